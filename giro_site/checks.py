@@ -1,0 +1,157 @@
+"""The form's own arithmetic, checked: every identity of annual-report-forms.md.
+
+A blank counts as 0 for the sums. An identity that fails with all its operands stated is
+an error (the report contradicts itself); one that fails only where cells are blank is a
+warning (a total column left empty is common and not a contradiction). An identity whose
+operands are all blank says nothing and is skipped.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from giro_site.findings import ERROR, WARNING, finding
+from giro_site.forms.spec import (
+    APPLICANT_COLUMNS,
+    APPLICANT_KEYS,
+    APPLICATION_RESULT_ROWS,
+    APPLICATION_ROWS,
+    OTHER_SUBROWS,
+    REVIEW_GROUPS,
+)
+
+Number = int | float
+Operand = tuple[str, Number | None]  # (JSON path, value)
+
+COLUMN_NAMES = {leaf.key: leaf.label for _, leaf in APPLICANT_COLUMNS.leaves()}
+ROW_NAMES = {spec.key: spec.label for spec in APPLICATION_ROWS}
+GROUP_NAMES = {"review": "行政复议", "litigation_direct": "未经复议直接起诉", "litigation_after_review": "复议后起诉"}
+APPLICANT_COLUMNS_ONLY = tuple(k for k in APPLICANT_KEYS if k != "total")
+
+
+def _fmt(value: Number | None) -> str:
+    return "空白" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _total(operands: list[Operand]) -> Number:
+    return sum(v for _, v in operands if v is not None)
+
+
+def _round(value: Number) -> Number:
+    return round(value, 6) if isinstance(value, float) else value
+
+
+def check_identity(code: str, where: str, left: list[Operand], right: list[Operand],
+                   template: str, lines: dict[str, int]) -> dict[str, Any] | None:
+    """A finding if sum(left) != sum(right), blank counted as 0; None if it holds.
+
+    ``template`` is the message with ``{lhs}`` and ``{rhs}`` for the two sums."""
+    operands = left + right
+    if all(v is None for _, v in operands):
+        return None
+    lhs, rhs = _total(left), _total(right)
+    if _round(lhs) == _round(rhs):
+        return None
+    blanks = [path for path, v in operands if v is None]
+    message = template.format(lhs=_fmt(lhs), rhs=_fmt(rhs))
+    severity = ERROR
+    if blanks:
+        severity = WARNING
+        message += "其中有空白单元格（按0计算），可能只是漏填。"
+    line = next((lines[p] for p, _ in operands if p in lines), None)
+    return finding(code, message, where, line=line, severity=severity)
+
+
+def _cell(model: dict[str, Any], table: str, row: str, column: str) -> Operand:
+    return (f"{table}.{row}.{column}", model[table][row][column])
+
+
+def check_report(model: dict[str, Any], lines: dict[str, int], tables_found: set[str]) -> list[dict[str, Any]]:
+    """Every identity of the form, over the tables the report has."""
+    out: list[dict[str, Any] | None] = []
+    if "applications" in tables_found:
+        out += _applications(model, lines)
+    if "review_litigation" in tables_found:
+        out += _review(model, lines)
+    return [f for f in out if f is not None]
+
+
+def _applications(model: dict[str, Any], lines: dict[str, int]) -> list[dict[str, Any] | None]:
+    out: list[dict[str, Any] | None] = []
+    app = "applications"
+    for column in APPLICANT_KEYS:
+        name = COLUMN_NAMES[column]
+        left = [_cell(model, app, "new_received", column), _cell(model, app, "carried_over", column)]
+        right = [_cell(model, app, "total_processed", column), _cell(model, app, "carried_forward", column)]
+        out.append(check_identity(
+            "BALANCE", f"{app}.{column}", left, right,
+            f"“{name}”一列：本年新收＋上年结转＝{{lhs}}，但办理结果总计＋结转下年度继续办理＝{{rhs}}，两者应相等。",
+            lines))
+        results = [_cell(model, app, row, column) for row in APPLICATION_RESULT_ROWS if row not in OTHER_SUBROWS]
+        results.append(_cell(model, app, "other", column))
+        out.append(check_identity(
+            "RESULTS_TOTAL", f"{app}.total_processed.{column}", [_cell(model, app, "total_processed", column)],
+            results,
+            f"“{name}”一列：办理结果总计为{{lhs}}，但（一）至（六）各项之和为{{rhs}}。",
+            lines))
+        if f"{app}.other.{column}" not in model.get("derived", []):
+            subrows = [_cell(model, app, row, column) for row in OTHER_SUBROWS]
+            if any(v is not None for _, v in subrows):
+                out.append(check_identity(
+                    "OTHER_SUBTOTAL", f"{app}.other.{column}", [_cell(model, app, "other", column)], subrows,
+                    f"“{name}”一列：（六）其他处理为{{lhs}}，但其下三项之和为{{rhs}}。",
+                    lines))
+    for row in model[app]:
+        label = ROW_NAMES[row]
+        parts = [_cell(model, app, row, column) for column in APPLICANT_COLUMNS_ONLY]
+        out.append(check_identity(
+            "ROW_TOTAL", f"{app}.{row}.total", [_cell(model, app, row, "total")], parts,
+            f"“{label}”一行：总计为{{lhs}}，但各类申请人之和为{{rhs}}。",
+            lines))
+    return out
+
+
+def _review(model: dict[str, Any], lines: dict[str, int]) -> list[dict[str, Any] | None]:
+    out: list[dict[str, Any] | None] = []
+    table = "review_litigation"
+    for group in REVIEW_GROUPS:
+        name = GROUP_NAMES[group]
+        parts = [_cell(model, table, group, outcome) for outcome in ("upheld", "corrected", "other", "pending")]
+        out.append(check_identity(
+            "REVIEW_TOTAL", f"{table}.{group}.total", [_cell(model, table, group, "total")], parts,
+            f"“{name}”：总计为{{lhs}}，但结果维持、结果纠正、其他结果、尚未审结之和为{{rhs}}。",
+            lines))
+    return out
+
+
+# --- across years --------------------------------------------------------------------
+
+PROACTIVE_ITEM_ROWS = ("licensing", "other_services", "penalty", "coercion", "fees")
+
+
+def check_against_previous(current: dict[str, Any], previous: dict[str, Any]) -> list[dict[str, Any]]:
+    """The same body's report of the year before: carry-overs must agree."""
+    out: list[dict[str, Any]] = []
+    last_year = previous.get("year")
+    for column in APPLICANT_KEYS:
+        now = current["applications"]["carried_over"][column]
+        then = previous["applications"]["carried_forward"][column]
+        if now is not None and then is not None and now != then:
+            out.append(finding(
+                "CARRYOVER_MISMATCH",
+                f"“{COLUMN_NAMES[column]}”一列：本年“上年结转”为{_fmt(now)}，"
+                f"但{last_year}年报告的“结转下年度继续办理”为{_fmt(then)}。",
+                f"applications.carried_over.{column}"))
+    if current.get("form") == "2019" and previous.get("form") == "2019":
+        for row in PROACTIVE_ITEM_ROWS:
+            now = current["proactive"][row]["previous"]
+            before = previous["proactive"][row]
+            if now is None or before["previous"] is None:
+                continue
+            expected = before["previous"] + (before["change"] or 0)
+            if now != expected:
+                out.append(finding(
+                    "PREVIOUS_MISMATCH",
+                    f"本年“上一年项目数量”为{_fmt(now)}，但{last_year}年报告的上一年项目数量加本年增/减为{_fmt(expected)}。",
+                    f"proactive.{row}.previous"))
+    return out

@@ -1,0 +1,69 @@
+"""The one document type every reader produces and the forms module consumes.
+
+A report, whatever its format, is a sequence of blocks: paragraphs and tables. A table
+is rows of cells as the author laid them out, one cell per physical cell:
+
+* a cell merged across columns appears once, with ``colspan`` set when the format
+  knows it (HTML, DOCX); the text format cannot know it and leaves 1;
+* a cell merged across rows appears in its first row only; the rows below get an
+  empty placeholder cell (``merged=True``) in its place, which is exactly how the
+  DOCX-to-text tool writes vertical merges. HTML and DOCX readers insert the same
+  placeholders, so the forms module sees one shape whatever the input format.
+
+Line numbers point into the source where the format has lines (text, HTML); they let
+findings tell a maintainer where to look.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One table cell; ``text`` keeps the author's characters (normalising is later)."""
+
+    text: str
+    line: int | None = None
+    colspan: int = 1
+    merged: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    cells: tuple[Cell, ...]
+    line: int | None = None
+
+    def texts(self) -> list[str]:
+        return [cell.text for cell in self.cells]
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    rows: tuple[Row, ...]
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    text: str
+    line: int | None = None
+
+
+Block = Paragraph | Table
+
+
+@dataclass(slots=True)
+class Document:
+    """A report as read from one file, before anything is known about the form."""
+
+    blocks: list[Block] = field(default_factory=list)
+    source_format: str = "txt"
+
+    @property
+    def paragraphs(self) -> list[Paragraph]:
+        return [b for b in self.blocks if isinstance(b, Paragraph)]
+
+    @property
+    def tables(self) -> list[Table]:
+        return [b for b in self.blocks if isinstance(b, Table)]

@@ -1,0 +1,81 @@
+"""Forms: recognise the 2019 or 2021 national form and map its three tables to the
+contract's canonical keys. Input is a ``Document``; nothing here knows the file format."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from giro_site.document import Document, Row
+from giro_site.findings import finding
+from giro_site.forms.applications import is_application_2021, map_applications, map_review
+from giro_site.forms.cells import Mapped, extra_row, read_value
+from giro_site.forms.grid import is_numeric
+from giro_site.forms.locate import APPLICATIONS, PROACTIVE, REVIEW, locate_tables
+from giro_site.forms.proactive import map_proactive
+from giro_site.forms.spec import FORM_MARKERS
+from giro_site.labels import core
+
+_TABLE_NAMES = {PROACTIVE: "表二“主动公开政府信息情况”", APPLICATIONS: "表三“收到和处理政府信息公开申请情况”",
+                REVIEW: "表四“政府信息公开行政复议、行政诉讼情况”"}
+
+
+@dataclass
+class FormResult:
+    form: str
+    tables: dict[str, Mapped]
+    extra_rows: list[dict[str, Any]] = field(default_factory=list)
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    found_tables: set[str] = field(default_factory=set)
+
+
+def recognise_form(proactive_rows: list[Row], application_rows: list[Row]) -> str | None:
+    """The form whose header words the tables use; None when neither table tells."""
+    words = {core(t) for r in proactive_rows for t in r.texts()}
+    hits = {form: sum(any(m in w for w in words) for m in markers) for form, markers in FORM_MARKERS.items()}
+    if hits["2021"] > hits["2019"]:
+        return "2021"
+    if hits["2019"] > hits["2021"]:
+        return "2019"
+    if application_rows:
+        return "2021" if is_application_2021(application_rows) else None
+    return None
+
+
+def read_form(document: Document, year: int | None) -> FormResult:
+    located = locate_tables(document)
+    proactive = located.tables.get(PROACTIVE)
+    applications = located.tables.get(APPLICATIONS)
+    review = located.tables.get(REVIEW)
+    findings: list[dict[str, Any]] = []
+
+    form = recognise_form(proactive.rows if proactive else [], applications.rows if applications else [])
+    if form is None:
+        form = "2021" if year is not None and year >= 2021 else "2019"
+        if located.tables:
+            findings.append(finding("FORM_ASSUMED", f"无法从表头判断表格版本，按报告年度推定为{form}年版。", "form"))
+    elif form == "2019" and year is not None and year >= 2021:
+        findings.append(finding("OLD_FORM_LATE", f"{year}年度的报告仍使用2019年版表格。", "form"))
+
+    tables = {
+        PROACTIVE: map_proactive(proactive.rows if proactive else [], form),
+        APPLICATIONS: map_applications(applications.rows if applications else [], form),
+        REVIEW: map_review(review.rows if review else []),
+    }
+    for kind, name in _TABLE_NAMES.items():
+        if kind not in located.tables:
+            tables[kind].findings = [f for f in tables[kind].findings if f["code"] != "ROW_MISSING"]
+            findings.append(finding("TABLE_MISSING", f"报告中找不到{name}。", kind))
+
+    result = FormResult(form=form, tables=tables, findings=findings, found_tables=set(located.tables))
+    for table in located.unrecognized:
+        scratch = Mapped(values={})
+        for row in table.rows:
+            texts = row.texts()
+            values = [read_value(c, None, "", "unrecognized", scratch) if is_numeric(c.text) else None
+                      for c in row.cells]
+            result.extra_rows.append(extra_row("unrecognized", tuple(t for t in texts[:1]), values, texts, row))
+        result.findings.append(finding("TABLE_UNRECOGNIZED", "报告中有一张不属于国家表格的表，内容列入附加行。",
+                                       "extra_rows", line=table.line))
+    return result
+

@@ -1,0 +1,181 @@
+"""Table 三 (applications and outcomes) and table 四 (review and litigation).
+
+Both have a multi-row header over a fixed column tree (``spec``); rows of table 三 are
+found by their label path, table 四 has one row of figures.
+"""
+
+from __future__ import annotations
+
+from giro_site.document import Row
+from giro_site.findings import finding
+from giro_site.forms.cells import Mapped, Number, extra_row, find_row, read_value
+from giro_site.forms.grid import ColumnMap, DataRow, LabelTracker, is_blank, is_numeric, resolve_columns, split_row
+from giro_site.forms.spec import (
+    APPLICANT_COLUMNS,
+    APPLICATION_2021_MARKERS,
+    APPLICATION_ROWS,
+    OTHER_SUBROWS,
+    REVIEW_COLUMNS,
+    REVIEW_GROUPS,
+    REVIEW_OUTCOMES,
+    ColumnGroup,
+    RowSpec,
+)
+from giro_site.labels import core, matches
+
+
+def _column_map(tree: ColumnGroup, header: list[list[str]], table: str, line: int | None,
+                out: Mapped) -> ColumnMap:
+    column_map = resolve_columns(tree, header)
+    if not column_map.confirmed:
+        out.findings.append(finding("HEADER_ASSUMED", "表头与国家表格的列名对不上，按国家表格的列顺序读取。",
+                                    table, line=line))
+    return column_map
+
+
+def _fill(out: Mapped, table: str, key: str, data: DataRow, column_map: ColumnMap,
+          value_key: str = "leaf") -> None:
+    """Put a data row's cells into ``out.values[key]`` by column."""
+    for cell, (groups, leaf) in zip(data.values, column_map.columns, strict=False):
+        row_key, column_key = (groups[-1], leaf.key) if value_key == "group" else (key, leaf.key)
+        path = f"{table}.{row_key}.{column_key}"
+        out.values[row_key][column_key] = read_value(cell, leaf, leaf.label, path, out)
+        out.stated.add(path)
+        if cell.line is not None:
+            out.lines[path] = cell.line
+
+
+def _read_rest(data: DataRow) -> list[str]:
+    return [c.text for c in data.values]
+
+
+# --- table 三 ------------------------------------------------------------------------
+
+
+def _is_application_data(row: Row, width: int) -> bool:
+    """A row of figures, or a blank row whose label is one of the form's rows."""
+    texts = row.texts()
+    if any(is_numeric(t) for t in texts[-width:]):
+        return True
+    first = next((t for t in texts if not is_blank(t)), "")
+    return find_row((first,), APPLICATION_ROWS)[0] is not None
+
+
+def map_applications(rows: list[Row], form: str) -> Mapped:
+    width = len(APPLICANT_COLUMNS.leaves())
+    leaves = [leaf.key for _, leaf in APPLICANT_COLUMNS.leaves()]
+    out = Mapped(values={spec.key: dict.fromkeys(leaves) for spec in APPLICATION_ROWS})
+    start = next((i for i, r in enumerate(rows) if _is_application_data(r, width)), len(rows))
+    header = [r.texts() for r in rows[:start]]
+    column_map = _column_map(APPLICANT_COLUMNS, header, "applications", rows[0].line if rows else None, out)
+    header_cores = {core(t) for r in header for t in r if core(t)}
+    tracker = LabelTracker()
+    sub_sums: dict[str, list[list[Number | None]]] = {}
+
+    for row in rows[start:]:
+        texts = row.texts()
+        if all(is_blank(t) for t in texts):
+            continue
+        if not any(is_numeric(t) for t in texts) and {core(t) for t in texts if core(t)} <= header_cores:
+            tracker.reset()  # a header repeated after a page break
+            continue
+        data = split_row(row, width, tracker)
+        spec, parent = find_row(data.path, APPLICATION_ROWS)
+        if spec is not None and not any(f"applications.{spec.key}.{c}" in out.stated for c in leaves):
+            _fill(out, "applications", spec.key, data, column_map)
+            continue
+        values = [read_value(c, leaf, leaf.label, "applications", out)
+                  for c, (_, leaf) in zip(data.values, column_map.columns, strict=False)]
+        out.extra_rows.append(extra_row("applications", data.path, values, _read_rest(data), row,
+                                        parent=parent.key if parent else None, columns=leaves[: len(values)]))
+        label = data.path[-1].strip() if data.path else ""
+        if spec is not None:
+            out.findings.append(finding("ROW_DUPLICATE", f"“{label}”一行重复出现，第二次的数字列入附加行。",
+                                        f"applications.{spec.key}", line=row.line))
+        else:
+            out.findings.append(finding("ROW_EXTRA", f"表格中的“{label}”不是国家表格的行，原样列入附加行。",
+                                        "applications", line=row.line))
+        if parent is not None:
+            sub_sums.setdefault(parent.key, []).append(values)
+
+    _derive_other(out, form, leaves)
+    _derive_subrows(out, sub_sums, leaves)
+    _missing_rows(out, form, rows[0].line if rows else None)
+    return out
+
+
+def _derive_other(out: Mapped, form: str, leaves: list[str]) -> None:
+    """In the 2021 form （六）其他处理 has no cells of its own: it is its three sub-rows."""
+    if form != "2021" or any(f"applications.other.{c}" in out.stated for c in leaves):
+        return
+    for column in leaves:
+        parts = [out.values[key][column] for key in OTHER_SUBROWS]
+        present = [p for p in parts if p is not None]
+        out.values["other"][column] = sum(present) if present else None
+        out.derived.append(f"applications.other.{column}")
+
+
+def _derive_subrows(out: Mapped, sub_sums: dict[str, list[list[Number | None]]], leaves: list[str]) -> None:
+    for key, rows in sub_sums.items():
+        if any(f"applications.{key}.{c}" in out.stated for c in leaves):
+            continue
+        for index, column in enumerate(leaves):
+            present = [r[index] for r in rows if index < len(r) and r[index] is not None]
+            out.values[key][column] = sum(present) if present else None
+            out.derived.append(f"applications.{key}.{column}")
+        spec = next(s for s in APPLICATION_ROWS if s.key == key)
+        out.findings.append(finding("SUBROWS_SUMMED", f"“{spec.label}”由其细分行合计得出。", f"applications.{key}"))
+
+
+def _missing_rows(out: Mapped, form: str, line: int | None) -> None:
+    expected: list[RowSpec] = [
+        s for s in APPLICATION_ROWS
+        if not (form == "2019" and s.key in OTHER_SUBROWS) and not (form == "2021" and s.key == "other")
+    ]
+    for spec in expected:
+        prefix = f"applications.{spec.key}."
+        if not any(p.startswith(prefix) for p in out.stated) and not any(p.startswith(prefix) for p in out.derived):
+            out.findings.append(finding("ROW_MISSING", f"表三中找不到“{spec.label}”一行，按空白显示。",
+                                        f"applications.{spec.key}", line=line))
+
+
+# --- table 四 ------------------------------------------------------------------------
+
+
+def map_review(rows: list[Row]) -> Mapped:
+    width = len(REVIEW_COLUMNS.leaves())
+    out = Mapped(values={group: dict.fromkeys(REVIEW_OUTCOMES) for group in REVIEW_GROUPS})
+
+    def is_data(row: Row) -> bool:
+        """The row of figures: a cell for every column, each a figure or blank."""
+        tail = row.texts()[-width:]
+        return len(row.cells) >= width and all(is_blank(t) or is_numeric(t) for t in tail)
+
+    start = next((i for i, r in enumerate(rows) if is_data(r)), len(rows))
+    header = [r.texts() for r in rows[:start]]
+    column_map = _column_map(REVIEW_COLUMNS, header, "review_litigation", rows[0].line if rows else None, out)
+    tracker = LabelTracker()
+    filled = False
+    for row in rows[start:]:
+        texts = row.texts()
+        if all(is_blank(t) for t in texts) and filled:
+            continue
+        data = split_row(row, width, tracker)
+        if not filled and len(data.values) == width:
+            _fill(out, "review_litigation", "", data, column_map, value_key="group")
+            filled = True
+            continue
+        leaves = [f"{groups[-1]}.{leaf.key}" for groups, leaf in column_map.columns]
+        values = [read_value(c, None, "", "review_litigation", out) for c in data.values]
+        out.extra_rows.append(extra_row("review_litigation", data.path, values, _read_rest(data), row,
+                                        columns=leaves[: len(values)]))
+        out.findings.append(finding("ROW_EXTRA", "复议诉讼表中多出一行，原样列入附加行。", "review_litigation",
+                                    line=row.line))
+    if not filled:
+        out.findings.append(finding("ROW_MISSING", "复议诉讼表中找不到数字行，按空白显示。", "review_litigation",
+                                    line=rows[0].line if rows else None))
+    return out
+
+
+def is_application_2021(rows: list[Row]) -> bool:
+    return any(matches(t, APPLICATION_2021_MARKERS) for r in rows for t in r.texts())

@@ -1,0 +1,106 @@
+"""What every table mapper shares: reading a value cell, matching a row label, and the
+record of where each figure came from."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from giro_site.document import Cell, Row
+from giro_site.findings import finding
+from giro_site.forms.spec import ColumnSpec, RowSpec
+from giro_site.labels import core, matches
+from giro_site.numbers import Amount, UnreadableNumber, parse_amount, parse_count
+
+Number = int | float
+
+
+@dataclass
+class Mapped:
+    """A table's figures keyed as the JSON contract keys them, with their provenance."""
+
+    values: dict[str, dict[str, Number | None]]
+    extra_rows: list[dict[str, Any]] = field(default_factory=list)
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    derived: list[str] = field(default_factory=list)
+    lines: dict[str, int] = field(default_factory=dict)
+    stated: set[str] = field(default_factory=set)
+
+
+def read_value(cell: Cell, column: ColumnSpec | None, header: str, where: str, out: Mapped) -> Number | None:
+    """The figure in a cell, recording a finding for unreadable text or an assumed unit."""
+    try:
+        if column is not None and column.money:
+            amount: Amount | None = parse_amount(cell.text, header)
+            if amount is None:
+                return None
+            if amount.unit_source == "assumed" and amount.wan_yuan != 0:
+                out.findings.append(finding(
+                    "UNIT_ASSUMED",
+                    f"金额“{cell.text.strip()}”未注明单位，按“万元”读取。",
+                    where, line=cell.line))
+            return amount.wan_yuan
+        return parse_count(cell.text)
+    except UnreadableNumber:
+        out.findings.append(finding(
+            "VALUE_UNREADABLE",
+            f"单元格内容“{cell.text.strip()}”不是数字，按空白处理。",
+            where, line=cell.line))
+        return None
+
+
+def find_row(path: tuple[str, ...], specs: tuple[RowSpec, ...]) -> tuple[RowSpec | None, RowSpec | None]:
+    """(the row this label path names, or None; else the row it is a sub-row of, or None).
+
+    The most specific label decides; a parent constraint disambiguates a short label
+    such as ``3.其他`` under ``（六）其他处理``.
+    """
+    if not path:
+        return None, None
+    last, ancestors = path[-1], path[:-1]
+    for spec in specs:
+        if matches(last, spec.phrases, exact=spec.exact) and (
+            not spec.parent or any(matches(a, spec.parent, exact=True) for a in ancestors)
+        ):
+            return spec, None
+    for ancestor in reversed(ancestors):
+        for spec in specs:
+            if not spec.parent and matches(ancestor, spec.phrases, exact=spec.exact):
+                return None, spec
+    return None, None
+
+
+_TRAILING_FIGURE = re.compile(r"^(?P<label>.*?[:：])\s*(?P<value>[^:：]*)$", re.S)
+
+
+def extra_row(table: str, path: tuple[str, ...], values: list[Number | None], raw: list[str], row: Row,
+              parent: str | None = None, columns: list[str] | None = None) -> dict[str, Any]:
+    """A row the form lacks or a sub-row, kept whole: nothing in a table is dropped."""
+    record: dict[str, Any] = {
+        "table": table,
+        "parent": parent,
+        "label": path[-1].strip() if path else "",
+        "path": [p.strip() for p in path],
+        "values": values,
+        "raw": raw,
+    }
+    if columns is not None:
+        record["columns"] = columns
+    if row.line is not None:
+        record["line"] = row.line
+    return record
+
+
+def label_with_figure(label: str) -> tuple[str, str] | None:
+    """``…发布总数量：125`` → (``…发布总数量：``, ``125``): a figure written after a colon."""
+    match = _TRAILING_FIGURE.match(label.strip())
+    if not match:
+        return None
+    return match.group("label"), match.group("value")
+
+
+def is_header_like(texts: list[str], phrases: set[str]) -> bool:
+    """A row of column names (a header, or a header repeated after a page break)."""
+    cores = [core(t) for t in texts if core(t)]
+    return bool(cores) and sum(c in phrases for c in cores) >= max(1, len(cores) // 2)

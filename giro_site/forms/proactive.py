@@ -1,0 +1,135 @@
+"""Table 二 (proactive disclosure): blocks of 第二十条, each with its own column header.
+
+Rows are found by label wherever they stand; columns by the header of the block they
+are in. A row split into sub-rows (seed 001: 其他对外管理服务事项 › 行政检查, 行政确认)
+keeps its sub-rows in ``extra_rows`` and gets their sum, marked as derived.
+"""
+
+from __future__ import annotations
+
+from giro_site.document import Cell, Row
+from giro_site.findings import finding
+from giro_site.forms.cells import Mapped, Number, extra_row, find_row, is_header_like, label_with_figure, read_value
+from giro_site.forms.grid import LabelTracker, is_blank, split_row
+from giro_site.forms.spec import PROACTIVE_COLUMNS, PROACTIVE_ROWS, ColumnSpec, RowSpec
+from giro_site.labels import core, flat
+
+TABLE = "proactive"
+
+
+def _header_columns(texts: list[str], form: str) -> list[ColumnSpec | None] | None:
+    """The column of each cell after the first, if this row is a block's column header."""
+    specs = PROACTIVE_COLUMNS[form]
+    cells = texts[1:] if core(texts[0]) in {"信息内容", "项目", "内容", ""} else texts
+    found: list[ColumnSpec | None] = []
+    for text in cells:
+        words = core(text)
+        found.append(next((s for s in specs if words in s.phrases or any(p in words for p in s.phrases if len(p) >= 4)),
+                          None))
+    return found if any(found) else None
+
+
+def map_proactive(rows: list[Row], form: str) -> Mapped:
+    layout = {spec.key: (spec, columns) for spec, columns in PROACTIVE_ROWS[form]}
+    specs: tuple[RowSpec, ...] = tuple(spec for spec, _ in PROACTIVE_ROWS[form])
+    out = Mapped(values={key: dict.fromkeys(columns) for key, (_, columns) in layout.items()})
+    all_phrases = {p for spec in PROACTIVE_COLUMNS[form] for p in spec.phrases} | {"信息内容"}
+    columns: list[ColumnSpec | None] | None = None
+    headers: list[str] = []
+    tracker = LabelTracker()
+    sub_sums: dict[str, dict[str, list[Number | None]]] = {}
+    header_warned = False
+
+    for row in rows:
+        texts = row.texts()
+        nonblank = [t for t in texts if not is_blank(t)]
+        if not nonblank:
+            continue
+        if len(nonblank) == 1 and "第二十条" in flat(nonblank[0]):
+            columns, headers = None, []
+            tracker.reset()
+            continue
+        header = _header_columns(texts, form)
+        if header is not None and is_header_like(texts, all_phrases):
+            columns, headers = header, (texts[1:] if len(texts) > len(header) else texts)
+            tracker.reset()
+            continue
+
+        width = len(columns) if columns else 0
+        data = split_row(row, width, tracker) if width else split_row(row, max(len(texts) - 1, 1), tracker)
+        spec, parent = find_row(data.path, specs)
+        key = spec.key if spec else None
+        expected = layout[key][1] if key else ()
+        if columns is None and key is not None:
+            columns = [next(c for c in PROACTIVE_COLUMNS[form] if c.key == k) for k in expected]
+            headers = [c.label for c in columns]
+            if not header_warned:
+                out.findings.append(finding("HEADER_ASSUMED", "主动公开表缺少列标题，按国家表格的列顺序读取。",
+                                            TABLE, line=row.line))
+                header_warned = True
+        value_columns = columns or []
+        values: list[Number | None] = []
+        for index, cell in enumerate(data.values):
+            column = value_columns[index] if index < len(value_columns) else None
+            where = f"{TABLE}.{key}.{column.key}" if key and column else TABLE
+            header_text = headers[index] if index < len(headers) else ""
+            values.append(read_value(cell, column, header_text, where, out))
+
+        if key and key in out.values and not any(f"{TABLE}.{key}.{c}" in out.stated for c in expected):
+            if len(data.values) < len(expected):
+                out.findings.append(finding("VALUES_SHORT", f"“{spec.label}”一行的数字少于列数，缺少的按空白处理。",
+                                            f"{TABLE}.{key}", line=row.line))
+            fitted = [(c, v, cell) for c, v, cell in zip(value_columns, values, data.values, strict=False)]
+            misplaced = [c for c, _, _ in fitted if c is None or c.key not in expected]
+            if misplaced:
+                out.extra_rows.append(extra_row(TABLE, data.path, values, [c.text for c in data.values], row,
+                                                columns=[c.key if c else "" for c in value_columns]))
+            for column, value, cell in fitted:
+                if column is not None and column.key in expected:
+                    path = f"{TABLE}.{key}.{column.key}"
+                    out.values[key][column.key] = value
+                    out.stated.add(path)
+                    if cell.line is not None:
+                        out.lines[path] = cell.line
+            continue
+
+        raw = [c.text for c in data.values]
+        label_path = data.path
+        column_keys = [c.key if c else "" for c in value_columns][: len(values)] if value_columns else None
+        if not data.values and data.path:
+            split = label_with_figure(data.path[-1])
+            if split:
+                label_path, raw, column_keys = (*data.path[:-1], split[0]), [split[1]], None
+                values = [read_value(Cell(split[1], row.line), None, "", TABLE, out)]
+        if parent is not None:
+            out.extra_rows.append(extra_row(TABLE, label_path, values, raw, row, parent=parent.key,
+                                            columns=column_keys))
+            sums = sub_sums.setdefault(parent.key, {})
+            for column, value in zip(value_columns, values, strict=False):
+                if column is not None:
+                    sums.setdefault(column.key, []).append(value)
+            continue
+        code = "ROW_DUPLICATE" if key else "ROW_EXTRA"
+        out.extra_rows.append(extra_row(TABLE, label_path, values, raw, row, columns=column_keys))
+        label = label_path[-1].strip() if label_path else ""
+        message = (f"“{label}”一行重复出现，第二次的数字列入附加行。" if key
+                   else f"表格中的“{label}”不是国家表格的行，原样列入附加行。")
+        out.findings.append(finding(code, message, TABLE, line=row.line))
+
+    _sum_subrows(out, sub_sums, layout)
+    return out
+
+
+def _sum_subrows(out: Mapped, sub_sums: dict[str, dict[str, list[Number | None]]],
+                 layout: dict[str, tuple[RowSpec, tuple[str, ...]]]) -> None:
+    for key, columns in sub_sums.items():
+        spec, expected = layout[key]
+        if any(f"{TABLE}.{key}.{c}" in out.stated for c in expected):
+            continue  # the row is stated itself; its sub-rows stay as detail
+        for column_key, parts in columns.items():
+            if column_key not in expected:
+                continue
+            present = [p for p in parts if p is not None]
+            out.values[key][column_key] = sum(present) if present else None
+            out.derived.append(f"{TABLE}.{key}.{column_key}")
+        out.findings.append(finding("SUBROWS_SUMMED", f"“{spec.label}”由其细分行合计得出。", f"{TABLE}.{key}"))

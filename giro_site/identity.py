@@ -1,0 +1,174 @@
+"""Who published a report and for which year, from the report's own words.
+
+The agency comes from the title, else from the first sentences (``在此特公布岭子镇…``),
+else from the signature; when the signature names the same body more fully (seed 003:
+title ``鹿乡镇…``, signature ``长春市双阳区鹿乡镇人民政府``) the fuller name wins. The
+year is the one the report is about (title, then statistics period), never the folder
+and never the signature date (reports on 2020 are signed in 2021).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from giro_site.document import Document, Paragraph
+from giro_site.labels import flat
+from giro_site.sections import find_headings
+
+_CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
+_YEAR = r"((?:19|20)\d\d)"
+_REPORT_WORDS = r"(?:政府)?信息公开(?:工作)?(?:年度)?(?:工作)?(?:年度)?报告"
+_TITLE = re.compile(rf"^(?P<before>.*?){_YEAR}年度?(?P<after>.*?){_REPORT_WORDS}")
+_NAME_IN_TEXT = (
+    re.compile(rf"(?:特|现)?公布(?P<name>[^，。；：]{{2,30}}?)(?:{_YEAR}年度?)?{_REPORT_WORDS}"),
+    re.compile(r"由(?P<name>[^，。；：]{2,30}?)编制"),
+    re.compile(rf"^(?P<name>[^，。；：\d]{{2,30}}?){_YEAR}年度?{_REPORT_WORDS}"),
+)
+_DATE = re.compile(r"^((?:19|20)\d\d)年(\d{1,2})月(\d{1,2})日$")
+_BODY_SUFFIX = re.compile(
+    r"(人民政府|办事处|街道|镇|乡|局|委员会|委|办公室|办|厅|署|中心|院|所|队|站|馆|处|会|公司|集团)$")
+# Administrative divisions that may precede a body's own name.
+_DIVISION = re.compile(r"^[\u4e00-\u9fff]{1,10}?(?:特别行政区|自治区|自治州|自治县|省|市|地区|盟|区|县|旗)")
+_PLACE_BODY = re.compile(r"^[\u4e00-\u9fff]{1,10}?(?:自治州|自治县|省|市|地区|盟|区|县|旗|镇|乡|街道|苏木)")
+# Words in department names that end like a place (住房和城乡…, 市场监督…) but never occur in one.
+_NOT_PLACE = ("和", "与", "及", "城乡", "市场", "社区")
+
+
+def _starts_with_place(text: str) -> bool:
+    match = _PLACE_BODY.match(text)
+    return bool(match) and not any(word in match.group(0) for word in _NOT_PLACE)
+
+
+@dataclass(frozen=True)
+class Signature:
+    name: str | None
+    date: str | None
+    block_indexes: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Identity:
+    agency: str | None
+    region: str | None
+    year: int | None
+    title: str | None
+    title_indexes: tuple[int, ...]
+    signature: Signature
+
+
+def _clean(text: str) -> str:
+    return flat(text).strip("，。：:、")
+
+
+def find_title(document: Document) -> tuple[str | None, tuple[int, ...]]:
+    """The title lines before the first section heading: short lines that end in 报告."""
+    headings = find_headings(document.blocks)
+    first = headings[0].block_index if headings else min(len(document.blocks), 6)
+    lines: list[int] = []
+    for index, block in enumerate(document.blocks[:first]):
+        if not isinstance(block, Paragraph):
+            break
+        text = flat(block.text)
+        if len(text) > 60 or text.endswith("。"):
+            break
+        lines.append(index)
+        if "报告" in text:
+            title = "".join(flat(document.blocks[i].text) for i in lines)  # type: ignore[union-attr]
+            return title, tuple(lines)
+    return None, ()
+
+
+def _name_from_title(title: str) -> str | None:
+    match = _TITLE.match(title.translate(_CN_DIGITS))
+    if not match:
+        return None
+    name = _clean(match.group("before")) or _clean(match.group("after"))
+    name = re.sub(r"^关于", "", name)
+    return name or None
+
+
+def find_signature(document: Document) -> Signature:
+    """The body's name and date under the last section, if the report is signed."""
+    name = date = None
+    indexes: list[int] = []
+    for index in range(len(document.blocks) - 1, max(-1, len(document.blocks) - 6), -1):
+        block = document.blocks[index]
+        if not isinstance(block, Paragraph):
+            break
+        text = flat(block.text).translate(_CN_DIGITS)
+        match = _DATE.match(text)
+        if match and date is None and name is None:
+            date = f"{match.group(1)}-{int(match.group(2)):02d}-{int(match.group(3)):02d}"
+            indexes.append(index)
+            continue
+        if name is None and len(text) <= 40 and _BODY_SUFFIX.search(text) and "。" not in text:
+            name = text
+            indexes.append(index)
+            continue
+        break
+    return Signature(name, date, tuple(sorted(indexes)))
+
+
+def _name_from_text(document: Document, limit: int = 12) -> str | None:
+    for block in document.paragraphs[:limit]:
+        text = flat(block.text)
+        for pattern in _NAME_IN_TEXT:
+            match = pattern.search(text)
+            if match and not match.group("name").startswith(("本", "我", "关于")):
+                return _clean(match.group("name"))
+    return None
+
+
+def split_region(full_name: str) -> tuple[str | None, str]:
+    """``密云区高岭镇人民政府`` → (``密云区``, ``高岭镇人民政府``).
+
+    Division names are split off the front while what remains still starts with a place
+    (the body keeps its own place name: ``朝阳区住房和城乡建设委员会`` stays whole).
+    """
+    region = ""
+    rest = full_name
+    while True:
+        match = _DIVISION.match(rest)
+        if not match:
+            break
+        remainder = rest[match.end():]
+        if not remainder or not _starts_with_place(remainder):
+            break
+        region += match.group(0)
+        rest = remainder
+    return (region or None), rest
+
+
+def _choose(title_name: str | None, text_name: str | None, signature_name: str | None) -> str | None:
+    best = title_name or text_name
+    if signature_name and (best is None or (best in signature_name and len(signature_name) > len(best))):
+        return signature_name
+    return best
+
+
+def find_year(document: Document, title: str | None) -> int | None:
+    if title:
+        match = _TITLE.match(title.translate(_CN_DIGITS))
+        if match:
+            return int(match.group(2))
+    texts = [flat(p.text).translate(_CN_DIGITS) for p in document.paragraphs[:15]]
+    for text in texts:
+        match = re.search(rf"统计期限(?:为|是)?(?:自|从)?{_YEAR}年", text) or re.search(
+            rf"{_YEAR}年度?{_REPORT_WORDS}", text)
+        if match:
+            return int(match.group(1))
+    counts: dict[int, int] = {}
+    for text in texts:
+        for found in re.findall(rf"{_YEAR}年", text):
+            counts[int(found)] = counts.get(int(found), 0) + 1
+    return max(counts, key=lambda y: (counts[y], -y)) if counts else None
+
+
+def identify(document: Document) -> Identity:
+    title, title_indexes = find_title(document)
+    signature = find_signature(document)
+    name = _choose(_name_from_title(title) if title else None, _name_from_text(document), signature.name)
+    region, agency = split_region(name) if name else (None, None)
+    return Identity(agency=agency or None, region=region, year=find_year(document, title), title=title,
+                    title_indexes=title_indexes, signature=signature)

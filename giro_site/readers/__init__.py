@@ -1,0 +1,71 @@
+"""One reader per input format behind one dispatch by file extension.
+
+Every reader turns bytes into the same ``Document``; nothing after this point knows
+which format a report came in. Add a format by adding a class with ``extensions``,
+``format_name`` and ``read(data) -> Document`` to ``READERS``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from giro_site.document import Document
+from giro_site.errors import ReportError
+from giro_site.readers.text import TextReader
+
+
+class Reader(Protocol):
+    extensions: tuple[str, ...]
+    format_name: str
+
+    def read(self, data: bytes) -> Document: ...
+
+
+READERS: list[Reader] = [TextReader()]
+
+# Formats maintainers receive that no reader understands, with what to do instead.
+UNSUPPORTED: dict[str, str] = {
+    ".doc": "旧版 Word（.doc）文件无法读取：请用 Word 或 LibreOffice 另存为 .docx 后再放入",
+    ".wps": "WPS 文件无法读取：请另存为 .docx 后再放入",
+    ".pdf": "PDF 文件无法可靠读取表格：请找到原始 .docx 或网页版本，或另存为 .docx 后再放入",
+    ".jpg": "图片无法读取：请找到报告的 .docx 或网页版本",
+    ".jpeg": "图片无法读取：请找到报告的 .docx 或网页版本",
+    ".png": "图片无法读取：请找到报告的 .docx 或网页版本",
+    ".xls": "Excel 文件不是年度报告格式：请放入报告全文（.docx、网页或文本）",
+    ".xlsx": "Excel 文件不是年度报告格式：请放入报告全文（.docx、网页或文本）",
+}
+
+
+def reader_for(path: Path) -> Reader:
+    """The reader for this file's extension, or a ReportError saying what to do."""
+    suffix = path.suffix.lower()
+    for reader in READERS:
+        if suffix in reader.extensions:
+            return reader
+    if suffix in UNSUPPORTED:
+        raise ReportError(UNSUPPORTED[suffix], path=str(path))
+    known = "、".join(sorted({ext for r in READERS for ext in r.extensions}))
+    raise ReportError(f"不支持的文件类型“{suffix or '无扩展名'}”（可读取：{known}）", path=str(path))
+
+
+def is_report_candidate(path: Path) -> bool:
+    """Files a content folder scan should try: readable ones and the ones worth a message."""
+    if path.name.startswith("."):
+        return False
+    suffix = path.suffix.lower()
+    return suffix in UNSUPPORTED or any(suffix in r.extensions for r in READERS)
+
+
+def read_document(path: Path, data: bytes | None = None) -> Document:
+    """Read one file into a Document; every failure is a ReportError naming the file."""
+    reader = reader_for(path)
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ReportError(f"无法读取文件：{exc.strerror}", path=str(path)) from exc
+    try:
+        return reader.read(data)
+    except ReportError as exc:
+        raise exc.with_path(str(path)) from exc

@@ -1,0 +1,71 @@
+"""Turn the bytes of a text-like file into str, whatever encoding Chinese offices used."""
+
+from __future__ import annotations
+
+import codecs
+
+from giro_site.errors import ReportError
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _looks_utf16(data: bytes) -> str | None:
+    """UTF-16 without a BOM: ASCII and CJK text leave a NUL in every other byte often."""
+    sample = data[:4096]
+    if len(sample) < 4:
+        return None
+    even_nuls = sample[0::2].count(0)
+    odd_nuls = sample[1::2].count(0)
+    half = len(sample) / 2
+    if odd_nuls > 0.2 * half and even_nuls < 0.05 * half:
+        return "utf-16-le"
+    if even_nuls > 0.2 * half and odd_nuls < 0.05 * half:
+        return "utf-16-be"
+    return None
+
+
+def decode_text(data: bytes, *, declared: str | None = None) -> str:
+    """Decode with a BOM, the declared charset, UTF-8, UTF-16 or GB18030, in that order.
+
+    Raises ReportError when nothing fits, or when the bytes are binary: guessing would
+    put mojibake on a public page.
+    """
+    if not data:
+        raise ReportError("文件为空")
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError as exc:
+                raise ReportError(f"文件以 {codec} 标记开头，但内容不是合法的 {codec} 文本") from exc
+    utf16 = _looks_utf16(data)
+    if utf16:
+        try:
+            return data.decode(utf16)
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in data[:8192]:
+        raise ReportError("这是二进制文件，不是文本")
+    candidates = ["utf-8", "gb18030"]
+    if declared:
+        candidates.insert(0, _canonical_charset(declared))
+    for codec in candidates:
+        try:
+            return data.decode(codec)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    raise ReportError("无法识别文件编码（既不是 UTF-8，也不是 GBK/GB18030）")
+
+
+def _canonical_charset(name: str) -> str:
+    """GB2312 and GBK pages routinely contain GB18030-only characters: read them as GB18030."""
+    lowered = name.strip().lower()
+    if lowered in {"gb2312", "gbk", "gb_2312-80", "x-gbk", "euc-cn", "cp936"}:
+        return "gb18030"
+    return lowered

@@ -1,0 +1,114 @@
+"""One file in, one normalised report out (the JSON contract, report-json.md).
+
+The pipeline reads in one direction: reader → Document → forms → checks. This module
+only wires the steps together and names the result's keys.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from giro_site import PARSER_VERSION
+from giro_site.checks import check_report
+from giro_site.document import Document
+from giro_site.errors import ReportError
+from giro_site.findings import finding, sort_findings
+from giro_site.forms import read_form
+from giro_site.forms.locate import KINDS, locate_tables
+from giro_site.identity import identify
+from giro_site.prose import narrative, proactive_items, section_texts
+from giro_site.readers import read_document, reader_for
+from giro_site.sections import find_headings
+
+SCHEMA_VERSION = 1
+
+
+def parse_report(path: Path | str, *, data: bytes | None = None, display_path: str | None = None) -> dict[str, Any]:
+    """Read and normalise one report file. Raises ReportError (naming the file) when the
+    file cannot be read or is not a report; anything else would be a bug."""
+    path = Path(path)
+    shown = display_path or path.as_posix()
+    if data is None:
+        reader_for(path)  # an unsupported format says so before the file is read
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ReportError(f"无法读取文件：{exc.strerror}", path=shown) from exc
+    try:
+        document = read_document(path, data)
+    except ReportError as exc:
+        raise exc.with_path(shown) from exc
+    source = {"file": shown, "format": document.source_format, "sha256": hashlib.sha256(data).hexdigest()}
+    try:
+        return normalise(document, source)
+    except ReportError as exc:
+        raise exc.with_path(shown) from exc
+
+
+def _require_report(document: Document) -> None:
+    if locate_tables(document).tables or len(find_headings(document.blocks)) >= 2:
+        return
+    text = "".join(p.text for p in document.paragraphs[:20])
+    if "政府信息公开" in text and "报告" in text and document.tables:
+        return
+    raise ReportError("文件中找不到年度报告的章节（一、总体情况……）或国家表格，不像是政府信息公开工作年度报告")
+
+
+def normalise(document: Document, source: dict[str, str]) -> dict[str, Any]:
+    _require_report(document)
+    who = identify(document)
+    form = read_form(document, who.year)
+    findings: list[dict[str, Any]] = list(form.findings)
+    lines: dict[str, int] = {}
+    derived: list[str] = []
+    extra_rows: list[dict[str, Any]] = []
+    tables: dict[str, Any] = {}
+    for kind in KINDS:
+        mapped = form.tables[kind]
+        tables[kind] = mapped.values
+        findings += mapped.findings
+        lines.update(mapped.lines)
+        derived += mapped.derived
+        extra_rows += mapped.extra_rows
+    extra_rows += form.extra_rows
+
+    if who.agency is None:
+        findings.append(finding("AGENCY_UNKNOWN", "在标题、正文开头和落款中都找不到发布机关的名称。", "agency"))
+    if who.year is None:
+        findings.append(finding("YEAR_UNKNOWN", "报告中找不到所报告的年度。", "year"))
+
+    by_section = section_texts(document)
+    ordered = by_section.get("overview", []) + by_section.get("preamble", []) + [
+        text for key, texts in by_section.items() if key not in {"overview", "preamble"} for text in texts]
+    items = proactive_items(ordered)
+    if items.value is None:
+        findings.append(finding("PROACTIVE_ITEMS_MISSING", "报告正文没有说明全年主动公开政府信息的条数。",
+                                "metrics.proactive_items"))
+
+    report: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "parser_version": PARSER_VERSION,
+        "agency": who.agency,
+        "region": who.region,
+        "year": who.year,
+        "form": form.form,
+        "title": who.title,
+        "source": source,
+        **tables,
+        "extra_rows": extra_rows,
+        "derived": derived,
+        "narrative": narrative(document, who),
+        "signature": {"name": who.signature.name, "date": who.signature.date},
+        "metrics": {"proactive_items": {"value": items.value, "evidence": items.evidence}},
+    }
+    findings += check_report(report, lines, form.found_tables)
+    report["findings"] = sort_findings(findings)
+    return report
+
+
+def to_json(report: dict[str, Any], *, indent: int | None = 2) -> str:
+    """The contract's JSON: UTF-8, Chinese kept readable, keys in a stable order."""
+    return json.dumps(report, ensure_ascii=False, indent=indent)
