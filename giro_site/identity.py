@@ -31,8 +31,8 @@ _BODY_SUFFIX = re.compile(
 # Administrative divisions that may precede a body's own name.
 _DIVISION = re.compile(r"^[\u4e00-\u9fff]{1,10}?(?:特别行政区|自治区|自治州|自治县|省|市|地区|盟|区|县|旗)")
 _PLACE_BODY = re.compile(r"^[\u4e00-\u9fff]{1,10}?(?:自治州|自治县|省|市|地区|盟|区|县|旗|镇|乡|街道|苏木)")
-# Words in department names that end like a place (住房和城乡…, 市场监督…) but never occur in one.
-_NOT_PLACE = ("和", "与", "及", "城乡", "市场", "社区")
+# Words in department names that end like a place (住房和城乡…, 城市管理…) but never occur in one.
+_NOT_PLACE = ("和", "与", "及", "城乡", "城市", "市场", "社区")
 
 
 def _starts_with_place(text: str) -> bool:
@@ -123,21 +123,23 @@ def _name_from_text(document: Document, limit: int = 12) -> str | None:
 def split_region(full_name: str) -> tuple[str | None, str]:
     """``密云区高岭镇人民政府`` → (``密云区``, ``高岭镇人民政府``).
 
-    Division names are split off the front while what remains still starts with a place
-    (the body keeps its own place name: ``朝阳区住房和城乡建设委员会`` stays whole).
+    The region is every division named in front (省/市/区/县…). A body whose own name
+    starts with a place (a 镇, 乡, 街道) is that name; a department keeps the place it
+    belongs to: ``北京市朝阳区住房和城乡建设委员会`` → (``北京市朝阳区``,
+    ``朝阳区住房和城乡建设委员会``).
     """
-    region = ""
+    divisions: list[str] = []
     rest = full_name
-    while True:
-        match = _DIVISION.match(rest)
-        if not match:
-            break
-        remainder = rest[match.end():]
-        if not remainder or not _starts_with_place(remainder):
-            break
-        region += match.group(0)
-        rest = remainder
-    return (region or None), rest
+    while (match := _DIVISION.match(rest)) and not any(w in match.group(0) for w in _NOT_PLACE):
+        divisions.append(match.group(0))
+        rest = rest[match.end():]
+    if not divisions:
+        return None, full_name
+    if not rest:
+        return ("".join(divisions[:-1]) or None), divisions[-1]
+    if _starts_with_place(rest):
+        return "".join(divisions), rest
+    return "".join(divisions), divisions[-1] + rest
 
 
 def _choose(title_name: str | None, text_name: str | None, signature_name: str | None) -> str | None:

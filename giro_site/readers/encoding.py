@@ -30,7 +30,23 @@ def _looks_utf16(data: bytes) -> str | None:
     return None
 
 
+def _mostly_control(text: str) -> bool:
+    """Binary decoded as text shows up as control characters; real reports have none."""
+    sample = text[:4096]
+    controls = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\n\r\f\v") or ord(ch) >= 0xFFF0
+                   or ch == "\x7f")
+    return controls > len(sample) // 100
+
+
 def decode_text(data: bytes, *, declared: str | None = None) -> str:
+    """Decode, then refuse text that is mostly control characters (a binary file)."""
+    text = _decode(data, declared)
+    if _mostly_control(text):
+        raise ReportError("这是二进制文件，不是文本")
+    return text
+
+
+def _decode(data: bytes, declared: str | None) -> str:
     """Decode with a BOM, the declared charset, UTF-8, UTF-16 or GB18030, in that order.
 
     Raises ReportError when nothing fits, or when the bytes are binary: guessing would

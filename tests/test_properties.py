@@ -1,0 +1,62 @@
+"""Whatever text comes in, the parser gives a report or a clear error, never a crash."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from giro_site.errors import ReportError
+from giro_site.readers.encoding import decode_text
+from giro_site.readers.text import parse_text
+from giro_site.report import normalise
+from tests.conftest import seed_text
+
+SOURCE = {"file": "fuzz.txt", "format": "txt", "sha256": ""}
+SEED_LINES = seed_text("001").split("\n") + seed_text("002").split("\n")
+
+# Text made of the pieces reports are made of: table cells, labels, figures, blanks.
+pieces = st.one_of(
+    st.sampled_from(SEED_LINES),
+    st.sampled_from(["", "\t", "\t0", "\t\u00a0", "\t/", "\t—", "\t3739265元", "\t-2", "\t１２", "一、总体情况",
+                     "三、收到和处理政府信息公开申请情况", "\t（七）总计", "\t第二十条第（一）项", "\r", "\t\t"]),
+    st.text(max_size=20),
+)
+
+
+def _parse_or_refuse(text: str) -> None:
+    try:
+        report = normalise(parse_text(text), SOURCE)
+    except ReportError as error:
+        assert error.reason
+        return
+    assert report["form"] in {"2019", "2021"}
+    assert all(f["severity"] in {"error", "warning", "info"} for f in report["findings"])
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.lists(pieces, max_size=120).map("\n".join))
+def test_any_report_like_text_parses_or_is_refused(text: str) -> None:
+    _parse_or_refuse(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_any_text_parses_or_is_refused(text: str) -> None:
+    _parse_or_refuse(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(SEED_LINES), max_size=400).map("\n".join))
+def test_shuffled_seed_lines_parse_or_are_refused(text: str) -> None:
+    _parse_or_refuse(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=400))
+def test_any_bytes_decode_or_are_refused(data: bytes) -> None:
+    try:
+        text = decode_text(data)
+    except ReportError as error:
+        assert error.reason
+        return
+    _parse_or_refuse(text)
