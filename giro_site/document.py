@@ -59,6 +59,9 @@ class Document:
 
     blocks: list[Block] = field(default_factory=list)
     source_format: str = "txt"
+    # Facts computed from the blocks once and shared by the steps that need them
+    # (the section headings); a document is not changed after a reader made it.
+    memo: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def paragraphs(self) -> list[Paragraph]:

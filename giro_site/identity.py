@@ -63,7 +63,7 @@ def _clean(text: str) -> str:
 
 def find_title(document: Document) -> tuple[str | None, tuple[int, ...]]:
     """The title lines before the first section heading: short lines that end in 报告."""
-    headings = find_headings(document.blocks)
+    headings = find_headings(document)
     first = headings[0].block_index if headings else min(len(document.blocks), 6)
     lines: list[int] = []
     for index, block in enumerate(document.blocks[:first]):

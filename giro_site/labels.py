@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _QUOTES = dict.fromkeys(map(ord, "“”‘’\"'「」『』〝〞"), None)
 _BRACKETS = str.maketrans({"【": "(", "】": ")", "〔": "(", "〕": ")", "［": "(", "］": ")", "[": "(", "]": ")"})
@@ -26,12 +27,16 @@ _ENUMERATOR = re.compile(
 _NOTE = re.compile(r"\([^()]*\)")
 
 
+@lru_cache(maxsize=1 << 16)
 def flat(text: str) -> str:
-    """NFKC, no whitespace of any kind, no quotes, one style of brackets."""
+    """NFKC, no whitespace of any kind, no quotes, one style of brackets.
+
+    Cached: the same labels recur in every report of a form."""
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES).translate(_BRACKETS)
     return "".join(text.split())
 
 
+@lru_cache(maxsize=1 << 16)
 def core(text: str) -> str:
     """The words of a label: flat, without enumerator, bracketed note or punctuation."""
     text = flat(text)
@@ -43,6 +48,7 @@ def core(text: str) -> str:
     return text.translate(_PUNCT)
 
 
+@lru_cache(maxsize=1 << 16)
 def matches(label: str, phrases: tuple[str, ...], *, exact: bool = False) -> bool:
     """Whether a label's core is one of ``phrases`` or, for long phrases, contains one.
 

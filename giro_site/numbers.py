@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 BLANK_MARKS = {"", "/", "／", "\\", "—", "——", "–", "-", "－", "无", "空", "null", "N/A", "n/a", "×", "*"}
 
@@ -67,6 +68,7 @@ def as_json_number(value: Decimal) -> int | float:
     return float(value)
 
 
+@lru_cache(maxsize=1 << 14)
 def parse_count(raw: str) -> int | float | None:
     """A count or a signed change: ``12``, ``１２``, ``1,234``, ``-3``, ``减3``; blank → None."""
     text = squeeze(raw)

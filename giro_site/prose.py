@@ -60,7 +60,7 @@ def narrative(document: Document, identity: Identity) -> dict[str, str]:
 
     The title and signature lines are left out: they are the agency and date fields."""
     skip = set(identity.title_indexes) | set(identity.signature.block_indexes)
-    headings = find_headings(document.blocks)
+    headings = find_headings(document)
     heading_at = {h.block_index: h.section for h in headings}
     parts: dict[str, list[str]] = {"preamble": [], **{key: [] for key in NARRATIVE_SECTIONS.values()}}
     current = "preamble"
@@ -78,7 +78,7 @@ def narrative(document: Document, identity: Identity) -> dict[str, str]:
 
 def section_texts(document: Document) -> dict[str, list[str]]:
     """Every paragraph by section key, for searches that prefer one section."""
-    headings = {h.block_index: SECTION_KEYS[h.section] for h in find_headings(document.blocks)}
+    headings = {h.block_index: SECTION_KEYS[h.section] for h in find_headings(document)}
     out: dict[str, list[str]] = {"preamble": []}
     current = "preamble"
     for index, block in enumerate(document.blocks):

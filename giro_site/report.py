@@ -49,7 +49,7 @@ def parse_report(path: Path | str, *, data: bytes | None = None, display_path: s
 
 
 def _require_report(document: Document) -> None:
-    if locate_tables(document).tables or len(find_headings(document.blocks)) >= 2:
+    if locate_tables(document).tables or len(find_headings(document)) >= 2:
         return
     text = "".join(p.text for p in document.paragraphs[:20])
     if "政府信息公开" in text and "报告" in text and document.tables:

@@ -63,8 +63,15 @@ def _heading_section(text: str) -> int | None:
     return None
 
 
-def find_headings(blocks: list[Block]) -> list[Heading]:
+def find_headings(document: Document) -> list[Heading]:
     """The section headings in order; a section never appears before an earlier one."""
+    cached = document.memo.get("headings")
+    if cached is None:
+        cached = document.memo["headings"] = _find_headings(document.blocks)
+    return cached  # type: ignore[return-value]
+
+
+def _find_headings(blocks: list[Block]) -> list[Heading]:
     found: list[Heading] = []
     last = -1
     for index, block in enumerate(blocks):
@@ -79,7 +86,7 @@ def find_headings(blocks: list[Block]) -> list[Heading]:
 
 def section_of_blocks(document: Document) -> list[int | None]:
     """For each block, the section (0..5) it lies in, or None before the first heading."""
-    headings = {h.block_index: h.section for h in find_headings(document.blocks)}
+    headings = {h.block_index: h.section for h in find_headings(document)}
     current: int | None = None
     out: list[int | None] = []
     for index in range(len(document.blocks)):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from giro_site.document import Document, Row, Table
-from giro_site.labels import core, flat
+from giro_site.labels import flat
 from giro_site.sections import section_of_blocks
 
 PROACTIVE, APPLICATIONS, REVIEW = "proactive", "applications", "review_litigation"
@@ -40,24 +40,22 @@ class Located:
     unrecognized: list[Table] = field(default_factory=list)
 
 
-def _score(table: Table, kind: str) -> int:
-    words = {flat(cell.text) for row in table.rows[:40] for cell in row.cells}
-    cores = {core(w) for w in words}
-    hits = 0
-    for signal in _SIGNALS[kind]:
-        if any(signal in w for w in words) or signal in cores:
-            hits += 1
-    return hits
-
-
 def classify(table: Table) -> str | None:
-    scores = {kind: _score(table, kind) for kind in KINDS}
+    """The table whose signal words this table holds most of (at least two), or None."""
+    words = {flat(cell.text) for row in table.rows[:40] for cell in row.cells}
+    words.discard("")
+    text = "\x00".join(words)
+    scores = {kind: sum(signal in text for signal in _SIGNALS[kind]) for kind in KINDS}
     best = max(scores, key=lambda k: scores[k])
     return best if scores[best] >= 2 else None
 
 
 def locate_tables(document: Document) -> Located:
-    located = Located()
+    """The three tables, looked for once per document (the result is kept in its memo)."""
+    cached = document.memo.get("located")
+    if isinstance(cached, Located):
+        return cached
+    located = document.memo["located"] = Located()
     sections = section_of_blocks(document)
     previous: tuple[str, int | None] | None = None
     for block, section in zip(document.blocks, sections, strict=True):

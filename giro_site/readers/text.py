@@ -25,7 +25,9 @@ _BOOKMARK = re.compile(r"\[bookmark: [^\]]*\]")
 def split_lines(text: str) -> list[str]:
     """Lines with CRLF, CR and LF ends alike, without Word's bookmark markers."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return [_BOOKMARK.sub("", line) for line in text.split("\n")]
+    if "[bookmark:" in text:
+        text = _BOOKMARK.sub("", text)
+    return text.split("\n")
 
 
 @dataclass
