@@ -10,6 +10,7 @@ from giro_site.corpus import Corpus, load_corpus
 from giro_site.errors import ReportError
 from giro_site.findings import ERROR, SEVERITY_LABEL
 from giro_site.report import parse_report, to_json
+from giro_site.site.builder import BuildOptions, build_site, print_progress
 
 
 def _utf8_stdout() -> None:
@@ -64,9 +65,59 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if args.strict and has_errors else 0
 
 
+def _build_options(args: argparse.Namespace) -> BuildOptions:
+    return BuildOptions(content=Path(args.content), out=Path(args.out), base_url=args.base_url,
+                        build_date=getattr(args, "build_date", None), jobs=getattr(args, "jobs", 1),
+                        progress=print_progress)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    content = Path(args.content)
+    if not (content / "reports").is_dir():
+        print(f"{content}：找不到 reports 文件夹", file=sys.stderr)
+        return 2
+    try:
+        result = build_site(_build_options(args))
+    except ReportError as exc:
+        print(f"生成失败：{exc.describe()}", file=sys.stderr)
+        return 2
+    for problem in result.problems:
+        print(f"无法读取 {problem}", file=sys.stderr)
+    print(f"已生成 {result.out}：{result.agencies} 个机关，{result.reports} 份报告，{result.pages} 个页面，"
+          f"{result.errors} 份报告有错误，{len(result.problems)} 个文件无法读取；用时 {result.seconds:.2f} 秒。")
+    if args.strict and (result.problems or result.errors):
+        return 1
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from giro_site.site.serve import serve
+
+    serve(_build_options(args), args.port)
+    return 0
+
+
+def _site_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--content", default="content", help="内容文件夹（默认 content）")
+    parser.add_argument("--out", default="public", help="输出文件夹（默认 public）")
+    parser.add_argument("--base-url", default=None, help="网站所在路径，如 /giro/（GitHub 项目页面）")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="build.py", description="政府信息公开工作年度报告 → 透明度网站")
     sub = parser.add_subparsers(dest="command")
+
+    build = sub.add_parser("build", help="生成网站（默认命令）")
+    _site_arguments(build)
+    build.add_argument("--jobs", type=int, default=1, help="并行进程数")
+    build.add_argument("--strict", action="store_true", help="有无法读取的文件或错误时以 1 退出")
+    build.add_argument("--build-date", default=None, help="页面上显示的生成日期（YYYY-MM-DD）")
+    build.set_defaults(func=cmd_build)
+
+    serve = sub.add_parser("serve", help="生成网站并在本机预览，修改后自动刷新")
+    _site_arguments(serve)
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(func=cmd_serve)
 
     parse = sub.add_parser("parse", help="解析一份报告，输出 JSON")
     parse.add_argument("file")
@@ -82,8 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     _utf8_stdout()
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or (argv[0].startswith("-") and argv[0] not in {"-h", "--help"}):
+        argv = ["build", *argv]  # `python build.py` builds the site
     args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return 2
     return int(args.func(args))

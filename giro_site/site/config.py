@@ -1,0 +1,109 @@
+"""Site settings (``content/site.toml``) and hand-kept agency metadata
+(``content/agencies.toml``): both optional, both edited by maintainers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import os
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from giro_site.errors import ReportError
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str = "政府信息公开年度报告透明度看板"
+    description: str = "各机关政府信息公开工作年度报告的数据、图表与核对结果。"
+    base_url: str = "/"  # the path the site is served under: "/" or "/giro/"
+    site_url: str = ""  # the public origin for sitemap and Open Graph, e.g. https://user.github.io
+    build_date: str = ""  # YYYY-MM-DD; fixed so two builds of the same content are identical
+    page_size: int = 50  # rows per page of the comparison table
+    chart_top: int = 20  # agencies shown in the comparison charts
+
+    def absolute(self, path: str) -> str:
+        """A full URL for sitemap and Open Graph; a root-relative one if no site_url is set."""
+        return f"{self.site_url.rstrip('/')}{path}" if self.site_url else path
+
+
+def normalise_base_url(base: str) -> str:
+    base = "/" + base.strip().strip("/")
+    return base if base == "/" else base + "/"
+
+
+def _build_date(configured: str) -> str:
+    """The configured date, else SOURCE_DATE_EPOCH (reproducible builds), else today."""
+    if configured:
+        return str(dt.date.fromisoformat(str(configured)))
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date().isoformat()
+    return dt.date.today().isoformat()
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ReportError(f"设置文件格式有误：{exc}", path=str(path)) from exc
+
+
+def load_config(content: Path, *, base_url: str | None = None, build_date: str | None = None) -> SiteConfig:
+    """Settings from ``site.toml``; command-line options win over the file."""
+    data = _read_toml(content / "site.toml")
+    known = {f for f in SiteConfig.__dataclass_fields__}
+    unknown = set(data) - known
+    if unknown:
+        raise ReportError(f"site.toml 中有未知设置：{'、'.join(sorted(unknown))}", path=str(content / "site.toml"))
+    config = SiteConfig(**data)
+    config = replace(config, base_url=normalise_base_url(base_url if base_url is not None else config.base_url))
+    return replace(config, build_date=_build_date(build_date or config.build_date))
+
+
+@dataclass(frozen=True)
+class AgencyMeta:
+    """What a maintainer knows about a body that its reports do not say well."""
+
+    match: tuple[str, ...] = ()  # names as the reports give them (region+name or name)
+    files: tuple[str, ...] = ()  # globs of report paths under content/, e.g. "reports/*/001_*"
+    name: str | None = None
+    region: str | None = None
+    level: str | None = None  # 省级 · 市级 · 县级 · 乡镇 …
+    source_url: str | None = None
+    slug: str | None = None
+
+
+@dataclass
+class AgencyDirectory:
+    entries: list[AgencyMeta] = field(default_factory=list)
+
+    def find(self, report: dict[str, Any]) -> AgencyMeta | None:
+        """The entry for a report: by file glob first, then by the name the report gives."""
+        file = report["source"]["file"]
+        relative = file.split("/", 1)[1] if "/" in file else file
+        for entry in self.entries:
+            if any(fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(file, pattern) for pattern in entry.files):
+                return entry
+        names = {f"{report.get('region') or ''}{report.get('agency') or ''}", report.get("agency") or ""}
+        for entry in self.entries:
+            if names & set(entry.match):
+                return entry
+        return None
+
+
+def load_agencies(content: Path) -> AgencyDirectory:
+    path = content / "agencies.toml"
+    data = _read_toml(path)
+    entries = []
+    for index, item in enumerate(data.get("agency", []), start=1):
+        unknown = set(item) - set(AgencyMeta.__dataclass_fields__)
+        if unknown:
+            raise ReportError(f"第{index}个 [[agency]] 有未知字段：{'、'.join(sorted(unknown))}", path=str(path))
+        entries.append(AgencyMeta(**{**item, "match": tuple(item.get("match", ())),
+                                     "files": tuple(item.get("files", ()))}))
+    return AgencyDirectory(entries)

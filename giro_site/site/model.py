@@ -1,0 +1,195 @@
+"""What the pages show, computed once from the parsed reports: agencies with their
+years, headline figures, search keys and totals. Templates only lay it out."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from pypinyin import Style, lazy_pinyin
+
+from giro_site.corpus import agency_key
+from giro_site.findings import ERROR, WARNING
+from giro_site.site.config import AgencyDirectory, AgencyMeta
+
+Number = int | float
+
+# Outcome groups of table 三 for the charts and shares, in the form's order.
+OUTCOME_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("granted", "予以公开", ("granted",)),
+    ("partially_granted", "部分公开", ("partially_granted",)),
+    ("denied", "不予公开", ("denied_state_secret", "denied_prohibited", "denied_security", "denied_third_party",
+                           "denied_internal", "denied_process", "denied_enforcement_file", "denied_inquiry")),
+    ("unable", "无法提供", ("unable_not_held", "unable_needs_creation", "unable_unclear")),
+    ("not_processed", "不予处理", ("not_processed_petition", "not_processed_duplicate", "not_processed_publication",
+                                   "not_processed_excessive", "not_processed_confirmation")),
+    ("other", "其他处理", ("other",)),
+)
+QUALITY_LABEL = {"ok": "数据自洽", "warning": "有提示", "error": "有错误"}
+
+
+def _sum(values: list[Number | None]) -> Number | None:
+    present = [v for v in values if v is not None]
+    return sum(present) if present else None
+
+
+@dataclass
+class Headline:
+    """The figures a citizen looks for first; None where the report does not say."""
+
+    items: int | None
+    applications: Number | None
+    processed: Number | None
+    granted_share: float | None  # granted in full or in part, of applications processed
+    reviews: Number | None
+    lawsuits: Number | None
+    corrected: Number | None
+    outcomes: dict[str, Number | None]
+    quality: str
+    errors: int
+    warnings: int
+
+
+def headline(report: dict[str, Any]) -> Headline:
+    apps = report["applications"]
+    review = report["review_litigation"]
+    outcomes = {key: _sum([apps[row]["total"] for row in rows]) for key, _, rows in OUTCOME_GROUPS}
+    processed = apps["total_processed"]["total"]
+    if processed is None:
+        processed = _sum(list(outcomes.values()))
+    granted = _sum([outcomes["granted"], outcomes["partially_granted"]])
+    share = None
+    if processed and granted is not None:
+        share = round(granted / processed, 4)
+    received = apps["new_received"]["total"]
+    if received is None:
+        received = _sum([apps["new_received"][c] for c in apps["new_received"] if c != "total"])
+    errors = sum(f["severity"] == ERROR for f in report["findings"])
+    warnings = sum(f["severity"] == WARNING for f in report["findings"])
+    return Headline(
+        items=report["metrics"]["proactive_items"]["value"],
+        applications=received,
+        processed=processed,
+        granted_share=share,
+        reviews=review["review"]["total"],
+        lawsuits=_sum([review["litigation_direct"]["total"], review["litigation_after_review"]["total"]]),
+        corrected=_sum([review[g]["corrected"] for g in review]),
+        outcomes=outcomes,
+        quality="error" if errors else "warning" if warnings else "ok",
+        errors=errors,
+        warnings=warnings,
+    )
+
+
+@dataclass
+class Agency:
+    key: str
+    slug: str
+    name: str
+    region: str | None
+    level: str | None
+    source_url: str | None
+    reports: list[dict[str, Any]] = field(default_factory=list)  # newest year first
+    ids: list[str] = field(default_factory=list)  # per report, unique in the agency: "2020", "2020-2"
+    pinyin: str = ""
+    initials: str = ""
+
+    @property
+    def latest(self) -> dict[str, Any]:
+        return self.reports[0]
+
+    @property
+    def years(self) -> list[int | None]:
+        return [r.get("year") for r in self.reports]
+
+
+def search_keys(*names: str | None) -> tuple[str, str]:
+    """Full pinyin and initials of the names, so "gaoling" and "glz" find 高岭镇."""
+    text = "".join(n for n in names if n)
+    hanzi = "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff")
+    full = "".join(lazy_pinyin(hanzi)).lower()
+    initials = "".join(p[0] for p in lazy_pinyin(hanzi, style=Style.FIRST_LETTER) if p).lower()
+    return full, initials
+
+
+def make_slug(name: str, key: str) -> str:
+    """ASCII and stable: the name's pinyin and a short hash of the agency key."""
+    pinyin = re.sub(r"[^a-z0-9]+", "", "".join(lazy_pinyin(name)).lower())[:40] or "agency"
+    return f"{pinyin}-{hashlib.sha1(key.encode('utf-8')).hexdigest()[:6]}"
+
+
+def build_agencies(reports: list[dict[str, Any]], directory: AgencyDirectory) -> list[Agency]:
+    """Group reports by body (maintainer metadata first), newest year first, stable order."""
+    groups: dict[str, tuple[AgencyMeta | None, list[dict[str, Any]]]] = {}
+    for report in reports:
+        meta = directory.find(report)
+        key = f"meta:{meta.name or meta.match or meta.files}" if meta else agency_key(report)
+        groups.setdefault(key, (meta, []))[1].append(report)
+    agencies: list[Agency] = []
+    for key, (meta, group) in groups.items():
+        group.sort(key=lambda r: (-(r.get("year") or 0), r["source"]["file"]))
+        latest = group[0]
+        region = (meta.region if meta and meta.region else None) or latest.get("region")
+        name = (meta.name if meta and meta.name else None) or latest.get("agency") or latest["source"]["file"]
+        agency = Agency(key=key, slug=(meta.slug if meta and meta.slug else None) or make_slug(name, key),
+                        name=name, region=region, level=meta.level if meta else None,
+                        source_url=meta.source_url if meta else None, reports=group)
+        agency.pinyin, agency.initials = search_keys(region, name)
+        agency.ids = _report_ids(group)
+        agencies.append(agency)
+    agencies.sort(key=lambda a: (a.region or "", a.name, a.slug))
+    _unique_slugs(agencies)
+    return agencies
+
+
+def _report_ids(reports: list[dict[str, Any]]) -> list[str]:
+    """The year, made unique when one body has two reports for a year (say txt and docx)."""
+    ids: list[str] = []
+    for report in reports:
+        base = str(report["year"]) if report.get("year") is not None else "unknown"
+        candidate, count = base, 1
+        while candidate in ids:
+            count += 1
+            candidate = f"{base}-{count}"
+        ids.append(candidate)
+    return ids
+
+
+def _unique_slugs(agencies: list[Agency]) -> None:
+    seen: dict[str, int] = {}
+    for agency in agencies:
+        count = seen.get(agency.slug, 0)
+        seen[agency.slug] = count + 1
+        if count:
+            agency.slug = f"{agency.slug}-{count + 1}"
+
+
+@dataclass
+class Totals:
+    year: int | None
+    agencies: int
+    reports: int
+    items: int
+    applications: Number
+    granted_share: float | None
+    reviews: Number
+    lawsuits: Number
+    corrected: Number
+    errors: int
+
+
+def totals_for_year(agencies: list[Agency], year: int | None) -> Totals:
+    """Sums over each agency's report for ``year`` (blank counted as nothing)."""
+    chosen = [r for a in agencies for r in a.reports if r.get("year") == year]
+    heads = [headline(r) for r in chosen]
+    granted = sum((h.outcomes["granted"] or 0) + (h.outcomes["partially_granted"] or 0) for h in heads)
+    processed = sum(h.processed or 0 for h in heads)
+    return Totals(
+        year=year, agencies=len({id(a) for a in agencies for r in a.reports if r.get("year") == year}),
+        reports=len(chosen), items=sum(h.items or 0 for h in heads),
+        applications=sum(h.applications or 0 for h in heads),
+        granted_share=round(granted / processed, 4) if processed else None,
+        reviews=sum(h.reviews or 0 for h in heads), lawsuits=sum(h.lawsuits or 0 for h in heads),
+        corrected=sum(h.corrected or 0 for h in heads), errors=sum(h.quality == "error" for h in heads))

@@ -1,0 +1,161 @@
+"""Page contexts: everything a template shows, computed in Python as plain data.
+
+Findings are numbered per report and attached to the cells they concern, so a page can
+show each one beside its figures; a table's findings are listed under that table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from giro_site.findings import CODE_INDEX, SEVERITY_LABEL
+from giro_site.site import charts
+from giro_site.site.model import OUTCOME_GROUPS, QUALITY_LABEL, Agency, Headline, headline
+from giro_site.site.tables import Cell, Head, TableLayout, layouts, lookup, show
+from giro_site.site.urls import Urls
+
+_BALANCE_ROWS = ("new_received", "carried_over", "total_processed", "carried_forward")
+TABLE_OF = {"proactive": "proactive", "applications": "applications", "review_litigation": "review_litigation"}
+
+
+@dataclass
+class ShownFinding:
+    number: int
+    code: str
+    title: str
+    severity: str
+    severity_label: str
+    message: str
+    where: str
+    line: int | None
+    anchor: str
+
+
+@dataclass
+class ShownRow:
+    labels: tuple[Head, ...]
+    cells: list[Cell]
+    kind: str = "row"
+    pad: int = 0  # empty cells after the figures, where this row has fewer columns than the table
+
+
+@dataclass
+class ShownTable:
+    id: str
+    caption: str
+    head: tuple[tuple[Head, ...], ...]
+    rows: list[ShownRow]
+    width: int
+    findings: list[ShownFinding]
+    present: bool
+
+
+def cells_of(finding: dict[str, Any]) -> list[str]:
+    """The cells a finding is about: the cell itself, or for a column identity the four
+    cells of 一 + 二 = 三（七） + 四."""
+    parts = finding["where"].split(".")
+    if len(parts) == 3:
+        return [finding["where"]]
+    if len(parts) == 2 and parts[0] == "applications" and finding["code"] == "BALANCE":
+        return [f"applications.{row}.{parts[1]}" for row in _BALANCE_ROWS]
+    return []
+
+
+def _numbered(report: dict[str, Any], year_id: str) -> list[ShownFinding]:
+    return [ShownFinding(number=index, code=f["code"], title=CODE_INDEX[f["code"]].title, severity=f["severity"],
+                         severity_label=SEVERITY_LABEL[f["severity"]], message=f["message"], where=f["where"],
+                         line=f.get("line"), anchor=f"f{year_id}-{index}")
+            for index, f in enumerate(report["findings"], start=1)]
+
+
+def _extra_rows(report: dict[str, Any], table: str, parent: str | None, width: int) -> list[ShownRow]:
+    rows = []
+    for extra in report["extra_rows"]:
+        if extra["table"] != table or extra["parent"] != parent:
+            continue
+        values = [show(v, False) for v in extra["values"]]
+        if not values and extra["raw"]:
+            values = [Cell(str(extra["raw"]))]
+        label = ("└ " if parent else "") + (extra["label"] or "（无标题行）")
+        rows.append(ShownRow((Head(label, colspan=max(1, width - len(values)), scope="row"),), values,
+                             kind="sub" if parent else "extra"))
+    return rows
+
+
+def shown_table(layout: TableLayout, report: dict[str, Any], findings: list[ShownFinding],
+                present: bool) -> ShownTable:
+    derived = set(report.get("derived", []))
+    by_cell: dict[str, list[int]] = {}
+    mine: list[ShownFinding] = []
+    for shown, raw in zip(findings, report["findings"], strict=True):
+        if raw["where"].split(".")[0] != layout.id:
+            continue
+        mine.append(shown)
+        for path in cells_of(raw):
+            by_cell.setdefault(path, []).append(shown.number)
+    rows: list[ShownRow] = []
+    for row in layout.rows:
+        cells = []
+        for path in row.paths:
+            cell = show(lookup(report, path), path in derived)
+            cell.flags = by_cell.get(path, [])
+            cells.append(cell)
+        width = sum(h.colspan for h in row.labels) + len(cells)
+        rows.append(ShownRow(row.labels, cells, row.kind, pad=max(0, layout.width - width) if cells else 0))
+        if row.key.count(".") == 1:
+            rows.extend(_extra_rows(report, layout.id, row.key.split(".")[1], layout.width))
+    extras = _extra_rows(report, layout.id, None, layout.width)
+    if extras:
+        rows.append(ShownRow((Head("附加行：报告在国家表格之外增加的行，原样列出", colspan=layout.width,
+                                   scope="colgroup"),), [], kind="block"))
+        rows.extend(extras)
+    return ShownTable(layout.id, layout.caption, layout.head, rows, layout.width, mine, present)
+
+
+@dataclass
+class YearView:
+    report: dict[str, Any]
+    year: int | None
+    id: str
+    head: Headline
+    outcome_rows: list[tuple[str, Any]]
+    findings: list[ShownFinding]
+    general_findings: list[ShownFinding]
+    tables: list[ShownTable]
+    charts: list[dict[str, Any]]
+    downloads: list[tuple[str, str]]
+    source_url: str
+
+
+def year_view(agency: Agency, index: int, urls: Urls) -> YearView:
+    report = agency.reports[index]
+    year = report.get("year")
+    year_id = agency.ids[index]
+    head = headline(report)
+    findings = _numbered(report, year_id)
+    missing = {f["where"] for f in report["findings"] if f["code"] == "TABLE_MISSING"}
+    tables = [shown_table(layout, report, findings, layout.id not in missing) for layout in layouts(report["form"])]
+    general = [f for f, raw in zip(findings, report["findings"], strict=True)
+               if raw["where"].split(".")[0] not in TABLE_OF]
+    return YearView(
+        report=report, year=year, id=year_id, head=head,
+        outcome_rows=[(label, head.outcomes[key]) for key, label, _ in OUTCOME_GROUPS],
+        findings=findings, general_findings=general, tables=tables,
+        charts=charts.report_charts(report, year_id),
+        downloads=[(fmt.upper(), urls.report_data(agency.slug, year_id, fmt)) for fmt in ("json", "csv")],
+        source_url=urls.source_file(report["source"]["file"].split("/", 1)[-1]),
+    )
+
+
+def agency_context(agency: Agency, urls: Urls) -> dict[str, Any]:
+    views = [year_view(agency, index, urls) for index in range(len(agency.reports))]
+    trend = charts.trend_chart(agency)
+    all_charts = [c for view in views for c in view.charts] + ([trend] if trend else [])
+    return {"agency": agency, "views": views, "trend": trend, "quality_label": QUALITY_LABEL,
+            "figures": figures_of(all_charts)}
+
+
+def figures_of(chart_list: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the page's script needs to draw its charts: id → plotly figure."""
+    return {c["id"]: c["figure"] for c in chart_list}

@@ -1,0 +1,38 @@
+"""The Jinja2 environment: autoescaping on for everything, so report text (data from
+outside) is always escaped; JSON goes into pages through ``tojson``, which escapes
+``<``, ``>`` and ``&`` so a ``</script>`` in a report cannot end a script element."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from giro_site.site.tables import show
+
+
+def _number(value: Any) -> str:
+    """A figure for prose and cards: "—" for a blank, thousands separators otherwise."""
+    if value is None:
+        return "—"
+    return show(value, False).text
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def make_environment(templates: Path, globals_: dict[str, Any]) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(templates),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["num"] = _number
+    env.filters["pct"] = _percent
+    env.globals.update(globals_)
+    return env

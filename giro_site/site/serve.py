@@ -1,0 +1,37 @@
+"""`python build.py serve`: build, serve on 127.0.0.1 with livereload, rebuild on change.
+
+The server serves the output folder by path, so the atomic swap of a rebuild is picked
+up without restarting; livereload then reloads the open browser.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from livereload import Server
+
+from giro_site.errors import ReportError
+from giro_site.site.builder import BuildOptions, build_site
+
+
+def serve(options: BuildOptions, port: int, *, open_browser: bool = False) -> None:
+    def rebuild() -> None:
+        try:
+            result = build_site(options)
+        except ReportError as exc:  # a broken site.toml or agencies.toml: keep serving the last site
+            print(f"重新生成失败：{exc.describe()}", file=sys.stderr, flush=True)
+            return
+        print(f"已重新生成：{result.reports} 份报告，{result.seconds:.2f} 秒", file=sys.stderr, flush=True)
+
+    rebuild()
+    server = Server()
+    for folder in (options.content, options.templates, options.assets):
+        server.watch(str(Path(folder) / "**" / "*"), rebuild, delay=0.2)
+    print(f"本地预览：http://127.0.0.1:{port}{_base(options)}（Ctrl+C 结束）", file=sys.stderr, flush=True)
+    server.serve(host="127.0.0.1", port=port, root=str(options.out), open_url_delay=1 if open_browser else None,
+                 restart_delay=0)
+
+
+def _base(options: BuildOptions) -> str:
+    return options.base_url or "/"

@@ -1,0 +1,66 @@
+"""Every URL and output path of the site, built in one place so a base path (a GitHub
+project page at ``/giro/``) never breaks a link.
+
+Pages are folders with an ``index.html`` (``/agency/gaolingzhen-1a2b3c/``); ``path()``
+gives the file to write for a URL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Urls:
+    base: str = "/"
+    assets: dict[str, str] = field(default_factory=dict)  # logical name → hashed file name
+
+    def _url(self, path: str) -> str:
+        return self.base + path.lstrip("/")
+
+    # --- pages ------------------------------------------------------------------
+    def index(self) -> str:
+        return self._url("")
+
+    def agencies(self, page: int = 1) -> str:
+        return self._url("agencies/" if page == 1 else f"agencies/{page}/")
+
+    def agency(self, slug: str, report_id: str | None = None) -> str:
+        url = self._url(f"agency/{slug}/")
+        return url if report_id is None else f"{url}#y{report_id}"
+
+    def page(self, name: str) -> str:
+        return self._url(f"{name}/")
+
+    def problems(self) -> str:
+        return self._url("problems/")
+
+    def downloads(self) -> str:
+        return self._url("downloads/")
+
+    # --- data ---------------------------------------------------------------------
+    def report_data(self, slug: str, report_id: str, fmt: str) -> str:
+        return self._url(f"data/reports/{slug}-{report_id}.{fmt}")
+
+    def all_data(self, fmt: str) -> str:
+        return self._url(f"data/reports.{fmt}")
+
+    def index_data(self) -> str:
+        return self._url("data/index.json")
+
+    def source_file(self, relative: str) -> str:
+        """The original report file, copied into the site under its content path."""
+        return self._url(f"source/{relative}")
+
+    # --- assets ---------------------------------------------------------------------
+    def asset(self, name: str) -> str:
+        return self._url(f"assets/{self.assets.get(name, name)}")
+
+    def sitemap(self) -> str:
+        return self._url("sitemap.xml")
+
+    def output_path(self, url: str) -> str:
+        """The file under the output folder that serves ``url``."""
+        path = url.split("#", 1)[0]
+        path = path[len(self.base):] if path.startswith(self.base) else path.lstrip("/")
+        return path + "index.html" if path == "" or path.endswith("/") else path
