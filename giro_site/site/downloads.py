@@ -110,8 +110,8 @@ def _fill_sqlite(db: sqlite3.Connection, reports: list[dict[str, Any]]) -> None:
         db.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?)", [
             (index, f["code"], f["severity"], f["where"], f.get("line"), f["message"]) for f in report["findings"]])
         db.executemany("INSERT INTO extra_rows VALUES (?, ?, ?, ?, ?, ?, ?)", [
-            (index, r["table"], r["parent"], r["label"], json.dumps(r["values"]), json.dumps(r["raw"], ensure_ascii=False),
-             r.get("line")) for r in report["extra_rows"]])
+            (index, r["table"], r["parent"], r["label"], json.dumps(r["values"]),
+             json.dumps(r["raw"], ensure_ascii=False), r.get("line")) for r in report["extra_rows"]])
         db.executemany("INSERT INTO narrative VALUES (?, ?, ?)",
                        [(index, key, text) for key, text in report["narrative"].items()])
     db.execute("CREATE INDEX cells_report ON cells(report_id)")

@@ -74,8 +74,8 @@ def show(value: Number | None, derived: bool) -> Cell:
 
 # --- table 二 --------------------------------------------------------------------------
 
-_BLOCK_TITLES = {"regulations": "第二十条第（一）项", "licensing": "第二十条第（五）项", "penalty": "第二十条第（六）项",
-                 "fees": "第二十条第（八）项", "procurement": "第二十条第（九）项"}
+_BLOCK_TITLES = {"regulations": "第二十条第（一）项", "licensing": "第二十条第（五）项",
+                 "penalty": "第二十条第（六）项", "fees": "第二十条第（八）项", "procurement": "第二十条第（九）项"}
 
 
 @cache
