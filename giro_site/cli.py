@@ -100,7 +100,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def _site_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--content", default="content", help="内容文件夹（默认 content）")
     parser.add_argument("--out", default="public", help="输出文件夹（默认 public）")
-    parser.add_argument("--base-url", default=None, help="网站所在路径，如 /giro/（GitHub 项目页面）")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -109,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     build = sub.add_parser("build", help="生成网站（默认命令）")
     _site_arguments(build)
+    build.add_argument("--base-url", default=None, help="网站所在路径，如 /giro/（GitHub 项目页面）")
     build.add_argument("--jobs", type=int, default=1, help="并行进程数")
     build.add_argument("--strict", action="store_true", help="有无法读取的文件或错误时以 1 退出")
     build.add_argument("--build-date", default=None, help="页面上显示的生成日期（YYYY-MM-DD）")
@@ -116,6 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="生成网站并在本机预览，修改后自动刷新")
     _site_arguments(serve)
+    # The preview server serves the site at "/", whatever base_url site.toml sets for publishing.
+    serve.set_defaults(base_url="/")
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(func=cmd_serve)
 

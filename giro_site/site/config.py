@@ -53,14 +53,24 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ReportError(f"设置文件格式有误：{exc}", path=str(path)) from exc
 
 
+# Environment variables a deployment sets (the Pages workflow), over site.toml, under the CLI.
+ENVIRONMENT = {"base_url": "GIRO_BASE_URL", "site_url": "GIRO_SITE_URL"}
+
+
 def load_config(content: Path, *, base_url: str | None = None, build_date: str | None = None) -> SiteConfig:
-    """Settings from ``site.toml``; command-line options win over the file."""
+    """Settings from ``site.toml``, then the environment, then command-line options."""
     data = _read_toml(content / "site.toml")
     known = {f for f in SiteConfig.__dataclass_fields__}
     unknown = set(data) - known
     if unknown:
         raise ReportError(f"site.toml 中有未知设置：{'、'.join(sorted(unknown))}", path=str(content / "site.toml"))
-    config = SiteConfig(**data)
+    for key, variable in ENVIRONMENT.items():
+        if os.environ.get(variable):
+            data[key] = os.environ[variable]
+    try:
+        config = SiteConfig(**data)
+    except TypeError as exc:
+        raise ReportError(f"site.toml 设置有误：{exc}", path=str(content / "site.toml")) from exc
     config = replace(config, base_url=normalise_base_url(base_url if base_url is not None else config.base_url))
     return replace(config, build_date=_build_date(build_date or config.build_date))
 
