@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -67,8 +68,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def _build_options(args: argparse.Namespace) -> BuildOptions:
     return BuildOptions(content=Path(args.content), out=Path(args.out), base_url=args.base_url,
-                        build_date=getattr(args, "build_date", None), jobs=getattr(args, "jobs", 1),
-                        progress=print_progress)
+                        build_date=getattr(args, "build_date", None),
+                        jobs=getattr(args, "jobs", None) or os.cpu_count() or 1,
+                        fresh=getattr(args, "fresh", False), progress=print_progress)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -83,8 +85,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         return 2
     for problem in result.problems:
         print(f"无法读取 {problem}", file=sys.stderr)
+    how = "完整生成" if result.mode == "full" else f"增量生成（重新解析 {result.parsed} 份，重新生成 {result.rendered_agencies} 个机关）"
     print(f"已生成 {result.out}：{result.agencies} 个机关，{result.reports} 份报告，{result.pages} 个页面，"
-          f"{result.errors} 份报告有错误，{len(result.problems)} 个文件无法读取；用时 {result.seconds:.2f} 秒。")
+          f"{result.errors} 份报告有错误，{len(result.problems)} 个文件无法读取；{how}，用时 {result.seconds:.2f} 秒。")
     if args.strict and (result.problems or result.errors):
         return 1
     return 0
@@ -94,6 +97,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from giro_site.site.serve import serve
 
     serve(_build_options(args), args.port)
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from giro_site.bench import run_bench
+
+    run_bench(args.reports, keep=args.keep, jobs=args.jobs)
     return 0
 
 
@@ -109,7 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", help="生成网站（默认命令）")
     _site_arguments(build)
     build.add_argument("--base-url", default=None, help="网站所在路径，如 /giro/（GitHub 项目页面）")
-    build.add_argument("--jobs", type=int, default=1, help="并行进程数")
+    build.add_argument("--jobs", type=int, default=None, help="并行进程数（默认等于 CPU 核数）")
+    build.add_argument("--fresh", action="store_true", help="不用缓存，全部重新解析和生成")
     build.add_argument("--strict", action="store_true", help="有无法读取的文件或错误时以 1 退出")
     build.add_argument("--build-date", default=None, help="页面上显示的生成日期（YYYY-MM-DD）")
     build.set_defaults(func=cmd_build)
@@ -129,6 +140,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--content", default="content")
     check.add_argument("--strict", action="store_true", help="有错误时以 1 退出")
     check.set_defaults(func=cmd_check)
+
+    bench = sub.add_parser("bench", help="用合成报告测量生成速度、内存和输出大小")
+    bench.add_argument("--reports", type=int, default=1000)
+    bench.add_argument("--jobs", type=int, default=None, help="并行进程数（默认等于 CPU 核数）")
+    bench.add_argument("--keep", action="store_true", help="保留合成的内容和输出")
+    bench.set_defaults(func=cmd_bench)
     return parser
 
 

@@ -1,13 +1,16 @@
-"""All the reports under a content folder: find them, parse them, and check each against
-the same body's report of the year before."""
+"""All the reports under a content folder: find them, parse them (in parallel, through the
+parse cache), and check each against the same body's report of the year before."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+import multiprocessing
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from giro_site.cache import Entry, ParseCache, file_stamp
 from giro_site.checks import check_against_previous
 from giro_site.errors import ReportError
 from giro_site.findings import sort_findings
@@ -32,6 +35,7 @@ class Problem:
 class Corpus:
     reports: list[dict[str, Any]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    parsed: int = 0  # how many files were parsed rather than taken from the cache
 
 
 def report_files(content: Path) -> list[Path]:
@@ -59,7 +63,10 @@ def agency_key(report: dict[str, Any]) -> str:
 
 
 def link_years(reports: Iterable[dict[str, Any]]) -> None:
-    """Add cross-year findings where the same body's previous-year report is present."""
+    """Add cross-year findings where the same body's previous-year report is present.
+
+    Only the ``findings`` key of a report is replaced (never the list in place), so a
+    shallow copy of a cached report can be linked without touching the cache."""
     by_key: dict[tuple[str, int], dict[str, Any]] = {}
     for report in reports:
         if report.get("year") is not None and report.get("agency"):
@@ -73,21 +80,74 @@ def link_years(reports: Iterable[dict[str, Any]]) -> None:
             report["findings"] = sort_findings(report["findings"] + extra)
 
 
-def parse_one(path: Path, content: Path) -> dict[str, Any] | Problem:
-    shown = display_path(path, content)
+# --- parsing, in worker processes ------------------------------------------------------
+
+_CACHE: ParseCache | None = None  # the loaded cache, inherited by forked workers
+_CONTENT: Path = Path("content")
+
+
+def _parse(path: Path) -> tuple[str, Entry, bool]:
+    """(name, entry, whether it was parsed). Reads once: the hash and the parse share bytes."""
+    name = display_path(path, _CONTENT)
+    stamp = file_stamp(path)
     try:
-        return parse_report(path, display_path=shown)
+        data = path.read_bytes()
+    except OSError as exc:
+        return name, Entry(stamp, "", None, (f"无法读取文件：{exc.strerror}", None)), True
+    sha256 = hashlib.sha256(data).hexdigest()
+    known = _CACHE.by_hash(name, sha256) if _CACHE is not None else None
+    if known is not None:  # touched, not changed
+        return name, Entry(stamp, sha256, known.report, known.problem), False
+    try:
+        return name, Entry(stamp, sha256, parse_report(path, data=data, display_path=name)), True
     except ReportError as exc:
-        return Problem(shown, exc.reason, exc.line)
+        return name, Entry(stamp, sha256, None, (exc.reason, exc.line)), True
 
 
-def load_corpus(content: Path) -> Corpus:
-    corpus = Corpus()
-    for path in report_files(content):
-        result = parse_one(path, content)
-        if isinstance(result, Problem):
-            corpus.problems.append(result)
+def load_corpus(content: Path, *, jobs: int = 1, cache: ParseCache | None = None,
+                progress: Callable[[str], None] | None = None) -> Corpus:
+    """Parse every report (only the new or changed ones when a cache is given)."""
+    global _CACHE, _CONTENT
+    files = report_files(content)
+    cache = cache or ParseCache(None)
+    entries: dict[str, Entry] = {}
+    pending: list[Path] = []
+    for path in files:
+        name = display_path(path, content)
+        entry = cache.lookup(name, file_stamp(path))
+        if entry is None:
+            pending.append(path)
         else:
-            corpus.reports.append(result)
+            entries[name] = entry
+    _CACHE, _CONTENT = cache, content
+    parsed = 0
+    try:
+        results: Iterable[tuple[str, Entry, bool]]
+        if jobs > 1 and len(pending) > 50:
+            pool = multiprocessing.get_context("fork").Pool(jobs)
+            results = pool.imap(_parse, pending, chunksize=max(1, min(64, len(pending) // (jobs * 8))))
+        else:
+            pool = None
+            results = map(_parse, pending)
+        for done, (name, entry, was_parsed) in enumerate(results, start=1):
+            entries[name] = entry
+            cache.store(name, entry)
+            parsed += was_parsed
+            if progress and done % 1000 == 0:
+                progress(f"已解析 {done}/{len(pending)} 个文件")
+        if pool is not None:
+            pool.close()
+            pool.join()
+    finally:
+        _CACHE = None
+    cache.retain(set(entries))
+
+    corpus = Corpus(parsed=parsed)
+    for name in sorted(entries):
+        entry = entries[name]
+        if entry.report is not None:
+            corpus.reports.append(dict(entry.report))  # shallow: linking replaces "findings" only
+        elif entry.problem is not None:
+            corpus.problems.append(Problem(name, entry.problem[0], entry.problem[1]))
     link_years(corpus.reports)
     return corpus

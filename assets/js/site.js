@@ -1,17 +1,18 @@
 /* giro-site: charts drawn when they come into view (plotly.js loaded once, from this
-   site), and the year switch on agency pages. Pages work without this script. */
+   site), and the year switch on agency pages. Pages work without this script: charts have data
+   tables, and the year switch is made of plain links. */
 (function () {
   "use strict";
 
-  var figures = null;
+  var figures = {};
   var plotlyLoading = null;
 
-  function chartFigures() {
-    if (figures === null) {
-      var holder = document.getElementById("chart-data");
-      figures = holder ? JSON.parse(holder.textContent) : {};
-    }
-    return figures;
+  function readFigures(root) {
+    Array.prototype.forEach.call(root.querySelectorAll('script[type="application/json"]'), function (holder) {
+      if (holder.id !== "chart-data" && !holder.classList.contains("year-charts")) { return; }
+      var parsed = JSON.parse(holder.textContent);
+      Object.keys(parsed).forEach(function (key) { figures[key] = parsed[key]; });
+    });
   }
 
   function loadPlotly() {
@@ -29,7 +30,7 @@
   }
 
   function draw(element) {
-    var figure = chartFigures()[element.getAttribute("data-chart")];
+    var figure = figures[element.getAttribute("data-chart")];
     if (!figure || element.classList.contains("drawn")) { return; }
     element.classList.add("drawn");
     loadPlotly().then(function (Plotly) {
@@ -42,8 +43,9 @@
     });
   }
 
-  function watchCharts() {
-    var plots = document.querySelectorAll(".chart-plot[data-chart]");
+  function watchCharts(root) {
+    readFigures(root);
+    var plots = root.querySelectorAll(".chart-plot[data-chart]");
     if (!plots.length) { return; }
     if (!("IntersectionObserver" in window)) {
       Array.prototype.forEach.call(plots, draw);
@@ -60,49 +62,54 @@
     Array.prototype.forEach.call(plots, function (plot) { observer.observe(plot); });
   }
 
-  function yearTabs() {
+  /* The year switch: each year is its own page; with this script the switch swaps the
+     year's section into the current page instead of loading a new one. */
+  function yearSwitch() {
     var nav = document.querySelector("nav.years");
-    if (!nav) { return; }
-    var links = nav.querySelectorAll("a[data-year]");
-    var sections = document.querySelectorAll("section.year");
-    document.body.classList.add("js-tabs");
+    if (!nav || !window.fetch || !window.DOMParser || !window.history || !history.pushState) { return; }
 
-    function show(id, focus) {
-      var found = false;
-      Array.prototype.forEach.call(sections, function (section) {
-        var match = section.id === "y" + id;
-        found = found || match;
-        section.hidden = !match;
-      });
-      if (!found) { return false; }
-      Array.prototype.forEach.call(links, function (link) {
-        if (link.getAttribute("data-year") === id) {
-          link.setAttribute("aria-current", "true");
+    function mark(url) {
+      Array.prototype.forEach.call(nav.querySelectorAll("a[data-year]"), function (link) {
+        if (link.href === url) {
+          link.setAttribute("aria-current", "page");
         } else {
           link.removeAttribute("aria-current");
         }
       });
-      if (focus) {
-        var heading = document.getElementById("h-" + id);
-        if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus(); }
-      }
-      return true;
     }
 
-    Array.prototype.forEach.call(links, function (link) {
-      link.addEventListener("click", function (event) {
-        event.preventDefault();
-        var id = link.getAttribute("data-year");
-        if (show(id, true) && window.history && history.replaceState) {
-          history.replaceState(null, "", "#y" + id);
-        }
+    function load(url, push) {
+      var current = document.querySelector("section.year");
+      if (!current) { return Promise.resolve(); }
+      current.setAttribute("aria-busy", "true");
+      return fetch(url, { credentials: "same-origin" }).then(function (response) {
+        if (!response.ok) { throw new Error("HTTP " + response.status); }
+        return response.text();
+      }).then(function (html) {
+        var page = new DOMParser().parseFromString(html, "text/html");
+        var section = page.querySelector("section.year");
+        if (!section) { throw new Error("no report section"); }
+        var fresh = document.importNode(section, true);
+        current.parentNode.replaceChild(fresh, current);
+        document.title = page.title;
+        mark(url);
+        if (push) { history.pushState({ year: url }, "", url); }
+        watchCharts(fresh);
+        var heading = fresh.querySelector("h2");
+        if (heading && push) { heading.setAttribute("tabindex", "-1"); heading.focus(); }
+      }).catch(function () {
+        window.location.href = url;  // the plain link still works
       });
-    });
-    var wanted = (location.hash.match(/^#y(.+)$/) || [])[1];
-    var fromFinding = (location.hash.match(/^#f(.+)-\d+$/) || [])[1];
-    if (!show(wanted || fromFinding || "", false)) {
-      show(links[0].getAttribute("data-year"), false);
     }
+
+    nav.addEventListener("click", function (event) {
+      var link = event.target.closest ? event.target.closest("a[data-year]") : null;
+      if (!link || event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) { return; }
+      event.preventDefault();
+      if (link.getAttribute("aria-current") === "page") { return; }
+      load(link.href, true);
+    });
+    window.addEventListener("popstate", function () { load(location.href, false); });
   }
 
   window.addEventListener("beforeprint", function () {
@@ -110,7 +117,7 @@
   });
 
   document.addEventListener("DOMContentLoaded", function () {
-    yearTabs();
-    watchCharts();
+    yearSwitch();
+    watchCharts(document);
   });
 })();

@@ -1,12 +1,22 @@
-"""Build the site: parsed reports in, the ``public/`` folder out.
+"""Build the site: reports in, the ``public/`` folder out, doing only the work that changed.
 
-Steps, in order: settings → reports → agencies → assets → pages → data → swap the new
-site in. Nothing is written into the output folder until everything succeeded.
+1. Parse: every report through the parse cache (only new or changed files are parsed),
+   in parallel worker processes.
+2. Plan: a manifest from the previous build records, for each agency, a key over
+   everything its pages show (its reports' content and findings, its metadata, and the
+   global key: code, templates, assets, settings). An agency whose key is unchanged and
+   whose files are all there is not rendered again.
+3. Render and write: a full build (first build, or the global key changed: a template,
+   an asset, a setting or the code) renders every agency in parallel into a staging
+   folder and swaps it in. A rebuild renders the changed agencies and the pages about all
+   agencies in memory and replaces only the files that differ (``output.InPlace``).
 """
 
 from __future__ import annotations
 
-import json
+import hashlib
+import multiprocessing
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -14,21 +24,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import markdown
+import orjson
 
-from giro_site.corpus import Corpus, load_corpus
-from giro_site.findings import CODES, SEVERITY_LABEL
-from giro_site.site import charts
+from giro_site import PARSER_VERSION
+from giro_site.cache import ParseCache
+from giro_site.corpus import load_corpus
 from giro_site.site.assets import collect_assets
-from giro_site.site.config import SiteConfig, load_agencies, load_config
-from giro_site.site.downloads import ALL_REPORT_RENDERERS, CELL_COLUMNS, META_COLUMNS, ONE_REPORT_RENDERERS
-from giro_site.site.model import QUALITY_LABEL, Agency, build_agencies, headline, totals_for_year
-from giro_site.site.output import SiteWriter
-from giro_site.site.pages import agency_context, figures_of
-from giro_site.site.render import make_environment
-from giro_site.site.urls import Urls
+from giro_site.site.config import load_agencies, load_config
+from giro_site.site.model import Agency, build_agencies, headline
+from giro_site.site.output import InPlace, Payload, Staging
+from giro_site.site.renderer import SiteRenderer, markdown_pages
 
 PROJECT = Path(__file__).resolve().parent.parent.parent
+MANIFEST_FORMAT = 1
+# Above this share of agencies changed, a full build (parallel, staged) is faster than a rebuild.
+REBUILD_LIMIT = 0.2
 
 
 @dataclass
@@ -40,7 +50,12 @@ class BuildOptions:
     jobs: int = 1
     templates: Path = PROJECT / "templates"
     assets: Path = PROJECT / "assets"
+    cache_dir: Path | None = None  # default: .giro-cache/<out name> beside the output
+    fresh: bool = False  # ignore caches and the previous build
     progress: Callable[[str], None] | None = None
+
+    def cache_folder(self) -> Path:
+        return self.cache_dir or self.out.parent / ".giro-cache" / self.out.name
 
 
 @dataclass
@@ -52,151 +67,192 @@ class BuildResult:
     errors: int
     pages: int
     seconds: float
+    mode: str = "full"  # "full" or "rebuild"
+    parsed: int = 0
+    rendered_agencies: int = 0
+    written: int = 0
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def _index_rows(agencies: list[Agency], urls: Urls) -> list[dict[str, Any]]:
-    rows = []
-    for agency in agencies:
-        for report, report_id in zip(agency.reports, agency.ids, strict=True):
-            head = headline(report)
-            rows.append({
-                "url": urls.agency(agency.slug, report_id), "name": agency.name, "region": agency.region or "",
-                "year": report.get("year"), "items": head.items, "applications": head.applications,
-                "share": head.granted_share, "cases": None if head.reviews is None and head.lawsuits is None
-                else (head.reviews or 0) + (head.lawsuits or 0), "corrected": head.corrected,
-                "quality": head.quality, "py": agency.pinyin, "initials": agency.initials,
-            })
-    return rows
+def _digest(*parts: bytes | str) -> str:
+    hasher = hashlib.sha256()
+    for part in parts:
+        hasher.update(part.encode("utf-8") if isinstance(part, str) else part)
+        hasher.update(b"\x00")
+    return hasher.hexdigest()
 
 
-INDEX_FIELDS = ("url", "name", "region", "year", "items", "applications", "share", "cases", "corrected",
-                "quality", "py", "initials")
+def _tree_digest(folder: Path, pattern: str = "*") -> str:
+    files = sorted(p for p in folder.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts)
+    return _digest(*(f"{p.relative_to(folder).as_posix()}:{hashlib.sha256(p.read_bytes()).hexdigest()}"
+                     for p in files))
 
 
-def _latest_entries(agencies: list[Agency], year: int | None, top: int, key: Callable[[Any], Any]
-                    ) -> list[tuple[str, dict[str, Any]]]:
-    chosen = [(a.name, r) for a in agencies for r in a.reports[:1] if r.get("year") == year]
-    chosen.sort(key=lambda e: (key(headline(e[1])), e[0]))
-    return chosen[:top]
+def global_key(options: BuildOptions, renderer: SiteRenderer) -> str:
+    """Everything every page depends on: change any of it and the whole site is rebuilt."""
+    content = options.content
+    extra = [(content / name).read_bytes() if (content / name).is_file() else b""
+             for name in ("site.toml", "agencies.toml")]
+    return _digest(PARSER_VERSION, _tree_digest(PROJECT / "giro_site", "*.py"), _tree_digest(options.templates),
+                   *(a.hashed for a in renderer.assets), repr(renderer.config), orjson.dumps(renderer.pages), *extra)
 
 
-def _markdown_pages(content: Path) -> list[dict[str, Any]]:
-    pages = []
-    folder = content / "pages"
-    for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
-        converter = markdown.Markdown(extensions=["meta", "tables", "toc"])
-        html = converter.convert(path.read_text(encoding="utf-8"))
-        meta = getattr(converter, "Meta", {})
-        title = meta.get("title", [path.stem])[0]
-        pages.append({"name": path.stem, "title": title, "html": html, "order": int(meta.get("order", ["50"])[0])})
-    return sorted(pages, key=lambda p: (p["order"], p["name"]))
+def agency_key(agency: Agency, base: str) -> str:
+    """Everything an agency's pages show: its reports (content and findings) and its metadata."""
+    parts = [base, agency.slug, agency.name, agency.region or "", agency.level or "", agency.source_url or "",
+             *agency.ids]
+    for report in agency.reports:
+        parts += [report["source"]["sha256"], report["source"]["file"], orjson.dumps(report["findings"])]
+    return _digest(*parts)
 
 
-class SiteBuilder:
-    """One build: holds the settings, the URL builder and the template environment."""
+# --- parallel rendering for full builds -------------------------------------------------
 
-    def __init__(self, options: BuildOptions, config: SiteConfig):
-        self.options = options
-        self.config = config
-        self.assets = collect_assets(options.assets)
-        self.urls = Urls(config.base_url, {a.name: a.hashed for a in self.assets})
-        self.pages = _markdown_pages(options.content)
-        self.env = make_environment(options.templates, {
-            "urls": self.urls, "config": self.config, "nav_pages": self.pages, "quality_label": QUALITY_LABEL,
-            "severity_label": SEVERITY_LABEL,
-        })
-        self.sitemap: list[str] = []
+_WORK: tuple[SiteRenderer, list[Agency], Path] | None = None  # inherited by forked workers
 
-    def render(self, writer: SiteWriter, url: str, template: str, *, in_sitemap: bool = True, **context: Any) -> None:
-        html = self.env.get_template(template).render(page_url=url, **context)
-        writer.write(self.urls.output_path(url), html)
-        if in_sitemap:
-            self.sitemap.append(url)
 
-    def write_site(self, writer: SiteWriter, corpus: Corpus) -> list[Agency]:
-        options, urls, config = self.options, self.urls, self.config
-        agencies = build_agencies(corpus.reports, load_agencies(options.content))
-        for asset in self.assets:
-            writer.copy(f"assets/{asset.hashed}", asset.source)
+def _render_chunk(bounds: tuple[int, int]) -> list[tuple[str, list[str]]]:
+    """Render agencies[start:end] straight into the staging folder; (slug, files) each."""
+    assert _WORK is not None
+    renderer, agencies, stage = _WORK
+    staging = Staging(Path("unused"), stage=stage)
+    done = []
+    for agency in agencies[bounds[0]:bounds[1]]:
+        files = []
+        for relative, payload in renderer.agency_outputs(agency):
+            staging.put(relative, payload)
+            files.append(relative)
+        done.append((agency.slug, files))
+    return done
 
-        rows = _index_rows(agencies, urls)
-        years = sorted({r["year"] for r in rows if r["year"] is not None}, reverse=True)
-        latest_year = years[0] if years else None
-        totals = [totals_for_year(agencies, year) for year in years]
-        top = config.chart_top
-        index_charts = [
-            charts.volumes_chart(_latest_entries(agencies, latest_year, top, lambda h: -(h.items or 0))),
-            charts.article20_chart(_latest_entries(agencies, latest_year, top, lambda h: -(h.items or 0))),
-            charts.outcome_shares_chart(_latest_entries(agencies, latest_year, top,
-                                                        lambda h: -(h.processed or 0))),
-        ]
-        pages_count = max(1, -(-len(rows) // config.page_size))
-        self.render(writer, urls.index(), "index.html", totals=totals, latest_year=latest_year,
-                    charts=index_charts, figures=figures_of(index_charts), rows=rows[: config.page_size],
-                    page=1, pages=pages_count,
-                    years=years, problems=corpus.problems, report_count=len(rows))
-        for page in range(1, pages_count + 1):
-            start = (page - 1) * config.page_size
-            self.render(writer, urls.agencies(page), "agencies.html", rows=rows[start:start + config.page_size],
-                        page=page, pages=pages_count, report_count=len(rows))
-        writer.write(urls.output_path(urls.index_data()),
-                     json.dumps({"fields": INDEX_FIELDS, "rows": [[r[f] for f in INDEX_FIELDS] for r in rows]},
-                                ensure_ascii=False, separators=(",", ":")))
 
-        for done, agency in enumerate(agencies, start=1):
-            self.render(writer, urls.agency(agency.slug), "agency.html", **agency_context(agency, urls))
-            for report, report_id in zip(agency.reports, agency.ids, strict=True):
-                for fmt, (_, renderer) in ONE_REPORT_RENDERERS.items():
-                    writer.write(urls.output_path(urls.report_data(agency.slug, report_id, fmt)), renderer(report))
-                source = options.content / report["source"]["file"].split("/", 1)[-1]
-                if source.is_file():
-                    writer.copy(urls.output_path(urls.source_file(report["source"]["file"].split("/", 1)[-1])),
-                                source)
-            if options.progress and done % 500 == 0:
-                options.progress(f"已生成 {done}/{len(agencies)} 个机关页面")
+def _render_all(renderer: SiteRenderer, agencies: list[Agency], staging: Staging, jobs: int,
+                progress: Callable[[str], None] | None) -> dict[str, list[str]]:
+    global _WORK
+    chunk = 64
+    bounds = [(i, min(i + chunk, len(agencies))) for i in range(0, len(agencies), chunk)]
+    files: dict[str, list[str]] = {}
+    _WORK = (renderer, agencies, staging.stage)
+    try:
+        if jobs > 1 and len(agencies) > chunk:
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                for done, results in enumerate(pool.imap_unordered(_render_chunk, bounds), start=1):
+                    files.update(results)
+                    if progress and done % 50 == 0:
+                        progress(f"已生成 {min(done * chunk, len(agencies))}/{len(agencies)} 个机关的页面")
+        else:
+            for part in bounds:
+                files.update(_render_chunk(part))
+    finally:
+        _WORK = None
+    return files
 
-        all_reports = [r for a in agencies for r in a.reports]
-        downloads = []
-        for fmt, (description, renderer) in ALL_REPORT_RENDERERS.items():
-            data = renderer(all_reports)
-            writer.write(urls.output_path(urls.all_data(fmt)), data)
-            downloads.append({"url": urls.all_data(fmt), "description": description, "size": len(data)})
-        self.render(writer, urls.downloads(), "downloads.html", downloads=downloads, meta_columns=META_COLUMNS,
-                    cell_columns=CELL_COLUMNS)
-        for page in self.pages:
-            self.render(writer, urls.page(page["name"]), "page.html", page=page, codes=CODES)
-        with_errors = [(a, r, rid) for a in agencies for r, rid in zip(a.reports, a.ids, strict=True)
-                       if headline(r).quality == "error"]
-        self.render(writer, urls.problems(), "problems.html", problems=corpus.problems, with_errors=with_errors)
-        self.render(writer, urls.page("404").rstrip("/") + ".html", "404.html", in_sitemap=False)
-        writer.write("sitemap.xml", self.env.get_template("sitemap.xml").render(
-            urls=[config.absolute(u) for u in self.sitemap]))
-        writer.write("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {config.absolute(urls.sitemap())}\n")
-        writer.write(".nojekyll", "")
-        return agencies
+
+# --- the build --------------------------------------------------------------------------
+
+
+def _load_manifest(path: Path) -> dict[str, Any]:
+    try:
+        manifest = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return {}
+    return manifest if manifest.get("format") == MANIFEST_FORMAT else {}
+
+
+def _fingerprint(payload: Payload) -> str:
+    if isinstance(payload, Path):
+        stat = payload.stat()
+        return f"file:{payload}:{stat.st_size}:{stat.st_mtime_ns}"
+    return hashlib.sha1(payload).hexdigest()
 
 
 def build_site(options: BuildOptions) -> BuildResult:
     """Parse every report and write the site; the previous site stays whole on failure."""
     started = time.perf_counter()
-    config = load_config(options.content, base_url=options.base_url, build_date=options.build_date)
     timings: dict[str, float] = {}
-    corpus = load_corpus(options.content)
+    config = load_config(options.content, base_url=options.base_url, build_date=options.build_date)
+    renderer = SiteRenderer(config, options.content, options.templates, collect_assets(options.assets),
+                            markdown_pages(options.content))
+    cache_folder = options.cache_folder()
+    cache = ParseCache(cache_folder / "parsed.json", load=not options.fresh)
+    corpus = load_corpus(options.content, jobs=options.jobs, cache=cache, progress=options.progress)
     timings["parse"] = time.perf_counter() - started
-    builder = SiteBuilder(options, config)
-    writer = SiteWriter(options.out)
-    try:
-        agencies = builder.write_site(writer, corpus)
-        timings["render"] = time.perf_counter() - started - timings["parse"]
-        writer.commit()
-    except BaseException:
-        writer.abort()
-        raise
+
+    agencies = build_agencies(corpus.reports, load_agencies(options.content))
+    base = global_key(options, renderer)
+    keys = {agency.slug: agency_key(agency, base) for agency in agencies}
+    manifest_path = cache_folder / "manifest.json"
+    previous = {} if options.fresh or not options.out.is_dir() else _load_manifest(manifest_path)
+    unchanged = {slug for slug, key in keys.items()
+                 if previous.get("global") == base and previous.get("agencies", {}).get(slug, {}).get("key") == key
+                 and all((options.out / f).is_file() for f in previous["agencies"][slug]["files"])}
+    changed = [a for a in agencies if a.slug not in unchanged]
+    rebuild = bool(previous) and previous.get("global") == base and len(changed) <= REBUILD_LIMIT * max(
+        1, len(agencies))
+    timings["plan"] = time.perf_counter() - started - timings["parse"]
+
+    agency_files: dict[str, list[str]] = {}
+    global_files: dict[str, str] = {}
+    written = 0
+    if rebuild:
+        writer = InPlace(options.out)
+        try:
+            for agency in changed:
+                files = []
+                for relative, payload in renderer.agency_outputs(agency):
+                    writer.put(relative, payload)
+                    files.append(relative)
+                agency_files[agency.slug] = files
+            for slug in unchanged:
+                agency_files[slug] = previous["agencies"][slug]["files"]
+            old_globals = previous.get("files", {})
+            for relative, payload in renderer.global_outputs(agencies, corpus.problems):
+                global_files[relative] = _fingerprint(payload)
+                if old_globals.get(relative) != global_files[relative] or not (options.out / relative).is_file():
+                    writer.put(relative, payload)
+            kept = {f for files in agency_files.values() for f in files} | set(global_files)
+            for files in previous.get("agencies", {}).values():
+                for relative in files:
+                    if relative not in kept:
+                        writer.remove(relative)
+            for relative in old_globals:
+                if relative not in kept:
+                    writer.remove(relative)
+            written = len(writer.pending)
+            writer.commit()
+        except BaseException:
+            writer.abort()
+            raise
+    else:
+        staging = Staging(options.out).create()
+        try:
+            agency_files = _render_all(renderer, agencies, staging, options.jobs, options.progress)
+            for relative, payload in renderer.global_outputs(agencies, corpus.problems):
+                staging.put(relative, payload)
+                global_files[relative] = _fingerprint(payload)
+            written = sum(len(f) for f in agency_files.values()) + len(global_files)
+            staging.commit()
+        except BaseException:
+            staging.abort()
+            raise
+    timings["render"] = time.perf_counter() - started - timings["parse"] - timings["plan"]
+
+    cache.save()
+    manifest = {"format": MANIFEST_FORMAT, "global": base, "files": global_files,
+                "agencies": {slug: {"key": keys[slug], "files": agency_files[slug]} for slug in keys}}
+    cache_folder.mkdir(parents=True, exist_ok=True)
+    temporary = manifest_path.with_name(f".manifest.{os.getpid()}")
+    temporary.write_bytes(orjson.dumps(manifest))
+    os.replace(temporary, manifest_path)
+
     errors = sum(headline(r).quality == "error" for r in corpus.reports)
+    pages = sum(len(renderer.agency_urls(a)) for a in agencies) + sum(
+        1 for name in global_files if name.endswith(".html"))
     return BuildResult(out=options.out, reports=len(corpus.reports), agencies=len(agencies),
-                       problems=[p.describe() for p in corpus.problems], errors=errors,
-                       pages=len(builder.sitemap), seconds=time.perf_counter() - started, timings=timings)
+                       problems=[p.describe() for p in corpus.problems], errors=errors, pages=pages,
+                       seconds=time.perf_counter() - started, mode="rebuild" if rebuild else "full",
+                       parsed=corpus.parsed, rendered_agencies=len(changed) if rebuild else len(agencies),
+                       written=written, timings=timings)
 
 
 def print_progress(message: str) -> None:

@@ -132,8 +132,8 @@ def trend_chart(agency: Agency) -> dict[str, Any] | None:
     return _chart("trend", "历年变化", data, layout, ["年度", *(name for name, _ in series)], rows)
 
 
-def report_charts(report: dict[str, Any], suffix: str) -> list[dict[str, Any]]:
-    return [outcomes_chart(report, suffix), applicants_chart(report, suffix), review_chart(report, suffix)]
+def report_charts(report: dict[str, Any], suffix: str, head: Headline | None = None) -> list[dict[str, Any]]:
+    return [outcomes_chart(report, suffix, head), applicants_chart(report, suffix), review_chart(report, suffix)]
 
 
 # --- across agencies -----------------------------------------------------------------------

@@ -1,9 +1,11 @@
-"""Write the site atomically: everything goes into a staging folder beside the output,
-which replaces the output in two renames only when the build succeeded. A failed build
-leaves the previous site whole.
+"""Writing the site so that a failed build leaves the previous one whole.
 
-A rebuild hard-links the files it did not change from the previous site into the
-staging folder, so it costs a link, not a write, per unchanged file.
+* A full build writes everything into a staging folder beside the output, which replaces
+  the output in two renames once the build succeeded (``Staging``).
+* A rebuild after a small change renders everything it changes into memory first; only
+  then does it write each changed file to a temporary name and rename it into place
+  (``InPlace``). A rendering error writes nothing; a write error (disk full) removes the
+  temporary files and leaves every existing file as it was.
 """
 
 from __future__ import annotations
@@ -12,48 +14,36 @@ import os
 import shutil
 from pathlib import Path
 
+Payload = bytes | Path  # content, or a file to copy
 
-class SiteWriter:
-    def __init__(self, out: Path):
+
+class Staging:
+    def __init__(self, out: Path, *, stage: Path | None = None):
         self.out = out
-        self.stage = out.parent / f".{out.name}.staging-{os.getpid()}"
+        self.stage = stage or out.parent / f".{out.name}.staging-{os.getpid()}"
+        self._dirs: set[Path] = set()
+
+    def create(self) -> Staging:
         if self.stage.exists():
             shutil.rmtree(self.stage)
         self.stage.mkdir(parents=True)
-        self.written: set[str] = set()
-        self._dirs: set[Path] = {self.stage}
+        self._dirs.add(self.stage)
+        return self
 
     def _target(self, relative: str) -> Path:
         target = self.stage / relative
-        parent = target.parent
-        if parent not in self._dirs:
-            parent.mkdir(parents=True, exist_ok=True)
-            self._dirs.add(parent)
-        self.written.add(relative)
+        if target.parent not in self._dirs:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(target.parent)
         return target
 
-    def write(self, relative: str, data: bytes | str) -> None:
-        if isinstance(data, str):
-            data = data.encode("utf-8")
-        self._target(relative).write_bytes(data)
-
-    def copy(self, relative: str, source: Path) -> None:
-        shutil.copyfile(source, self._target(relative))
-
-    def reuse(self, relative: str) -> bool:
-        """Take an unchanged file from the previous site; False if it is not there."""
-        previous = self.out / relative
-        if not previous.is_file():
-            return False
-        target = self._target(relative)
-        try:
-            os.link(previous, target)
-        except OSError:
-            shutil.copyfile(previous, target)
-        return True
+    def put(self, relative: str, payload: Payload) -> None:
+        if isinstance(payload, Path):
+            shutil.copyfile(payload, self._target(relative))
+        else:
+            self._target(relative).write_bytes(payload)
 
     def commit(self) -> None:
-        """Swap the staging folder in for the output folder."""
         old = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
         if self.out.exists():
             self.out.rename(old)
@@ -63,3 +53,49 @@ class SiteWriter:
 
     def abort(self) -> None:
         shutil.rmtree(self.stage, ignore_errors=True)
+
+
+class InPlace:
+    def __init__(self, out: Path):
+        self.out = out
+        self.pending: dict[str, Payload] = {}
+        self.removals: set[str] = set()
+
+    def put(self, relative: str, payload: Payload) -> None:
+        self.pending[relative] = payload
+
+    def remove(self, relative: str) -> None:
+        self.removals.add(relative)
+
+    def commit(self) -> None:
+        temporaries: list[tuple[Path, Path]] = []
+        suffix = f".giro-{os.getpid()}.tmp"
+        try:
+            for relative, payload in sorted(self.pending.items()):
+                target = self.out / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                temporary = target.with_name(f".{target.name}{suffix}")
+                if isinstance(payload, Path):
+                    shutil.copyfile(payload, temporary)
+                else:
+                    temporary.write_bytes(payload)
+                temporaries.append((temporary, target))
+        except BaseException:
+            for temporary, _ in temporaries:
+                temporary.unlink(missing_ok=True)
+            raise
+        for temporary, target in temporaries:
+            os.replace(temporary, target)
+        for relative in sorted(self.removals - set(self.pending)):
+            target = self.out / relative
+            target.unlink(missing_ok=True)
+            _prune_empty(target.parent, self.out)
+
+    def abort(self) -> None:
+        self.pending.clear()
+
+
+def _prune_empty(folder: Path, top: Path) -> None:
+    while folder != top and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent

@@ -11,7 +11,7 @@ from typing import Any
 
 from giro_site.findings import CODE_INDEX, SEVERITY_LABEL
 from giro_site.site import charts
-from giro_site.site.model import OUTCOME_GROUPS, QUALITY_LABEL, Agency, Headline, headline
+from giro_site.site.model import Agency, Headline, headline
 from giro_site.site.tables import Cell, Head, TableLayout, layouts, lookup, show
 from giro_site.site.urls import Urls
 
@@ -119,18 +119,18 @@ class YearView:
     year: int | None
     id: str
     head: Headline
-    outcome_rows: list[tuple[str, Any]]
     findings: list[ShownFinding]
     general_findings: list[ShownFinding]
     tables: list[ShownTable]
     charts: list[dict[str, Any]]
+    figures: dict[str, Any]
     downloads: list[tuple[str, str]]
     source_url: str
 
 
 def year_view(agency: Agency, index: int, urls: Urls) -> YearView:
+    """Everything one report's section shows."""
     report = agency.reports[index]
-    year = report.get("year")
     year_id = agency.ids[index]
     head = headline(report)
     findings = _numbered(report, year_id)
@@ -138,24 +138,27 @@ def year_view(agency: Agency, index: int, urls: Urls) -> YearView:
     tables = [shown_table(layout, report, findings, layout.id not in missing) for layout in layouts(report["form"])]
     general = [f for f, raw in zip(findings, report["findings"], strict=True)
                if raw["where"].split(".")[0] not in TABLE_OF]
+    year_charts = charts.report_charts(report, year_id, head)
+    relative = report["source"]["file"].split("/", 1)[-1]
     return YearView(
-        report=report, year=year, id=year_id, head=head,
-        outcome_rows=[(label, head.outcomes[key]) for key, label, _ in OUTCOME_GROUPS],
-        findings=findings, general_findings=general, tables=tables,
-        charts=charts.report_charts(report, year_id),
+        report=report, year=report.get("year"), id=year_id, head=head, findings=findings,
+        general_findings=general, tables=tables, charts=year_charts, figures=figures_of(year_charts),
         downloads=[(fmt.upper(), urls.report_data(agency.slug, year_id, fmt)) for fmt in ("json", "csv")],
-        source_url=urls.source_file(report["source"]["file"].split("/", 1)[-1]),
+        source_url=urls.source_file(relative),
     )
 
 
-def agency_context(agency: Agency, urls: Urls) -> dict[str, Any]:
-    views = [year_view(agency, index, urls) for index in range(len(agency.reports))]
-    trend = charts.trend_chart(agency)
-    all_charts = [c for view in views for c in view.charts] + ([trend] if trend else [])
-    return {"agency": agency, "views": views, "trend": trend, "quality_label": QUALITY_LABEL,
-            "figures": figures_of(all_charts)}
+def year_links(agency: Agency, urls: Urls) -> list[tuple[str, str, str]]:
+    """(label, report id, URL) for the year switch, newest first."""
+    links = []
+    for report, report_id in zip(agency.reports, agency.ids, strict=True):
+        label = str(report["year"]) if report.get("year") is not None else "年度未知"
+        if report_id != label:
+            label = f"{label}（{report_id.rsplit('-', 1)[-1]}）"
+        links.append((label, report_id, urls.agency(agency.slug, report_id)))
+    return links
 
 
 def figures_of(chart_list: list[dict[str, Any]]) -> dict[str, Any]:
-    """What the page's script needs to draw its charts: id → plotly figure."""
-    return {c["id"]: c["figure"] for c in chart_list}
+    """What a page's script needs to draw its charts: id → plotly figure (empty ones left out)."""
+    return {c["id"]: c["figure"] for c in chart_list if not c.get("empty")}

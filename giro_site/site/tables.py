@@ -53,9 +53,12 @@ class TableLayout:
 @dataclass
 class Cell:
     text: str
-    css: str = ""
-    title: str = ""
+    kind: str = ""  # "b": blank (shown "—", never 0) · "d": derived (computed, not stated) · "": stated
     flags: list[int] = field(default_factory=list)  # numbers of the findings about this cell
+
+    @property
+    def css(self) -> str:
+        return " ".join(filter(None, (self.kind, "f" if self.flags else "")))
 
 
 def _fmt(value: Number) -> str:
@@ -66,10 +69,8 @@ def _fmt(value: Number) -> str:
 
 def show(value: Number | None, derived: bool) -> Cell:
     if value is None:
-        return Cell("—", "blank", "报告中此格为空白（不等于0）")
-    if derived:
-        return Cell(_fmt(value), "derived", "由细分行合计得出，报告未直接填写")
-    return Cell(_fmt(value))
+        return Cell("—", "b")
+    return Cell(_fmt(value), "d" if derived else "")
 
 
 # --- table 二 --------------------------------------------------------------------------

@@ -26,8 +26,8 @@ class Urls:
         return self._url("agencies/" if page == 1 else f"agencies/{page}/")
 
     def agency(self, slug: str, report_id: str | None = None) -> str:
-        url = self._url(f"agency/{slug}/")
-        return url if report_id is None else f"{url}#y{report_id}"
+        """The agency's page (its latest report), or the page of one of its reports."""
+        return self._url(f"agency/{slug}/" if report_id is None else f"agency/{slug}/{report_id}/")
 
     def page(self, name: str) -> str:
         return self._url(f"{name}/")
