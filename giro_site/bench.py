@@ -63,8 +63,8 @@ def make_corpus(folder: Path, count: int, seed: int = 2024) -> int:
         for year in range(first, min(2024, first + rng.randint(1, 5))):
             if written >= count:
                 break
-            agency = name if name.startswith(region_of_name) else name
-            report = random_report(rng, agency, None if agency.startswith(region_of_name) else region_of_name, year,
+            region_shown = None if name.startswith(region_of_name) else region_of_name
+            report = random_report(rng, name, region_shown, year,
                                    blanks=rng.random() < 0.3, subrows=rng.random() < 0.1,
                                    broken=rng.random() < 0.03, paragraphs=rng.choice([1, 2, 4, 8, 16]))
             target = folder / "reports" / str(year) / f"{bodies:05d}-{year}.txt"

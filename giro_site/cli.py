@@ -85,7 +85,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         return 2
     for problem in result.problems:
         print(f"无法读取 {problem}", file=sys.stderr)
-    how = "完整生成" if result.mode == "full" else f"增量生成（重新解析 {result.parsed} 份，重新生成 {result.rendered_agencies} 个机关）"
+    how = ("完整生成" if result.mode == "full"
+           else f"增量生成（重新解析 {result.parsed} 份，重新生成 {result.rendered_agencies} 个机关）")
     print(f"已生成 {result.out}：{result.agencies} 个机关，{result.reports} 份报告，{result.pages} 个页面，"
           f"{result.errors} 份报告有错误，{len(result.problems)} 个文件无法读取；{how}，用时 {result.seconds:.2f} 秒。")
     if args.strict and (result.problems or result.errors):

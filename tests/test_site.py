@@ -142,11 +142,17 @@ def test_sqlite_opens_and_holds_the_same_data(site: Path, tmp_path: Path) -> Non
     assert db.execute("SELECT count(*) FROM reports").fetchone() == (5,)
     value = db.execute("SELECT \"proactive.procurement.amount_wan_yuan\" FROM reports WHERE agency = '岑港街道'")
     assert value.fetchone() == (373.9265,)
-    blank = db.execute("SELECT value FROM cells JOIN reports ON reports.id = cells.report_id "
-                       "WHERE agency = '岭子镇' AND \"table\" = 'proactive' AND row = 'regulations'").fetchall()
+    blank = db.execute("SELECT value FROM proactive JOIN reports ON reports.id = proactive.report_id "
+                       "WHERE agency = '岭子镇' AND row = 'regulations'").fetchall()
     assert blank == [(None,), (None,), (None,)]
-    derived = db.execute("SELECT count(*) FROM cells WHERE derived = 1").fetchone()
+    derived = db.execute("SELECT count(*) FROM proactive WHERE derived = 1").fetchone()
     assert derived == (3,)
+    granted = db.execute("SELECT natural_person, commercial, total FROM applications JOIN reports "
+                         "ON reports.id = applications.report_id WHERE agency = '张山子镇' AND row = 'total_processed'")
+    assert granted.fetchone() == (1, None, 1)
+    review = db.execute("SELECT upheld, total FROM review_litigation WHERE \"group\" = 'litigation_direct' "
+                        "AND upheld > 0").fetchall()
+    assert review == [(8, 8)]
     db.close()
 
 

@@ -31,7 +31,7 @@ from giro_site.cache import ParseCache
 from giro_site.corpus import load_corpus
 from giro_site.site.assets import collect_assets
 from giro_site.site.config import load_agencies, load_config
-from giro_site.site.model import Agency, build_agencies, headline
+from giro_site.site.model import Agency, build_agencies
 from giro_site.site.output import InPlace, Payload, Staging
 from giro_site.site.renderer import SiteRenderer, markdown_pages
 
@@ -151,12 +151,19 @@ def _render_all(renderer: SiteRenderer, agencies: list[Agency], staging: Staging
 # --- the build --------------------------------------------------------------------------
 
 
-def _load_manifest(path: Path) -> dict[str, Any]:
+def _load_json(path: Path) -> dict[str, Any]:
     try:
-        manifest = orjson.loads(path.read_bytes())
+        data = orjson.loads(path.read_bytes())
     except (OSError, orjson.JSONDecodeError):
         return {}
-    return manifest if manifest.get("format") == MANIFEST_FORMAT else {}
+    return data if isinstance(data, dict) else {}
+
+
+def _save_json(path: Path, data: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    temporary.write_bytes(orjson.dumps(data))
+    os.replace(temporary, path)
 
 
 def _fingerprint(payload: Payload) -> str:
@@ -171,18 +178,23 @@ def build_site(options: BuildOptions) -> BuildResult:
     started = time.perf_counter()
     timings: dict[str, float] = {}
     config = load_config(options.content, base_url=options.base_url, build_date=options.build_date)
-    renderer = SiteRenderer(config, options.content, options.templates, collect_assets(options.assets),
-                            markdown_pages(options.content))
     cache_folder = options.cache_folder()
+    renderer = SiteRenderer(config, options.content, options.templates, collect_assets(options.assets),
+                            markdown_pages(options.content), bytecode=cache_folder / "templates")
     cache = ParseCache(cache_folder / "parsed.json", load=not options.fresh)
     corpus = load_corpus(options.content, jobs=options.jobs, cache=cache, progress=options.progress)
     timings["parse"] = time.perf_counter() - started
 
-    agencies = build_agencies(corpus.reports, load_agencies(options.content))
+    pinyin_path = cache_folder / "pinyin.json"
+    pinyin = {} if options.fresh else _load_json(pinyin_path)
+    known_names = len(pinyin)
+    agencies = build_agencies(corpus.reports, load_agencies(options.content), pinyin)
     base = global_key(options, renderer)
     keys = {agency.slug: agency_key(agency, base) for agency in agencies}
     manifest_path = cache_folder / "manifest.json"
-    previous = {} if options.fresh or not options.out.is_dir() else _load_manifest(manifest_path)
+    previous = {} if options.fresh or not options.out.is_dir() else _load_json(manifest_path)
+    if previous.get("format") != MANIFEST_FORMAT:
+        previous = {}
     unchanged = {slug for slug, key in keys.items()
                  if previous.get("global") == base and previous.get("agencies", {}).get(slug, {}).get("key") == key
                  and all((options.out / f).is_file() for f in previous["agencies"][slug]["files"])}
@@ -238,14 +250,13 @@ def build_site(options: BuildOptions) -> BuildResult:
     timings["render"] = time.perf_counter() - started - timings["parse"] - timings["plan"]
 
     cache.save()
-    manifest = {"format": MANIFEST_FORMAT, "global": base, "files": global_files,
-                "agencies": {slug: {"key": keys[slug], "files": agency_files[slug]} for slug in keys}}
-    cache_folder.mkdir(parents=True, exist_ok=True)
-    temporary = manifest_path.with_name(f".manifest.{os.getpid()}")
-    temporary.write_bytes(orjson.dumps(manifest))
-    os.replace(temporary, manifest_path)
+    _save_json(manifest_path, {"format": MANIFEST_FORMAT, "global": base, "files": global_files,
+                               "agencies": {slug: {"key": keys[slug], "files": agency_files[slug]}
+                                            for slug in keys}})
+    if len(pinyin) != known_names:
+        _save_json(pinyin_path, pinyin)
 
-    errors = sum(headline(r).quality == "error" for r in corpus.reports)
+    errors = sum(h.quality == "error" for a in agencies for h in a.heads)
     pages = sum(len(renderer.agency_urls(a)) for a in agencies) + sum(
         1 for name in global_files if name.endswith(".html"))
     return BuildResult(out=options.out, reports=len(corpus.reports), agencies=len(agencies),

@@ -93,6 +93,7 @@ class Agency:
     source_url: str | None
     reports: list[dict[str, Any]] = field(default_factory=list)  # newest year first
     ids: list[str] = field(default_factory=list)  # per report, unique in the agency: "2020", "2020-2"
+    heads: list[Headline] = field(default_factory=list)  # per report, computed once
     pinyin: str = ""
     initials: str = ""
 
@@ -120,8 +121,13 @@ def make_slug(name: str, key: str) -> str:
     return f"{pinyin}-{hashlib.sha1(key.encode('utf-8')).hexdigest()[:6]}"
 
 
-def build_agencies(reports: list[dict[str, Any]], directory: AgencyDirectory) -> list[Agency]:
-    """Group reports by body (maintainer metadata first), newest year first, stable order."""
+def build_agencies(reports: list[dict[str, Any]], directory: AgencyDirectory,
+                   pinyin: dict[str, list[str]] | None = None) -> list[Agency]:
+    """Group reports by body (maintainer metadata first), newest year first, stable order.
+
+    ``pinyin`` maps a name to its search keys from earlier builds and is updated: pypinyin
+    costs a quarter of a millisecond a name, which adds up over thousands of agencies."""
+    pinyin = {} if pinyin is None else pinyin
     groups: dict[str, tuple[AgencyMeta | None, list[dict[str, Any]]]] = {}
     for report in reports:
         meta = directory.find(report)
@@ -136,8 +142,12 @@ def build_agencies(reports: list[dict[str, Any]], directory: AgencyDirectory) ->
         agency = Agency(key=key, slug=(meta.slug if meta and meta.slug else None) or make_slug(name, key),
                         name=name, region=region, level=meta.level if meta else None,
                         source_url=meta.source_url if meta else None, reports=group)
-        agency.pinyin, agency.initials = search_keys(region, name)
+        searched = f"{region or ''}{name}"
+        if searched not in pinyin:
+            pinyin[searched] = list(search_keys(region, name))
+        agency.pinyin, agency.initials = pinyin[searched]
         agency.ids = _report_ids(group)
+        agency.heads = [headline(r) for r in group]
         agencies.append(agency)
     agencies.sort(key=lambda a: (a.region or "", a.name, a.slug))
     _unique_slugs(agencies)
@@ -182,13 +192,12 @@ class Totals:
 
 def totals_for_year(agencies: list[Agency], year: int | None) -> Totals:
     """Sums over each agency's report for ``year`` (blank counted as nothing)."""
-    chosen = [r for a in agencies for r in a.reports if r.get("year") == year]
-    heads = [headline(r) for r in chosen]
+    heads = [h for a in agencies for r, h in zip(a.reports, a.heads, strict=True) if r.get("year") == year]
     granted = sum((h.outcomes["granted"] or 0) + (h.outcomes["partially_granted"] or 0) for h in heads)
     processed = sum(h.processed or 0 for h in heads)
     return Totals(
         year=year, agencies=len({id(a) for a in agencies for r in a.reports if r.get("year") == year}),
-        reports=len(chosen), items=sum(h.items or 0 for h in heads),
+        reports=len(heads), items=sum(h.items or 0 for h in heads),
         applications=sum(h.applications or 0 for h in heads),
         granted_share=round(granted / processed, 4) if processed else None,
         reviews=sum(h.reviews or 0 for h in heads), lawsuits=sum(h.lawsuits or 0 for h in heads),

@@ -11,7 +11,7 @@ from typing import Any
 
 from giro_site.findings import CODE_INDEX, SEVERITY_LABEL
 from giro_site.site import charts
-from giro_site.site.model import Agency, Headline, headline
+from giro_site.site.model import Agency, Headline
 from giro_site.site.tables import Cell, Head, TableLayout, layouts, lookup, show
 from giro_site.site.urls import Urls
 
@@ -132,7 +132,7 @@ def year_view(agency: Agency, index: int, urls: Urls) -> YearView:
     """Everything one report's section shows."""
     report = agency.reports[index]
     year_id = agency.ids[index]
-    head = headline(report)
+    head = agency.heads[index]
     findings = _numbered(report, year_id)
     missing = {f["where"] for f in report["findings"] if f["code"] == "TABLE_MISSING"}
     tables = [shown_table(layout, report, findings, layout.id not in missing) for layout in layouts(report["form"])]

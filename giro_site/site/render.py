@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
 
 from giro_site.site.tables import show
 
@@ -23,9 +23,13 @@ def _percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
-def make_environment(templates: Path, globals_: dict[str, Any]) -> Environment:
+def make_environment(templates: Path, globals_: dict[str, Any], bytecode: Path | None = None) -> Environment:
+    """``bytecode``: a folder for compiled templates, so a rebuild does not compile them again."""
+    if bytecode is not None:
+        bytecode.mkdir(parents=True, exist_ok=True)
     env = Environment(
         loader=FileSystemLoader(templates),
+        bytecode_cache=FileSystemBytecodeCache(str(bytecode)) if bytecode is not None else None,
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,

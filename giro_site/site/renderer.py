@@ -17,7 +17,7 @@ from giro_site.site import charts
 from giro_site.site.assets import Asset
 from giro_site.site.config import SiteConfig
 from giro_site.site.downloads import ALL_REPORT_RENDERERS, CELL_COLUMNS, META_COLUMNS, ONE_REPORT_RENDERERS
-from giro_site.site.model import QUALITY_LABEL, Agency, headline, totals_for_year
+from giro_site.site.model import QUALITY_LABEL, Agency, totals_for_year
 from giro_site.site.output import Payload
 from giro_site.site.pages import figures_of, year_links, year_view
 from giro_site.site.render import make_environment
@@ -48,13 +48,14 @@ class SiteRenderer:
     templates: Path
     assets: list[Asset]
     pages: list[dict[str, Any]]
+    bytecode: Path | None = None  # where compiled templates are kept between builds
 
     def __post_init__(self) -> None:
         self.urls = Urls(self.config.base_url, {a.name: a.hashed for a in self.assets})
         self.env = make_environment(self.templates, {
             "urls": self.urls, "config": self.config, "nav_pages": self.pages, "quality_label": QUALITY_LABEL,
             "severity_label": SEVERITY_LABEL,
-        })
+        }, self.bytecode)
 
     def _page(self, url: str, template: str, **context: Any) -> Output:
         html = self.env.get_template(template).render(page_url=url, **context)
@@ -82,7 +83,8 @@ class SiteRenderer:
             if index == 0:
                 outputs.append(self._page(urls.agency(agency.slug), "agency.html", is_latest=True, **context))
             for fmt, (_, renderer) in ONE_REPORT_RENDERERS.items():
-                outputs.append((urls.output_path(urls.report_data(agency.slug, view.id, fmt)), renderer(report)))
+                outputs.append((urls.output_path(urls.report_data(agency.slug, view.id, fmt)),
+                                renderer((report, view.head))))
             relative = report["source"]["file"].split("/", 1)[-1]
             source = self.content / relative
             if source.is_file():
@@ -94,8 +96,7 @@ class SiteRenderer:
     def index_rows(self, agencies: list[Agency]) -> list[dict[str, Any]]:
         rows = []
         for agency in agencies:
-            for report, report_id in zip(agency.reports, agency.ids, strict=True):
-                head = headline(report)
+            for report, report_id, head in zip(agency.reports, agency.ids, agency.heads, strict=True):
                 cases = None if head.reviews is None and head.lawsuits is None else (
                     (head.reviews or 0) + (head.lawsuits or 0))
                 rows.append({
@@ -107,13 +108,13 @@ class SiteRenderer:
                 })
         return rows
 
-    def _latest(self, agencies: list[Agency], year: int | None, order: str) -> list[tuple[str, dict[str, Any]]]:
+    def _latest(self, agencies: list[Agency], year: int | None, order: str) -> list[charts.Entry]:
         """The agencies to compare in the index charts: their report for ``year``, the top ones."""
-        chosen = [(a.name, r) for a in agencies for r in a.reports[:1] if r.get("year") == year]
+        chosen = [(a.name, a.reports[0], a.heads[0]) for a in agencies if a.reports[0].get("year") == year]
         if order == "items":
-            chosen.sort(key=lambda e: (-(headline(e[1]).items or 0), e[0]))
+            chosen.sort(key=lambda e: (-(e[2].items or 0), e[0]))
         else:
-            chosen.sort(key=lambda e: (-(headline(e[1]).processed or 0), e[0]))
+            chosen.sort(key=lambda e: (-(e[2].processed or 0), e[0]))
         return chosen[: self.config.chart_top]
 
     def global_outputs(self, agencies: list[Agency], problems: list[Problem],
@@ -141,18 +142,18 @@ class SiteRenderer:
         outputs.append((urls.output_path(urls.index_data()),
                         orjson.dumps({"fields": INDEX_FIELDS, "rows": [[r[f] for f in INDEX_FIELDS] for r in rows]})))
 
-        all_reports = [r for a in agencies for r in a.reports]
+        pairs = [pair for a in agencies for pair in zip(a.reports, a.heads, strict=True)]
         downloads = []
         for fmt, (description, renderer) in ALL_REPORT_RENDERERS.items():
-            data = renderer(all_reports)
+            data = renderer(pairs)
             outputs.append((urls.output_path(urls.all_data(fmt)), data))
             downloads.append({"url": urls.all_data(fmt), "description": description, "size": len(data)})
         outputs.append(self._page(urls.downloads(), "downloads.html", downloads=downloads,
                                   meta_columns=META_COLUMNS, cell_columns=CELL_COLUMNS))
         for page in self.pages:
             outputs.append(self._page(urls.page(page["name"]), "page.html", page=page, codes=CODES))
-        with_errors = [(a, r, rid) for a in agencies for r, rid in zip(a.reports, a.ids, strict=True)
-                       if headline(r).quality == "error"]
+        with_errors = [(a, r, rid) for a in agencies for r, rid, h in zip(a.reports, a.ids, a.heads, strict=True)
+                       if h.quality == "error"]
         outputs.append(self._page(urls.problems(), "problems.html", problems=problems, with_errors=with_errors))
         outputs.append(self._page(urls.page("404").rstrip("/") + ".html", "404.html"))
 
