@@ -17,10 +17,13 @@ findings tell a maintainer where to look.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
+
+# Cells, rows, tables and paragraphs are immutable named tuples: a report has hundreds of
+# cells, and a tuple is made several times faster than a frozen dataclass.
 
 
-@dataclass(frozen=True, slots=True)
-class Cell:
+class Cell(NamedTuple):
     """One table cell; ``text`` keeps the author's characters (normalising is later)."""
 
     text: str
@@ -29,8 +32,7 @@ class Cell:
     merged: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
+class Row(NamedTuple):
     cells: tuple[Cell, ...]
     line: int | None = None
 
@@ -38,14 +40,12 @@ class Row:
         return [cell.text for cell in self.cells]
 
 
-@dataclass(frozen=True, slots=True)
-class Table:
+class Table(NamedTuple):
     rows: tuple[Row, ...]
     line: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Paragraph:
+class Paragraph(NamedTuple):
     text: str
     line: int | None = None
 

@@ -37,10 +37,10 @@ def _fill(out: Mapped, table: str, key: str, data: DataRow, column_map: ColumnMa
           value_key: str = "leaf") -> None:
     """Put a data row's cells into ``out.values[key]`` by column."""
     for cell, (groups, leaf) in zip(data.values, column_map.columns, strict=False):
-        row_key, column_key = (groups[-1], leaf.key) if value_key == "group" else (key, leaf.key)
-        path = f"{table}.{row_key}.{column_key}"
-        out.values[row_key][column_key] = read_value(cell, leaf, leaf.label, path, out)
-        out.stated.add(path)
+        row_key = groups[-1] if value_key == "group" else key
+        path = f"{table}.{row_key}.{leaf.key}"
+        out.values[row_key][leaf.key] = read_value(cell, leaf, leaf.label, path, out)
+        out.rows_stated.add(row_key)
         if cell.line is not None:
             out.lines[path] = cell.line
 
@@ -76,12 +76,12 @@ def map_applications(rows: list[Row], form: str) -> Mapped:
         texts = row.texts()
         if all(is_blank(t) for t in texts):
             continue
-        if not any(is_numeric(t) for t in texts) and {core(t) for t in texts if core(t)} <= header_cores:
+        if not any(map(is_numeric, texts)) and {core(t) for t in texts if core(t)} <= header_cores:
             tracker.reset()  # a header repeated after a page break
             continue
         data = split_row(row, width, tracker)
         spec, parent = find_row(data.path, APPLICATION_ROWS)
-        if spec is not None and not any(f"applications.{spec.key}.{c}" in out.stated for c in leaves):
+        if spec is not None and spec.key not in out.rows_stated:
             _fill(out, "applications", spec.key, data, column_map)
             continue
         values = [read_value(c, leaf, leaf.label, "applications", out)
@@ -106,7 +106,7 @@ def map_applications(rows: list[Row], form: str) -> Mapped:
 
 def _derive_other(out: Mapped, form: str, leaves: list[str]) -> None:
     """In the 2021 form （六）其他处理 has no cells of its own: it is its three sub-rows."""
-    if form != "2021" or any(f"applications.other.{c}" in out.stated for c in leaves):
+    if form != "2021" or "other" in out.rows_stated:
         return
     for column in leaves:
         parts = [out.values[key][column] for key in OTHER_SUBROWS]
@@ -117,7 +117,7 @@ def _derive_other(out: Mapped, form: str, leaves: list[str]) -> None:
 
 def _derive_subrows(out: Mapped, sub_sums: dict[str, list[list[Number | None]]], leaves: list[str]) -> None:
     for key, rows in sub_sums.items():
-        if any(f"applications.{key}.{c}" in out.stated for c in leaves):
+        if key in out.rows_stated:
             continue
         for index, column in enumerate(leaves):
             present = [r[index] for r in rows if index < len(r) and r[index] is not None]
@@ -132,9 +132,9 @@ def _missing_rows(out: Mapped, form: str, line: int | None) -> None:
         s for s in APPLICATION_ROWS
         if not (form == "2019" and s.key in OTHER_SUBROWS) and not (form == "2021" and s.key == "other")
     ]
+    derived_rows = {path.split(".")[1] for path in out.derived}
     for spec in expected:
-        prefix = f"applications.{spec.key}."
-        if not any(p.startswith(prefix) for p in out.stated) and not any(p.startswith(prefix) for p in out.derived):
+        if spec.key not in out.rows_stated and spec.key not in derived_rows:
             out.findings.append(finding("ROW_MISSING", f"表三中找不到“{spec.label}”一行，按空白显示。",
                                         f"applications.{spec.key}", line=line))
 

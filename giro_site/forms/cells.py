@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from giro_site.document import Cell, Row
@@ -25,7 +26,7 @@ class Mapped:
     findings: list[dict[str, Any]] = field(default_factory=list)
     derived: list[str] = field(default_factory=list)
     lines: dict[str, int] = field(default_factory=dict)
-    stated: set[str] = field(default_factory=set)
+    rows_stated: set[str] = field(default_factory=set)  # keys of the rows the report has
 
 
 def read_value(cell: Cell, column: ColumnSpec | None, header: str, where: str, out: Mapped) -> Number | None:
@@ -50,6 +51,7 @@ def read_value(cell: Cell, column: ColumnSpec | None, header: str, where: str, o
         return None
 
 
+@lru_cache(maxsize=1 << 14)
 def find_row(path: tuple[str, ...], specs: tuple[RowSpec, ...]) -> tuple[RowSpec | None, RowSpec | None]:
     """(the row this label path names, or None; else the row it is a sub-row of, or None).
 

@@ -15,6 +15,7 @@ header row cell by cell.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from giro_site.document import Cell, Row
 from giro_site.forms.spec import ColumnGroup, ColumnSpec
@@ -23,9 +24,10 @@ from giro_site.numbers import UnreadableNumber, parse_count
 
 
 def is_blank(text: str) -> bool:
-    return not "".join(text.split())
+    return not text.strip()  # str.strip() removes no-break and ideographic spaces too
 
 
+@lru_cache(maxsize=1 << 14)
 def is_numeric(text: str) -> bool:
     """A cell that holds a figure (not a blank mark): ``0``, ``１２``, ``3739265元``."""
     try:
@@ -80,7 +82,7 @@ def _node_phrases(node: ColumnSpec | ColumnGroup) -> tuple[str, ...]:
     return node.phrases
 
 
-def _first_position(node: ColumnSpec | ColumnGroup, header: list[list[str]]) -> tuple[int, int] | None:
+def _first_position(node: ColumnSpec | ColumnGroup, header: tuple[tuple[str, ...], ...]) -> tuple[int, int] | None:
     """Where a header cell first names this node (or, for a group, any of its leaves)."""
     cores = [[core(text) for text in row] for row in header]
     for r, row in enumerate(cores):
@@ -93,7 +95,8 @@ def _first_position(node: ColumnSpec | ColumnGroup, header: list[list[str]]) -> 
     return None
 
 
-def _ordered_leaves(group: ColumnGroup, header: list[list[str]]) -> list[tuple[tuple[str, ...], ColumnSpec]]:
+def _ordered_leaves(group: ColumnGroup, header: tuple[tuple[str, ...], ...]
+                    ) -> list[tuple[tuple[str, ...], ColumnSpec]]:
     """The group's leaves, siblings ordered as the header shows them (form order if not)."""
     children = list(group.children)
     positions = {id(child): _first_position(child, header) for child in children}
@@ -118,6 +121,12 @@ class ColumnMap:
 
 
 def resolve_columns(tree: ColumnGroup, header: list[list[str]]) -> ColumnMap:
+    """Cached on the header's text: the headers of one form's tables are nearly always alike."""
+    return _resolve_columns(tree, tuple(tuple(row) for row in header))
+
+
+@lru_cache(maxsize=256)
+def _resolve_columns(tree: ColumnGroup, header: tuple[tuple[str, ...], ...]) -> ColumnMap:
     """Map each value column to the form's column tree using the header rows.
 
     The deepest header row with a cell for every column must name each column's leaf,

@@ -7,10 +7,12 @@ keeps its sub-rows in ``extra_rows`` and gets their sum, marked as derived.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from giro_site.document import Cell, Row
 from giro_site.findings import finding
 from giro_site.forms.cells import Mapped, Number, extra_row, find_row, is_header_like, label_with_figure, read_value
-from giro_site.forms.grid import LabelTracker, is_blank, split_row
+from giro_site.forms.grid import LabelTracker, is_blank, is_numeric, split_row
 from giro_site.forms.spec import PROACTIVE_COLUMNS, PROACTIVE_ROWS, ColumnSpec, RowSpec
 from giro_site.labels import core, flat
 
@@ -19,6 +21,12 @@ TABLE = "proactive"
 
 def _header_columns(texts: list[str], form: str) -> list[ColumnSpec | None] | None:
     """The column of each cell after the first, if this row is a block's column header."""
+    found = _header_columns_cached(tuple(texts), form)
+    return list(found) if found is not None else None
+
+
+@lru_cache(maxsize=1024)
+def _header_columns_cached(texts: tuple[str, ...], form: str) -> tuple[ColumnSpec | None, ...] | None:
     specs = PROACTIVE_COLUMNS[form]
     cells = texts[1:] if core(texts[0]) in {"信息内容", "项目", "内容", ""} else texts
     found: list[ColumnSpec | None] = []
@@ -26,7 +34,7 @@ def _header_columns(texts: list[str], form: str) -> list[ColumnSpec | None] | No
         words = core(text)
         found.append(next((s for s in specs if words in s.phrases or any(p in words for p in s.phrases if len(p) >= 4)),
                           None))
-    return found if any(found) else None
+    return tuple(found) if any(found) else None
 
 
 def map_proactive(rows: list[Row], form: str) -> Mapped:
@@ -49,7 +57,7 @@ def map_proactive(rows: list[Row], form: str) -> Mapped:
             columns, headers = None, []
             tracker.reset()
             continue
-        header = _header_columns(texts, form)
+        header = None if any(map(is_numeric, texts)) else _header_columns(texts, form)
         if header is not None and is_header_like(texts, all_phrases):
             columns, headers = header, (texts[1:] if len(texts) > len(header) else texts)
             tracker.reset()
@@ -75,7 +83,7 @@ def map_proactive(rows: list[Row], form: str) -> Mapped:
             header_text = headers[index] if index < len(headers) else ""
             values.append(read_value(cell, column, header_text, where, out))
 
-        if key and key in out.values and not any(f"{TABLE}.{key}.{c}" in out.stated for c in expected):
+        if key and key in out.values and key not in out.rows_stated:
             if len(data.values) < len(expected):
                 out.findings.append(finding("VALUES_SHORT", f"“{spec.label}”一行的数字少于列数，缺少的按空白处理。",
                                             f"{TABLE}.{key}", line=row.line))
@@ -88,7 +96,7 @@ def map_proactive(rows: list[Row], form: str) -> Mapped:
                 if column is not None and column.key in expected:
                     path = f"{TABLE}.{key}.{column.key}"
                     out.values[key][column.key] = value
-                    out.stated.add(path)
+                    out.rows_stated.add(key)
                     if cell.line is not None:
                         out.lines[path] = cell.line
             continue
@@ -124,7 +132,7 @@ def _sum_subrows(out: Mapped, sub_sums: dict[str, dict[str, list[Number | None]]
                  layout: dict[str, tuple[RowSpec, tuple[str, ...]]]) -> None:
     for key, columns in sub_sums.items():
         spec, expected = layout[key]
-        if any(f"{TABLE}.{key}.{c}" in out.stated for c in expected):
+        if key in out.rows_stated:
             continue  # the row is stated itself; its sub-rows stay as detail
         for column_key, parts in columns.items():
             if column_key not in expected:

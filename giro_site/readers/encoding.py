@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 
 from giro_site.errors import ReportError
 
@@ -30,12 +31,13 @@ def _looks_utf16(data: bytes) -> str | None:
     return None
 
 
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f\ufff0-\uffff]")
+
+
 def _mostly_control(text: str) -> bool:
     """Binary decoded as text shows up as control characters; real reports have none."""
     sample = text[:4096]
-    controls = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\n\r\f\v") or ord(ch) >= 0xFFF0
-                   or ch == "\x7f")
-    return controls > len(sample) // 100
+    return len(_CONTROL.findall(sample)) > len(sample) // 100
 
 
 def decode_text(data: bytes, *, declared: str | None = None) -> str:

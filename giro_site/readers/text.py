@@ -14,7 +14,6 @@ blank line and a table with one more, so:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from giro_site.document import Block, Cell, Document, Paragraph, Row, Table
 from giro_site.readers.encoding import decode_text
@@ -30,70 +29,60 @@ def split_lines(text: str) -> list[str]:
     return text.split("\n")
 
 
-@dataclass
-class _CellDraft:
-    parts: list[str]
-    line: int
-
-
-@dataclass
-class _TableDraft:
-    line: int
-    rows: list[Row] = field(default_factory=list)
-    cells: list[_CellDraft] = field(default_factory=list)
-    row_line: int = 0
-
-    def add_cell(self, text: str, line: int) -> None:
-        if not self.cells:
-            self.row_line = line
-        self.cells.append(_CellDraft([text], line))
-
-    def continue_cell(self, text: str, blank_lines: int) -> None:
-        self.cells[-1].parts.extend([""] * blank_lines + [text])
-
-    def end_row(self) -> None:
-        if self.cells:
-            cells = tuple(
-                Cell(text="\n".join(c.parts).strip("\n"), line=c.line, merged=not "".join(c.parts))
-                for c in self.cells
-            )
-            self.rows.append(Row(cells=cells, line=self.row_line))
-            self.cells = []
-
-    def finish(self) -> Table:
-        self.end_row()
-        return Table(rows=tuple(self.rows), line=self.line)
+def _table(rows: list[tuple[list[list[str]], list[int], int]], line: int) -> Table:
+    built = []
+    for parts_of_cells, lines, row_line in rows:
+        cells = []
+        for parts, cell_line in zip(parts_of_cells, lines, strict=True):
+            text = parts[0] if len(parts) == 1 else "\n".join(parts).strip("\n")
+            cells.append(Cell(text, cell_line, 1, not text))
+        built.append(Row(tuple(cells), row_line))
+    return Table(tuple(built), line)
 
 
 def parse_text(text: str) -> Document:
     """Split text in the DOCX-to-text layout into paragraphs and tables."""
     blocks: list[Block] = []
-    table: _TableDraft | None = None
+    rows: list[tuple[list[list[str]], list[int], int]] | None = None  # the open table's rows
+    cells: list[list[str]] = []  # the open row: each cell's paragraphs
+    lines: list[int] = []  # the open row: each cell's line
+    table_line = 0
     blanks = 0
+
+    def close_row() -> None:
+        nonlocal cells, lines
+        if cells and rows is not None:
+            rows.append((cells, lines, lines[0]))
+        cells, lines = [], []
+
     for number, line in enumerate(split_lines(text), start=1):
         if line.startswith("\t"):
-            if table is not None and blanks >= 2:
-                blocks.append(table.finish())
-                table = None
-            if table is None:
-                table = _TableDraft(line=number)
+            if rows is not None and blanks >= 2:
+                close_row()
+                blocks.append(_table(rows, table_line))
+                rows = None
+            if rows is None:
+                rows, table_line = [], number
             elif blanks:
-                table.end_row()
-            table.add_cell(line[1:], number)
+                close_row()
+            cells.append([line[1:]])
+            lines.append(number)
             blanks = 0
         elif not line.strip():
             blanks += 1
-        elif table is not None and blanks <= 1 and table.cells:
-            table.continue_cell(line, blanks)
+        elif rows is not None and blanks <= 1 and cells:
+            cells[-1].extend([""] * blanks + [line])
             blanks = 0
         else:
-            if table is not None:
-                blocks.append(table.finish())
-                table = None
-            blocks.append(Paragraph(text=line.strip(), line=number))
+            if rows is not None:
+                close_row()
+                blocks.append(_table(rows, table_line))
+                rows = None
+            blocks.append(Paragraph(line.strip(), number))
             blanks = 0
-    if table is not None:
-        blocks.append(table.finish())
+    if rows is not None:
+        close_row()
+        blocks.append(_table(rows, table_line))
     return Document(blocks=blocks, source_format="txt")
 
 

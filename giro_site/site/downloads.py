@@ -15,11 +15,20 @@ import os
 import sqlite3
 import tempfile
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 import orjson
 
-from giro_site.forms.spec import APPLICANT_KEYS, APPLICATION_ROWS, PROACTIVE_ROWS, REVIEW_GROUPS, REVIEW_OUTCOMES
+from giro_site.forms.spec import (
+    APPLICANT_COLUMNS,
+    APPLICANT_KEYS,
+    APPLICATION_ROWS,
+    PROACTIVE_COLUMNS,
+    PROACTIVE_ROWS,
+    REVIEW_GROUPS,
+    REVIEW_OUTCOMES,
+)
 from giro_site.site.model import Headline
 
 TABLES = ("proactive", "applications", "review_litigation")
@@ -56,7 +65,50 @@ def wide_row(report: dict[str, Any], head: Headline) -> list[Any]:
 
 
 def report_json(report: dict[str, Any]) -> bytes:
-    return orjson.dumps(report, option=orjson.OPT_INDENT_2)
+    return orjson.dumps(report)
+
+
+def report_csv(report: dict[str, Any]) -> bytes:
+    """One report as a long table a person can read in Excel: one line per cell of its form,
+    with the form's own labels; a blank cell is an empty field, never 0."""
+    derived = set(report.get("derived", ()))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["表", "行", "列", "数值", "说明", "字段"])
+    for table, row, column, labels in _labelled_cells(report["form"]):
+        value = report[table].get(row, {}).get(column)
+        path = f"{table}.{row}.{column}"
+        writer.writerow([*labels, "" if value is None else value, "合计得出" if path in derived else "", path])
+    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
+
+
+@cache
+def _labelled_cells(form: str) -> list[tuple[str, str, str, tuple[str, str, str]]]:
+    from giro_site.site.tables import layouts
+
+    cells = []
+    for layout in layouts(form):
+        table_label = layout.caption.split("、", 1)[0]
+        column_labels = _column_labels(layout.id, form)
+        for row in layout.rows:
+            if not row.paths:
+                continue
+            row_label = row.labels[-1].text if row.labels else "复议诉讼"
+            for (table, row_key, column), _ in zip(row.parts, row.paths, strict=True):
+                cells.append((table, row_key, column, (table_label, row_label, column_labels[(row_key, column)])))
+    return cells
+
+
+def _column_labels(table: str, form: str) -> dict[tuple[str, str], str]:
+    if table == "proactive":
+        names = {c.key: c.label for c in PROACTIVE_COLUMNS[form]}
+        return {(spec.key, c): names[c] for spec, columns in PROACTIVE_ROWS[form] for c in columns}
+    if table == "applications":
+        return {(row.key, leaf.key): leaf.label for row in APPLICATION_ROWS for _, leaf in APPLICANT_COLUMNS.leaves()}
+    groups = {"review": "行政复议", "litigation_direct": "未经复议直接起诉", "litigation_after_review": "复议后起诉"}
+    outcomes = {"upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果", "pending": "尚未审结",
+                "total": "总计"}
+    return {(g, o): f"{groups[g]}·{outcomes[o]}" for g in REVIEW_GROUPS for o in REVIEW_OUTCOMES}
 
 
 def reports_json(pairs: list[Pair]) -> bytes:
@@ -145,7 +197,7 @@ ALL_REPORT_RENDERERS: dict[str, tuple[str, Callable[[list[Pair]], bytes]]] = {
     "json": ("JSON（全部报告，结构同单份报告）", reports_json),
     "sqlite": ("SQLite 数据库（可用 sqlite3 或 Datasette 打开）", reports_sqlite),
 }
-ONE_REPORT_RENDERERS: dict[str, tuple[str, Callable[[Pair], bytes]]] = {
-    "json": ("JSON", lambda pair: report_json(pair[0])),
-    "csv": ("CSV", lambda pair: reports_csv([pair])),
+ONE_REPORT_RENDERERS: dict[str, tuple[str, Callable[[dict[str, Any]], bytes]]] = {
+    "json": ("JSON", report_json),
+    "csv": ("CSV", report_csv),
 }

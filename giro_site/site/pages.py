@@ -9,10 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from markupsafe import Markup
+
 from giro_site.findings import CODE_INDEX, SEVERITY_LABEL
 from giro_site.site import charts
+from giro_site.site.fragments import Fragments
 from giro_site.site.model import Agency, Headline
-from giro_site.site.tables import Cell, Head, TableLayout, layouts, lookup, show
+from giro_site.site.tables import Cell, Head, TableLayout, layouts, show
 from giro_site.site.urls import Urls
 
 _BALANCE_ROWS = ("new_received", "carried_over", "total_processed", "carried_forward")
@@ -34,8 +37,8 @@ class ShownFinding:
 
 @dataclass
 class ShownRow:
-    labels: tuple[Head, ...]
-    cells: list[Cell]
+    labels: Markup  # the row's label cells, rendered by the head_cells macro
+    cells: Markup  # its value cells, rendered by the value_cell macro
     kind: str = "row"
     pad: int = 0  # empty cells after the figures, where this row has fewer columns than the table
 
@@ -44,7 +47,7 @@ class ShownRow:
 class ShownTable:
     id: str
     caption: str
-    head: tuple[tuple[Head, ...], ...]
+    head: list[Markup]
     rows: list[ShownRow]
     width: int
     findings: list[ShownFinding]
@@ -69,23 +72,25 @@ def _numbered(report: dict[str, Any], year_id: str) -> list[ShownFinding]:
             for index, f in enumerate(report["findings"], start=1)]
 
 
-def _extra_rows(report: dict[str, Any], table: str, parent: str | None, width: int) -> list[ShownRow]:
+def _extra_rows(report: dict[str, Any], table: str, parent: str | None, width: int,
+                fragments: Fragments, year_id: str) -> list[ShownRow]:
     rows = []
     for extra in report["extra_rows"]:
         if extra["table"] != table or extra["parent"] != parent:
             continue
-        values = [show(v, False) for v in extra["values"]]
-        if not values and extra["raw"]:
-            values = [Cell(str(extra["raw"]))]
+        cells = [show(v, False) for v in extra["values"]]
+        if not cells and extra["raw"]:
+            cells = [Cell(str(extra["raw"]))]
         label = ("└ " if parent else "") + (extra["label"] or "（无标题行）")
-        rows.append(ShownRow((Head(label, colspan=max(1, width - len(values)), scope="row"),), values,
-                             kind="sub" if parent else "extra"))
+        labels = fragments.heads((Head(label, colspan=max(1, width - len(cells)), scope="row"),))
+        html = fragments.join([fragments.cell(c.text, c.kind, (), year_id) for c in cells])
+        rows.append(ShownRow(labels, html, kind="sub" if parent else "extra"))
     return rows
 
 
-def shown_table(layout: TableLayout, report: dict[str, Any], findings: list[ShownFinding],
-                present: bool) -> ShownTable:
-    derived = set(report.get("derived", []))
+def shown_table(layout: TableLayout, report: dict[str, Any], findings: list[ShownFinding], present: bool,
+                fragments: Fragments, year_id: str) -> ShownTable:
+    derived = set(report.get("derived", ()))
     by_cell: dict[str, list[int]] = {}
     mine: list[ShownFinding] = []
     for shown, raw in zip(findings, report["findings"], strict=True):
@@ -94,23 +99,25 @@ def shown_table(layout: TableLayout, report: dict[str, Any], findings: list[Show
         mine.append(shown)
         for path in cells_of(raw):
             by_cell.setdefault(path, []).append(shown.number)
+    values = report[layout.id]
     rows: list[ShownRow] = []
     for row in layout.rows:
-        cells = []
-        for path in row.paths:
-            cell = show(lookup(report, path), path in derived)
-            cell.flags = by_cell.get(path, [])
-            cells.append(cell)
-        width = sum(h.colspan for h in row.labels) + len(cells)
-        rows.append(ShownRow(row.labels, cells, row.kind, pad=max(0, layout.width - width) if cells else 0))
+        html = []
+        for path, (_, row_key, column) in zip(row.paths, row.parts, strict=True):
+            flags = tuple(by_cell[path]) if path in by_cell else ()
+            html.append(fragments.value(values.get(row_key, {}).get(column), path in derived, flags, year_id))
+        width = row.label_width + len(html)
+        rows.append(ShownRow(fragments.heads(row.labels), fragments.join(html), row.kind,
+                             pad=max(0, layout.width - width) if html else 0))
         if row.key.count(".") == 1:
-            rows.extend(_extra_rows(report, layout.id, row.key.split(".")[1], layout.width))
-    extras = _extra_rows(report, layout.id, None, layout.width)
+            rows.extend(_extra_rows(report, layout.id, row.key.split(".")[1], layout.width, fragments, year_id))
+    extras = _extra_rows(report, layout.id, None, layout.width, fragments, year_id)
     if extras:
-        rows.append(ShownRow((Head("附加行：报告在国家表格之外增加的行，原样列出", colspan=layout.width,
-                                   scope="colgroup"),), [], kind="block"))
+        rows.append(ShownRow(fragments.heads((Head("附加行：报告在国家表格之外增加的行，原样列出",
+                                                   colspan=layout.width, scope="colgroup"),)), Markup(""), "block"))
         rows.extend(extras)
-    return ShownTable(layout.id, layout.caption, layout.head, rows, layout.width, mine, present)
+    head = [fragments.heads(row) for row in layout.head]
+    return ShownTable(layout.id, layout.caption, head, rows, layout.width, mine, present)
 
 
 @dataclass
@@ -128,14 +135,15 @@ class YearView:
     source_url: str
 
 
-def year_view(agency: Agency, index: int, urls: Urls) -> YearView:
+def year_view(agency: Agency, index: int, urls: Urls, fragments: Fragments) -> YearView:
     """Everything one report's section shows."""
     report = agency.reports[index]
     year_id = agency.ids[index]
     head = agency.heads[index]
     findings = _numbered(report, year_id)
     missing = {f["where"] for f in report["findings"] if f["code"] == "TABLE_MISSING"}
-    tables = [shown_table(layout, report, findings, layout.id not in missing) for layout in layouts(report["form"])]
+    tables = [shown_table(layout, report, findings, layout.id not in missing, fragments, year_id)
+              for layout in layouts(report["form"])]
     general = [f for f, raw in zip(findings, report["findings"], strict=True)
                if raw["where"].split(".")[0] not in TABLE_OF]
     year_charts = charts.report_charts(report, year_id, head)

@@ -17,6 +17,7 @@ from giro_site.site import charts
 from giro_site.site.assets import Asset
 from giro_site.site.config import SiteConfig
 from giro_site.site.downloads import ALL_REPORT_RENDERERS, CELL_COLUMNS, META_COLUMNS, ONE_REPORT_RENDERERS
+from giro_site.site.fragments import Fragments
 from giro_site.site.model import QUALITY_LABEL, Agency, totals_for_year
 from giro_site.site.output import Payload
 from giro_site.site.pages import figures_of, year_links, year_view
@@ -56,6 +57,7 @@ class SiteRenderer:
             "urls": self.urls, "config": self.config, "nav_pages": self.pages, "quality_label": QUALITY_LABEL,
             "severity_label": SEVERITY_LABEL,
         }, self.bytecode)
+        self.fragments = Fragments(self.env)
 
     def _page(self, url: str, template: str, **context: Any) -> Output:
         html = self.env.get_template(template).render(page_url=url, **context)
@@ -64,7 +66,8 @@ class SiteRenderer:
     # --- one agency ------------------------------------------------------------------
 
     def agency_urls(self, agency: Agency) -> list[str]:
-        return [self.urls.agency(agency.slug)] + [self.urls.agency(agency.slug, rid) for rid in agency.ids]
+        """The pages of an agency's reports (its own address only redirects to the latest)."""
+        return [self.urls.agency(agency.slug, rid) for rid in agency.ids]
 
     def agency_outputs(self, agency: Agency) -> list[Output]:
         """The agency's page, a page per report, each report's data and original file."""
@@ -75,16 +78,17 @@ class SiteRenderer:
         section_template = self.env.get_template("year.html")
         outputs: list[Output] = []
         for index, report in enumerate(agency.reports):
-            view = year_view(agency, index, urls)
+            view = year_view(agency, index, urls, self.fragments)
             section = Markup(section_template.render(v=view))  # our own template's escaped output
             context = {"agency": agency, "years": links, "current": view, "trend": trend, "figures": figures,
                        "section": section}
-            outputs.append(self._page(urls.agency(agency.slug, view.id), "agency.html", is_latest=False, **context))
+            outputs.append(self._page(urls.agency(agency.slug, view.id), "agency.html", is_latest=index == 0,
+                                      **context))
             if index == 0:
-                outputs.append(self._page(urls.agency(agency.slug), "agency.html", is_latest=True, **context))
+                outputs.append(self._page(urls.agency(agency.slug), "redirect.html", title=agency.name,
+                                          target=urls.agency(agency.slug, view.id)))
             for fmt, (_, renderer) in ONE_REPORT_RENDERERS.items():
-                outputs.append((urls.output_path(urls.report_data(agency.slug, view.id, fmt)),
-                                renderer((report, view.head))))
+                outputs.append((urls.output_path(urls.report_data(agency.slug, view.id, fmt)), renderer(report)))
             relative = report["source"]["file"].split("/", 1)[-1]
             source = self.content / relative
             if source.is_file():

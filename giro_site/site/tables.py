@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
 
 from giro_site.forms.spec import (
     APPLICANT_COLUMNS,
@@ -39,6 +38,19 @@ class RowLayout:
     paths: tuple[str, ...]  # one JSON path per value cell
     key: str = ""  # the row's JSON path, for findings about the row
     kind: str = "row"  # row · block (a 第二十条 heading) · header (a block's column names)
+
+    @property
+    def parts(self) -> tuple[tuple[str, str, str], ...]:
+        return _split_paths(self.paths)
+
+    @property
+    def label_width(self) -> int:
+        return sum(h.colspan for h in self.labels)
+
+
+@cache
+def _split_paths(paths: tuple[str, ...]) -> tuple[tuple[str, str, str], ...]:
+    return tuple(tuple(p.split(".")) for p in paths)  # type: ignore[misc]
 
 
 @dataclass(frozen=True)
@@ -167,6 +179,3 @@ def layouts(form: str) -> list[TableLayout]:
     return [proactive_layout(form), applications_layout(form), review_layout()]
 
 
-def lookup(report: dict[str, Any], path: str) -> Number | None:
-    table, row, column = path.split(".")
-    return report[table].get(row, {}).get(column)
