@@ -43,9 +43,9 @@ class Served:
     def __init__(self, root: Path, content: Path, url: str, process: subprocess.Popen[str]):
         self.root, self.content, self.url, self.process = root, content, url, process
 
-    def agency_url(self, slug_start: str) -> str:
+    def agency_url(self, slug_start: str, year: int = 2020) -> str:
         folder = next(p for p in (self.root / "public" / "agency").iterdir() if p.name.startswith(slug_start))
-        return f"{self.url}agency/{folder.name}/"
+        return f"{self.url}agency/{folder.name}/{year}/"
 
 
 @pytest.fixture
