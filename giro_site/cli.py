@@ -58,7 +58,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if not (content / "reports").is_dir():
         print(f"{content}：找不到 reports 文件夹", file=sys.stderr)
         return 2
-    corpus = load_corpus(content)
+    corpus = load_corpus(content, jobs=os.cpu_count() or 1)
     print("\n".join(format_summary(corpus)))
     has_errors = any(f["severity"] == ERROR for r in corpus.reports for f in r["findings"])
     if corpus.problems:

@@ -3,14 +3,11 @@ parse cache), and check each against the same body's report of the year before."
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from giro_site.cache import Entry, ParseCache, file_stamp
 from giro_site.checks import check_against_previous
 from giro_site.errors import ReportError
 from giro_site.findings import sort_findings
@@ -35,7 +32,7 @@ class Problem:
 class Corpus:
     reports: list[dict[str, Any]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    parsed: int = 0  # how many files were parsed rather than taken from the cache
+    parsed: int = 0  # how many files were parsed
 
 
 def report_files(content: Path) -> list[Path]:
@@ -62,92 +59,54 @@ def agency_key(report: dict[str, Any]) -> str:
     return f"{report.get('region') or ''}|{report.get('agency') or report['source']['file']}"
 
 
-def link_years(reports: Iterable[dict[str, Any]]) -> None:
-    """Add cross-year findings where the same body's previous-year report is present.
+def cross_year_findings(reports: list[dict[str, Any]], keys: list[str]) -> dict[int, list[dict[str, Any]]]:
+    """Findings from comparing each report with the same body's report of the year before.
 
-    Only the ``findings`` key of a report is replaced (never the list in place), so a
-    shallow copy of a cached report can be linked without touching the cache."""
-    by_key: dict[tuple[str, int], dict[str, Any]] = {}
-    for report in reports:
-        if report.get("year") is not None and report.get("agency"):
-            by_key.setdefault((agency_key(report), report["year"]), report)
-    for (key, year), report in sorted(by_key.items()):
+    ``reports`` need only ``year``, ``form``, ``applications`` (carry-overs) and
+    ``proactive``; ``keys`` say which reports are of the same body. Returns the findings
+    by the report's position."""
+    by_key: dict[tuple[str, int], int] = {}
+    for index, (report, key) in enumerate(zip(reports, keys, strict=True)):
+        if report.get("year") is not None:
+            by_key.setdefault((key, report["year"]), index)
+    found: dict[int, list[dict[str, Any]]] = {}
+    for (key, year), index in sorted(by_key.items()):
         previous = by_key.get((key, year - 1))
-        if previous is None:
-            continue
-        extra = check_against_previous(report, previous)
-        if extra:
-            report["findings"] = sort_findings(report["findings"] + extra)
+        if previous is not None:
+            extra = check_against_previous(reports[index], reports[previous])
+            if extra:
+                found[index] = extra
+    return found
 
 
-# --- parsing, in worker processes ------------------------------------------------------
+def link_years(reports: list[dict[str, Any]]) -> None:
+    """Add cross-year findings to the reports (replacing each one's findings list)."""
+    keys = [agency_key(r) if r.get("agency") else f"\0{i}" for i, r in enumerate(reports)]
+    for index, extra in cross_year_findings(reports, keys).items():
+        reports[index]["findings"] = sort_findings(reports[index]["findings"] + extra)
 
-_CACHE: ParseCache | None = None  # the loaded cache, inherited by forked workers
-_CONTENT: Path = Path("content")
 
-
-def _parse(path: Path) -> tuple[str, Entry, bool]:
-    """(name, entry, whether it was parsed). Reads once: the hash and the parse share bytes."""
-    name = display_path(path, _CONTENT)
-    stamp = file_stamp(path)
+def _parse(path: Path, content: Path) -> dict[str, Any] | Problem:
+    shown = display_path(path, content)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return name, Entry(stamp, "", None, (f"无法读取文件：{exc.strerror}", None)), True
-    sha256 = hashlib.sha256(data).hexdigest()
-    known = _CACHE.by_hash(name, sha256) if _CACHE is not None else None
-    if known is not None:  # touched, not changed
-        return name, Entry(stamp, sha256, known.report, known.problem), False
-    try:
-        return name, Entry(stamp, sha256, parse_report(path, data=data, display_path=name)), True
+        return parse_report(path, display_path=shown)
     except ReportError as exc:
-        return name, Entry(stamp, sha256, None, (exc.reason, exc.line)), True
+        return Problem(shown, exc.reason, exc.line)
 
 
-def load_corpus(content: Path, *, jobs: int = 1, cache: ParseCache | None = None,
-                progress: Callable[[str], None] | None = None) -> Corpus:
-    """Parse every report (only the new or changed ones when a cache is given)."""
-    global _CACHE, _CONTENT
+def load_corpus(content: Path, *, jobs: int = 1) -> Corpus:
+    """Parse every report (in ``jobs`` processes) and check each against the year before."""
     files = report_files(content)
-    cache = cache or ParseCache(None)
-    entries: dict[str, Entry] = {}
-    pending: list[Path] = []
-    for path in files:
-        name = display_path(path, content)
-        entry = cache.lookup(name, file_stamp(path))
-        if entry is None:
-            pending.append(path)
+    corpus = Corpus(parsed=len(files))
+    if jobs > 1 and len(files) > 50:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            results = pool.starmap(_parse, [(path, content) for path in files], chunksize=32)
+    else:
+        results = [_parse(path, content) for path in files]
+    for result in results:
+        if isinstance(result, Problem):
+            corpus.problems.append(result)
         else:
-            entries[name] = entry
-    _CACHE, _CONTENT = cache, content
-    parsed = 0
-    try:
-        results: Iterable[tuple[str, Entry, bool]]
-        if jobs > 1 and len(pending) > 50:
-            pool = multiprocessing.get_context("fork").Pool(jobs)
-            results = pool.imap(_parse, pending, chunksize=max(1, min(64, len(pending) // (jobs * 8))))
-        else:
-            pool = None
-            results = map(_parse, pending)
-        for done, (name, entry, was_parsed) in enumerate(results, start=1):
-            entries[name] = entry
-            cache.store(name, entry)
-            parsed += was_parsed
-            if progress and done % 1000 == 0:
-                progress(f"已解析 {done}/{len(pending)} 个文件")
-        if pool is not None:
-            pool.close()
-            pool.join()
-    finally:
-        _CACHE = None
-    cache.retain(set(entries))
-
-    corpus = Corpus(parsed=parsed)
-    for name in sorted(entries):
-        entry = entries[name]
-        if entry.report is not None:
-            corpus.reports.append(dict(entry.report))  # shallow: linking replaces "findings" only
-        elif entry.problem is not None:
-            corpus.problems.append(Problem(name, entry.problem[0], entry.problem[1]))
+            corpus.reports.append(result)
     link_years(corpus.reports)
     return corpus

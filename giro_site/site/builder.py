@@ -1,15 +1,15 @@
 """Build the site: reports in, the ``public/`` folder out, doing only the work that changed.
 
-1. Parse: every report through the parse cache (only new or changed files are parsed),
-   in parallel worker processes.
-2. Plan: a manifest from the previous build records, for each agency, a key over
-   everything its pages show (its reports' content and findings, its metadata, and the
-   global key: code, templates, assets, settings). An agency whose key is unchanged and
-   whose files are all there is not rendered again.
-3. Render and write: a full build (first build, or the global key changed: a template,
-   an asset, a setting or the code) renders every agency in parallel into a staging
-   folder and swaps it in. A rebuild renders the changed agencies and the pages about all
-   agencies in memory and replaces only the files that differ (``output.InPlace``).
+1. Reports: the store brings every report's summary up to date, parsing only new or
+   changed files, in parallel worker processes (``store``).
+2. Plan: the manifest of the previous build records, for each agency, a key over all its
+   pages show (its reports' content and findings, its metadata, and the global key: code,
+   templates, assets, settings). An agency whose key is unchanged is not rendered again.
+3. Write: a full build (the first one, or when the global key changed) renders every
+   agency in parallel into a staging folder and swaps it in. A rebuild renders the
+   changed agencies and the pages about all agencies into memory, updates the big
+   downloads for the changed reports only (``aggregates``), and replaces only the files
+   that differ (``output.InPlace``).
 """
 
 from __future__ import annotations
@@ -27,17 +27,18 @@ from typing import Any
 import orjson
 
 from giro_site import PARSER_VERSION
-from giro_site.cache import ParseCache
-from giro_site.corpus import load_corpus
+from giro_site.corpus import cross_year_findings
+from giro_site.site import aggregates
 from giro_site.site.assets import collect_assets
 from giro_site.site.config import load_agencies, load_config
-from giro_site.site.model import Agency, build_agencies
+from giro_site.site.model import Agency, ReportInfo, build_agencies, grouping_key
 from giro_site.site.output import InPlace, Payload, Staging
-from giro_site.site.renderer import SiteRenderer, markdown_pages
+from giro_site.site.renderer import Output, SiteRenderer, markdown_pages
+from giro_site.site.store import ReportStore
 
 PROJECT = Path(__file__).resolve().parent.parent.parent
-MANIFEST_FORMAT = 1
-# Above this share of agencies changed, a full build (parallel, staged) is faster than a rebuild.
+MANIFEST_FORMAT = 2
+# Above this share of agencies changed, a full build (parallel, staged) beats a rebuild.
 REBUILD_LIMIT = 0.2
 
 
@@ -100,39 +101,47 @@ def global_key(options: BuildOptions, renderer: SiteRenderer) -> str:
 def agency_key(agency: Agency, base: str) -> str:
     """Everything an agency's pages show: its reports (content and findings) and its metadata."""
     parts = [base, agency.slug, agency.name, agency.region or "", agency.level or "", agency.source_url or "",
-             *agency.ids]
-    for report in agency.reports:
-        parts += [report["source"]["sha256"], report["source"]["file"], orjson.dumps(report["findings"])]
+             agency.pinyin, *agency.ids]
+    for info in agency.reports:
+        parts += [info.name, aggregates.version(info), info.summary["digest"]]
     return _digest(*parts)
+
+
+def _infos(store: ReportStore) -> list[ReportInfo]:
+    """Every report's summary with its cross-year findings."""
+    named = store.reports()
+    keys = [grouping_key(summary) if summary.get("agency") else f"\0{name}" for name, summary in named]
+    linked = cross_year_findings([summary["link"] for _, summary in named], keys)
+    return [ReportInfo(name, summary, linked.get(index, [])) for index, (name, summary) in enumerate(named)]
 
 
 # --- parallel rendering for full builds -------------------------------------------------
 
-_WORK: tuple[SiteRenderer, list[Agency], Path] | None = None  # inherited by forked workers
+_WORK: tuple[SiteRenderer, list[Agency], ReportStore, Path] | None = None  # inherited by forked workers
 
 
 def _render_chunk(bounds: tuple[int, int]) -> list[tuple[str, list[str]]]:
     """Render agencies[start:end] straight into the staging folder; (slug, files) each."""
     assert _WORK is not None
-    renderer, agencies, stage = _WORK
+    renderer, agencies, store, stage = _WORK
     staging = Staging(Path("unused"), stage=stage)
     done = []
     for agency in agencies[bounds[0]:bounds[1]]:
         files = []
-        for relative, payload in renderer.agency_outputs(agency):
+        for relative, payload in renderer.agency_outputs(agency, lambda info: store.full(info.name)):
             staging.put(relative, payload)
             files.append(relative)
         done.append((agency.slug, files))
     return done
 
 
-def _render_all(renderer: SiteRenderer, agencies: list[Agency], staging: Staging, jobs: int,
+def _render_all(renderer: SiteRenderer, agencies: list[Agency], store: ReportStore, staging: Staging, jobs: int,
                 progress: Callable[[str], None] | None) -> dict[str, list[str]]:
     global _WORK
     chunk = 64
     bounds = [(i, min(i + chunk, len(agencies))) for i in range(0, len(agencies), chunk)]
     files: dict[str, list[str]] = {}
-    _WORK = (renderer, agencies, staging.stage)
+    _WORK = (renderer, agencies, store, staging.stage)
     try:
         if jobs > 1 and len(agencies) > chunk:
             with multiprocessing.get_context("fork").Pool(jobs) as pool:
@@ -173,97 +182,135 @@ def _fingerprint(payload: Payload) -> str:
     return hashlib.sha1(payload).hexdigest()
 
 
+class _Plan:
+    """What the previous build left, and what this build must do about it."""
+
+    def __init__(self, options: BuildOptions, base: str, keys: dict[str, str]):
+        self.path = options.cache_folder() / "manifest.json"
+        previous = {} if options.fresh or not options.out.is_dir() else _load_json(self.path)
+        self.previous = previous if previous.get("format") == MANIFEST_FORMAT else {}
+        same_site = self.previous.get("global") == base
+        old = self.previous.get("agencies", {})
+        self.unchanged = {slug for slug, key in keys.items()
+                          if same_site and old.get(slug, {}).get("key") == key
+                          and all((options.out / f).is_file() for f in old[slug]["files"])}
+        self.rebuild = same_site and len(keys) - len(self.unchanged) <= REBUILD_LIMIT * max(1, len(keys))
+
+    def old_files(self, slug: str) -> list[str]:
+        return self.previous["agencies"][slug]["files"]  # type: ignore[no-any-return]
+
+
 def build_site(options: BuildOptions) -> BuildResult:
     """Parse every report and write the site; the previous site stays whole on failure."""
     started = time.perf_counter()
     timings: dict[str, float] = {}
-    config = load_config(options.content, base_url=options.base_url, build_date=options.build_date)
-    cache_folder = options.cache_folder()
-    renderer = SiteRenderer(config, options.content, options.templates, collect_assets(options.assets),
-                            markdown_pages(options.content), bytecode=cache_folder / "templates")
-    cache = ParseCache(cache_folder / "parsed.json", load=not options.fresh)
-    corpus = load_corpus(options.content, jobs=options.jobs, cache=cache, progress=options.progress)
-    timings["parse"] = time.perf_counter() - started
 
-    pinyin_path = cache_folder / "pinyin.json"
-    pinyin = {} if options.fresh else _load_json(pinyin_path)
+    def lap(name: str) -> None:
+        timings[name] = time.perf_counter() - started - sum(timings.values())
+
+    config = load_config(options.content, base_url=options.base_url, build_date=options.build_date)
+    cache = options.cache_folder()
+    renderer = SiteRenderer(config, options.content, options.templates, collect_assets(options.assets),
+                            markdown_pages(options.content), bytecode=cache / "templates")
+    store = ReportStore(cache, options.content, fresh=options.fresh)
+    store.refresh(jobs=options.jobs, progress=options.progress)
+    problems = store.problems()
+    lap("parse")
+
+    pinyin = {} if options.fresh else _load_json(cache / "pinyin.json")
     known_names = len(pinyin)
-    agencies = build_agencies(corpus.reports, load_agencies(options.content), pinyin)
+    agencies = build_agencies(_infos(store), load_agencies(options.content), pinyin)
     base = global_key(options, renderer)
     keys = {agency.slug: agency_key(agency, base) for agency in agencies}
-    manifest_path = cache_folder / "manifest.json"
-    previous = {} if options.fresh or not options.out.is_dir() else _load_json(manifest_path)
-    if previous.get("format") != MANIFEST_FORMAT:
-        previous = {}
-    unchanged = {slug for slug, key in keys.items()
-                 if previous.get("global") == base and previous.get("agencies", {}).get(slug, {}).get("key") == key
-                 and all((options.out / f).is_file() for f in previous["agencies"][slug]["files"])}
-    changed = [a for a in agencies if a.slug not in unchanged]
-    rebuild = bool(previous) and previous.get("global") == base and len(changed) <= REBUILD_LIMIT * max(
-        1, len(agencies))
-    timings["plan"] = time.perf_counter() - started - timings["parse"]
+    plan = _Plan(options, base, keys)
+    infos = [info for agency in agencies for info in agency.reports]
+    rows = renderer.index_rows(agencies)
+    lap("plan")
 
+    outputs: list[Output] = []
     agency_files: dict[str, list[str]] = {}
+    previous = plan.previous if plan.rebuild else {}
+    out_data = options.out / "data"
+    json_bytes, json_layout = aggregates.reports_json(
+        infos, store.raw, (out_data / "reports.json").read_bytes() if previous and (out_data / "reports.json")
+        .is_file() else None, previous.get("json_layout"))
+    sqlite_bytes, sqlite_versions = aggregates.reports_sqlite(
+        infos, store.raw, out_data / "reports.sqlite" if previous else None, previous.get("sqlite_versions"),
+        cache / "scratch")
+    csv_bytes = aggregates.reports_csv(infos)
+    urls = renderer.urls
+    outputs += [(urls.output_path(urls.all_data("json")), json_bytes),
+                (urls.output_path(urls.all_data("sqlite")), sqlite_bytes),
+                (urls.output_path(urls.all_data("csv")), csv_bytes)]
+    downloads = renderer.download_entries({"json": len(json_bytes), "sqlite": len(sqlite_bytes),
+                                           "csv": len(csv_bytes)})
+    outputs += renderer.global_outputs(agencies, problems, rows, downloads)
+    listing_keys: dict[str, str] = {}
+    for url, page_rows, page, pages in renderer.listing_pages(rows):
+        listing_keys[url] = _digest(orjson.dumps(page_rows), str(pages), str(len(rows)))
+        if previous.get("listing", {}).get(url) != listing_keys[url]:
+            outputs.append(renderer.render_listing(url, page_rows, page, pages, len(rows)))
+    listed = {urls.output_path(url) for url in listing_keys}
+    lap("aggregate")
+
     global_files: dict[str, str] = {}
     written = 0
-    if rebuild:
+    if plan.rebuild:
         writer = InPlace(options.out)
-        try:
-            for agency in changed:
-                files = []
-                for relative, payload in renderer.agency_outputs(agency):
-                    writer.put(relative, payload)
-                    files.append(relative)
-                agency_files[agency.slug] = files
-            for slug in unchanged:
-                agency_files[slug] = previous["agencies"][slug]["files"]
-            old_globals = previous.get("files", {})
-            for relative, payload in renderer.global_outputs(agencies, corpus.problems):
-                global_files[relative] = _fingerprint(payload)
-                if old_globals.get(relative) != global_files[relative] or not (options.out / relative).is_file():
-                    writer.put(relative, payload)
-            kept = {f for files in agency_files.values() for f in files} | set(global_files)
-            for files in previous.get("agencies", {}).values():
-                for relative in files:
-                    if relative not in kept:
-                        writer.remove(relative)
-            for relative in old_globals:
+        changed = [a for a in agencies if a.slug not in plan.unchanged]
+        for agency in changed:
+            files = []
+            for relative, payload in renderer.agency_outputs(agency, lambda info: store.full(info.name)):
+                writer.put(relative, payload)
+                files.append(relative)
+            agency_files[agency.slug] = files
+        for slug in plan.unchanged:
+            agency_files[slug] = plan.old_files(slug)
+        old_globals = plan.previous.get("files", {})
+        for relative, payload in outputs:
+            global_files[relative] = _fingerprint(payload)
+            if old_globals.get(relative) != global_files[relative] or not (options.out / relative).is_file():
+                writer.put(relative, payload)
+        for relative in listed:
+            global_files.setdefault(relative, old_globals.get(relative, ""))
+        kept = {f for files in agency_files.values() for f in files} | set(global_files)
+        for files in plan.previous.get("agencies", {}).values():
+            for relative in files:
                 if relative not in kept:
                     writer.remove(relative)
-            written = len(writer.pending)
-            writer.commit()
-        except BaseException:
-            writer.abort()
-            raise
+        for relative in old_globals:
+            if relative not in kept:
+                writer.remove(relative)
+        written, rendered = len(writer.pending), len(changed)
+        writer.commit()
     else:
         staging = Staging(options.out).create()
         try:
-            agency_files = _render_all(renderer, agencies, staging, options.jobs, options.progress)
-            for relative, payload in renderer.global_outputs(agencies, corpus.problems):
+            agency_files = _render_all(renderer, agencies, store, staging, options.jobs, options.progress)
+            for relative, payload in outputs:
                 staging.put(relative, payload)
                 global_files[relative] = _fingerprint(payload)
             written = sum(len(f) for f in agency_files.values()) + len(global_files)
+            rendered = len(agencies)
             staging.commit()
         except BaseException:
             staging.abort()
             raise
-    timings["render"] = time.perf_counter() - started - timings["parse"] - timings["plan"]
+    lap("write")
 
-    cache.save()
-    _save_json(manifest_path, {"format": MANIFEST_FORMAT, "global": base, "files": global_files,
-                               "agencies": {slug: {"key": keys[slug], "files": agency_files[slug]}
-                                            for slug in keys}})
+    store.save()
+    _save_json(plan.path, {"format": MANIFEST_FORMAT, "global": base, "files": global_files,
+                           "listing": listing_keys, "json_layout": json_layout, "sqlite_versions": sqlite_versions,
+                           "agencies": {slug: {"key": keys[slug], "files": agency_files[slug]} for slug in keys}})
     if len(pinyin) != known_names:
-        _save_json(pinyin_path, pinyin)
+        _save_json(cache / "pinyin.json", pinyin)
+    lap("save")
 
-    errors = sum(h.quality == "error" for a in agencies for h in a.heads)
-    pages = sum(len(renderer.agency_urls(a)) for a in agencies) + sum(
-        1 for name in global_files if name.endswith(".html"))
-    return BuildResult(out=options.out, reports=len(corpus.reports), agencies=len(agencies),
-                       problems=[p.describe() for p in corpus.problems], errors=errors, pages=pages,
-                       seconds=time.perf_counter() - started, mode="rebuild" if rebuild else "full",
-                       parsed=corpus.parsed, rendered_agencies=len(changed) if rebuild else len(agencies),
-                       written=written, timings=timings)
+    return BuildResult(out=options.out, reports=len(infos), agencies=len(agencies),
+                       problems=[p.describe() for p in problems], errors=sum(i.head.quality == "error" for i in infos),
+                       pages=sum(len(a.ids) for a in agencies) + len(listing_keys) + 4 + len(renderer.pages),
+                       seconds=time.perf_counter() - started, mode="rebuild" if plan.rebuild else "full",
+                       parsed=store.parsed, rendered_agencies=rendered, written=written, timings=timings)
 
 
 def print_progress(message: str) -> None:

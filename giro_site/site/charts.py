@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from giro_site.forms.spec import REVIEW_GROUPS
-from giro_site.site.model import OUTCOME_GROUPS, Agency, Headline, headline
+from giro_site.site.model import OUTCOME_GROUPS, Agency, Headline, ReportInfo, headline
 
 Number = int | float
 
@@ -113,12 +113,11 @@ def review_chart(report: dict[str, Any], suffix: str) -> dict[str, Any]:
 
 def trend_chart(agency: Agency) -> dict[str, Any] | None:
     """Items disclosed, applications and cases over the years, when there are several."""
-    pairs = sorted(((r, h) for r, h in zip(agency.reports, agency.heads, strict=True) if r.get("year")),
-                   key=lambda pair: pair[0]["year"])
-    if len(pairs) < 2:
+    infos = sorted((r for r in agency.reports if r.year), key=lambda r: r.year or 0)
+    if len(infos) < 2:
         return None
-    years = [str(r["year"]) for r, _ in pairs]
-    heads = [h for _, h in pairs]
+    years = [str(r.year) for r in infos]
+    heads = [r.head for r in infos]
     series = (("主动公开信息（条）", [h.items for h in heads]),
               ("新收申请（件）", [h.applications for h in heads]),
               ("复议和诉讼（件）", [None if h.reviews is None and h.lawsuits is None
@@ -140,12 +139,12 @@ def report_charts(report: dict[str, Any], suffix: str, head: Headline | None = N
 # --- across agencies -----------------------------------------------------------------------
 
 
-Entry = tuple[str, dict[str, Any], Headline]  # (agency name, report, its headline figures)
+Entry = tuple[str, ReportInfo]  # (agency name, one of its reports)
 
 
 def volumes_chart(entries: list[Entry]) -> dict[str, Any]:
     """Items proactively disclosed, the agencies that disclosed most."""
-    ranked = sorted(((name, head.items) for name, _, head in entries), key=lambda e: -(e[1] or 0))
+    ranked = sorted(((name, info.head.items) for name, info in entries), key=lambda e: -(e[1] or 0))
     ranked = [e for e in ranked if e[1] is not None]
     labels, values = [n for n, _ in ranked], [v for _, v in ranked]
     axes = _horizontal_axes(max(1, len(labels)))
@@ -160,22 +159,22 @@ ARTICLE20 = (("规范性文件", ("normative_documents", ("new_published", "issu
              ("行政强制决定", ("coercion", ("decisions",))))
 
 
-def _article20(report: dict[str, Any], row: str, columns: tuple[str, ...]) -> Number | None:
+def article20_value(report: dict[str, Any], row: str, columns: tuple[str, ...]) -> Number | None:
     cells = report["proactive"].get(row, {})
     return next((cells[c] for c in columns if c in cells), None)
 
 
 def article20_chart(entries: list[Entry]) -> dict[str, Any]:
     """第二十条 counts: documents published and decisions disclosed, stacked per agency."""
-    names = [n for n, _, _ in entries]
+    names = [n for n, _ in entries]
     data = [{"type": "bar", "orientation": "h", "name": label, "y": names,
-             "x": [_article20(r, row, cols) or 0 for _, r, _ in entries], "marker": {"color": PALETTE[index]},
+             "x": [info.summary["article20"][index] or 0 for _, info in entries], "marker": {"color": PALETTE[index]},
              "hovertemplate": f"%{{y}} · {label}：%{{x}}<extra></extra>"}
-            for index, (label, (row, cols)) in enumerate(ARTICLE20)]
+            for index, (label, _) in enumerate(ARTICLE20)]
     axes = _horizontal_axes(max(1, len(names)))
     layout = _layout(axes.pop("height") + 40, barmode="stack", showlegend=True,
                      legend=_TOP_LEGEND, **axes)
-    rows = [[n, *(_article20(r, row, cols) for _, (row, cols) in ARTICLE20)] for n, r, _ in entries]
+    rows = [[n, *info.summary["article20"]] for n, info in entries]
     return _chart("article20", "第二十条主动公开数量", data, layout, ["机关", *(label for label, _ in ARTICLE20)], rows,
                   note="规范性文件：2019年版为本年新公开数量，2021年版为本年制发件数。")
 
@@ -185,7 +184,8 @@ def outcome_shares_chart(entries: list[Entry]) -> dict[str, Any]:
     rows: list[list[Any]] = []
     shares: dict[str, list[float]] = {key: [] for key, _, _ in OUTCOME_GROUPS}
     names: list[str] = []
-    for name, _, head in entries:
+    for name, info in entries:
+        head = info.head
         if not head.processed:
             continue
         names.append(name)

@@ -92,14 +92,15 @@ class AgencyMeta:
 class AgencyDirectory:
     entries: list[AgencyMeta] = field(default_factory=list)
 
-    def find(self, report: dict[str, Any]) -> AgencyMeta | None:
+    def find(self, file: str, agency: str | None, region: str | None) -> AgencyMeta | None:
         """The entry for a report: by file glob first, then by the name the report gives."""
-        file = report["source"]["file"]
+        if not self.entries:
+            return None
         relative = file.split("/", 1)[1] if "/" in file else file
         for entry in self.entries:
             if any(fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(file, pattern) for pattern in entry.files):
                 return entry
-        names = {f"{report.get('region') or ''}{report.get('agency') or ''}", report.get("agency") or ""}
+        names = {f"{region or ''}{agency or ''}", agency or ""}
         for entry in self.entries:
             if names & set(entry.match):
                 return entry

@@ -1,7 +1,8 @@
 """The data as downloads: every output format registered in one place.
 
 * JSON: the contract's object per report, and a list of them for all.
-* CSV: one wide row per report (UTF-8 with BOM, so Excel shows Chinese).
+* CSV: one wide row per report (UTF-8 with BOM, so Excel shows Chinese); for one report,
+  a long table with the form's own labels.
 * SQLite: the same wide table, plus one row per form row for tables 二, 三 and 四, the
   findings, the extra rows and the narrative: a file that sqlite3 and Datasette open
   as it is.
@@ -11,9 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import sqlite3
-import tempfile
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -29,10 +27,6 @@ from giro_site.forms.spec import (
     REVIEW_GROUPS,
     REVIEW_OUTCOMES,
 )
-from giro_site.site.model import Headline
-
-TABLES = ("proactive", "applications", "review_litigation")
-Pair = tuple[dict[str, Any], Headline]
 
 
 def _proactive_cells() -> list[tuple[str, str, str]]:
@@ -54,14 +48,6 @@ CELL_COLUMNS = [".".join(c) for c in CELLS]
 META_COLUMNS = ["agency", "region", "year", "form", "source_file", "source_format", "sha256", "proactive_items",
                 "quality", "errors", "warnings", "extra_rows"]
 WIDE_COLUMNS = META_COLUMNS + CELL_COLUMNS
-
-
-def wide_row(report: dict[str, Any], head: Headline) -> list[Any]:
-    source = report["source"]
-    meta = [report.get("agency"), report.get("region"), report.get("year"), report["form"], source["file"],
-            source["format"], source["sha256"], report["metrics"]["proactive_items"]["value"], head.quality,
-            head.errors, head.warnings, len(report["extra_rows"])]
-    return meta + [report[t].get(r, {}).get(c) for t, r, c in CELLS]
 
 
 def report_json(report: dict[str, Any]) -> bytes:
@@ -111,19 +97,6 @@ def _column_labels(table: str, form: str) -> dict[tuple[str, str], str]:
     return {(g, o): f"{groups[g]}·{outcomes[o]}" for g in REVIEW_GROUPS for o in REVIEW_OUTCOMES}
 
 
-def reports_json(pairs: list[Pair]) -> bytes:
-    return orjson.dumps([report for report, _ in pairs])
-
-
-def reports_csv(pairs: list[Pair]) -> bytes:
-    """Blank cells are empty fields, never 0."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(WIDE_COLUMNS)
-    writer.writerows([["" if v is None else v for v in wide_row(report, head)] for report, head in pairs])
-    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
-
-
 _APPLICANT_SQL = ", ".join(f'"{k}" REAL' for k in APPLICANT_KEYS)
 _OUTCOME_SQL = ", ".join(f'"{k}" REAL' for k in REVIEW_OUTCOMES)
 SCHEMA = f"""
@@ -141,61 +114,34 @@ CREATE TABLE narrative (report_id INTEGER REFERENCES reports(id), section TEXT, 
 """
 
 
-def reports_sqlite(pairs: list[Pair]) -> bytes:
-    """An SQLite database file as bytes (written to a temporary file: sqlite needs one)."""
-    handle, path = tempfile.mkstemp(suffix=".sqlite")
-    os.close(handle)
-    try:
-        connection = sqlite3.connect(path)
-        connection.execute("PRAGMA journal_mode = OFF")
-        connection.execute("PRAGMA synchronous = OFF")
-        _fill_sqlite(connection, pairs)
-        connection.close()
-        with open(path, "rb") as stream:
-            return stream.read()
-    finally:
-        os.unlink(path)
+def sqlite_rows(report_id: int, report: dict[str, Any], meta: list[Any]) -> dict[str, list[tuple[Any, ...]]]:
+    """The rows of one report in every table of the SQLite download."""
+    derived = set(report.get("derived", ()))
+    cells = [report[t].get(r, {}).get(c) for t, r, c in CELLS]
+    rows: dict[str, list[tuple[Any, ...]]] = {
+        "reports": [(report_id, *meta, *cells)],
+        "proactive": [(report_id, row, column, value, int(f"proactive.{row}.{column}" in derived))
+                      for row, columns in report["proactive"].items() for column, value in columns.items()],
+        "applications": [(report_id, row, *(columns[c] for c in APPLICANT_KEYS),
+                          ",".join(c for c in APPLICANT_KEYS if f"applications.{row}.{c}" in derived) or None)
+                         for row, columns in report["applications"].items()],
+        "review_litigation": [(report_id, group, *(columns[o] for o in REVIEW_OUTCOMES))
+                              for group, columns in report["review_litigation"].items()],
+        "findings": [(report_id, f["code"], f["severity"], f["where"], f.get("line"), f["message"])
+                     for f in report["findings"]],
+        "extra_rows": [(report_id, r["table"], r["parent"], r["label"], orjson.dumps(r["values"]).decode(),
+                        orjson.dumps(r["raw"]).decode(), r.get("line")) for r in report["extra_rows"]],
+        "narrative": [(report_id, key, text) for key, text in report["narrative"].items() if text],
+    }
+    return rows
 
 
-def _fill_sqlite(db: sqlite3.Connection, pairs: list[Pair]) -> None:
-    db.executescript(SCHEMA)
-    wide, proactive, applications, review, findings, extra, narrative = [], [], [], [], [], [], []
-    for index, (report, head) in enumerate(pairs, start=1):
-        wide.append((index, *wide_row(report, head)))
-        derived = set(report.get("derived", ()))
-        for row, columns in report["proactive"].items():
-            proactive.extend((index, row, column, value, int(f"proactive.{row}.{column}" in derived))
-                             for column, value in columns.items())
-        for row, columns in report["applications"].items():
-            marked = ",".join(c for c in APPLICANT_KEYS if f"applications.{row}.{c}" in derived) or None
-            applications.append((index, row, *(columns[c] for c in APPLICANT_KEYS), marked))
-        for group, columns in report["review_litigation"].items():
-            review.append((index, group, *(columns[o] for o in REVIEW_OUTCOMES)))
-        findings.extend((index, f["code"], f["severity"], f["where"], f.get("line"), f["message"])
-                        for f in report["findings"])
-        extra.extend((index, r["table"], r["parent"], r["label"], orjson.dumps(r["values"]).decode(),
-                      orjson.dumps(r["raw"]).decode(), r.get("line")) for r in report["extra_rows"])
-        narrative.extend((index, key, text) for key, text in report["narrative"].items() if text)
-    marks = ", ".join("?" for _ in range(len(WIDE_COLUMNS) + 1))
-    db.executemany(f"INSERT INTO reports VALUES ({marks})", wide)
-    db.executemany("INSERT INTO proactive VALUES (?, ?, ?, ?, ?)", proactive)
-    db.executemany(f"INSERT INTO applications VALUES (?, ?, {', '.join('?' for _ in APPLICANT_KEYS)}, ?)",
-                   applications)
-    db.executemany(f"INSERT INTO review_litigation VALUES (?, ?, {', '.join('?' for _ in REVIEW_OUTCOMES)})",
-                   review)
-    db.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?)", findings)
-    db.executemany("INSERT INTO extra_rows VALUES (?, ?, ?, ?, ?, ?, ?)", extra)
-    db.executemany("INSERT INTO narrative VALUES (?, ?, ?)", narrative)
-    for table in ("proactive", "applications", "review_litigation", "findings", "extra_rows", "narrative"):
-        db.execute(f"CREATE INDEX {table}_report ON {table}(report_id)")
-    db.commit()
-
-
-# One registry: (file extension, what it is, renderer of all reports).
-ALL_REPORT_RENDERERS: dict[str, tuple[str, Callable[[list[Pair]], bytes]]] = {
-    "csv": ("CSV（每份报告一行，UTF-8 带 BOM，可直接用 Excel 打开）", reports_csv),
-    "json": ("JSON（全部报告，结构同单份报告）", reports_json),
-    "sqlite": ("SQLite 数据库（可用 sqlite3 或 Datasette 打开）", reports_sqlite),
+# The registry of formats, in one place: the files of all reports (made by
+# ``site.aggregates``, which keeps them up to date cheaply) and the files of one report.
+ALL_REPORT_FORMATS: dict[str, str] = {
+    "csv": "CSV（每份报告一行，UTF-8 带 BOM，可直接用 Excel 打开）",
+    "json": "JSON（全部报告，结构同单份报告）",
+    "sqlite": "SQLite 数据库（可用 sqlite3 或 Datasette 打开）",
 }
 ONE_REPORT_RENDERERS: dict[str, tuple[str, Callable[[dict[str, Any]], bytes]]] = {
     "json": ("JSON", report_json),

@@ -8,9 +8,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from pypinyin import Style, lazy_pinyin
-
-from giro_site.corpus import agency_key
 from giro_site.findings import ERROR, WARNING
 from giro_site.site.config import AgencyDirectory, AgencyMeta
 
@@ -84,6 +81,35 @@ def headline(report: dict[str, Any]) -> Headline:
 
 
 @dataclass
+class ReportInfo:
+    """One report as the pages about many reports see it: its summary (``site.summary``),
+    the cross-year findings added after parsing, and its headline figures with them."""
+
+    name: str  # where the report is: content/reports/2020/x.txt
+    summary: dict[str, Any]
+    linked: list[dict[str, Any]] = field(default_factory=list)
+    head: Headline = field(init=False)
+
+    def __post_init__(self) -> None:
+        figures = self.summary["head"]
+        errors = self.summary["counts"][ERROR] + sum(f["severity"] == ERROR for f in self.linked)
+        warnings = self.summary["counts"][WARNING] + sum(f["severity"] == WARNING for f in self.linked)
+        self.head = Headline(
+            items=self.summary["items"], applications=figures["applications"], processed=figures["processed"],
+            granted_share=figures["share"], reviews=figures["reviews"], lawsuits=figures["lawsuits"],
+            corrected=figures["corrected"], outcomes=figures["outcomes"],
+            quality="error" if errors else "warning" if warnings else "ok", errors=errors, warnings=warnings)
+
+    @property
+    def year(self) -> int | None:
+        return self.summary["year"]
+
+    @property
+    def error_messages(self) -> list[str]:
+        return self.summary["error_messages"] + [f["message"] for f in self.linked if f["severity"] == ERROR]
+
+
+@dataclass
 class Agency:
     key: str
     slug: str
@@ -91,23 +117,16 @@ class Agency:
     region: str | None
     level: str | None
     source_url: str | None
-    reports: list[dict[str, Any]] = field(default_factory=list)  # newest year first
+    reports: list[ReportInfo] = field(default_factory=list)  # newest year first
     ids: list[str] = field(default_factory=list)  # per report, unique in the agency: "2020", "2020-2"
-    heads: list[Headline] = field(default_factory=list)  # per report, computed once
     pinyin: str = ""
     initials: str = ""
-
-    @property
-    def latest(self) -> dict[str, Any]:
-        return self.reports[0]
-
-    @property
-    def years(self) -> list[int | None]:
-        return [r.get("year") for r in self.reports]
 
 
 def search_keys(*names: str | None) -> tuple[str, str]:
     """Full pinyin and initials of the names, so "gaoling" and "glz" find 高岭镇."""
+    from pypinyin import Style, lazy_pinyin  # loading its dictionaries costs a rebuild 0.3 s
+
     text = "".join(n for n in names if n)
     hanzi = "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff")
     full = "".join(lazy_pinyin(hanzi)).lower()
@@ -115,50 +134,54 @@ def search_keys(*names: str | None) -> tuple[str, str]:
     return full, initials
 
 
-def make_slug(name: str, key: str) -> str:
+def make_slug(name: str, pinyin: str, key: str) -> str:
     """ASCII and stable: the name's pinyin and a short hash of the agency key."""
-    pinyin = re.sub(r"[^a-z0-9]+", "", "".join(lazy_pinyin(name)).lower())[:40] or "agency"
-    return f"{pinyin}-{hashlib.sha1(key.encode('utf-8')).hexdigest()[:6]}"
+    cleaned = re.sub(r"[^a-z0-9]+", "", pinyin)[:40] or "agency"
+    return f"{cleaned}-{hashlib.sha1(key.encode('utf-8')).hexdigest()[:6]}"
 
 
-def build_agencies(reports: list[dict[str, Any]], directory: AgencyDirectory,
+def grouping_key(summary: dict[str, Any]) -> str:
+    """Reports of the same body share this key (region and name as the reports give them)."""
+    return f"{summary.get('region') or ''}|{summary.get('agency') or summary['file']}"
+
+
+def build_agencies(reports: list[ReportInfo], directory: AgencyDirectory,
                    pinyin: dict[str, list[str]] | None = None) -> list[Agency]:
     """Group reports by body (maintainer metadata first), newest year first, stable order.
 
     ``pinyin`` maps a name to its search keys from earlier builds and is updated: pypinyin
     costs a quarter of a millisecond a name, which adds up over thousands of agencies."""
     pinyin = {} if pinyin is None else pinyin
-    groups: dict[str, tuple[AgencyMeta | None, list[dict[str, Any]]]] = {}
-    for report in reports:
-        meta = directory.find(report)
-        key = f"meta:{meta.name or meta.match or meta.files}" if meta else agency_key(report)
-        groups.setdefault(key, (meta, []))[1].append(report)
+    groups: dict[str, tuple[AgencyMeta | None, list[ReportInfo]]] = {}
+    for info in reports:
+        summary = info.summary
+        meta = directory.find(summary["file"], summary.get("agency"), summary.get("region"))
+        key = f"meta:{meta.name or meta.match or meta.files}" if meta else grouping_key(summary)
+        groups.setdefault(key, (meta, []))[1].append(info)
     agencies: list[Agency] = []
     for key, (meta, group) in groups.items():
-        group.sort(key=lambda r: (-(r.get("year") or 0), r["source"]["file"]))
-        latest = group[0]
+        group.sort(key=lambda r: (-(r.year or 0), r.name))
+        latest = group[0].summary
         region = (meta.region if meta and meta.region else None) or latest.get("region")
-        name = (meta.name if meta and meta.name else None) or latest.get("agency") or latest["source"]["file"]
-        agency = Agency(key=key, slug=(meta.slug if meta and meta.slug else None) or make_slug(name, key),
-                        name=name, region=region, level=meta.level if meta else None,
-                        source_url=meta.source_url if meta else None, reports=group)
+        name = (meta.name if meta and meta.name else None) or latest.get("agency") or latest["file"]
         searched = f"{region or ''}{name}"
-        if searched not in pinyin:
-            pinyin[searched] = list(search_keys(region, name))
-        agency.pinyin, agency.initials = pinyin[searched]
-        agency.ids = _report_ids(group)
-        agency.heads = [headline(r) for r in group]
-        agencies.append(agency)
+        if len(pinyin.get(searched, ())) != 3:
+            pinyin[searched] = [*search_keys(region, name), search_keys(name)[0]]
+        full, initials, own = pinyin[searched]
+        slug = (meta.slug if meta and meta.slug else None) or make_slug(name, own, key)
+        agencies.append(Agency(key=key, slug=slug, name=name, region=region, level=meta.level if meta else None,
+                               source_url=meta.source_url if meta else None, reports=group,
+                               ids=_report_ids(group), pinyin=full, initials=initials))
     agencies.sort(key=lambda a: (a.region or "", a.name, a.slug))
     _unique_slugs(agencies)
     return agencies
 
 
-def _report_ids(reports: list[dict[str, Any]]) -> list[str]:
+def _report_ids(reports: list[ReportInfo]) -> list[str]:
     """The year, made unique when one body has two reports for a year (say txt and docx)."""
     ids: list[str] = []
     for report in reports:
-        base = str(report["year"]) if report.get("year") is not None else "unknown"
+        base = str(report.year) if report.year is not None else "unknown"
         candidate, count = base, 1
         while candidate in ids:
             count += 1
@@ -192,11 +215,11 @@ class Totals:
 
 def totals_for_year(agencies: list[Agency], year: int | None) -> Totals:
     """Sums over each agency's report for ``year`` (blank counted as nothing)."""
-    heads = [h for a in agencies for r, h in zip(a.reports, a.heads, strict=True) if r.get("year") == year]
+    heads = [r.head for a in agencies for r in a.reports if r.year == year]
     granted = sum((h.outcomes["granted"] or 0) + (h.outcomes["partially_granted"] or 0) for h in heads)
     processed = sum(h.processed or 0 for h in heads)
     return Totals(
-        year=year, agencies=len({id(a) for a in agencies for r in a.reports if r.get("year") == year}),
+        year=year, agencies=sum(any(r.year == year for r in a.reports) for a in agencies),
         reports=len(heads), items=sum(h.items or 0 for h in heads),
         applications=sum(h.applications or 0 for h in heads),
         granted_share=round(granted / processed, 4) if processed else None,

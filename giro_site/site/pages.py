@@ -135,11 +135,10 @@ class YearView:
     source_url: str
 
 
-def year_view(agency: Agency, index: int, urls: Urls, fragments: Fragments) -> YearView:
-    """Everything one report's section shows."""
-    report = agency.reports[index]
+def year_view(agency: Agency, index: int, report: dict[str, Any], urls: Urls, fragments: Fragments) -> YearView:
+    """Everything the section of the agency's ``index``-th report shows; ``report`` is it whole."""
     year_id = agency.ids[index]
-    head = agency.heads[index]
+    head = agency.reports[index].head
     findings = _numbered(report, year_id)
     missing = {f["where"] for f in report["findings"] if f["code"] == "TABLE_MISSING"}
     tables = [shown_table(layout, report, findings, layout.id not in missing, fragments, year_id)
@@ -159,8 +158,8 @@ def year_view(agency: Agency, index: int, urls: Urls, fragments: Fragments) -> Y
 def year_links(agency: Agency, urls: Urls) -> list[tuple[str, str, str]]:
     """(label, report id, URL) for the year switch, newest first."""
     links = []
-    for report, report_id in zip(agency.reports, agency.ids, strict=True):
-        label = str(report["year"]) if report.get("year") is not None else "年度未知"
+    for info, report_id in zip(agency.reports, agency.ids, strict=True):
+        label = str(info.year) if info.year is not None else "年度未知"
         if report_id != label:
             label = f"{label}（{report_id.rsplit('-', 1)[-1]}）"
         links.append((label, report_id, urls.agency(agency.slug, report_id)))

@@ -1,8 +1,12 @@
 """Rendering: agencies and reports in, (output path, bytes) out. Nothing here writes
-files, so the builder can run it in worker processes or only for what changed."""
+files, so the builder can run it in worker processes or only for what changed.
+
+An agency's pages need its reports whole (``load``); the pages about all agencies need
+only their summaries (``model.ReportInfo``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,19 +16,20 @@ import orjson
 from markupsafe import Markup
 
 from giro_site.corpus import Problem
-from giro_site.findings import CODES, SEVERITY_LABEL
+from giro_site.findings import CODES, SEVERITY_LABEL, sort_findings
 from giro_site.site import charts
 from giro_site.site.assets import Asset
 from giro_site.site.config import SiteConfig
-from giro_site.site.downloads import ALL_REPORT_RENDERERS, CELL_COLUMNS, META_COLUMNS, ONE_REPORT_RENDERERS
+from giro_site.site.downloads import ALL_REPORT_FORMATS, CELL_COLUMNS, META_COLUMNS, ONE_REPORT_RENDERERS
 from giro_site.site.fragments import Fragments
-from giro_site.site.model import QUALITY_LABEL, Agency, totals_for_year
+from giro_site.site.model import QUALITY_LABEL, Agency, ReportInfo, totals_for_year
 from giro_site.site.output import Payload
 from giro_site.site.pages import figures_of, year_links, year_view
 from giro_site.site.render import make_environment
 from giro_site.site.urls import Urls
 
 Output = tuple[str, Payload]
+LoadReport = Callable[[ReportInfo], dict[str, Any]]
 INDEX_FIELDS = ("url", "name", "region", "year", "items", "applications", "share", "cases", "corrected",
                 "quality", "py", "initials")
 
@@ -40,6 +45,13 @@ def markdown_pages(content: Path) -> list[dict[str, Any]]:
         title = meta.get("title", [path.stem])[0]
         pages.append({"name": path.stem, "title": title, "html": html, "order": int(meta.get("order", ["50"])[0])})
     return sorted(pages, key=lambda p: (p["order"], p["name"]))
+
+
+def with_linked(report: dict[str, Any], info: ReportInfo) -> dict[str, Any]:
+    """The report as published: as parsed, plus its cross-year findings."""
+    if info.linked:
+        report = {**report, "findings": sort_findings(report["findings"] + info.linked)}
+    return report
 
 
 @dataclass
@@ -69,27 +81,26 @@ class SiteRenderer:
         """The pages of an agency's reports (its own address only redirects to the latest)."""
         return [self.urls.agency(agency.slug, rid) for rid in agency.ids]
 
-    def agency_outputs(self, agency: Agency) -> list[Output]:
-        """The agency's page, a page per report, each report's data and original file."""
+    def agency_outputs(self, agency: Agency, load: LoadReport) -> list[Output]:
+        """The agency's pages (one per report), each report's data and original file."""
         urls = self.urls
         links = year_links(agency, urls)
         trend = charts.trend_chart(agency)
         figures = figures_of([trend] if trend else [])
         section_template = self.env.get_template("year.html")
         outputs: list[Output] = []
-        for index, report in enumerate(agency.reports):
-            view = year_view(agency, index, urls, self.fragments)
+        for index, info in enumerate(agency.reports):
+            report = with_linked(load(info), info)
+            view = year_view(agency, index, report, urls, self.fragments)
             section = Markup(section_template.render(v=view))  # our own template's escaped output
-            context = {"agency": agency, "years": links, "current": view, "trend": trend, "figures": figures,
-                       "section": section}
-            outputs.append(self._page(urls.agency(agency.slug, view.id), "agency.html", is_latest=index == 0,
-                                      **context))
+            outputs.append(self._page(urls.agency(agency.slug, view.id), "agency.html", agency=agency, years=links,
+                                      current=view, trend=trend, figures=figures, section=section))
             if index == 0:
                 outputs.append(self._page(urls.agency(agency.slug), "redirect.html", title=agency.name,
                                           target=urls.agency(agency.slug, view.id)))
             for fmt, (_, renderer) in ONE_REPORT_RENDERERS.items():
                 outputs.append((urls.output_path(urls.report_data(agency.slug, view.id, fmt)), renderer(report)))
-            relative = report["source"]["file"].split("/", 1)[-1]
+            relative = info.name.split("/", 1)[-1]
             source = self.content / relative
             if source.is_file():
                 outputs.append((urls.output_path(urls.source_file(relative)), source))
@@ -100,69 +111,65 @@ class SiteRenderer:
     def index_rows(self, agencies: list[Agency]) -> list[dict[str, Any]]:
         rows = []
         for agency in agencies:
-            for report, report_id, head in zip(agency.reports, agency.ids, agency.heads, strict=True):
+            for info, report_id in zip(agency.reports, agency.ids, strict=True):
+                head = info.head
                 cases = None if head.reviews is None and head.lawsuits is None else (
                     (head.reviews or 0) + (head.lawsuits or 0))
                 rows.append({
                     "url": self.urls.agency(agency.slug, report_id), "name": agency.name,
-                    "region": agency.region or "", "year": report.get("year"), "items": head.items,
+                    "region": agency.region or "", "year": info.year, "items": head.items,
                     "applications": head.applications, "share": head.granted_share, "cases": cases,
                     "corrected": head.corrected, "quality": head.quality, "py": agency.pinyin,
                     "initials": agency.initials,
                 })
         return rows
 
-    def _latest(self, agencies: list[Agency], year: int | None, order: str) -> list[charts.Entry]:
-        """The agencies to compare in the index charts: their report for ``year``, the top ones."""
-        chosen = [(a.name, a.reports[0], a.heads[0]) for a in agencies if a.reports[0].get("year") == year]
+    def _compared(self, agencies: list[Agency], year: int | None, order: str) -> list[charts.Entry]:
+        """The agencies in the index charts: each one's report for ``year``, the top ones."""
+        chosen = [(a.name, a.reports[0]) for a in agencies if a.reports[0].year == year]
         if order == "items":
-            chosen.sort(key=lambda e: (-(e[2].items or 0), e[0]))
+            chosen.sort(key=lambda e: (-(e[1].head.items or 0), e[0]))
         else:
-            chosen.sort(key=lambda e: (-(e[2].processed or 0), e[0]))
+            chosen.sort(key=lambda e: (-(e[1].head.processed or 0), e[0]))
         return chosen[: self.config.chart_top]
 
-    def global_outputs(self, agencies: list[Agency], problems: list[Problem],
-                       assets: bool = True) -> list[Output]:
+    def listing_pages(self, rows: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]], int, int]]:
+        """(URL, rows, page, pages) of each page of the comparison table without JavaScript."""
+        size = self.config.page_size
+        pages = max(1, -(-len(rows) // size))
+        return [(self.urls.agencies(p), rows[(p - 1) * size:p * size], p, pages) for p in range(1, pages + 1)]
+
+    def render_listing(self, url: str, rows: list[dict[str, Any]], page: int, pages: int, total: int) -> Output:
+        return self._page(url, "agencies.html", rows=rows, page=page, pages=pages, report_count=total)
+
+    def global_outputs(self, agencies: list[Agency], problems: list[Problem], rows: list[dict[str, Any]],
+                       downloads: list[dict[str, Any]]) -> list[Output]:
+        """Every page about all agencies except the listing pages (``render_listing``)."""
         urls, config = self.urls, self.config
-        outputs: list[Output] = []
-        if assets:
-            outputs += [(f"assets/{a.hashed}", a.source) for a in self.assets]
-        rows = self.index_rows(agencies)
+        outputs: list[Output] = [(f"assets/{a.hashed}", a.source) for a in self.assets]
         years = sorted({r["year"] for r in rows if r["year"] is not None}, reverse=True)
         latest_year = years[0] if years else None
-        by_items = self._latest(agencies, latest_year, "items")
+        by_items = self._compared(agencies, latest_year, "items")
         index_charts = [charts.volumes_chart(by_items), charts.article20_chart(by_items),
-                        charts.outcome_shares_chart(self._latest(agencies, latest_year, "processed"))]
-        pages_count = max(1, -(-len(rows) // config.page_size))
+                        charts.outcome_shares_chart(self._compared(agencies, latest_year, "processed"))]
+        listing = self.listing_pages(rows)
         outputs.append(self._page(
             urls.index(), "index.html", totals=[totals_for_year(agencies, y) for y in years],
             latest_year=latest_year, charts=index_charts, figures=figures_of(index_charts),
-            rows=rows[: config.page_size], page=1, pages=pages_count, years=years, problems=problems,
-            report_count=len(rows)))
-        for page in range(1, pages_count + 1):
-            start = (page - 1) * config.page_size
-            outputs.append(self._page(urls.agencies(page), "agencies.html", rows=rows[start:start + config.page_size],
-                                      page=page, pages=pages_count, report_count=len(rows)))
+            rows=listing[0][1], page=1, pages=len(listing), years=years, problems=problems, report_count=len(rows)))
         outputs.append((urls.output_path(urls.index_data()),
                         orjson.dumps({"fields": INDEX_FIELDS, "rows": [[r[f] for f in INDEX_FIELDS] for r in rows]})))
-
-        pairs = [pair for a in agencies for pair in zip(a.reports, a.heads, strict=True)]
-        downloads = []
-        for fmt, (description, renderer) in ALL_REPORT_RENDERERS.items():
-            data = renderer(pairs)
-            outputs.append((urls.output_path(urls.all_data(fmt)), data))
-            downloads.append({"url": urls.all_data(fmt), "description": description, "size": len(data)})
         outputs.append(self._page(urls.downloads(), "downloads.html", downloads=downloads,
                                   meta_columns=META_COLUMNS, cell_columns=CELL_COLUMNS))
         for page in self.pages:
             outputs.append(self._page(urls.page(page["name"]), "page.html", page=page, codes=CODES))
-        with_errors = [(a, r, rid) for a in agencies for r, rid, h in zip(a.reports, a.ids, a.heads, strict=True)
-                       if h.quality == "error"]
+        with_errors = [(a, info, rid) for a in agencies for info, rid in zip(a.reports, a.ids, strict=True)
+                       if info.head.quality == "error"]
         outputs.append(self._page(urls.problems(), "problems.html", problems=problems, with_errors=with_errors))
         outputs.append(self._page(urls.page("404").rstrip("/") + ".html", "404.html"))
 
-        listed = [urls.index(), *(urls.agencies(p) for p in range(1, pages_count + 1)), urls.downloads(),
-                  urls.problems(), *(urls.page(p["name"]) for p in self.pages)]
+        listed = [urls.index(), *(url for url, _, _, _ in listing), urls.downloads(), urls.problems(),
+                  *(urls.page(p["name"]) for p in self.pages)]
         listed += [url for agency in agencies for url in self.agency_urls(agency)]
         sitemap = self.env.get_template("sitemap.xml").render(urls=[config.absolute(u) for u in listed])
         outputs.append(("sitemap.xml", sitemap.encode("utf-8")))
@@ -170,3 +177,7 @@ class SiteRenderer:
                         .encode()))
         outputs.append((".nojekyll", b""))
         return outputs
+
+    def download_entries(self, sizes: dict[str, int]) -> list[dict[str, Any]]:
+        return [{"url": self.urls.all_data(fmt), "description": description, "size": sizes.get(fmt, 0)}
+                for fmt, description in ALL_REPORT_FORMATS.items()]

@@ -1,0 +1,153 @@
+"""The downloads of all reports: reports.csv, reports.json and reports.sqlite.
+
+At ten thousand reports these are tens of megabytes each, so a rebuild does not make
+them again from every report: the CSV is joined from lines cached with each report's
+summary, the JSON keeps the bytes of every unchanged report from the previous file and
+puts in the changed ones, and the SQLite file gets the changed reports' rows replaced.
+Report ids in SQLite are stable (derived from the report's path) so rows can be replaced.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from giro_site.findings import sort_findings
+from giro_site.site.downloads import META_COLUMNS, SCHEMA, WIDE_COLUMNS, sqlite_rows
+from giro_site.site.model import ReportInfo
+
+LoadRaw = Callable[[str], bytes]
+
+
+def stable_id(name: str) -> int:
+    """A report's id in SQLite: the same in every build, whatever else changes."""
+    return int(hashlib.sha1(name.encode("utf-8")).hexdigest()[:15], 16)
+
+
+def version(info: ReportInfo) -> str:
+    """Changes when anything this report contributes to the downloads changes."""
+    linked = hashlib.sha1(orjson.dumps(info.linked)).hexdigest()[:12] if info.linked else ""
+    return f"{info.summary['sha256']}:{linked}"
+
+
+def full_json(info: ReportInfo, load_raw: LoadRaw) -> bytes:
+    """The report's JSON as published: as parsed, plus its cross-year findings."""
+    raw = load_raw(info.name)
+    if not info.linked:
+        return raw
+    report = orjson.loads(raw)
+    report["findings"] = sort_findings(report["findings"] + info.linked)
+    return orjson.dumps(report)
+
+
+def csv_meta(info: ReportInfo) -> list[Any]:
+    s, head = info.summary, info.head
+    return [s["agency"], s["region"], s["year"], s["form"], s["file"], s["format"], s["sha256"], s["items"],
+            head.quality, head.errors, head.warnings, s["extra_rows"]]
+
+
+def reports_csv(infos: list[ReportInfo]) -> bytes:
+    """One wide row per report (UTF-8 with BOM); blank cells are empty fields."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="")
+    writer.writerow(WIDE_COLUMNS)
+    lines = [buffer.getvalue()]
+    assert len(META_COLUMNS) == 12
+    for info in infos:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(["" if v is None else v for v in csv_meta(info)])
+        lines.append(f"{buffer.getvalue()},{info.summary['csv']}")
+    return b"\xef\xbb\xbf" + ("\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+@dataclass
+class JsonLayout:
+    """Where each report's bytes are in reports.json, with the version they were made from."""
+
+    spans: dict[str, tuple[str, int, int]]  # name → (version, start, end)
+
+
+def reports_json(infos: list[ReportInfo], load_raw: LoadRaw, previous: bytes | None,
+                 layout: dict[str, list[Any]] | None) -> tuple[bytes, dict[str, list[Any]]]:
+    """The list of all reports, reusing the previous file's bytes for unchanged reports."""
+    parts: list[bytes] = []
+    spans: dict[str, list[Any]] = {}
+    position = 1
+    for info in infos:
+        current = version(info)
+        old = (layout or {}).get(info.name)
+        if previous is not None and old is not None and old[0] == current:
+            piece = previous[old[1]:old[2]]
+        else:
+            piece = full_json(info, load_raw)
+        spans[info.name] = [current, position, position + len(piece)]
+        position += len(piece) + 1
+        parts.append(piece)
+    return b"[" + b",".join(parts) + b"]", spans
+
+
+def _insert(db: sqlite3.Connection, rows: dict[str, list[tuple[Any, ...]]]) -> None:
+    for table, values in rows.items():
+        if values:
+            marks = ", ".join("?" for _ in values[0])
+            db.executemany(f'INSERT INTO "{table}" VALUES ({marks})', values)
+
+
+def _rows(info: ReportInfo, load_raw: LoadRaw) -> dict[str, list[tuple[Any, ...]]]:
+    report = orjson.loads(full_json(info, load_raw))
+    return sqlite_rows(stable_id(info.name), report, csv_meta(info))
+
+
+def reports_sqlite(infos: list[ReportInfo], load_raw: LoadRaw, previous: Path | None,
+                   versions: dict[str, str] | None, scratch: Path) -> tuple[bytes, dict[str, str]]:
+    """The SQLite file: the previous one with changed reports' rows replaced, or a new one."""
+    current = {info.name: version(info) for info in infos}
+    scratch.mkdir(parents=True, exist_ok=True)
+    handle, path = tempfile.mkstemp(suffix=".sqlite", dir=scratch)
+    os.close(handle)
+    try:
+        update = previous is not None and previous.is_file() and versions is not None
+        if update:
+            shutil.copyfile(previous, path)  # type: ignore[arg-type]
+        db = sqlite3.connect(path)
+        db.execute("PRAGMA journal_mode = OFF")
+        db.execute("PRAGMA synchronous = OFF")
+        if update:
+            assert versions is not None
+            stale = [n for n, v in versions.items() if current.get(n) != v]
+            fresh = [info for info in infos if versions.get(info.name) != current[info.name]]
+            for table in ("reports", "proactive", "applications", "review_litigation", "findings", "extra_rows",
+                          "narrative"):
+                column = "id" if table == "reports" else "report_id"
+                db.executemany(f'DELETE FROM "{table}" WHERE {column} = ?', [(stable_id(n),) for n in stale])
+        else:
+            db.executescript(SCHEMA)
+            fresh = infos
+        batch: dict[str, list[tuple[Any, ...]]] = {}
+        for count, info in enumerate(fresh, start=1):
+            for table, values in _rows(info, load_raw).items():
+                batch.setdefault(table, []).extend(values)
+            if count % 2000 == 0:
+                _insert(db, batch)
+                batch = {}
+        _insert(db, batch)
+        if not update:
+            for table in ("proactive", "applications", "review_litigation", "findings", "extra_rows", "narrative"):
+                db.execute(f'CREATE INDEX "{table}_report" ON "{table}"(report_id)')
+        db.commit()
+        db.close()
+        return Path(path).read_bytes(), current
+    finally:
+        os.unlink(path)
