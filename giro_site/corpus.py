@@ -4,6 +4,7 @@ parse cache), and check each against the same body's report of the year before."
 from __future__ import annotations
 
 import multiprocessing
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,21 +38,39 @@ class Corpus:
 
 def report_files(content: Path) -> list[Path]:
     """Every candidate file under ``content/reports``, at any depth, in a stable order."""
-    root = content / "reports"
-    if not root.is_dir():
-        return []
-    return sorted(
-        (p for p in root.rglob("*") if p.is_file() and is_report_candidate(p)
-         and not any(part.startswith(".") for part in p.relative_to(root).parts)),
-        key=lambda p: p.as_posix())
+    return [path for path, _ in scan_reports(content)]
+
+
+def scan_reports(content: Path) -> list[tuple[Path, os.stat_result]]:
+    """(path, stat) of every candidate report file, hidden folders and files skipped.
+
+    One pass of os.scandir: at ten thousand files, pathlib's rglob and a stat per file
+    cost a rebuild a tenth of a second more."""
+    found: list[tuple[str, os.stat_result]] = []
+    pending = [str(content / "reports")]
+    while pending:
+        folder = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir():
+                pending.append(entry.path)
+            elif entry.is_file() and is_report_candidate(Path(entry.name)):
+                found.append((entry.path, entry.stat()))
+    found.sort(key=lambda item: item[0])
+    return [(Path(path), stat) for path, stat in found]
 
 
 def display_path(path: Path, content: Path) -> str:
     """A path as users see it: ``content/reports/2020/x.txt``, whatever the working folder."""
-    try:
-        return (Path(content.name) / path.relative_to(content)).as_posix()
-    except ValueError:
-        return path.as_posix()
+    text, root = str(path), str(content)
+    if text.startswith(root + os.sep):
+        return f"{content.name}/{text[len(root) + 1:]}".replace(os.sep, "/")
+    return path.as_posix()
 
 
 def agency_key(report: dict[str, Any]) -> str:

@@ -45,7 +45,7 @@ class Served:
 
     def agency_url(self, slug_start: str, year: int = 2020) -> str:
         folder = next(p for p in (self.root / "public" / "agency").iterdir() if p.name.startswith(slug_start))
-        return f"{self.url}agency/{folder.name}/{year}/"
+        return f"{self.url}agency/{folder.name}/{year}.html"
 
 
 @pytest.fixture

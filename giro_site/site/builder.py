@@ -191,9 +191,12 @@ class _Plan:
         self.previous = previous if previous.get("format") == MANIFEST_FORMAT else {}
         same_site = self.previous.get("global") == base
         old = self.previous.get("agencies", {})
+        # An unchanged agency keeps its files; that its first one is still there is checked (a
+        # stat per agency, not per file; after deleting files by hand, build with --fresh).
+        out = str(options.out)
         self.unchanged = {slug for slug, key in keys.items()
                           if same_site and old.get(slug, {}).get("key") == key
-                          and all((options.out / f).is_file() for f in old[slug]["files"])}
+                          and (not old[slug]["files"] or os.path.exists(os.path.join(out, old[slug]["files"][0])))}
         self.rebuild = same_site and len(keys) - len(self.unchanged) <= REBUILD_LIMIT * max(1, len(keys))
 
     def old_files(self, slug: str) -> list[str]:

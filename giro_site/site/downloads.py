@@ -57,15 +57,26 @@ def report_json(report: dict[str, Any]) -> bytes:
 def report_csv(report: dict[str, Any]) -> bytes:
     """One report as a long table a person can read in Excel: one line per cell of its form,
     with the form's own labels; a blank cell is an empty field, never 0."""
-    derived = set(report.get("derived", ()))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["表", "行", "列", "数值", "说明", "字段"])
-    for table, row, column, labels in _labelled_cells(report["form"]):
+    derived = report.get("derived", ())
+    lines = [_CSV_HEADER]
+    for table, row, column, prefix, path in _csv_lines(report["form"]):
         value = report[table].get(row, {}).get(column)
-        path = f"{table}.{row}.{column}"
-        writer.writerow([*labels, "" if value is None else value, "合计得出" if path in derived else "", path])
-    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
+        lines.append(f"{prefix}{'' if value is None else value},{'合计得出' if path in derived else ''},{path}")
+    return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+_CSV_HEADER = "表,行,列,数值,说明,字段"
+
+
+@cache
+def _csv_lines(form: str) -> list[tuple[str, str, str, str, str]]:
+    """(table, row, column, the line's first three fields written as CSV, path) per cell."""
+    out = []
+    for table, row, column, labels in _labelled_cells(form):
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="").writerow(labels)
+        out.append((table, row, column, buffer.getvalue() + ",", f"{table}.{row}.{column}"))
+    return out
 
 
 @cache

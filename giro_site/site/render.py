@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import orjson
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
 
 from giro_site.site.tables import show
@@ -17,6 +18,10 @@ def _number(value: Any) -> str:
     if value is None:
         return "—"
     return show(value, False).text
+
+
+def _dumps(value: Any, **_: Any) -> str:
+    return orjson.dumps(value).decode("utf-8")
 
 
 def _percent(value: float | None) -> str:
@@ -36,6 +41,9 @@ def make_environment(templates: Path, globals_: dict[str, Any], bytecode: Path |
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    # tojson through orjson: the same escaping of <, >, & and ' by Jinja, a faster encoder.
+    env.policies["json.dumps_function"] = _dumps
+    env.policies["json.dumps_kwargs"] = {}
     env.filters["num"] = _number
     env.filters["pct"] = _percent
     env.globals.update(globals_)

@@ -23,7 +23,7 @@ from typing import Any
 import orjson
 
 from giro_site import PARSER_VERSION
-from giro_site.corpus import Problem, display_path, report_files
+from giro_site.corpus import Problem, display_path, scan_reports
 from giro_site.errors import ReportError
 from giro_site.report import parse_report
 from giro_site.site.summary import summarize
@@ -95,6 +95,7 @@ class ReportStore:
         self.entries: dict[str, Entry] = {} if fresh else self._load()
         self.parsed = 0
         self._dirty = fresh
+        self._stale: set[Path] = set()  # cache files of reports that changed or went away
 
     def _load(self) -> dict[str, Entry]:
         try:
@@ -112,10 +113,10 @@ class ReportStore:
         global _OLD, _CONTENT, _FOLDER
         current: dict[str, Entry] = {}
         pending: list[Path] = []
-        for path in report_files(self.content):
+        for path, stat in scan_reports(self.content):
             name = display_path(path, self.content)
             old = self.entries.get(name)
-            if old is not None and old.stamp == _stamp(path) and self._cached(name, old):
+            if old is not None and old.stamp == (stat.st_size, stat.st_mtime_ns):
                 current[name] = old
             else:
                 pending.append(path)
@@ -139,10 +140,9 @@ class ReportStore:
         finally:
             _OLD = {}
         self._dirty = self._dirty or bool(pending) or set(current) != set(self.entries)
+        self._stale |= {self._path(n, e.sha256) for n, e in self.entries.items()
+                        if e.summary is not None and (n not in current or current[n].sha256 != e.sha256)}
         self.entries = dict(sorted(current.items()))
-
-    def _cached(self, name: str, entry: Entry) -> bool:
-        return entry.summary is None or self._path(name, entry.sha256).is_file()
 
     def _path(self, name: str, sha256: str) -> Path:
         return _cache_file(name, sha256, self.folder)
@@ -155,14 +155,22 @@ class ReportStore:
         return [Problem(name, e.problem[0], e.problem[1]) for name, e in self.entries.items() if e.problem]
 
     def raw(self, name: str) -> bytes:
-        """The whole report as parsed, compact JSON."""
-        return self._path(name, self.entries[name].sha256).read_bytes()
+        """The whole report as parsed, compact JSON (parsed again if its cache file is gone)."""
+        entry = self.entries[name]
+        path = self._path(name, entry.sha256)
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            report = parse_report(self.content / name.split("/", 1)[1], display_path=name)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(orjson.dumps(report))
+            return path.read_bytes()
 
     def full(self, name: str) -> dict[str, Any]:
         return orjson.loads(self.raw(name))  # type: ignore[no-any-return]
 
     def save(self) -> None:
-        """Write the index, and forget the cached reports no entry names any more."""
+        """Write the index, and delete the cached reports of files that changed or went away."""
         if not self._dirty:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -173,9 +181,7 @@ class ReportStore:
         temporary.write_bytes(orjson.dumps(data))
         os.replace(temporary, self.folder / "store.json")
         wanted = {self._path(name, e.sha256) for name, e in self.entries.items() if e.summary is not None}
-        reports = self.folder / "reports"
-        if reports.is_dir():
-            for path in reports.glob("*/*.json"):
-                if path not in wanted:
-                    path.unlink(missing_ok=True)
+        for path in self._stale - wanted:
+            path.unlink(missing_ok=True)
+        self._stale.clear()
         self._dirty = False

@@ -26,8 +26,11 @@ class Urls:
         return self._url("agencies/" if page == 1 else f"agencies/{page}/")
 
     def agency(self, slug: str, report_id: str | None = None) -> str:
-        """The agency's page (its latest report), or the page of one of its reports."""
-        return self._url(f"agency/{slug}/" if report_id is None else f"agency/{slug}/{report_id}/")
+        """The agency's address (it leads to its latest report), or the page of one report.
+
+        Report pages are files (``2021.html``), not folders: a folder per report costs a
+        build of ten thousand reports a second and a half in mkdir alone."""
+        return self._url(f"agency/{slug}/" if report_id is None else f"agency/{slug}/{report_id}.html")
 
     def page(self, name: str) -> str:
         return self._url(f"{name}/")
