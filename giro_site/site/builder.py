@@ -32,7 +32,7 @@ from giro_site.site import aggregates
 from giro_site.site.assets import collect_assets
 from giro_site.site.config import load_agencies, load_config
 from giro_site.site.model import Agency, ReportInfo, build_agencies, grouping_key
-from giro_site.site.output import InPlace, Payload, Staging
+from giro_site.site.output import InPlace, Link, Payload, Staging
 from giro_site.site.renderer import Output, SiteRenderer, markdown_pages
 from giro_site.site.store import ReportStore
 
@@ -176,10 +176,11 @@ def _save_json(path: Path, data: dict[str, Any]) -> None:
 
 
 def _fingerprint(payload: Payload) -> str:
-    if isinstance(payload, Path):
-        stat = payload.stat()
-        return f"file:{payload}:{stat.st_size}:{stat.st_mtime_ns}"
-    return hashlib.sha1(payload).hexdigest()
+    if isinstance(payload, bytes):
+        return hashlib.sha1(payload).hexdigest()
+    path = payload.source if isinstance(payload, Link) else payload
+    stat = path.stat()
+    return f"file:{path}:{stat.st_size}:{stat.st_mtime_ns}"
 
 
 class _Plan:
