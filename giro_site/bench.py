@@ -154,7 +154,7 @@ def run_bench(count: int, *, keep: bool = False, jobs: int | None = None,
         report(f"语料：{count} 份报告，{bodies} 个机关，生成用时 {time.perf_counter() - started:.1f} 秒（{folder}）")
         build_seconds, peak = _timed_build(content, out, jobs)
         agencies = len(list((out / "agency").iterdir()))
-        pages = list((out / "agency").glob("*/*/index.html"))  # a page per report; the agency's own redirects
+        pages = [p for p in (out / "agency").glob("*/*.html") if p.name != "index.html"]  # index.html redirects
         sizes = [p.stat().st_size for p in pages]
         changed = sorted((content / "reports").rglob("*.txt"))[count // 2]
         changed.write_text(_edit(changed.read_text(encoding="utf-8")), encoding="utf-8")

@@ -140,8 +140,10 @@ def test_sqlite_opens_and_holds_the_same_data(site: Path, tmp_path: Path) -> Non
     path.write_bytes((site / "data" / "reports.sqlite").read_bytes())
     db = sqlite3.connect(path)
     assert db.execute("SELECT count(*) FROM reports").fetchone() == (5,)
-    value = db.execute("SELECT \"proactive.procurement.amount_wan_yuan\" FROM reports WHERE agency = '岑港街道'")
+    value = db.execute("SELECT value FROM proactive JOIN reports ON reports.id = proactive.report_id "
+                       "WHERE agency = '岑港街道' AND row = 'procurement' AND \"column\" = 'amount_wan_yuan'")
     assert value.fetchone() == (373.9265,)
+    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     blank = db.execute("SELECT value FROM proactive JOIN reports ON reports.id = proactive.report_id "
                        "WHERE agency = '岭子镇' AND row = 'regulations'").fetchall()
     assert blank == [(None,), (None,), (None,)]

@@ -15,7 +15,6 @@ import io
 import os
 import shutil
 import sqlite3
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,15 +23,16 @@ from typing import Any
 import orjson
 
 from giro_site.findings import sort_findings
-from giro_site.site.downloads import META_COLUMNS, SCHEMA, WIDE_COLUMNS, sqlite_rows
+from giro_site.site.downloads import META_COLUMNS, SCHEMA, SQLITE_TABLES, WIDE_COLUMNS, sqlite_rows
 from giro_site.site.model import ReportInfo
 
 LoadRaw = Callable[[str], bytes]
 
 
 def stable_id(name: str) -> int:
-    """A report's id in SQLite: the same in every build, whatever else changes."""
-    return int(hashlib.sha1(name.encode("utf-8")).hexdigest()[:15], 16)
+    """A report's id in SQLite: the same in every build, whatever else changes (52 bits, so
+    that the row ids made from it fit SQLite's 63)."""
+    return int(hashlib.sha1(name.encode("utf-8")).hexdigest()[:13], 16)
 
 
 def version(info: ReportInfo) -> str:
@@ -110,28 +110,42 @@ def _rows(info: ReportInfo, load_raw: LoadRaw) -> dict[str, list[tuple[Any, ...]
     return sqlite_rows(stable_id(info.name), report, csv_meta(info))
 
 
+def canonical_header(data: bytes) -> bytes:
+    """Fix the header's counters, which count how often a file was written, not what it holds:
+    the file change counter and its copy (bytes 24 and 92, which must agree) and the schema
+    cookie (byte 40). Then the same rows give the same bytes however the file was made."""
+    one = (1).to_bytes(4, "big")
+    header = bytearray(data[:100])
+    header[24:28] = header[92:96] = header[40:44] = one
+    return bytes(header) + data[100:]
+
+
 def reports_sqlite(infos: list[ReportInfo], load_raw: LoadRaw, previous: Path | None,
                    versions: dict[str, str] | None, scratch: Path) -> tuple[bytes, dict[str, str]]:
-    """The SQLite file: the previous one with changed reports' rows replaced, or a new one."""
+    """The SQLite file: the previous one with changed reports' rows replaced, or a new one.
+
+    Either way it is written out with VACUUM INTO, which lays a database out the same way
+    for the same rows: a rebuild gives the same bytes as a fresh build."""
     current = {info.name: version(info) for info in infos}
     scratch.mkdir(parents=True, exist_ok=True)
-    handle, path = tempfile.mkstemp(suffix=".sqlite", dir=scratch)
-    os.close(handle)
+    work = scratch / f"work-{os.getpid()}.sqlite"
+    final = scratch / f"final-{os.getpid()}.sqlite"
+    for path in (work, final):
+        path.unlink(missing_ok=True)
     try:
         update = previous is not None and previous.is_file() and versions is not None
         if update:
-            shutil.copyfile(previous, path)  # type: ignore[arg-type]
-        db = sqlite3.connect(path)
+            shutil.copyfile(previous, work)  # type: ignore[arg-type]
+        db = sqlite3.connect(work)
         db.execute("PRAGMA journal_mode = OFF")
         db.execute("PRAGMA synchronous = OFF")
         if update:
             assert versions is not None
-            stale = [n for n, v in versions.items() if current.get(n) != v]
+            stale = [(stable_id(n),) for n, v in versions.items() if current.get(n) != v]
             fresh = [info for info in infos if versions.get(info.name) != current[info.name]]
-            for table in ("reports", "proactive", "applications", "review_litigation", "findings", "extra_rows",
-                          "narrative"):
-                column = "id" if table == "reports" else "report_id"
-                db.executemany(f'DELETE FROM "{table}" WHERE {column} = ?', [(stable_id(n),) for n in stale])
+            for table in SQLITE_TABLES:
+                db.executemany(f'DELETE FROM "{table}" WHERE {"id" if table == "reports" else "report_id"} = ?',
+                               stale)
         else:
             db.executescript(SCHEMA)
             fresh = infos
@@ -143,11 +157,10 @@ def reports_sqlite(infos: list[ReportInfo], load_raw: LoadRaw, previous: Path | 
                 _insert(db, batch)
                 batch = {}
         _insert(db, batch)
-        if not update:
-            for table in ("proactive", "applications", "review_litigation", "findings", "extra_rows", "narrative"):
-                db.execute(f'CREATE INDEX "{table}_report" ON "{table}"(report_id)')
         db.commit()
+        db.execute("VACUUM INTO ?", (str(final),))
         db.close()
-        return Path(path).read_bytes(), current
+        return canonical_header(final.read_bytes()), current
     finally:
-        os.unlink(path)
+        for path in (work, final):
+            path.unlink(missing_ok=True)

@@ -21,6 +21,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -32,13 +33,13 @@ from giro_site.site import aggregates
 from giro_site.site.assets import collect_assets
 from giro_site.site.config import load_agencies, load_config
 from giro_site.site.model import Agency, ReportInfo, build_agencies, grouping_key
-from giro_site.site.output import InPlace, Link, Payload, Staging
+from giro_site.site.output import InPlace, Payload, Staging
 from giro_site.site.renderer import Output, SiteRenderer, markdown_pages
 from giro_site.site.store import ReportStore
 
 PROJECT = Path(__file__).resolve().parent.parent.parent
 MANIFEST_FORMAT = 2
-# Above this share of agencies changed, a full build (parallel, staged) beats a rebuild.
+# Above this share of agencies changed (and at least 20), a full build (parallel, staged) beats a rebuild.
 REBUILD_LIMIT = 0.2
 
 
@@ -135,26 +136,44 @@ def _render_chunk(bounds: tuple[int, int]) -> list[tuple[str, list[str]]]:
     return done
 
 
-def _render_all(renderer: SiteRenderer, agencies: list[Agency], store: ReportStore, staging: Staging, jobs: int,
-                progress: Callable[[str], None] | None) -> dict[str, list[str]]:
-    global _WORK
+class _RenderAll:
+    """Render every agency into the staging folder in worker processes, while the main
+    process does other work (the downloads of all reports): the workers spend much of
+    their time waiting for the disk to create files."""
+
     chunk = 64
-    bounds = [(i, min(i + chunk, len(agencies))) for i in range(0, len(agencies), chunk)]
-    files: dict[str, list[str]] = {}
-    _WORK = (renderer, agencies, store, staging.stage)
-    try:
-        if jobs > 1 and len(agencies) > chunk:
-            with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                for done, results in enumerate(pool.imap_unordered(_render_chunk, bounds), start=1):
-                    files.update(results)
-                    if progress and done % 50 == 0:
-                        progress(f"已生成 {min(done * chunk, len(agencies))}/{len(agencies)} 个机关的页面")
-        else:
-            for part in bounds:
-                files.update(_render_chunk(part))
-    finally:
-        _WORK = None
-    return files
+
+    def __init__(self, renderer: SiteRenderer, agencies: list[Agency], store: ReportStore, staging: Staging,
+                 jobs: int, progress: Callable[[str], None] | None):
+        global _WORK
+        self.agencies, self.progress = agencies, progress
+        self.bounds = [(i, min(i + self.chunk, len(agencies))) for i in range(0, len(agencies), self.chunk)]
+        _WORK = (renderer, agencies, store, staging.stage)
+        self.pool = None
+        if jobs > 1 and len(agencies) > self.chunk:
+            self.pool = multiprocessing.get_context("fork").Pool(jobs)
+            self.results = self.pool.imap_unordered(_render_chunk, self.bounds)
+
+    def collect(self) -> dict[str, list[str]]:
+        global _WORK
+        files: dict[str, list[str]] = {}
+        try:
+            if self.pool is None:
+                for part in self.bounds:
+                    files.update(_render_chunk(part))
+                return files
+            for done, results in enumerate(self.results, start=1):
+                files.update(results)
+                if self.progress and done % 50 == 0:
+                    done_agencies = min(done * self.chunk, len(self.agencies))
+                    self.progress(f"已生成 {done_agencies}/{len(self.agencies)} 个机关的页面")
+            self.pool.close()
+            self.pool.join()
+            return files
+        finally:
+            if self.pool is not None:
+                self.pool.terminate()
+            _WORK = None
 
 
 # --- the build --------------------------------------------------------------------------
@@ -178,9 +197,8 @@ def _save_json(path: Path, data: dict[str, Any]) -> None:
 def _fingerprint(payload: Payload) -> str:
     if isinstance(payload, bytes):
         return hashlib.sha1(payload).hexdigest()
-    path = payload.source if isinstance(payload, Link) else payload
-    stat = path.stat()
-    return f"file:{path}:{stat.st_size}:{stat.st_mtime_ns}"
+    stat = payload.stat()
+    return f"file:{payload}:{stat.st_size}:{stat.st_mtime_ns}"
 
 
 class _Plan:
@@ -198,10 +216,107 @@ class _Plan:
         self.unchanged = {slug for slug, key in keys.items()
                           if same_site and old.get(slug, {}).get("key") == key
                           and (not old[slug]["files"] or os.path.exists(os.path.join(out, old[slug]["files"][0])))}
-        self.rebuild = same_site and len(keys) - len(self.unchanged) <= REBUILD_LIMIT * max(1, len(keys))
+        changed = len(keys) - len(self.unchanged)
+        self.rebuild = same_site and changed <= max(20, REBUILD_LIMIT * len(keys))
 
     def old_files(self, slug: str) -> list[str]:
         return self.previous["agencies"][slug]["files"]  # type: ignore[no-any-return]
+
+
+def _about_all(options: BuildOptions, renderer: SiteRenderer, store: ReportStore, agencies: list[Agency],
+               infos: list[ReportInfo], problems: list[Any], rows: list[dict[str, Any]], previous: dict[str, Any]
+               ) -> tuple[list[Output], dict[str, str], dict[str, Any], dict[str, str]]:
+    """The downloads of all reports and every page about all agencies; the listing pages only
+    where their rows changed since ``previous`` (the last build's manifest, or empty)."""
+    urls = renderer.urls
+    data = options.out / "data"
+    old_json = data / "reports.json"
+    json_bytes, json_layout = aggregates.reports_json(
+        infos, store.raw, old_json.read_bytes() if previous and old_json.is_file() else None,
+        previous.get("json_layout"))
+    sqlite_bytes, sqlite_versions = aggregates.reports_sqlite(
+        infos, store.raw, data / "reports.sqlite" if previous else None, previous.get("sqlite_versions"),
+        options.cache_folder() / "scratch")
+    csv_bytes = aggregates.reports_csv(infos)
+    outputs: list[Output] = [(urls.output_path(urls.all_data("json")), json_bytes),
+                             (urls.output_path(urls.all_data("sqlite")), sqlite_bytes),
+                             (urls.output_path(urls.all_data("csv")), csv_bytes)]
+    downloads = renderer.download_entries({"json": len(json_bytes), "sqlite": len(sqlite_bytes),
+                                           "csv": len(csv_bytes)})
+    outputs += renderer.global_outputs(agencies, problems, rows, downloads)
+    listing_keys: dict[str, str] = {}
+    for url, page_rows, page, pages in renderer.listing_pages(rows):
+        listing_keys[url] = _digest(orjson.dumps(page_rows), str(pages), str(len(rows)))
+        if previous.get("listing", {}).get(url) != listing_keys[url]:
+            outputs.append(renderer.render_listing(url, page_rows, page, pages, len(rows)))
+    return outputs, listing_keys, json_layout, sqlite_versions
+
+
+@dataclass
+class _Written:
+    count: int  # files written
+    agency_files: dict[str, list[str]]  # slug → its files
+    manifest: dict[str, Any]  # what the next build needs to know about the pages about all agencies
+
+
+AboutAll = Callable[[dict[str, Any]], tuple[list[Output], dict[str, str], dict[str, Any], dict[str, str]]]
+
+
+def _rebuild(options: BuildOptions, renderer: SiteRenderer, store: ReportStore, agencies: list[Agency],
+             plan: _Plan, about_all: AboutAll, lap: Callable[[str], None]) -> _Written:
+    """Render the changed agencies and what changed about all of them; replace only those files."""
+    outputs, listing_keys, json_layout, sqlite_versions = about_all(plan.previous)
+    lap("aggregate")
+    writer = InPlace(options.out)
+    agency_files: dict[str, list[str]] = {}
+    for agency in agencies:
+        if agency.slug in plan.unchanged:
+            agency_files[agency.slug] = plan.old_files(agency.slug)
+            continue
+        files = []
+        for relative, payload in renderer.agency_outputs(agency, lambda info: store.full(info.name)):
+            writer.put(relative, payload)
+            files.append(relative)
+        agency_files[agency.slug] = files
+    old_globals = plan.previous.get("files", {})
+    global_files: dict[str, str] = {}
+    for relative, payload in outputs:
+        global_files[relative] = _fingerprint(payload)
+        if old_globals.get(relative) != global_files[relative] or not (options.out / relative).is_file():
+            writer.put(relative, payload)
+    for url in listing_keys:  # listing pages whose rows did not change were not rendered again
+        relative = renderer.urls.output_path(url)
+        global_files.setdefault(relative, old_globals.get(relative, ""))
+    kept = {f for files in agency_files.values() for f in files} | set(global_files)
+    for relative in [*old_globals, *(f for a in plan.previous.get("agencies", {}).values() for f in a["files"])]:
+        if relative not in kept:
+            writer.remove(relative)
+    count = len(writer.pending)
+    writer.commit()
+    return _Written(count, agency_files, {"files": global_files, "listing": listing_keys,
+                                          "json_layout": json_layout, "sqlite_versions": sqlite_versions})
+
+
+def _full(options: BuildOptions, renderer: SiteRenderer, store: ReportStore, agencies: list[Agency],
+          about_all: AboutAll, lap: Callable[[str], None]) -> _Written:
+    """Render everything into a staging folder and swap it in."""
+    staging = Staging(options.out).create()
+    try:
+        rendering = _RenderAll(renderer, agencies, store, staging, options.jobs, options.progress)
+        outputs, listing_keys, json_layout, sqlite_versions = about_all({})
+        lap("aggregate")
+        global_files: dict[str, str] = {}
+        for relative, payload in outputs:
+            staging.put(relative, payload)
+            global_files[relative] = _fingerprint(payload)
+        agency_files = rendering.collect()
+        staging.commit()
+    except BaseException:
+        staging.abort()
+        raise
+    return _Written(sum(len(f) for f in agency_files.values()) + len(global_files), agency_files,
+                    {"files": global_files, "listing": listing_keys, "json_layout": json_layout,
+                     "sqlite_versions": sqlite_versions})
 
 
 def build_site(options: BuildOptions) -> BuildResult:
@@ -231,90 +346,28 @@ def build_site(options: BuildOptions) -> BuildResult:
     rows = renderer.index_rows(agencies)
     lap("plan")
 
-    outputs: list[Output] = []
-    agency_files: dict[str, list[str]] = {}
-    previous = plan.previous if plan.rebuild else {}
-    out_data = options.out / "data"
-    json_bytes, json_layout = aggregates.reports_json(
-        infos, store.raw, (out_data / "reports.json").read_bytes() if previous and (out_data / "reports.json")
-        .is_file() else None, previous.get("json_layout"))
-    sqlite_bytes, sqlite_versions = aggregates.reports_sqlite(
-        infos, store.raw, out_data / "reports.sqlite" if previous else None, previous.get("sqlite_versions"),
-        cache / "scratch")
-    csv_bytes = aggregates.reports_csv(infos)
-    urls = renderer.urls
-    outputs += [(urls.output_path(urls.all_data("json")), json_bytes),
-                (urls.output_path(urls.all_data("sqlite")), sqlite_bytes),
-                (urls.output_path(urls.all_data("csv")), csv_bytes)]
-    downloads = renderer.download_entries({"json": len(json_bytes), "sqlite": len(sqlite_bytes),
-                                           "csv": len(csv_bytes)})
-    outputs += renderer.global_outputs(agencies, problems, rows, downloads)
-    listing_keys: dict[str, str] = {}
-    for url, page_rows, page, pages in renderer.listing_pages(rows):
-        listing_keys[url] = _digest(orjson.dumps(page_rows), str(pages), str(len(rows)))
-        if previous.get("listing", {}).get(url) != listing_keys[url]:
-            outputs.append(renderer.render_listing(url, page_rows, page, pages, len(rows)))
-    listed = {urls.output_path(url) for url in listing_keys}
-    lap("aggregate")
-
-    global_files: dict[str, str] = {}
-    written = 0
+    about_all = partial(_about_all, options, renderer, store, agencies, infos, problems, rows)
     if plan.rebuild:
-        writer = InPlace(options.out)
-        changed = [a for a in agencies if a.slug not in plan.unchanged]
-        for agency in changed:
-            files = []
-            for relative, payload in renderer.agency_outputs(agency, lambda info: store.full(info.name)):
-                writer.put(relative, payload)
-                files.append(relative)
-            agency_files[agency.slug] = files
-        for slug in plan.unchanged:
-            agency_files[slug] = plan.old_files(slug)
-        old_globals = plan.previous.get("files", {})
-        for relative, payload in outputs:
-            global_files[relative] = _fingerprint(payload)
-            if old_globals.get(relative) != global_files[relative] or not (options.out / relative).is_file():
-                writer.put(relative, payload)
-        for relative in listed:
-            global_files.setdefault(relative, old_globals.get(relative, ""))
-        kept = {f for files in agency_files.values() for f in files} | set(global_files)
-        for files in plan.previous.get("agencies", {}).values():
-            for relative in files:
-                if relative not in kept:
-                    writer.remove(relative)
-        for relative in old_globals:
-            if relative not in kept:
-                writer.remove(relative)
-        written, rendered = len(writer.pending), len(changed)
-        writer.commit()
+        written = _rebuild(options, renderer, store, agencies, plan, about_all, lap)
     else:
-        staging = Staging(options.out).create()
-        try:
-            agency_files = _render_all(renderer, agencies, store, staging, options.jobs, options.progress)
-            for relative, payload in outputs:
-                staging.put(relative, payload)
-                global_files[relative] = _fingerprint(payload)
-            written = sum(len(f) for f in agency_files.values()) + len(global_files)
-            rendered = len(agencies)
-            staging.commit()
-        except BaseException:
-            staging.abort()
-            raise
+        written = _full(options, renderer, store, agencies, about_all, lap)
+    rendered = len(agencies) - len(plan.unchanged) if plan.rebuild else len(agencies)
     lap("write")
 
     store.save()
-    _save_json(plan.path, {"format": MANIFEST_FORMAT, "global": base, "files": global_files,
-                           "listing": listing_keys, "json_layout": json_layout, "sqlite_versions": sqlite_versions,
-                           "agencies": {slug: {"key": keys[slug], "files": agency_files[slug]} for slug in keys}})
+    _save_json(plan.path, {"format": MANIFEST_FORMAT, "global": base, **written.manifest,
+                           "agencies": {slug: {"key": keys[slug], "files": written.agency_files[slug]}
+                                        for slug in keys}})
     if len(pinyin) != known_names:
         _save_json(cache / "pinyin.json", pinyin)
     lap("save")
 
     return BuildResult(out=options.out, reports=len(infos), agencies=len(agencies),
                        problems=[p.describe() for p in problems], errors=sum(i.head.quality == "error" for i in infos),
-                       pages=sum(len(a.ids) for a in agencies) + len(listing_keys) + 4 + len(renderer.pages),
+                       pages=sum(len(a.ids) for a in agencies) + len(written.manifest["listing"]) + 4
+                       + len(renderer.pages),
                        seconds=time.perf_counter() - started, mode="rebuild" if plan.rebuild else "full",
-                       parsed=store.parsed, rendered_agencies=rendered, written=written, timings=timings)
+                       parsed=store.parsed, rendered_agencies=rendered, written=written.count, timings=timings)
 
 
 def print_progress(message: str) -> None:

@@ -110,40 +110,52 @@ def _column_labels(table: str, form: str) -> dict[tuple[str, str], str]:
 
 _APPLICANT_SQL = ", ".join(f'"{k}" REAL' for k in APPLICANT_KEYS)
 _OUTCOME_SQL = ", ".join(f'"{k}" REAL' for k in REVIEW_OUTCOMES)
+# Every table has an explicit row id made from the report's stable id, so the file is the
+# same whatever order rows were written in (a rebuild replaces only changed reports' rows).
+SQLITE_TABLES = ("reports", "proactive", "applications", "review_litigation", "findings", "extra_rows", "narrative")
 SCHEMA = f"""
-CREATE TABLE reports (id INTEGER PRIMARY KEY, {", ".join(f'"{c}"' for c in WIDE_COLUMNS)});
-CREATE TABLE proactive (report_id INTEGER REFERENCES reports(id), row TEXT, "column" TEXT, value REAL,
-                        derived INTEGER);
-CREATE TABLE applications (report_id INTEGER REFERENCES reports(id), row TEXT, {_APPLICANT_SQL},
-                           derived TEXT);
-CREATE TABLE review_litigation (report_id INTEGER REFERENCES reports(id), "group" TEXT, {_OUTCOME_SQL});
-CREATE TABLE findings (report_id INTEGER REFERENCES reports(id), code TEXT, severity TEXT, "where" TEXT,
-                       line INTEGER, message TEXT);
-CREATE TABLE extra_rows (report_id INTEGER REFERENCES reports(id), "table" TEXT, parent TEXT, label TEXT,
-                         "values" TEXT, raw TEXT, line INTEGER);
-CREATE TABLE narrative (report_id INTEGER REFERENCES reports(id), section TEXT, text TEXT);
+CREATE TABLE reports (id INTEGER PRIMARY KEY, {", ".join(f'"{c}"' for c in META_COLUMNS)});
+CREATE TABLE proactive (id INTEGER PRIMARY KEY, report_id INTEGER REFERENCES reports(id), row TEXT,
+                        "column" TEXT, value REAL, derived INTEGER);
+CREATE TABLE applications (id INTEGER PRIMARY KEY, report_id INTEGER REFERENCES reports(id), row TEXT,
+                           {_APPLICANT_SQL}, derived TEXT);
+CREATE TABLE review_litigation (id INTEGER PRIMARY KEY, report_id INTEGER REFERENCES reports(id), "group" TEXT,
+                                {_OUTCOME_SQL});
+CREATE TABLE findings (id INTEGER PRIMARY KEY, report_id INTEGER REFERENCES reports(id), code TEXT, severity TEXT,
+                       "where" TEXT, line INTEGER, message TEXT);
+CREATE TABLE extra_rows (id INTEGER PRIMARY KEY, report_id INTEGER REFERENCES reports(id), "table" TEXT,
+                         parent TEXT, label TEXT, "values" TEXT, raw TEXT, line INTEGER);
+CREATE TABLE narrative (id INTEGER PRIMARY KEY, report_id INTEGER REFERENCES reports(id), section TEXT, text TEXT);
+CREATE INDEX proactive_report ON proactive(report_id);
+CREATE INDEX applications_report ON applications(report_id);
+CREATE INDEX review_litigation_report ON review_litigation(report_id);
+CREATE INDEX findings_report ON findings(report_id);
+CREATE INDEX extra_rows_report ON extra_rows(report_id);
+CREATE INDEX narrative_report ON narrative(report_id);
 """
+ROWS_PER_REPORT = 1 << 11  # row ids: report id × 2048 + the row's place in the report
 
 
 def sqlite_rows(report_id: int, report: dict[str, Any], meta: list[Any]) -> dict[str, list[tuple[Any, ...]]]:
     """The rows of one report in every table of the SQLite download."""
     derived = set(report.get("derived", ()))
-    cells = [report[t].get(r, {}).get(c) for t, r, c in CELLS]
     rows: dict[str, list[tuple[Any, ...]]] = {
-        "reports": [(report_id, *meta, *cells)],
-        "proactive": [(report_id, row, column, value, int(f"proactive.{row}.{column}" in derived))
+        "reports": [(report_id, *meta)],
+        "proactive": [(row, column, value, int(f"proactive.{row}.{column}" in derived))
                       for row, columns in report["proactive"].items() for column, value in columns.items()],
-        "applications": [(report_id, row, *(columns[c] for c in APPLICANT_KEYS),
+        "applications": [(row, *(columns[c] for c in APPLICANT_KEYS),
                           ",".join(c for c in APPLICANT_KEYS if f"applications.{row}.{c}" in derived) or None)
                          for row, columns in report["applications"].items()],
-        "review_litigation": [(report_id, group, *(columns[o] for o in REVIEW_OUTCOMES))
+        "review_litigation": [(group, *(columns[o] for o in REVIEW_OUTCOMES))
                               for group, columns in report["review_litigation"].items()],
-        "findings": [(report_id, f["code"], f["severity"], f["where"], f.get("line"), f["message"])
-                     for f in report["findings"]],
-        "extra_rows": [(report_id, r["table"], r["parent"], r["label"], orjson.dumps(r["values"]).decode(),
+        "findings": [(f["code"], f["severity"], f["where"], f.get("line"), f["message"]) for f in report["findings"]],
+        "extra_rows": [(r["table"], r["parent"], r["label"], orjson.dumps(r["values"]).decode(),
                         orjson.dumps(r["raw"]).decode(), r.get("line")) for r in report["extra_rows"]],
-        "narrative": [(report_id, key, text) for key, text in report["narrative"].items() if text],
+        "narrative": [(key, text) for key, text in report["narrative"].items() if text],
     }
+    base = report_id * ROWS_PER_REPORT
+    for table in SQLITE_TABLES[1:]:
+        rows[table] = [(base + place, report_id, *row) for place, row in enumerate(rows[table][:ROWS_PER_REPORT])]
     return rows
 
 

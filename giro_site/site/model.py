@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from giro_site.findings import ERROR, WARNING
@@ -123,15 +124,19 @@ class Agency:
     initials: str = ""
 
 
+@lru_cache(maxsize=4096)
+def syllables(text: str | None) -> tuple[str, ...]:
+    """The pinyin syllables of the Chinese characters in ``text`` (regions repeat: cached)."""
+    from pypinyin import lazy_pinyin  # loading its dictionaries costs a rebuild 0.3 s
+
+    hanzi = "".join(ch for ch in text or "" if "\u4e00" <= ch <= "\u9fff")
+    return tuple(s.lower() for s in lazy_pinyin(hanzi)) if hanzi else ()
+
+
 def search_keys(*names: str | None) -> tuple[str, str]:
     """Full pinyin and initials of the names, so "gaoling" and "glz" find 高岭镇."""
-    from pypinyin import Style, lazy_pinyin  # loading its dictionaries costs a rebuild 0.3 s
-
-    text = "".join(n for n in names if n)
-    hanzi = "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff")
-    full = "".join(lazy_pinyin(hanzi)).lower()
-    initials = "".join(p[0] for p in lazy_pinyin(hanzi, style=Style.FIRST_LETTER) if p).lower()
-    return full, initials
+    parts = [s for name in names for s in syllables(name)]
+    return "".join(parts), "".join(s[0] for s in parts if s)
 
 
 def make_slug(name: str, pinyin: str, key: str) -> str:
@@ -166,7 +171,7 @@ def build_agencies(reports: list[ReportInfo], directory: AgencyDirectory,
         name = (meta.name if meta and meta.name else None) or latest.get("agency") or latest["file"]
         searched = f"{region or ''}{name}"
         if len(pinyin.get(searched, ())) != 3:
-            pinyin[searched] = [*search_keys(region, name), search_keys(name)[0]]
+            pinyin[searched] = [*search_keys(region, name), "".join(syllables(name))]
         full, initials, own = pinyin[searched]
         slug = (meta.slug if meta and meta.slug else None) or make_slug(name, own, key)
         agencies.append(Agency(key=key, slug=slug, name=name, region=region, level=meta.level if meta else None,

@@ -12,30 +12,9 @@ from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
-
-@dataclass(frozen=True)
-class Link:
-    """A file to put in the site as a hard link (same file system) or else a copy: linking is
-    fifty times cheaper than creating a file on the build machine. Used for the original
-    report files, which are published unchanged."""
-
-    source: Path
-
-
-Payload = bytes | Path | Link  # content, a file to copy, or a file to link
-
-
-def _place(payload: Path | Link, target: Path) -> None:
-    if isinstance(payload, Link):
-        try:
-            os.link(payload.source, target)
-            return
-        except OSError:
-            payload = payload.source
-    shutil.copyfile(payload, target)
+Payload = bytes | Path  # content, or a file to copy
 
 
 class Staging:
@@ -59,8 +38,8 @@ class Staging:
         return target
 
     def put(self, relative: str, payload: Payload) -> None:
-        if not isinstance(payload, bytes):
-            _place(payload, self._target(relative))
+        if isinstance(payload, Path):
+            shutil.copyfile(payload, self._target(relative))
         else:
             self._target(relative).write_bytes(payload)
 
@@ -96,8 +75,8 @@ class InPlace:
                 target = self.out / relative
                 target.parent.mkdir(parents=True, exist_ok=True)
                 temporary = target.with_name(f".{target.name}{suffix}")
-                if not isinstance(payload, bytes):
-                    _place(payload, temporary)
+                if isinstance(payload, Path):
+                    shutil.copyfile(payload, temporary)
                 else:
                     temporary.write_bytes(payload)
                 temporaries.append((temporary, target))

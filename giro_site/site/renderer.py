@@ -23,7 +23,7 @@ from giro_site.site.config import SiteConfig
 from giro_site.site.downloads import ALL_REPORT_FORMATS, CELL_COLUMNS, META_COLUMNS, ONE_REPORT_RENDERERS
 from giro_site.site.fragments import Fragments
 from giro_site.site.model import QUALITY_LABEL, Agency, ReportInfo, totals_for_year
-from giro_site.site.output import Link, Payload
+from giro_site.site.output import Payload
 from giro_site.site.pages import figures_of, year_links, year_view
 from giro_site.site.render import make_environment
 from giro_site.site.urls import Urls
@@ -103,7 +103,7 @@ class SiteRenderer:
             relative = info.name.split("/", 1)[-1]
             source = self.content / relative
             if source.is_file():
-                outputs.append((urls.output_path(urls.source_file(relative)), Link(source)))
+                outputs.append((urls.output_path(urls.source_file(relative)), source))
         return outputs
 
     # --- pages about all agencies -------------------------------------------------------

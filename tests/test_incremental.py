@@ -1,0 +1,164 @@
+"""Rebuilds never serve a stale page: after a report, a template or the parser changes, the
+site is what a fresh build of the same inputs gives."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from giro_site.site import builder, store
+from giro_site.site.builder import BuildOptions, build_site
+from giro_site.synth import random_report, render_text
+from tests.conftest import ROOT
+from tests.sitecheck import page_text
+
+DATE = "2026-01-02"
+EDITED = "content/reports/2020/001_c2f37f7082ff9ace.txt"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    return tmp_path
+
+
+def build(project: Path, out: str = "public", **extra: object) -> builder.BuildResult:
+    return build_site(BuildOptions(content=project / "content", out=project / out, build_date=DATE,
+                                   templates=project / "templates", **extra))  # type: ignore[arg-type]
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def sqlite_content(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    db = sqlite3.connect(path)
+    tables = [t for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+    content = {t: sorted(db.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables}
+    db.close()
+    return content
+
+
+def assert_same_as_fresh(project: Path) -> None:
+    """The rebuilt site equals a fresh build: every file, and the SQLite download row by row."""
+    build(project, "fresh", fresh=True, cache_dir=project / "fresh-cache")
+    rebuilt, fresh = files(project / "public"), files(project / "fresh")
+    assert sorted(rebuilt) == sorted(fresh)
+    for name in rebuilt:
+        if name.endswith(".sqlite"):
+            assert sqlite_content(project / "public" / name) == sqlite_content(project / "fresh" / name)
+        else:
+            assert rebuilt[name] == fresh[name], name
+    shutil.rmtree(project / "fresh")
+    shutil.rmtree(project / "fresh-cache")
+
+
+def year_page(project: Path, slug_start: str, year: int) -> Path:
+    folder = next(p for p in (project / "public" / "agency").iterdir() if p.name.startswith(slug_start))
+    return folder / f"{year}.html"
+
+
+def test_nothing_changed_writes_nothing(project: Path) -> None:
+    assert build(project).mode == "full"
+    before = files(project / "public")
+    again = build(project)
+    assert (again.mode, again.parsed, again.rendered_agencies, again.written) == ("rebuild", 0, 0, 0)
+    assert files(project / "public") == before
+
+
+def test_a_changed_report_is_rebuilt_and_nothing_else(project: Path) -> None:
+    build(project)
+    report = project / EDITED
+    report.write_text(report.read_text(encoding="utf-8").replace("309条", "310条"), encoding="utf-8")
+    result = build(project)
+    assert (result.mode, result.parsed, result.rendered_agencies) == ("rebuild", 1, 1)
+    assert "共主动公开政府信息310条" in page_text(year_page(project, "gaoling", 2020))
+    assert b'"value":310' in (project / "public" / "data" / "reports.json").read_bytes()
+    assert_same_as_fresh(project)
+
+
+def test_a_touched_but_unchanged_report_is_not_parsed_again(project: Path) -> None:
+    build(project)
+    (project / EDITED).touch()
+    result = build(project)
+    assert (result.parsed, result.rendered_agencies) == (0, 0)
+
+
+def test_added_and_removed_reports(project: Path) -> None:
+    build(project)
+    new = random_report(random.Random(3), "高岭镇人民政府", "密云区", 2021)
+    new.applications["carried_over"] = dict.fromkeys(new.applications["carried_over"], 5)  # 2020 carried 0 forward
+    for column in new.applications["new_received"]:
+        new.applications["new_received"][column] = (new.applications["total_processed"][column]
+                                                     + new.applications["carried_forward"][column] - 5
+                                                     if column != "total" else 0)
+    new.applications["new_received"]["total"] = sum(v for k, v in new.applications["new_received"].items()
+                                                    if k != "total")
+    new.applications["carried_over"]["total"] = 5 * 6
+    target = project / "content" / "reports" / "2021" / "gaoling-2021.txt"
+    target.parent.mkdir()
+    target.write_text(render_text(new), encoding="utf-8")
+    (project / "content" / "reports" / "2020" / "004_9405448751938849.txt").unlink()
+    result = build(project)
+    assert result.mode == "rebuild" and result.reports == 5
+    page = page_text(year_page(project, "gaoling", 2021))
+    assert "与上年报告衔接不符" in page  # CARRYOVER_MISMATCH against the 2020 report
+    assert not any(p.name.startswith("cengang") for p in (project / "public" / "agency").iterdir())
+    assert not list((project / "public" / "data" / "reports").glob("cengang*"))
+    assert_same_as_fresh(project)
+
+
+def test_a_template_change_rebuilds_every_page(project: Path) -> None:
+    build(project)
+    base = project / "templates" / "base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace("解析结果可能有误", "解析结果或有误差"), encoding="utf-8")
+    result = build(project)
+    assert result.mode == "full" and result.parsed == 0
+    pages = [p.read_text(encoding="utf-8") for p in (project / "public").rglob("*.html")]
+    with_footer = [text for text in pages if "<footer" in text]
+    assert len(with_footer) >= 10 and all("解析结果或有误差" in text for text in with_footer)
+    assert_same_as_fresh(project)
+
+
+def test_a_parser_change_reparses_every_report(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    build(project)
+    import giro_site.prose
+
+    original = giro_site.prose.proactive_items
+
+    def stricter(texts: list[str]) -> giro_site.prose.Metric:
+        found = original(texts)
+        return giro_site.prose.Metric(None, None) if found.value == 309 else found
+
+    monkeypatch.setattr(giro_site.report, "proactive_items", stricter)
+    unchanged = build(project)
+    assert unchanged.parsed == 0  # the same parser version: the cache answers (as it should)
+    for module in (store, builder):
+        monkeypatch.setattr(module, "PARSER_VERSION", "test-next")
+    result = build(project)
+    assert result.mode == "full" and result.parsed == 5
+    assert "报告正文没有说明全年主动公开政府信息的条数" in page_text(year_page(project, "gaoling", 2020))
+    assert_same_as_fresh(project)
+
+
+def test_a_failed_rebuild_leaves_the_site_whole(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    build(project)
+    before = files(project / "public")
+    report = project / EDITED
+    report.write_text(report.read_text(encoding="utf-8").replace("309条", "310条"), encoding="utf-8")
+
+    def broken(*_: object, **__: object) -> list[object]:
+        raise RuntimeError("rendering failed")
+
+    monkeypatch.setattr(builder.SiteRenderer, "agency_outputs", broken)
+    with pytest.raises(RuntimeError, match="rendering failed"):
+        build(project)
+    assert files(project / "public") == before
+    monkeypatch.undo()
+    assert build(project).rendered_agencies == 1
+    assert "共主动公开政府信息310条" in page_text(year_page(project, "gaoling", 2020))
