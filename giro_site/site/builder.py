@@ -33,7 +33,7 @@ from giro_site.site import aggregates
 from giro_site.site.assets import collect_assets
 from giro_site.site.config import load_agencies, load_config
 from giro_site.site.model import Agency, ReportInfo, build_agencies, grouping_key
-from giro_site.site.output import InPlace, Payload, Staging
+from giro_site.site.output import InPlace, Payload, Prepared, Staging
 from giro_site.site.renderer import Output, SiteRenderer, markdown_pages
 from giro_site.site.store import ReportStore
 
@@ -195,8 +195,13 @@ def _save_json(path: Path, data: dict[str, Any]) -> None:
 
 
 def _fingerprint(payload: Payload) -> str:
+    """What tells whether a file must be written again: its bytes' hash, or for a file to copy
+    its size and time; a prepared file is always new."""
     if isinstance(payload, bytes):
         return hashlib.sha1(payload).hexdigest()
+    if isinstance(payload, Prepared):
+        with open(payload.path, "rb") as stream:
+            return hashlib.sha1(stream.read()).hexdigest()
     stat = payload.stat()
     return f"file:{payload}:{stat.st_size}:{stat.st_mtime_ns}"
 
@@ -231,17 +236,21 @@ def _about_all(options: BuildOptions, renderer: SiteRenderer, store: ReportStore
     urls = renderer.urls
     data = options.out / "data"
     old_json = data / "reports.json"
+    scratch = options.cache_folder() / "scratch"
+    for leftover in scratch.glob("reports-*.sqlite") if scratch.is_dir() else ():
+        leftover.unlink()  # from a build that failed
+    sqlite = aggregates.SqliteJob(infos, store.raw, data / "reports.sqlite" if previous else None,
+                                  previous.get("sqlite_versions"),
+                                  scratch / f"reports-{os.getpid()}.sqlite")
     json_bytes, json_layout = aggregates.reports_json(
         infos, store.raw, old_json.read_bytes() if previous and old_json.is_file() else None,
         previous.get("json_layout"))
-    sqlite_bytes, sqlite_versions = aggregates.reports_sqlite(
-        infos, store.raw, data / "reports.sqlite" if previous else None, previous.get("sqlite_versions"),
-        options.cache_folder() / "scratch")
     csv_bytes = aggregates.reports_csv(infos)
+    sqlite_path, sqlite_versions = sqlite.result()
     outputs: list[Output] = [(urls.output_path(urls.all_data("json")), json_bytes),
-                             (urls.output_path(urls.all_data("sqlite")), sqlite_bytes),
+                             (urls.output_path(urls.all_data("sqlite")), Prepared(sqlite_path)),
                              (urls.output_path(urls.all_data("csv")), csv_bytes)]
-    downloads = renderer.download_entries({"json": len(json_bytes), "sqlite": len(sqlite_bytes),
+    downloads = renderer.download_entries({"json": len(json_bytes), "sqlite": sqlite_path.stat().st_size,
                                            "csv": len(csv_bytes)})
     outputs += renderer.global_outputs(agencies, problems, rows, downloads)
     listing_keys: dict[str, str] = {}
@@ -284,6 +293,8 @@ def _rebuild(options: BuildOptions, renderer: SiteRenderer, store: ReportStore, 
         global_files[relative] = _fingerprint(payload)
         if old_globals.get(relative) != global_files[relative] or not (options.out / relative).is_file():
             writer.put(relative, payload)
+        elif isinstance(payload, Prepared):
+            payload.path.unlink()  # the same as the file in place
     for url in listing_keys:  # listing pages whose rows did not change were not rendered again
         relative = renderer.urls.output_path(url)
         global_files.setdefault(relative, old_globals.get(relative, ""))
@@ -307,8 +318,8 @@ def _full(options: BuildOptions, renderer: SiteRenderer, store: ReportStore, age
         lap("aggregate")
         global_files: dict[str, str] = {}
         for relative, payload in outputs:
-            staging.put(relative, payload)
             global_files[relative] = _fingerprint(payload)
+            staging.put(relative, payload)
         agency_files = rendering.collect()
         staging.commit()
     except BaseException:

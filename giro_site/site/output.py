@@ -12,9 +12,25 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
-Payload = bytes | Path  # content, or a file to copy
+
+@dataclass(frozen=True)
+class Prepared:
+    """A file the build made for the site (a database): moved into place, not copied."""
+
+    path: Path
+
+
+Payload = bytes | Path | Prepared  # content, a file to copy, or a file to move
+
+
+def _place(payload: Path | Prepared, target: Path) -> None:
+    if isinstance(payload, Prepared):
+        os.replace(payload.path, target)
+    else:
+        shutil.copyfile(payload, target)
 
 
 class Staging:
@@ -38,8 +54,8 @@ class Staging:
         return target
 
     def put(self, relative: str, payload: Payload) -> None:
-        if isinstance(payload, Path):
-            shutil.copyfile(payload, self._target(relative))
+        if not isinstance(payload, bytes):
+            _place(payload, self._target(relative))
         else:
             self._target(relative).write_bytes(payload)
 
@@ -75,8 +91,8 @@ class InPlace:
                 target = self.out / relative
                 target.parent.mkdir(parents=True, exist_ok=True)
                 temporary = target.with_name(f".{target.name}{suffix}")
-                if isinstance(payload, Path):
-                    shutil.copyfile(payload, temporary)
+                if not isinstance(payload, bytes):
+                    _place(payload, temporary)
                 else:
                     temporary.write_bytes(payload)
                 temporaries.append((temporary, target))

@@ -1,0 +1,40 @@
+"""The all-reports downloads kept up to date piece by piece give the same bytes as made whole."""
+
+from __future__ import annotations
+
+import orjson
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from giro_site.site import aggregates
+from giro_site.site.model import ReportInfo
+
+FIGURES = {"applications": None, "processed": None, "share": None, "reviews": None, "lawsuits": None,
+           "corrected": None, "outcomes": {}}
+
+
+def info(name: str, version: int) -> ReportInfo:
+    summary = {"sha256": str(version), "items": None, "head": FIGURES, "counts": {"error": 0, "warning": 0},
+               "year": 2020}
+    return ReportInfo(name, summary)
+
+
+def raw_of(versions: dict[str, int]):  # type: ignore[no-untyped-def]
+    return lambda name: orjson.dumps({"name": name, "version": versions[name], "pad": "x" * (versions[name] % 4)})
+
+
+names = st.lists(st.sampled_from([f"r{i}" for i in range(15)]), unique=True, max_size=15)
+
+
+@settings(max_examples=300, deadline=None)
+@given(before=names, after=names, changed=st.sets(st.sampled_from([f"r{i}" for i in range(15)])))
+def test_spliced_json_equals_json_made_whole(before: list[str], after: list[str], changed: set[str]) -> None:
+    versions = dict.fromkeys(before, 1)
+    first, layout = aggregates.reports_json([info(n, 1) for n in before], raw_of(versions), None, None)
+    assert orjson.loads(first) == [orjson.loads(raw_of(versions)(n)) for n in before]
+    new_versions = {n: (2 if n in changed or n not in versions else 1) for n in after}
+    infos = [info(n, new_versions[n]) for n in after]
+    spliced, spliced_layout = aggregates.reports_json(infos, raw_of(new_versions), first, layout)
+    whole, whole_layout = aggregates.reports_json(infos, raw_of(new_versions), None, None)
+    assert spliced == whole
+    assert spliced_layout == whole_layout
