@@ -12,7 +12,7 @@ from typing import Any
 from giro_site.checks import check_against_previous
 from giro_site.errors import ReportError
 from giro_site.findings import sort_findings
-from giro_site.readers import is_report_candidate
+from giro_site.readers import candidate_suffixes
 from giro_site.report import parse_report
 
 
@@ -48,6 +48,7 @@ def scan_reports(content: Path) -> list[tuple[Path, os.stat_result]]:
     cost a rebuild a tenth of a second more."""
     found: list[tuple[str, os.stat_result]] = []
     pending = [str(content / "reports")]
+    suffixes = candidate_suffixes()
     while pending:
         folder = pending.pop()
         try:
@@ -59,7 +60,7 @@ def scan_reports(content: Path) -> list[tuple[Path, os.stat_result]]:
                 continue
             if entry.is_dir():
                 pending.append(entry.path)
-            elif entry.is_file() and is_report_candidate(Path(entry.name)):
+            elif os.path.splitext(entry.name)[1].lower() in suffixes and entry.is_file():
                 found.append((entry.path, entry.stat()))
     found.sort(key=lambda item: item[0])
     return [(Path(path), stat) for path, stat in found]

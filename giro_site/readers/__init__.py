@@ -49,12 +49,9 @@ def reader_for(path: Path) -> Reader:
     raise ReportError(f"不支持的文件类型“{suffix or '无扩展名'}”（可读取：{known}）", path=str(path))
 
 
-def is_report_candidate(path: Path) -> bool:
-    """Files a content folder scan should try: readable ones and the ones worth a message."""
-    if path.name.startswith("."):
-        return False
-    suffix = path.suffix.lower()
-    return suffix in UNSUPPORTED or any(suffix in r.extensions for r in READERS)
+def candidate_suffixes() -> set[str]:
+    """Extensions a content folder scan should try: readable ones and the ones worth a message."""
+    return set(UNSUPPORTED) | {ext for reader in READERS for ext in reader.extensions}
 
 
 def read_document(path: Path, data: bytes | None = None) -> Document:

@@ -16,15 +16,15 @@ import multiprocessing
 import shutil
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from giro_site.findings import sort_findings
-from giro_site.site.downloads import META_COLUMNS, SCHEMA, SQLITE_TABLES, WIDE_COLUMNS, sqlite_rows
+from giro_site.site.downloads import CELLS, SCHEMA, SQLITE_TABLES, WIDE_COLUMNS, sqlite_rows
 from giro_site.site.model import ReportInfo
+from giro_site.site.output import Prepared
 
 LoadRaw = Callable[[str], bytes]
 
@@ -33,12 +33,6 @@ def stable_id(name: str) -> int:
     """A report's id in SQLite: the same in every build, whatever else changes (52 bits, so
     that the row ids made from it fit SQLite's 63)."""
     return int(hashlib.sha1(name.encode("utf-8")).hexdigest()[:13], 16)
-
-
-def version(info: ReportInfo) -> str:
-    """Changes when anything this report contributes to the downloads changes."""
-    linked = hashlib.sha1(orjson.dumps(info.linked)).hexdigest()[:12] if info.linked else ""
-    return f"{info.summary['sha256']}:{linked}"
 
 
 def full_json(info: ReportInfo, load_raw: LoadRaw) -> bytes:
@@ -57,68 +51,81 @@ def csv_meta(info: ReportInfo) -> list[Any]:
             head.quality, head.errors, head.warnings, s["extra_rows"]]
 
 
-def reports_csv(infos: list[ReportInfo]) -> bytes:
-    """One wide row per report (UTF-8 with BOM); blank cells are empty fields."""
+def csv_line(info: ReportInfo, load_raw: LoadRaw) -> bytes:
+    """The report's line in reports.csv; blank cells are empty fields, never 0."""
+    report = orjson.loads(load_raw(info.name))
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="")
-    writer.writerow(WIDE_COLUMNS)
-    lines = [buffer.getvalue()]
-    assert len(META_COLUMNS) == 12
-    for info in infos:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow(["" if v is None else v for v in csv_meta(info)])
-        lines.append(f"{buffer.getvalue()},{info.summary['csv']}")
-    return b"\xef\xbb\xbf" + ("\r\n".join(lines) + "\r\n").encode("utf-8")
+    csv.writer(buffer, lineterminator="\r\n").writerow(
+        ["" if v is None else v for v in csv_meta(info)] + ["" if (v := report[t].get(r, {}).get(c)) is None else v
+                                                          for t, r, c in CELLS])
+    return buffer.getvalue().encode("utf-8")
 
 
-@dataclass
-class JsonLayout:
-    """Where each report's bytes are in reports.json, with the version they were made from."""
+def csv_header() -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(WIDE_COLUMNS)
+    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
 
-    spans: dict[str, tuple[str, int, int]]  # name → (version, start, end)
+
+Layout = dict[str, list[Any]]  # report name → [version, start, end] of its bytes in the file
 
 
-def reports_json(infos: list[ReportInfo], load_raw: LoadRaw, previous: bytes | None,
-                 layout: dict[str, list[Any]] | None) -> tuple[bytes, dict[str, list[Any]]]:
-    """The list of all reports, reusing the previous file's bytes for unchanged reports.
+def splice(infos: list[ReportInfo], piece: Callable[[ReportInfo], bytes], previous: bytes | None,
+           layout: Layout | None, *, head: bytes, separator: bytes, tail: bytes) -> tuple[bytes, Layout]:
+    """A file made of one piece per report (head, pieces joined by ``separator``, tail), reusing
+    the previous file's bytes for every report whose version is unchanged.
 
-    Consecutive unchanged reports that were consecutive before are copied as one slice, so
-    a rebuild after one change makes a handful of slices, not ten thousand."""
-    parts: list[bytes] = [b"["]
-    spans: dict[str, list[Any]] = {}
+    Consecutive unchanged reports that were consecutive before are copied as one slice, so a
+    rebuild after one change makes a handful of slices, not ten thousand."""
+    parts: list[bytes] = [head]
+    spans: Layout = {}
     run: tuple[int, int] | None = None  # a slice of ``previous`` still to copy
-    position = 1
+    position = len(head)
     old_layout = layout or {}
+    width = len(separator)
     for index, info in enumerate(infos):
-        current = version(info)
+        current = info.version
         old = old_layout.get(info.name)
-        separator = 1 if index else 0
+        gap = width if index else 0
         if previous is not None and old is not None and old[0] == current:
-            start, end = old[1] - separator, old[2]  # the comma before it, if any, comes along
-            if run is not None and run[1] == start and (separator or run[0] == start):
+            start, end = old[1] - gap, old[2]  # with the separator before it, if any
+            if run is not None and run[1] == start and (gap or run[0] == start):
                 run = (run[0], end)
             else:
                 if run is not None:
                     parts.append(previous[run[0]:run[1]])
-                if separator and previous[start:start + 1] != b",":
-                    parts.append(b",")
-                    start += 1
+                if gap and previous[start:start + width] != separator:
+                    parts.append(separator)
+                    start += width
                 run = (start, end)
             length = old[2] - old[1]
         else:
             if run is not None:
                 parts.append(previous[run[0]:run[1]])  # type: ignore[index]
                 run = None
-            piece = full_json(info, load_raw)
-            parts.append(b"," + piece if separator else piece)
-            length = len(piece)
-        spans[info.name] = [current, position + separator, position + separator + length]
-        position += separator + length
+            made = piece(info)
+            parts.append(separator + made if gap else made)
+            length = len(made)
+        spans[info.name] = [current, position + gap, position + gap + length]
+        position += gap + length
     if run is not None:
         parts.append(previous[run[0]:run[1]])  # type: ignore[index]
-    parts.append(b"]")
+    parts.append(tail)
     return b"".join(parts), spans
+
+
+def reports_json(infos: list[ReportInfo], load_raw: LoadRaw, previous: bytes | None,
+                 layout: Layout | None) -> tuple[bytes, Layout]:
+    """The list of all reports (the contract's object each)."""
+    return splice(infos, lambda info: full_json(info, load_raw), previous, layout, head=b"[", separator=b",",
+                  tail=b"]")
+
+
+def reports_csv(infos: list[ReportInfo], load_raw: LoadRaw, previous: bytes | None,
+                layout: Layout | None) -> tuple[bytes, Layout]:
+    """One wide row per report, UTF-8 with BOM so Excel shows Chinese."""
+    return splice(infos, lambda info: csv_line(info, load_raw), previous, layout, head=csv_header(),
+                  separator=b"", tail=b"")
 
 
 def _insert(db: sqlite3.Connection, rows: dict[str, list[tuple[Any, ...]]]) -> None:
@@ -150,7 +157,7 @@ def reports_sqlite(infos: list[ReportInfo], load_raw: LoadRaw, previous: Path | 
 
     Either way it is written out with VACUUM INTO, which lays a database out the same way
     for the same rows: a rebuild gives the same bytes as a fresh build."""
-    current = {info.name: version(info) for info in infos}
+    current = {info.name: info.version for info in infos}
     work = final.with_name(f"{final.stem}.work.sqlite")
     for path in (work, final):
         path.unlink(missing_ok=True)
@@ -198,14 +205,15 @@ class SqliteJob:
     def __init__(self, infos: list[ReportInfo], load_raw: LoadRaw, previous: Path | None,
                  versions: dict[str, str] | None, final: Path):
         self.final = final
-        self.versions = {info.name: version(info) for info in infos}
+        self.versions = {info.name: info.version for info in infos}
+        self.fingerprint = hashlib.sha1(orjson.dumps(self.versions)).hexdigest()  # the rows follow from these
         final.parent.mkdir(parents=True, exist_ok=True)
         context = multiprocessing.get_context("fork")
         self.process = context.Process(target=reports_sqlite, args=(infos, load_raw, previous, versions, final))
         self.process.start()
 
-    def result(self) -> tuple[Path, dict[str, str]]:
+    def result(self) -> tuple[Prepared, dict[str, str]]:
         self.process.join()
         if self.process.exitcode != 0:
             raise RuntimeError(f"生成 SQLite 下载文件失败（子进程退出码 {self.process.exitcode}）")
-        return self.final, self.versions
+        return Prepared(self.final, self.fingerprint), self.versions

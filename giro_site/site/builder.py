@@ -38,7 +38,7 @@ from giro_site.site.renderer import Output, SiteRenderer, markdown_pages
 from giro_site.site.store import ReportStore
 
 PROJECT = Path(__file__).resolve().parent.parent.parent
-MANIFEST_FORMAT = 2
+MANIFEST_FORMAT = 3
 # Above this share of agencies changed (and at least 20), a full build (parallel, staged) beats a rebuild.
 REBUILD_LIMIT = 0.2
 
@@ -104,7 +104,7 @@ def agency_key(agency: Agency, base: str) -> str:
     parts = [base, agency.slug, agency.name, agency.region or "", agency.level or "", agency.source_url or "",
              agency.pinyin, *agency.ids]
     for info in agency.reports:
-        parts += [info.name, aggregates.version(info), info.summary["digest"]]
+        parts += [info.name, info.version, info.summary["digest"]]
     return _digest(*parts)
 
 
@@ -200,8 +200,7 @@ def _fingerprint(payload: Payload) -> str:
     if isinstance(payload, bytes):
         return hashlib.sha1(payload).hexdigest()
     if isinstance(payload, Prepared):
-        with open(payload.path, "rb") as stream:
-            return hashlib.sha1(stream.read()).hexdigest()
+        return payload.fingerprint
     stat = payload.stat()
     return f"file:{payload}:{stat.st_size}:{stat.st_mtime_ns}"
 
@@ -235,22 +234,25 @@ def _about_all(options: BuildOptions, renderer: SiteRenderer, store: ReportStore
     where their rows changed since ``previous`` (the last build's manifest, or empty)."""
     urls = renderer.urls
     data = options.out / "data"
-    old_json = data / "reports.json"
     scratch = options.cache_folder() / "scratch"
     for leftover in scratch.glob("reports-*.sqlite") if scratch.is_dir() else ():
         leftover.unlink()  # from a build that failed
     sqlite = aggregates.SqliteJob(infos, store.raw, data / "reports.sqlite" if previous else None,
                                   previous.get("sqlite_versions"),
                                   scratch / f"reports-{os.getpid()}.sqlite")
-    json_bytes, json_layout = aggregates.reports_json(
-        infos, store.raw, old_json.read_bytes() if previous and old_json.is_file() else None,
-        previous.get("json_layout"))
-    csv_bytes = aggregates.reports_csv(infos)
-    sqlite_path, sqlite_versions = sqlite.result()
+    layouts = previous.get("layouts", {})
+
+    def old(name: str) -> bytes | None:
+        path = data / f"reports.{name}"
+        return path.read_bytes() if previous and path.is_file() else None
+
+    json_bytes, json_layout = aggregates.reports_json(infos, store.raw, old("json"), layouts.get("json"))
+    csv_bytes, csv_layout = aggregates.reports_csv(infos, store.raw, old("csv"), layouts.get("csv"))
+    sqlite_file, sqlite_versions = sqlite.result()
     outputs: list[Output] = [(urls.output_path(urls.all_data("json")), json_bytes),
-                             (urls.output_path(urls.all_data("sqlite")), Prepared(sqlite_path)),
+                             (urls.output_path(urls.all_data("sqlite")), sqlite_file),
                              (urls.output_path(urls.all_data("csv")), csv_bytes)]
-    downloads = renderer.download_entries({"json": len(json_bytes), "sqlite": sqlite_path.stat().st_size,
+    downloads = renderer.download_entries({"json": len(json_bytes), "sqlite": sqlite_file.path.stat().st_size,
                                            "csv": len(csv_bytes)})
     outputs += renderer.global_outputs(agencies, problems, rows, downloads)
     listing_keys: dict[str, str] = {}
@@ -258,7 +260,7 @@ def _about_all(options: BuildOptions, renderer: SiteRenderer, store: ReportStore
         listing_keys[url] = _digest(orjson.dumps(page_rows), str(pages), str(len(rows)))
         if previous.get("listing", {}).get(url) != listing_keys[url]:
             outputs.append(renderer.render_listing(url, page_rows, page, pages, len(rows)))
-    return outputs, listing_keys, json_layout, sqlite_versions
+    return outputs, listing_keys, {"json": json_layout, "csv": csv_layout}, sqlite_versions
 
 
 @dataclass
@@ -274,7 +276,7 @@ AboutAll = Callable[[dict[str, Any]], tuple[list[Output], dict[str, str], dict[s
 def _rebuild(options: BuildOptions, renderer: SiteRenderer, store: ReportStore, agencies: list[Agency],
              plan: _Plan, about_all: AboutAll, lap: Callable[[str], None]) -> _Written:
     """Render the changed agencies and what changed about all of them; replace only those files."""
-    outputs, listing_keys, json_layout, sqlite_versions = about_all(plan.previous)
+    outputs, listing_keys, layouts, sqlite_versions = about_all(plan.previous)
     lap("aggregate")
     writer = InPlace(options.out)
     agency_files: dict[str, list[str]] = {}
@@ -305,7 +307,7 @@ def _rebuild(options: BuildOptions, renderer: SiteRenderer, store: ReportStore, 
     count = len(writer.pending)
     writer.commit()
     return _Written(count, agency_files, {"files": global_files, "listing": listing_keys,
-                                          "json_layout": json_layout, "sqlite_versions": sqlite_versions})
+                                          "layouts": layouts, "sqlite_versions": sqlite_versions})
 
 
 def _full(options: BuildOptions, renderer: SiteRenderer, store: ReportStore, agencies: list[Agency],
@@ -314,7 +316,7 @@ def _full(options: BuildOptions, renderer: SiteRenderer, store: ReportStore, age
     staging = Staging(options.out).create()
     try:
         rendering = _RenderAll(renderer, agencies, store, staging, options.jobs, options.progress)
-        outputs, listing_keys, json_layout, sqlite_versions = about_all({})
+        outputs, listing_keys, layouts, sqlite_versions = about_all({})
         lap("aggregate")
         global_files: dict[str, str] = {}
         for relative, payload in outputs:
@@ -326,7 +328,7 @@ def _full(options: BuildOptions, renderer: SiteRenderer, store: ReportStore, age
         staging.abort()
         raise
     return _Written(sum(len(f) for f in agency_files.values()) + len(global_files), agency_files,
-                    {"files": global_files, "listing": listing_keys, "json_layout": json_layout,
+                    {"files": global_files, "listing": listing_keys, "layouts": layouts,
                      "sqlite_versions": sqlite_versions})
 
 

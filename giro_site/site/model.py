@@ -6,8 +6,10 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
+
+import orjson
 
 from giro_site.findings import ERROR, WARNING
 from giro_site.site.config import AgencyDirectory, AgencyMeta
@@ -104,6 +106,13 @@ class ReportInfo:
     @property
     def year(self) -> int | None:
         return self.summary["year"]
+
+    @cached_property
+    def version(self) -> str:
+        """Changes when anything the report contributes to the pages and downloads changes:
+        its content (hash) and the cross-year findings added to it."""
+        linked = hashlib.sha1(orjson.dumps(self.linked)).hexdigest()[:12] if self.linked else ""
+        return f"{self.summary['sha256']}:{linked}"
 
     @property
     def error_messages(self) -> list[str]:
@@ -218,14 +227,23 @@ class Totals:
     errors: int
 
 
-def totals_for_year(agencies: list[Agency], year: int | None) -> Totals:
-    """Sums over each agency's report for ``year`` (blank counted as nothing)."""
-    heads = [r.head for a in agencies for r in a.reports if r.year == year]
+def totals_by_year(agencies: list[Agency]) -> list[Totals]:
+    """Sums over the reports of each year, newest year first (blank counted as nothing)."""
+    heads: dict[int, list[Headline]] = {}
+    bodies: dict[int, set[str]] = {}
+    for agency in agencies:
+        for info in agency.reports:
+            if info.year is not None:
+                heads.setdefault(info.year, []).append(info.head)
+                bodies.setdefault(info.year, set()).add(agency.slug)
+    return [_totals(year, heads[year], len(bodies[year])) for year in sorted(heads, reverse=True)]
+
+
+def _totals(year: int, heads: list[Headline], agencies: int) -> Totals:
     granted = sum((h.outcomes["granted"] or 0) + (h.outcomes["partially_granted"] or 0) for h in heads)
     processed = sum(h.processed or 0 for h in heads)
     return Totals(
-        year=year, agencies=sum(any(r.year == year for r in a.reports) for a in agencies),
-        reports=len(heads), items=sum(h.items or 0 for h in heads),
+        year=year, agencies=agencies, reports=len(heads), items=sum(h.items or 0 for h in heads),
         applications=sum(h.applications or 0 for h in heads),
         granted_share=round(granted / processed, 4) if processed else None,
         reviews=sum(h.reviews or 0 for h in heads), lawsuits=sum(h.lawsuits or 0 for h in heads),

@@ -18,9 +18,11 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Prepared:
-    """A file the build made for the site (a database): moved into place, not copied."""
+    """A file the build made for the site (a database): moved into place, not copied.
+    ``fingerprint`` changes when its content does."""
 
     path: Path
+    fingerprint: str
 
 
 Payload = bytes | Path | Prepared  # content, a file to copy, or a file to move

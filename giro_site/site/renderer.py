@@ -22,7 +22,7 @@ from giro_site.site.assets import Asset
 from giro_site.site.config import SiteConfig
 from giro_site.site.downloads import ALL_REPORT_FORMATS, CELL_COLUMNS, META_COLUMNS, ONE_REPORT_RENDERERS
 from giro_site.site.fragments import Fragments
-from giro_site.site.model import QUALITY_LABEL, Agency, ReportInfo, totals_for_year
+from giro_site.site.model import QUALITY_LABEL, Agency, ReportInfo, totals_by_year
 from giro_site.site.output import Payload
 from giro_site.site.pages import figures_of, year_links, year_view
 from giro_site.site.render import make_environment
@@ -154,7 +154,7 @@ class SiteRenderer:
                         charts.outcome_shares_chart(self._compared(agencies, latest_year, "processed"))]
         listing = self.listing_pages(rows)
         outputs.append(self._page(
-            urls.index(), "index.html", totals=[totals_for_year(agencies, y) for y in years],
+            urls.index(), "index.html", totals=totals_by_year(agencies),
             latest_year=latest_year, charts=index_charts, figures=figures_of(index_charts),
             rows=listing[0][1], page=1, pages=len(listing), years=years, problems=problems, report_count=len(rows)))
         outputs.append((urls.output_path(urls.index_data()),

@@ -30,7 +30,7 @@ from giro_site.errors import ReportError
 from giro_site.report import parse_report
 from giro_site.site.summary import summarize
 
-STORE_FORMAT = 2
+STORE_FORMAT = 3
 
 
 @dataclass

@@ -6,16 +6,13 @@ change needs the summaries of all reports but the whole of one.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from typing import Any
 
 import orjson
 
 from giro_site.findings import ERROR, WARNING
 from giro_site.site.charts import ARTICLE20, article20_value
-from giro_site.site.downloads import CELLS
 from giro_site.site.model import headline
 
 # The parts of a report the cross-year checks compare (checks.check_against_previous).
@@ -24,14 +21,6 @@ _LINK_ROWS = ("licensing", "other_services", "penalty", "coercion", "fees")
 
 def findings_digest(findings: list[dict[str, Any]]) -> str:
     return hashlib.sha1(orjson.dumps(findings)).hexdigest()[:16]
-
-
-def csv_cells(report: dict[str, Any]) -> str:
-    """The report's cells as the tail of its line in reports.csv (blank = empty field)."""
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="").writerow(
-        ["" if (v := report[t].get(r, {}).get(c)) is None else v for t, r, c in CELLS])
-    return buffer.getvalue()
 
 
 def summarize(report: dict[str, Any]) -> dict[str, Any]:
@@ -59,5 +48,4 @@ def summarize(report: dict[str, Any]) -> dict[str, Any]:
             "applications": {key: report["applications"][key] for key in ("carried_over", "carried_forward")},
             "proactive": {row: report["proactive"][row] for row in _LINK_ROWS if row in report["proactive"]},
         },
-        "csv": csv_cells(report),
     }
