@@ -89,6 +89,9 @@ def cmd_build(args: argparse.Namespace) -> int:
            else f"增量生成（重新解析 {result.parsed} 份，重新生成 {result.rendered_agencies} 个机关）")
     print(f"已生成 {result.out}：{result.agencies} 个机关，{result.reports} 份报告，{result.pages} 个页面，"
           f"{result.errors} 份报告有错误，{len(result.problems)} 个文件无法读取；{how}，用时 {result.seconds:.2f} 秒。")
+    if args.timings:
+        stages = "，".join(f"{name} {seconds:.2f}" for name, seconds in result.timings.items())
+        print(f"各阶段用时（秒）：{stages}；写入 {result.written} 个文件。")
     if args.strict and (result.problems or result.errors):
         return 1
     return 0
@@ -124,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--fresh", action="store_true", help="不用缓存，全部重新解析和生成")
     build.add_argument("--strict", action="store_true", help="有无法读取的文件或错误时以 1 退出")
     build.add_argument("--build-date", default=None, help="页面上显示的生成日期（YYYY-MM-DD）")
+    build.add_argument("--timings", action="store_true", help="显示各阶段用时")
     build.set_defaults(func=cmd_build)
 
     serve = sub.add_parser("serve", help="生成网站并在本机预览，修改后自动刷新")

@@ -38,10 +38,10 @@ class Corpus:
 
 def report_files(content: Path) -> list[Path]:
     """Every candidate file under ``content/reports``, at any depth, in a stable order."""
-    return [path for path, _ in scan_reports(content)]
+    return [Path(path) for path, _ in scan_reports(content)]
 
 
-def scan_reports(content: Path) -> list[tuple[Path, os.stat_result]]:
+def scan_reports(content: Path) -> list[tuple[str, os.stat_result]]:
     """(path, stat) of every candidate report file, hidden folders and files skipped.
 
     One pass of os.scandir: at ten thousand files, pathlib's rglob and a stat per file
@@ -63,15 +63,15 @@ def scan_reports(content: Path) -> list[tuple[Path, os.stat_result]]:
             elif os.path.splitext(entry.name)[1].lower() in suffixes and entry.is_file():
                 found.append((entry.path, entry.stat()))
     found.sort(key=lambda item: item[0])
-    return [(Path(path), stat) for path, stat in found]
+    return found
 
 
-def display_path(path: Path, content: Path) -> str:
+def display_path(path: Path | str, content: Path) -> str:
     """A path as users see it: ``content/reports/2020/x.txt``, whatever the working folder."""
     text, root = str(path), str(content)
     if text.startswith(root + os.sep):
         return f"{content.name}/{text[len(root) + 1:]}".replace(os.sep, "/")
-    return path.as_posix()
+    return Path(path).as_posix()
 
 
 def agency_key(report: dict[str, Any]) -> str:
@@ -79,12 +79,16 @@ def agency_key(report: dict[str, Any]) -> str:
     return f"{report.get('region') or ''}|{report.get('agency') or report['source']['file']}"
 
 
-def cross_year_findings(reports: list[dict[str, Any]], keys: list[str]) -> dict[int, list[dict[str, Any]]]:
+def cross_year_findings(reports: list[dict[str, Any]], keys: list[str],
+                        known: dict[str, list[dict[str, Any]]] | None = None,
+                        hashes: list[str] | None = None,
+                        used: dict[str, list[dict[str, Any]]] | None = None) -> dict[int, list[dict[str, Any]]]:
     """Findings from comparing each report with the same body's report of the year before.
 
     ``reports`` need only ``year``, ``form``, ``applications`` (carry-overs) and
     ``proactive``; ``keys`` say which reports are of the same body. Returns the findings
-    by the report's position."""
+    by the report's position. With ``hashes`` (each report's content hash), comparisons are
+    looked up in ``known``, and every comparison made or looked up is put in ``used``."""
     by_key: dict[tuple[str, int], int] = {}
     for index, (report, key) in enumerate(zip(reports, keys, strict=True)):
         if report.get("year") is not None:
@@ -92,10 +96,17 @@ def cross_year_findings(reports: list[dict[str, Any]], keys: list[str]) -> dict[
     found: dict[int, list[dict[str, Any]]] = {}
     for (key, year), index in sorted(by_key.items()):
         previous = by_key.get((key, year - 1))
-        if previous is not None:
+        if previous is None:
+            continue
+        pair = f"{hashes[index]}|{hashes[previous]}" if hashes is not None and known is not None else None
+        if pair is not None and pair in known:  # type: ignore[operator]
+            extra = known[pair]  # type: ignore[index]
+        else:
             extra = check_against_previous(reports[index], reports[previous])
-            if extra:
-                found[index] = extra
+        if pair is not None and used is not None:
+            used[pair] = extra
+        if extra:
+            found[index] = extra
     return found
 
 

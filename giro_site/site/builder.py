@@ -76,12 +76,8 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def _digest(*parts: bytes | str) -> str:
-    hasher = hashlib.sha256()
-    for part in parts:
-        hasher.update(part.encode("utf-8") if isinstance(part, str) else part)
-        hasher.update(b"\x00")
-    return hasher.hexdigest()
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
 
 def _tree_digest(folder: Path, pattern: str = "*") -> str:
@@ -96,7 +92,8 @@ def global_key(options: BuildOptions, renderer: SiteRenderer) -> str:
     extra = [(content / name).read_bytes() if (content / name).is_file() else b""
              for name in ("site.toml", "agencies.toml")]
     return _digest(PARSER_VERSION, _tree_digest(PROJECT / "giro_site", "*.py"), _tree_digest(options.templates),
-                   *(a.hashed for a in renderer.assets), repr(renderer.config), orjson.dumps(renderer.pages), *extra)
+                   *(a.hashed for a in renderer.assets), repr(renderer.config), orjson.dumps(renderer.pages).decode(),
+                   *(hashlib.sha256(part).hexdigest() for part in extra))
 
 
 def agency_key(agency: Agency, base: str) -> str:
@@ -108,11 +105,17 @@ def agency_key(agency: Agency, base: str) -> str:
     return _digest(*parts)
 
 
-def _infos(store: ReportStore) -> list[ReportInfo]:
-    """Every report's summary with its cross-year findings."""
+def _infos(store: ReportStore, known: dict[str, list[dict[str, Any]]],
+           used: dict[str, list[dict[str, Any]]]) -> list[ReportInfo]:
+    """Every report's summary with its cross-year findings.
+
+    ``known`` holds the findings of pairs compared in earlier builds, keyed by the two
+    reports' content hashes (a comparison depends on nothing else); the pairs of this build
+    are put in ``used``."""
     named = store.reports()
     keys = [grouping_key(summary) if summary.get("agency") else f"\0{name}" for name, summary in named]
-    linked = cross_year_findings([summary["link"] for _, summary in named], keys)
+    linked = cross_year_findings([summary["link"] for _, summary in named], keys, known,
+                                 [summary["sha256"] for _, summary in named], used)
     return [ReportInfo(name, summary, linked.get(index, [])) for index, (name, summary) in enumerate(named)]
 
 
@@ -257,7 +260,7 @@ def _about_all(options: BuildOptions, renderer: SiteRenderer, store: ReportStore
     outputs += renderer.global_outputs(agencies, problems, rows, downloads)
     listing_keys: dict[str, str] = {}
     for url, page_rows, page, pages in renderer.listing_pages(rows):
-        listing_keys[url] = _digest(orjson.dumps(page_rows), str(pages), str(len(rows)))
+        listing_keys[url] = _digest(orjson.dumps(page_rows).decode(), str(pages), str(len(rows)))
         if previous.get("listing", {}).get(url) != listing_keys[url]:
             outputs.append(renderer.render_listing(url, page_rows, page, pages, len(rows)))
     return outputs, listing_keys, {"json": json_layout, "csv": csv_layout}, sqlite_versions
@@ -351,7 +354,9 @@ def build_site(options: BuildOptions) -> BuildResult:
 
     pinyin = {} if options.fresh else _load_json(cache / "pinyin.json")
     known_names = len(pinyin)
-    agencies = build_agencies(_infos(store), load_agencies(options.content), pinyin)
+    pairs = {} if options.fresh else _load_json(cache / "pairs.json")
+    used_pairs: dict[str, list[dict[str, Any]]] = {}
+    agencies = build_agencies(_infos(store, pairs, used_pairs), load_agencies(options.content), pinyin)
     base = global_key(options, renderer)
     keys = {agency.slug: agency_key(agency, base) for agency in agencies}
     plan = _Plan(options, base, keys)
@@ -373,6 +378,8 @@ def build_site(options: BuildOptions) -> BuildResult:
                                         for slug in keys}})
     if len(pinyin) != known_names:
         _save_json(cache / "pinyin.json", pinyin)
+    if used_pairs.keys() != pairs.keys():
+        _save_json(cache / "pairs.json", used_pairs)
     lap("save")
 
     return BuildResult(out=options.out, reports=len(infos), agencies=len(agencies),

@@ -18,7 +18,6 @@ import hashlib
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,18 +32,21 @@ from giro_site.site.summary import summarize
 STORE_FORMAT = 3
 
 
-@dataclass
-class Entry:
-    stamp: tuple[int, int]  # (size, mtime_ns)
-    sha256: str
-    summary: dict[str, Any] | None  # None when the file is a problem
-    problem: tuple[str, int | None] | None = None
-    span: tuple[int, int] | None = None  # (offset, length) of the whole report in the pack
+# An entry is kept as the plain dict the index file holds, so that loading and saving the
+# index of ten thousand reports is one orjson call each way, not ten thousand conversions:
+#   {"stamp": [size, mtime_ns], "sha256": str, "summary": dict | None (None: not a report),
+#    "problem": [reason, line] | None, "span": [offset, length] of the report in the pack | None}
+Entry = dict[str, Any]
 
 
-def _stamp(path: Path) -> tuple[int, int]:
+def _entry(stamp: list[int], sha256: str, summary: dict[str, Any] | None = None,
+           problem: list[Any] | None = None, span: list[int] | None = None) -> Entry:
+    return {"stamp": stamp, "sha256": sha256, "summary": summary, "problem": problem, "span": span}
+
+
+def _stamp(path: Path) -> list[int]:
     stat = path.stat()
-    return (stat.st_size, stat.st_mtime_ns)
+    return [stat.st_size, stat.st_mtime_ns]
 
 
 # State for forked worker processes (inherited, not pickled).
@@ -60,16 +62,16 @@ def _parse(path: Path) -> tuple[str, Entry, bytes | None, bool]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return name, Entry(stamp, "", None, (f"无法读取文件：{exc.strerror}", None)), None, True
+        return name, _entry(stamp, "", problem=[f"无法读取文件：{exc.strerror}", None]), None, True
     sha256 = hashlib.sha256(data).hexdigest()
     old = _OLD.get(name)
-    if old is not None and old.sha256 == sha256:
-        return name, Entry(stamp, sha256, old.summary, old.problem, old.span), None, False
+    if old is not None and old["sha256"] == sha256:
+        return name, {**old, "stamp": stamp}, None, False
     try:
         report = parse_report(path, data=data, display_path=name)
     except ReportError as exc:
-        return name, Entry(stamp, sha256, None, (exc.reason, exc.line)), None, True
-    return name, Entry(stamp, sha256, summarize(report)), orjson.dumps(report), True
+        return name, _entry(stamp, sha256, problem=[exc.reason, exc.line]), None, True
+    return name, _entry(stamp, sha256, summarize(report)), orjson.dumps(report), True
 
 
 class ReportStore:
@@ -91,10 +93,7 @@ class ReportStore:
             return {}
         if not self.pack.is_file() or self.pack.stat().st_size != data.get("pack_size"):
             return {}  # the pack is not the one the index describes
-        return {name: Entry(tuple(e["stamp"]), e["sha256"], e["summary"],  # type: ignore[arg-type]
-                            tuple(e["problem"]) if e["problem"] else None,  # type: ignore[arg-type]
-                            tuple(e["span"]) if e["span"] else None)  # type: ignore[arg-type]
-                for name, e in data["entries"].items()}
+        return data["entries"]  # type: ignore[no-any-return]
 
     def refresh(self, *, jobs: int = 1, progress: Callable[[str], None] | None = None) -> None:
         """Bring the store up to date with the content folder: parse what is new or changed."""
@@ -104,14 +103,14 @@ class ReportStore:
         for path, stat in scan_reports(self.content):
             name = display_path(path, self.content)
             old = self.entries.get(name)
-            if old is not None and old.stamp == (stat.st_size, stat.st_mtime_ns):
+            if old is not None and old["stamp"] == [stat.st_size, stat.st_mtime_ns]:
                 current[name] = old
             else:
-                pending.append(path)
+                pending.append(Path(path))
         self.folder.mkdir(parents=True, exist_ok=True)
         if not self.entries:
             self.pack.write_bytes(b"")  # nothing in the index refers to the old pack
-        live = sum(e.span[1] for e in current.values() if e.span)
+        live = sum(e["span"][1] for e in current.values() if e["span"])
         if self.pack.stat().st_size > 2 * live + (1 << 20):  # mostly replaced reports: a new pack
             current = self._compact(current)
         _OLD, _CONTENT = self.entries, self.content
@@ -129,7 +128,7 @@ class ReportStore:
                 for done, (name, entry, blob, parsed) in enumerate(results, start=1):
                     if blob is not None:
                         pack.write(blob)
-                        entry.span = (offset, len(blob))
+                        entry["span"] = [offset, len(blob)]
                         offset += len(blob)
                     current[name] = entry
                     self.parsed += parsed
@@ -149,10 +148,10 @@ class ReportStore:
         compacted: dict[str, Entry] = {}
         with open(self.pack, "rb") as old, open(temporary, "wb") as new:
             for name, entry in current.items():
-                if entry.span is not None:
-                    old.seek(entry.span[0])
-                    blob = old.read(entry.span[1])
-                    entry = Entry(entry.stamp, entry.sha256, entry.summary, entry.problem, (new.tell(), len(blob)))
+                if entry["span"] is not None:
+                    old.seek(entry["span"][0])
+                    blob = old.read(entry["span"][1])
+                    entry = {**entry, "span": [new.tell(), len(blob)]}
                     new.write(blob)
                 compacted[name] = entry
         os.replace(temporary, self.pack)
@@ -161,14 +160,14 @@ class ReportStore:
 
     def reports(self) -> list[tuple[str, dict[str, Any]]]:
         """(name, summary) of every file that is a report, in name order."""
-        return [(name, e.summary) for name, e in self.entries.items() if e.summary is not None]
+        return [(name, e["summary"]) for name, e in self.entries.items() if e["summary"] is not None]
 
     def problems(self) -> list[Problem]:
-        return [Problem(name, e.problem[0], e.problem[1]) for name, e in self.entries.items() if e.problem]
+        return [Problem(name, e["problem"][0], e["problem"][1]) for name, e in self.entries.items() if e["problem"]]
 
     def raw(self, name: str) -> bytes:
         """The whole report as parsed, compact JSON."""
-        span = self.entries[name].span
+        span = self.entries[name]["span"]
         assert span is not None, name
         if self._reader is None or self._reader[0] != os.getpid():
             self._reader = (os.getpid(), open(self.pack, "rb"))  # noqa: SIM115 - kept open for many reads
@@ -191,10 +190,7 @@ class ReportStore:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
         data = {"format": STORE_FORMAT, "parser": PARSER_VERSION,
-                "pack_size": self.pack.stat().st_size if self.pack.is_file() else 0, "entries": {
-                    name: {"stamp": list(e.stamp), "sha256": e.sha256, "summary": e.summary,
-                           "problem": list(e.problem) if e.problem else None,
-                           "span": list(e.span) if e.span else None} for name, e in self.entries.items()}}
+                "pack_size": self.pack.stat().st_size if self.pack.is_file() else 0, "entries": self.entries}
         temporary = self.folder / f".store.json.{os.getpid()}"
         temporary.write_bytes(orjson.dumps(data))
         os.replace(temporary, self.folder / "store.json")
