@@ -20,7 +20,7 @@ from giro_site.forms import read_form
 from giro_site.forms.locate import KINDS, locate_tables
 from giro_site.identity import identify
 from giro_site.prose import narrative, proactive_items, section_texts
-from giro_site.readers import read_document, reader_for
+from giro_site.readers import read_bytes, read_document
 from giro_site.sections import find_headings
 
 SCHEMA_VERSION = 1
@@ -32,11 +32,10 @@ def parse_report(path: Path | str, *, data: bytes | None = None, display_path: s
     path = Path(path)
     shown = display_path or path.as_posix()
     if data is None:
-        reader_for(path)  # an unsupported format says so before the file is read
         try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise ReportError(f"无法读取文件：{exc.strerror}", path=shown) from exc
+            data = read_bytes(path, shown=shown)
+        except ReportError as exc:
+            raise exc.with_path(shown) from exc
     try:
         document = read_document(path, data)
     except ReportError as exc:

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from giro_site.document import Document
 from giro_site.errors import ReportError
+from giro_site.readers.docx import DocxReader
 from giro_site.readers.encoding import decode_text
+from giro_site.readers.html import HtmlReader
 from giro_site.readers.text import parse_text
 from giro_site.report import normalise
 from tests.conftest import seed_text
+from tests.writers import document_to_docx, document_to_html
 
 SOURCE = {"file": "fuzz.txt", "format": "txt", "sha256": ""}
 SEED_LINES = seed_text("001").split("\n") + seed_text("002").split("\n")
@@ -24,8 +30,12 @@ pieces = st.one_of(
 
 
 def _parse_or_refuse(text: str) -> None:
+    _normalise_or_refuse(lambda: parse_text(text))
+
+
+def _normalise_or_refuse(read: Callable[[], Document]) -> None:
     try:
-        report = normalise(parse_text(text), SOURCE)
+        report = normalise(read(), SOURCE)
     except ReportError as error:
         assert error.reason
         return
@@ -60,3 +70,28 @@ def test_any_bytes_decode_or_are_refused(data: bytes) -> None:
         assert error.reason
         return
     _parse_or_refuse(text)
+
+
+# --- web pages and Word files ------------------------------------------------------------
+
+SEED_HTML = document_to_html(parse_text(seed_text("001"))).decode("utf-8")
+SEED_DOCX = document_to_docx(parse_text(seed_text("004")))
+markup = st.one_of(
+    st.sampled_from(["<table>", "</table>", "<tr>", "</tr>", "<td>", "</td>", '<td rowspan="0">', '<td colspan="x">',
+                     '<th rowspan="99999">', "<p>", "</p>", "<br>", "<div class='nav'>", "</div>", "<script>", "<!--",
+                     "<![if !supportLists]>", "&nbsp;", "&#0;", "<a href=x>", "</a>", "<meta charset=gbk>"]),
+    st.sampled_from(SEED_HTML.split("<")).map(lambda piece: "<" + piece),
+    st.text(max_size=12),
+)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.lists(markup, max_size=150).map("".join))
+def test_any_markup_parses_or_is_refused(page: str) -> None:
+    _normalise_or_refuse(lambda: HtmlReader().read(page.encode("utf-8")))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(min_value=0, max_value=len(SEED_DOCX)), st.binary(max_size=64))
+def test_any_damaged_docx_parses_or_is_refused(cut: int, junk: bytes) -> None:
+    _normalise_or_refuse(lambda: DocxReader().read(SEED_DOCX[:cut] + junk))

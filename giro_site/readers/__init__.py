@@ -2,7 +2,7 @@
 
 Every reader turns bytes into the same ``Document``; nothing after this point knows
 which format a report came in. Add a format by adding a class with ``extensions``,
-``format_name`` and ``read(data) -> Document`` to ``READERS``.
+``format_name``, ``max_bytes`` and ``read(data) -> Document`` to ``READERS``.
 """
 
 from __future__ import annotations
@@ -12,17 +12,20 @@ from typing import Protocol
 
 from giro_site.document import Document
 from giro_site.errors import ReportError
+from giro_site.readers.docx import DocxReader
+from giro_site.readers.html import HtmlReader
 from giro_site.readers.text import TextReader
 
 
 class Reader(Protocol):
     extensions: tuple[str, ...]
     format_name: str
+    max_bytes: int  # a larger file is refused before it is read: memory stays bounded
 
     def read(self, data: bytes) -> Document: ...
 
 
-READERS: list[Reader] = [TextReader()]
+READERS: list[Reader] = [TextReader(), HtmlReader(), DocxReader()]
 
 # Formats maintainers receive that no reader understands, with what to do instead.
 UNSUPPORTED: dict[str, str] = {
@@ -34,6 +37,10 @@ UNSUPPORTED: dict[str, str] = {
     ".png": "图片无法读取：请找到报告的 .docx 或网页版本",
     ".xls": "Excel 文件不是年度报告格式：请放入报告全文（.docx、网页或文本）",
     ".xlsx": "Excel 文件不是年度报告格式：请放入报告全文（.docx、网页或文本）",
+    ".odt": "OpenDocument 文本无法读取：请另存为 .docx 后再放入",
+    ".rtf": "RTF 文件无法读取：请用 Word 另存为 .docx 后再放入",
+    ".mht": "单文件网页（.mht）无法读取：请在浏览器中另存为“网页，仅 HTML”（.html）",
+    ".mhtml": "单文件网页（.mhtml）无法读取：请在浏览器中另存为“网页，仅 HTML”（.html）",
 }
 
 
@@ -54,14 +61,25 @@ def candidate_suffixes() -> set[str]:
     return set(UNSUPPORTED) | {ext for reader in READERS for ext in reader.extensions}
 
 
+def read_bytes(path: Path, *, shown: str | None = None) -> bytes:
+    """The file's bytes, unless its format is unsupported or it is too large to be a report."""
+    reader = reader_for(path)
+    shown = shown or str(path)
+    try:
+        size = path.stat().st_size
+        if size > reader.max_bytes:
+            raise ReportError(f"文件有 {size // (1024 * 1024)} MB，超出{reader.format_name}文件的上限"
+                              f"（{reader.max_bytes // (1024 * 1024)} MB），不像是一份年度报告", path=shown)
+        return path.read_bytes()
+    except OSError as exc:
+        raise ReportError(f"无法读取文件：{exc.strerror}", path=shown) from exc
+
+
 def read_document(path: Path, data: bytes | None = None) -> Document:
     """Read one file into a Document; every failure is a ReportError naming the file."""
     reader = reader_for(path)
     if data is None:
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise ReportError(f"无法读取文件：{exc.strerror}", path=str(path)) from exc
+        data = read_bytes(path)
     try:
         return reader.read(data)
     except ReportError as exc:

@@ -91,6 +91,7 @@ class TextReader:
 
     extensions = (".txt", ".text")
     format_name = "txt"
+    max_bytes = 16 * 1024 * 1024  # a long report is 100 KB
 
     def read(self, data: bytes) -> Document:
         return parse_text(decode_text(data))

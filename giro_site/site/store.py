@@ -26,6 +26,7 @@ import orjson
 from giro_site import PARSER_VERSION
 from giro_site.corpus import Problem, display_path, scan_reports
 from giro_site.errors import ReportError
+from giro_site.readers import read_bytes
 from giro_site.report import parse_report
 from giro_site.site.summary import summarize
 
@@ -60,9 +61,9 @@ def _parse(path: Path) -> tuple[str, Entry, bytes | None, bool]:
     name = display_path(path, _CONTENT)
     stamp = _stamp(path)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return name, _entry(stamp, "", problem=[f"无法读取文件：{exc.strerror}", None]), None, True
+        data = read_bytes(path, shown=name)
+    except ReportError as exc:
+        return name, _entry(stamp, "", problem=[exc.reason, exc.line]), None, True
     sha256 = hashlib.sha256(data).hexdigest()
     old = _OLD.get(name)
     if old is not None and old["sha256"] == sha256:

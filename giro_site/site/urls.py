@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+_PASSIVE_SUFFIXES = (".txt", ".text", ".docx")  # served as files to read or save, never run
+
 
 @dataclass
 class Urls:
@@ -52,7 +54,12 @@ class Urls:
         return self._url("data/index.json")
 
     def source_file(self, relative: str) -> str:
-        """The original report file, copied into the site under its content path."""
+        """The original report file, copied into the site under its content path.
+
+        A web page from elsewhere must never run on this site's origin (its scripts would
+        be ours), so anything but plain text and Word files is served as ``….txt``."""
+        if not relative.lower().endswith(_PASSIVE_SUFFIXES):
+            relative += ".txt"
         return self._url(f"source/{relative}")
 
     # --- assets ---------------------------------------------------------------------
