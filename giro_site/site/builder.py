@@ -14,12 +14,14 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -335,8 +337,27 @@ def _full(options: BuildOptions, renderer: SiteRenderer, store: ReportStore, age
                      "sqlite_versions": sqlite_versions})
 
 
+@contextmanager
+def _long_lived_objects() -> Iterator[None]:
+    """A build holds millions of long-lived objects (every report's summary and manifest
+    entry), and Python's cyclic collector would walk them again and again: measured, about a
+    fifth of a one-change rebuild at 10,000 reports. Collect rarely while building; cycles
+    are still freed, and the usual thresholds come back afterwards (``serve`` lives on)."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 1_000)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+
+
 def build_site(options: BuildOptions) -> BuildResult:
     """Parse every report and write the site; the previous site stays whole on failure."""
+    with _long_lived_objects():
+        return _build_site(options)
+
+
+def _build_site(options: BuildOptions) -> BuildResult:
     started = time.perf_counter()
     timings: dict[str, float] = {}
 

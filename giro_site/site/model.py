@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -92,6 +92,10 @@ class ReportInfo:
     summary: dict[str, Any]
     linked: list[dict[str, Any]] = field(default_factory=list)
     head: Headline = field(init=False)
+    # Changes when anything the report contributes to the pages and downloads changes: its
+    # content (hash) and the cross-year findings added to it. (Computed here: a cached_property
+    # takes a lock per access, which showed up at 10,000 reports.)
+    version: str = field(init=False)
 
     def __post_init__(self) -> None:
         figures = self.summary["head"]
@@ -102,17 +106,12 @@ class ReportInfo:
             granted_share=figures["share"], reviews=figures["reviews"], lawsuits=figures["lawsuits"],
             corrected=figures["corrected"], outcomes=figures["outcomes"],
             quality="error" if errors else "warning" if warnings else "ok", errors=errors, warnings=warnings)
+        linked = hashlib.sha1(orjson.dumps(self.linked)).hexdigest()[:12] if self.linked else ""
+        self.version = f"{self.summary['sha256']}:{linked}"
 
     @property
     def year(self) -> int | None:
         return self.summary["year"]
-
-    @cached_property
-    def version(self) -> str:
-        """Changes when anything the report contributes to the pages and downloads changes:
-        its content (hash) and the cross-year findings added to it."""
-        linked = hashlib.sha1(orjson.dumps(self.linked)).hexdigest()[:12] if self.linked else ""
-        return f"{self.summary['sha256']}:{linked}"
 
     @property
     def error_messages(self) -> list[str]:
