@@ -48,7 +48,8 @@ def _chart(chart_id: str, title: str, data: list[dict[str, Any]], layout: dict[s
            head: list[str], rows: list[list[Any]], note: str = "") -> dict[str, Any]:
     """A chart, or when every figure is 0 or blank, just its table and a sentence saying so:
     an empty plot with a 0–1 axis would only mislead."""
-    values = [v for trace in data for v in (trace.get("x") or []) if isinstance(v, int | float)]
+    values = [v for trace in data for axis in ("x", "y") for v in (trace.get(axis) or [])
+              if isinstance(v, int | float) and not isinstance(v, bool)]
     empty = not any(values)
     if values and not empty and max(values) <= 5 and all(float(v).is_integer() for v in values):
         for axis in ("xaxis", "yaxis"):
@@ -127,7 +128,8 @@ def trend_chart(agency: Agency) -> dict[str, Any] | None:
              "hovertemplate": f"%{{x}}年 · {name}：%{{y}}<extra></extra>"}
             for index, (name, values) in enumerate(series)]
     layout = _layout(280, showlegend=True, legend=_TOP_LEGEND,
-                     xaxis={"type": "category", "fixedrange": True}, yaxis={"rangemode": "tozero", "fixedrange": True})
+                     xaxis={"type": "category", "fixedrange": True},
+                     yaxis={"rangemode": "tozero", "fixedrange": True, "automargin": True, "tickformat": ",~r"})
     rows = [[year, *(values[i] for _, values in series)] for i, year in enumerate(years)]
     return _chart("trend", "历年变化", data, layout, ["年度", *(name for name, _ in series)], rows)
 

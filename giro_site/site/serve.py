@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from livereload import Server
+from livereload.handlers import LiveReloadHandler
 
 from giro_site.errors import ReportError
 from giro_site.site.builder import BuildOptions, build_site
@@ -25,9 +26,13 @@ def serve(options: BuildOptions, port: int, *, open_browser: bool = False) -> No
         print(f"已重新生成：{result.reports} 份报告，{result.seconds:.2f} 秒", file=sys.stderr, flush=True)
 
     rebuild()
+    # livereload rebuilds on every change but tells the browser only if its last reload was
+    # more than ~3 s ago: a second save soon after a first left the page showing the first.
+    # The browser test caught it. Every rebuild must reach the open page.
+    LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
     server = Server()
     for folder in (options.content, options.templates, options.assets):
-        server.watch(str(Path(folder) / "**" / "*"), rebuild, delay=0.2)
+        server.watch(str(Path(folder) / "**" / "*"), rebuild, delay=None)
     print(f"本地预览：http://127.0.0.1:{port}{_base(options)}（Ctrl+C 结束）", file=sys.stderr, flush=True)
     server.serve(host="127.0.0.1", port=port, root=str(options.out), open_url_delay=1 if open_browser else None,
                  restart_delay=0)

@@ -1,0 +1,38 @@
+"""`python build.py serve`: an open page shows an edited report without the reader reloading."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import DESKTOP
+from tests.test_serve import Served, served  # noqa: F401 - the fixture that starts `serve`
+
+pytestmark = pytest.mark.browser
+
+
+def test_open_page_reloads_when_a_report_is_edited(browser: Any, served: Served) -> None:  # noqa: F811
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(served.agency_url("gaoling"), wait_until="load")
+        assert "共主动公开政府信息309条" in page.locator("main").inner_text()
+        page.evaluate("() => { window.__notReloaded = true; }")
+        page.wait_for_timeout(1000)  # the live-reload socket connects after load
+        report = served.content / "reports" / "2020" / "001_c2f37f7082ff9ace.txt"
+        report.write_text(report.read_text(encoding="utf-8").replace("309条", "310条"), encoding="utf-8")
+        try:
+            page.wait_for_function(
+                "() => document.querySelector('main').innerText.includes('共主动公开政府信息310条')", timeout=30_000)
+        except Exception:
+            served.process.terminate()
+            print(served.process.communicate(timeout=10)[0])
+            raise
+        assert page.evaluate("() => window.__notReloaded === undefined")  # the server reloaded it, not us
+        assert served.process.poll() is None
+        assert not errors, errors
+    finally:
+        context.close()
