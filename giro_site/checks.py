@@ -19,8 +19,8 @@ from giro_site.forms.spec import (
     OTHER_SUBROWS,
     REVIEW_GROUPS,
 )
+from giro_site.numbers import Number
 
-Number = int | float
 Operand = tuple[str, Number | None]  # (JSON path, value)
 
 COLUMN_NAMES = {leaf.key: leaf.label for _, leaf in APPLICANT_COLUMNS.leaves()}

@@ -27,6 +27,10 @@ _NUMBER = re.compile(r"^[+-]?(?:\d+(?:,\d{3})*|\d*)(?:\.\d+)?$")
 _UNIT_IN_TEXT = re.compile(r"(亿元|万元|千元|元)")
 
 
+# A figure of the forms: a count (int) or an amount in 万元 (float). One name for every module.
+Number = int | float
+
+
 class UnreadableNumber(ValueError):
     """A cell holds text that is not a figure; ``text`` is what it holds."""
 

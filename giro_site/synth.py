@@ -22,8 +22,8 @@ from giro_site.forms.spec import (
     REVIEW_GROUPS,
     REVIEW_OUTCOMES,
 )
+from giro_site.numbers import Number
 
-Number = int | float
 Values = dict[str, dict[str, Number | None]]
 
 _BLOCKS = {

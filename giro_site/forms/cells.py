@@ -12,9 +12,7 @@ from giro_site.document import Cell, Row
 from giro_site.findings import finding
 from giro_site.forms.spec import ColumnSpec, RowSpec
 from giro_site.labels import core, matches
-from giro_site.numbers import Amount, UnreadableNumber, parse_amount, parse_count
-
-Number = int | float
+from giro_site.numbers import Amount, Number, UnreadableNumber, parse_amount, parse_count
 
 
 @dataclass

@@ -12,9 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from giro_site.forms.spec import REVIEW_GROUPS
+from giro_site.numbers import Number
 from giro_site.site.model import OUTCOME_GROUPS, Agency, Headline, ReportInfo, headline
-
-Number = int | float
 
 FONT = ('"PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", '
         '"Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif')

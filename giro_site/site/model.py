@@ -12,9 +12,8 @@ from typing import Any
 import orjson
 
 from giro_site.findings import ERROR, WARNING
+from giro_site.numbers import Number
 from giro_site.site.config import AgencyDirectory, AgencyMeta
-
-Number = int | float
 
 # Outcome groups of table 三 for the charts and shares, in the form's order.
 OUTCOME_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (

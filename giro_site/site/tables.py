@@ -19,8 +19,7 @@ from giro_site.forms.spec import (
     REVIEW_GROUPS,
     REVIEW_OUTCOMES,
 )
-
-Number = int | float
+from giro_site.numbers import Number
 
 
 @dataclass(frozen=True)
