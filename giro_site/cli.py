@@ -90,7 +90,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     print(f"已生成 {result.out}：{result.agencies} 个机关，{result.reports} 份报告，{result.pages} 个页面，"
           f"{result.errors} 份报告有错误，{len(result.problems)} 个文件无法读取；{how}，用时 {result.seconds:.2f} 秒。")
     if args.timings:
-        stages = "，".join(f"{name} {seconds:.2f}" for name, seconds in result.timings.items())
+        stages = "，".join(f"{name} {seconds:.2f}（CPU {result.cpu.get(name, 0.0):.2f}）"
+                          for name, seconds in result.timings.items())
         print(f"各阶段用时（秒）：{stages}；写入 {result.written} 个文件。")
     if args.strict and (result.problems or result.errors):
         return 1

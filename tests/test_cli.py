@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -85,3 +86,15 @@ def test_check_strict_fails_on_an_error_finding(tmp_path: Path) -> None:
     assert strict.returncode == 1
     assert "[错误] REVIEW_TOTAL review_litigation.litigation_direct.total 第" in strict.stdout
 
+
+
+def test_build_timings_show_wall_and_cpu_seconds_per_stage(tmp_path: Path) -> None:
+    content = _content_with(tmp_path, {})
+    result = run("build", "--content", str(content), "--out", str(tmp_path / "site"), "--jobs", "2", "--timings")
+    assert result.returncode == 0, result.stderr
+    line = next(line for line in result.stdout.splitlines() if line.startswith("各阶段用时"))
+    stages = re.findall(r"(\w+) (\d+\.\d\d)（CPU (\d+\.\d\d)）", line)
+    assert [name for name, _, _ in stages] == ["parse", "plan", "aggregate", "write", "save"]
+    # a build parses and renders, so its CPU time cannot be zero (the clock ticks at 10 ms)
+    assert sum(float(cpu) for _, _, cpu in stages) > 0
+    assert (tmp_path / "site" / "index.html").is_file()

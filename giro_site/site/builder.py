@@ -76,6 +76,15 @@ class BuildResult:
     rendered_agencies: int = 0
     written: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    # CPU seconds per stage, this process and its finished workers: set beside ``timings`` it
+    # tells whether a slow stage waited (disk, a busy machine) or computed.
+    cpu: dict[str, float] = field(default_factory=dict)
+
+
+def _cpu_seconds() -> float:
+    """User and system CPU of this process and of the worker processes it has reaped."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
 
 
 def _digest(*parts: str) -> str:
@@ -359,10 +368,13 @@ def build_site(options: BuildOptions) -> BuildResult:
 
 def _build_site(options: BuildOptions) -> BuildResult:
     started = time.perf_counter()
+    cpu_started = _cpu_seconds()
     timings: dict[str, float] = {}
+    cpu: dict[str, float] = {}
 
     def lap(name: str) -> None:
         timings[name] = time.perf_counter() - started - sum(timings.values())
+        cpu[name] = max(0.0, _cpu_seconds() - cpu_started - sum(cpu.values()))
 
     config = load_config(options.content, base_url=options.base_url, build_date=options.build_date)
     cache = options.cache_folder()
@@ -408,7 +420,7 @@ def _build_site(options: BuildOptions) -> BuildResult:
                        pages=sum(len(a.ids) for a in agencies) + len(written.manifest["listing"]) + 4
                        + len(renderer.pages),
                        seconds=time.perf_counter() - started, mode="rebuild" if plan.rebuild else "full",
-                       parsed=store.parsed, rendered_agencies=rendered, written=written.count, timings=timings)
+                       parsed=store.parsed, rendered_agencies=rendered, written=written.count, timings=timings, cpu=cpu)
 
 
 def print_progress(message: str) -> None:

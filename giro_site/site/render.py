@@ -40,6 +40,9 @@ def make_environment(templates: Path, globals_: dict[str, Any], bytecode: Path |
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # One environment per build: checking every template's file stamp per page is wasted;
+        # `serve` makes a new renderer for each rebuild, so edits are still seen.
+        auto_reload=False,
     )
     # tojson through orjson: the same escaping of <, >, & and ' by Jinja, a faster encoder.
     env.policies["json.dumps_function"] = _dumps
