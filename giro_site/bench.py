@@ -1,5 +1,7 @@
 """`python build.py bench --reports N`: a synthetic corpus, a full build, a one-change
-rebuild, and the figures that matter (wall time, per report, peak memory, output size).
+rebuild (three times), and the figures that matter (wall time, per report, peak memory,
+output size), beside two readings of the machine itself (Python speed, file creation cost),
+because on a shared VM those vary from one hour to the next.
 
 The corpus comes from ``synth``: both forms, many bodies with several years each, blanks,
 sub-rows, a few broken identities and narratives of varied length, in the seeds' layout.
@@ -8,9 +10,11 @@ Peak memory is sampled from /proc over the whole process tree, so worker process
 
 from __future__ import annotations
 
+import compileall
 import os
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,18 +34,6 @@ _DISTRICTS = ["东城", "西城", "南湖", "北塘", "高新", "城关", "江�
 _SYLLABLES = list("青山河阳平安新华石桥林泉湖岭溪口龙凤金玉白马花园长乐福寿松柏云田沙洲水西东南北中")
 _KINDS = ("镇人民政府", "乡人民政府", "街道办事处", "镇", "街道")
 _DEPARTMENTS = ("市场监督管理局", "自然资源局", "住房和城乡建设局", "教育局", "民政局", "卫生健康委员会")
-
-
-@dataclass
-class BenchFigures:
-    reports: int
-    agencies: int
-    build_seconds: float
-    rebuild_seconds: float
-    peak_rss_mib: float
-    output_mib: float
-    agency_page_kib_mean: float
-    agency_page_kib_max: float
 
 
 def make_corpus(folder: Path, count: int, seed: int = 2024) -> int:
@@ -118,24 +110,38 @@ class PeakMemory:
         self._thread.join()
 
 
-def _timed_build(content: Path, out: Path, jobs: int) -> tuple[float, int]:
-    """Build in a fresh process, as a maintainer would run it; (seconds, peak bytes)."""
+@dataclass
+class TimedBuild:
+    seconds: float
+    peak_bytes: int
+    stages: str  # the build's own line of wall and CPU seconds per stage
+    summary: str  # the build's closing line: what it parsed and rendered
+
+
+def _timed_build(content: Path, out: Path, jobs: int) -> TimedBuild:
+    """Build in a fresh process, as a maintainer would run it."""
     command = [sys.executable, str(Path(__file__).resolve().parent.parent / "build.py"), "build",
-               "--content", str(content), "--out", str(out), "--jobs", str(jobs), "--build-date", "2026-01-01"]
+               "--content", str(content), "--out", str(out), "--jobs", str(jobs), "--build-date", "2026-01-01",
+               "--timings"]
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               encoding="utf-8")
     with PeakMemory(process.pid) as memory:
         stdout, stderr = process.communicate()
     seconds = time.perf_counter() - started
     if process.returncode != 0:
         raise RuntimeError(f"build failed:\n{stdout}\n{stderr}")
-    return seconds, memory.peak
+    lines = stdout.splitlines()
+    stages = next((line for line in lines if line.startswith("各阶段用时")), "")
+    summary = next((line for line in lines if line.startswith("已生成")), "")
+    return TimedBuild(seconds, memory.peak, stages, summary)
 
 
-def _edit(text: str) -> str:
-    """A maintainer's correction to one report's text."""
-    if "六、其他需要报告的事项\n无。" in text:
-        return text.replace("六、其他需要报告的事项\n无。", "六、其他需要报告的事项\n本年无其他需要报告的事项。")
+def _edit(text: str, round_: int) -> str:
+    """A maintainer's correction to one report's text (a different one each round)."""
+    heading = "六、其他需要报告的事项\n"
+    if f"{heading}无。" in text:
+        return text.replace(f"{heading}无。", f"{heading}本年无其他需要报告的事项（{round_}）。")
     return text + "\n"
 
 
@@ -143,29 +149,101 @@ def _size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
-def run_bench(count: int, *, keep: bool = False, jobs: int | None = None,
+def reference_seconds() -> float:
+    """A fixed pure-Python workload (best of three): how fast this machine runs Python today.
+    On this project's VM the same work varied by half from one hour to the next, so the
+    figures of a run are only comparable with others beside this number."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for i in range(2_000_000):
+            total += i * i
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def file_creation_ms(folder: Path, count: int = 500) -> float:
+    """Milliseconds to create, write and close one small file in ``folder``: the disk's share
+    of a build that writes tens of thousands of files (ext4 without a journal, as here, is
+    slow to create files for minutes after many were deleted)."""
+    probe = folder / "probe"
+    probe.mkdir()
+    started = time.perf_counter()
+    for i in range(count):
+        (probe / f"{i}.html").write_bytes(b"x" * 2048)
+    seconds = time.perf_counter() - started
+    shutil.rmtree(probe)
+    return 1000 * seconds / count
+
+
+def precompile() -> bool:
+    """Write the package's bytecode once, as Python does on its first run on a usual machine
+    (where PYTHONDONTWRITEBYTECODE is set, every build would compile ~40 modules again)."""
+    package = Path(__file__).resolve().parent
+    try:
+        return bool(compileall.compile_dir(str(package), quiet=1))
+    except OSError:
+        return False
+
+
+@dataclass
+class BenchFigures:
+    reports: int
+    agencies: int
+    build_seconds: float
+    rebuild_seconds: list[float]  # one per round, each after a different one-report change
+    peak_rss_mib: float
+    output_mib: float
+    agency_page_kib_mean: float
+    agency_page_kib_max: float
+    reference_seconds: float
+    file_creation_ms: float
+
+    @property
+    def rebuild_median(self) -> float:
+        return statistics.median(self.rebuild_seconds)
+
+
+def run_bench(count: int, *, keep: bool = False, jobs: int | None = None, rounds: int = 3,
               report: Callable[[str], None] = print) -> BenchFigures:
     jobs = jobs or os.cpu_count() or 1
     folder = Path(tempfile.mkdtemp(prefix=f"giro-bench-{count}-"))
     content, out = folder / "content", folder / "public"
     try:
+        compiled = precompile()
+        reference = reference_seconds()
+        creation = file_creation_ms(folder)
+        report(f"本机：纯 Python 参考任务 {reference:.3f} 秒（越大越慢），新建一个小文件 {creation:.3f} 毫秒；"
+               f"字节码{'已预编译' if compiled else '未能预编译'}")
         started = time.perf_counter()
         bodies = make_corpus(content, count)
         report(f"语料：{count} 份报告，{bodies} 个机关，生成用时 {time.perf_counter() - started:.1f} 秒（{folder}）")
-        build_seconds, peak = _timed_build(content, out, jobs)
+        full = _timed_build(content, out, jobs)
+        report(f"完整生成：{full.seconds:.2f} 秒，每份报告 {1000 * full.seconds / count:.2f} 毫秒（{jobs} 个进程）")
+        report(f"  {full.stages}")
         agencies = len(list((out / "agency").iterdir()))
         pages = [p for p in (out / "agency").glob("*/*.html") if p.name != "index.html"]  # index.html redirects
         sizes = [p.stat().st_size for p in pages]
-        changed = sorted((content / "reports").rglob("*.txt"))[count // 2]
-        changed.write_text(_edit(changed.read_text(encoding="utf-8")), encoding="utf-8")
-        rebuild_seconds, rebuild_peak = _timed_build(content, out, jobs)
+        files = sorted((content / "reports").rglob("*.txt"))
+        rebuilds = []
+        for round_ in range(rounds):
+            changed = files[(count // 2 + round_ * 997) % len(files)]
+            changed.write_text(_edit(changed.read_text(encoding="utf-8"), round_), encoding="utf-8")
+            rebuilds.append(_timed_build(content, out, jobs))
         figures = BenchFigures(
-            reports=count, agencies=agencies, build_seconds=build_seconds, rebuild_seconds=rebuild_seconds,
-            peak_rss_mib=max(peak, rebuild_peak) / 2**20, output_mib=_size(out) / 2**20,
+            reports=count, agencies=agencies, build_seconds=full.seconds,
+            rebuild_seconds=[r.seconds for r in rebuilds],
+            peak_rss_mib=max([full.peak_bytes, *(r.peak_bytes for r in rebuilds)]) / 2**20,
+            output_mib=_size(out) / 2**20,
             agency_page_kib_mean=sum(sizes) / max(1, len(sizes)) / 1024,
-            agency_page_kib_max=max(sizes, default=0) / 1024)
-        report(f"完整生成：{build_seconds:.2f} 秒，每份报告 {1000 * build_seconds / count:.2f} 毫秒（{jobs} 个进程）")
-        report(f"改动一份报告后重新生成：{rebuild_seconds:.2f} 秒")
+            agency_page_kib_max=max(sizes, default=0) / 1024,
+            reference_seconds=reference, file_creation_ms=creation)
+        shown = "、".join(f"{r.seconds:.2f}" for r in rebuilds)
+        report(f"改动一份报告后重新生成：中位数 {figures.rebuild_median:.2f} 秒（{rounds} 次：{shown}）")
+        if rebuilds:
+            report(f"  {rebuilds[-1].summary}")
+            report(f"  {rebuilds[-1].stages}")
         report(f"内存峰值：{figures.peak_rss_mib:.0f} MiB（含子进程）")
         report(f"输出：共 {figures.output_mib:.1f} MiB；{figures.agencies} 个机关的 {len(pages)} 个报告页面，平均 "
                f"{figures.agency_page_kib_mean:.1f} KiB，最大 {figures.agency_page_kib_max:.1f} KiB（不含共享资源）")

@@ -1,0 +1,51 @@
+"""The benchmark a maintainer runs: a realistic synthetic corpus, a full build, one-change
+rebuilds, and figures taken from the build it made (not from a model of it)."""
+
+from __future__ import annotations
+
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+import orjson
+import pytest
+
+from giro_site.bench import make_corpus, run_bench
+
+
+def test_the_corpus_has_both_forms_several_years_and_broken_identities(tmp_path: Path) -> None:
+    bodies = make_corpus(tmp_path, 300)
+    files = sorted((tmp_path / "reports").rglob("*.txt"))
+    assert len(files) == 300
+    assert 60 < bodies < 300  # bodies report for one to five years
+    per_body = Counter(path.name.split("-")[0] for path in files)
+    assert max(per_body.values()) >= 3
+    assert {path.parent.name for path in files} == {"2019", "2020", "2021", "2022", "2023"}
+    texts = [path.read_text(encoding="utf-8") for path in files]
+    ninth = sum("第二十条第（九）项" in text for text in texts)  # only the 2019 form has item (9)
+    assert 0 < ninth < len(texts)
+    assert make_corpus(tmp_path / "again", 300) == bodies  # the same seed, the same corpus
+    assert [p.read_bytes() for p in sorted((tmp_path / "again" / "reports").rglob("*.txt"))] == \
+        [p.read_bytes() for p in files]
+
+
+def test_bench_builds_rebuilds_one_report_and_reports_what_it_measured(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    lines: list[str] = []
+    figures = run_bench(60, keep=True, jobs=2, rounds=2, report=lines.append)
+    site = next(tmp_path.glob("giro-bench-60-*")) / "public"
+    reports = orjson.loads((site / "data" / "reports.json").read_bytes())
+    assert len(reports) == figures.reports == 60
+    assert {report["form"] for report in reports} == {"2019", "2021"}
+    assert any(f["severity"] == "error" for report in reports for f in report["findings"])  # broken identities
+    assert figures.agencies == len([p for p in (site / "agency").iterdir() if p.is_dir()])
+    assert len(figures.rebuild_seconds) == 2 and all(s > 0 for s in figures.rebuild_seconds)
+    assert figures.build_seconds > 0 and figures.peak_rss_mib > 20 and figures.output_mib > 1
+    assert 0 < figures.agency_page_kib_mean <= figures.agency_page_kib_max <= 40
+    assert figures.reference_seconds > 0 and figures.file_creation_ms > 0
+    text = "\n".join(lines)
+    # each rebuild was incremental: one report parsed, one agency rendered
+    assert "增量生成（重新解析 1 份，重新生成 1 个机关）" in text
+    assert "各阶段用时" in text and "CPU" in text
+    assert f"{figures.agencies} 个机关" in text
