@@ -151,7 +151,7 @@ def _size(folder: Path) -> int:
 
 def reference_seconds() -> float:
     """A fixed pure-Python workload (best of three): how fast this machine runs Python today.
-    On this project's VM the same work varied by half from one hour to the next, so the
+    On this project's VM the same work took up to twice as long from one hour to the next, so the
     figures of a run are only comparable with others beside this number."""
     best = float("inf")
     for _ in range(3):
@@ -207,6 +207,8 @@ class BenchFigures:
 
 def run_bench(count: int, *, keep: bool = False, jobs: int | None = None, rounds: int = 3,
               report: Callable[[str], None] = print) -> BenchFigures:
+    if rounds < 1:
+        raise ValueError("the benchmark needs at least one rebuild round")
     jobs = jobs or os.cpu_count() or 1
     folder = Path(tempfile.mkdtemp(prefix=f"giro-bench-{count}-"))
     content, out = folder / "content", folder / "public"
@@ -241,9 +243,8 @@ def run_bench(count: int, *, keep: bool = False, jobs: int | None = None, rounds
             reference_seconds=reference, file_creation_ms=creation)
         shown = "、".join(f"{r.seconds:.2f}" for r in rebuilds)
         report(f"改动一份报告后重新生成：中位数 {figures.rebuild_median:.2f} 秒（{rounds} 次：{shown}）")
-        if rebuilds:
-            report(f"  {rebuilds[-1].summary}")
-            report(f"  {rebuilds[-1].stages}")
+        report(f"  {rebuilds[-1].summary}")
+        report(f"  {rebuilds[-1].stages}")
         report(f"内存峰值：{figures.peak_rss_mib:.0f} MiB（含子进程）")
         report(f"输出：共 {figures.output_mib:.1f} MiB；{figures.agencies} 个机关的 {len(pages)} 个报告页面，平均 "
                f"{figures.agency_page_kib_mean:.1f} KiB，最大 {figures.agency_page_kib_max:.1f} KiB（不含共享资源）")
