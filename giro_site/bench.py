@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from giro_site.cli import BUILT_LINE, TIMINGS_LINE
 from giro_site.synth import random_report, render_text
 
 _CITIES = [
@@ -132,8 +133,8 @@ def _timed_build(content: Path, out: Path, jobs: int) -> TimedBuild:
     if process.returncode != 0:
         raise RuntimeError(f"build failed:\n{stdout}\n{stderr}")
     lines = stdout.splitlines()
-    stages = next((line for line in lines if line.startswith("各阶段用时")), "")
-    summary = next((line for line in lines if line.startswith("已生成")), "")
+    stages = next((line for line in lines if line.startswith(TIMINGS_LINE)), "")
+    summary = next((line for line in lines if line.startswith(BUILT_LINE)), "")
     return TimedBuild(seconds, memory.peak, stages, summary)
 
 

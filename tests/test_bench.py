@@ -13,7 +13,7 @@ import pytest
 from giro_site.bench import make_corpus, run_bench
 
 
-def test_the_corpus_has_both_forms_several_years_and_broken_identities(tmp_path: Path) -> None:
+def test_the_corpus_has_both_forms_and_several_years_per_body(tmp_path: Path) -> None:
     bodies = make_corpus(tmp_path, 300)
     files = sorted((tmp_path / "reports").rglob("*.txt"))
     assert len(files) == 300

@@ -368,13 +368,14 @@ def build_site(options: BuildOptions) -> BuildResult:
 
 def _build_site(options: BuildOptions) -> BuildResult:
     started = time.perf_counter()
-    cpu_started = _cpu_seconds()
     timings: dict[str, float] = {}
     cpu: dict[str, float] = {}
+    mark = [started, _cpu_seconds()]  # wall and CPU seconds when the last stage ended
 
     def lap(name: str) -> None:
-        timings[name] = time.perf_counter() - started - sum(timings.values())
-        cpu[name] = max(0.0, _cpu_seconds() - cpu_started - sum(cpu.values()))
+        now = [time.perf_counter(), _cpu_seconds()]
+        timings[name], cpu[name] = now[0] - mark[0], now[1] - mark[1]
+        mark[:] = now
 
     config = load_config(options.content, base_url=options.base_url, build_date=options.build_date)
     cache = options.cache_folder()
