@@ -41,7 +41,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def index_rows(site: Path) -> list[dict[str, Any]]:
     data = json.loads((site / "data" / "index.json").read_text(encoding="utf-8"))
-    return [dict(zip(data["fields"], row, strict=True)) for row in data["rows"]]
+    rows = [dict(zip(data["fields"], row, strict=True)) for row in data["rows"]]
+    for row in rows:  # the latest report's page, as index.js builds it
+        row["url"] = data["agency_url"].replace("{slug}", row["slug"]).replace("{id}", row["reports"][0][0])
+    return rows
 
 
 AGENCIES = {"000": "岭子镇人民政府", "001": "高岭镇人民政府", "002": "张山子镇", "003": "鹿乡镇人民政府",
