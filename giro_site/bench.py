@@ -165,7 +165,7 @@ class BenchFigures:
 
 
 def run_bench(count: int, *, keep: bool = False, jobs: int | None = None, rounds: int = 3,
-              report: Callable[[str], None] = print) -> BenchFigures:
+              report: Callable[[str], None] = print, browser: bool = False) -> BenchFigures:
     if rounds < 1:
         raise ValueError("the benchmark needs at least one rebuild round")
     jobs = jobs or os.cpu_count() or 1
@@ -207,6 +207,10 @@ def run_bench(count: int, *, keep: bool = False, jobs: int | None = None, rounds
         report(f"内存峰值：{figures.peak_rss_mib:.0f} MiB（含子进程）")
         report(f"输出：共 {figures.output_mib:.1f} MiB；{figures.agencies} 个机关的 {len(pages)} 个报告页面，平均 "
                f"{figures.agency_page_kib_mean:.1f} KiB，最大 {figures.agency_page_kib_max:.1f} KiB（不含共享资源）")
+        if browser:
+            from giro_site.browser_bench import measure
+
+            measure(out, report=report)
         return figures
     finally:
         if keep:
