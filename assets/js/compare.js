@@ -42,7 +42,7 @@
   }
 
   function setup(root) {
-    var labels = JSON.parse(document.getElementById("compare-labels").textContent);
+    var labels = JSON.parse(root.getAttribute("data-labels"));
     var dataTemplate = root.getAttribute("data-agency-data");
     var form = root.querySelector("form.picker");
     var search = root.querySelector("#c-q");
