@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from giro_site.errors import ReportError
+from giro_site.regions import LEVELS, gazetteer
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,11 @@ def load_config(content: Path, *, base_url: str | None = None, build_date: str |
     return replace(config, build_date=_build_date(build_date or config.build_date))
 
 
+# Older spellings of a body's level, as earlier agencies.toml files have them.
+LEVEL_SYNONYMS = {"省级": "省", "市级": "市", "县级": "县", "区县": "县", "乡镇": "乡镇街道", "街道": "乡镇街道",
+                  "乡级": "乡镇街道"}
+
+
 @dataclass(frozen=True)
 class AgencyMeta:
     """What a maintainer knows about a body that its reports do not say well."""
@@ -83,10 +89,11 @@ class AgencyMeta:
     match: tuple[str, ...] = ()  # names as the reports give them (region+name or name)
     files: tuple[str, ...] = ()  # globs of report paths under content/, e.g. "reports/*/001_*"
     name: str | None = None
-    region: str | None = None
-    level: str | None = None  # 省级 · 市级 · 县级 · 乡镇 …
+    region: str | None = None  # its places as one string, "吉林省长春市双阳区", read against the gazetteer
+    level: str | None = None  # 省 · 市 · 县 · 乡镇街道 · 部门
     source_url: str | None = None
     slug: str | None = None
+    code: str | None = None  # the gazetteer code of its place (12 digits, or 6 for a county): wins over region
 
 
 @dataclass
@@ -125,6 +132,18 @@ def load_agencies(content: Path) -> AgencyDirectory:
         if slug is not None and not (isinstance(slug, str) and _SLUG.fullmatch(slug)):
             raise ReportError(f"第{index}个 [[agency]] 的 slug “{slug}”不能用作网址：只能用英文字母、数字和连字符“-”"
                               f"（不以连字符开头或结尾，最多 80 个字符），如 gaolingzhen", path=str(path))
-        entries.append(AgencyMeta(**{**item, "match": tuple(item.get("match", ())),
+        level = item.get("level")
+        if level is not None:
+            level = LEVEL_SYNONYMS.get(level, level)
+            if level not in LEVELS:
+                raise ReportError(f"第{index}个 [[agency]] 的 level “{level}” 不是 {'、'.join(LEVELS)} 之一",
+                                  path=str(path))
+        code = item.get("code")
+        if code is not None:
+            code = str(code).ljust(12, "0")
+            if code not in gazetteer().by_code:
+                raise ReportError(f"第{index}个 [[agency]] 的 code “{item['code']}” 不在行政区划地名库中",
+                                  path=str(path))
+        entries.append(AgencyMeta(**{**item, "match": tuple(item.get("match", ())), "level": level, "code": code,
                                      "files": tuple(item.get("files", ()))}))
     return AgencyDirectory(entries)
