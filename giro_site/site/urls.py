@@ -44,8 +44,10 @@ class Urls:
         return self._url("downloads/")
 
     # --- data ---------------------------------------------------------------------
-    def report_data(self, slug: str, report_id: str, fmt: str) -> str:
-        return self._url(f"data/reports/{slug}-{report_id}.{fmt}")
+    def agency_data(self, slug: str) -> str:
+        """One JSON file with all of an agency's reports as published (the contract's objects,
+        cross-year findings included), newest year first: the data behind its pages."""
+        return self._url(f"agency/{slug}/reports.json")
 
     def all_data(self, fmt: str) -> str:
         return self._url(f"data/reports.{fmt}")
