@@ -73,6 +73,8 @@ def printer(tmp_path_factory: pytest.TempPathFactory) -> Printer:
     # A page printed with the browser's own header (date, title) and footer (address, "1/3").
     made.add_web("seed002-browser-furniture", web(TEXTS["seed002"]), display_header_footer=True,
                  margin={"top": "20mm", "bottom": "20mm"})
+    made.add_web("not-a-report-web", "<html><body><h1>页面不存在</h1><p>您访问的页面不存在或已被删除，"
+                 "请返回首页。</p><p>某某区人民政府门户网站</p></body></html>".encode())
     made.print_all()
     return made
 
@@ -162,3 +164,34 @@ def test_a_label_cut_by_a_page_break_is_told_from_a_new_one() -> None:
     assert starts_new("商业企业", "法人或其他组织")
     assert starts_new("（四）无法提供", "8.属于行政查询事项")
     assert starts_new("3.危及“三安全一稳定”", "2.其他法律行政法规禁止公开")
+
+
+def test_a_folder_of_pdfs_builds_into_the_site(printer: Printer, tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    from giro_site.site.builder import BuildOptions, build_site
+    from tests.conftest import ROOT
+
+    reports = tmp_path / "content" / "reports"
+    (reports / "2020").mkdir(parents=True)
+    (reports / "2021").mkdir()
+    for index, seed in enumerate(SEEDS):
+        maker = "word" if index % 2 else "web"
+        shutil.copy(printer.pdf(f"seed{seed.name[:3]}-{maker}"), reports / "2020" / f"{seed.name[:3]}.pdf")
+    shutil.copy(printer.pdf("broken-word"), reports / "2021" / "broken.pdf")
+    whole = printer.pdf("seed001-word").read_bytes()
+    (reports / "2021" / "cut.pdf").write_bytes(whole[: len(whole) // 5])
+    result = build_site(BuildOptions(content=tmp_path / "content", out=tmp_path / "public", build_date="2026-01-02"))
+    assert result.reports == 6
+    assert [problem.split("：", 1)[0].rsplit("/", 1)[-1] for problem in result.problems] == ["cut.pdf"]
+    problems = (tmp_path / "public" / "problems" / "index.html").read_text(encoding="utf-8")
+    assert "cut.pdf" in problems and "损坏或不完整" in problems
+    pages = [p.read_text(encoding="utf-8") for p in (tmp_path / "public").rglob("*.html")]
+    assert any(re.search(r"（原文第\d+页第\d+行）", page) for page in pages)  # the broken report's findings
+    assert not any("（原文第" in page and "行）" in page and re.search(r"（原文第\d+行）", page) for page in pages)
+    check = subprocess.run([sys.executable, str(ROOT / "build.py"), "check", "--content", str(tmp_path / "content")],
+                           capture_output=True, text=True, cwd=ROOT)
+    assert re.search(r"ROW_TOTAL applications\.granted\.total 第\d+页第\d+行", check.stdout), check.stdout
+    assert "无法读取 content/reports/2021/cut.pdf" in check.stdout

@@ -79,6 +79,9 @@ def _child(work: Callable[[bytes], Document], data: bytes, out: int) -> None:
     """In the child: parse, write the answer, and leave without running any parent code."""
     status = 0
     try:
+        import faulthandler
+
+        faulthandler.disable()  # a crash here is reported by the parent, not dumped by the child
         _limit_memory()
         try:
             reply = b"D" + encode(work(data))
@@ -136,9 +139,16 @@ def run_isolated(work: Callable[[bytes], Document], data: bytes, *, seconds: flo
     reply = b"".join(chunks)
     if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0 or not reply:
         raise ReportError(f"读取 PDF 时解析程序异常退出，文件可能已损坏：{_AGAIN}")
+    return read_reply(reply)
+
+
+def read_reply(reply: bytes) -> Document:
+    """The child's answer: ``E`` and a reason, or ``D`` and the Document as JSON."""
     if reply[:1] == b"E":
         raise ReportError(reply[1:].decode("utf-8", errors="replace"))
     try:
+        if reply[:1] != b"D":
+            raise ValueError("unknown reply")
         return decode(reply[1:])
     except (ValueError, TypeError, KeyError, IndexError, orjson.JSONDecodeError) as exc:
         raise ReportError(f"读取 PDF 时解析程序返回了无法识别的结果：{_AGAIN}") from exc
