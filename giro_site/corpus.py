@@ -12,6 +12,7 @@ from typing import Any
 from giro_site.checks import check_against_previous
 from giro_site.errors import ReportError
 from giro_site.findings import sort_findings
+from giro_site.identity import body_key
 from giro_site.readers import candidate_suffixes
 from giro_site.report import parse_report
 
@@ -74,9 +75,9 @@ def display_path(path: Path | str, content: Path) -> str:
     return Path(path).as_posix()
 
 
-def agency_key(report: dict[str, Any]) -> str:
-    """Reports of the same body share this key (region and name as the reports give them)."""
-    return f"{report.get('region') or ''}|{report.get('agency') or report['source']['file']}"
+def agency_key(report: dict[str, Any]) -> str | None:
+    """Reports of the same body share this key (``identity.body_key``); None if it names none."""
+    return body_key(report.get("agency"), report.get("region"), (report.get("division") or {}).get("code"))
 
 
 def cross_year_findings(reports: list[dict[str, Any]], keys: list[str],
@@ -112,7 +113,7 @@ def cross_year_findings(reports: list[dict[str, Any]], keys: list[str],
 
 def link_years(reports: list[dict[str, Any]]) -> None:
     """Add cross-year findings to the reports (replacing each one's findings list)."""
-    keys = [agency_key(r) if r.get("agency") else f"\0{i}" for i, r in enumerate(reports)]
+    keys = [agency_key(r) or f"\0{i}" for i, r in enumerate(reports)]
     for index, extra in cross_year_findings(reports, keys).items():
         reports[index]["findings"] = sort_findings(reports[index]["findings"] + extra)
 

@@ -66,6 +66,9 @@ CODES: tuple[Code, ...] = (
          "2021年及以后的报告应使用2021年版表格，此报告仍使用2019年版。"),
     Code("PROACTIVE_ITEMS_MISSING", INFO, "未说明主动公开条数",
          "报告正文没有说明全年主动公开政府信息的条数。"),
+    Code("REGION_UNKNOWN", INFO, "所在地区不明",
+         "机关名称中的地名在全国行政区划地名库中找不到，或有多处同名而报告中没有足以区分的地名；"
+         "所在地区留空，不作猜测。"),
 )
 CODE_INDEX = {c.code: c for c in CODES}
 

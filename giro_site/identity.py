@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from giro_site.document import Document, Paragraph
 from giro_site.labels import flat
+from giro_site.regions.resolve import GOVERNMENT, read_name
 from giro_site.sections import find_headings
 
 _CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
@@ -174,3 +176,22 @@ def identify(document: Document) -> Identity:
     region, agency = split_region(name) if name else (None, None)
     return Identity(agency=agency or None, region=region, year=find_year(document, title), title=title,
                     title_indexes=title_indexes, signature=signature)
+
+
+@lru_cache(maxsize=65536)
+def body_key(agency: str | None, region: str | None, code: str | None) -> str | None:
+    """Reports of the same body share this key, across years and formats.
+
+    When the report's place is known for certain (``code`` is the place its name leads to),
+    the key is that place and the body's own name after it, with a government's own words
+    dropped: "高岭镇人民政府" with 密云区 made out from the report, "密云区高岭镇人民政府" and
+    "高岭镇" are one body; two 高岭镇 in different counties are two. Otherwise the names as
+    written, with whatever part of the place is known, keep bodies apart rather than guess.
+    None when the report names no body."""
+    if not agency:
+        return None
+    reading = read_name(f"{region or ''}{agency}")
+    if code and any(place.code == code for place in reading.places):
+        rest = "" if reading.rest in GOVERNMENT else reading.rest
+        return f"place:{code}|{rest}"
+    return f"name:{region or ''}|{code or ''}|{agency}"

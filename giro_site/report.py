@@ -21,6 +21,7 @@ from giro_site.forms.locate import KINDS, locate_tables
 from giro_site.identity import identify
 from giro_site.prose import narrative, proactive_items, section_texts
 from giro_site.readers import read_bytes, read_document
+from giro_site.regions import resolve
 from giro_site.sections import find_headings
 
 SCHEMA_VERSION = 1
@@ -76,6 +77,11 @@ def normalise(document: Document, source: dict[str, str]) -> dict[str, Any]:
 
     if who.agency is None:
         findings.append(finding("AGENCY_UNKNOWN", "在标题、正文开头和落款中都找不到发布机关的名称。", "agency"))
+    place = resolve(f"{who.region or ''}{who.agency}" if who.agency else None,
+                    [name for name in (who.signature.name, who.title) if name],
+                    [p.text for p in document.paragraphs])
+    if who.agency is not None and place.problem:
+        findings.append(finding("REGION_UNKNOWN", place.problem, "division"))
     if who.year is None:
         findings.append(finding("YEAR_UNKNOWN", "报告中找不到所报告的年度。", "year"))
 
@@ -92,6 +98,7 @@ def normalise(document: Document, source: dict[str, str]) -> dict[str, Any]:
         "parser_version": PARSER_VERSION,
         "agency": who.agency,
         "region": who.region,
+        "division": place.division,
         "year": who.year,
         "form": form.form,
         "title": who.title,

@@ -203,6 +203,9 @@ def _document_xml(data: bytes) -> zipfile.ZipExtFile:
         return archive.open(info)
     except (RuntimeError, NotImplementedError) as exc:  # encrypted or unknown compression
         raise ReportError(f"无法解压 Word 正文（{exc}）：请另存为普通 .docx") from exc
+    except (ValueError, zipfile.BadZipFile) as exc:  # a damaged local header (offset, name)
+        raise ReportError("DOCX 文件已损坏或不完整（Word 正文的位置信息有误）：请重新下载原文件，"
+                          "或用 Word 打开后另存为 .docx") from exc
 
 
 def parse_docx(data: bytes) -> Document:

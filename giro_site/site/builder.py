@@ -33,8 +33,8 @@ from giro_site import PARSER_VERSION
 from giro_site.corpus import cross_year_findings
 from giro_site.site import aggregates
 from giro_site.site.assets import collect_assets
-from giro_site.site.config import load_agencies, load_config
-from giro_site.site.model import Agency, ReportInfo, build_agencies, grouping_key
+from giro_site.site.config import AgencyDirectory, load_agencies, load_config
+from giro_site.site.model import Agency, ReportInfo, build_agencies, group_key
 from giro_site.site.output import InPlace, Payload, Prepared, Staging
 from giro_site.site.renderer import Output, SiteRenderer, markdown_pages
 from giro_site.site.store import ReportStore
@@ -109,14 +109,14 @@ def global_key(options: BuildOptions, renderer: SiteRenderer) -> str:
 
 def agency_key(agency: Agency, base: str) -> str:
     """Everything an agency's pages show: its reports (content and findings) and its metadata."""
-    parts = [base, agency.slug, agency.name, agency.region or "", agency.level or "", agency.source_url or "",
-             agency.pinyin, *agency.ids]
+    parts = [base, agency.slug, agency.name, agency.display_name, agency.region or "", agency.level or "",
+             agency.source_url or "", agency.pinyin, orjson.dumps(agency.division).decode(), *agency.ids]
     for info in agency.reports:
         parts += [info.name, info.version, info.summary["digest"]]
     return _digest(*parts)
 
 
-def _infos(store: ReportStore, known: dict[str, list[dict[str, Any]]],
+def _infos(store: ReportStore, directory: AgencyDirectory, known: dict[str, list[dict[str, Any]]],
            used: dict[str, list[dict[str, Any]]]) -> list[ReportInfo]:
     """Every report's summary with its cross-year findings.
 
@@ -124,7 +124,7 @@ def _infos(store: ReportStore, known: dict[str, list[dict[str, Any]]],
     reports' content hashes (a comparison depends on nothing else); the pairs of this build
     are put in ``used``."""
     named = store.reports()
-    keys = [grouping_key(summary) if summary.get("agency") else f"\0{name}" for name, summary in named]
+    keys = [group_key(summary, directory)[0] if summary.get("agency") else f"\0{name}" for name, summary in named]
     linked = cross_year_findings([summary["link"] for _, summary in named], keys, known,
                                  [summary["sha256"] for _, summary in named], used)
     return [ReportInfo(name, summary, linked.get(index, [])) for index, (name, summary) in enumerate(named)]
@@ -390,7 +390,8 @@ def _build_site(options: BuildOptions) -> BuildResult:
     known_names = len(pinyin)
     pairs = {} if options.fresh else _load_json(cache / "pairs.json")
     used_pairs: dict[str, list[dict[str, Any]]] = {}
-    agencies = build_agencies(_infos(store, pairs, used_pairs), load_agencies(options.content), pinyin)
+    directory = load_agencies(options.content)
+    agencies = build_agencies(_infos(store, directory, pairs, used_pairs), directory, pinyin)
     base = global_key(options, renderer)
     keys = {agency.slug: agency_key(agency, base) for agency in agencies}
     plan = _Plan(options, base, keys)

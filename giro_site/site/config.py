@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from giro_site.errors import ReportError
+from giro_site.regions import LEVELS, gazetteer
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,11 @@ def load_config(content: Path, *, base_url: str | None = None, build_date: str |
     return replace(config, build_date=_build_date(build_date or config.build_date))
 
 
+# Older spellings of a body's level, as earlier agencies.toml files have them.
+LEVEL_SYNONYMS = {"省级": "省", "市级": "市", "县级": "县", "区县": "县", "乡镇": "乡镇街道", "街道": "乡镇街道",
+                  "乡级": "乡镇街道"}
+
+
 @dataclass(frozen=True)
 class AgencyMeta:
     """What a maintainer knows about a body that its reports do not say well."""
@@ -82,10 +88,11 @@ class AgencyMeta:
     match: tuple[str, ...] = ()  # names as the reports give them (region+name or name)
     files: tuple[str, ...] = ()  # globs of report paths under content/, e.g. "reports/*/001_*"
     name: str | None = None
-    region: str | None = None
-    level: str | None = None  # 省级 · 市级 · 县级 · 乡镇 …
+    region: str | None = None  # its places as one string, "吉林省长春市双阳区", read against the gazetteer
+    level: str | None = None  # 省 · 市 · 县 · 乡镇街道 · 部门
     source_url: str | None = None
     slug: str | None = None
+    code: str | None = None  # the gazetteer code of its place (12 digits, or 6 for a county): wins over region
 
 
 @dataclass
@@ -115,6 +122,18 @@ def load_agencies(content: Path) -> AgencyDirectory:
         unknown = set(item) - set(AgencyMeta.__dataclass_fields__)
         if unknown:
             raise ReportError(f"第{index}个 [[agency]] 有未知字段：{'、'.join(sorted(unknown))}", path=str(path))
-        entries.append(AgencyMeta(**{**item, "match": tuple(item.get("match", ())),
+        level = item.get("level")
+        if level is not None:
+            level = LEVEL_SYNONYMS.get(level, level)
+            if level not in LEVELS:
+                raise ReportError(f"第{index}个 [[agency]] 的 level “{level}” 不是 {'、'.join(LEVELS)} 之一",
+                                  path=str(path))
+        code = item.get("code")
+        if code is not None:
+            code = str(code).ljust(12, "0")
+            if code not in gazetteer().by_code:
+                raise ReportError(f"第{index}个 [[agency]] 的 code “{item['code']}” 不在行政区划地名库中",
+                                  path=str(path))
+        entries.append(AgencyMeta(**{**item, "match": tuple(item.get("match", ())), "level": level, "code": code,
                                      "files": tuple(item.get("files", ()))}))
     return AgencyDirectory(entries)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -12,7 +13,10 @@ from typing import Any
 import orjson
 
 from giro_site.findings import ERROR, WARNING
+from giro_site.identity import body_key
 from giro_site.numbers import Number
+from giro_site.regions import CITY, COUNTY, KINDS, PROVINCE, TOWNSHIP, empty_division, gazetteer, read_name
+from giro_site.regions.resolve import GOVERNMENT, division_of
 from giro_site.site.config import AgencyDirectory, AgencyMeta
 
 # Outcome groups of table 三 for the charts and shares, in the form's order.
@@ -122,13 +126,23 @@ class Agency:
     key: str
     slug: str
     name: str
-    region: str | None
-    level: str | None
+    region: str | None  # the places the body is in, as one string (北京市密云区), or as the report says
+    level: str | None  # 省 · 市 · 县 · 乡镇街道 · 部门
     source_url: str | None
     reports: list[ReportInfo] = field(default_factory=list)  # newest year first
     ids: list[str] = field(default_factory=list)  # per report, unique in the agency: "2020", "2020-2"
     pinyin: str = ""
     initials: str = ""
+    # The report JSON's ``division`` after content/agencies.toml: code, province, city, county,
+    # township, level (each a string or None).
+    division: dict[str, Any] = field(default_factory=empty_division)
+    display_name: str = ""  # the name, with as much of its region as tells it from others of that name
+    places: list[str] = field(default_factory=list)  # the names of the places above the body itself
+
+    @property
+    def place_code(self) -> str | None:
+        """The code of the body's own place (its township, county…), for region pages."""
+        return self.division.get("code")
 
 
 @lru_cache(maxsize=4096)
@@ -152,9 +166,52 @@ def make_slug(name: str, pinyin: str, key: str) -> str:
     return f"{cleaned}-{hashlib.sha1(key.encode('utf-8')).hexdigest()[:6]}"
 
 
-def grouping_key(summary: dict[str, Any]) -> str:
-    """Reports of the same body share this key (region and name as the reports give them)."""
-    return f"{summary.get('region') or ''}|{summary.get('agency') or summary['file']}"
+def group_key(summary: dict[str, Any], directory: AgencyDirectory) -> tuple[str, AgencyMeta | None]:
+    """Reports of the same body share this key: the maintainer's entry for them, else
+    ``identity.body_key`` (place and own name), else the file alone."""
+    meta = directory.find(summary["file"], summary.get("agency"), summary.get("region"))
+    if meta is not None:
+        return f"meta:{meta.name or meta.match or meta.files}", meta
+    code = (summary.get("division") or {}).get("code")
+    return body_key(summary.get("agency"), summary.get("region"), code) or f"file:{summary['file']}", None
+
+
+def with_overrides(division: dict[str, Any] | None, meta: AgencyMeta | None) -> dict[str, Any]:
+    """The report's division with what the maintainer says (code, region, level) over it."""
+    result = {**empty_division(), **(division or {})}
+    if meta is None:
+        return result
+    place = gazetteer().by_code.get(meta.code) if meta.code else None
+    if place is None and meta.region:
+        reading = read_name(meta.region)
+        if len(reading.places) == 1 and not reading.rest:
+            place = reading.places[0]
+    reported = gazetteer().by_code.get(result["code"] or "")
+    if place is not None and not (reported is not None and reported.within(place)):
+        result = division_of(list(place.chain()), result["level"])
+    if meta.level:
+        result["level"] = meta.level
+    return result
+
+
+def _usual_name(group: list[ReportInfo]) -> str | None:
+    """The name the body gives itself most often, the latest year's on a tie: one name for
+    all its years, whichever way a year's title wrote it."""
+    names = [r.summary.get("agency") for r in group if r.summary.get("agency")]
+    if not names:
+        return None
+    counts = Counter(names)
+    return max(names, key=lambda n: counts[n])  # max keeps the first (latest) of equal counts
+
+
+def _places_above(division: dict[str, Any]) -> list[str]:
+    """The places the body is in: all of its division for a department, the places above
+    it for a government (a township's are its province, city and county)."""
+    kinds = [kind for kind in KINDS if division.get(kind)]
+    own = {"省": PROVINCE, "市": CITY, "县": COUNTY, "乡镇街道": TOWNSHIP}.get(division.get("level") or "")
+    if kinds and own == kinds[-1]:
+        kinds = kinds[:-1]
+    return [division[kind] for kind in kinds]
 
 
 def build_agencies(reports: list[ReportInfo], directory: AgencyDirectory,
@@ -166,27 +223,83 @@ def build_agencies(reports: list[ReportInfo], directory: AgencyDirectory,
     pinyin = {} if pinyin is None else pinyin
     groups: dict[str, tuple[AgencyMeta | None, list[ReportInfo]]] = {}
     for info in reports:
-        summary = info.summary
-        meta = directory.find(summary["file"], summary.get("agency"), summary.get("region"))
-        key = f"meta:{meta.name or meta.match or meta.files}" if meta else grouping_key(summary)
+        key, meta = group_key(info.summary, directory)
         groups.setdefault(key, (meta, []))[1].append(info)
     agencies: list[Agency] = []
     for key, (meta, group) in groups.items():
         group.sort(key=lambda r: (-(r.year or 0), r.name))
         latest = group[0].summary
-        region = (meta.region if meta and meta.region else None) or latest.get("region")
-        name = (meta.name if meta and meta.name else None) or latest.get("agency") or latest["file"]
+        division = with_overrides(next((r.summary.get("division") for r in group
+                                        if (r.summary.get("division") or {}).get("code")), latest.get("division")),
+                                  meta)
+        places = _places_above(division)
+        region = (meta.region if meta and meta.region else None) or "".join(places) or latest.get("region")
+        name = (meta.name if meta and meta.name else None) or _usual_name(group) or latest["file"]
         searched = f"{region or ''}{name}"
         if len(pinyin.get(searched, ())) != 3:
             pinyin[searched] = [*search_keys(region, name), "".join(syllables(name))]
         full, initials, own = pinyin[searched]
         slug = (meta.slug if meta and meta.slug else None) or make_slug(name, own, key)
-        agencies.append(Agency(key=key, slug=slug, name=name, region=region, level=meta.level if meta else None,
+        agencies.append(Agency(key=key, slug=slug, name=name, region=region, level=division["level"],
                                source_url=meta.source_url if meta else None, reports=group,
-                               ids=_report_ids(group), pinyin=full, initials=initials))
+                               ids=_report_ids(group), pinyin=full, initials=initials, division=division,
+                               places=places))
     agencies.sort(key=lambda a: (a.region or "", a.name, a.slug))
     _unique_slugs(agencies)
+    _display_names(agencies)
     return agencies
+
+
+def _qualified(agency: Agency, depth: int) -> str:
+    """The name behind its last ``depth`` places, without repeating a place it already starts with."""
+    if not agency.places:
+        return f"{agency.name}（地区不详）" if depth else agency.name
+    shown = agency.places[-depth:] if depth else []
+    for start in range(len(shown)):
+        if agency.name.startswith("".join(shown[start:])):
+            return "".join(shown[:start]) + agency.name
+    return "".join(shown) + agency.name
+
+
+_GOVERNMENT_WORDS = sorted((w for w in GOVERNMENT if w), key=len, reverse=True)
+
+
+def _short(name: str) -> str:
+    """The name without a government's own words: 高岭镇人民政府 and 高岭镇 are one name."""
+    for words in _GOVERNMENT_WORDS:
+        if name.endswith(words) and len(name) > len(words):
+            return name[: -len(words)]
+    return name
+
+
+def _display_names(agencies: list[Agency]) -> None:
+    """A name that no other agency on the site has: the bare name where it is the only one,
+    else with as many of its places in front as it takes (县, then 市, then 省)."""
+    by_name: dict[str, list[Agency]] = {}
+    for agency in agencies:
+        by_name.setdefault(_short(agency.name), []).append(agency)
+    for group in by_name.values():
+        if len(group) == 1:
+            group[0].display_name = group[0].name
+            continue
+        labels = [a.name for a in group]
+        for depth in range(1, 4):
+            labels = [_qualified(a, depth) for a in group]
+            if len(set(labels)) == len(labels):
+                break
+        seen: dict[str, int] = {}
+        for agency, label in zip(group, labels, strict=True):
+            seen[label] = seen.get(label, 0) + 1
+            agency.display_name = label if seen[label] == 1 else f"{label}（{seen[label]}）"
+    # A qualified name may equal another agency's bare name ("密云区高岭镇人民政府" twice):
+    # then the one that was qualified gets a number.
+    uses = Counter(a.display_name for a in agencies)
+    numbered: dict[str, int] = {}
+    for agency in agencies:
+        label = agency.display_name
+        if uses[label] > 1 and label != agency.name:
+            numbered[label] = numbered.get(label, 1) + 1
+            agency.display_name = f"{label}（{numbered[label]}）"
 
 
 def _report_ids(reports: list[ReportInfo]) -> list[str]:

@@ -116,7 +116,7 @@ class SiteRenderer:
                 cases = None if head.reviews is None and head.lawsuits is None else (
                     (head.reviews or 0) + (head.lawsuits or 0))
                 rows.append({
-                    "url": self.urls.agency(agency.slug, report_id), "name": agency.name,
+                    "url": self.urls.agency(agency.slug, report_id), "name": agency.display_name,
                     "region": agency.region or "", "year": info.year, "items": head.items,
                     "applications": head.applications, "share": head.granted_share, "cases": cases,
                     "corrected": head.corrected, "quality": head.quality, "py": agency.pinyin,
@@ -126,7 +126,7 @@ class SiteRenderer:
 
     def _compared(self, agencies: list[Agency], year: int | None, order: str) -> list[charts.Entry]:
         """The agencies in the index charts: each one's report for ``year``, the top ones."""
-        chosen = [(a.name, a.reports[0]) for a in agencies if a.reports[0].year == year]
+        chosen = [(a.display_name, a.reports[0]) for a in agencies if a.reports[0].year == year]
         if order == "items":
             chosen.sort(key=lambda e: (-(e[1].head.items or 0), e[0]))
         else:

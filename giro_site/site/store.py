@@ -27,6 +27,7 @@ from giro_site import PARSER_VERSION
 from giro_site.corpus import Problem, display_path, scan_reports
 from giro_site.errors import ReportError
 from giro_site.readers import read_bytes
+from giro_site.regions import gazetteer
 from giro_site.report import parse_report
 from giro_site.site.summary import summarize
 
@@ -115,6 +116,8 @@ class ReportStore:
         if self.pack.stat().st_size > 2 * live + (1 << 20):  # mostly replaced reports: a new pack
             current = self._compact(current)
         _OLD, _CONTENT = self.entries, self.content
+        if pending:
+            gazetteer()  # loaded once here, inherited by the forked workers
         self._close()
         try:
             results: Iterable[tuple[str, Entry, bytes | None, bool]]

@@ -29,6 +29,7 @@ def summarize(report: dict[str, Any]) -> dict[str, Any]:
     return {
         "agency": report.get("agency"),
         "region": report.get("region"),
+        "division": report.get("division"),
         "year": report.get("year"),
         "form": report["form"],
         "file": report["source"]["file"],

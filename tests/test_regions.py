@@ -1,0 +1,169 @@
+"""Where each report's body is: the seeds' real places, names that fit several places (never
+guessed), one body across years and formats, two bodies of one name kept apart, and the
+maintainer's overrides."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from giro_site.errors import ReportError
+from giro_site.regions import gazetteer, read_name, resolve
+from giro_site.report import parse_report
+from giro_site.site.config import load_agencies
+from giro_site.site.model import ReportInfo, build_agencies
+from giro_site.site.summary import summarize
+from giro_site.synth import random_report, render_text
+from tests.conftest import parse_string, seed_path, seed_text
+
+SEED_PLACES = {
+    "000": ("山东省", "淄博市", "淄川区", "岭子镇"),
+    "001": ("北京市", None, "密云区", "高岭镇"),
+    "002": ("山东省", "枣庄市", "台儿庄区", "张山子镇"),
+    "003": ("吉林省", "长春市", "双阳区", "鹿乡镇"),
+    "004": ("浙江省", "舟山市", "定海区", "岑港街道"),
+}
+
+
+@pytest.mark.parametrize("prefix", sorted(SEED_PLACES))
+def test_each_seed_is_placed_in_its_real_township(prefix: str) -> None:
+    report = parse_report(seed_path(prefix))
+    division = report["division"]
+    assert (division["province"], division["city"], division["county"], division["township"]) == SEED_PLACES[prefix]
+    assert division["level"] == "乡镇街道"
+    assert len(division["code"]) == 12 and gazetteer().by_code[division["code"]].name == SEED_PLACES[prefix][3]
+    assert not [f for f in report["findings"] if f["code"] == "REGION_UNKNOWN"]
+
+
+def test_the_gazetteer_goes_down_to_townships_with_current_names() -> None:
+    places = gazetteer()
+    assert len(places.provinces) == 34
+    townships = [p for p in places.by_code.values() if p.kind == "township"]
+    assert len(townships) > 38_000
+    # 无为市 (county to city, 2019) and 凤翔区 (county to district, 2021) have their current names.
+    assert places.named("无为市") and places.named("凤翔区") and not places.named("凤翔县")
+    assert len(places.named("高岭镇")) == 4
+
+
+def test_a_name_that_fits_several_places_stays_null_with_an_info_finding() -> None:
+    text = seed_text("001").replace("密云区高岭镇人民政府", "高岭镇人民政府")
+    report = parse_string(text)
+    assert report["agency"] == "高岭镇人民政府" and report["region"] is None
+    assert report["division"] == {"code": None, "province": None, "city": None, "county": None, "township": None,
+                                  "level": "乡镇街道"}
+    finding = next(f for f in report["findings"] if f["code"] == "REGION_UNKNOWN")
+    assert finding["severity"] == "info" and "北京市密云区高岭镇" in finding["message"]
+    assert "辽宁省葫芦岛市绥中县高岭镇" in finding["message"]
+
+
+def test_an_address_in_the_prose_tells_which_of_them() -> None:
+    text = seed_text("001").replace("密云区高岭镇人民政府", "高岭镇人民政府").replace(
+        "编制本报告。", "编制本报告。联系地址：北京市密云区高岭镇政府路1号。", 1)
+    division = parse_string(text)["division"]
+    assert (division["province"], division["county"], division["township"]) == ("北京市", "密云区", "高岭镇")
+
+
+def test_names_mentioned_for_two_candidates_leave_it_null() -> None:
+    # Both 北京市 and 辽宁省 named: two 高岭镇 remain, nothing is guessed.
+    resolution = resolve("高岭镇人民政府", [], ["学习北京市和辽宁省的经验。"])
+    assert resolution.place is None and resolution.division["code"] is None and resolution.problem
+
+
+def test_shared_places_are_kept_when_the_deeper_one_is_ambiguous() -> None:
+    # Two 鼓楼区 in 江苏省: the province is certain, the city and county are not.
+    resolution = resolve("江苏省鼓楼区人民政府", [], [])
+    assert resolution.division["province"] == "江苏省" and resolution.division["county"] is None
+    assert resolution.division["level"] == "县" and resolution.place is None
+
+
+@pytest.mark.parametrize(("name", "level", "county", "rest"), [
+    ("北京市人民政府", "省", None, "人民政府"),
+    ("长春市人民政府", "市", None, "人民政府"),
+    ("密云区人民政府", "县", "密云区", "人民政府"),
+    ("北京市朝阳区住房和城乡建设委员会", "部门", "朝阳区", "住房和城乡建设委员会"),
+    ("岑港街道办事处", "乡镇街道", "定海区", "办事处"),
+])
+def test_levels_follow_what_comes_after_the_places(name: str, level: str, county: str | None, rest: str) -> None:
+    resolution = resolve(name, [], [])
+    assert resolution.division["level"] == level and resolution.division["county"] == county
+    assert resolution.rest == rest
+
+
+def test_a_name_without_any_place_is_unknown_but_keeps_its_level() -> None:
+    resolution = resolve("市场监督管理局", [], ["北京市"])
+    assert resolution.division["code"] is None and resolution.division["level"] == "部门"
+    assert resolution.problem and "市场监督管理局" in resolution.problem
+
+
+def test_places_are_read_each_inside_the_one_before() -> None:
+    reading = read_name("北京市朝阳区高岭镇人民政府")  # no 高岭镇 in 朝阳区: the reading stops there
+    assert [p.name for p in reading.places[0].chain()] == ["北京市", "朝阳区"]
+    assert reading.rest == "高岭镇人民政府"
+
+
+def _summaries(tmp_path: Path, texts: dict[str, str]) -> list[ReportInfo]:
+    infos = []
+    for name, text in texts.items():
+        path = tmp_path / "reports" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        infos.append(ReportInfo(f"content/reports/{name}", summarize(parse_report(path,
+                                display_path=f"content/reports/{name}"))))
+    return infos
+
+
+def _report(agency: str, region: str | None, year: int, seed: int, prose: str = "") -> str:
+    text = render_text(random_report(random.Random(seed), agency, region, year))
+    return text.replace("一、总体情况\n", f"一、总体情况\n{prose}\n", 1) if prose else text
+
+
+def test_one_body_across_years_and_two_of_one_name_apart(tmp_path: Path) -> None:
+    infos = _summaries(tmp_path, {
+        "2020/a.txt": _report("高岭镇人民政府", "密云区", 2020, 1),
+        # The next year the title leaves the district out; the prose's address tells it.
+        "2021/a.txt": _report("高岭镇人民政府", None, 2021, 2, "地址：北京市密云区高岭镇。"),
+        "2022/a.txt": _report("高岭镇", "北京市密云区", 2022, 3),
+        "2021/b.txt": _report("高岭镇人民政府", "绥中县", 2021, 4),
+    })
+    agencies = build_agencies(infos, load_agencies(tmp_path))
+    assert len(agencies) == 2
+    miyun = next(a for a in agencies if a.division["county"] == "密云区")
+    suizhong = next(a for a in agencies if a.division["county"] == "绥中县")
+    assert [r.year for r in miyun.reports] == [2022, 2021, 2020] and len(suizhong.reports) == 1
+    assert miyun.division["township"] == "高岭镇" and suizhong.division["province"] == "辽宁省"
+    assert miyun.display_name != suizhong.display_name
+    assert "密云区" in miyun.display_name and "绥中县" in suizhong.display_name
+    assert miyun.level == "乡镇街道" and miyun.places == ["北京市", "密云区"]
+
+
+def test_cross_year_checks_run_across_one_body_s_names(tmp_path: Path) -> None:
+    first = random_report(random.Random(5), "鹿乡镇人民政府", "长春市双阳区", 2020)
+    second = random_report(random.Random(6), "鹿乡镇", None, 2021)
+    second.applications["carried_over"] = {k: (v or 0) + 1 for k, v in first.applications["carried_forward"].items()}
+    from giro_site.corpus import link_years
+    reports = []
+    for index, report in enumerate((first, second)):
+        path = tmp_path / f"{index}.txt"
+        path.write_text(render_text(report), encoding="utf-8")
+        reports.append(parse_report(path))
+    link_years(reports)
+    assert any(f["code"] == "CARRYOVER_MISMATCH" for f in reports[1]["findings"])
+
+
+def test_agencies_toml_sets_the_place_by_code_and_checks_it(tmp_path: Path) -> None:
+    infos = _summaries(tmp_path, {"2021/b.txt": _report("高岭镇人民政府", None, 2021, 4)})
+    (tmp_path / "agencies.toml").write_text(
+        '[[agency]]\nfiles = ["reports/2021/b.txt"]\ncode = "211421"\nlevel = "部门"\n', encoding="utf-8")
+    agency = build_agencies(infos, load_agencies(tmp_path))[0]
+    assert agency.division["county"] == "绥中县" and agency.division["city"] == "葫芦岛市"
+    assert agency.level == "部门" and agency.division["level"] == "部门"
+    (tmp_path / "agencies.toml").write_text('[[agency]]\nmatch = ["x"]\ncode = "999999"\n', encoding="utf-8")
+    with pytest.raises(ReportError, match="999999"):
+        load_agencies(tmp_path)
+    (tmp_path / "agencies.toml").write_text('[[agency]]\nmatch = ["x"]\nlevel = "村"\n', encoding="utf-8")
+    with pytest.raises(ReportError, match="level"):
+        load_agencies(tmp_path)
+
+
