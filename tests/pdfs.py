@@ -10,9 +10,12 @@ a workstation and fail under CI (``CI`` set), where ``.ci/run`` installs both.
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import os
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,27 +83,42 @@ class Printer:
             self.printed[name] = pdf
 
     def _chromium(self, pages: dict[str, tuple[bytes, dict[str, Any]]]) -> None:
+        """Print in a child Python: Playwright's sync API refuses to start inside a test
+        session whose browser tests already run it."""
         if not CHROMIUM.exists():
             unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
-        try:
-            from playwright.sync_api import sync_playwright
-        except ImportError:
+        if importlib.util.find_spec("playwright") is None:
             unavailable("the playwright package is missing (pip install playwright)")
         out = self.folder / "pdf-web"
         out.mkdir(exist_ok=True)
-        with sync_playwright() as api:
-            browser = api.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                          args=["--no-sandbox", "--disable-dev-shm-usage"])
-            try:
-                # A page's scripts would print what they write (statistics counters and the like).
-                context = browser.new_context(java_script_enabled=False)
-                page = context.new_page()
-                for name, (html, options) in pages.items():
-                    source = out / f"{name}.html"
-                    source.write_bytes(html)
-                    page.goto(source.as_uri())
-                    pdf = out / f"{name}.pdf"
-                    page.pdf(path=str(pdf), **(options if "width" in options else {"format": "A4", **options}))
-                    self.printed[name] = pdf
-            finally:
-                browser.close()
+        jobs = []
+        for name, (html, options) in pages.items():
+            source = out / f"{name}.html"
+            source.write_bytes(html)
+            jobs.append([str(source), str(out / f"{name}.pdf"), options])
+        (out / "jobs.json").write_text(json.dumps(jobs), encoding="utf-8")
+        subprocess.run([sys.executable, "-m", "tests.pdfs", str(out / "jobs.json")], check=True, timeout=600,
+                       cwd=Path(__file__).resolve().parent.parent)
+        for name in pages:
+            self.printed[name] = out / f"{name}.pdf"
+
+
+def print_pages(jobs: list[list[Any]]) -> None:
+    """Print each (html file, pdf file, ``page.pdf`` options) with one Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as api:
+        browser = api.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                      args=["--no-sandbox", "--disable-dev-shm-usage"])
+        try:
+            # A page's scripts would print what they write (statistics counters and the like).
+            page = browser.new_context(java_script_enabled=False).new_page()
+            for source, target, options in jobs:
+                page.goto(Path(source).as_uri())
+                page.pdf(path=target, **(options if "width" in options else {"format": "A4", **options}))
+        finally:
+            browser.close()
+
+
+if __name__ == "__main__":
+    print_pages(json.loads(Path(sys.argv[1]).read_text(encoding="utf-8")))
