@@ -202,11 +202,12 @@ def find_tables(page: PageContent) -> tuple[list[GridTable], list[Glyph]]:
     if not tables:
         return [], list(page.glyphs)
     free: list[Glyph] = []
+    bounds = [(table.left, table.right, table.top, table.bottom, table) for table in tables]
     for glyph in page.glyphs:
         x = (glyph.x0 + glyph.x1) / 2
         y = (glyph.top + glyph.bottom) / 2
-        for table in tables:
-            if table.left <= x <= table.right and table.top <= y <= table.bottom:
+        for left, right, top, bottom, table in bounds:
+            if left <= x <= right and top <= y <= bottom:
                 _place(table, glyph, x, y)
                 break
         else:
