@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import random
 import re
 import shutil
 import sqlite3
@@ -14,7 +15,9 @@ from typing import Any
 import pytest
 
 from giro_site.report import parse_report
+from giro_site.site.assets import PLOTLY_BUNDLE, bundle_trace_types
 from giro_site.site.builder import BuildOptions, build_site
+from giro_site.synth import random_report, render_text
 from tests.conftest import ROOT, SEEDS, seed_text
 from tests.sitecheck import broken_links, file_for, page_text, parse_page
 
@@ -116,10 +119,21 @@ def test_no_script_or_stylesheet_from_another_host(site: Path) -> None:
     assert "url(" not in css and "@import" not in css and "@font-face" not in css
 
 
-def test_plotly_is_served_by_the_site_with_a_content_hash(site: Path) -> None:
+def test_plotly_is_the_vendored_partial_bundle_served_with_a_content_hash(site: Path) -> None:
     plotly = list((site / "assets").glob("plotly.*.js"))
     assert len(plotly) == 1 and re.fullmatch(r"plotly\.[0-9a-f]{10}\.js", plotly[0].name)
-    assert plotly[0].stat().st_size > 1_000_000
+    assert plotly[0].read_bytes() == (ROOT / "assets" / PLOTLY_BUNDLE).read_bytes()
+    assert not (site / "assets" / "vendor").exists()
+    assert bundle_trace_types(plotly[0]) == {"bar", "pie", "scatter"}
+
+
+def test_every_chart_uses_only_trace_types_the_bundle_registers(site: Path) -> None:
+    registered = bundle_trace_types(ROOT / "assets" / PLOTLY_BUNDLE)
+    used = set()
+    for page in site.rglob("*.html"):
+        for block in re.findall(r'<script type="application/json"[^>]*>(.*?)</script>', page.read_text("utf-8"), re.S):
+            used |= {trace["type"] for figure in json.loads(block).values() for trace in figure["data"]}
+    assert "bar" in used and used <= registered
 
 
 def test_downloads(site: Path) -> None:
@@ -158,13 +172,27 @@ def test_sqlite_opens_and_holds_the_same_data(site: Path, tmp_path: Path) -> Non
     db.close()
 
 
-def test_per_report_json_is_the_parse_output(site: Path, index_rows: list[dict[str, Any]]) -> None:
-    page = agency_page(site, index_rows, "岑港街道")
-    links = [url for _, _, url in parse_page(page).links if url.endswith(".json")]
-    assert len(links) == 1
-    published = json.loads(file_for(site, "/", links[0]).read_text(encoding="utf-8"))  # type: ignore[union-attr]
-    assert published == parse_report(next(p for p in SEEDS if p.name.startswith("004")),
-                                     display_path=published["source"]["file"])
+def test_agency_data_file_holds_its_reports_as_published_newest_first(tmp_path: Path) -> None:
+    content = copy_content(tmp_path)
+    later = random_report(random.Random(5), "岑港街道", None, 2021)
+    (content / "reports" / "2021").mkdir()
+    (content / "reports" / "2021" / "cengang-2021.txt").write_text(render_text(later), encoding="utf-8")
+    out = tmp_path / "public"
+    build(content, out)
+    rows = json.loads((out / "data" / "index.json").read_text(encoding="utf-8"))
+    url = next(row[0] for row in rows["rows"] if row[1] == "岑港街道" and row[3] == 2020)
+    page = file_for(out, "/", url)
+    assert page is not None
+    links = [link for _, _, link in parse_page(page).links if link.endswith(".json")]
+    assert len(links) == 1 and links[0].endswith("/reports.json")
+    published = json.loads(file_for(out, "/", links[0]).read_text(encoding="utf-8"))  # type: ignore[union-attr]
+    assert [r["year"] for r in published] == [2021, 2020]
+    seed = next(p for p in SEEDS if p.name.startswith("004"))
+    assert published[1] == parse_report(seed, display_path=published[1]["source"]["file"])
+    # the 2021 report is compared with 2020: its cross-year findings are in the file as published
+    assert published[0]["findings"] != parse_report(content / "reports" / "2021" / "cengang-2021.txt",
+                                                    display_path=published[0]["source"]["file"])["findings"]
+    assert not (out / "data" / "reports").exists()  # no per-report JSON or CSV files any more
 
 
 def test_two_builds_are_identical(tmp_path: Path) -> None:

@@ -1,13 +1,17 @@
-"""Static assets with content-hashed names (cache forever, never stale), plotly.js taken
-from the installed plotly package so no page ever asks a CDN for it."""
+"""Static assets with content-hashed names (cache forever, never stale), plotly.js
+included: the partial bundle vendored under ``assets/vendor/plotly/`` (bar, pie and scatter
+traces), so no page ever asks a CDN for it and none loads the 4.8 MB full bundle."""
 
 from __future__ import annotations
 
 import hashlib
-import importlib.util
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+VENDOR = "vendor"  # third-party files with their licences; only the bundle itself is published
+PLOTLY_BUNDLE = Path(VENDOR) / "plotly" / "plotly-basic.min.js"
 
 
 @dataclass(frozen=True)
@@ -17,16 +21,17 @@ class Asset:
     hashed: str  # file name in the site: "site.3f2a1b9c.css"
 
 
-def plotly_js_path() -> Path:
-    """The plotly.js bundled with the installed plotly package (found without importing
-    plotly, which would cost a build a third of a second)."""
-    spec = importlib.util.find_spec("plotly")
-    if spec is None or spec.origin is None:
-        raise FileNotFoundError("the plotly package is not installed")
-    path = Path(spec.origin).parent / "package_data" / "plotly.min.js"
+def plotly_js_path(asset_dir: Path) -> Path:
+    path = asset_dir / PLOTLY_BUNDLE
     if not path.is_file():
-        raise FileNotFoundError(f"plotly.min.js not found in the installed plotly package ({path})")
+        raise FileNotFoundError(f"the vendored plotly.js bundle is missing ({path}); see scripts/vendor-plotly")
     return path
+
+
+def bundle_trace_types(bundle: Path) -> set[str]:
+    """The trace types a plotly.js bundle registers, read from the bundle itself (each trace
+    module declares ``moduleType:"trace",name:"bar"``)."""
+    return set(re.findall(r'moduleType:"trace",name:"(\w+)"', bundle.read_text(encoding="utf-8")))
 
 
 @cache
@@ -42,7 +47,8 @@ def hashed_name(name: str, source: Path) -> str:
 
 
 def collect_assets(asset_dir: Path) -> list[Asset]:
-    """Every file under ``assets/`` plus plotly.js, in a stable order."""
-    sources = {p.relative_to(asset_dir).as_posix(): p for p in asset_dir.rglob("*") if p.is_file()}
-    sources["plotly.js"] = plotly_js_path()
+    """Every file under ``assets/`` (the vendored folder aside) plus plotly.js, in a stable order."""
+    sources = {p.relative_to(asset_dir).as_posix(): p for p in asset_dir.rglob("*")
+               if p.is_file() and p.relative_to(asset_dir).parts[0] != VENDOR}
+    sources["plotly.js"] = plotly_js_path(asset_dir)
     return [Asset(name, source, hashed_name(name, source)) for name, source in sorted(sources.items())]

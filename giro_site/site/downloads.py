@@ -1,8 +1,7 @@
 """The data as downloads: every output format registered in one place.
 
-* JSON: the contract's object per report, and a list of them for all.
-* CSV: one wide row per report (UTF-8 with BOM, so Excel shows Chinese); for one report,
-  a long table with the form's own labels.
+* JSON: the list of the contract's objects of all reports.
+* CSV: one wide row per report (UTF-8 with BOM, so Excel shows Chinese).
 * SQLite: the same wide table, plus one row per form row for tables 二, 三 and 四, the
   findings, the extra rows and the narrative: a file that sqlite3 and Datasette open
   as it is.
@@ -10,9 +9,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -48,35 +44,6 @@ CELL_COLUMNS = [".".join(c) for c in CELLS]
 META_COLUMNS = ["agency", "region", "year", "form", "source_file", "source_format", "sha256", "proactive_items",
                 "quality", "errors", "warnings", "extra_rows"]
 WIDE_COLUMNS = META_COLUMNS + CELL_COLUMNS
-
-
-def report_json(report: dict[str, Any]) -> bytes:
-    return orjson.dumps(report)
-
-
-def report_csv(report: dict[str, Any]) -> bytes:
-    """One report as a long table a person can read in Excel: one line per cell of its form,
-    with the form's own labels; a blank cell is an empty field, never 0."""
-    derived = report.get("derived", ())
-    lines = [_CSV_HEADER]
-    for table, row, column, prefix, path in _csv_lines(report["form"]):
-        value = report[table].get(row, {}).get(column)
-        lines.append(f"{prefix}{'' if value is None else value},{'合计得出' if path in derived else ''},{path}")
-    return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
-
-
-_CSV_HEADER = "表,行,列,数值,说明,字段"
-
-
-@cache
-def _csv_lines(form: str) -> list[tuple[str, str, str, str, str]]:
-    """(table, row, column, the line's first three fields written as CSV, path) per cell."""
-    out = []
-    for table, row, column, labels in _labelled_cells(form):
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="").writerow(labels)
-        out.append((table, row, column, buffer.getvalue() + ",", f"{table}.{row}.{column}"))
-    return out
 
 
 @cache
@@ -160,13 +127,9 @@ def sqlite_rows(report_id: int, report: dict[str, Any], meta: list[Any]) -> dict
 
 
 # The registry of formats, in one place: the files of all reports (made by
-# ``site.aggregates``, which keeps them up to date cheaply) and the files of one report.
+# ``site.aggregates``, which keeps them up to date cheaply).
 ALL_REPORT_FORMATS: dict[str, str] = {
     "csv": "CSV（每份报告一行，UTF-8 带 BOM，可直接用 Excel 打开）",
     "json": "JSON（全部报告，结构同单份报告）",
     "sqlite": "SQLite 数据库（可用 sqlite3 或 Datasette 打开）",
-}
-ONE_REPORT_RENDERERS: dict[str, tuple[str, Callable[[dict[str, Any]], bytes]]] = {
-    "json": ("JSON", report_json),
-    "csv": ("CSV", report_csv),
 }

@@ -132,7 +132,7 @@ class YearView:
     tables: list[ShownTable]
     charts: list[dict[str, Any]]
     figures: dict[str, Any]
-    downloads: list[tuple[str, str]]
+    data_url: str  # the agency's data file, this report in it
     source_url: str
 
 
@@ -151,7 +151,7 @@ def year_view(agency: Agency, index: int, report: dict[str, Any], urls: Urls, fr
     return YearView(
         report=report, year=report.get("year"), id=year_id, head=head, findings=findings,
         general_findings=general, tables=tables, charts=year_charts, figures=figures_of(year_charts),
-        downloads=[(fmt.upper(), urls.report_data(agency.slug, year_id, fmt)) for fmt in ("json", "csv")],
+        data_url=urls.agency_data(agency.slug),
         source_url=urls.source_file(relative),
     )
 

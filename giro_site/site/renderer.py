@@ -6,6 +6,7 @@ only their summaries (``model.ReportInfo``)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,11 +17,12 @@ import orjson
 from markupsafe import Markup
 
 from giro_site.corpus import Problem
+from giro_site.errors import ReportError
 from giro_site.findings import CODES, SEVERITY_LABEL, sort_findings
 from giro_site.site import charts
 from giro_site.site.assets import Asset
 from giro_site.site.config import SiteConfig
-from giro_site.site.downloads import ALL_REPORT_FORMATS, CELL_COLUMNS, META_COLUMNS, ONE_REPORT_RENDERERS
+from giro_site.site.downloads import ALL_REPORT_FORMATS, CELL_COLUMNS, META_COLUMNS
 from giro_site.site.fragments import Fragments
 from giro_site.site.model import QUALITY_LABEL, Agency, ReportInfo, totals_by_year
 from giro_site.site.output import Payload
@@ -34,11 +36,24 @@ INDEX_FIELDS = ("url", "name", "region", "year", "items", "applications", "share
                 "quality", "py", "initials")
 
 
+# A page's file name is its address: one path segment of letters, digits, ``_`` and ``-``,
+# not the name of a folder the site writes itself.
+_PAGE_NAME = re.compile(r"\w[\w-]*")
+_RESERVED_PAGES = frozenset({"agencies", "agency", "assets", "data", "downloads", "problems", "source", "404"})
+
+
+def _check_page_name(path: Path) -> None:
+    if not _PAGE_NAME.fullmatch(path.stem) or path.stem.lower() in _RESERVED_PAGES:
+        raise ReportError(f"页面文件名“{path.stem}”不能用作网址：只能用字母、数字、汉字、“_”和“-”，且不能是 "
+                          f"{'、'.join(sorted(_RESERVED_PAGES))}（网站自己的栏目）；请重命名", path=str(path))
+
+
 def markdown_pages(content: Path) -> list[dict[str, Any]]:
     """The maintainers' Markdown pages (``content/pages/*.md``), in menu order."""
     pages = []
     folder = content / "pages"
     for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
+        _check_page_name(path)
         converter = markdown.Markdown(extensions=["meta", "tables", "toc"])
         html = converter.convert(path.read_text(encoding="utf-8"))
         meta = getattr(converter, "Meta", {})
@@ -82,15 +97,17 @@ class SiteRenderer:
         return [self.urls.agency(agency.slug, rid) for rid in agency.ids]
 
     def agency_outputs(self, agency: Agency, load: LoadReport) -> list[Output]:
-        """The agency's pages (one per report), each report's data and original file."""
+        """The agency's pages (one per report), its data file and its reports' original files."""
         urls = self.urls
         links = year_links(agency, urls)
         trend = charts.trend_chart(agency)
         figures = figures_of([trend] if trend else [])
         section_template = self.env.get_template("year.html")
         outputs: list[Output] = []
+        published = []
         for index, info in enumerate(agency.reports):
             report = with_linked(load(info), info)
+            published.append(report)
             view = year_view(agency, index, report, urls, self.fragments)
             section = Markup(section_template.render(v=view))  # our own template's escaped output
             outputs.append(self._page(urls.agency(agency.slug, view.id), "agency.html", agency=agency, years=links,
@@ -98,12 +115,11 @@ class SiteRenderer:
             if index == 0:
                 outputs.append(self._page(urls.agency(agency.slug), "redirect.html", title=agency.name,
                                           target=urls.agency(agency.slug, view.id)))
-            for fmt, (_, renderer) in ONE_REPORT_RENDERERS.items():
-                outputs.append((urls.output_path(urls.report_data(agency.slug, view.id, fmt)), renderer(report)))
             relative = info.name.split("/", 1)[-1]
             source = self.content / relative
             if source.is_file():
                 outputs.append((urls.output_path(urls.source_file(relative)), source))
+        outputs.append((urls.output_path(urls.agency_data(agency.slug)), orjson.dumps(published)))
         return outputs
 
     # --- pages about all agencies -------------------------------------------------------
