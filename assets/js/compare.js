@@ -1,32 +1,21 @@
 /* giro-site comparison: 2–4 bodies (or one and its region's median) side by side — headline
    figures, the form's tables and two charts. The choice lives in the address
    (?a=slug&a=slug&year=2022&median=1), so a link opens the same comparison; everything is read
-   from the site's own files (data/index.json and each agency's data file), no server.
-   Text is only ever set with textContent. */
+   from the site's own files (data/index.json through bodies.js, and each agency's data file),
+   no server; plotly.js is loaded by site.js. Text is only ever set with textContent. */
 (function () {
   "use strict";
 
   var MAX = 4;
-  var QUALITY = { ok: "数据自洽", warning: "有提示", error: "有错误" };
+  var bodies = window.giro.bodies;
+  var num = bodies.num;
+  var pct = bodies.pct;
 
   function el(tag, text, className) {
     var element = document.createElement(tag);
     if (className) { element.className = className; }
     if (text !== undefined && text !== null) { element.textContent = text; }
     return element;
-  }
-
-  function num(value) {
-    if (value === null || value === undefined) { return "—"; }
-    return Number(value).toLocaleString("zh-CN", { maximumFractionDigits: 4 });
-  }
-
-  function pct(value) {
-    return value === null || value === undefined ? "—" : (value * 100).toFixed(1) + "%";
-  }
-
-  function normalise(text) {
-    return String(text || "").toLowerCase().replace(/[\s·\-_'’]/g, "");
   }
 
   function median(values) {
@@ -56,7 +45,6 @@
     var bySlug = {};
     var state = { slugs: [], year: "", median: false };
     var files = {};
-    var plotly = null;
 
     function writeUrl() {
       var params = new URLSearchParams();
@@ -136,13 +124,14 @@
     }
 
     function suggest() {
-      var query = normalise(search.value);
+      var query = bodies.normalise(search.value);
       suggestions.textContent = "";
       if (!query || state.slugs.length >= MAX) { suggestions.hidden = true; return; }
-      var found = index.rows.filter(function (row) {
-        return state.slugs.indexOf(row.slug) === -1 && (row.haystack.indexOf(query) !== -1 ||
-          row.py.indexOf(query) !== -1 || row.initials.indexOf(query) !== -1);
-      }).slice(0, 8);
+      var found = [];
+      for (var i = 0; i < index.rows.length && found.length < 8; i++) {
+        var row = index.rows[i];
+        if (state.slugs.indexOf(row.slug) === -1 && bodies.matches(row, query)) { found.push(row); }
+      }
       found.forEach(function (row) {
         var item = el("li");
         var button = el("button", row.name + (row.region ? "（" + row.region + "）" : ""));
@@ -190,20 +179,6 @@
       return wrap;
     }
 
-    function loadPlotly() {
-      if (window.Plotly) { return Promise.resolve(window.Plotly); }
-      if (!plotly) {
-        plotly = new Promise(function (resolve, reject) {
-          var script = document.createElement("script");
-          script.src = document.body.getAttribute("data-plotly");
-          script.onload = function () { resolve(window.Plotly); };
-          script.onerror = reject;
-          document.head.appendChild(script);
-        });
-      }
-      return plotly;
-    }
-
     function chart(title, data, layout) {
       var figure = el("figure", null, "chart");
       figure.appendChild(el("figcaption", title));
@@ -211,7 +186,7 @@
       plot.setAttribute("role", "img");
       plot.setAttribute("aria-label", title + "：图表，数据见上方表格");
       figure.appendChild(plot);
-      loadPlotly().then(function (Plotly) {
+      window.giro.loadPlotly().then(function (Plotly) {
         var base = { height: 320, margin: { l: 10, r: 10, t: 40, b: 30 }, font: { family: labels.font, size: 13 },
                      paper_bgcolor: "#ffffff", plot_bgcolor: "#ffffff", separators: ".,", showlegend: true,
                      legend: { orientation: "h", x: 0, y: 1.02, xanchor: "left", yanchor: "bottom" } };
@@ -240,7 +215,7 @@
         ["本年新收申请（件）"].concat(figures(function (b) { return b.summary.applications; }, num, mc.applications)),
         ["予以公开或部分公开"].concat(figures(function (b) { return b.summary.share; }, pct, mc.share)),
         ["行政复议和诉讼（件）"].concat(figures(function (b) { return b.summary.cases; }, num, mc.cases)),
-        ["数据质量"].concat(figures(function (b) { return QUALITY[b.summary.quality]; }, String, "—"))
+        ["数据质量"].concat(figures(function (b) { return bodies.QUALITY[b.summary.quality]; }, String, "—"))
       ];
       var section = el("section");
       section.appendChild(el("h2", "主要数字"));
@@ -248,7 +223,7 @@
       var links = el("p", null, "note");
       bodies.forEach(function (b, i) {
         var link = el("a", b.row.name + " " + (b.report.year || "") + "年度报告");
-        link.href = index.agency_url.replace("{slug}", b.row.slug).replace("{id}", b.summary.id);
+        link.href = bodies.reportUrl(index, b.row, b.summary);
         if (i) { links.appendChild(document.createTextNode(" · ")); }
         links.appendChild(link);
       });
@@ -354,29 +329,11 @@
       render();
     }
 
-    fetch(root.getAttribute("data-index"), { credentials: "same-origin" })
-      .then(function (response) {
-        if (!response.ok) { throw new Error("HTTP " + response.status); }
-        return response.json();
-      })
+    bodies.load(root.getAttribute("data-index"))
       .then(function (data) {
         index = data;
-        var years = {};
-        index.rows = data.rows.map(function (values) {
-          var row = {};
-          data.fields.forEach(function (field, i) { row[field] = values[i]; });
-          row.reports = row.reports.map(function (report) {
-            var out = {};
-            data.report_fields.forEach(function (field, i) { out[field] = report[i]; });
-            out.quality = data.qualities[out.quality];
-            if (out.year !== null) { years[out.year] = true; }
-            return out;
-          });
-          row.haystack = normalise(row.name + " " + row.region);
-          bySlug[row.slug] = row;
-          return row;
-        });
-        Object.keys(years).sort().reverse().forEach(function (year) {
+        bySlug = data.bySlug;
+        data.years.forEach(function (year) {
           var option = el("option", year + "年");
           option.value = year;
           yearSelect.appendChild(option);

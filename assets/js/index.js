@@ -1,27 +1,47 @@
-/* giro-site comparison table: loads every body (data/index.json), one row each with its years,
-   and adds search by name, pinyin or initials, filters for region, level, year and quality,
-   sorting and paging. The whole view lives in the address (?q=…&region=…&sort=…&page=…), so
-   it can be bookmarked and shared. Without this script the table still shows, paged by links.
-   Text is only ever set with textContent, so nothing from a report can become markup. */
+/* giro-site comparison table: loads every body (data/index.json, through bodies.js), one row
+   each with its years, and adds search by name, pinyin or initials, filters for region, level,
+   year and quality, sorting and paging. The whole view lives in the address
+   (?q=…&region=…&sort=…&page=…), so it can be bookmarked and shared. Without this script the
+   table still shows, paged by links. Text is only ever set with textContent, so nothing from a
+   report can become markup.
+
+   A keystroke must redraw within a frame on a slow phone, so the work per keystroke is kept
+   to what changed: keystrokes in one frame are handled once (requestAnimationFrame); each
+   body's search key is made at load; a query that extends the last one filters only the last
+   matches; each sort order is made once and filtering keeps it; only the shown page's rows
+   are drawn, into row elements that are reused, a row showing the same report is not
+   touched, and the rows below the first screenful follow in the next frames (a newer
+   keystroke stops them); the address follows once typing pauses. */
 (function () {
   "use strict";
 
-  var QUALITY = { ok: "数据自洽", warning: "有提示", error: "有错误" };
+  var bodies = window.giro.bodies;
   var NUMERIC = { year: true, items: true, applications: true, share: true, cases: true };
   var QUALITY_ORDER = { error: 0, warning: 1, ok: 2 };
   var PARAMS = ["q", "region", "level", "year", "quality", "sort", "dir", "page"];
+  var ADDRESS_DELAY = 400;  // ms of quiet typing before the address follows the view
+  var FIRST_ROWS = 12;  // rows drawn at once: more than a phone shows below the search box
+  var MORE_ROWS = 12;  // rows drawn in each following frame
+  var collator = new Intl.Collator("zh-CN");
 
-  function formatNumber(value) {
-    if (value === null || value === undefined) { return "—"; }
-    return Number(value).toLocaleString("zh-CN", { maximumFractionDigits: 4 });
+  function cell(tag, text, className) {
+    var element = document.createElement(tag);
+    if (className) { element.className = className; }
+    if (text) { element.textContent = text; }
+    return element;
   }
 
-  function formatShare(value) {
-    return value === null || value === undefined ? "—" : (value * 100).toFixed(1) + "%";
+  function setText(element, text) {
+    if (element.textContent !== text) { element.textContent = text; }
   }
 
-  function normalise(text) {
-    return String(text || "").toLowerCase().replace(/[\s·\-_'’]/g, "");
+  /* A report's figures as shown, made the first time it is drawn. */
+  function shownFigures(report) {
+    if (!report.text) {
+      report.text = [bodies.num(report.items), bodies.num(report.applications), bodies.pct(report.share),
+                     bodies.num(report.cases)];
+    }
+    return report.text;
   }
 
   function setup(root) {
@@ -37,19 +57,17 @@
       year: root.querySelector("#f-year"), quality: root.querySelector("#f-quality")
     };
     var pageSize = parseInt(root.getAttribute("data-page-size"), 10) || 50;
-    var state = { rows: [], shown: [], sortKey: null, sortDir: 1, page: 1 };
+    var state = { sortKey: null, sortDir: 1, page: 1 };
     var data = null;
-
-    function cell(tag, text, className) {
-      var element = document.createElement(tag);
-      if (className) { element.className = className; }
-      element.textContent = text;
-      return element;
-    }
-
-    function reportUrl(row, report) {
-      return data.agency_url.replace("{slug}", row.slug).replace("{id}", report.id);
-    }
+    var children = {};  // region code → codes of the regions directly under it
+    var orders = {};  // "sortKey dir year" → every body in that order
+    var base = { filters: null, rows: [] };  // the bodies passing the filters but the search
+    var last = { query: null, shown: null };  // the last search, to narrow from
+    var slots = [];  // the table's row elements, reused
+    var drawn = { pager: null, status: null };
+    var frame = 0;  // the frame that handles the latest keystrokes
+    var rest = 0;  // the frame that draws more rows of the page
+    var addressTimer = 0;
 
     /* --- the address ------------------------------------------------------------- */
 
@@ -58,16 +76,28 @@
     }
 
     function writeUrl() {
+      clearTimeout(addressTimer);
+      addressTimer = 0;
       var params = new URLSearchParams();
       var values = {
-        q: search.value.trim(), region: regionCode(), level: selects.level.value, year: selects.year.value,
-        quality: selects.quality.value, sort: state.sortKey || "", dir: state.sortKey && state.sortDir === 1 ? "asc" : "",
+        q: search.value.trim(), region: selects.county.getAttribute("data-township") || regionCode(),
+        level: selects.level.value, year: selects.year.value, quality: selects.quality.value,
+        sort: state.sortKey || "", dir: state.sortKey && state.sortDir === 1 ? "asc" : "",
         page: state.page > 1 ? String(state.page) : ""
       };
       PARAMS.forEach(function (key) { if (values[key]) { params.set(key, values[key]); } });
       var query = params.toString();
       var url = location.pathname + (query ? "?" + query : "") + location.hash;
       if (url !== location.pathname + location.search + location.hash) { history.replaceState(null, "", url); }
+    }
+
+    function writeUrlSoon() {
+      clearTimeout(addressTimer);
+      addressTimer = setTimeout(writeUrl, ADDRESS_DELAY);
+    }
+
+    function flushUrl() {
+      if (addressTimer) { writeUrl(); }
     }
 
     function readUrl() {
@@ -85,7 +115,9 @@
       state.sortDir = params.get("dir") === "asc" ? 1 : -1;
       if (state.sortKey && !NUMERIC[state.sortKey] && !params.get("dir")) { state.sortDir = -1; }
       markSort();
-      return Math.max(1, parseInt(params.get("page"), 10) || 1);
+      // Without ?page=, the page the server rendered (agencies/3/ is page 3).
+      var page = parseInt(params.get("page"), 10) || parseInt(root.getAttribute("data-page"), 10) || 1;
+      return Math.max(1, page);
     }
 
     /* --- region selects: province, then its cities, then the counties -------------- */
@@ -93,10 +125,9 @@
     function fill(select, parent, kind) {
       var keep = select.value;
       select.length = 1;
-      Object.keys(data.regions).forEach(function (code) {
-        var region = data.regions[code];
-        if (region[1] === parent && (!kind || region[2] === kind)) {
-          var option = cell("option", region[0]);
+      (children[parent] || []).forEach(function (code) {
+        if (!kind || data.regions[code][2] === kind) {
+          var option = cell("option", data.regions[code][0]);
           option.value = code;
           select.appendChild(option);
         }
@@ -132,52 +163,201 @@
       }
     }
 
-    /* --- rows -------------------------------------------------------------------- */
+    /* --- filtering and order --------------------------------------------------------- */
 
-    function renderRows() {
-      var pages = Math.max(1, Math.ceil(state.shown.length / pageSize));
-      state.page = Math.min(state.page, pages);
-      var start = (state.page - 1) * pageSize;
-      var fragment = document.createDocumentFragment();
-      state.shown.slice(start, start + pageSize).forEach(function (row) {
-        var report = row.current;
-        var tr = document.createElement("tr");
-        var th = document.createElement("th");
-        th.setAttribute("scope", "row");
-        var link = cell("a", row.name);
-        link.href = reportUrl(row, report);
-        th.appendChild(link);
-        tr.appendChild(th);
-        tr.appendChild(cell("td", row.region || "—"));
-        tr.appendChild(cell("td", data.levels[row.level] || "—"));
-        var years = cell("td", "", "years");
-        row.reports.forEach(function (other, index) {
-          var year = cell("a", other.year === null ? "？" : String(other.year));
-          year.href = reportUrl(row, other);
-          if (other === report) { year.setAttribute("aria-current", "true"); }
-          if (index) { years.appendChild(document.createTextNode(" ")); }
-          years.appendChild(year);
-        });
-        tr.appendChild(years);
-        tr.appendChild(cell("td", formatNumber(report.items)));
-        tr.appendChild(cell("td", formatNumber(report.applications)));
-        tr.appendChild(cell("td", formatShare(report.share)));
-        tr.appendChild(cell("td", formatNumber(report.cases)));
-        var quality = cell("td", "");
-        quality.appendChild(cell("span", QUALITY[report.quality], "quality quality-" + report.quality));
-        tr.appendChild(quality);
-        fragment.appendChild(tr);
-      });
-      tbody.textContent = "";
-      tbody.appendChild(fragment);
-      status.textContent = "找到 " + state.shown.length.toLocaleString("zh-CN") + " 个机关" +
-        (selects.year.value ? "（" + selects.year.value + "年度）" : "，显示各机关最新一年的报告") +
-        (pages > 1 ? "，第 " + state.page + "/" + pages + " 页" : "") + "。";
-      renderPager(pages);
-      writeUrl();
+    /* The report a body shows: the chosen year's, else its latest. */
+    function currentOf(row, year) {
+      return year ? row.byYear[year] : row.reports[0];
     }
 
-    function renderPager(pages) {
+    function value(row, report, key) {
+      if (key === "name" || key === "region") { return row[key]; }
+      if (key === "level") { return row.level < 0 ? null : row.level; }
+      if (key === "quality") { return QUALITY_ORDER[report.quality]; }
+      return report[key];
+    }
+
+    function blank(x) {
+      return x === null || x === undefined || x === "";
+    }
+
+    /* Every body in the order of a sort, made once per sort, direction and year: filtering
+       keeps the order, so a keystroke never sorts. Blanks always last; ties in index order. */
+    function ordered(year) {
+      if (!state.sortKey) { return data.rows; }
+      var name = state.sortKey + " " + state.sortDir + " " + year;
+      if (!orders[name]) {
+        var key = state.sortKey;
+        var dir = state.sortDir;
+        var keyed = data.rows.map(function (row) {
+          var report = currentOf(row, year);
+          return { row: row, value: report ? value(row, report, key) : null };
+        });
+        keyed.sort(function (a, b) {
+          var x = a.value;
+          var y = b.value;
+          var xBlank = blank(x);
+          var yBlank = blank(y);
+          var order = 0;
+          if (xBlank || yBlank) {
+            order = xBlank && yBlank ? 0 : xBlank ? 1 : -1;
+          } else if (typeof x === "number") {
+            order = (x - y) * dir;
+          } else {
+            order = collator.compare(String(x), String(y)) * dir;
+          }
+          return order || a.row.order - b.row.order;
+        });
+        orders[name] = keyed.map(function (entry) { return entry.row; });
+      }
+      return orders[name];
+    }
+
+    /* The bodies that pass the filters other than the search, in the view's order: made
+       when a filter or the sort changes, not on keystrokes. */
+    function passing() {
+      var region = selects.county.getAttribute("data-township") || regionCode();
+      var level = selects.level.value === "" ? null : Number(selects.level.value);
+      var year = selects.year.value;
+      var quality = selects.quality.value;
+      var filters = [region, level, year, quality, state.sortKey, state.sortDir].join("\n");
+      if (filters !== base.filters) {
+        var rows = [];
+        ordered(year).forEach(function (row) {
+          var report = currentOf(row, year);
+          if (report && (!region || row.code.indexOf(region) === 0) && (level === null || row.level === level) &&
+              (!quality || report.quality === quality)) {
+            rows.push(row);
+          }
+        });
+        base = { filters: filters, rows: rows };
+        last = { query: null, shown: null };
+      }
+      return base.rows;
+    }
+
+    /* The bodies the view shows, in order: those passing the filters whose search key holds
+       the query. A query that only grew (typing on) looks only at the last one's bodies. */
+    function filter() {
+      var from = passing();
+      var query = bodies.normalise(search.value);
+      if (query === last.query) { return last.shown; }
+      if (!query) {
+        last = { query: query, shown: from };
+        return from;
+      }
+      if (last.query !== null && query.indexOf(last.query) !== -1) { from = last.shown; }
+      var shown = [];
+      for (var i = 0; i < from.length; i++) {
+        if (from[i].key.indexOf(query) !== -1) { shown.push(from[i]); }
+      }
+      last = { query: query, shown: shown };
+      return shown;
+    }
+
+    /* --- drawing ------------------------------------------------------------------- */
+
+    function makeSlot() {
+      var tr = document.createElement("tr");
+      var th = document.createElement("th");
+      th.setAttribute("scope", "row");
+      var link = cell("a");
+      th.appendChild(link);
+      tr.appendChild(th);
+      var cells = [];
+      for (var i = 0; i < 7; i++) { cells.push(tr.appendChild(cell("td"))); }
+      cells[2].className = "years";
+      var quality = cell("span");
+      tr.appendChild(cell("td")).appendChild(quality);
+      return { tr: tr, link: link, cells: cells, quality: quality, row: null, report: null };
+    }
+
+    function drawSlot(slot, row, report) {
+      if (slot.row === row && slot.report === report) { return; }
+      var cells = slot.cells;
+      setText(slot.link, row.name);
+      slot.link.href = bodies.reportUrl(data, row, report);
+      setText(cells[0], row.region || "—");
+      setText(cells[1], data.levels[row.level] || "—");
+      var years = cells[2];
+      years.textContent = "";
+      row.reports.forEach(function (other, index) {
+        var year = cell("a", other.year === null ? "？" : String(other.year));
+        year.href = bodies.reportUrl(data, row, other);
+        if (other === report) { year.setAttribute("aria-current", "true"); }
+        if (index) { years.appendChild(document.createTextNode(" ")); }
+        years.appendChild(year);
+      });
+      var figures = shownFigures(report);
+      for (var i = 0; i < 4; i++) { setText(cells[3 + i], figures[i]); }
+      setText(slot.quality, bodies.QUALITY[report.quality]);
+      if (slot.quality.className !== "quality quality-" + report.quality) {
+        slot.quality.className = "quality quality-" + report.quality;
+      }
+      slot.row = row;
+      slot.report = report;
+    }
+
+    /* Rows ``from``…``to`` of the page into their slots, in order (slots are added at the
+       end, so a slot's place in the table is its index). */
+    function drawRows(view, from, to) {
+      for (var i = from; i < to; i++) {
+        if (!slots[i]) { slots.push(makeSlot()); }
+        var row = view.shown[view.start + i];
+        drawSlot(slots[i], row, currentOf(row, view.year));
+        if (slots[i].tr.parentNode !== tbody) { tbody.appendChild(slots[i].tr); }
+      }
+    }
+
+    /* The page's rows after the first screenful, a few each frame; a newer view stops them. */
+    function drawRest(view, from) {
+      rest = requestAnimationFrame(function () {
+        var to = Math.min(view.count, from + MORE_ROWS);
+        drawRows(view, from, to);
+        if (to < view.count) {
+          drawRest(view, to);
+        } else {
+          rest = 0;
+          table.removeAttribute("aria-busy");
+        }
+      });
+    }
+
+    /* Draws the shown page: the first screenful of rows now, the rest in the next frames
+       (the rows below keep what they showed until their turn, the table is marked busy);
+       a row already showing its report costs nothing. ``whole`` draws every row at once. */
+    function draw(shown, whole) {
+      var year = selects.year.value;
+      var pages = Math.max(1, Math.ceil(shown.length / pageSize));
+      state.page = Math.min(state.page, pages);
+      var start = (state.page - 1) * pageSize;
+      var view = { shown: shown, start: start, year: year, count: Math.min(pageSize, shown.length - start) };
+      cancelAnimationFrame(rest);
+      rest = 0;
+      if (!slots.length) { tbody.textContent = ""; }  // the server's rows give way to the reusable ones
+      var first = whole ? view.count : Math.min(view.count, FIRST_ROWS);
+      drawRows(view, 0, first);
+      for (var j = view.count; j < slots.length && slots[j].tr.parentNode === tbody; j++) {
+        tbody.removeChild(slots[j].tr);
+      }
+      if (first < view.count) {
+        table.setAttribute("aria-busy", "true");
+        drawRest(view, first);
+      } else {
+        table.removeAttribute("aria-busy");
+      }
+      var text = "找到 " + shown.length.toLocaleString("zh-CN") + " 个机关" +
+        (year ? "（" + year + "年度）" : "，显示各机关最新一年的报告") +
+        (pages > 1 ? "，第 " + state.page + "/" + pages + " 页" : "") + "。";
+      if (text !== drawn.status) { status.textContent = drawn.status = text; }
+      if (pages + "/" + state.page !== drawn.pager) {
+        drawn.pager = pages + "/" + state.page;
+        drawPager(pages);
+      }
+      root.setAttribute("data-shown", search.value);  // what the table shows (the benchmark waits for it)
+    }
+
+    function drawPager(pages) {
       if (!pager) {
         pager = document.createElement("nav");
         pager.className = "pager";
@@ -197,11 +377,6 @@
           var button = cell("button", label);
           button.type = "button";
           button.setAttribute("data-page", String(page));
-          button.addEventListener("click", function () {
-            state.page = page;
-            renderRows();
-            table.scrollIntoView({ block: "start" });
-          });
           item.appendChild(button);
         }
         list.appendChild(item);
@@ -218,54 +393,23 @@
       pager.appendChild(list);
     }
 
-    function value(row, key) {
-      if (key === "name" || key === "region") { return row[key]; }
-      if (key === "level") { return row.level < 0 ? null : row.level; }
-      if (key === "quality") { return QUALITY_ORDER[row.current.quality]; }
-      return row.current[key];
-    }
-
-    function compare(a, b) {
-      var key = state.sortKey;
-      var x = value(a, key);
-      var y = value(b, key);
-      var xBlank = x === null || x === undefined || x === "";
-      var yBlank = y === null || y === undefined || y === "";
-      if (xBlank || yBlank) { return xBlank && yBlank ? 0 : xBlank ? 1 : -1; }  // blanks always last
-      if (typeof x === "number") { return (x - y) * state.sortDir; }
-      return String(x).localeCompare(String(y), "zh-CN") * state.sortDir;
-    }
-
-    function apply(keepPage) {
-      var query = normalise(search.value);
-      var region = selects.county.getAttribute("data-township") || regionCode();
-      var level = selects.level.value;
-      var year = selects.year.value;
-      var quality = selects.quality.value;
-      var shown = [];
-      state.rows.forEach(function (row) {
-        if (query && row.haystack.indexOf(query) === -1 && row.py.indexOf(query) === -1 &&
-            row.initials.indexOf(query) === -1) { return; }
-        if (region && row.code.indexOf(region) !== 0) { return; }
-        if (level !== "" && String(row.level) !== level) { return; }
-        var current = row.reports[0];
-        if (year) {
-          current = null;
-          for (var i = 0; i < row.reports.length; i++) {
-            if (String(row.reports[i].year) === year) { current = row.reports[i]; break; }
-          }
-          if (!current) { return; }
-        }
-        if (quality && current.quality !== quality) { return; }
-        row.current = current;
-        shown.push(row);
-      });
-      if (state.sortKey) {
-        shown.sort(function (a, b) { return compare(a, b) || a.order - b.order; });
-      }
-      state.shown = shown;
+    /* Filters and draws the view; ``typing`` lets the address wait for a pause, ``whole``
+       draws every row of the page at once. */
+    function apply(keepPage, typing, whole) {
       if (!keepPage) { state.page = 1; }
-      renderRows();
+      draw(filter(), whole);
+      if (typing) { writeUrlSoon(); } else { writeUrl(); }
+    }
+
+    /* Keystrokes: the view follows the latest value once per frame. */
+    function onInput() {
+      cancelAnimationFrame(rest);  // the rows of the view being left are not worth drawing
+      rest = 0;
+      if (frame) { return; }
+      frame = requestAnimationFrame(function () {
+        frame = 0;
+        apply(false, true);
+      });
     }
 
     function markSort() {
@@ -299,24 +443,11 @@
 
     function load(loaded) {
       data = loaded;
-      var fields = data.fields;
-      var reportFields = data.report_fields;
-      var years = {};
-      state.rows = data.rows.map(function (values, order) {
-        var row = { order: order };
-        fields.forEach(function (field, index) { row[field] = values[index]; });
-        row.reports = row.reports.map(function (report) {
-          var out = {};
-          reportFields.forEach(function (field, index) { out[field] = report[index]; });
-          out.quality = data.qualities[out.quality];
-          if (out.year !== null) { years[out.year] = true; }
-          return out;
-        });
-        row.current = row.reports[0];
-        row.haystack = normalise(row.name + " " + row.region);
-        return row;
+      Object.keys(data.regions).forEach(function (code) {
+        var parent = data.regions[code][1];
+        (children[parent] = children[parent] || []).push(code);
       });
-      Object.keys(years).sort().reverse().forEach(function (year) {
+      data.years.forEach(function (year) {
         var option = cell("option", year + "年");
         option.value = year;
         selects.year.appendChild(option);
@@ -330,7 +461,7 @@
       form.hidden = false;
       addSortButtons();
       state.page = readUrl();
-      search.addEventListener("input", function () { apply(); });
+      search.addEventListener("input", onInput);
       selects.province.addEventListener("change", function () {
         selects.city.value = ""; selects.county.value = ""; setRegion(selects.province.value); apply();
       });
@@ -342,15 +473,22 @@
         selects[key].addEventListener("change", function () { apply(); });
       });
       form.addEventListener("submit", function (event) { event.preventDefault(); apply(); });
+      if (pager) { pager.textContent = ""; }  // the server's page links give way to buttons
+      root.addEventListener("click", function (event) {
+        var button = event.target.closest ? event.target.closest("nav.pager button[data-page]") : null;
+        if (!button) { return; }
+        state.page = parseInt(button.getAttribute("data-page"), 10);
+        apply(true);
+        table.scrollIntoView({ block: "start" });
+      });
+      // Leaving before the address caught up with the typing: it catches up first.
+      document.addEventListener("click", flushUrl, true);
+      window.addEventListener("pagehide", flushUrl);
+      apply(true, false, true);
       root.classList.add("enhanced");
-      apply(true);
     }
 
-    fetch(root.getAttribute("data-index"), { credentials: "same-origin" })
-      .then(function (response) {
-        if (!response.ok) { throw new Error("HTTP " + response.status); }
-        return response.json();
-      })
+    bodies.load(root.getAttribute("data-index"))
       .then(load)
       .catch(function () { /* the server-rendered table and its page links stay usable */ });
   }

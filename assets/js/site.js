@@ -1,6 +1,7 @@
 /* giro-site: charts drawn when they come into view (plotly.js loaded once, from this
-   site), and the year switch on agency pages. Pages work without this script: charts have data
-   tables, and the year switch is made of plain links. */
+   site, also for the compare page as window.giro.loadPlotly), and the year switch on agency
+   pages. Pages work without this script: charts have data tables, and the year switch is made
+   of plain links. */
 (function () {
   "use strict";
 
@@ -120,6 +121,8 @@
     });
     window.addEventListener("popstate", function () { load(location.href, false); });
   }
+
+  (window.giro = window.giro || {}).loadPlotly = loadPlotly;
 
   window.addEventListener("beforeprint", function () {
     Array.prototype.forEach.call(document.querySelectorAll("details"), function (d) { d.open = true; });
