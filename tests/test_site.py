@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import random
 import re
 import shutil
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -134,42 +131,6 @@ def test_every_chart_uses_only_trace_types_the_bundle_registers(site: Path) -> N
         for block in re.findall(r'<script type="application/json"[^>]*>(.*?)</script>', page.read_text("utf-8"), re.S):
             used |= {trace["type"] for figure in json.loads(block).values() for trace in figure["data"]}
     assert "bar" in used and used <= registered
-
-
-def test_downloads(site: Path) -> None:
-    raw = (site / "data" / "reports.csv").read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert len(rows) == 5
-    ganggang = next(r for r in rows if r["agency"] == "岑港街道")
-    assert ganggang["proactive.procurement.amount_wan_yuan"] == "373.9265"
-    lingzi = next(r for r in rows if r["agency"] == "岭子镇")
-    assert lingzi["proactive.regulations.new_made"] == ""  # blank, not 0
-    everything = json.loads((site / "data" / "reports.json").read_text(encoding="utf-8"))
-    assert {r["source"]["file"] for r in everything} == {f"content/reports/2020/{p.name}" for p in SEEDS}
-
-
-def test_sqlite_opens_and_holds_the_same_data(site: Path, tmp_path: Path) -> None:
-    path = tmp_path / "reports.sqlite"
-    path.write_bytes((site / "data" / "reports.sqlite").read_bytes())
-    db = sqlite3.connect(path)
-    assert db.execute("SELECT count(*) FROM reports").fetchone() == (5,)
-    value = db.execute("SELECT value FROM proactive JOIN reports ON reports.id = proactive.report_id "
-                       "WHERE agency = '岑港街道' AND row = 'procurement' AND \"column\" = 'amount_wan_yuan'")
-    assert value.fetchone() == (373.9265,)
-    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    blank = db.execute("SELECT value FROM proactive JOIN reports ON reports.id = proactive.report_id "
-                       "WHERE agency = '岭子镇' AND row = 'regulations'").fetchall()
-    assert blank == [(None,), (None,), (None,)]
-    derived = db.execute("SELECT count(*) FROM proactive WHERE derived = 1").fetchone()
-    assert derived == (3,)
-    granted = db.execute("SELECT natural_person, commercial, total FROM applications JOIN reports "
-                         "ON reports.id = applications.report_id WHERE agency = '张山子镇' AND row = 'total_processed'")
-    assert granted.fetchone() == (1, None, 1)
-    review = db.execute("SELECT upheld, total FROM review_litigation WHERE \"group\" = 'litigation_direct' "
-                        "AND upheld > 0").fetchall()
-    assert review == [(8, 8)]
-    db.close()
 
 
 def test_agency_data_file_holds_its_reports_as_published_newest_first(tmp_path: Path) -> None:

@@ -18,9 +18,12 @@ from markupsafe import Markup
 from giro_site.corpus import Problem
 from giro_site.findings import CODES, SEVERITY_LABEL, sort_findings
 from giro_site.site import charts
+from giro_site.site.aggregates import Row, stable_id
 from giro_site.site.assets import Asset
 from giro_site.site.config import SiteConfig
-from giro_site.site.downloads import ALL_REPORT_FORMATS, CELL_COLUMNS, META_COLUMNS
+from giro_site.site.dictionary import DICTIONARY_COLUMNS, datasette_metadata
+from giro_site.site.dictionary import entries as dictionary_entries
+from giro_site.site.downloads import EXAMPLE_QUERY, YEAR_FORMATS, dictionary_csv
 from giro_site.site.fragments import Fragments
 from giro_site.site.model import QUALITY_LABEL, Agency, ReportInfo, totals_by_year
 from giro_site.site.output import Payload
@@ -93,7 +96,8 @@ class SiteRenderer:
         for index, info in enumerate(agency.reports):
             report = with_linked(load(info), info)
             published.append(report)
-            view = year_view(agency, index, report, urls, self.fragments)
+            view = year_view(agency, index, report, urls, self.fragments,
+                             (self._original(agency, info.name), self.config.publish_originals))
             section = Markup(section_template.render(v=view))  # our own template's escaped output
             outputs.append(self._page(urls.agency(agency.slug, view.id), "agency.html", agency=agency, years=links,
                                       current=view, trend=trend, figures=figures, section=section))
@@ -102,7 +106,7 @@ class SiteRenderer:
                                           target=urls.agency(agency.slug, view.id)))
             relative = info.name.split("/", 1)[-1]
             source = self.content / relative
-            if source.is_file():
+            if self.config.publish_originals and source.is_file():
                 outputs.append((urls.output_path(urls.source_file(relative)), source))
         outputs.append((urls.output_path(urls.agency_data(agency.slug)), orjson.dumps(published)))
         return outputs
@@ -143,9 +147,10 @@ class SiteRenderer:
     def render_listing(self, url: str, rows: list[dict[str, Any]], page: int, pages: int, total: int) -> Output:
         return self._page(url, "agencies.html", rows=rows, page=page, pages=pages, report_count=total)
 
-    def global_outputs(self, agencies: list[Agency], problems: list[Problem], rows: list[dict[str, Any]],
-                       downloads: list[dict[str, Any]]) -> list[Output]:
-        """Every page about all agencies except the listing pages (``render_listing``)."""
+    def global_outputs(self, agencies: list[Agency], problems: list[Problem], rows: list[dict[str, Any]]
+                       ) -> list[Output]:
+        """Every page about all agencies except the listing pages (``render_listing``) and the
+        downloads (``download_outputs``)."""
         urls, config = self.urls, self.config
         outputs: list[Output] = [(f"assets/{a.hashed}", a.source) for a in self.assets]
         years = sorted({r["year"] for r in rows if r["year"] is not None}, reverse=True)
@@ -160,8 +165,6 @@ class SiteRenderer:
             rows=listing[0][1], page=1, pages=len(listing), years=years, problems=problems, report_count=len(rows)))
         outputs.append((urls.output_path(urls.index_data()),
                         orjson.dumps({"fields": INDEX_FIELDS, "rows": [[r[f] for f in INDEX_FIELDS] for r in rows]})))
-        outputs.append(self._page(urls.downloads(), "downloads.html", downloads=downloads,
-                                  meta_columns=META_COLUMNS, cell_columns=CELL_COLUMNS))
         for page in self.pages:
             outputs.append(self._page(urls.page(page["name"]), "page.html", page=page, codes=CODES))
         with_errors = [(a, info, rid) for a in agencies for info, rid in zip(a.reports, a.ids, strict=True)
@@ -169,8 +172,8 @@ class SiteRenderer:
         outputs.append(self._page(urls.problems(), "problems.html", problems=problems, with_errors=with_errors))
         outputs.append(self._page(urls.page("404").rstrip("/") + ".html", "404.html"))
 
-        listed = [urls.index(), *(url for url, _, _, _ in listing), urls.downloads(), urls.problems(),
-                  *(urls.page(p["name"]) for p in self.pages)]
+        listed = [urls.index(), *(url for url, _, _, _ in listing), urls.downloads(), urls.dictionary(),
+                  urls.problems(), *(urls.page(p["name"]) for p in self.pages)]
         listed += [url for agency in agencies for url in self.agency_urls(agency)]
         sitemap = self.env.get_template("sitemap.xml").render(urls=[config.absolute(u) for u in listed])
         outputs.append(("sitemap.xml", sitemap.encode("utf-8")))
@@ -179,6 +182,56 @@ class SiteRenderer:
         outputs.append((".nojekyll", b""))
         return outputs
 
-    def download_entries(self, sizes: dict[str, int]) -> list[dict[str, Any]]:
-        return [{"url": self.urls.all_data(fmt), "description": description, "size": sizes.get(fmt, 0)}
-                for fmt, description in ALL_REPORT_FORMATS.items()]
+    # --- downloads ------------------------------------------------------------------------
+
+    def report_fields(self, agency: Agency, info: ReportInfo, report_id: str) -> dict[str, Any]:
+        """The report-level fields of the downloads (``dictionary.REPORT_FIELDS``)."""
+        s, head, division = info.summary, info.head, agency.division
+        return {
+            "id": stable_id(info.name), "body": agency.display_name, "agency": s["agency"],
+            "province": division.get("province"), "city": division.get("city"), "county": division.get("county"),
+            "township": division.get("township"), "level": agency.level, "region": agency.region,
+            "region_code": division.get("code"), "year": s["year"], "form": s["form"], "quality": head.quality,
+            "errors": head.errors, "warnings": head.warnings, "proactive_items": s["items"],
+            "extra_rows": s["extra_rows"], "page_url": self.config.absolute(self.urls.agency(agency.slug, report_id)),
+            "source_url": self._original(agency, info.name, absolute=True), "source_file": s["file"],
+            "source_format": s["format"], "sha256": s["sha256"],
+        }
+
+    def _original(self, agency: Agency, name: str, *, absolute: bool = False) -> str | None:
+        """Where a report's original is: the site's copy, else the agency's own page, else nowhere."""
+        if self.config.publish_originals:
+            url = self.urls.source_file(name.split("/", 1)[-1])
+            return self.config.absolute(url) if absolute else url
+        return agency.source_url
+
+    def download_rows(self, agencies: list[Agency]) -> list[Row]:
+        return [Row(info, self.report_fields(agency, info, rid))
+                for agency in agencies for info, rid in zip(agency.reports, agency.ids, strict=True)]
+
+    def download_site(self) -> dict[str, str]:
+        """What the download files say about the site."""
+        return {"title": self.config.title, "source_url": self.config.absolute(self.urls.downloads())}
+
+    def download_outputs(self, years: list[tuple[str, dict[str, Path]]]) -> list[Output]:
+        """Each year's files, the dictionary (CSV, Datasette metadata, page) and the downloads page."""
+        urls = self.urls
+        outputs: list[Output] = []
+        table = []
+        for year, files in years:
+            for fmt, path in files.items():
+                outputs.append((urls.output_path(urls.year_data(year, fmt)), path))
+            table.append({"year": year, "files": [(fmt, urls.year_data(year, fmt), files[fmt].stat().st_size)
+                                                  for fmt in YEAR_FORMATS]})
+        names = [f"reports-{year}" for year, _ in years]
+        site = self.download_site()
+        metadata = datasette_metadata(names, site["title"], site["source_url"])
+        outputs.append((urls.output_path(urls.dictionary_data()), dictionary_csv()))
+        outputs.append((urls.output_path(urls.datasette_metadata()),
+                        orjson.dumps(metadata, option=orjson.OPT_INDENT_2)))
+        outputs.append(self._page(urls.dictionary(), "dictionary.html", entries=dictionary_entries(),
+                                  columns=DICTIONARY_COLUMNS))
+        outputs.append(self._page(urls.downloads(), "downloads.html", years=table, formats=YEAR_FORMATS,
+                                  example=EXAMPLE_QUERY, example_year=next((y for y, _ in years if y != "unknown"),
+                                                                           "2020")))
+        return outputs
