@@ -1,4 +1,4 @@
-"""The downloads of all reports, one set per year: ``reports-2020.csv``, ``.json.zip`` and
+"""The downloads of all reports, one set per year: ``reports-2020.csv.zip``, ``.json.zip`` and
 ``.sqlite.zip`` (formats and columns in ``site.downloads``).
 
 At fifty thousand reports a year's files are megabytes, so a rebuild does not make them
@@ -236,7 +236,7 @@ def _readme(year: str, title: str) -> bytes:
 
 # --- one set of files per year ---------------------------------------------------------------
 
-FORMATS = ("csv", "json.zip", "sqlite.zip")
+FORMATS = ("csv.zip", "json.zip", "sqlite.zip")
 
 
 def _stamp(path: Path) -> list[int] | None:
@@ -256,7 +256,8 @@ class _Year:
 
 
 def _text_files(years: list[_Year], load_raw: LoadRaw, folder: Path) -> dict[str, Any]:
-    """CSV and zipped JSON of each year; returns what the cache now holds, per year."""
+    """The zipped CSV (with the dictionary beside it) and JSON of each year; returns what the
+    cache now holds, per year."""
     done: dict[str, Any] = {}
     for year in years:
         held: dict[str, Any] = {}
@@ -269,8 +270,10 @@ def _text_files(years: list[_Year], load_raw: LoadRaw, folder: Path) -> dict[str
             temporary.write_bytes(data)
             os.replace(temporary, path)
             held[suffix] = {"layout": layout, "stamp": _stamp(path)}
-        write_zip(folder / f"reports-{year.key}.json.zip", [(f"reports-{year.key}.json",
-                                                             folder / f"reports-{year.key}.json")])
+        name = f"reports-{year.key}"
+        write_zip(folder / f"{name}.csv.zip", [(f"{name}.csv", folder / f"{name}.csv"),
+                                               ("dictionary.csv", dictionary_csv())])
+        write_zip(folder / f"{name}.json.zip", [(f"{name}.json", folder / f"{name}.json")])
         done[year.key] = held
     return done
 

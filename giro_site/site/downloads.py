@@ -4,8 +4,8 @@ year (each stays far under a host's per-file limit at fifty thousand reports) an
 kept up to date by ``site.aggregates``.
 
 * CSV: one wide row per report, UTF-8 with BOM so Excel shows Chinese; the header is the
-  stable keys (``year``, ``applications.new_received.total``), explained by
-  ``data/dictionary.csv`` beside it. Text that a spreadsheet would run as a formula is
+  stable keys (``year``, ``applications.new_received.total``), explained by the
+  ``dictionary.csv`` zipped beside it. Text that a spreadsheet would run as a formula is
   neutralised; numbers are written as numbers.
 * JSON: the list of the contract's objects of the year's reports, zipped.
 * SQLite: a typed database (counts INTEGER, amounts REAL) with one table per row family,
@@ -41,7 +41,7 @@ WIDE_COLUMNS = META_COLUMNS + CELL_COLUMNS
 
 # The registry of formats: (file suffix, what it is), one file of each per year.
 YEAR_FORMATS: dict[str, str] = {
-    "csv": "CSV（每份报告一行，UTF-8 带 BOM，可直接用 Excel 打开；列名见数据字典）",
+    "csv.zip": "CSV（每份报告一行，UTF-8 带 BOM，可直接用 Excel 打开；附数据字典；zip 压缩）",
     "json.zip": "JSON（每份报告一个对象，结构同机关数据文件；zip 压缩）",
     "sqlite.zip": "SQLite 数据库（附 Datasette 的 metadata.json 和数据字典；zip 压缩）",
 }

@@ -130,7 +130,6 @@ class YearView:
     general_findings: list[ShownFinding]
     tables: list[ShownTable]
     charts: list[dict[str, Any]]
-    figures: dict[str, Any]
     data_url: str  # the agency's data file, this report in it
     source_url: str | None  # the original: the site's copy, the agency's own page, or None
     source_published: bool  # whether source_url is the site's copy
@@ -150,7 +149,7 @@ def year_view(agency: Agency, index: int, report: dict[str, Any], urls: Urls, fr
     year_charts = charts.report_charts(report, year_id, head)
     return YearView(
         report=report, year=report.get("year"), id=year_id, head=head, findings=findings,
-        general_findings=general, tables=tables, charts=year_charts, figures=figures_of(year_charts),
+        general_findings=general, tables=tables, charts=year_charts,
         data_url=urls.agency_data(agency.slug),
         source_url=original[0], source_published=original[1],
     )
@@ -165,8 +164,3 @@ def year_links(agency: Agency, urls: Urls) -> list[tuple[str, str, str]]:
             label = f"{label}（{report_id.rsplit('-', 1)[-1]}）"
         links.append((label, report_id, urls.agency(agency.slug, report_id)))
     return links
-
-
-def figures_of(chart_list: list[dict[str, Any]]) -> dict[str, Any]:
-    """What a page's script needs to draw its charts: id → plotly figure (empty ones left out)."""
-    return {c["id"]: c["figure"] for c in chart_list if not c.get("empty")}

@@ -27,7 +27,7 @@ from giro_site.site.downloads import EXAMPLE_QUERY, YEAR_FORMATS, dictionary_csv
 from giro_site.site.fragments import Fragments
 from giro_site.site.model import QUALITY_LABEL, Agency, ReportInfo, totals_by_year
 from giro_site.site.output import Payload
-from giro_site.site.pages import figures_of, year_links, year_view
+from giro_site.site.pages import year_links, year_view
 from giro_site.site.render import make_environment
 from giro_site.site.urls import Urls
 
@@ -89,7 +89,6 @@ class SiteRenderer:
         urls = self.urls
         links = year_links(agency, urls)
         trend = charts.trend_chart(agency)
-        figures = figures_of([trend] if trend else [])
         section_template = self.env.get_template("year.html")
         outputs: list[Output] = []
         published = []
@@ -100,7 +99,7 @@ class SiteRenderer:
                              (self._original(agency, info.name), self.config.publish_originals))
             section = Markup(section_template.render(v=view))  # our own template's escaped output
             outputs.append(self._page(urls.agency(agency.slug, view.id), "agency.html", agency=agency, years=links,
-                                      current=view, trend=trend, figures=figures, section=section))
+                                      current=view, trend=trend, section=section))
             if index == 0:
                 outputs.append(self._page(urls.agency(agency.slug), "redirect.html", title=agency.name,
                                           target=urls.agency(agency.slug, view.id)))
@@ -161,7 +160,7 @@ class SiteRenderer:
         listing = self.listing_pages(rows)
         outputs.append(self._page(
             urls.index(), "index.html", totals=totals_by_year(agencies),
-            latest_year=latest_year, charts=index_charts, figures=figures_of(index_charts),
+            latest_year=latest_year, charts=index_charts,
             rows=listing[0][1], page=1, pages=len(listing), years=years, problems=problems, report_count=len(rows)))
         outputs.append((urls.output_path(urls.index_data()),
                         orjson.dumps({"fields": INDEX_FIELDS, "rows": [[r[f] for f in INDEX_FIELDS] for r in rows]})))
