@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from giro_site.document import Block, Document, Paragraph
 from giro_site.labels import flat
@@ -47,7 +48,10 @@ class Heading:
     text: str
 
 
-def _heading_section(text: str) -> int | None:
+@lru_cache(maxsize=1 << 14)
+def heading_section(text: str) -> int | None:
+    """The section (0..5) this line heads, or None. Cached: the text reader asks for every
+    line that is not a table cell, and the section finder asks again for paragraphs."""
     words = flat(text).replace("、", "").replace(",", "").replace("，", "")
     if not words or len(words) > _MAX_HEADING or words.endswith("。"):
         return None
@@ -77,7 +81,7 @@ def _find_headings(blocks: list[Block]) -> list[Heading]:
     for index, block in enumerate(blocks):
         if not isinstance(block, Paragraph):
             continue
-        section = _heading_section(block.text)
+        section = heading_section(block.text)
         if section is not None and section > last:
             found.append(Heading(section, index, block.text))
             last = section

@@ -25,6 +25,10 @@ pieces = st.one_of(
     st.sampled_from(SEED_LINES),
     st.sampled_from(["", "\t", "\t0", "\t\u00a0", "\t/", "\t—", "\t3739265元", "\t-2", "\t１２", "一、总体情况",
                      "三、收到和处理政府信息公开申请情况", "\t（七）总计", "\t第二十条第（一）项", "\r", "\t\t"]),
+    # Rows written one line per row: pipes, Markdown rules, tabs, "label n n n".
+    st.sampled_from(["| 规章 | 0 | 1 | 2 |", "|---|---|", "| | |", "规章\t0\t0\t0", "\t\t2.重复申请\t0\t1",
+                     "一、本年新收政府信息公开申请数量 21 0 0 0 0 0 21", "结果维持 结果纠正 其他结果 尚未审结 总计",
+                     "0 0 0 0 0 8 0 0 0 8 0 0 0 0 0", "（三）不予公开 1.属于国家秘密 — — / 无 0 0", "四、 0", "|"]),
     st.text(max_size=20),
 )
 

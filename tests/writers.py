@@ -16,7 +16,7 @@ import zipfile
 from dataclasses import dataclass
 from xml.sax.saxutils import escape as xml_escape
 
-from giro_site.document import Document, Paragraph, Table
+from giro_site.document import Cell, Document, Paragraph, Table
 
 
 @dataclass
@@ -232,3 +232,79 @@ def document_to_docx(document: Document) -> bytes:
             body.append(_docx_table(block))
             body.append("<w:p/>")  # Word always puts a paragraph after a table
     return docx_package("".join(body))
+
+
+# --- text in other layouts ----------------------------------------------------------------
+# The same report as other tools write it as text: one blank line (or none) between a table
+# and the next heading; one line per row as Markdown or pipe tables, tab-separated rows as a
+# copy from a web page gives them, and "label n n n" rows as pdftotext -layout or a hand
+# gives them. Paragraphs are written as they are.
+
+
+def _one_line(text: str) -> str:
+    """A cell's paragraphs on one line: a line break inside a label is only where it wrapped."""
+    return "".join(part.strip() for part in text.split("\n")) if "\n" in text else text
+
+
+def _split_values(cells: tuple[Cell, ...]) -> int:
+    """How many cells at the end of a row are values: those after its last label, blank
+    ones too, if one of them is a figure or a blank value cell (not a merged placeholder);
+    none for a header or a label on its own."""
+    texts = [cell.text for cell in cells]
+    labels = [i for i, text in enumerate(texts) if text.strip() and not _is_figure(text)]
+    first = labels[-1] + 1 if labels else 0
+    tail = cells[first:]
+    if any(_is_figure(c.text) or not c.merged for c in tail):
+        return len(tail)
+    return 0
+
+
+def _is_figure(text: str) -> bool:
+    stripped = text.strip().replace(",", "").removesuffix("元").removesuffix("万")
+    return bool(stripped) and stripped.lstrip("-").replace(".", "", 1).isdigit()
+
+
+def _table_lines(table: Table, layout_name: str) -> list[str]:
+    lines: list[str] = []
+    for index, row in enumerate(table.rows):
+        cells = row.cells
+        if layout_name in {"markdown", "pipes"}:
+            lines.append("| " + " | ".join(_one_line(c.text) for c in cells) + " |")
+            if layout_name == "markdown" and index == 0:
+                lines.append("|" + "---|" * len(cells))
+        elif layout_name == "tsv":  # every cell, merged placeholders too (a spreadsheet's copy)
+            lines.append("\t".join(_one_line(c.text) for c in cells))
+        elif layout_name == "tsv-web":  # a browser's copy: cells merged from above are not repeated
+            first = next((i for i, c in enumerate(cells) if not c.merged), len(cells))
+            lines.append("\t".join(_one_line(c.text) for c in cells[first:]))
+        else:  # "figures" (one space) or "columns" (pdftotext -layout: a wide gap between cells)
+            gap = " " if layout_name == "figures" else "    "
+            count = _split_values(cells)
+            words = [_one_line(c.text) for c in cells[: len(cells) - count] if c.text.strip()]
+            values = [c.text.strip() or "—" for c in cells[len(cells) - count:]]
+            indent = "  " if layout_name == "columns" else ""
+            lines.append(indent + gap.join(words + values))
+    return lines
+
+
+TEXT_LAYOUTS = ("one-blank", "no-blank", "markdown", "pipes", "tsv", "tsv-web", "figures", "columns")
+
+
+def document_to_text(document: Document, layout_name: str) -> str:
+    """The report as text in one of ``TEXT_LAYOUTS``."""
+    out: list[str] = []
+    for block in document.blocks:
+        if isinstance(block, Paragraph):
+            out.append(block.text)
+            continue
+        if layout_name in {"one-blank", "no-blank"}:  # the seeds' layout, fewer blank lines after
+            for number, row in enumerate(block.rows):
+                if number:
+                    out.append("")
+                out.extend("\t" + cell.text for cell in row.cells)
+            if layout_name == "one-blank":
+                out.append("")
+            continue
+        out.extend(_table_lines(block, layout_name))
+        out.append("")
+    return "\n".join(out) + "\n"

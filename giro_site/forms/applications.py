@@ -8,8 +8,17 @@ from __future__ import annotations
 
 from giro_site.document import Row
 from giro_site.findings import finding
-from giro_site.forms.cells import Mapped, Number, extra_row, find_row, read_value
-from giro_site.forms.grid import ColumnMap, DataRow, LabelTracker, is_blank, is_numeric, resolve_columns, split_row
+from giro_site.forms.cells import Mapped, Number, extra_row, find_row, names_a_row, read_value
+from giro_site.forms.grid import (
+    ColumnMap,
+    DataRow,
+    LabelTracker,
+    is_blank,
+    is_blank_value,
+    is_numeric,
+    resolve_columns,
+    split_row,
+)
 from giro_site.forms.spec import (
     APPLICANT_COLUMNS,
     APPLICATION_2021_MARKERS,
@@ -70,6 +79,7 @@ def map_applications(rows: list[Row], form: str) -> Mapped:
     column_map = _column_map(APPLICANT_COLUMNS, header, "applications", rows[0].line if rows else None, out)
     header_cores = {core(t) for r in header for t in r if core(t)}
     tracker = LabelTracker()
+    named = names_a_row(APPLICATION_ROWS)
     sub_sums: dict[str, list[list[Number | None]]] = {}
 
     for row in rows[start:]:
@@ -79,7 +89,7 @@ def map_applications(rows: list[Row], form: str) -> Mapped:
         if not any(map(is_numeric, texts)) and {core(t) for t in texts if core(t)} <= header_cores:
             tracker.reset()  # a header repeated after a page break
             continue
-        data = split_row(row, width, tracker)
+        data = split_row(row, width, tracker, named)
         spec, parent = find_row(data.path, APPLICATION_ROWS)
         if spec is not None and spec.key not in out.rows_stated:
             _fill(out, "applications", spec.key, data, column_map)
@@ -149,7 +159,7 @@ def map_review(rows: list[Row]) -> Mapped:
     def is_data(row: Row) -> bool:
         """The row of figures: a cell for every column, each a figure or blank."""
         tail = row.texts()[-width:]
-        return len(row.cells) >= width and all(is_blank(t) or is_numeric(t) for t in tail)
+        return len(row.cells) >= width and all(is_blank_value(t) or is_numeric(t) for t in tail)
 
     start = next((i for i, r in enumerate(rows) if is_data(r)), len(rows))
     header = [r.texts() for r in rows[:start]]

@@ -4,6 +4,7 @@ record of where each figure came from."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -69,6 +70,13 @@ def find_row(path: tuple[str, ...], specs: tuple[RowSpec, ...]) -> tuple[RowSpec
             if not spec.parent and matches(ancestor, spec.phrases, exact=spec.exact):
                 return None, spec
     return None, None
+
+
+def names_a_row(specs: tuple[RowSpec, ...]) -> Callable[[str], bool]:
+    """Whether a label alone names one of these rows (a sub-row label does not)."""
+    def named(label: str) -> bool:
+        return find_row((label,), specs)[0] is not None
+    return named
 
 
 _TRAILING_FIGURE = re.compile(r"^(?P<label>.*?[:：])\s*(?P<value>[^:：]*)$", re.S)

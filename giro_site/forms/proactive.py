@@ -11,7 +11,16 @@ from functools import lru_cache
 
 from giro_site.document import Cell, Row
 from giro_site.findings import finding
-from giro_site.forms.cells import Mapped, Number, extra_row, find_row, is_header_like, label_with_figure, read_value
+from giro_site.forms.cells import (
+    Mapped,
+    Number,
+    extra_row,
+    find_row,
+    is_header_like,
+    label_with_figure,
+    names_a_row,
+    read_value,
+)
 from giro_site.forms.grid import LabelTracker, is_blank, is_numeric, split_row
 from giro_site.forms.spec import PROACTIVE_COLUMNS, PROACTIVE_ROWS, ColumnSpec, RowSpec
 from giro_site.labels import core, flat
@@ -45,6 +54,7 @@ def map_proactive(rows: list[Row], form: str) -> Mapped:
     columns: list[ColumnSpec | None] | None = None
     headers: list[str] = []
     tracker = LabelTracker()
+    named = names_a_row(specs)
     sub_sums: dict[str, dict[str, list[Number | None]]] = {}
     header_warned = False
 
@@ -64,7 +74,7 @@ def map_proactive(rows: list[Row], form: str) -> Mapped:
             continue
 
         width = len(columns) if columns else 0
-        data = split_row(row, width, tracker) if width else split_row(row, max(len(texts) - 1, 1), tracker)
+        data = split_row(row, width or max(len(texts) - 1, 1), tracker, named)
         spec, parent = find_row(data.path, specs)
         key = spec.key if spec else None
         expected = layout[key][1] if key else ()

@@ -1,24 +1,63 @@
-"""Reader for text that a DOCX-to-text tool wrote (the format of the seed reports).
+"""Reader for report text: the layout a DOCX-to-text tool writes (the seeds), and the
+one-line-per-row layouts that other tools write.
 
-The tool writes a paragraph as one line. A table cell starts with a tab; the cell's
-further paragraphs follow on lines without a tab, and an empty paragraph inside a cell
-shows as a blank line (seed 001: ``（三）不予`` / blank / ``公开``). A row ends with one
-blank line and a table with one more, so:
+The DOCX-to-text layout writes a paragraph as one line. A table cell starts with a tab;
+the cell's further paragraphs follow on lines without a tab, and an empty paragraph inside
+a cell shows as a blank line (seed 001: ``（三）不予`` / blank / ``公开``). A row ends with
+one blank line and a table with one more, so:
 
 * a tab line starts a cell (and a row, after a blank line);
 * a line without a tab after at most one blank line continues the last cell, because a
-  row never starts without a tab;
+  row never starts without a tab — unless it is a section heading of the national form
+  (``三、收到和处理政府信息公开申请情况``): a heading ends a table whatever the blank lines,
+  as some tools write one blank line between a table and the next heading, not two;
 * a line without a tab after two blank lines is a paragraph after the table.
+
+One line per row is how a copy-paste from a web page (cells separated by tabs), a Markdown
+or other pipe table (``| 规章 | 0 | 0 | 0 |``) and ``pdftotext -layout`` or hand-typed text
+(``一、本年新收政府信息公开申请数量 21 0 0 0 0 0 21``) write a table. Such lines make a
+table when two or more of them stand together (at most one blank line apart):
+
+* tab and pipe rows anywhere, since prose never separates words with them;
+* "label n n n" rows — words, then figures or blank marks separated by spaces — only in
+  sections 二 to 四, where the form's tables are, and never when the words hold a sentence
+  mark (。；！？): a sentence that ends with a number does not become a row.
+
+Lines of words without figures directly above, between or below those rows (column
+headers, ``第二十条第（一）项``, a label on its own) belong to the table, split into cells at
+spaces; a sentence or a heading never does. In a "label n n n" row the figures are cells and
+the words before them are split at spaces into label cells (``（三）不予公开 1.属于国家秘密``),
+an enumerator alone (``四、``) staying with the words after it. A cell merged across rows
+cannot be written on one line; the forms module infers it from the labels.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from functools import lru_cache
 
 from giro_site.document import Block, Cell, Document, Paragraph, Row, Table
+from giro_site.labels import core, is_enumerator
+from giro_site.numbers import BLANK_MARKS
 from giro_site.readers.encoding import decode_text
+from giro_site.sections import heading_section
 
 _BOOKMARK = re.compile(r"\[bookmark: [^\]]*\]")
+
+# Kinds of line.
+BLANK, TAB, TEXT, TSV, PIPE, RULE, FIGURES = range(7)
+_ROWS = frozenset((TSV, PIPE, FIGURES))  # lines that are a whole table row
+_TABLE_SECTIONS = (1, 2, 3)  # 二、三、四: the sections holding the form's tables
+
+_RULE = re.compile(r"\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?")  # Markdown's |---|:--:|
+_VALUE = re.compile(r"[+\-]?(?:0|[1-9]\d*|[1-9]\d{0,2}(?:,\d{3})+)(?:\.\d+)?(?:亿元|万元|千元|元|件|条|个|项)?")
+# A token that may be a figure or a blank mark: at the start of the line or after a space.
+_FIGURE_TOKEN = re.compile(r"(?:^|\s)[-+/—－／\d０-９无]")
+_SENTENCE_MARKS = frozenset("。；！？!?;")
+_MAX_VALUE = 24  # characters of a figure at most (``3,739,265.00万元``)
+_MAX_CELL_LINE = 80  # characters: a line of header words or a label; longer is prose
+_LONE_ROW = 5  # cells a row alone under its header needs to be a table (table 四: 15 figures)
 
 
 def split_lines(text: str) -> list[str]:
@@ -27,6 +66,170 @@ def split_lines(text: str) -> list[str]:
     if "[bookmark:" in text:
         text = _BOOKMARK.sub("", text)
     return text.split("\n")
+
+
+# --- one line, one row -------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1 << 14)
+def _is_value(token: str) -> bool:
+    """A figure (``12``, ``-3``, ``3739265元``, ``1,234``) or a blank mark (``/``, ``—``).
+
+    A number with a leading zero (``0451``, a telephone code) is not a figure."""
+    text = unicodedata.normalize("NFKC", token)
+    return text in BLANK_MARKS or _VALUE.fullmatch(text) is not None
+
+
+def _figures_split(line: str) -> tuple[str, list[str]] | None:
+    """(words, figures) of a "label n n n" line, or None if it does not end in figures."""
+    if _FIGURE_TOKEN.search(line) is None:
+        return None
+    tokens = list(re.finditer(r"\S+", line))
+    count = 0
+    while count < len(tokens) and len(tokens[-1 - count].group()) <= _MAX_VALUE and _is_value(
+            tokens[-1 - count].group()):
+        count += 1
+    if count == 0:
+        return None
+    values = [t.group() for t in tokens[len(tokens) - count:]]
+    if count == 1 and not any(ch.isdigit() for ch in values[0]):
+        return None
+    words = line[: tokens[len(tokens) - count].start()].strip()
+    if any(ch in _SENTENCE_MARKS for ch in words) or len(words) > _MAX_CELL_LINE:
+        return None
+    return words, values
+
+
+def _word_cells(words: str) -> list[str]:
+    """Words split at spaces into cells; an enumerator alone joins the words after it and a
+    piece without words (a note, a mark) joins the words before it, spaces kept."""
+    spans: list[list[int]] = []
+    carry: int | None = None  # where an enumerator waiting for its words starts
+    for match in re.finditer(r"\S+", words):
+        piece, start = match.group(), match.start() if carry is None else carry
+        carry = None
+        if is_enumerator(piece):
+            carry = start
+        elif not core(piece) and spans:
+            spans[-1][1] = match.end()
+        else:
+            spans.append([start, match.end()])
+    if carry is not None:
+        spans.append([carry, len(words.rstrip())])
+    return [words[start:end] for start, end in spans]
+
+
+def _kind(line: str) -> int:
+    if line.startswith("\t"):  # a cell, even an empty one, unless more tabs split the line
+        return TSV if "\t" in line.rstrip("\t")[1:] else TAB
+    if "\t" in line.rstrip("\t"):  # cells between tabs, blank ones too
+        return TSV
+    stripped = line.strip()
+    if not stripped:
+        return BLANK
+    if "|" in stripped:
+        if _RULE.fullmatch(stripped) and "|" in stripped:
+            return RULE
+        bars = stripped.count("|")
+        if bars >= 3 or (bars >= 2 and (stripped.startswith("|") or stripped.endswith("|"))):
+            return PIPE
+    if _figures_split(line) is not None:
+        return FIGURES
+    return TEXT
+
+
+def _cellish(line: str) -> bool:
+    """Header words or a label on a line of its own, not a sentence."""
+    stripped = line.strip()
+    return len(stripped) <= _MAX_CELL_LINE and not any(ch in _SENTENCE_MARKS for ch in stripped)
+
+
+def _row_cells(line: str, kind: int) -> list[str]:
+    if kind == TSV:
+        return [cell.strip(" ") for cell in line.split("\t")]
+    if kind == PIPE:
+        stripped = line.strip()
+        stripped = stripped[1:] if stripped.startswith("|") else stripped
+        stripped = stripped[:-1] if stripped.endswith("|") else stripped
+        return [cell.strip(" ") for cell in stripped.split("|")]
+    if kind == FIGURES:
+        split = _figures_split(line)
+        assert split is not None
+        return [*_word_cells(split[0]), *split[1]]
+    return _word_cells(line)
+
+
+class _Run:
+    """A table written one line per row: the line indexes of its rows, in order."""
+
+    def __init__(self, first: int) -> None:
+        self.lines = [first]
+        self.rows = 1
+
+
+def _one_line_tables(lines: list[str], kinds: list[int]) -> dict[int, _Run]:
+    """The tables written one line per row, keyed by the index of their first line."""
+    runs: dict[int, _Run] = {}
+    section = -1
+    claimed = -1  # the last line that belongs to a run found already
+
+    def is_row(index: int) -> bool:
+        kind = kinds[index]
+        return kind in (TSV, PIPE) or (kind == FIGURES and section in _TABLE_SECTIONS)
+
+    def attachable(index: int) -> bool:
+        return (kinds[index] in (TEXT, FIGURES) and _cellish(lines[index])
+                and heading_section(lines[index].strip()) is None)
+
+    index = 0
+    while index < len(lines):
+        kind = kinds[index]
+        if kind in (TEXT, FIGURES):
+            heading = heading_section(lines[index].strip())
+            if heading is not None and heading > section:
+                section = heading
+        if not is_row(index):
+            index += 1
+            continue
+        run = _Run(index)
+        pending: list[int] = []
+        cursor = index + 1
+        while cursor < len(lines):
+            following = cursor
+            while following < len(lines) and kinds[following] == BLANK:
+                following += 1
+            if following - cursor > 1 or following == len(lines):
+                break
+            if kinds[following] == RULE or is_row(following):
+                run.lines += pending
+                pending = []
+                run.lines.append(following)
+                run.rows += kinds[following] != RULE
+            elif attachable(following):
+                pending.append(following)
+            else:
+                break
+            cursor = following + 1
+        last = run.lines[-1]
+        for line_index in pending:  # words below the last row: only lines right under it
+            if line_index != last + 1:
+                break
+            run.lines.append(line_index)
+            last = line_index
+        above = index - 1
+        while above > claimed and kinds[above] != BLANK and attachable(above):
+            run.lines.insert(0, above)
+            above -= 1
+        if run.rows >= 2 or (len(run.lines) >= 2 and len(_row_cells(lines[index], kinds[index])) >= _LONE_ROW):
+            runs[run.lines[0]] = run
+            claimed = run.lines[-1]
+            index = claimed + 1
+        else:
+            index += 1
+    return runs
+
+
+# --- the document ------------------------------------------------------------------------
 
 
 def _table(rows: list[tuple[list[list[str]], list[int], int]], line: int) -> Table:
@@ -40,54 +243,87 @@ def _table(rows: list[tuple[list[list[str]], list[int], int]], line: int) -> Tab
     return Table(tuple(built), line)
 
 
+def _run_table(run: _Run, lines: list[str], kinds: list[int]) -> Table:
+    rows = []
+    for index in run.lines:
+        if kinds[index] == RULE:
+            continue
+        number = index + 1
+        cells = tuple(Cell(text, number, 1, not text) for text in _row_cells(lines[index], kinds[index]))
+        rows.append(Row(cells, number))
+    return Table(tuple(rows), run.lines[0] + 1)
+
+
 def parse_text(text: str) -> Document:
-    """Split text in the DOCX-to-text layout into paragraphs and tables."""
+    """Split report text into paragraphs and tables (see the module's docstring)."""
+    lines = split_lines(text)
+    # Most lines are a cell or empty, told apart without a call per line (a report has
+    # hundreds of lines and the build reads thousands of reports); only text with a pipe or
+    # a tab inside a line needs every line looked at, and otherwise only the lines of words.
+    kinds = [TAB if line[:1] == "\t" else TEXT if line.strip() else BLANK for line in lines]
+    if "|" in text or text.count("\t") != text.count("\n\t") + (text[:1] == "\t"):
+        kinds = [_kind(line) for line in lines]
+    else:
+        for index, kind in enumerate(kinds):
+            if kind == TEXT and _figures_split(lines[index]) is not None:
+                kinds[index] = FIGURES
+    one_line = _one_line_tables(lines, kinds) if not _ROWS.isdisjoint(kinds) else {}
     blocks: list[Block] = []
     rows: list[tuple[list[list[str]], list[int], int]] | None = None  # the open table's rows
     cells: list[list[str]] = []  # the open row: each cell's paragraphs
-    lines: list[int] = []  # the open row: each cell's line
+    cell_lines: list[int] = []  # the open row: each cell's line
     table_line = 0
     blanks = 0
 
     def close_row() -> None:
-        nonlocal cells, lines
+        nonlocal cells, cell_lines
         if cells and rows is not None:
-            rows.append((cells, lines, lines[0]))
-        cells, lines = [], []
+            rows.append((cells, cell_lines, cell_lines[0]))
+        cells, cell_lines = [], []
 
-    for number, line in enumerate(split_lines(text), start=1):
-        if line.startswith("\t"):
+    def close_table() -> None:
+        nonlocal rows
+        if rows is not None:
+            close_row()
+            blocks.append(_table(rows, table_line))
+            rows = None
+
+    resume = 0  # the line after the last one-line table
+    for index, (line, kind) in enumerate(zip(lines, kinds, strict=True)):
+        if index < resume:
+            continue
+        if one_line and index in one_line:
+            close_table()
+            run = one_line[index]
+            blocks.append(_run_table(run, lines, kinds))
+            blanks = 0
+            resume = run.lines[-1] + 1
+            continue
+        if kind == TAB or (kind == TSV and line[:1] == "\t"):
             if rows is not None and blanks >= 2:
-                close_row()
-                blocks.append(_table(rows, table_line))
-                rows = None
+                close_table()
             if rows is None:
-                rows, table_line = [], number
+                rows, table_line = [], index + 1
             elif blanks:
                 close_row()
             cells.append([line[1:]])
-            lines.append(number)
+            cell_lines.append(index + 1)
             blanks = 0
-        elif not line.strip():
+        elif kind == BLANK:
             blanks += 1
-        elif rows is not None and blanks <= 1 and cells:
+        elif rows is not None and blanks <= 1 and cells and heading_section(line.strip()) is None:
             cells[-1].extend([""] * blanks + [line])
             blanks = 0
         else:
-            if rows is not None:
-                close_row()
-                blocks.append(_table(rows, table_line))
-                rows = None
-            blocks.append(Paragraph(line.strip(), number))
+            close_table()
+            blocks.append(Paragraph(line.strip(), index + 1))
             blanks = 0
-    if rows is not None:
-        close_row()
-        blocks.append(_table(rows, table_line))
+    close_table()
     return Document(blocks=blocks, source_format="txt")
 
 
 class TextReader:
-    """Reads ``.txt`` files: decode, then parse the DOCX-to-text layout."""
+    """Reads ``.txt`` files: decode, then parse the layouts above."""
 
     extensions = (".txt", ".text")
     format_name = "txt"
