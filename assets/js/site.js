@@ -11,16 +11,21 @@
   var PALETTE = ["#0072B2", "#56B4E9", "#D55E00", "#E69F00", "#CC79A7", "#999999", "#009E73", "#000000"];
   var LEGEND = { orientation: "h", x: 0, y: 1.02, xanchor: "left", yanchor: "bottom", traceorder: "normal" };
 
-  /* A table as the page shows it: column names, and per row its label and figures, each
-     {text, value}: "1,234" is 1234, "12.5%" is 12.5, "—" (blank) is null. */
+  /* A table as the page shows it: column names, and per row its label, the address its label
+     links to (if any) and its figures, each {text, value}: "1,234" is 1234, "12.5%" is 12.5,
+     "—" (blank) is null. */
   function readTable(table) {
+    var links = [];
     var rows = Array.prototype.map.call(table.rows, function (row) {
+      var link = row.cells[0].querySelector("a[href]");
+      links.push(link ? link.href : null);
       return Array.prototype.map.call(row.cells, function (cell) { return cell.textContent.trim(); });
     });
     return {
       head: rows[0].slice(1),
-      rows: rows.slice(1).map(function (cells) {
+      rows: rows.slice(1).map(function (cells, index) {
         return {
+          link: links[index + 1],
           label: cells[0],
           figures: cells.slice(1).map(function (text) {
             var value = parseFloat(text.replace(/,/g, ""));
@@ -125,12 +130,25 @@
     if (element.classList.contains("drawn")) { return; }
     var table = element.parentNode.querySelector("table");
     if (!table) { return; }
-    var spec = figure(element.getAttribute("data-chart"), readTable(table),
-                      parseInt(element.getAttribute("data-color"), 10) || 0);
+    var data = readTable(table);
+    var spec = figure(element.getAttribute("data-chart"), data, parseInt(element.getAttribute("data-color"), 10) || 0);
+    var links = data.rows.map(function (row) { return row.link; });
+    if (links.every(Boolean)) {  // each bar leads where its row's label does: a body's or a region's page
+      spec.data.forEach(function (trace) { trace.customdata = links; });
+    }
     element.classList.add("drawn");
     loadPlotly().then(function (Plotly) {
-      Plotly.newPlot(element, spec.data, spec.layout, {
+      return Plotly.newPlot(element, spec.data, spec.layout, {
         displayModeBar: false, responsive: true, scrollZoom: false, doubleClick: false
+      }).then(function () {
+        // A bar of a chart about many bodies leads to that body's page (its table row links too).
+        if (!element.on) { return; }
+        element.on("plotly_click", function (event) {
+          var point = event && event.points && event.points[0];
+          if (point && typeof point.customdata === "string" && point.customdata) {
+            window.location.href = point.customdata;
+          }
+        });
       });
     }).catch(function () {
       element.classList.remove("drawn");

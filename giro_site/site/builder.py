@@ -48,6 +48,7 @@ from giro_site.site.output import (
     is_marked,
     manifest_files,
 )
+from giro_site.site.region_pages import region_tree
 from giro_site.site.renderer import Output, SiteRenderer, markdown_pages
 from giro_site.site.store import ReportStore
 
@@ -263,15 +264,16 @@ def _about_all(options: BuildOptions, renderer: SiteRenderer, store: ReportStore
     where their rows changed since ``previous`` (the last build's manifest, or empty)."""
     downloads = aggregates.Downloads(renderer.download_rows(agencies), store.raw, options.cache_folder() / "downloads",
                                      renderer.download_site(), fresh=options.fresh)
+    regions = region_tree(agencies)
     # the marker (the output is a site this build made) and the pages, while the downloads are made
-    outputs: list[Output] = [(MARKER, MARKER_TEXT), *renderer.global_outputs(agencies, problems, rows)]
+    outputs: list[Output] = [(MARKER, MARKER_TEXT), *renderer.global_outputs(agencies, problems, rows, regions)]
     years = downloads.result()
     outputs += renderer.download_outputs(years)
     listing_keys: dict[str, str] = {}
-    for url, page_rows, page, pages in renderer.listing_pages(rows):
-        listing_keys[url] = _digest(orjson.dumps(page_rows).decode(), str(pages), str(len(rows)))
+    for url, shown, render in renderer.keyed_pages(rows, regions):
+        listing_keys[url] = hashlib.sha256(shown).hexdigest()
         if previous.get("listing", {}).get(url) != listing_keys[url]:
-            outputs.append(renderer.render_listing(url, page_rows, page, pages, len(rows)))
+            outputs.append(render())
     return outputs, listing_keys
 
 

@@ -17,6 +17,12 @@ from giro_site.forms.spec import REVIEW_GROUPS
 from giro_site.numbers import Number
 from giro_site.site.model import OUTCOME_GROUPS, Agency, Headline, ReportInfo, headline
 
+# The font and palette of every chart: site.js draws with the same (a test checks), compare.js
+# gets them from the compare page's labels (``listing.compare_labels``).
+FONT = ('"PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", '
+        '"Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif')
+# Colour-blind-safe (Okabe–Ito), dark enough for text contrast on white where used as text.
+PALETTE = ("#0072B2", "#56B4E9", "#D55E00", "#E69F00", "#CC79A7", "#999999", "#009E73", "#000000")
 APPLICANT_LABELS = (("natural_person", "自然人"), ("commercial", "商业企业"), ("research", "科研机构"),
                     ("social_org", "社会公益组织"), ("legal_service", "法律服务机构"), ("other_org", "其他组织"))
 REVIEW_LABELS = {"review": "行政复议", "litigation_direct": "直接起诉", "litigation_after_review": "复议后起诉"}
@@ -27,12 +33,13 @@ Row = list[Any]  # a category's label, then its figures (None: blank)
 
 
 def _chart(chart_id: str, kind: str, title: str, head: list[str], rows: list[Row], *, note: str = "",
-           color: int = 0, suffix: str = "") -> dict[str, Any]:
+           color: int = 0, suffix: str = "", links: list[str] | None = None) -> dict[str, Any]:
     """A chart: its table (head, rows) and how to draw it; ``color`` is the first series' place
-    in the palette, ``suffix`` follows every figure (shares: "%")."""
+    in the palette, ``suffix`` follows every figure (shares: "%"), ``links`` are the pages the
+    rows are about (each row's label links there, and so does its bar)."""
     empty = not any(v for row in rows for v in row[1:] if isinstance(v, int | float) and not isinstance(v, bool))
-    return {"id": chart_id, "kind": kind, "title": title, "table": {"head": head, "rows": rows}, "note": note,
-            "empty": empty, "color": color, "suffix": suffix}
+    return {"id": chart_id, "kind": kind, "title": title, "table": {"head": head, "rows": rows, "links": links or []},
+            "note": note, "empty": empty, "color": color, "suffix": suffix}
 
 
 # --- one report --------------------------------------------------------------------------
@@ -79,14 +86,22 @@ def report_charts(report: dict[str, Any], suffix: str, head: Headline | None = N
 # --- across agencies -----------------------------------------------------------------------
 
 
-Entry = tuple[str, ReportInfo]  # (agency name, one of its reports)
+Entry = tuple[str, ReportInfo, str]  # (agency's display name, one of its reports, that report's page)
 
 
-def volumes_chart(entries: list[Entry]) -> dict[str, Any]:
+def volumes_chart(entries: list[Entry], chart_id: str = "volumes") -> dict[str, Any]:
     """Items proactively disclosed, the agencies that disclosed most."""
-    ranked = sorted(((name, info.head.items) for name, info in entries), key=lambda e: -(e[1] or 0))
-    return _chart("volumes", "bars", "主动公开政府信息条数", ["机关", "条数"],
-                  [[n, v] for n, v in ranked if v is not None], note="按报告正文所述条数排列；未说明条数的机关不列入。")
+    ranked = sorted(((name, info.head.items, url) for name, info, url in entries), key=lambda e: -(e[1] or 0))
+    ranked = [e for e in ranked if e[1] is not None]
+    return _chart(chart_id, "bars", "主动公开政府信息条数", ["机关", "条数"], [[n, v] for n, v, _ in ranked],
+                  note="按报告正文所述条数排列；未说明条数的机关不列入。", links=[u for _, _, u in ranked])
+
+
+def children_chart(children: list[tuple[str, Number, str]], year: int | None, chart_id: str) -> dict[str, Any]:
+    """New applications received in each part of a region, in the gazetteer's order."""
+    return _chart(chart_id, "bars", f"各下级地区{year or ''}年度新收申请（件）", ["地区", "件数"],
+                  [[n, v] for n, v, _ in children], color=1, links=[u for _, _, u in children],
+                  note="各地区内全部机关该年度报告的新收申请之和；空白不计入。")
 
 
 ARTICLE20 = (("规范性文件", ("normative_documents", ("new_published", "issued"))),
@@ -103,13 +118,15 @@ def article20_value(report: dict[str, Any], row: str, columns: tuple[str, ...]) 
 def article20_chart(entries: list[Entry]) -> dict[str, Any]:
     """第二十条 counts: documents published and decisions disclosed, stacked per agency."""
     return _chart("article20", "stack", "第二十条主动公开数量", ["机关", *(label for label, _ in ARTICLE20)],
-                  [[n, *info.summary["article20"]] for n, info in entries],
+                  [[n, *info.summary["article20"]] for n, info, _ in entries], links=[u for _, _, u in entries],
                   note="规范性文件：2019年版为本年新公开数量，2021年版为本年制发件数。")
 
 
 def outcome_shares_chart(entries: list[Entry]) -> dict[str, Any]:
     """Share of each outcome of the applications each agency processed (100% stacked)."""
-    rows = [[name, *(round(100 * (info.head.outcomes[key] or 0) / info.head.processed, 1)
-                     for key, _, _ in OUTCOME_GROUPS)] for name, info in entries if info.head.processed]
+    shown = [(name, info.head, url) for name, info, url in entries if info.head.processed]
+    rows = [[name, *(round(100 * (head.outcomes[key] or 0) / head.processed, 1) for key, _, _ in OUTCOME_GROUPS)]
+            for name, head, _ in shown]
     return _chart("outcome-shares", "shares", "申请办理结果构成", ["机关", *(label for _, label, _ in OUTCOME_GROUPS)],
-                  rows, suffix="%", note="各项办理结果占本年办理申请总数的比例；未办理申请的机关不列入。")
+                  rows, suffix="%", links=[u for _, _, u in shown],
+                  note="各项办理结果占本年办理申请总数的比例；未办理申请的机关不列入。")
