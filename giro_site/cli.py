@@ -74,7 +74,7 @@ def _build_options(args: argparse.Namespace) -> BuildOptions:
     return BuildOptions(content=Path(args.content), out=Path(args.out), base_url=args.base_url,
                         build_date=getattr(args, "build_date", None),
                         jobs=getattr(args, "jobs", None) or os.cpu_count() or 1,
-                        fresh=getattr(args, "fresh", False), progress=print_progress)
+                        fresh=getattr(args, "fresh", False), force=args.force, progress=print_progress)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -118,7 +118,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 def _site_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--content", default="content", help="内容文件夹（默认 content）")
-    parser.add_argument("--out", default="public", help="输出文件夹（默认 public）")
+    parser.add_argument("--out", default="public", help="输出文件夹（默认 public）；只替换本程序生成的网站或空文件夹")
+    parser.add_argument("--force", action="store_true",
+                        help="输出文件夹不是空的、也不是本程序生成的网站时仍然使用：原有内容移到旁边，不删除")
 
 
 def build_parser() -> argparse.ArgumentParser:

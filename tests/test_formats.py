@@ -27,6 +27,7 @@ from giro_site.readers.docx import parse_docx
 from giro_site.readers.html import HtmlReader, collapse_spaces, parse_html
 from giro_site.readers.text import parse_text
 from giro_site.report import parse_report
+from giro_site.site.urls import source_name
 from giro_site.synth import expected_model, random_report, render_text
 from tests.conftest import ROOT, SEED_IDS, SEEDS, seed_text
 from tests.writers import document_to_docx, document_to_html, docx_package, docx_paragraph
@@ -266,8 +267,9 @@ def test_a_build_reads_every_format_and_lists_what_it_cannot(tmp_path: Path) -> 
         "d.docx", "e.doc", "f.pdf"]
     page = (tmp_path / "public" / "problems" / "index.html").read_text(encoding="utf-8")
     assert "另存为 .docx" in page and "损坏或不完整" in page
-    assert [p.name for p in (tmp_path / "public").rglob("*.docx")] == ["c.docx"]  # the original, to download
+    assert [p.name for p in (tmp_path / "public").rglob("*.docx")] == [source_name("reports/2020/c.docx")]
     # A published web page is kept to download, never served as a page that could run its scripts.
-    assert [p.name for p in (tmp_path / "public").rglob("b.html*")] == ["b.html.txt"]
+    served = [p.name for p in (tmp_path / "public").rglob("2020_b_html*")]
+    assert served == [source_name("reports/2020/b.html")] and served[0].endswith(".txt") and served[0].count(".") == 1
     pages = (tmp_path / "public" / "agency").rglob("*.html")
     assert any('download="b.html"' in page.read_text(encoding="utf-8") for page in pages)

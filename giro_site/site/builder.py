@@ -22,7 +22,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,19 @@ from giro_site.site import aggregates
 from giro_site.site.assets import collect_assets
 from giro_site.site.config import AgencyDirectory, load_agencies, load_config
 from giro_site.site.model import Agency, ReportInfo, build_agencies, group_key
-from giro_site.site.output import InPlace, Payload, Prepared, Staging
+from giro_site.site.output import (
+    MARKER,
+    MARKER_TEXT,
+    InPlace,
+    OutputFolder,
+    Payload,
+    Prepared,
+    Staging,
+    clean_leftovers,
+    inspect_output,
+    is_marked,
+    manifest_files,
+)
 from giro_site.site.renderer import Output, SiteRenderer, markdown_pages
 from giro_site.site.store import ReportStore
 
@@ -56,6 +68,7 @@ class BuildOptions:
     assets: Path = PROJECT / "assets"
     cache_dir: Path | None = None  # default: .giro-cache/<out name> beside the output
     fresh: bool = False  # ignore caches and the previous build
+    force: bool = False  # replace a non-empty --out that is not a site of this tool (it is moved aside)
     progress: Callable[[str], None] | None = None
 
     def cache_folder(self) -> Path:
@@ -79,6 +92,7 @@ class BuildResult:
     # CPU seconds per stage, this process and its finished workers: set beside ``timings`` it
     # tells whether a slow stage waited (disk, a busy machine) or computed.
     cpu: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what the build did beside the output (kept files, clean-up)
 
 
 def _cpu_seconds() -> float:
@@ -222,10 +236,11 @@ def _fingerprint(payload: Payload) -> str:
 class _Plan:
     """What the previous build left, and what this build must do about it."""
 
-    def __init__(self, options: BuildOptions, base: str, keys: dict[str, str]):
+    def __init__(self, options: BuildOptions, base: str, keys: dict[str, str], manifest: dict[str, Any],
+                 folder: OutputFolder):
         self.path = options.cache_folder() / "manifest.json"
-        previous = {} if options.fresh or not options.out.is_dir() else _load_json(self.path)
-        self.previous = previous if previous.get("format") == MANIFEST_FORMAT else {}
+        ours = folder.state == "ours" and not options.fresh  # never rebuild in place into another's folder
+        self.previous = manifest if ours and manifest.get("format") == MANIFEST_FORMAT else {}
         same_site = self.previous.get("global") == base
         old = self.previous.get("agencies", {})
         # An unchanged agency keeps its files; that its first one is still there is checked (a
@@ -263,7 +278,7 @@ def _about_all(options: BuildOptions, renderer: SiteRenderer, store: ReportStore
     json_bytes, json_layout = aggregates.reports_json(infos, store.raw, old("json"), layouts.get("json"))
     csv_bytes, csv_layout = aggregates.reports_csv(infos, store.raw, old("csv"), layouts.get("csv"))
     sqlite_file, sqlite_versions = sqlite.result()
-    outputs: list[Output] = [(urls.output_path(urls.all_data("json")), json_bytes),
+    outputs: list[Output] = [(MARKER, MARKER_TEXT), (urls.output_path(urls.all_data("json")), json_bytes),
                              (urls.output_path(urls.all_data("sqlite")), sqlite_file),
                              (urls.output_path(urls.all_data("csv")), csv_bytes)]
     downloads = renderer.download_entries({"json": len(json_bytes), "sqlite": sqlite_file.path.stat().st_size,
@@ -325,8 +340,8 @@ def _rebuild(options: BuildOptions, renderer: SiteRenderer, store: ReportStore, 
 
 
 def _full(options: BuildOptions, renderer: SiteRenderer, store: ReportStore, agencies: list[Agency],
-          about_all: AboutAll, lap: Callable[[str], None]) -> _Written:
-    """Render everything into a staging folder and swap it in."""
+          about_all: AboutAll, lap: Callable[[str], None], swap: Callable[[Staging], None]) -> _Written:
+    """Render everything into a staging folder and swap it in (``swap``)."""
     staging = Staging(options.out).create()
     try:
         rendering = _RenderAll(renderer, agencies, store, staging, options.jobs, options.progress)
@@ -337,7 +352,7 @@ def _full(options: BuildOptions, renderer: SiteRenderer, store: ReportStore, age
             global_files[relative] = _fingerprint(payload)
             staging.put(relative, payload)
         agency_files = rendering.collect()
-        staging.commit()
+        swap(staging)
     except BaseException:
         staging.abort()
         raise
@@ -366,8 +381,22 @@ def build_site(options: BuildOptions) -> BuildResult:
         return _build_site(options)
 
 
+def _prepare_output(options: BuildOptions) -> tuple[OutputFolder, dict[str, Any]]:
+    """May the build replace ``--out`` (``OutputRefused`` if not), what interrupted builds left
+    beside it cleaned up; and the last build's manifest."""
+    manifest = _load_json(options.cache_folder() / "manifest.json")
+    folder = inspect_output(options.content, options.out, manifest=manifest, force=options.force)
+    folder.notes += clean_leftovers(folder.path, manifest_files(manifest) if folder.state == "ours" else None)
+    if folder.state == "new" and is_marked(folder.path):
+        folder.state = "ours"  # an interrupted build's last site, put back
+    return folder, manifest
+
+
 def _build_site(options: BuildOptions) -> BuildResult:
     started = time.perf_counter()
+    given = options.out
+    folder, manifest = _prepare_output(options)
+    options = replace(options, out=folder.path)
     timings: dict[str, float] = {}
     cpu: dict[str, float] = {}
     mark = [started, _cpu_seconds()]  # wall and CPU seconds when the last stage ended
@@ -378,6 +407,7 @@ def _build_site(options: BuildOptions) -> BuildResult:
         mark[:] = now
 
     config = load_config(options.content, base_url=options.base_url, build_date=options.build_date)
+    directory = load_agencies(options.content)  # settings first: a mistake there stops the build at once
     cache = options.cache_folder()
     renderer = SiteRenderer(config, options.content, options.templates, collect_assets(options.assets),
                             markdown_pages(options.content), bytecode=cache / "templates")
@@ -390,11 +420,10 @@ def _build_site(options: BuildOptions) -> BuildResult:
     known_names = len(pinyin)
     pairs = {} if options.fresh else _load_json(cache / "pairs.json")
     used_pairs: dict[str, list[dict[str, Any]]] = {}
-    directory = load_agencies(options.content)
     agencies = build_agencies(_infos(store, directory, pairs, used_pairs), directory, pinyin)
     base = global_key(options, renderer)
     keys = {agency.slug: agency_key(agency, base) for agency in agencies}
-    plan = _Plan(options, base, keys)
+    plan = _Plan(options, base, keys, manifest, folder)
     infos = [info for agency in agencies for info in agency.reports]
     rows = renderer.index_rows(agencies)
     lap("plan")
@@ -403,7 +432,12 @@ def _build_site(options: BuildOptions) -> BuildResult:
     if plan.rebuild:
         written = _rebuild(options, renderer, store, agencies, plan, about_all, lap)
     else:
-        written = _full(options, renderer, store, agencies, about_all, lap)
+        ours = manifest_files(manifest) if folder.state == "ours" else None
+
+        def swap(staging: Staging) -> None:
+            folder.notes.extend(staging.commit(folder, ours))
+
+        written = _full(options, renderer, store, agencies, about_all, lap, swap)
     rendered = len(agencies) - len(plan.unchanged) if plan.rebuild else len(agencies)
     lap("write")
 
@@ -417,12 +451,16 @@ def _build_site(options: BuildOptions) -> BuildResult:
         _save_json(cache / "pairs.json", used_pairs)
     lap("save")
 
-    return BuildResult(out=options.out, reports=len(infos), agencies=len(agencies),
+    if options.progress:
+        for note in folder.notes:
+            options.progress(note)
+    return BuildResult(out=given, reports=len(infos), agencies=len(agencies),
                        problems=[p.describe() for p in problems], errors=sum(i.head.quality == "error" for i in infos),
                        pages=sum(len(a.ids) for a in agencies) + len(written.manifest["listing"]) + 4
                        + len(renderer.pages),
                        seconds=time.perf_counter() - started, mode="rebuild" if plan.rebuild else "full",
-                       parsed=store.parsed, rendered_agencies=rendered, written=written.count, timings=timings, cpu=cpu)
+                       parsed=store.parsed, rendered_agencies=rendered, written=written.count, timings=timings, cpu=cpu,
+                       notes=folder.notes)
 
 
 def print_progress(message: str) -> None:

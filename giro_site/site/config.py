@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -114,6 +115,11 @@ class AgencyDirectory:
         return None
 
 
+# A slug is a folder of the site (``agency/<slug>/``) and part of file names: nothing that
+# could leave the output folder or need escaping in a URL.
+_SLUG = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,78}[A-Za-z0-9])?")
+
+
 def load_agencies(content: Path) -> AgencyDirectory:
     path = content / "agencies.toml"
     data = _read_toml(path)
@@ -122,6 +128,10 @@ def load_agencies(content: Path) -> AgencyDirectory:
         unknown = set(item) - set(AgencyMeta.__dataclass_fields__)
         if unknown:
             raise ReportError(f"第{index}个 [[agency]] 有未知字段：{'、'.join(sorted(unknown))}", path=str(path))
+        slug = item.get("slug")
+        if slug is not None and not (isinstance(slug, str) and _SLUG.fullmatch(slug)):
+            raise ReportError(f"第{index}个 [[agency]] 的 slug “{slug}”不能用作网址：只能用英文字母、数字和连字符“-”"
+                              f"（不以连字符开头或结尾，最多 80 个字符），如 gaolingzhen", path=str(path))
         level = item.get("level")
         if level is not None:
             level = LEVEL_SYNONYMS.get(level, level)

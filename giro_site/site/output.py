@@ -1,19 +1,208 @@
-"""Writing the site so that a failed build leaves the previous one whole.
+"""Writing the site so that a failed build leaves the previous one whole, and so that the
+build never removes what it did not write.
 
+* Before anything is built, ``inspect_output`` decides whether ``--out`` may be replaced:
+  only a folder the build made (it holds the ``MARKER`` file, or it is a build of the
+  previous version, recognised by the cache's manifest beside it), an empty or absent
+  one, or with ``--force`` a foreign one, which is moved aside, never deleted. The
+  content folder, and any folder holding it or inside it, is refused outright.
 * A full build writes everything into a staging folder beside the output, which replaces
-  the output in two renames once the build succeeded (``Staging``).
+  the output in two renames once the build succeeded (``Staging``); the replaced folder
+  loses only the files the last build wrote (``retire``): a file someone added is moved
+  into the new output.
 * A rebuild after a small change renders everything it changes into memory first; only
   then does it write each changed file to a temporary name and rename it into place
   (``InPlace``). A rendering error writes nothing; a write error (disk full) removes the
   temporary files and leaves every existing file as it was.
+* Folders an interrupted build left beside the output (``.NAME.staging-PID``,
+  ``.NAME.old-PID``) are cleaned at the next build when they hold the marker and their
+  process is gone (``clean_leftovers``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import shutil
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from giro_site.errors import ReportError
+
+# The file that says "this folder is a site this tool wrote": written first into every
+# staging folder and kept in the output, so a later build knows it may replace it.
+MARKER = ".giro-site"
+MARKER_TEXT = b"giro-site output folder: written by `python build.py build`; the next build replaces it.\n"
+# What InPlace writes before renaming into place; left behind only by a killed build.
+_TEMPORARY = re.compile(r"\..+\.giro-\d+\.tmp")
+
+
+class OutputRefused(ReportError):
+    """``--out`` names a folder the build must not replace; the message says why and what to do."""
+
+
+def is_marked(folder: Path) -> bool:
+    try:
+        with open(folder / MARKER, "rb") as marker:
+            return marker.read(len(MARKER_TEXT)) == MARKER_TEXT
+    except OSError:
+        return False
+
+
+def _is_previous_build(out: Path, manifest: dict[str, object]) -> bool:
+    """A site built before the marker existed: the cache's manifest beside it lists its files,
+    and the hashed asset files it names (names no other tool writes) are all there."""
+    files = manifest.get("files")
+    assets = [name for name in files if name.startswith("assets/")] if isinstance(files, dict) else []
+    return bool(assets) and all((out / name).is_file() for name in assets)
+
+
+def _relation(out: Path, content: Path) -> str | None:
+    if out == content:
+        return "就是内容文件夹"
+    if content in out.parents:
+        return "在内容文件夹里面"
+    if out in content.parents:
+        return "包含内容文件夹"
+    return None
+
+
+@dataclass
+class OutputFolder:
+    """The output folder as found before the build, and what the build may do with it."""
+
+    path: Path  # resolved: the real folder, even when --out is a symbolic link to it
+    state: str  # "new" (absent or empty) · "ours" (a site this tool built) · "foreign" (replaced with --force)
+    notes: list[str] = field(default_factory=list)  # what the build did beside the output, for the maintainer
+
+
+def inspect_output(content: Path, out: Path, *, manifest: dict[str, object], force: bool = False) -> OutputFolder:
+    """May the build replace ``out``? Raises ``OutputRefused`` with the reason if not.
+
+    One stat and at most one directory entry read for a folder that is ours: the check
+    costs nothing per file."""
+    real, source = out.resolve(), content.resolve()
+    relation = _relation(real, source)
+    if relation is not None:
+        raise OutputRefused(f"输出文件夹{relation}（{content}）。生成网站会替换整个输出文件夹，报告会因此丢失。"
+                            "请用内容文件夹以外的新文件夹，如 --out public", path=str(out))
+    for protected, what in ((Path.cwd().resolve(), "当前文件夹"), (Path.home().resolve(), "用户主文件夹")):
+        if real == protected or real in protected.parents:
+            raise OutputRefused(f"输出文件夹是{what}或包含{what}：生成网站会替换整个输出文件夹。请用一个新的子文件夹，"
+                                "如 --out public", path=str(out))
+    if not real.exists():
+        return OutputFolder(real, "new")
+    if not real.is_dir():
+        raise OutputRefused("这是一个文件，不是文件夹：请用 --out 指定一个新的或空的文件夹", path=str(out))
+    if is_marked(real) or _is_previous_build(real, manifest):
+        return OutputFolder(real, "ours")
+    with os.scandir(real) as entries:
+        if next(entries, None) is None:
+            return OutputFolder(real, "new")
+    if force:
+        return OutputFolder(real, "foreign")
+    raise OutputRefused(f"这个文件夹不是空的，也不是本程序生成的网站（没有标记文件 {MARKER}）。"
+                        "生成网站会替换其中的全部内容，所以没有动它。请用 --out 指定一个新的或空的文件夹；"
+                        "如确实要用这个文件夹，加上 --force："
+                        f"原有内容会整个移到旁边的 {real.name}.replaced-日期时间 文件夹，不会删除", path=str(out))
+
+
+def manifest_files(manifest: dict[str, object]) -> set[str] | None:
+    """Every file the build that wrote ``manifest`` put in the output; None if not known."""
+    files, agencies = manifest.get("files"), manifest.get("agencies")
+    if not isinstance(files, dict) or not isinstance(agencies, dict):
+        return None
+    return {*files, *(name for agency in agencies.values() for name in agency.get("files", ()))}
+
+
+def _aside(out: Path, why: str) -> Path:
+    """A new, visible name beside ``out`` for a folder the build keeps instead of deleting."""
+    base = out.parent / f"{out.name}.{why}-{time.strftime('%Y%m%d-%H%M%S')}"
+    candidate, count = base, 1
+    while os.path.lexists(candidate):
+        count += 1
+        candidate = base.with_name(f"{base.name}-{count}")
+    return candidate
+
+
+def retire(old: Path, out: Path, ours: set[str] | None) -> list[str]:
+    """Remove a replaced output folder: the files the build wrote (``ours``; all, if that is
+    not known) go; a file someone else put there is moved to the same place in ``out``, or,
+    where the new site has a file of that name, kept in a visible folder beside it.
+    Returns notes for the maintainer."""
+    carried: list[str] = []
+    for folder, folders, files in os.walk(old, topdown=False):
+        inside = os.path.relpath(folder, old)
+        links = [name for name in folders if os.path.islink(os.path.join(folder, name))]
+        for name in files + links:
+            relative = name if inside == "." else f"{inside}/{name}"
+            path = os.path.join(folder, name)
+            if ours is None or relative in ours or relative == MARKER or _TEMPORARY.fullmatch(name):
+                os.unlink(path)
+                continue
+            target = out / relative
+            try:
+                if os.path.lexists(target):
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.rename(path, target)
+                carried.append(relative)
+            except OSError:
+                continue  # a file of the new site stands where its folder would go: kept below
+        with contextlib.suppress(OSError):
+            os.rmdir(folder)  # emptied, unless something was kept
+    notes = []
+    if carried:
+        notes.append(f"输出文件夹中有 {len(carried)} 个不是本程序生成的文件（如 {carried[0]}），"
+                     "已原样保留在新生成的网站中")
+    if old.exists():
+        kept = _aside(out, "kept")
+        os.rename(old, kept)
+        notes.append(f"输出文件夹中有不是本程序生成、又与新网站的文件同名的文件，已移到 {kept}，请查看后自行处理")
+    return notes
+
+
+_LEFTOVER = r"\.{name}\.(staging|old)-(\d+)"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_leftovers(out: Path, ours: set[str] | None) -> list[str]:
+    """Clean what interrupted builds left beside ``out``: a staging folder is removed, a
+    replaced output is retired into ``out`` (or put back, when the build stopped between
+    its two renames). Only folders named as this tool names them, holding its marker, whose
+    process is gone; others are named in a note and left alone."""
+    pattern = re.compile(_LEFTOVER.format(name=re.escape(out.name)))
+    try:
+        with os.scandir(out.parent) as entries:
+            found = sorted((e.name, m.group(1), int(m.group(2))) for e in entries
+                           if (m := pattern.fullmatch(e.name)) and e.is_dir(follow_symlinks=False))
+    except OSError:
+        return []
+    notes = []
+    for name, kind, pid in sorted(found, key=lambda item: item[1] != "old"):  # a replaced output first
+        folder = out.parent / name
+        if _alive(pid):
+            continue
+        if not is_marked(folder):
+            notes.append(f"{folder} 像是以前中断的生成留下的文件夹，但没有本程序的标记，未删除；确认无用后请自行删除")
+        elif kind == "old" and not out.exists():
+            os.rename(folder, out)  # the build stopped between its two renames: the last site is back
+        elif kind == "old":
+            notes.extend(retire(folder, out, ours))
+        else:
+            shutil.rmtree(folder)
+    return notes
 
 
 @dataclass(frozen=True)
@@ -35,6 +224,15 @@ def _place(payload: Path | Prepared, target: Path) -> None:
         shutil.copyfile(payload, target)
 
 
+def _inside(relative: str) -> str:
+    """A path under the output folder, or a bug: every name is made safe where it is built
+    (``urls``, slugs, page names); this is the last guard before a write."""
+    if relative.startswith("/") or relative == ".." or relative.startswith("../") or "/../" in relative \
+            or relative.endswith("/.."):
+        raise ValueError(f"output path outside the output folder: {relative!r}")
+    return relative
+
+
 class Staging:
     def __init__(self, out: Path, *, stage: Path | None = None):
         self.out = out
@@ -43,13 +241,16 @@ class Staging:
 
     def create(self) -> Staging:
         if self.stage.exists():
-            shutil.rmtree(self.stage)
+            if not is_marked(self.stage):
+                raise OutputRefused(f"{self.stage} 已存在，但不是本程序的暂存文件夹：请确认后删除", path=str(self.out))
+            shutil.rmtree(self.stage)  # left by a build that had this process id
         self.stage.mkdir(parents=True)
+        (self.stage / MARKER).write_bytes(MARKER_TEXT)  # first: an interrupted build's folder is known as ours
         self._dirs.add(self.stage)
         return self
 
     def _target(self, relative: str) -> Path:
-        target = self.stage / relative
+        target = self.stage / _inside(relative)
         if target.parent not in self._dirs:
             target.parent.mkdir(parents=True, exist_ok=True)
             self._dirs.add(target.parent)
@@ -61,13 +262,23 @@ class Staging:
         else:
             self._target(relative).write_bytes(payload)
 
-    def commit(self) -> None:
-        old = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
-        if self.out.exists():
+    def commit(self, folder: OutputFolder, ours: set[str] | None) -> list[str]:
+        """Swap the staged site in. The replaced folder is retired (``ours``: the files the
+        last build wrote) or, if it was not a site of this tool (``--force``), moved aside
+        whole. Returns notes for the maintainer."""
+        notes = []
+        old = None
+        if folder.state == "foreign" and self.out.exists():
+            aside = _aside(self.out, "replaced")
+            self.out.rename(aside)
+            notes.append(f"输出文件夹原有的内容已移到 {aside}（没有删除）")
+        elif self.out.exists():
+            old = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
             self.out.rename(old)
         self.stage.rename(self.out)
-        if old.exists():
-            shutil.rmtree(old, ignore_errors=True)
+        if old is not None:
+            notes += retire(old, self.out, ours)
+        return notes
 
     def abort(self) -> None:
         shutil.rmtree(self.stage, ignore_errors=True)
@@ -80,7 +291,7 @@ class InPlace:
         self.removals: set[str] = set()
 
     def put(self, relative: str, payload: Payload) -> None:
-        self.pending[relative] = payload
+        self.pending[_inside(relative)] = payload
 
     def remove(self, relative: str) -> None:
         self.removals.add(relative)

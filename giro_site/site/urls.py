@@ -7,9 +7,36 @@ gives the file to write for a URL.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass, field
+from urllib.parse import quote, unquote
 
-_PASSIVE_SUFFIXES = (".txt", ".text", ".docx")  # served as files to read or save, never run
+# Originals keep these extensions: served as files to read or save, never run. Any other
+# (a web page, a server-side include) is served as ``.txt``.
+_PASSIVE_SUFFIXES = {".txt": ".txt", ".text": ".txt", ".docx": ".docx"}
+# Anything but letters, digits (any script), ``_`` and ``-`` becomes ``_`` in an output
+# name: no ``#``, ``?``, ``%``, dots or slashes, so a name is one path segment with one
+# extension, and no server can take an inner ``.html`` or ``.shtml`` for the type.
+_UNSAFE = re.compile(r"[^\w-]+")
+# The readable part of an original's output name, in UTF-8 bytes: with the hash, the
+# extension and a writer's temporary prefix and suffix it stays far under 255 bytes.
+_NAME_BYTES = 120
+
+
+def source_name(relative: str) -> str:
+    """The output file name of an original (``reports/2020/高岭镇.html`` →
+    ``2020_高岭镇_html-3f9a0c1b2d.txt``): one safe segment, unique by a hash of the whole
+    path (two names that read alike never share a file), a non-executable extension."""
+    path = relative.removeprefix("reports/")
+    dot = path.rfind(".")
+    suffix = path[dot:].lower() if dot > path.rfind("/") else ""
+    extension = _PASSIVE_SUFFIXES.get(suffix, ".txt")
+    if suffix in _PASSIVE_SUFFIXES:
+        path = path[:dot]
+    readable = _UNSAFE.sub("_", path).strip("_").encode("utf-8")[:_NAME_BYTES].decode("utf-8", "ignore") or "report"
+    digest = hashlib.sha256(relative.encode("utf-8", "surrogateescape")).hexdigest()[:10]
+    return f"{readable}-{digest}{extension}"
 
 
 @dataclass
@@ -35,7 +62,7 @@ class Urls:
         return self._url(f"agency/{slug}/" if report_id is None else f"agency/{slug}/{report_id}.html")
 
     def page(self, name: str) -> str:
-        return self._url(f"{name}/")
+        return self._url(f"{quote(name)}/")
 
     def problems(self) -> str:
         return self._url("problems/")
@@ -56,13 +83,12 @@ class Urls:
         return self._url("data/index.json")
 
     def source_file(self, relative: str) -> str:
-        """The original report file, copied into the site under its content path.
+        """The original report file (``relative`` to the content folder), percent-encoded.
 
         A web page from elsewhere must never run on this site's origin (its scripts would
-        be ours), so anything but plain text and Word files is served as ``….txt``."""
-        if not relative.lower().endswith(_PASSIVE_SUFFIXES):
-            relative += ".txt"
-        return self._url(f"source/{relative}")
+        be ours), so anything but plain text and Word files is served as text; the page's
+        link offers the original name to save it under."""
+        return self._url(quote(f"source/{source_name(relative)}"))
 
     # --- assets ---------------------------------------------------------------------
     def asset(self, name: str) -> str:
@@ -72,7 +98,8 @@ class Urls:
         return self._url("sitemap.xml")
 
     def output_path(self, url: str) -> str:
-        """The file under the output folder that serves ``url``."""
+        """The file under the output folder that serves ``url`` (percent-decoded)."""
         path = url.split("#", 1)[0]
         path = path[len(self.base):] if path.startswith(self.base) else path.lstrip("/")
+        path = unquote(path)
         return path + "index.html" if path == "" or path.endswith("/") else path

@@ -1,0 +1,160 @@
+"""The output folder: the build replaces only what it wrote, never a user's files (issue 15,
+items 1, 7 and 9), and what an interrupted build left is cleaned at the next one."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from giro_site.site import builder
+from giro_site.site.builder import BuildOptions, build_site
+from giro_site.site.output import MARKER, OutputRefused, is_marked
+from tests.conftest import ROOT, SEEDS
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    folder = tmp_path / "content"
+    (folder / "reports" / "2020").mkdir(parents=True)
+    for seed in SEEDS[:2]:
+        shutil.copy(seed, folder / "reports" / "2020" / seed.name)
+    return folder
+
+
+def build(content: Path, out: Path, **extra: object) -> builder.BuildResult:
+    return build_site(BuildOptions(content=content, out=out, build_date="2026-01-02", **extra))  # type: ignore[arg-type]
+
+
+def run_build(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(ROOT / "build.py"), "build", *args], cwd=ROOT, capture_output=True,
+                          text=True, encoding="utf-8", timeout=120)
+
+
+def dead_pid() -> int:
+    """The id of a process that has ended (and was reaped)."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_a_folder_with_someone_elses_files_is_refused_and_left_as_it_was(content: Path, tmp_path: Path) -> None:
+    out = tmp_path / "d"
+    out.mkdir()
+    (out / "keep.txt").write_text("x")
+    result = run_build("--content", str(content), "--out", str(out))
+    assert result.returncode == 2
+    assert "不是本程序生成的网站" in result.stderr and "--force" in result.stderr and "Traceback" not in result.stderr
+    assert [p.name for p in out.iterdir()] == ["keep.txt"] and (out / "keep.txt").read_text() == "x"
+
+
+@pytest.mark.parametrize("where", ["content", "inside", "reports", "parent"])
+def test_the_content_folder_anything_in_it_or_holding_it_is_refused_even_with_force(
+        content: Path, tmp_path: Path, where: str) -> None:
+    out = {"content": content, "inside": content / "public", "reports": content / "reports" / "site",
+           "parent": tmp_path}[where]
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    with pytest.raises(OutputRefused, match="内容文件夹"):
+        build(content, out, force=True)
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+
+
+def test_the_working_folder_and_a_file_are_refused(content: Path, tmp_path: Path) -> None:
+    assert run_build("--content", str(content), "--out", ".").returncode == 2  # the project, run from its folder
+    (tmp_path / "file").write_text("mine")
+    with pytest.raises(OutputRefused, match="文件，不是文件夹"):
+        build(content, tmp_path / "file", force=True)
+    assert (tmp_path / "file").read_text() == "mine"
+
+
+def test_force_moves_a_foreign_folder_aside_and_never_deletes_it(content: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    (out / "sub").mkdir(parents=True)
+    (out / "sub" / "keep.txt").write_text("x")
+    result = build(content, out, force=True)
+    aside = [p for p in tmp_path.iterdir() if p.name.startswith("site.replaced-")]
+    assert len(aside) == 1 and (aside[0] / "sub" / "keep.txt").read_text() == "x"
+    assert any(str(aside[0]) in note for note in result.notes)
+    assert is_marked(out) and (out / "index.html").is_file() and not (out / "sub").exists()
+
+
+def test_an_empty_or_absent_folder_is_used_and_marked(content: Path, tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    for name in ("empty", "absent"):
+        build(content, tmp_path / name)
+        assert is_marked(tmp_path / name) and (tmp_path / name / "index.html").is_file()
+
+
+def test_a_site_built_before_the_marker_existed_is_recognised_by_the_cache_beside_it(
+        content: Path, tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    build(content, out)
+    (out / MARKER).unlink()  # what the previous version left: a site and its cache, no marker
+    assert build(content, out).mode == "rebuild" and is_marked(out)
+    (out / MARKER).unlink()
+    assert build(content, out, fresh=True).mode == "full" and is_marked(out)
+    # Without the cache beside it, nothing says the folder is a site of this tool.
+    (out / MARKER).unlink()
+    shutil.rmtree(tmp_path / ".giro-cache")
+    with pytest.raises(OutputRefused):
+        build(content, out)
+
+
+def test_files_added_to_the_output_by_hand_survive_full_builds_and_rebuilds(content: Path, tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    build(content, out)
+    (out / "CNAME").write_text("giro.example.org")
+    (out / "extra").mkdir()
+    (out / "extra" / "note.html").write_text("mine")
+    (out / "index.html").write_text("edited by hand")  # a file the build wrote: the build's again
+    assert build(content, out).mode == "rebuild"
+    result = build(content, out, fresh=True)
+    assert result.mode == "full" and any("CNAME" in note or "note.html" in note for note in result.notes)
+    assert (out / "CNAME").read_text() == "giro.example.org" and (out / "extra" / "note.html").read_text() == "mine"
+    assert "edited by hand" not in (out / "index.html").read_text(encoding="utf-8")
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith((".public.", "public."))]
+
+
+def test_what_interrupted_builds_left_is_cleaned_only_when_it_is_ours(content: Path, tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    build(content, out)
+    pid = dead_pid()
+    ours = tmp_path / f".public.staging-{pid}"
+    ours.mkdir()
+    (ours / MARKER).write_bytes((out / MARKER).read_bytes())
+    (ours / "index.html").write_text("half")
+    unmarked = tmp_path / f".public.staging-{dead_pid()}"  # an older version's: no marker
+    unmarked.mkdir()
+    (unmarked / "index.html").write_text("half")
+    running = tmp_path / f".public.staging-{builder.os.getppid()}"  # a build still running
+    shutil.copytree(ours, running)
+    result = build(content, out)
+    assert not ours.exists() and unmarked.exists() and running.exists()
+    assert any(str(unmarked) in note for note in result.notes)
+
+
+def test_a_build_stopped_between_its_two_renames_gets_the_last_site_back(content: Path, tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    build(content, out)
+    (out / "CNAME").write_text("giro.example.org")
+    old = tmp_path / f".public.old-{dead_pid()}"
+    out.rename(old)
+    build(content, out)
+    assert not old.exists() and (out / "CNAME").is_file() and (out / "index.html").is_file()
+    # Stopped while removing the replaced site: its own files go, the user's come along.
+    out.rename(old)
+    build(content, out, fresh=True)
+    assert not old.exists() and (out / "CNAME").read_text() == "giro.example.org"
+
+
+def test_an_output_reached_through_a_symbolic_link_keeps_the_link(content: Path, tmp_path: Path) -> None:
+    real = tmp_path / "www" / "site"
+    real.parent.mkdir()
+    link = tmp_path / "public"
+    link.symlink_to(real, target_is_directory=True)
+    build(content, link)
+    build(content, link, fresh=True)
+    assert link.is_symlink() and (real / "index.html").is_file() and is_marked(real)
