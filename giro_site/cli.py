@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from giro_site.corpus import Corpus, load_corpus
 from giro_site.errors import ReportError
@@ -36,6 +37,13 @@ def cmd_parse(args: argparse.Namespace) -> int:
     return 0
 
 
+def place_text(item: dict[str, Any]) -> str:
+    """Where a finding points: " 第3页第12行" in a PDF, " 第12行" in a file with lines."""
+    page = f"第{item['page']}页" if item.get("page") else ""
+    line = f"第{item['line']}行" if item.get("line") else ""
+    return f" {page}{line}" if page or line else ""
+
+
 def format_summary(corpus: Corpus) -> list[str]:
     """The check summary: one block per report, then the files that failed."""
     lines: list[str] = []
@@ -48,7 +56,7 @@ def format_summary(corpus: Corpus) -> list[str]:
         lines.append(f"  {name} · {report.get('year') or '年度未知'}年 · {report['form']}年版表格 · "
                      f"{errors} 个错误，{warnings} 个提示")
         for item in findings:
-            where = item["where"] + (f" 第{item['line']}行" if item.get("line") else "")
+            where = item["where"] + place_text(item)
             lines.append(f"  [{SEVERITY_LABEL[item['severity']]}] {item['code']} {where}：{item['message']}")
     for problem in corpus.problems:
         lines.append(f"无法读取 {problem.describe()}")

@@ -112,7 +112,21 @@ def normalise(document: Document, source: dict[str, str]) -> dict[str, Any]:
     }
     findings += check_report(report, lines, form.found_tables)
     report["findings"] = sort_findings(findings)
+    if document.page_starts:
+        _place_on_pages(document, report["findings"] + report["extra_rows"])
     return report
+
+
+def _place_on_pages(document: Document, items: list[dict[str, Any]]) -> None:
+    """A paged document (PDF) points to a page and a line on it, not a line of the file:
+    ``line`` becomes the line on the page, and ``page`` is added."""
+    for item in items:
+        line = item.get("line")
+        placed = document.place(line) if line is not None else None
+        if placed is not None:
+            item["page"], item["line"] = placed
+        elif line is not None:
+            del item["line"]
 
 
 def to_json(report: dict[str, Any], *, indent: int | None = 2) -> str:
