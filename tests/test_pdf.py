@@ -120,6 +120,8 @@ def printer(tmp_path_factory: pytest.TempPathFactory) -> Printer:
     # A page printed with the browser's own header (date, title) and footer (address, "1/3").
     made.add_web("seed002-browser-furniture", web(TEXTS["seed002"]), display_header_footer=True,
                  margin={"top": "20mm", "bottom": "20mm"})
+    # A plain Word file: tables without ruling lines, paragraphs without indent.
+    made.add_word("seed001-unruled-word", document_to_docx(parse_text(TEXTS["seed001"])))
     made.add_web("not-a-report-web", "<html><body><h1>页面不存在</h1><p>您访问的页面不存在或已被删除，"
                  "请返回首页。</p><p>某某区人民政府门户网站</p></body></html>".encode())
     made.print_all()
@@ -181,6 +183,23 @@ def test_layouts_of_real_reports_give_the_same_json_as_their_text(
     pdf = parse_report(printer.pdf(f"layout-{layout}-{maker}"))
     text = text_report(tmp_path, f"layout-{layout}")
     assert comparable(pdf, printed=maker == "web") == comparable(text, printed=maker == "web")
+
+
+def test_tables_without_ruling_lines_are_missing_not_guessed(printer: Printer) -> None:
+    """Without lines, which cell a figure is in cannot be known for certain: the tables are
+    reported missing and no figure is invented; the prose is still read."""
+    pdf = parse_report(printer.pdf("seed001-unruled-word"))
+    text = parse_report(SEEDS[1])
+    assert {f["where"] for f in pdf["findings"] if f["code"] == "TABLE_MISSING"} == {
+        "proactive", "applications", "review_litigation"}
+    for key in ("proactive", "applications", "review_litigation"):
+        assert all(value is None for row in pdf[key].values() for value in row.values())
+    for key in ("agency", "region", "year", "title", "signature", "metrics"):
+        assert pdf[key] == text[key], key
+    # Without indents a paragraph whose last line is exactly full cannot be told from a wrap
+    # (seed 001 has one such line here): the words are the same, one break is not.
+    assert pdf["narrative"]["overview"].replace("\n", "") == text["narrative"]["overview"].replace("\n", "")
+    assert pdf["narrative"]["overview"].count("\n") >= text["narrative"]["overview"].count("\n") - 1
 
 
 def test_short_pages_really_cut_the_tables(printer: Printer) -> None:

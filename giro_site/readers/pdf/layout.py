@@ -216,7 +216,10 @@ def _text_column(pages: list[tuple[PageContent, list[Line]]]) -> dict[int, tuple
     for page, lines in pages:
         own = shared if (round(page.width), round(page.height)) == common else lines
         if own:
-            out[page.number] = (_left_edge([line.left for line in own]), _right_edge([line.right for line in own]))
+            # Full lines are long: short ones (a table's cells read as text) must not vote.
+            long = [line.right for line in own if line.right - line.left >= 0.4 * page.width]
+            out[page.number] = (_left_edge([line.left for line in own]),
+                                _right_edge(long or [line.right for line in own]))
     return out
 
 
