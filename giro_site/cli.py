@@ -120,7 +120,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from giro_site.bench import run_bench
 
-    run_bench(args.reports, keep=args.keep, jobs=args.jobs)
+    run_bench(args.reports, keep=args.keep, jobs=args.jobs, browser=args.browser)
     return 0
 
 
@@ -165,6 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--reports", type=int, default=1000)
     bench.add_argument("--jobs", type=int, default=None, help="并行进程数（默认等于 CPU 核数）")
     bench.add_argument("--keep", action="store_true", help="保留合成的内容和输出")
+    bench.add_argument("--browser", action="store_true",
+                       help="再用 Chromium 按中端手机（CPU 降速4倍）测首页首次绘制、搜索按键响应和索引数据大小")
     bench.set_defaults(func=cmd_bench)
     return parser
 
