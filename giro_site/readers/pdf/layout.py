@@ -10,7 +10,7 @@ PDF had never been cut into pages.
   continues it: a header repeated on the new page is dropped, a cell whose text was cut
   by the break is joined with its rest, and a row cut by the break (its label on one page,
   its figures on the next) is one row again. The form's known labels tell a new row from
-  a continued one (``continues``).
+  a continued one (``starts_new``).
 
 Every line is numbered by page: ``Document.page_starts`` holds the number of each page's
 first line, so a finding's line can be shown as a page and a line on it.
@@ -413,8 +413,6 @@ def to_document(content: list[PageContent]) -> Document:
                 close_paragraph()
                 paragraph = [item]
             previous = (item, page)
-        if not page.items:
-            continue
     close_paragraph()
     for index, table in tables:
         blocks[index] = _document_table(table, flow)
