@@ -165,8 +165,8 @@ def measure(site: Path, rounds: int = 5, report: Callable[[str], None] = print, 
             browser.close()
     finally:
         server.shutdown()
-    report(f"浏览器（{PHONE['width']}×{PHONE['height']}，各 {rounds} 次）：索引数据 {figures.index_bytes / 1024:.0f} KB，"
-           f"gzip 后 {figures.index_gzip_bytes / 1024:.0f} KB")
+    report(f"浏览器（{PHONE['width']}×{PHONE['height']}，各 {rounds} 次）：索引数据 "
+           f"{figures.index_bytes / 1024:.0f} KB，gzip 后 {figures.index_gzip_bytes / 1024:.0f} KB")
     report(f"  CPU 降速 {THROTTLE} 倍，墙钟时间：首页首次绘制 {_spread(figures.first_paint_ms)}；搜索每次按键到显示 "
            f"{_spread(figures.keystroke_ms)}（{len(figures.keystroke_ms)} 次按键）")
     report(f"  不降速时主线程 CPU 时间 × {THROTTLE}：首次绘制前 {_spread(figures.first_paint_cpu_ms)}；每次按键 "

@@ -7,9 +7,9 @@
   "use strict";
 
   var MAX = 4;
-  var bodies = window.giro.bodies;
-  var num = bodies.num;
-  var pct = bodies.pct;
+  var shared = window.giro.bodies;  // bodies.js
+  var num = shared.num;
+  var pct = shared.pct;
 
   function el(tag, text, className) {
     var element = document.createElement(tag);
@@ -124,13 +124,13 @@
     }
 
     function suggest() {
-      var query = bodies.normalise(search.value);
+      var query = shared.normalise(search.value);
       suggestions.textContent = "";
       if (!query || state.slugs.length >= MAX) { suggestions.hidden = true; return; }
       var found = [];
       for (var i = 0; i < index.rows.length && found.length < 8; i++) {
         var row = index.rows[i];
-        if (state.slugs.indexOf(row.slug) === -1 && bodies.matches(row, query)) { found.push(row); }
+        if (state.slugs.indexOf(row.slug) === -1 && shared.matches(row, query)) { found.push(row); }
       }
       found.forEach(function (row) {
         var item = el("li");
@@ -215,7 +215,7 @@
         ["本年新收申请（件）"].concat(figures(function (b) { return b.summary.applications; }, num, mc.applications)),
         ["予以公开或部分公开"].concat(figures(function (b) { return b.summary.share; }, pct, mc.share)),
         ["行政复议和诉讼（件）"].concat(figures(function (b) { return b.summary.cases; }, num, mc.cases)),
-        ["数据质量"].concat(figures(function (b) { return bodies.QUALITY[b.summary.quality]; }, String, "—"))
+        ["数据质量"].concat(figures(function (b) { return shared.QUALITY[b.summary.quality]; }, String, "—"))
       ];
       var section = el("section");
       section.appendChild(el("h2", "主要数字"));
@@ -223,7 +223,7 @@
       var links = el("p", null, "note");
       bodies.forEach(function (b, i) {
         var link = el("a", b.row.name + " " + (b.report.year || "") + "年度报告");
-        link.href = bodies.reportUrl(index, b.row, b.summary);
+        link.href = shared.reportUrl(index, b.row, b.summary);
         if (i) { links.appendChild(document.createTextNode(" · ")); }
         links.appendChild(link);
       });
@@ -329,7 +329,7 @@
       render();
     }
 
-    bodies.load(root.getAttribute("data-index"))
+    shared.load(root.getAttribute("data-index"))
       .then(function (data) {
         index = data;
         bySlug = data.bySlug;
