@@ -192,19 +192,32 @@ def full_name(agency: str | None, region: str | None) -> str | None:
 
 
 @lru_cache(maxsize=65536)
+def own_name(agency: str | None, region: str | None, code: str | None) -> str | None:
+    """The body's own name after its place when the place is known for certain (``code`` is
+    the place its name leads to), a government's own words dropped: "" for 高岭镇人民政府 in
+    高岭镇, "住房和城乡建设委员会" for 密云区住房和城乡建设委员会. None when the place is not
+    certain (or no body is named)."""
+    if not agency or not code:
+        return None
+    reading = read_name(full_name(agency, region) or "")
+    if not any(place.code == code for place in reading.places):
+        return None
+    return "" if reading.rest in GOVERNMENT else reading.rest
+
+
+@lru_cache(maxsize=65536)
 def body_key(agency: str | None, region: str | None, code: str | None) -> str | None:
     """Reports of the same body share this key, across years and formats.
 
     When the report's place is known for certain (``code`` is the place its name leads to),
-    the key is that place and the body's own name after it, with a government's own words
-    dropped: "高岭镇人民政府" with 密云区 made out from the report, "密云区高岭镇人民政府" and
-    "高岭镇" are one body; two 高岭镇 in different counties are two. Otherwise the names as
-    written, with whatever part of the place is known, keep bodies apart rather than guess.
-    None when the report names no body."""
+    the key is that place and the body's own name after it (``own_name``): "高岭镇人民政府"
+    with 密云区 made out from the report, "密云区高岭镇人民政府" and "高岭镇" are one body; two
+    高岭镇 in different counties are two. Otherwise the names as written, with whatever part
+    of the place is known, keep bodies apart rather than guess. None when the report names
+    no body."""
     if not agency:
         return None
-    reading = read_name(full_name(agency, region) or "")
-    if code and any(place.code == code for place in reading.places):
-        rest = "" if reading.rest in GOVERNMENT else reading.rest
+    rest = own_name(agency, region, code)
+    if rest is not None:
         return f"place:{code}|{rest}"
     return f"name:{region or ''}|{code or ''}|{agency}"

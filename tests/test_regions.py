@@ -138,6 +138,35 @@ def test_one_body_across_years_and_two_of_one_name_apart(tmp_path: Path) -> None
     assert miyun.level == "乡镇街道" and miyun.places == ["北京市", "密云区"]
 
 
+def test_addresses_come_from_the_place_and_the_body_s_own_name_and_stay(tmp_path: Path) -> None:
+    texts = {
+        "2020/a.txt": _report("高岭镇人民政府", "密云区", 2020, 1),
+        "2021/b.txt": _report("高岭镇人民政府", "绥中县", 2021, 4),
+        "2021/c.txt": _report("密云区住房和城乡建设委员会", "北京市", 2021, 5),
+        "2021/d.txt": _report("某某管理处", None, 2021, 6),
+    }
+
+    def slugs() -> dict[tuple[str, str | None], str]:
+        agencies = build_agencies(_summaries(tmp_path, texts), load_agencies(tmp_path))
+        return {(a.name, a.division["county"]): a.slug for a in agencies}
+
+    first = slugs()
+    assert first == {
+        ("高岭镇人民政府", "密云区"): "gaolingzhen-110118108",
+        ("高岭镇人民政府", "绥中县"): "gaolingzhen-211421106",
+        ("密云区住房和城乡建设委员会", "密云区"): "zhufanghechengxiangjiansheweiyuanhui-110118",
+        ("某某管理处", None): first[("某某管理处", None)],
+    }
+    assert first[("某某管理处", None)].startswith("moumouguanlichu-")
+    # Two more years that spell the name another way make it the body's usual name; the
+    # address stays, and so do the others'.
+    texts["2022/a.txt"] = _report("北京市密云区高岭镇", None, 2022, 7)
+    texts["2023/a.txt"] = _report("北京市密云区高岭镇", None, 2023, 8)
+    second = slugs()
+    assert second.pop(("高岭镇", "密云区")) == "gaolingzhen-110118108"
+    assert second == {key: slug for key, slug in first.items() if key != ("高岭镇人民政府", "密云区")}
+
+
 def test_cross_year_checks_run_across_one_body_s_names(tmp_path: Path) -> None:
     first = random_report(random.Random(5), "鹿乡镇人民政府", "长春市双阳区", 2020)
     second = random_report(random.Random(6), "鹿乡镇", None, 2021)

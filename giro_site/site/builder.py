@@ -400,7 +400,7 @@ def _build_site(options: BuildOptions) -> BuildResult:
     lap("parse")
 
     pinyin = {} if options.fresh else _load_json(cache / "pinyin.json")
-    known_names = len(pinyin)
+    known_pinyin = dict(pinyin)
     pairs = {} if options.fresh else _load_json(cache / "pairs.json")
     used_pairs: dict[str, list[dict[str, Any]]] = {}
     agencies = build_agencies(_infos(store, directory, pairs, used_pairs), directory, pinyin)
@@ -428,7 +428,7 @@ def _build_site(options: BuildOptions) -> BuildResult:
     _save_json(plan.path, {"format": MANIFEST_FORMAT, "global": base, **written.manifest,
                            "agencies": {slug: {"key": keys[slug], "files": written.agency_files[slug]}
                                         for slug in keys}})
-    if len(pinyin) != known_names:
+    if pinyin != known_pinyin:  # new names, or entries of an older layout made again
         _save_json(cache / "pinyin.json", pinyin)
     if used_pairs.keys() != pairs.keys():
         _save_json(cache / "pairs.json", used_pairs)

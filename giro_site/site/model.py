@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 
 from giro_site.findings import ERROR, WARNING
-from giro_site.identity import body_key
+from giro_site.identity import body_key, own_name
 from giro_site.numbers import Number
 from giro_site.regions import CITY, COUNTY, KINDS, PROVINCE, TOWNSHIP, empty_division, gazetteer, read_name
 from giro_site.regions.resolve import GOVERNMENT, division_of
@@ -160,10 +160,24 @@ def search_keys(*names: str | None) -> tuple[str, str]:
     return "".join(parts), "".join(s[0] for s in parts if s)
 
 
-def make_slug(name: str, pinyin: str, key: str) -> str:
-    """ASCII and stable: the name's pinyin and a short hash of the agency key."""
-    cleaned = re.sub(r"[^a-z0-9]+", "", pinyin)[:40] or "agency"
-    return f"{cleaned}-{hashlib.sha1(key.encode('utf-8')).hexdigest()[:6]}"
+def _ascii(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "", "".join(syllables(text)))[:40] or "agency"
+
+
+def make_slug(group: list[ReportInfo], code: str | None) -> str:
+    """A body's address, ASCII and stable across builds and years: the pinyin of its own name
+    after its place (the place's name for a government) and its place's code, where a report
+    places it for certain (``gaolingzhen-110118108``, ``zhufanghechengxiangjiansheweiyuanhui-110118``);
+    else the pinyin of its name and a short hash of the name and region its reports give.
+    Nothing internal goes in (the grouping key's spelling changed once and took every address
+    with it)."""
+    for info in group:
+        own = own_name(info.summary.get("agency"), info.summary.get("region"), code)
+        if own is not None and code:
+            place = gazetteer().by_code[code]
+            return f"{_ascii(own or place.name)}-{place.short_code}"
+    name, region = group[0].summary.get("agency") or group[0].summary["file"], group[0].summary.get("region") or ""
+    return f"{_ascii(name)}-{hashlib.sha1(f'{region}|{name}'.encode()).hexdigest()[:6]}"
 
 
 def group_key(summary: dict[str, Any], directory: AgencyDirectory) -> tuple[str, AgencyMeta | None]:
@@ -236,10 +250,10 @@ def build_agencies(reports: list[ReportInfo], directory: AgencyDirectory,
         region = (meta.region if meta and meta.region else None) or "".join(places) or latest.get("region")
         name = (meta.name if meta and meta.name else None) or _usual_name(group) or latest["file"]
         searched = f"{region or ''}{name}"
-        if len(pinyin.get(searched, ())) != 3:
-            pinyin[searched] = [*search_keys(region, name), "".join(syllables(name))]
-        full, initials, own = pinyin[searched]
-        slug = (meta.slug if meta and meta.slug else None) or make_slug(name, own, key)
+        if len(pinyin.get(searched, ())) != 2:
+            pinyin[searched] = list(search_keys(region, name))
+        full, initials = pinyin[searched]
+        slug = (meta.slug if meta and meta.slug else None) or make_slug(group, division.get("code"))
         agencies.append(Agency(key=key, slug=slug, name=name, region=region, level=division["level"],
                                source_url=meta.source_url if meta else None, reports=group,
                                ids=_report_ids(group), pinyin=full, initials=initials, division=division,
