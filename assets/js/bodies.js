@@ -1,6 +1,6 @@
 /* giro-site: the index of bodies (data/index.json), shared by the comparison table
    (index.js) and the compare page (compare.js) as window.giro.bodies: loading and unpacking
-   it once, each body's search key made once, and how figures are written. */
+   it once, each body's search key made once, how figures are written, and making elements. */
 (function () {
   "use strict";
 
@@ -60,11 +60,30 @@
     }).then(unpack);
   }
 
+  /* An element with a class and text; text only ever goes in as textContent, so nothing
+     from a report can become markup. */
+  function el(tag, text, className) {
+    var element = document.createElement(tag);
+    if (className) { element.className = className; }
+    if (text !== undefined && text !== null) { element.textContent = text; }
+    return element;
+  }
+
+  /* An option for each year of the index, newest first, after the select's own options. */
+  function addYears(select, data) {
+    data.years.forEach(function (year) {
+      var option = el("option", year + "年");
+      option.value = year;
+      select.appendChild(option);
+    });
+  }
+
   function reportUrl(data, row, report) {
     return data.agency_url.replace("{slug}", row.slug).replace("{id}", report.id);
   }
 
   giro.bodies = {
-    QUALITY: QUALITY, num: num, pct: pct, normalise: normalise, matches: matches, load: load, reportUrl: reportUrl
+    QUALITY: QUALITY, num: num, pct: pct, normalise: normalise, matches: matches, load: load, reportUrl: reportUrl,
+    el: el, addYears: addYears
   };
 })();

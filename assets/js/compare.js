@@ -10,13 +10,7 @@
   var shared = window.giro.bodies;  // bodies.js
   var num = shared.num;
   var pct = shared.pct;
-
-  function el(tag, text, className) {
-    var element = document.createElement(tag);
-    if (className) { element.className = className; }
-    if (text !== undefined && text !== null) { element.textContent = text; }
-    return element;
-  }
+  var el = shared.el;
 
   function median(values) {
     var present = values.filter(function (v) { return v !== null && v !== undefined; }).sort(function (a, b) { return a - b; });
@@ -333,11 +327,7 @@
       .then(function (data) {
         index = data;
         bySlug = data.bySlug;
-        data.years.forEach(function (year) {
-          var option = el("option", year + "年");
-          option.value = year;
-          yearSelect.appendChild(option);
-        });
+        shared.addYears(yearSelect, data);
         readUrl();
         form.hidden = false;
         search.addEventListener("input", suggest);

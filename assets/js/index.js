@@ -24,12 +24,7 @@
   var MORE_ROWS = 12;  // rows drawn in each following frame
   var collator = new Intl.Collator("zh-CN");
 
-  function cell(tag, text, className) {
-    var element = document.createElement(tag);
-    if (className) { element.className = className; }
-    if (text) { element.textContent = text; }
-    return element;
-  }
+  var cell = bodies.el;
 
   function setText(element, text) {
     if (element.textContent !== text) { element.textContent = text; }
@@ -447,11 +442,7 @@
         var parent = data.regions[code][1];
         (children[parent] = children[parent] || []).push(code);
       });
-      data.years.forEach(function (year) {
-        var option = cell("option", year + "年");
-        option.value = year;
-        selects.year.appendChild(option);
-      });
+      bodies.addYears(selects.year, data);
       data.levels.forEach(function (label, index) {
         var option = cell("option", label);
         option.value = String(index);

@@ -35,6 +35,57 @@ MULTI_YEAR_AGENCY = "高岭镇人民政府"
 
 pytestmark = pytest.mark.browser
 
+# Relative luminance and contrast as WCAG 2.x defines them; the background is the first
+# opaque one among the element and its ancestors (white at the root).
+CONTRAST_FAILURES = """() => {
+  function rgba(text) {
+    const m = text.match(/[\\d.]+/g) || [0, 0, 0, 0];
+    return m.map(Number).concat([1]).slice(0, 4);
+  }
+  function channel(v) { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }
+  function luminance(c) { return 0.2126 * channel(c[0]) + 0.7152 * channel(c[1]) + 0.0722 * channel(c[2]); }
+  function background(el) {
+    for (; el; el = el.parentElement) {
+      const c = rgba(getComputedStyle(el).backgroundColor);
+      if (c[3] > 0.5) { return c; }
+    }
+    return [255, 255, 255, 1];
+  }
+  const failures = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const seen = new Set();
+  while (walker.nextNode()) {
+    const el = walker.currentNode.parentElement;
+    if (!walker.currentNode.textContent.trim() || seen.has(el) || el.closest("svg, script, style")) { continue; }
+    seen.add(el);
+    const style = getComputedStyle(el);
+    const box = el.getBoundingClientRect();
+    if (style.visibility === "hidden" || box.width < 2 || box.height < 2 || el.closest("[hidden], .vh")) { continue; }
+    const fg = rgba(style.color), bg = background(el);
+    const [a, b] = [luminance(fg), luminance(bg)].sort((x, y) => y - x);
+    const ratio = (a + 0.05) / (b + 0.05);
+    const size = parseFloat(style.fontSize), bold = parseInt(style.fontWeight, 10) >= 700;
+    const needed = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+    if (ratio < needed) {
+      failures.push(el.tagName + " '" + el.textContent.trim().slice(0, 30) + "' " + ratio.toFixed(2));
+    }
+  }
+  return failures;
+}"""
+
+FOCUSABLE = """() => Array.from(document.querySelectorAll(
+    'a[href], button, input, select, textarea, summary, [tabindex="0"]'))
+  .filter(el => !el.closest('[hidden], .js-plotly-plot') && !el.disabled && el.getClientRects().length > 0
+                && (el.tagName === 'SUMMARY' || !el.closest('details:not([open])'))
+                && getComputedStyle(el).visibility !== 'hidden')
+  .map(el => el.outerHTML.slice(0, 120))"""
+
+FOCUS_STYLE = """() => {
+  const el = document.activeElement, s = getComputedStyle(el);
+  return {html: el.outerHTML.slice(0, 120), outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2,
+          shadow: s.boxShadow !== 'none', background: s.backgroundColor};
+}"""
+
 
 def _unavailable(reason: str) -> None:
     if os.environ.get("CI"):
@@ -166,3 +217,20 @@ def open_page(browser: Any, viewport: str) -> Iterator[Any]:
     yield opener
     for context in contexts:
         context.close()
+
+
+def keyboard_reach(page: Any) -> tuple[list[str], list[str]]:
+    """Tabs through the page from the top: the focusable controls Tab never reached, and
+    those it reached without a visible focus (an outline of 2px or more, or a shadow)."""
+    wanted = page.evaluate(FOCUSABLE)
+    reached: list[str] = []
+    invisible: list[str] = []
+    for _ in range(len(wanted) + 10):
+        page.keyboard.press("Tab")
+        style = page.evaluate(FOCUS_STYLE)
+        if style["html"].startswith("<body"):
+            break
+        reached.append(style["html"])
+        if not (style["outline"] or style["shadow"]):
+            invisible.append(style["html"])
+    return [html for html in wanted if html not in reached], invisible

@@ -7,62 +7,10 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import Site
+from tests.browser.conftest import CONTRAST_FAILURES, Site, keyboard_reach
 from tests.browser.test_pages import agency_page
 
 pytestmark = pytest.mark.browser
-
-# Relative luminance and contrast as WCAG 2.x defines them; the background is the first
-# opaque one among the element and its ancestors (white at the root).
-CONTRAST_FAILURES = """() => {
-  function rgba(text) {
-    const m = text.match(/[\\d.]+/g) || [0, 0, 0, 0];
-    return m.map(Number).concat([1]).slice(0, 4);
-  }
-  function channel(v) { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }
-  function luminance(c) { return 0.2126 * channel(c[0]) + 0.7152 * channel(c[1]) + 0.0722 * channel(c[2]); }
-  function background(el) {
-    for (; el; el = el.parentElement) {
-      const c = rgba(getComputedStyle(el).backgroundColor);
-      if (c[3] > 0.5) { return c; }
-    }
-    return [255, 255, 255, 1];
-  }
-  const failures = [];
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  const seen = new Set();
-  while (walker.nextNode()) {
-    const el = walker.currentNode.parentElement;
-    if (!walker.currentNode.textContent.trim() || seen.has(el) || el.closest("svg, script, style")) { continue; }
-    seen.add(el);
-    const style = getComputedStyle(el);
-    const box = el.getBoundingClientRect();
-    if (style.visibility === "hidden" || box.width < 2 || box.height < 2 || el.closest("[hidden], .vh")) { continue; }
-    const fg = rgba(style.color), bg = background(el);
-    const [a, b] = [luminance(fg), luminance(bg)].sort((x, y) => y - x);
-    const ratio = (a + 0.05) / (b + 0.05);
-    const size = parseFloat(style.fontSize), bold = parseInt(style.fontWeight, 10) >= 700;
-    const needed = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
-    if (ratio < needed) {
-      failures.push(el.tagName + " '" + el.textContent.trim().slice(0, 30) + "' " + ratio.toFixed(2));
-    }
-  }
-  return failures;
-}"""
-
-FOCUSABLE = """() => Array.from(document.querySelectorAll(
-    'a[href], button, input, select, textarea, summary, [tabindex="0"]'))
-  .filter(el => !el.closest('[hidden], .js-plotly-plot') && !el.disabled && el.getClientRects().length > 0
-                && (el.tagName === 'SUMMARY' || !el.closest('details:not([open])'))
-                && getComputedStyle(el).visibility !== 'hidden')
-  .map(el => el.outerHTML.slice(0, 120))"""
-
-FOCUS_STYLE = """() => {
-  const el = document.activeElement, s = getComputedStyle(el);
-  return {html: el.outerHTML.slice(0, 120), outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2,
-          shadow: s.boxShadow !== 'none', background: s.backgroundColor};
-}"""
-
 
 def pages(site: Site) -> dict[str, str]:
     return {"index": site.url(), "agency": agency_page(site, 2021), "about": site.url("about/")}
@@ -97,19 +45,8 @@ def test_every_control_is_reached_by_keyboard_with_visible_focus(site: Site, ope
     page.wait_for_timeout(300)  # let the scripts add their controls (search form, sort buttons)
     page.wait_for_function("() => !document.querySelector('.compare[data-index]') || "
                            "document.querySelector('.compare').classList.contains('enhanced')")
-    wanted = page.evaluate(FOCUSABLE)
-    reached: list[str] = []
-    invisible: list[str] = []
-    for _ in range(len(wanted) + 10):
-        page.keyboard.press("Tab")
-        style = page.evaluate(FOCUS_STYLE)
-        if style["html"].startswith("<body"):
-            break
-        reached.append(style["html"])
-        if not (style["outline"] or style["shadow"]):
-            invisible.append(style["html"])
+    missing, invisible = keyboard_reach(page)
     assert not invisible, f"focus not visible on: {invisible[:5]}"
-    missing = [html for html in wanted if html not in reached]
     assert not missing, f"not reachable by Tab: {missing[:5]}"
     watched.assert_clean()
 

@@ -15,8 +15,7 @@ import pytest
 
 from giro_site.site.builder import BuildOptions, build_site
 from giro_site.synth import make_corpus
-from tests.browser.conftest import Site, _serve
-from tests.browser.test_accessibility import CONTRAST_FAILURES, FOCUS_STYLE, FOCUSABLE
+from tests.browser.conftest import CONTRAST_FAILURES, Site, _serve, keyboard_reach
 from tests.browser.test_pages import assert_no_sideways_scroll, screenshot
 
 pytestmark = pytest.mark.browser
@@ -178,16 +177,9 @@ def test_region_and_compare_pages_are_accessible(corpus_site: Site, open_page: A
         assert page.locator("main table").nth(index_).locator("th").count() > 0
     page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
     assert not page.evaluate(CONTRAST_FAILURES)
-    wanted = page.evaluate(FOCUSABLE)
-    reached = []
-    for _ in range(len(wanted) + 10):
-        page.keyboard.press("Tab")
-        style = page.evaluate(FOCUS_STYLE)
-        if style["html"].startswith("<body"):
-            break
-        reached.append(style["html"])
-        assert style["outline"] or style["shadow"], style["html"]
-    assert not [html for html in wanted if html not in reached][:5]
+    missing, invisible = keyboard_reach(page)
+    assert not invisible, f"focus not visible on: {invisible[:5]}"
+    assert not missing, f"not reachable by Tab: {missing[:5]}"
     watched.assert_clean()
 
 
