@@ -3,7 +3,8 @@ rebuild (three times), and the figures that matter (wall time, per report, peak 
 output size), beside two readings of the machine itself (Python speed, file creation cost),
 because on a shared VM those vary from one hour to the next.
 
-The corpus comes from ``synth``: both forms, many bodies with several years each, blanks,
+The corpus comes from ``synth.make_corpus``: bodies in real places (several provinces,
+cities, counties and townships, shared short names), both forms, several years each, blanks,
 sub-rows, a few broken identities and narratives of varied length, in the seeds' layout.
 Peak memory is sampled from /proc over the whole process tree, so worker processes count.
 """
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import compileall
 import os
-import random
 import shutil
 import statistics
 import subprocess
@@ -25,49 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from giro_site.cli import BUILT_LINE, TIMINGS_LINE
-from giro_site.synth import random_report, render_text
-
-_CITIES = [
-    "临江", "青州", "安平", "东阳", "清河", "长宁", "永安", "宁远", "新华", "石泉",
-    "金川", "白山", "龙泉", "丰南", "兴平", "云溪", "泰和", "凤台", "桃源", "瑞金",
-]
-_DISTRICTS = ["东城", "西城", "南湖", "北塘", "高新", "城关", "江北", "河西", "湖滨", "山前"]
-_SYLLABLES = list("青山河阳平安新华石桥林泉湖岭溪口龙凤金玉白马花园长乐福寿松柏云田沙洲水西东南北中")
-_KINDS = ("镇人民政府", "乡人民政府", "街道办事处", "镇", "街道")
-_DEPARTMENTS = ("市场监督管理局", "自然资源局", "住房和城乡建设局", "教育局", "民政局", "卫生健康委员会")
-
-
-def make_corpus(folder: Path, count: int, seed: int = 2024) -> int:
-    """Write ``count`` reports of bodies that report for one to five consecutive years."""
-    rng = random.Random(seed)
-    written = 0
-    bodies = 0
-    names: set[tuple[str, str]] = set()
-    while written < count:
-        region = f"{rng.choice(_CITIES)}市{rng.choice(_DISTRICTS)}区"
-        if rng.random() < 0.2:
-            name = f"{region[:3]}{rng.choice(_DEPARTMENTS)}"
-            region_of_name = region[:3]
-        else:
-            name = "".join(rng.sample(_SYLLABLES, 2)) + rng.choice(_KINDS)
-            region_of_name = region
-        if (region_of_name, name) in names:
-            continue
-        names.add((region_of_name, name))
-        bodies += 1
-        first = rng.randint(2019, 2023)
-        for year in range(first, min(2024, first + rng.randint(1, 5))):
-            if written >= count:
-                break
-            region_shown = None if name.startswith(region_of_name) else region_of_name
-            report = random_report(rng, name, region_shown, year,
-                                   blanks=rng.random() < 0.3, subrows=rng.random() < 0.1,
-                                   broken=rng.random() < 0.03, paragraphs=rng.choice([1, 2, 4, 8, 16]))
-            target = folder / "reports" / str(year) / f"{bodies:05d}-{year}.txt"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(render_text(report), encoding="utf-8")
-            written += 1
-    return bodies
+from giro_site.synth import make_corpus
 
 
 class PeakMemory:
@@ -207,7 +165,7 @@ class BenchFigures:
 
 
 def run_bench(count: int, *, keep: bool = False, jobs: int | None = None, rounds: int = 3,
-              report: Callable[[str], None] = print) -> BenchFigures:
+              report: Callable[[str], None] = print, browser: bool = False) -> BenchFigures:
     if rounds < 1:
         raise ValueError("the benchmark needs at least one rebuild round")
     jobs = jobs or os.cpu_count() or 1
@@ -249,6 +207,10 @@ def run_bench(count: int, *, keep: bool = False, jobs: int | None = None, rounds
         report(f"内存峰值：{figures.peak_rss_mib:.0f} MiB（含子进程）")
         report(f"输出：共 {figures.output_mib:.1f} MiB；{figures.agencies} 个机关的 {len(pages)} 个报告页面，平均 "
                f"{figures.agency_page_kib_mean:.1f} KiB，最大 {figures.agency_page_kib_max:.1f} KiB（不含共享资源）")
+        if browser:
+            from giro_site.browser_bench import measure
+
+            measure(out, report=report)
         return figures
     finally:
         if keep:

@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from giro_site.corpus import Corpus, load_corpus
 from giro_site.errors import ReportError
@@ -36,6 +37,13 @@ def cmd_parse(args: argparse.Namespace) -> int:
     return 0
 
 
+def place_text(item: dict[str, Any]) -> str:
+    """Where a finding points: " 第3页第12行" in a PDF, " 第12行" in a file with lines."""
+    page = f"第{item['page']}页" if item.get("page") else ""
+    line = f"第{item['line']}行" if item.get("line") else ""
+    return f" {page}{line}" if page or line else ""
+
+
 def format_summary(corpus: Corpus) -> list[str]:
     """The check summary: one block per report, then the files that failed."""
     lines: list[str] = []
@@ -48,7 +56,7 @@ def format_summary(corpus: Corpus) -> list[str]:
         lines.append(f"  {name} · {report.get('year') or '年度未知'}年 · {report['form']}年版表格 · "
                      f"{errors} 个错误，{warnings} 个提示")
         for item in findings:
-            where = item["where"] + (f" 第{item['line']}行" if item.get("line") else "")
+            where = item["where"] + place_text(item)
             lines.append(f"  [{SEVERITY_LABEL[item['severity']]}] {item['code']} {where}：{item['message']}")
     for problem in corpus.problems:
         lines.append(f"无法读取 {problem.describe()}")
@@ -112,7 +120,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from giro_site.bench import run_bench
 
-    run_bench(args.reports, keep=args.keep, jobs=args.jobs)
+    run_bench(args.reports, keep=args.keep, jobs=args.jobs, browser=args.browser)
     return 0
 
 
@@ -157,6 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--reports", type=int, default=1000)
     bench.add_argument("--jobs", type=int, default=None, help="并行进程数（默认等于 CPU 核数）")
     bench.add_argument("--keep", action="store_true", help="保留合成的内容和输出")
+    bench.add_argument("--browser", action="store_true",
+                       help="再用 Chromium 按中端手机（CPU 降速4倍）测首页首次绘制、搜索按键响应和索引数据大小")
     bench.set_defaults(func=cmd_bench)
     return parser
 

@@ -11,11 +11,14 @@ is rows of cells as the author laid them out, one cell per physical cell:
   placeholders, so the forms module sees one shape whatever the input format.
 
 Line numbers point into the source where the format has lines (text, HTML); they let
-findings tell a maintainer where to look.
+findings tell a maintainer where to look. A PDF has pages: its reader numbers the lines of
+all pages in one sequence and records where each page starts (``page_starts``), so that
+a line number can be shown as a page and a line on it (``place``).
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -62,6 +65,15 @@ class Document:
     # Facts computed from the blocks once and shared by the steps that need them
     # (the section headings); a document is not changed after a reader made it.
     memo: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
+    # For paged formats (PDF): the line number each page starts with, in page order.
+    page_starts: tuple[int, ...] = ()
+
+    def place(self, line: int) -> tuple[int, int] | None:
+        """(page, line on that page) of a line number, for a paged document; else None."""
+        if not self.page_starts or line < self.page_starts[0]:
+            return None
+        page = bisect_right(self.page_starts, line)
+        return page, line - self.page_starts[page - 1] + 1
 
     @property
     def paragraphs(self) -> list[Paragraph]:

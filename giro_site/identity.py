@@ -30,6 +30,7 @@ _NAME_IN_TEXT = (
 _DATE = re.compile(r"^((?:19|20)\d\d)年(\d{1,2})月(\d{1,2})日$")
 _BODY_SUFFIX = re.compile(
     r"(人民政府|办事处|街道|镇|乡|局|委员会|委|办公室|办|厅|署|中心|院|所|队|站|馆|处|会|公司|集团)$")
+_DIVISION_END = "省市区县旗州盟"
 # Administrative divisions that may precede a body's own name.
 _DIVISION = re.compile(r"^[\u4e00-\u9fff]{1,10}?(?:特别行政区|自治区|自治州|自治县|省|市|地区|盟|区|县|旗)")
 _PLACE_BODY = re.compile(r"^[\u4e00-\u9fff]{1,10}?(?:自治州|自治县|省|市|地区|盟|区|县|旗|镇|乡|街道|苏木)")
@@ -82,10 +83,10 @@ def find_title(document: Document) -> tuple[str | None, tuple[int, ...]]:
 
 
 def _name_from_title(title: str) -> str | None:
-    match = _TITLE.match(title.translate(_CN_DIGITS))
+    match = _TITLE.match(title.translate(_CN_DIGITS))  # digits only for the year: 八里庄 stays 八里庄
     if not match:
         return None
-    name = _clean(match.group("before")) or _clean(match.group("after"))
+    name = _clean(title[:match.start(2)]) or _clean(title[match.start("after"):match.end("after")])
     name = re.sub(r"^关于", "", name)
     return name or None
 
@@ -178,6 +179,18 @@ def identify(document: Document) -> Identity:
                     title_indexes=title_indexes, signature=signature)
 
 
+def full_name(agency: str | None, region: str | None) -> str | None:
+    """The name as the report wrote it before ``split_region``: a department keeps its
+    county in its own name (北京市朝阳区 + 朝阳区住房…), which is written once."""
+    if not agency:
+        return None
+    region = region or ""
+    for start in range(len(region) - 1):  # the overlap is the region's last division, whole
+        if (start == 0 or region[start - 1] in _DIVISION_END) and agency.startswith(region[start:]):
+            return region[:start] + agency
+    return region + agency
+
+
 @lru_cache(maxsize=65536)
 def body_key(agency: str | None, region: str | None, code: str | None) -> str | None:
     """Reports of the same body share this key, across years and formats.
@@ -190,7 +203,7 @@ def body_key(agency: str | None, region: str | None, code: str | None) -> str | 
     None when the report names no body."""
     if not agency:
         return None
-    reading = read_name(f"{region or ''}{agency}")
+    reading = read_name(full_name(agency, region) or "")
     if code and any(place.code == code for place in reading.places):
         rest = "" if reading.rest in GOVERNMENT else reading.rest
         return f"place:{code}|{rest}"

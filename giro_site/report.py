@@ -18,7 +18,7 @@ from giro_site.errors import ReportError
 from giro_site.findings import finding, sort_findings
 from giro_site.forms import read_form
 from giro_site.forms.locate import KINDS, locate_tables
-from giro_site.identity import identify
+from giro_site.identity import full_name, identify
 from giro_site.prose import narrative, proactive_items, section_texts
 from giro_site.readers import read_bytes, read_document
 from giro_site.regions import resolve
@@ -77,7 +77,7 @@ def normalise(document: Document, source: dict[str, str]) -> dict[str, Any]:
 
     if who.agency is None:
         findings.append(finding("AGENCY_UNKNOWN", "在标题、正文开头和落款中都找不到发布机关的名称。", "agency"))
-    place = resolve(f"{who.region or ''}{who.agency}" if who.agency else None,
+    place = resolve(full_name(who.agency, who.region),
                     [name for name in (who.signature.name, who.title) if name],
                     [p.text for p in document.paragraphs])
     if who.agency is not None and place.problem:
@@ -112,7 +112,21 @@ def normalise(document: Document, source: dict[str, str]) -> dict[str, Any]:
     }
     findings += check_report(report, lines, form.found_tables)
     report["findings"] = sort_findings(findings)
+    if document.page_starts:
+        _place_on_pages(document, report["findings"] + report["extra_rows"])
     return report
+
+
+def _place_on_pages(document: Document, items: list[dict[str, Any]]) -> None:
+    """A paged document (PDF) points to a page and a line on it, not a line of the file:
+    ``line`` becomes the line on the page, and ``page`` is added."""
+    for item in items:
+        line = item.get("line")
+        placed = document.place(line) if line is not None else None
+        if placed is not None:
+            item["page"], item["line"] = placed
+        elif line is not None:
+            del item["line"]
 
 
 def to_json(report: dict[str, Any], *, indent: int | None = 2) -> str:

@@ -9,7 +9,9 @@ with the figures that went in.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from giro_site.forms.spec import (
@@ -23,6 +25,7 @@ from giro_site.forms.spec import (
     REVIEW_OUTCOMES,
 )
 from giro_site.numbers import Number
+from giro_site.regions import Place, gazetteer
 
 Values = dict[str, dict[str, Number | None]]
 
@@ -56,6 +59,7 @@ class SynthReport:
     paragraphs: int = 3
     amount_text: str | None = None  # how the fees/procurement amount is written, e.g. "3739265元"
     amount_header_unit: bool = True  # "采购总金额（万元）" rather than a bare "采购总金额"
+    address: str | None = None  # a contact address sentence in the overview ("北京市密云区高岭镇…")
 
 
 def _label(key: str) -> str:
@@ -160,6 +164,8 @@ def render_text(report: SynthReport) -> str:
     kind = "镇" if report.agency.endswith(("镇", "镇人民政府")) else "局" if report.agency.endswith("局") else "单位"
     name = f"{report.region or ''}{report.agency}"
     lines = [name, "", f"{report.year}年政府信息公开工作年度报告", "", "一、总体情况"]
+    if report.address:
+        lines.append(f"本机关联系地址：{report.address}。")
     if report.proactive_items is not None:
         lines.append(f"{report.year}年，{report.agency}全年主动公开政府信息{report.proactive_items}条。")
     lines.extend(_FILLER.format(kind=kind) for _ in range(report.paragraphs))
@@ -258,3 +264,123 @@ def expected_model(report: SynthReport) -> dict[str, Any]:
     return {"agency": report.agency, "region": report.region, "year": report.year, "form": report.form,
             "proactive": report.proactive, "applications": report.applications,
             "review_litigation": report.review}
+
+
+# --- a corpus of bodies in real places ------------------------------------------------
+
+_DEPARTMENTS = ("市场监督管理局", "自然资源局", "住房和城乡建设局", "教育局", "民政局", "卫生健康委员会")
+_ALWAYS = ("北京市", "吉林省", "山东省")  # the seeds' provinces, and 北京市 has a 高岭镇 shared with 辽宁省
+_NOT_MAINLAND = ("71", "81", "82")
+
+
+@dataclass(frozen=True)
+class Body:
+    """A body of the synthetic corpus: its own name and where it is."""
+
+    name: str  # "高岭镇人民政府", "双阳区人民政府", "双阳区市场监督管理局"
+    place: Place
+
+
+def _full(place: Place) -> str:
+    return "".join(p.name for p in place.chain())
+
+
+def _county_bodies(county: Place, rng: random.Random) -> Iterator[Body]:
+    yield Body(f"{county.name}人民政府", county)
+    for department in rng.sample(_DEPARTMENTS, 2):
+        yield Body(f"{county.name}{department}", county)
+    for township in county.children:
+        if not township.abolished:
+            yield Body(f"{township.name}人民政府" if township.name.endswith(("镇", "乡")) else township.name, township)
+
+
+def _shared_pair(province: Place) -> list[Place]:
+    """Two townships of one name in two counties of the province, if it has such a name."""
+    by_name: dict[str, list[Place]] = {}
+    for city in province.children:
+        for county in city.children if city.kind == "city" else [city]:
+            for township in county.children:
+                if not township.abolished:
+                    by_name.setdefault(township.name, []).append(township)
+    for name in sorted(by_name):
+        places = by_name[name]
+        if len({p.parent.code for p in places if p.parent}) >= 2:
+            return places[:2]
+    return []
+
+
+def _province_bodies(province: Place, rng: random.Random, cities: int) -> Iterator[Body]:
+    """The province's bodies: first two of one name, then county after county, taking the
+    counties of its first ``cities`` cities in turn, then the rest."""
+    for township in _shared_pair(province):
+        yield Body(f"{township.name}人民政府" if township.name.endswith(("镇", "乡")) else township.name, township)
+    groups = [[c] if c.kind == "county" else [k for k in c.children if k.kind == "county"] for c in province.children]
+    groups = [g for g in groups if g]
+    first = [county for row in zip(*groups[:cities], strict=False) for county in row]
+    rest = [county for group in groups for county in group if county not in first]
+    for county in first + rest:
+        if county.parent is not None and county.parent.kind == "city" and rng.random() < 0.3:
+            yield Body(f"{county.parent.name}{rng.choice(_DEPARTMENTS)}", county.parent)
+        yield from _county_bodies(county, rng)
+
+
+def corpus_bodies(count: int, rng: random.Random) -> Iterator[Body]:
+    """Bodies from several provinces in turn, more provinces and cities for larger corpora."""
+    places = gazetteer()
+    provinces = [p for p in places.provinces if p.name in _ALWAYS]
+    others = [p for p in places.provinces if p not in provinces and p.code[:2] not in _NOT_MAINLAND]
+    provinces += rng.sample(others, min(len(others), count // 3000))
+    streams = [_province_bodies(p, rng, 2 + count // 4000) for p in provinces]
+    seen: set[tuple[str, str]] = set()
+    while streams:
+        for stream in list(streams):
+            body = next(stream, None)
+            if body is None:
+                streams.remove(stream)
+            elif (body.name, body.place.code) not in seen:
+                seen.add((body.name, body.place.code))
+                yield body
+
+
+def _as_reported(body: Body, rng: random.Random) -> tuple[str, str | None, str | None]:
+    """(name, region, address) as one year's report writes them: the body's places before its
+    name, or none with an address in the prose, or the short name with the province too."""
+    above = body.place.chain()[:-1]
+    nearest = "".join(p.name for p in above[-1:])
+    choice = rng.random()
+    if body.name.removeprefix(body.place.name) not in ("", "人民政府"):
+        return body.name, nearest or None, None  # a department: its own name starts with its place
+    if choice < 0.45 or not above:
+        ambiguous = len(gazetteer().named(nearest)) > 1
+        return body.name, "".join(p.name for p in above[-2:]) if ambiguous else nearest or None, None
+    if choice < 0.75:
+        return body.name, None, f"{_full(body.place)}政务服务中心"
+    short = body.name.removesuffix("人民政府")
+    return short, "".join(p.name for p in above), None
+
+
+def make_corpus(folder: Path, count: int, seed: int = 2024) -> int:
+    """Write ``count`` reports of bodies in real places (several provinces, cities, counties
+    and townships, two townships of one name in different counties per province) that report
+    for one to five consecutive years, each year naming itself its own way. Returns the
+    number of bodies."""
+    rng = random.Random(seed)
+    written = 0
+    bodies = 0
+    for body in corpus_bodies(count, rng):
+        if written >= count:
+            break
+        bodies += 1
+        first = rng.randint(2019, 2023)
+        for year in range(first, min(2024, first + rng.randint(1, 5))):
+            if written >= count:
+                break
+            name, region, address = _as_reported(body, rng)
+            report = random_report(rng, name, region, year, blanks=rng.random() < 0.3, subrows=rng.random() < 0.1,
+                                   broken=rng.random() < 0.03, paragraphs=rng.choice([1, 2, 4, 8, 16]))
+            report.address = address
+            target = folder / "reports" / str(year) / f"{bodies:05d}-{year}.txt"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(render_text(report), encoding="utf-8")
+            written += 1
+    return bodies

@@ -167,3 +167,24 @@ def test_agencies_toml_sets_the_place_by_code_and_checks_it(tmp_path: Path) -> N
         load_agencies(tmp_path)
 
 
+
+
+def test_the_synthetic_corpus_is_in_real_places_and_resolves(tmp_path: Path) -> None:
+    from collections import Counter
+
+    from giro_site.synth import make_corpus
+
+    bodies = make_corpus(tmp_path, 240)
+    files = sorted((tmp_path / "reports").rglob("*.txt"))
+    reports = [parse_report(f, display_path=f"content/{f.relative_to(tmp_path).as_posix()}") for f in files]
+    assert not [r["agency"] for r in reports if any(f["code"] == "REGION_UNKNOWN" for f in r["findings"])]
+    divisions = [r["division"] for r in reports]
+    assert len({d["province"] for d in divisions}) >= 3 and len({d["county"] for d in divisions}) >= 6
+    assert {"乡镇街道", "县", "部门"} <= {d["level"] for d in divisions}
+    infos = [ReportInfo(r["source"]["file"], summarize(r)) for r in reports]
+    agencies = build_agencies(infos, load_agencies(tmp_path))
+    assert len(agencies) == bodies  # each body one agency, whatever each year called it
+    shared = Counter(a.division["township"] for a in agencies if a.division["township"])
+    twins = [a for a in agencies if shared[a.division["township"]] > 1]
+    assert twins and len({a.display_name for a in twins}) == len(twins)
+    assert any(a.display_name != a.name for a in twins)

@@ -44,7 +44,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def index_rows(site: Path) -> list[dict[str, Any]]:
     data = json.loads((site / "data" / "index.json").read_text(encoding="utf-8"))
-    return [dict(zip(data["fields"], row, strict=True)) for row in data["rows"]]
+    rows = [dict(zip(data["fields"], row, strict=True)) for row in data["rows"]]
+    for row in rows:  # the latest report's page, as index.js builds it
+        row["url"] = data["agency_url"].replace("{slug}", row["slug"]).replace("{id}", row["reports"][0][0])
+    return rows
 
 
 AGENCIES = {"000": "岭子镇人民政府", "001": "高岭镇人民政府", "002": "张山子镇", "003": "鹿乡镇人民政府",
@@ -179,8 +182,10 @@ def test_agency_data_file_holds_its_reports_as_published_newest_first(tmp_path: 
     (content / "reports" / "2021" / "cengang-2021.txt").write_text(render_text(later), encoding="utf-8")
     out = tmp_path / "public"
     build(content, out)
-    rows = json.loads((out / "data" / "index.json").read_text(encoding="utf-8"))
-    url = next(row[0] for row in rows["rows"] if row[1] == "岑港街道" and row[3] == 2020)
+    index = json.loads((out / "data" / "index.json").read_text(encoding="utf-8"))
+    body = next(dict(zip(index["fields"], row, strict=True)) for row in index["rows"] if row[1] == "岑港街道")
+    report_id = next(r[0] for r in body["reports"] if r[1] == 2020)
+    url = index["agency_url"].replace("{slug}", body["slug"]).replace("{id}", report_id)
     page = file_for(out, "/", url)
     assert page is not None
     links = [link for _, _, link in parse_page(page).links if link.endswith(".json")]

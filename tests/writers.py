@@ -123,15 +123,19 @@ def _wrapped(text: str, width: int = 30) -> str:
 
 
 def document_to_html(document: Document, *, encoding: str = "utf-8", declare: str | None = "utf-8",
-                     chrome: bool = True, split_tables: bool = False, layout_table: bool = False) -> bytes:
+                     chrome: bool = True, split_tables: bool = False, layout_table: bool = False,
+                     source_wraps: bool = True) -> bytes:
     """A government web page holding the report: navigation, breadcrumb, share links,
-    a sidebar and a footer around the article, scripts and styles in the head."""
+    a sidebar and a footer around the article, scripts and styles in the head.
+    ``source_wraps=False`` leaves paragraphs on one source line (a browser, unlike the HTML
+    reader, shows a space where a CMS wrapped Chinese text)."""
     agency = "某某区人民政府"
     body: list[str] = []
     for number, block in enumerate(document.blocks):
         if isinstance(block, Paragraph):
             tag = "h1" if number == 0 and "报告" in block.text else "p"
-            body.append(f"<{tag}>{_wrapped(block.text)}</{tag}>")
+            text = _wrapped(block.text) if source_wraps else html.escape(block.text, quote=False)
+            body.append(f"<{tag}>{text}</{tag}>")
         else:
             split_after = len(block.rows) // 2 if split_tables and len(block.rows) > 6 else None
             body.extend(_html_table(block, split_after))
@@ -184,15 +188,25 @@ def _runs(text: str) -> str:
     return "".join(runs)
 
 
-def docx_paragraph(text: str) -> str:
-    return f'<w:p><w:pPr><w:jc w:val="both"/></w:pPr>{_runs(text)}</w:p>'
+def docx_paragraph(text: str, *, indent: bool = False) -> str:
+    """A justified paragraph; ``indent`` gives it the two-character first-line indent of 公文."""
+    first_line = '<w:ind w:firstLineChars="200" w:firstLine="480"/>' if indent else ""
+    return f'<w:p><w:pPr><w:jc w:val="both"/>{first_line}</w:pPr>{_runs(text)}</w:p>'
 
 
-def _docx_table(table: Table) -> str:
+_BORDERS = "<w:tblBorders>" + "".join(
+    f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV")) + "</w:tblBorders>"
+
+
+def _docx_table(table: Table, *, borders: bool = False, column_twips: int | None = 900,
+                text_twips: int = 9000) -> str:
+    """``column_twips=None`` fits the table to the text width, as an author would."""
     grid = layout(table)
     width = max(cell.column + cell.colspan for row in grid for cell in row)
-    out = ['<w:tbl><w:tblPr><w:tblW w:w="0" w:type="auto"/></w:tblPr><w:tblGrid>',
-           '<w:gridCol w:w="900"/>' * width, "</w:tblGrid>"]
+    column_twips = column_twips or text_twips // width
+    out = [f'<w:tbl><w:tblPr><w:tblW w:w="0" w:type="auto"/>{_BORDERS if borders else ""}</w:tblPr><w:tblGrid>',
+           f'<w:gridCol w:w="{column_twips}"/>' * width, "</w:tblGrid>"]
     for row in grid:
         out.append("<w:tr>")
         for cell in row:
@@ -208,30 +222,78 @@ def _docx_table(table: Table) -> str:
     return "".join(out)
 
 
-def docx_package(body_xml: str) -> bytes:
-    """A minimal .docx holding this body markup."""
+_MARGIN_TWIPS = 1440  # 2.54 cm, Word's default page margin
+_R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_FOOTER_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"
+_HEADER_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"
+
+
+def _page_part(tag: str, text: str, page_number: str | None) -> str:
+    """A header or footer: centred text, with the page number as a PAGE field in the
+    ``page_number`` pattern ("- {} -", "第 {} 页")."""
+    field = ""
+    if page_number:
+        before, after = page_number.split("{}")
+        field = (f'<w:r><w:t xml:space="preserve">{xml_escape(before)}</w:t></w:r><w:fldSimple w:instr=" PAGE ">'
+                 f'<w:r><w:t>1</w:t></w:r></w:fldSimple><w:r><w:t xml:space="preserve">{xml_escape(after)}</w:t></w:r>')
+    runs = f'<w:r><w:t xml:space="preserve">{xml_escape(text)}</w:t></w:r>' if text else ""
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:{tag} xmlns:w="{_W_NS}">'
+            f'<w:p><w:pPr><w:jc w:val="center"/></w:pPr>{runs}{field}</w:p></w:{tag}>')
+
+
+def docx_package(body_xml: str, *, page_twips: tuple[int, int] = (11906, 16838), header: str | None = None,
+                 page_numbers: str | None = None) -> bytes:
+    """A minimal .docx holding this body markup; optionally a running header and a footer
+    with page numbers, as agencies' templates have them (the DOCX reader reads neither)."""
+    references, parts, types, relations = "", {}, "", ""
+    if header is not None:
+        references += '<w:headerReference w:type="default" r:id="rIdHeader"/>'
+        parts["word/header1.xml"] = _page_part("hdr", header, None)
+        types += f'<Override PartName="/word/header1.xml" ContentType="{_HEADER_TYPE}"/>'
+        relations += (f'<Relationship Id="rIdHeader" Type="{_R_NS}/header" Target="header1.xml"/>')
+    if page_numbers:
+        references += '<w:footerReference w:type="default" r:id="rIdFooter"/>'
+        parts["word/footer1.xml"] = _page_part("ftr", "", page_numbers)
+        types += f'<Override PartName="/word/footer1.xml" ContentType="{_FOOTER_TYPE}"/>'
+        relations += (f'<Relationship Id="rIdFooter" Type="{_R_NS}/footer" Target="footer1.xml"/>')
+    width, height = page_twips
     document = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                f'<w:document xmlns:w="{_W_NS}" '
+                f'<w:document xmlns:w="{_W_NS}" xmlns:r="{_R_NS}" '
                 f'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
                 f'xmlns:v="urn:schemas-microsoft-com:vml">'
-                f'<w:body>{body_xml}<w:sectPr><w:pgSz w:w="11906" w:h="16838"/></w:sectPr></w:body></w:document>')
+                f'<w:body>{body_xml}<w:sectPr>{references}<w:pgSz w:w="{width}" w:h="{height}"/>'
+                f'<w:pgMar w:top="{_MARGIN_TWIPS}" w:right="{_MARGIN_TWIPS}" w:bottom="{_MARGIN_TWIPS}" '
+                f'w:left="{_MARGIN_TWIPS}" w:header="720" w:footer="720" w:gutter="0"/>'
+                f'</w:sectPr></w:body></w:document>')
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        archive.writestr("[Content_Types].xml", _CONTENT_TYPES.replace("</Types>", types + "</Types>"))
         archive.writestr("_rels/.rels", _RELS)
         archive.writestr("word/document.xml", document)
+        if relations:
+            archive.writestr("word/_rels/document.xml.rels",
+                             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships '
+                             f'xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{relations}'
+                             '</Relationships>')
+        for name, xml in parts.items():
+            archive.writestr(name, xml)
     return buffer.getvalue()
 
 
-def document_to_docx(document: Document) -> bytes:
+def document_to_docx(document: Document, *, borders: bool = False, indent: bool = False,
+                     page_twips: tuple[int, int] = (11906, 16838), column_twips: int | None = 900,
+                     header: str | None = None, page_numbers: str | None = None) -> bytes:
+    """The report as a .docx; the keywords dress it as agencies print it (ruled tables,
+    indented paragraphs, a running header, page numbers, a narrow page)."""
     body = []
     for block in document.blocks:
         if isinstance(block, Paragraph):
-            body.append(docx_paragraph(block.text))
+            body.append(docx_paragraph(block.text, indent=indent))
         else:
-            body.append(_docx_table(block))
+            body.append(_docx_table(block, borders=borders, column_twips=column_twips,
+                                    text_twips=page_twips[0] - 2 * _MARGIN_TWIPS))
             body.append("<w:p/>")  # Word always puts a paragraph after a table
-    return docx_package("".join(body))
+    return docx_package("".join(body), page_twips=page_twips, header=header, page_numbers=page_numbers)
 
 
 # --- text in other layouts ----------------------------------------------------------------

@@ -34,8 +34,17 @@
     if (!figure || element.classList.contains("drawn")) { return; }
     element.classList.add("drawn");
     loadPlotly().then(function (Plotly) {
-      Plotly.newPlot(element, figure.data, figure.layout, {
+      return Plotly.newPlot(element, figure.data, figure.layout, {
         displayModeBar: false, responsive: true, scrollZoom: false, doubleClick: false
+      }).then(function () {
+        // A bar of a chart about many bodies leads to that body's page (its table row links too).
+        if (!element.on) { return; }
+        element.on("plotly_click", function (event) {
+          var point = event && event.points && event.points[0];
+          if (point && typeof point.customdata === "string" && point.customdata) {
+            window.location.href = point.customdata;
+          }
+        });
       });
     }).catch(function () {
       element.classList.remove("drawn");

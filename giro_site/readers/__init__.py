@@ -17,6 +17,7 @@ from giro_site.errors import ReportError
 from giro_site.readers.docx import DocxReader
 from giro_site.readers.html import HtmlReader
 from giro_site.readers.limits import check_document
+from giro_site.readers.pdf import PdfReader
 from giro_site.readers.text import TextReader
 
 
@@ -28,13 +29,12 @@ class Reader(Protocol):
     def read(self, data: bytes) -> Document: ...
 
 
-READERS: list[Reader] = [TextReader(), HtmlReader(), DocxReader()]
+READERS: list[Reader] = [TextReader(), HtmlReader(), DocxReader(), PdfReader()]
 
 # Formats maintainers receive that no reader understands, with what to do instead.
 UNSUPPORTED: dict[str, str] = {
     ".doc": "旧版 Word（.doc）文件无法读取：请用 Word 或 LibreOffice 另存为 .docx 后再放入",
     ".wps": "WPS 文件无法读取：请另存为 .docx 后再放入",
-    ".pdf": "PDF 文件无法可靠读取表格：请找到原始 .docx 或网页版本，或另存为 .docx 后再放入",
     ".jpg": "图片无法读取：请找到报告的 .docx 或网页版本",
     ".jpeg": "图片无法读取：请找到报告的 .docx 或网页版本",
     ".png": "图片无法读取：请找到报告的 .docx 或网页版本",

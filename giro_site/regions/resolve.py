@@ -91,11 +91,15 @@ def places_named(texts: list[str]) -> set[str]:
 
 
 def _narrow(candidates: tuple[Place, ...], named: set[str]) -> tuple[Place, ...]:
-    """The one candidate whose ancestors the report names, if exactly one is; else all."""
+    """The one candidate with the most of its ancestors named in the report, if one has more
+    than every other (北京市 and 朝阳区 named: 朝阳区's 八里庄街道, not 海淀区's); else all."""
     if len(candidates) <= 1:
         return candidates
-    supported = tuple(c for c in candidates if any(a.name in named for a in c.chain()[:-1]))
-    return supported if len(supported) == 1 else candidates
+    support = [sum(a.name in named for a in c.chain()[:-1]) for c in candidates]
+    best = max(support)
+    if best == 0 or support.count(best) > 1:
+        return candidates
+    return (candidates[support.index(best)],)
 
 
 def _shared(candidates: tuple[Place, ...]) -> list[Place]:

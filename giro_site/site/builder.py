@@ -48,6 +48,7 @@ from giro_site.site.output import (
     is_marked,
     manifest_files,
 )
+from giro_site.site.region_pages import region_tree
 from giro_site.site.renderer import Output, SiteRenderer, markdown_pages
 from giro_site.site.store import ReportStore
 
@@ -283,12 +284,13 @@ def _about_all(options: BuildOptions, renderer: SiteRenderer, store: ReportStore
                              (urls.output_path(urls.all_data("csv")), csv_bytes)]
     downloads = renderer.download_entries({"json": len(json_bytes), "sqlite": sqlite_file.path.stat().st_size,
                                            "csv": len(csv_bytes)})
-    outputs += renderer.global_outputs(agencies, problems, rows, downloads)
+    regions = region_tree(agencies)
+    outputs += renderer.global_outputs(agencies, problems, rows, downloads, regions)
     listing_keys: dict[str, str] = {}
-    for url, page_rows, page, pages in renderer.listing_pages(rows):
-        listing_keys[url] = _digest(orjson.dumps(page_rows).decode(), str(pages), str(len(rows)))
+    for url, shown, render in renderer.keyed_pages(rows, regions):
+        listing_keys[url] = hashlib.sha256(shown).hexdigest()
         if previous.get("listing", {}).get(url) != listing_keys[url]:
-            outputs.append(renderer.render_listing(url, page_rows, page, pages, len(rows)))
+            outputs.append(render())
     return outputs, listing_keys, {"json": json_layout, "csv": csv_layout}, sqlite_versions
 
 

@@ -44,7 +44,7 @@ def _layout(height: int, **extra: Any) -> dict[str, Any]:
 
 
 def _chart(chart_id: str, title: str, data: list[dict[str, Any]], layout: dict[str, Any],
-           head: list[str], rows: list[list[Any]], note: str = "") -> dict[str, Any]:
+           head: list[str], rows: list[list[Any]], note: str = "", links: list[str] | None = None) -> dict[str, Any]:
     """A chart, or when every figure is 0 or blank, just its table and a sentence saying so:
     an empty plot with a 0–1 axis would only mislead."""
     values = [v for trace in data for axis in ("x", "y") for v in (trace.get(axis) or [])
@@ -54,8 +54,11 @@ def _chart(chart_id: str, title: str, data: list[dict[str, Any]], layout: dict[s
         for axis in ("xaxis", "yaxis"):
             if layout.get(axis, {}).get("rangemode") == "tozero":
                 layout[axis] = {**layout[axis], "dtick": 1}
+    if links:  # a bar leads to its body's page (site.js), and so does its row in the table
+        for trace in data:
+            trace["customdata"] = links
     return {"id": chart_id, "title": title, "figure": {"data": data, "layout": layout},
-            "table": {"head": head, "rows": rows}, "note": note, "empty": empty}
+            "table": {"head": head, "rows": rows, "links": links or []}, "note": note, "empty": empty}
 
 
 def _hbar(labels: list[str], values: list[Number | None], color: str) -> dict[str, Any]:
@@ -140,18 +143,28 @@ def report_charts(report: dict[str, Any], suffix: str, head: Headline | None = N
 # --- across agencies -----------------------------------------------------------------------
 
 
-Entry = tuple[str, ReportInfo]  # (agency name, one of its reports)
+Entry = tuple[str, ReportInfo, str]  # (agency's display name, one of its reports, that report's page)
 
 
-def volumes_chart(entries: list[Entry]) -> dict[str, Any]:
+def volumes_chart(entries: list[Entry], chart_id: str = "volumes") -> dict[str, Any]:
     """Items proactively disclosed, the agencies that disclosed most."""
-    ranked = sorted(((name, info.head.items) for name, info in entries), key=lambda e: -(e[1] or 0))
+    ranked = sorted(((name, info.head.items, url) for name, info, url in entries), key=lambda e: -(e[1] or 0))
     ranked = [e for e in ranked if e[1] is not None]
-    labels, values = [n for n, _ in ranked], [v for _, v in ranked]
+    labels, values = [n for n, _, _ in ranked], [v for _, v, _ in ranked]
     axes = _horizontal_axes(max(1, len(labels)))
-    return _chart("volumes", "主动公开政府信息条数", [_hbar(labels, values, PALETTE[0])],
+    return _chart(chart_id, "主动公开政府信息条数", [_hbar(labels, values, PALETTE[0])],
                   _layout(axes.pop("height"), **axes), ["机关", "条数"],
-                  [[n, v] for n, v in ranked], note="按报告正文所述条数排列；未说明条数的机关不列入。")
+                  [[n, v] for n, v, _ in ranked], note="按报告正文所述条数排列；未说明条数的机关不列入。",
+                  links=[u for _, _, u in ranked])
+
+
+def children_chart(children: list[tuple[str, Number, str]], year: int | None, chart_id: str) -> dict[str, Any]:
+    """New applications received in each part of a region, in the gazetteer's order."""
+    labels, values = [n for n, _, _ in children], [v for _, v, _ in children]
+    axes = _horizontal_axes(max(1, len(labels)))
+    return _chart(chart_id, f"各下级地区{year or ''}年度新收申请（件）", [_hbar(labels, values, PALETTE[1])],
+                  _layout(axes.pop("height"), **axes), ["地区", "件数"], [[n, v] for n, v, _ in children],
+                  note="各地区内全部机关该年度报告的新收申请之和；空白不计入。", links=[u for _, _, u in children])
 
 
 ARTICLE20 = (("规范性文件", ("normative_documents", ("new_published", "issued"))),
@@ -167,17 +180,19 @@ def article20_value(report: dict[str, Any], row: str, columns: tuple[str, ...]) 
 
 def article20_chart(entries: list[Entry]) -> dict[str, Any]:
     """第二十条 counts: documents published and decisions disclosed, stacked per agency."""
-    names = [n for n, _ in entries]
+    names = [n for n, _, _ in entries]
     data = [{"type": "bar", "orientation": "h", "name": label, "y": names,
-             "x": [info.summary["article20"][index] or 0 for _, info in entries], "marker": {"color": PALETTE[index]},
+             "x": [info.summary["article20"][index] or 0 for _, info, _ in entries],
+             "marker": {"color": PALETTE[index]},
              "hovertemplate": f"%{{y}} · {label}：%{{x}}<extra></extra>"}
             for index, (label, _) in enumerate(ARTICLE20)]
     axes = _horizontal_axes(max(1, len(names)))
     layout = _layout(axes.pop("height") + 40, barmode="stack", showlegend=True,
                      legend=_TOP_LEGEND, **axes)
-    rows = [[n, *info.summary["article20"]] for n, info in entries]
+    rows = [[n, *info.summary["article20"]] for n, info, _ in entries]
     return _chart("article20", "第二十条主动公开数量", data, layout, ["机关", *(label for label, _ in ARTICLE20)], rows,
-                  note="规范性文件：2019年版为本年新公开数量，2021年版为本年制发件数。")
+                  note="规范性文件：2019年版为本年新公开数量，2021年版为本年制发件数。",
+                  links=[u for _, _, u in entries])
 
 
 def outcome_shares_chart(entries: list[Entry]) -> dict[str, Any]:
@@ -185,11 +200,13 @@ def outcome_shares_chart(entries: list[Entry]) -> dict[str, Any]:
     rows: list[list[Any]] = []
     shares: dict[str, list[float]] = {key: [] for key, _, _ in OUTCOME_GROUPS}
     names: list[str] = []
-    for name, info in entries:
+    links: list[str] = []
+    for name, info, url in entries:
         head = info.head
         if not head.processed:
             continue
         names.append(name)
+        links.append(url)
         row: list[Any] = [name]
         for key, _, _ in OUTCOME_GROUPS:
             share = round(100 * (head.outcomes[key] or 0) / head.processed, 1)
@@ -205,4 +222,4 @@ def outcome_shares_chart(entries: list[Entry]) -> dict[str, Any]:
                      legend=_TOP_LEGEND, **axes)
     return _chart("outcome-shares", "申请办理结果构成", data, layout,
                   ["机关", *(label for _, label, _ in OUTCOME_GROUPS)], rows,
-                  note="各项办理结果占本年办理申请总数的比例；未办理申请的机关不列入。")
+                  note="各项办理结果占本年办理申请总数的比例；未办理申请的机关不列入。", links=links)

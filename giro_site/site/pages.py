@@ -31,8 +31,9 @@ class ShownFinding:
     severity_label: str
     message: str
     where: str
-    line: int | None
+    line: int | None  # the line in the file, or on ``page`` for a paged file (PDF)
     anchor: str
+    page: int | None = None
 
 
 @dataclass
@@ -68,7 +69,7 @@ def cells_of(finding: dict[str, Any]) -> list[str]:
 def _numbered(report: dict[str, Any], year_id: str) -> list[ShownFinding]:
     return [ShownFinding(number=index, code=f["code"], title=CODE_INDEX[f["code"]].title, severity=f["severity"],
                          severity_label=SEVERITY_LABEL[f["severity"]], message=f["message"], where=f["where"],
-                         line=f.get("line"), anchor=f"f{year_id}-{index}")
+                         line=f.get("line"), page=f.get("page"), anchor=f"f{year_id}-{index}")
             for index, f in enumerate(report["findings"], start=1)]
 
 

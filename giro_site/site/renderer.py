@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from markupsafe import Markup
 from giro_site.corpus import Problem
 from giro_site.errors import ReportError
 from giro_site.findings import CODES, SEVERITY_LABEL, sort_findings
-from giro_site.site import charts
+from giro_site.site import charts, listing
 from giro_site.site.assets import Asset
 from giro_site.site.config import SiteConfig
 from giro_site.site.downloads import ALL_REPORT_FORMATS, CELL_COLUMNS, META_COLUMNS
@@ -27,13 +28,12 @@ from giro_site.site.fragments import Fragments
 from giro_site.site.model import QUALITY_LABEL, Agency, ReportInfo, totals_by_year
 from giro_site.site.output import Payload
 from giro_site.site.pages import figures_of, year_links, year_view
+from giro_site.site.region_pages import Region, crumbs, place_of, region_view, regions_index_view
 from giro_site.site.render import make_environment
 from giro_site.site.urls import Urls
 
 Output = tuple[str, Payload]
 LoadReport = Callable[[ReportInfo], dict[str, Any]]
-INDEX_FIELDS = ("url", "name", "region", "year", "items", "applications", "share", "cases", "corrected",
-                "quality", "py", "initials")
 
 
 # A page's file name is its address: one path segment of letters, digits, ``_`` and ``-``,
@@ -101,6 +101,8 @@ class SiteRenderer:
         urls = self.urls
         links = year_links(agency, urls)
         trend = charts.trend_chart(agency)
+        place = place_of(agency)
+        breadcrumb = crumbs(place, urls) if place is not None else []
         figures = figures_of([trend] if trend else [])
         section_template = self.env.get_template("year.html")
         outputs: list[Output] = []
@@ -111,7 +113,8 @@ class SiteRenderer:
             view = year_view(agency, index, report, urls, self.fragments)
             section = Markup(section_template.render(v=view))  # our own template's escaped output
             outputs.append(self._page(urls.agency(agency.slug, view.id), "agency.html", agency=agency, years=links,
-                                      current=view, trend=trend, figures=figures, section=section))
+                                      current=view, trend=trend, figures=figures, section=section,
+                                      breadcrumb=breadcrumb))
             if index == 0:
                 outputs.append(self._page(urls.agency(agency.slug), "redirect.html", title=agency.name,
                                           target=urls.agency(agency.slug, view.id)))
@@ -125,24 +128,12 @@ class SiteRenderer:
     # --- pages about all agencies -------------------------------------------------------
 
     def index_rows(self, agencies: list[Agency]) -> list[dict[str, Any]]:
-        rows = []
-        for agency in agencies:
-            for info, report_id in zip(agency.reports, agency.ids, strict=True):
-                head = info.head
-                cases = None if head.reviews is None and head.lawsuits is None else (
-                    (head.reviews or 0) + (head.lawsuits or 0))
-                rows.append({
-                    "url": self.urls.agency(agency.slug, report_id), "name": agency.display_name,
-                    "region": agency.region or "", "year": info.year, "items": head.items,
-                    "applications": head.applications, "share": head.granted_share, "cases": cases,
-                    "corrected": head.corrected, "quality": head.quality, "py": agency.pinyin,
-                    "initials": agency.initials,
-                })
-        return rows
+        return listing.index_rows(agencies, self.urls)
 
     def _compared(self, agencies: list[Agency], year: int | None, order: str) -> list[charts.Entry]:
         """The agencies in the index charts: each one's report for ``year``, the top ones."""
-        chosen = [(a.display_name, a.reports[0]) for a in agencies if a.reports[0].year == year]
+        chosen = [(a.display_name, a.reports[0], self.urls.agency(a.slug, a.ids[0])) for a in agencies
+                  if a.reports[0].year == year]
         if order == "items":
             chosen.sort(key=lambda e: (-(e[1].head.items or 0), e[0]))
         else:
@@ -158,23 +149,44 @@ class SiteRenderer:
     def render_listing(self, url: str, rows: list[dict[str, Any]], page: int, pages: int, total: int) -> Output:
         return self._page(url, "agencies.html", rows=rows, page=page, pages=pages, report_count=total)
 
+    def keyed_pages(self, rows: list[dict[str, Any]], regions: dict[str, Region]
+                    ) -> list[tuple[str, bytes, Callable[[], Output]]]:
+        """(URL, what the page shows, how to render it) of the pages a rebuild renders only
+        when what they show changed: the listing pages and the region pages."""
+        pages: list[tuple[str, bytes, Callable[[], Output]]] = []
+        listing_pages = self.listing_pages(rows)
+        for url, page_rows, page, count in listing_pages:
+            pages.append((url, orjson.dumps([page_rows, count, len(rows)]),
+                          partial(self.render_listing, url, page_rows, page, count, len(rows))))
+        chart_top = self.config.chart_top
+        for region in regions.values():
+            view = region_view(region, regions, self.urls, chart_top)
+            url = self.urls.region(view["code"])
+            pages.append((url, orjson.dumps(view), partial(self._page, url, "region.html", r=view,
+                                                            figures=figures_of(view["charts"]))))
+        return pages
+
     def global_outputs(self, agencies: list[Agency], problems: list[Problem], rows: list[dict[str, Any]],
-                       downloads: list[dict[str, Any]]) -> list[Output]:
+                       downloads: list[dict[str, Any]], regions: dict[str, Region]) -> list[Output]:
         """Every page about all agencies except the listing pages (``render_listing``)."""
         urls, config = self.urls, self.config
         outputs: list[Output] = [(f"assets/{a.hashed}", a.source) for a in self.assets]
-        years = sorted({r["year"] for r in rows if r["year"] is not None}, reverse=True)
+        years = sorted({i.year for a in agencies for i in a.reports if i.year is not None}, reverse=True)
         latest_year = years[0] if years else None
         by_items = self._compared(agencies, latest_year, "items")
         index_charts = [charts.volumes_chart(by_items), charts.article20_chart(by_items),
                         charts.outcome_shares_chart(self._compared(agencies, latest_year, "processed"))]
-        listing = self.listing_pages(rows)
+        table_pages = self.listing_pages(rows)
+        unplaced = sum(not a.division.get("code") for a in agencies)
+        places = regions_index_view(regions, urls, unplaced)
         outputs.append(self._page(
             urls.index(), "index.html", totals=totals_by_year(agencies),
             latest_year=latest_year, charts=index_charts, figures=figures_of(index_charts),
-            rows=listing[0][1], page=1, pages=len(listing), years=years, problems=problems, report_count=len(rows)))
-        outputs.append((urls.output_path(urls.index_data()),
-                        orjson.dumps({"fields": INDEX_FIELDS, "rows": [[r[f] for f in INDEX_FIELDS] for r in rows]})))
+            rows=table_pages[0][1], page=1, pages=len(table_pages), years=years, problems=problems,
+            report_count=len(rows), places=places))
+        outputs.append((urls.output_path(urls.index_data()), listing.index_data(agencies, regions, urls)))
+        outputs.append(self._page(urls.regions(), "regions.html", places=places))
+        outputs.append(self._page(urls.compare(), "compare.html", labels=listing.compare_labels()))
         outputs.append(self._page(urls.downloads(), "downloads.html", downloads=downloads,
                                   meta_columns=META_COLUMNS, cell_columns=CELL_COLUMNS))
         for page in self.pages:
@@ -184,8 +196,9 @@ class SiteRenderer:
         outputs.append(self._page(urls.problems(), "problems.html", problems=problems, with_errors=with_errors))
         outputs.append(self._page(urls.page("404").rstrip("/") + ".html", "404.html"))
 
-        listed = [urls.index(), *(url for url, _, _, _ in listing), urls.downloads(), urls.problems(),
-                  *(urls.page(p["name"]) for p in self.pages)]
+        listed = [urls.index(), *(url for url, _, _, _ in table_pages), urls.downloads(), urls.problems(),
+                  *(urls.page(p["name"]) for p in self.pages), urls.regions(),
+                  *(urls.region(r.place.short_code) for r in regions.values())]
         listed += [url for agency in agencies for url in self.agency_urls(agency)]
         sitemap = self.env.get_template("sitemap.xml").render(urls=[config.absolute(u) for u in listed])
         outputs.append(("sitemap.xml", sitemap.encode("utf-8")))

@@ -61,6 +61,17 @@ class Urls:
         build of ten thousand reports a second and a half in mkdir alone."""
         return self._url(f"agency/{slug}/" if report_id is None else f"agency/{slug}/{report_id}.html")
 
+    def regions(self) -> str:
+        return self._url("regions/")
+
+    def region(self, code: str) -> str:
+        """A region's page, by its code without trailing zeros: ``regions/110118/``."""
+        return self._url(f"regions/{code}/")
+
+    def compare(self) -> str:
+        """The comparison page; the bodies compared are in its query string (no server)."""
+        return self._url("compare/")
+
     def page(self, name: str) -> str:
         return self._url(f"{quote(name)}/")
 

@@ -95,6 +95,8 @@ def test_every_control_is_reached_by_keyboard_with_visible_focus(site: Site, ope
     watched = open_page(pages(site)[name])
     page = watched.page
     page.wait_for_timeout(300)  # let the scripts add their controls (search form, sort buttons)
+    page.wait_for_function("() => !document.querySelector('.compare[data-index]') || "
+                           "document.querySelector('.compare').classList.contains('enhanced')")
     wanted = page.evaluate(FOCUSABLE)
     reached: list[str] = []
     invisible: list[str] = []

@@ -1,0 +1,399 @@
+/* giro-site comparison: 2–4 bodies (or one and its region's median) side by side — headline
+   figures, the form's tables and two charts. The choice lives in the address
+   (?a=slug&a=slug&year=2022&median=1), so a link opens the same comparison; everything is read
+   from the site's own files (data/index.json and each agency's data file), no server.
+   Text is only ever set with textContent. */
+(function () {
+  "use strict";
+
+  var MAX = 4;
+  var QUALITY = { ok: "数据自洽", warning: "有提示", error: "有错误" };
+
+  function el(tag, text, className) {
+    var element = document.createElement(tag);
+    if (className) { element.className = className; }
+    if (text !== undefined && text !== null) { element.textContent = text; }
+    return element;
+  }
+
+  function num(value) {
+    if (value === null || value === undefined) { return "—"; }
+    return Number(value).toLocaleString("zh-CN", { maximumFractionDigits: 4 });
+  }
+
+  function pct(value) {
+    return value === null || value === undefined ? "—" : (value * 100).toFixed(1) + "%";
+  }
+
+  function normalise(text) {
+    return String(text || "").toLowerCase().replace(/[\s·\-_'’]/g, "");
+  }
+
+  function median(values) {
+    var present = values.filter(function (v) { return v !== null && v !== undefined; }).sort(function (a, b) { return a - b; });
+    if (!present.length) { return null; }
+    var middle = Math.floor(present.length / 2);
+    return present.length % 2 ? present[middle] : (present[middle - 1] + present[middle]) / 2;
+  }
+
+  function sum(values) {
+    var present = values.filter(function (v) { return v !== null && v !== undefined; });
+    return present.length ? present.reduce(function (a, b) { return a + b; }, 0) : null;
+  }
+
+  function setup(root) {
+    var labels = JSON.parse(root.getAttribute("data-labels"));
+    var dataTemplate = root.getAttribute("data-agency-data");
+    var form = root.querySelector("form.picker");
+    var search = root.querySelector("#c-q");
+    var yearSelect = root.querySelector("#c-year");
+    var medianBox = root.querySelector("#c-median");
+    var suggestions = root.querySelector(".suggestions");
+    var chosenList = root.querySelector(".chosen");
+    var status = root.querySelector(".status");
+    var results = root.querySelector(".compare-results");
+    var index = null;
+    var bySlug = {};
+    var state = { slugs: [], year: "", median: false };
+    var files = {};
+    var plotly = null;
+
+    function writeUrl() {
+      var params = new URLSearchParams();
+      state.slugs.forEach(function (slug) { params.append("a", slug); });
+      if (state.year) { params.set("year", state.year); }
+      if (state.median) { params.set("median", "1"); }
+      history.replaceState(null, "", location.pathname + "?" + params.toString());
+    }
+
+    function readUrl() {
+      var params = new URLSearchParams(location.search);
+      var slugs = [];
+      params.getAll("a").forEach(function (value) {
+        value.split(",").forEach(function (slug) {
+          if (bySlug[slug] && slugs.indexOf(slug) === -1 && slugs.length < MAX) { slugs.push(slug); }
+        });
+      });
+      state.slugs = slugs;
+      state.year = params.get("year") || "";
+      state.median = params.get("median") === "1";
+      yearSelect.value = state.year;
+      if (yearSelect.value !== state.year) { state.year = ""; yearSelect.value = ""; }
+      medianBox.checked = state.median;
+    }
+
+    function agencyFile(slug) {
+      if (!files[slug]) {
+        files[slug] = fetch(dataTemplate.replace("{slug}", slug), { credentials: "same-origin" })
+          .then(function (response) {
+            if (!response.ok) { throw new Error("HTTP " + response.status); }
+            return response.json();
+          });
+      }
+      return files[slug];
+    }
+
+    /* The report a body shows: the chosen year's, else its latest. */
+    function pick(row) {
+      for (var i = 0; i < row.reports.length; i++) {
+        if (!state.year || String(row.reports[i].year) === state.year) { return i; }
+      }
+      return -1;
+    }
+
+    function peersOf(row, year) {
+      var region = row.code;
+      var info = index.regions[row.code];
+      if (info && data_level(row) !== "部门" && info[1]) { region = info[1]; }
+      var peers = index.rows.filter(function (other) {
+        return other.level === row.level && region && other.code.indexOf(region) === 0;
+      });
+      var reports = [];
+      peers.forEach(function (other) {
+        other.reports.forEach(function (report) { if (report.year === year) { reports.push(report); } });
+      });
+      var name = index.regions[region] ? index.regions[region][0] : "";
+      return { name: name, reports: reports };
+    }
+
+    function data_level(row) { return index.levels[row.level] || ""; }
+
+    function renderChosen() {
+      chosenList.textContent = "";
+      state.slugs.forEach(function (slug) {
+        var item = el("li");
+        item.appendChild(el("span", bySlug[slug].name + " "));
+        var remove = el("button", "移除");
+        remove.type = "button";
+        remove.setAttribute("aria-label", "移除" + bySlug[slug].name);
+        remove.addEventListener("click", function () {
+          state.slugs.splice(state.slugs.indexOf(slug), 1);
+          update();
+        });
+        item.appendChild(remove);
+        chosenList.appendChild(item);
+      });
+    }
+
+    function suggest() {
+      var query = normalise(search.value);
+      suggestions.textContent = "";
+      if (!query || state.slugs.length >= MAX) { suggestions.hidden = true; return; }
+      var found = index.rows.filter(function (row) {
+        return state.slugs.indexOf(row.slug) === -1 && (row.haystack.indexOf(query) !== -1 ||
+          row.py.indexOf(query) !== -1 || row.initials.indexOf(query) !== -1);
+      }).slice(0, 8);
+      found.forEach(function (row) {
+        var item = el("li");
+        var button = el("button", row.name + (row.region ? "（" + row.region + "）" : ""));
+        button.type = "button";
+        button.addEventListener("click", function () {
+          state.slugs.push(row.slug);
+          search.value = "";
+          suggestions.hidden = true;
+          update();
+          search.focus();
+        });
+        item.appendChild(button);
+        suggestions.appendChild(item);
+      });
+      suggestions.hidden = !found.length;
+    }
+
+    function table(caption, head, rows) {
+      var wrap = el("div", null, "table-wrap");
+      wrap.setAttribute("tabindex", "0");
+      wrap.setAttribute("role", "region");
+      wrap.setAttribute("aria-label", caption + "（可横向滚动）");
+      var t = el("table", null, "data compare-side");
+      t.appendChild(el("caption", caption));
+      var tr = el("tr");
+      head.forEach(function (text) {
+        var th = el("th", text);
+        th.setAttribute("scope", "col");
+        tr.appendChild(th);
+      });
+      var thead = el("thead");
+      thead.appendChild(tr);
+      t.appendChild(thead);
+      var tbody = el("tbody");
+      rows.forEach(function (cells) {
+        var row = el("tr");
+        var th = el("th", cells[0]);
+        th.setAttribute("scope", "row");
+        row.appendChild(th);
+        cells.slice(1).forEach(function (value) { row.appendChild(el("td", value)); });
+        tbody.appendChild(row);
+      });
+      t.appendChild(tbody);
+      wrap.appendChild(t);
+      return wrap;
+    }
+
+    function loadPlotly() {
+      if (window.Plotly) { return Promise.resolve(window.Plotly); }
+      if (!plotly) {
+        plotly = new Promise(function (resolve, reject) {
+          var script = document.createElement("script");
+          script.src = document.body.getAttribute("data-plotly");
+          script.onload = function () { resolve(window.Plotly); };
+          script.onerror = reject;
+          document.head.appendChild(script);
+        });
+      }
+      return plotly;
+    }
+
+    function chart(title, data, layout) {
+      var figure = el("figure", null, "chart");
+      figure.appendChild(el("figcaption", title));
+      var plot = el("div", null, "chart-plot");
+      plot.setAttribute("role", "img");
+      plot.setAttribute("aria-label", title + "：图表，数据见上方表格");
+      figure.appendChild(plot);
+      loadPlotly().then(function (Plotly) {
+        var base = { height: 320, margin: { l: 10, r: 10, t: 40, b: 30 }, font: { family: labels.font, size: 13 },
+                     paper_bgcolor: "#ffffff", plot_bgcolor: "#ffffff", separators: ".,", showlegend: true,
+                     legend: { orientation: "h", x: 0, y: 1.02, xanchor: "left", yanchor: "bottom" } };
+        Object.keys(layout).forEach(function (key) { base[key] = layout[key]; });
+        return Plotly.newPlot(plot, data, base, { displayModeBar: false, responsive: true, scrollZoom: false });
+      }).catch(function () { plot.textContent = "图表未能加载；数据见上方表格。"; });
+      return figure;
+    }
+
+    function show(bodies, medianColumn) {
+      results.textContent = "";
+      var names = bodies.map(function (b) { return b.row.name; });
+      if (medianColumn) { names.push(medianColumn.label); }
+      var head = ["项目"].concat(names);
+      function figures(get, format, medianValue) {
+        var cells = bodies.map(function (b) { return format(get(b)); });
+        if (medianColumn) { cells.push(medianValue === undefined ? "—" : format(medianValue)); }
+        return cells;
+      }
+      var mc = medianColumn || {};
+      var headline = [
+        ["地区"].concat(figures(function (b) { return b.row.region || "—"; }, String, mc.region)),
+        ["层级"].concat(figures(function (b) { return data_level(b.row) || "—"; }, String, mc.level)),
+        ["年度"].concat(figures(function (b) { return b.report.year; }, num, mc.year)),
+        ["主动公开政府信息（条）"].concat(figures(function (b) { return b.summary.items; }, num, mc.items)),
+        ["本年新收申请（件）"].concat(figures(function (b) { return b.summary.applications; }, num, mc.applications)),
+        ["予以公开或部分公开"].concat(figures(function (b) { return b.summary.share; }, pct, mc.share)),
+        ["行政复议和诉讼（件）"].concat(figures(function (b) { return b.summary.cases; }, num, mc.cases)),
+        ["数据质量"].concat(figures(function (b) { return QUALITY[b.summary.quality]; }, String, "—"))
+      ];
+      var section = el("section");
+      section.appendChild(el("h2", "主要数字"));
+      section.appendChild(table("主要数字", head, headline));
+      var links = el("p", null, "note");
+      bodies.forEach(function (b, i) {
+        var link = el("a", b.row.name + " " + (b.report.year || "") + "年度报告");
+        link.href = index.agency_url.replace("{slug}", b.row.slug).replace("{id}", b.summary.id);
+        if (i) { links.appendChild(document.createTextNode(" · ")); }
+        links.appendChild(link);
+      });
+      section.appendChild(links);
+      results.appendChild(section);
+
+      var bodyHead = ["表格行"].concat(bodies.map(function (b) { return b.row.name; }));
+      var proactive = labels.proactive.filter(function (entry) {
+        return bodies.some(function (b) { return (b.report.proactive[entry[0]] || {})[entry[1]] !== undefined; });
+      }).map(function (entry) {
+        return [entry[2]].concat(bodies.map(function (b) { return num((b.report.proactive[entry[0]] || {})[entry[1]]); }));
+      });
+      var applications = labels.applications.map(function (entry) {
+        return [entry[1]].concat(bodies.map(function (b) { return num((b.report.applications[entry[0]] || {}).total); }));
+      });
+      var review = [];
+      labels.review.forEach(function (group) {
+        labels.review_outcomes.forEach(function (outcome) {
+          review.push([group[1] + " · " + outcome[1]].concat(bodies.map(function (b) {
+            return num((b.report.review_litigation[group[0]] || {})[outcome[0]]);
+          })));
+        });
+      });
+      var tables = el("section");
+      tables.appendChild(el("h2", "国家表格"));
+      tables.appendChild(el("p", "空白显示为“—”，不等于0。表三为各行的总计列。", "note"));
+      tables.appendChild(table("二、主动公开政府信息情况", bodyHead, proactive));
+      tables.appendChild(table("三、收到和处理政府信息公开申请情况（总计）", bodyHead, applications));
+      tables.appendChild(table("四、政府信息公开行政复议、行政诉讼情况", bodyHead, review));
+      results.appendChild(tables);
+
+      var charts = el("section");
+      charts.appendChild(el("h2", "图表"));
+      var grid = el("div", null, "chart-grid");
+      var outcomeData = bodies.map(function (b, i) {
+        return { type: "bar", name: b.row.name, x: labels.outcomes.map(function (o) { return o[1]; }),
+                 y: labels.outcomes.map(function (o) {
+                   return sum(o[2].map(function (key) { return (b.report.applications[key] || {}).total; })) || 0;
+                 }), marker: { color: labels.palette[i % labels.palette.length] } };
+      });
+      grid.appendChild(chart("申请办理结果（件）", outcomeData, { barmode: "group",
+        yaxis: { rangemode: "tozero", fixedrange: true, automargin: true }, xaxis: { fixedrange: true, automargin: true } }));
+      var trendData = bodies.map(function (b, i) {
+        var reports = b.row.reports.slice().filter(function (r) { return r.year !== null; })
+          .sort(function (x, y) { return x.year - y.year; });
+        return { type: "scatter", mode: "lines+markers", name: b.row.name,
+                 x: reports.map(function (r) { return String(r.year); }),
+                 y: reports.map(function (r) { return r.applications; }), connectgaps: false,
+                 line: { color: labels.palette[i % labels.palette.length] } };
+      });
+      grid.appendChild(chart("历年新收申请（件）", trendData, { xaxis: { type: "category", fixedrange: true },
+        yaxis: { rangemode: "tozero", fixedrange: true, automargin: true } }));
+      charts.appendChild(grid);
+      results.appendChild(charts);
+    }
+
+    function render() {
+      var rows = state.slugs.map(function (slug) { return bySlug[slug]; });
+      var wanted = state.median ? 1 : 2;
+      if (rows.length < wanted) {
+        results.textContent = "";
+        status.textContent = rows.length ? "请再选择至少一个机关，或勾选“加上所在地区同层级机关的中位数”。" :
+          "请在上方搜索并添加 2 至 4 个机关。";
+        return;
+      }
+      var missing = rows.filter(function (row) { return pick(row) < 0; });
+      if (missing.length) {
+        results.textContent = "";
+        status.textContent = missing.map(function (r) { return r.name; }).join("、") + "没有" + state.year + "年度的报告。";
+        return;
+      }
+      if (!dataTemplate) { status.textContent = "本站没有发布各机关的数据文件，无法对比表格。"; return; }
+      status.textContent = "正在读取各机关的数据……";
+      Promise.all(rows.map(function (row) { return agencyFile(row.slug); })).then(function (loaded) {
+        var bodies = rows.map(function (row, i) {
+          var at = pick(row);
+          return { row: row, summary: row.reports[at], report: loaded[i][at] };
+        });
+        var medianColumn = null;
+        if (state.median) {
+          var first = bodies[0];
+          var peers = peersOf(first.row, first.summary.year);
+          medianColumn = {
+            label: (peers.name || "所在地区") + data_level(first.row) + "中位数（" + peers.reports.length + "个）",
+            region: peers.name || "—", level: data_level(first.row), year: first.summary.year,
+            items: median(peers.reports.map(function (r) { return r.items; })),
+            applications: median(peers.reports.map(function (r) { return r.applications; })),
+            share: median(peers.reports.map(function (r) { return r.share; })),
+            cases: median(peers.reports.map(function (r) { return r.cases; }))
+          };
+        }
+        show(bodies, medianColumn);
+        status.textContent = "对比 " + bodies.map(function (b) { return b.row.name; }).join("、") +
+          (medianColumn ? " 与" + medianColumn.label : "") + "。";
+      }).catch(function () {
+        status.textContent = "无法读取机关数据，请稍后再试。";
+      });
+    }
+
+    function update() {
+      writeUrl();
+      renderChosen();
+      render();
+    }
+
+    fetch(root.getAttribute("data-index"), { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) { throw new Error("HTTP " + response.status); }
+        return response.json();
+      })
+      .then(function (data) {
+        index = data;
+        var years = {};
+        index.rows = data.rows.map(function (values) {
+          var row = {};
+          data.fields.forEach(function (field, i) { row[field] = values[i]; });
+          row.reports = row.reports.map(function (report) {
+            var out = {};
+            data.report_fields.forEach(function (field, i) { out[field] = report[i]; });
+            out.quality = data.qualities[out.quality];
+            if (out.year !== null) { years[out.year] = true; }
+            return out;
+          });
+          row.haystack = normalise(row.name + " " + row.region);
+          bySlug[row.slug] = row;
+          return row;
+        });
+        Object.keys(years).sort().reverse().forEach(function (year) {
+          var option = el("option", year + "年");
+          option.value = year;
+          yearSelect.appendChild(option);
+        });
+        readUrl();
+        form.hidden = false;
+        search.addEventListener("input", suggest);
+        yearSelect.addEventListener("change", function () { state.year = yearSelect.value; update(); });
+        medianBox.addEventListener("change", function () { state.median = medianBox.checked; update(); });
+        form.addEventListener("submit", function (event) { event.preventDefault(); });
+        renderChosen();
+        render();
+      })
+      .catch(function () { status.textContent = "无法读取机关列表。"; });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll(".comparison[data-index]"), setup);
+  });
+})();

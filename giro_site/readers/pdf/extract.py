@@ -1,0 +1,227 @@
+"""What PDFium sees on each page: the characters with their boxes, the ruling lines and
+how much of the page is image. The only module that calls PDFium (native code); it runs
+inside the isolated child process (``isolate``), and everything it returns is plain data.
+
+Coordinates are points on the page as displayed (the page's rotation applied), with the
+origin at the top left and ``y`` growing downwards, like reading.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from giro_site.errors import ReportError
+
+MAX_PAGES = 300  # a long annual report has 30; a larger file is not one report
+MAX_CHARS_PER_PAGE = 20_000  # a dense page holds 3,000
+MAX_PATHS_PER_PAGE = 20_000  # a ruled table page draws ~1,000 edges
+
+_LINE_WIDTH = 3.0  # a filled or stroked shape thinner than this (points) is a ruling line
+_MIN_LENGTH = 4.0  # shorter strokes are glyph parts, bullets or dots, not table edges
+
+
+class Glyph(NamedTuple):
+    """One character as printed: its text and box."""
+
+    char: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+
+
+class Segment(NamedTuple):
+    """A ruling line: for a horizontal one ``at`` is its y and ``start``/``end`` its x
+    range; for a vertical one ``at`` is its x and the range is in y."""
+
+    at: float
+    start: float
+    end: float
+
+
+@dataclass
+class PageContent:
+    number: int  # 1-based
+    width: float
+    height: float
+    glyphs: list[Glyph] = field(default_factory=list)
+    horizontal: list[Segment] = field(default_factory=list)
+    vertical: list[Segment] = field(default_factory=list)
+    image_area: float = 0.0  # the share of the page covered by images (0..1, overlaps counted twice)
+
+
+@dataclass
+class PdfContent:
+    pages: list[PageContent]
+    page_count: int
+
+
+class _Frame:
+    """Maps PDF user space to the displayed page (rotation and crop box applied)."""
+
+    def __init__(self, left: float, bottom: float, right: float, top: float, rotation: int):
+        self.left, self.bottom, self.right, self.top = left, bottom, right, top
+        self.rotation = rotation % 360
+        turned = self.rotation in (90, 270)
+        self.width = (top - bottom) if turned else (right - left)
+        self.height = (right - left) if turned else (top - bottom)
+
+    def point(self, x: float, y: float) -> tuple[float, float]:
+        if self.rotation == 0:
+            return x - self.left, self.top - y
+        if self.rotation == 90:
+            return y - self.bottom, x - self.left
+        if self.rotation == 180:
+            return self.right - x, y - self.bottom
+        return self.top - y, self.right - x
+
+    def box(self, x0: float, y0: float, x1: float, y1: float) -> tuple[float, float, float, float]:
+        """(left, right, top, bottom) on the displayed page of a PDF-space box."""
+        ax, ay = self.point(x0, y0)
+        bx, by = self.point(x1, y1)
+        return min(ax, bx), max(ax, bx), min(ay, by), max(ay, by)
+
+
+def open_pdf(data: bytes) -> object:
+    """The PDFium document, or a ReportError saying why the file cannot be opened."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    if b"%PDF" not in data[:1024]:  # where PDFium itself looks for the header
+        raise ReportError("文件不是 PDF（开头没有 %PDF 标记），可能已损坏或扩展名有误：请找到报告的原始文件")
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if exc.err_code in (raw.FPDF_ERR_PASSWORD, raw.FPDF_ERR_SECURITY):
+            raise ReportError("PDF 已加密，需要密码才能打开：请找到未加密的报告，或用知道密码的软件另存为不加密的 PDF"
+                              ) from exc
+        raise ReportError("PDF 文件已损坏或不完整，无法打开：请重新下载报告，或找到 .docx 或网页版本") from exc
+
+
+def _segments(page: object, frame: _Frame, out: PageContent) -> None:
+    import pypdfium2.raw as raw
+
+    left, bottom, right, top = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+    refs = (ctypes.byref(left), ctypes.byref(bottom), ctypes.byref(right), ctypes.byref(top))
+    count = raw.FPDFPage_CountObjects(page)
+    area = 0.0
+    seen = 0
+    for index in range(count):
+        obj = raw.FPDFPage_GetObject(page, index)
+        kind = raw.FPDFPageObj_GetType(obj)
+        if kind not in (raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_IMAGE):
+            continue
+        if not raw.FPDFPageObj_GetBounds(obj, *refs):
+            continue
+        x0, x1, y0, y1 = frame.box(left.value, bottom.value, right.value, top.value)
+        if kind == raw.FPDF_PAGEOBJ_IMAGE:
+            area += max(0.0, x1 - x0) * max(0.0, y1 - y0)
+            continue
+        seen += 1
+        if seen > MAX_PATHS_PER_PAGE:
+            break
+        width, height = x1 - x0, y1 - y0
+        if height <= _LINE_WIDTH and width >= _MIN_LENGTH:
+            out.horizontal.append(Segment((y0 + y1) / 2, x0, x1))
+        elif width <= _LINE_WIDTH and height >= _MIN_LENGTH:
+            out.vertical.append(Segment((x0 + x1) / 2, y0, y1))
+        elif width >= _MIN_LENGTH and height >= _MIN_LENGTH:
+            _path_edges(obj, frame, out)
+    out.image_area = area / max(1.0, frame.width * frame.height)
+
+
+def _path_edges(obj: object, frame: _Frame, out: PageContent) -> None:
+    """The axis-parallel straight edges of a larger path: a stroked cell outline or a grid
+    drawn as one path. Curves are skipped (rounded boxes are decoration)."""
+    import pypdfium2.raw as raw
+
+    fill, stroke = ctypes.c_int(), ctypes.c_int()
+    raw.FPDFPath_GetDrawMode(obj, ctypes.byref(fill), ctypes.byref(stroke))
+    if not stroke.value:
+        return  # a filled area (a shaded cell) has no edges to read
+    matrix = raw.FS_MATRIX()
+    if not raw.FPDFPageObj_GetMatrix(obj, ctypes.byref(matrix)):
+        return
+    a, b, c, d, e, f = matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f
+    x, y = ctypes.c_float(), ctypes.c_float()
+    start: tuple[float, float] | None = None
+    previous: tuple[float, float] | None = None
+    for index in range(min(raw.FPDFPath_CountSegments(obj), 4096)):
+        segment = raw.FPDFPath_GetPathSegment(obj, index)
+        raw.FPDFPathSegment_GetPoint(segment, ctypes.byref(x), ctypes.byref(y))
+        point = frame.point(a * x.value + c * y.value + e, b * x.value + d * y.value + f)
+        kind = raw.FPDFPathSegment_GetType(segment)
+        if kind == raw.FPDF_SEGMENT_MOVETO:
+            start = previous = point
+            continue
+        if kind == raw.FPDF_SEGMENT_LINETO and previous is not None:
+            _edge(previous, point, out)
+        previous = point
+        if raw.FPDFPathSegment_GetClose(segment) and start is not None:
+            _edge(point, start, out)
+            previous = start
+
+
+def _edge(p: tuple[float, float], q: tuple[float, float], out: PageContent) -> None:
+    if abs(p[1] - q[1]) <= 0.5 and abs(p[0] - q[0]) >= _MIN_LENGTH:
+        out.horizontal.append(Segment((p[1] + q[1]) / 2, min(p[0], q[0]), max(p[0], q[0])))
+    elif abs(p[0] - q[0]) <= 0.5 and abs(p[1] - q[1]) >= _MIN_LENGTH:
+        out.vertical.append(Segment((p[0] + q[0]) / 2, min(p[1], q[1]), max(p[1], q[1])))
+
+
+def _glyphs(textpage: object, frame: _Frame, out: PageContent) -> None:
+    """Every character the text layer has, with its loose (font-height) box. Spaces and
+    line breaks PDFium made up from gaps are left out: where a space belongs is decided
+    later, and never between a figure and a Chinese character."""
+    import pypdfium2.raw as raw
+
+    count = min(raw.FPDFText_CountChars(textpage), MAX_CHARS_PER_PAGE)
+    if count <= 0:
+        return
+    buffer = (ctypes.c_ushort * (count + 1))()
+    written = raw.FPDFText_GetText(textpage, 0, count, buffer)
+    text = bytes(buffer)[: max(0, written - 1) * 2].decode("utf-16-le", errors="replace")
+    if len(text) != count:  # characters outside the BMP take two units: read them one by one
+        text = "".join(chr(raw.FPDFText_GetUnicode(textpage, i)) for i in range(count))
+    rect = raw.FS_RECTF()
+    ref = ctypes.byref(rect)
+    append = out.glyphs.append
+    for index, char in enumerate(text):
+        if char in "\r\n\x00\ufffe\uffff" or (char == " " and raw.FPDFText_IsGenerated(textpage, index)):
+            continue
+        if not raw.FPDFText_GetLooseCharBox(textpage, index, ref):
+            continue
+        x0, x1, top, bottom = frame.box(rect.left, rect.bottom, rect.right, rect.top)
+        append(Glyph(char, x0, x1, top, bottom))
+
+
+def read_pages(data: bytes) -> PdfContent:
+    """Open the PDF and read every page (at most ``MAX_PAGES``)."""
+    document = open_pdf(data)
+    try:
+        count = len(document)  # type: ignore[arg-type]
+        if count == 0:
+            raise ReportError("PDF 文件没有任何页面，可能已损坏或不完整：请重新下载报告")
+        if count > MAX_PAGES:
+            raise ReportError(f"PDF 有 {count} 页，超出上限（{MAX_PAGES} 页），不像是一份年度报告")
+        pages: list[PageContent] = []
+        for number in range(count):
+            page = document[number]  # type: ignore[index]
+            try:
+                left, bottom, right, top = page.get_cropbox()
+                frame = _Frame(left, bottom, right, top, page.get_rotation())
+                content = PageContent(number + 1, frame.width, frame.height)
+                textpage = page.get_textpage()
+                try:
+                    _glyphs(textpage, frame, content)
+                finally:
+                    textpage.close()
+                _segments(page, frame, content)
+                pages.append(content)
+            finally:
+                page.close()
+        return PdfContent(pages, count)
+    finally:
+        document.close()  # type: ignore[attr-defined]

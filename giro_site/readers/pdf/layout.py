@@ -1,0 +1,418 @@
+"""Pages to a Document: the report's paragraphs and tables in reading order, as if the
+PDF had never been cut into pages.
+
+* Running headers, footers and page numbers (``- 4 -``, ``第 4 页``, ``4/6``, a browser's
+  date and address lines) are dropped: lines at a page's top or bottom edge that look like
+  a page number or repeat from page to page.
+* Lines join into paragraphs where the line above was full (``text.Flow``); an indented
+  line or a wider gap starts a paragraph. A paragraph continues across a page break.
+* A table at the top of a page that lines up with the table closing the page before
+  continues it: a header repeated on the new page is dropped, a cell whose text was cut
+  by the break is joined with its rest, and a row cut by the break (its label on one page,
+  its figures on the next) is one row again. The form's known labels tell a new row from
+  a continued one (``continues``).
+
+Every line is numbered by page: ``Document.page_starts`` holds the number of each page's
+first line, so a finding's line can be shown as a page and a line on it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from giro_site.document import Block, Cell, Document, Paragraph, Row, Table
+from giro_site.forms.grid import is_numeric
+from giro_site.forms.spec import (
+    APPLICANT_COLUMNS,
+    APPLICATION_GROUPS,
+    APPLICATION_ROWS,
+    PROACTIVE_COLUMNS,
+    PROACTIVE_ROWS,
+    REVIEW_COLUMNS,
+    ColumnGroup,
+    ColumnSpec,
+)
+from giro_site.labels import core, flat
+from giro_site.readers.pdf.extract import PageContent
+from giro_site.readers.pdf.grid import Box, GridTable, find_tables
+from giro_site.readers.pdf.text import Flow, Line, cell_text, fits_not, join_two, make_lines
+
+_EDGE = 0.12  # the top and bottom share of a page where running headers and footers stand,
+_EDGE_POINTS = 72.0  # but at least an inch (a small page's header is as far from its edge)
+_PAGE_NUMBER = re.compile(
+    r"^(?:[-—–－_~·•]*\d{1,4}[-—–－_~·•]*|第\d{1,4}页(?:共\d{1,4}页)?|共\d{1,4}页第\d{1,4}页|\d{1,4}/\d{1,4}"
+    r"|page\d{1,4}(?:of\d{1,4})?|-?[ivxlc]{1,6}-?)$", re.IGNORECASE)
+_BROWSER_LINE = re.compile(r"^(?:(?:https?|file)://|\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}[,，]?\s*\d{1,2}:\d{2})")
+_ENUMERATED = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|[（(]\s*[一二三四五六七八九十\d]+\s*[)）]|\d+\s*[.、．])")
+
+
+@lru_cache(maxsize=1)
+def _known_labels() -> frozenset[str]:
+    """Every row label, group label and column header of both forms, as ``core`` words."""
+    phrases: set[str] = set()
+    for spec in APPLICATION_ROWS:
+        phrases.update(spec.phrases)
+    for group in APPLICATION_GROUPS:
+        phrases.update(group)
+    for rows in PROACTIVE_ROWS.values():
+        for spec, _ in rows:
+            phrases.update(spec.phrases)
+    for columns in PROACTIVE_COLUMNS.values():
+        for column in columns:
+            phrases.update(column.phrases)
+    pending: list[ColumnSpec | ColumnGroup] = [APPLICANT_COLUMNS, REVIEW_COLUMNS]
+    while pending:
+        node = pending.pop()
+        phrases.update(node.phrases)
+        if isinstance(node, ColumnGroup):
+            pending.extend(node.children)
+    phrases.add("信息内容")
+    return frozenset(phrases)
+
+
+def starts_new(text: str, above: str) -> bool:
+    """Whether the text at the top of a page begins a label of its own rather than
+    continuing ``above``, the text of the cell above it that the page break may have cut:
+    it is numbered (``（四）``, ``3.``), or both are whole labels of the form."""
+    if _ENUMERATED.match(text) or text.lstrip().startswith("第二十条"):
+        return True
+    known = _known_labels()
+    return core(text) in known and core(above) in known
+
+
+# --- the parts of a page -------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class _Cell:
+    """A cell of a table being assembled: its lines (from one page or two) and extent."""
+
+    lines: list[Line]
+    left: float
+    right: float
+    colspan: int
+
+
+@dataclass
+class _Row:
+    cells: list[tuple[_Cell, bool]]  # (cell, whether this row is where the cell starts)
+
+
+@dataclass
+class _Table:
+    rows: list[_Row]
+    left: float
+    right: float
+    page: int
+    padding: float = 0.0  # between a cell's border and its text, the least any cell shows
+
+    def inner(self, cell: _Cell) -> tuple[float, float]:
+        return cell.left + self.padding, cell.right - self.padding
+
+
+def _padding(rows: list[_Row]) -> float:
+    gaps = [line.left - cell.left for row in rows for cell, _ in row.cells for line in cell.lines]
+    return max(0.0, min(gaps, default=0.0))
+
+
+@dataclass
+class _Page:
+    number: int
+    items: list[Line | _Table] = field(default_factory=list)  # in reading order
+    left: float = 0.0  # the text column's left and right edges
+    right: float = 0.0
+
+
+def _table_rows(grid: GridTable) -> tuple[list[_Row], list[Line]]:
+    cells = {id(box): _Cell(make_lines(box.glyphs), box.left, box.right, box.col1 - box.col0) for box in grid.boxes}
+    by_row: dict[int, list[Box]] = {}
+    for box in grid.boxes:
+        for row in range(box.row0, box.row1):
+            by_row.setdefault(row, []).append(box)
+    rows = []
+    for row in range(len(grid.ys) - 1):
+        boxes = sorted(by_row.get(row, []), key=lambda b: b.col0)
+        rows.append(_Row([(cells[id(box)], box.row0 == row) for box in boxes]))
+    lines = [line for cell in cells.values() for line in cell.lines]
+    return rows, lines
+
+
+def _number_lines(lines: list[Line], start: int) -> int:
+    """Number the page's lines from the top (lines side by side share a number); returns
+    the next free number."""
+    number = start - 1
+    previous_top = previous_height = None
+    for line in sorted(lines, key=lambda item: item.top):
+        if previous_top is None or line.top - previous_top > 0.5 * min(previous_height or 0, line.height):
+            number += 1
+            previous_top, previous_height = line.top, line.height
+        line.number = number
+    return number + 1
+
+
+def _furniture(pages: list[tuple[PageContent, list[Line]]]) -> set[int]:
+    """ids of the lines that are running headers, footers or page numbers."""
+    dropped: set[int] = set()
+    repeats: Counter[tuple[str, str]] = Counter()
+    edges: list[tuple[Line, str, str]] = []
+    for page, lines in pages:
+        edge = min(max(page.height * _EDGE, _EDGE_POINTS), page.height / 4)
+        for line in lines:
+            zone = "top" if line.bottom <= edge else "bottom" if line.top >= page.height - edge else ""
+            if not zone:
+                continue
+            text = flat(line.text)
+            if _PAGE_NUMBER.match(text) or _BROWSER_LINE.match(text):
+                dropped.add(id(line))
+                continue
+            key = (zone, re.sub(r"\d+", "#", text))
+            edges.append((line, *key))
+            repeats[key] += 1
+    if len(pages) >= 2:
+        for line, zone, key in edges:
+            if repeats[(zone, key)] >= max(2, len(pages) // 2):
+                dropped.add(id(line))
+    return dropped
+
+
+def _clusters(values: list[float]) -> list[tuple[float, float, int]]:
+    """Positions that lie within 1.5 points of each other, as (first, last, count)."""
+    out: list[tuple[float, float, int]] = []
+    for value in sorted(values):
+        if out and value - out[-1][1] <= 1.5:
+            out[-1] = (out[-1][0], value, out[-1][2] + 1)
+        else:
+            out.append((value, value, 1))
+    return out
+
+
+def _left_edge(values: list[float]) -> float:
+    """Where lines without indent start: the leftmost position several lines share (a
+    paragraph's continuation lines; first lines, headings and titles are indented)."""
+    clusters = _clusters(values)
+    needed = max(2, len(values) // 20)
+    return next((first for first, _, count in clusters if count >= needed), clusters[0][0])
+
+
+def _right_edge(values: list[float]) -> float:
+    """Where full lines end: the end most lines share. Short lines end anywhere, and a line
+    with punctuation hanging into the margin ends past the others."""
+    clusters = _clusters(values)
+    most = max(count for _, _, count in clusters)
+    return max(last for _, last, count in clusters if count == most)
+
+
+def _text_column(pages: list[tuple[PageContent, list[Line]]]) -> dict[int, tuple[float, float]]:
+    """Each page's text column (left, right). Pages of the common size share one, taken
+    from all their lines: a page with a few short lines cannot show its own."""
+    sizes = Counter((round(page.width), round(page.height)) for page, _ in pages)
+    common = sizes.most_common(1)[0][0] if sizes else None
+    shared = [line for page, lines in pages for line in lines if (round(page.width), round(page.height)) == common]
+    out: dict[int, tuple[float, float]] = {}
+    for page, lines in pages:
+        own = shared if (round(page.width), round(page.height)) == common else lines
+        if own:
+            out[page.number] = (_left_edge([line.left for line in own]), _right_edge([line.right for line in own]))
+    return out
+
+
+def _pages(content: list[PageContent]) -> tuple[list[_Page], tuple[int, ...]]:
+    """Each page's lines and tables in reading order, furniture dropped, lines numbered."""
+    read: list[tuple[PageContent, list[Line], list[tuple[GridTable, list[_Row], list[Line]]]]] = []
+    for page in content:
+        grids, free = find_tables(page)
+        tables = [(grid, *_table_rows(grid)) for grid in grids]
+        read.append((page, make_lines(free), tables))
+    dropped = _furniture([(page, free) for page, free, _ in read])
+    columns = _text_column([(page, [line for line in free if id(line) not in dropped]) for page, free, _ in read])
+    pages: list[_Page] = []
+    starts: list[int] = []
+    number = 1
+    for page, free, tables in read:
+        body = [line for line in free if id(line) not in dropped]
+        starts.append(number)
+        number = _number_lines(body + [line for _, _, lines in tables for line in lines], number)
+        out = _Page(page.number)
+        items: list[tuple[float, Line | _Table]] = [(line.top, line) for line in body]
+        items += [(grid.top, _Table(rows, grid.left, grid.right, page.number, _padding(rows)))
+                  for grid, rows, _ in tables]
+        out.items = [item for _, item in sorted(items, key=lambda pair: pair[0])]
+        out.left, out.right = columns.get(page.number, (0.0, page.width))
+        pages.append(out)
+    return pages, tuple(starts)
+
+
+# --- paragraphs ----------------------------------------------------------------------------
+
+
+def estimate_flow(pages: list[_Page]) -> Flow:
+    """The single-spacing line pitch of this file (as a share of line height), from the
+    distances between neighbouring lines of text: most of them are wrapped lines."""
+    ratios = []
+    for page in pages:
+        for above, below in zip(page.items, page.items[1:], strict=False):
+            if (isinstance(above, Line) and isinstance(below, Line) and above.height > 0
+                    and abs(above.height - below.height) <= 0.2 * above.height and below.top > above.top):
+                ratios.append((below.top - above.top) / above.height)
+    if len(ratios) < 3:
+        return Flow()
+    ratios.sort()
+    return Flow(min(2.5, max(1.0, ratios[len(ratios) // 4])))
+
+
+def _continues_paragraph(above: Line, below: Line, left: float, right: float, flow: Flow,
+                         same_page: bool) -> bool:
+    height = max(above.height, below.height)
+    if below.left > left + 0.8 * height:  # a first-line indent (or a centred line)
+        return False
+    if abs(above.height - below.height) > 0.25 * height:
+        return False
+    if same_page and below.top - above.top > 1.45 * flow.pitch * height:
+        return False
+    return fits_not(right - above.right, below)
+
+
+# --- tables across pages -------------------------------------------------------------------
+
+
+def _is_full(table: _Table, cell: _Cell, below: Line, flow: Flow) -> bool:
+    """Whether the cell's last line left no room for ``below``'s first word."""
+    if not cell.lines:
+        return False
+    left, right = table.inner(cell)
+    left = min(left, *(line.left for line in cell.lines))
+    right = max(right, *(line.right for line in cell.lines))
+    return flow.is_wrap(cell.lines[-1], below, left, right)
+
+
+def _text(cell: _Cell) -> str:
+    return " ".join(line.text for line in cell.lines)
+
+
+def _aligned(a: _Cell, b: _Cell) -> bool:
+    return abs(a.left - b.left) <= 3.0 and abs(a.right - b.right) <= 3.0
+
+
+def _same_rows(a: list[_Row], b: list[_Row]) -> bool:
+    return [[flat(_text(c)) for c, _ in r.cells] for r in a] == [[flat(_text(c)) for c, _ in r.cells] for r in b]
+
+
+def _stitch(table: _Table, following: _Table, flow: Flow) -> None:
+    """Append a table's continuation from the next page (see the module docstring)."""
+    rows = following.rows
+    for count in range(min(4, len(rows) - 1, len(table.rows)), 0, -1):  # a header repeated on the new page
+        if any(_text(c) for r in rows[:count] for c, _ in r.cells) and _same_rows(table.rows[:count], rows[:count]):
+            rows = rows[count:]
+            break
+    if not rows:
+        return
+    last, first = table.rows[-1], rows[0]
+    partners: list[tuple[_Cell, _Cell | None, str]] = []
+    for cell, _ in first.cells:
+        partner = next((c for c, _ in last.cells if _aligned(c, cell)), None)
+        text = _text(cell)
+        if not text:
+            kind = "empty"
+        elif partner is None:
+            kind = "new"
+        elif is_numeric(text):
+            kind = "fill" if not _text(partner) else "new"
+        elif _text(partner) and _is_full(table, partner, cell.lines[0], flow) and not starts_new(text, _text(partner)):
+            kind = "same"
+        else:
+            kind = "new"
+        partners.append((cell, partner, kind))
+    kinds = {kind for _, _, kind in partners}
+    joined = "new" not in kinds and bool(kinds & {"same", "fill"}) and all(p is not None for _, p, _ in partners)
+    if joined:
+        for cell, partner, _ in partners:
+            if partner is not None and cell.lines:
+                partner.lines.extend(cell.lines)
+            if partner is not None:
+                _replace(rows, cell, partner)
+        rows = rows[1:]
+    else:
+        for cell, partner, kind in partners:
+            if kind == "same" and partner is not None:
+                partner.lines.extend(cell.lines)
+                cell.lines = []
+    table.rows.extend(rows)
+
+
+def _replace(rows: list[_Row], old: _Cell, new: _Cell) -> None:
+    """A cell of the next page that turned out to be the rest of one above: rows below it
+    that it spans now point to the cell above."""
+    for row in rows[1:]:
+        row.cells = [(new if cell is old else cell, False if cell is old else starts) for cell, starts in row.cells]
+
+
+def _document_table(table: _Table, flow: Flow) -> Table:
+    texts: dict[int, str] = {}
+    rows: list[Row] = []
+    for row in table.rows:
+        cells: list[Cell] = []
+        for cell, starts in row.cells:
+            line = cell.lines[0].number if cell.lines else None
+            if starts:
+                if id(cell) not in texts:
+                    texts[id(cell)] = cell_text(cell.lines, flow, table.inner(cell))
+                cells.append(Cell(texts[id(cell)], line, cell.colspan, False))
+            else:
+                cells.append(Cell("", None, cell.colspan, True))
+        if cells:
+            numbers = [c.line for c in cells if c.line is not None]
+            rows.append(Row(tuple(cells), min(numbers) if numbers else None))
+    known = [row.line for row in rows if row.line is not None]
+    return Table(tuple(rows), min(known) if known else None)
+
+
+def to_document(content: list[PageContent]) -> Document:
+    pages, starts = _pages(content)
+    flow = estimate_flow(pages)
+    blocks: list[Block] = []
+    paragraph: list[Line] = []
+    open_table: _Table | None = None  # the table the text so far ends with
+    previous: tuple[Line, _Page] | None = None  # the last line of the open paragraph
+
+    def close_paragraph() -> None:
+        nonlocal paragraph
+        if paragraph:
+            text = paragraph[0].text
+            for line in paragraph[1:]:
+                text = join_two(text, line.text)
+            blocks.append(Paragraph(text, paragraph[0].number))
+        paragraph = []
+
+    tables: list[tuple[int, _Table]] = []  # (block index, table) to be turned into Tables at the end
+    for page in pages:
+        for position, item in enumerate(page.items):
+            if isinstance(item, _Table):
+                close_paragraph()
+                previous = None
+                if (open_table is not None and position == 0 and open_table.page == page.number - 1
+                        and abs(open_table.left - item.left) <= 4.0 and abs(open_table.right - item.right) <= 4.0):
+                    _stitch(open_table, item, flow)
+                    open_table.page = page.number
+                    continue
+                open_table = item
+                tables.append((len(blocks), item))
+                blocks.append(Paragraph("", None))  # replaced below
+                continue
+            open_table = None
+            if previous is not None and _continues_paragraph(
+                    previous[0], item, page.left, previous[1].right, flow, previous[1] is page):
+                paragraph.append(item)
+            else:
+                close_paragraph()
+                paragraph = [item]
+            previous = (item, page)
+        if not page.items:
+            continue
+    close_paragraph()
+    for index, table in tables:
+        blocks[index] = _document_table(table, flow)
+    return Document(blocks=blocks, source_format="pdf", page_starts=starts)

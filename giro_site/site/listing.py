@@ -1,0 +1,88 @@
+"""The index of bodies: one row per body with its years, for the server-rendered table (its
+latest report) and for ``data/index.json``, which index.js searches, filters and sorts.
+
+index.json is kept small (the budget is 300 KB gzipped at 10,000 reports): figures as
+arrays, quality and level as numbers, region names once in a table keyed by code, and page
+addresses rebuilt in the browser from a template.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from giro_site.forms.spec import APPLICATION_ROWS, FORMS, PROACTIVE_COLUMNS, PROACTIVE_ROWS, REVIEW_GROUPS
+from giro_site.regions import LEVELS
+from giro_site.site.charts import FONT, OUTCOME_LABELS, PALETTE, REVIEW_LABELS
+from giro_site.site.model import OUTCOME_GROUPS, Agency
+from giro_site.site.region_pages import Region
+from giro_site.site.urls import Urls
+
+QUALITIES = ("ok", "warning", "error")
+REPORT_FIELDS = ("id", "year", "items", "applications", "share", "cases", "quality")
+AGENCY_FIELDS = ("slug", "name", "region", "code", "level", "py", "initials", "reports")
+
+
+def _cases(reviews: Any, lawsuits: Any) -> Any:
+    return None if reviews is None and lawsuits is None else (reviews or 0) + (lawsuits or 0)
+
+
+def index_rows(agencies: list[Agency], urls: Urls) -> list[dict[str, Any]]:
+    """One row per body: its latest report's figures and links to each of its years."""
+    rows = []
+    for agency in agencies:
+        info, report_id = agency.reports[0], agency.ids[0]
+        head = info.head
+        rows.append({
+            "url": urls.agency(agency.slug, report_id), "name": agency.display_name, "region": agency.region or "",
+            "level": agency.level or "", "year": info.year, "items": head.items, "applications": head.applications,
+            "share": head.granted_share, "cases": _cases(head.reviews, head.lawsuits), "quality": head.quality,
+            "years": [(str(r.year) if r.year is not None else "？", urls.agency(agency.slug, rid))
+                      for r, rid in zip(agency.reports, agency.ids, strict=True)],
+        })
+    return rows
+
+
+def index_data(agencies: list[Agency], regions: dict[str, Region], urls: Urls) -> bytes:
+    """data/index.json: every body with every report's headline figures."""
+    rows = []
+    for agency in agencies:
+        reports = [[rid, info.year, info.head.items, info.head.applications, info.head.granted_share,
+                    _cases(info.head.reviews, info.head.lawsuits), QUALITIES.index(info.head.quality)]
+                   for info, rid in zip(agency.reports, agency.ids, strict=True)]
+        code = agency.division.get("code")
+        place = regions.get(code) if code else None
+        rows.append([agency.slug, agency.display_name, agency.region or "",
+                     place.place.short_code if place else "",
+                     LEVELS.index(agency.level) if agency.level in LEVELS else -1,
+                     agency.pinyin, agency.initials, reports])
+    table = {r.place.short_code: [r.place.name, r.place.parent.short_code if r.place.parent else "", r.place.kind]
+             for r in sorted(regions.values(), key=lambda r: r.place.code)}
+    return orjson.dumps({
+        "agency_url": urls.agency("{slug}", "{id}"), "compare_url": urls.compare(), "levels": LEVELS,
+        "qualities": QUALITIES, "regions": table, "fields": AGENCY_FIELDS, "report_fields": REPORT_FIELDS,
+        "rows": rows,
+    })
+
+
+def compare_labels() -> dict[str, Any]:
+    """The form's row and column names for the comparison page, which lays out the reports
+    (from each agency's data file) side by side in the browser."""
+    columns = {form: {c.key: c.label for c in cols} for form, cols in PROACTIVE_COLUMNS.items()}
+    proactive: list[list[str]] = []
+    seen: set[tuple[str, str]] = set()
+    for form in FORMS:
+        for spec, keys in PROACTIVE_ROWS[form]:
+            for key in keys:
+                if (spec.key, key) not in seen:
+                    seen.add((spec.key, key))
+                    proactive.append([spec.key, key, f"{spec.label} · {columns[form][key]}"])
+    return {
+        "proactive": proactive,
+        "applications": [[spec.key, spec.label] for spec in APPLICATION_ROWS],
+        "review": [[group, REVIEW_LABELS[group]] for group in REVIEW_GROUPS],
+        "review_outcomes": [[key, label] for key, label in OUTCOME_LABELS] + [["total", "总计"]],
+        "outcomes": [[key, label, list(rows)] for key, label, rows in OUTCOME_GROUPS],
+        "palette": list(PALETTE), "font": FONT,
+    }

@@ -1,0 +1,124 @@
+"""Make PDFs the way agencies make them: a Word file exported by LibreOffice
+(``soffice --convert-to pdf``) and a web page printed by Chromium (Playwright's
+``page.pdf``, with Debian's ``/usr/bin/chromium``).
+
+LibreOffice takes seconds to start, so every Word file a test session needs is converted in
+one ``soffice`` call, with a profile of its own (a shared profile would clash with another
+``soffice`` on the machine); Chromium is started once. Without either tool the tests skip on
+a workstation and fail under CI (``CI`` set), where ``.ci/run`` installs both.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def unavailable(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"PDF tests cannot run in CI: {reason}")
+    pytest.skip(reason)
+
+
+@dataclass
+class Printer:
+    """Collects files to print, prints them all at once, and hands out the PDFs."""
+
+    folder: Path
+    word: dict[str, bytes] = field(default_factory=dict)
+    web: dict[str, tuple[bytes, dict[str, Any]]] = field(default_factory=dict)
+    printed: dict[str, Path] = field(default_factory=dict)
+
+    def add_word(self, name: str, docx: bytes) -> None:
+        self.word[name] = docx
+
+    def add_web(self, name: str, page: bytes, **options: Any) -> None:
+        """``options`` go to ``page.pdf`` (paper size, margins, header and footer)."""
+        self.web[name] = (page, options)
+
+    def pdf(self, name: str) -> Path:
+        if name not in self.printed:
+            self.print_all()
+        return self.printed[name]
+
+    def print_all(self) -> None:
+        pending_word = {n: d for n, d in self.word.items() if n not in self.printed}
+        pending_web = {n: d for n, d in self.web.items() if n not in self.printed}
+        if pending_word:
+            self._libreoffice(pending_word)
+        if pending_web:
+            self._chromium(pending_web)
+
+    def _libreoffice(self, files: dict[str, bytes]) -> None:
+        soffice = shutil.which("soffice")
+        if soffice is None:
+            unavailable("soffice is missing (apt-get install libreoffice-writer-nogui)")
+        source = self.folder / "docx"
+        out = self.folder / "pdf-word"
+        source.mkdir(exist_ok=True)
+        out.mkdir(exist_ok=True)
+        paths = []
+        for name, data in files.items():
+            path = source / f"{name}.docx"
+            path.write_bytes(data)
+            paths.append(str(path))
+        profile = (self.folder / "soffice-profile").as_uri()
+        subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--norestore",
+                        "--convert-to", "pdf", "--outdir", str(out), *paths],
+                       check=True, capture_output=True, timeout=600)
+        for name in files:
+            pdf = out / f"{name}.pdf"
+            assert pdf.is_file(), f"LibreOffice did not convert {name}.docx"
+            self.printed[name] = pdf
+
+    def _chromium(self, pages: dict[str, tuple[bytes, dict[str, Any]]]) -> None:
+        """Print in a child Python: Playwright's sync API refuses to start inside a test
+        session whose browser tests already run it."""
+        if not CHROMIUM.exists():
+            unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
+        if importlib.util.find_spec("playwright") is None:
+            unavailable("the playwright package is missing (pip install playwright)")
+        out = self.folder / "pdf-web"
+        out.mkdir(exist_ok=True)
+        jobs = []
+        for name, (html, options) in pages.items():
+            source = out / f"{name}.html"
+            source.write_bytes(html)
+            jobs.append([str(source), str(out / f"{name}.pdf"), options])
+        (out / "jobs.json").write_text(json.dumps(jobs), encoding="utf-8")
+        subprocess.run([sys.executable, "-m", "tests.pdfs", str(out / "jobs.json")], check=True, timeout=600,
+                       cwd=Path(__file__).resolve().parent.parent)
+        for name in pages:
+            self.printed[name] = out / f"{name}.pdf"
+
+
+def print_pages(jobs: list[list[Any]]) -> None:
+    """Print each (html file, pdf file, ``page.pdf`` options) with one Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as api:
+        browser = api.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                      args=["--no-sandbox", "--disable-dev-shm-usage"])
+        try:
+            # A page's scripts would print what they write (statistics counters and the like).
+            page = browser.new_context(java_script_enabled=False).new_page()
+            for source, target, options in jobs:
+                page.goto(Path(source).as_uri())
+                page.pdf(path=target, **(options if "width" in options else {"format": "A4", **options}))
+        finally:
+            browser.close()
+
+
+if __name__ == "__main__":
+    print_pages(json.loads(Path(sys.argv[1]).read_text(encoding="utf-8")))
