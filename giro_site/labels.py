@@ -55,6 +55,21 @@ def is_enumerator(text: str) -> bool:
     return match is not None and match.end() == len(words)
 
 
+_NUMERAL = re.compile(r"[一二三四五六七八九十]+|\d+")
+
+
+@lru_cache(maxsize=1 << 12)
+def enumerator(text: str) -> tuple[bool, str] | None:
+    """A label's leading enumerator as (bracketed, numeral), whatever its punctuation:
+    ``1.``, ``1、`` and ``1．`` are (False, "1"); ``（一）`` and ``(一)`` are (True, "一")."""
+    words = flat(text)
+    match = _ENUMERATOR.match(words)
+    if match is None:
+        return None
+    numeral = _NUMERAL.search(match.group())
+    return (match.group().startswith("("), numeral.group()) if numeral else None
+
+
 @lru_cache(maxsize=1 << 16)
 def core(text: str) -> str:
     """The words of a label: flat, without enumerator, bracketed note or punctuation."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from giro_site.document import Row
 from giro_site.findings import finding
+from giro_site.forms.align import Pending, report_unplaced, settle
 from giro_site.forms.cells import Mapped, Number, extra_row, find_row, names_a_row, read_value
 from giro_site.forms.grid import (
     ColumnMap,
@@ -22,13 +23,13 @@ from giro_site.forms.grid import (
 from giro_site.forms.spec import (
     APPLICANT_COLUMNS,
     APPLICATION_2021_MARKERS,
+    APPLICATION_GROUPS,
     APPLICATION_ROWS,
     OTHER_SUBROWS,
     REVIEW_COLUMNS,
     REVIEW_GROUPS,
     REVIEW_OUTCOMES,
     ColumnGroup,
-    RowSpec,
 )
 from giro_site.labels import core, matches
 
@@ -81,8 +82,11 @@ def map_applications(rows: list[Row], form: str) -> Mapped:
     tracker = LabelTracker()
     named = names_a_row(APPLICATION_ROWS)
     sub_sums: dict[str, list[list[Number | None]]] = {}
+    anchors: list[tuple[int, str]] = []
+    pending: list[Pending] = []
+    kept: dict[int, DataRow] = {}
 
-    for row in rows[start:]:
+    for position, row in enumerate(rows[start:]):
         texts = row.texts()
         if all(is_blank(t) for t in texts):
             continue
@@ -93,30 +97,78 @@ def map_applications(rows: list[Row], form: str) -> Mapped:
         spec, parent = find_row(data.path, APPLICATION_ROWS)
         if spec is not None and spec.key not in out.rows_stated:
             _fill(out, "applications", spec.key, data, column_map)
+            anchors.append((position, spec.key))
             continue
-        values = [read_value(c, leaf, leaf.label, "applications", out)
+        if form == "2021" and parent is not None and parent.key == "other":
+            parent = None  # the 2021 form's （六） has its own three rows: an unknown one may be one of them
+        if spec is None and parent is None and not data.values and _is_group(data):
+            continue  # a group label on a line of its own: （三）不予公开
+        scratch = Mapped(values={}) if spec is None and parent is None else out
+        values = [read_value(c, leaf, leaf.label, "applications", scratch)
                   for c, (_, leaf) in zip(data.values, column_map.columns, strict=False)]
-        out.extra_rows.append(extra_row("applications", data.path, values, _read_rest(data), row,
-                                        parent=parent.key if parent else None, columns=leaves[: len(values)]))
+        record = extra_row("applications", data.path, values, _read_rest(data), row,
+                           parent=parent.key if parent else None, columns=leaves[: len(values)])
+        out.extra_rows.append(record)
         label = data.path[-1].strip() if data.path else ""
         if spec is not None:
             out.findings.append(finding("ROW_DUPLICATE", f"“{label}”一行重复出现，第二次的数字列入附加行。",
                                         f"applications.{spec.key}", line=row.line))
-        else:
+        elif parent is not None:
             out.findings.append(finding("ROW_EXTRA", f"表格中的“{label}”不是国家表格的行，原样列入附加行。",
                                         "applications", line=row.line))
-        if parent is not None:
             sub_sums.setdefault(parent.key, []).append(values)
+        else:
+            kept[position] = data
+            pending.append(Pending(position, data.own, label if data.own else "", record, scratch,
+                                   any(v is not None for v in values), row.line))
 
+    def fill(row: Pending, key: str) -> None:
+        _fill(out, "applications", key, kept[row.position], column_map)
+
+    expected = _expected_rows(form)
+    rest = settle(out, "applications", pending, anchors, APPLICATION_ROWS, expected, fill)
     _derive_other(out, form, leaves)
     _derive_subrows(out, sub_sums, leaves)
+    missing = [key for key in (s.key for s in APPLICATION_ROWS) if key in expected and not _has_row(out, key)]
+    report_unplaced(out, "applications", rest, missing, ROW_NAMES)
+    _old_other_row(out, form, rows[start].line if start < len(rows) else None)
     _missing_rows(out, form, rows[0].line if rows else None)
     return out
 
 
+ROW_NAMES = {spec.key: spec.label for spec in APPLICATION_ROWS}
+
+
+def _expected_rows(form: str) -> frozenset[str]:
+    """The rows of table 三 in this form: the 2019 form has one （六） row, the 2021 form three."""
+    left_out = set(OTHER_SUBROWS) if form == "2019" else {"other"}
+    return frozenset(spec.key for spec in APPLICATION_ROWS if spec.key not in left_out)
+
+
+def _has_row(out: Mapped, key: str) -> bool:
+    return key in out.rows_stated or any(path.split(".")[1] == key for path in out.derived)
+
+
+def _is_group(data: DataRow) -> bool:
+    """Whether a row's label is one of the form's group labels (``（三）不予公开``)."""
+    return bool(data.path) and any(matches(data.path[-1], group, exact=True) for group in APPLICATION_GROUPS)
+
+
+def _old_other_row(out: Mapped, form: str, line: int | None) -> None:
+    """A 2021-form table that keeps the 2019 form's single （六）其他处理 row: its figures are
+    （六）'s, the three sub-rows of the 2021 form are blank, and one warning says so."""
+    if form != "2021" or "other" not in out.rows_stated or any(k in out.rows_stated for k in OTHER_SUBROWS):
+        return
+    out.findings.append(finding(
+        "LABEL_ASSUMED", "表三按2019年版表格只有一行“（六）其他处理”，2021年版表格把它分为三项；"
+        "该行的数字计入“（六）其他处理”，其下三项按空白显示。", "applications.other",
+        line=next((n for path, n in out.lines.items() if path.startswith("applications.other.")), line)))
+
+
 def _derive_other(out: Mapped, form: str, leaves: list[str]) -> None:
-    """In the 2021 form （六）其他处理 has no cells of its own: it is its three sub-rows."""
-    if form != "2021" or "other" in out.rows_stated:
+    """In the 2021 form （六）其他处理 has no cells of its own: it is its three sub-rows. When
+    one of them is missing from the table, （六） stays blank rather than a partial sum."""
+    if form != "2021" or "other" in out.rows_stated or not all(k in out.rows_stated for k in OTHER_SUBROWS):
         return
     for column in leaves:
         parts = [out.values[key][column] for key in OTHER_SUBROWS]
@@ -138,15 +190,13 @@ def _derive_subrows(out: Mapped, sub_sums: dict[str, list[list[Number | None]]],
 
 
 def _missing_rows(out: Mapped, form: str, line: int | None) -> None:
-    expected: list[RowSpec] = [
-        s for s in APPLICATION_ROWS
-        if not (form == "2019" and s.key in OTHER_SUBROWS) and not (form == "2021" and s.key == "other")
-    ]
-    derived_rows = {path.split(".")[1] for path in out.derived}
-    for spec in expected:
-        if spec.key not in out.rows_stated and spec.key not in derived_rows:
-            out.findings.append(finding("ROW_MISSING", f"表三中找不到“{spec.label}”一行，按空白显示。",
-                                        f"applications.{spec.key}", line=line))
+    old_other = form == "2021" and "other" in out.rows_stated  # said once by _old_other_row
+    expected = _expected_rows(form)
+    for spec in APPLICATION_ROWS:
+        if spec.key not in expected or (old_other and spec.key in OTHER_SUBROWS) or _has_row(out, spec.key):
+            continue
+        out.findings.append(finding("ROW_MISSING", f"表三中找不到“{spec.label}”一行，按空白显示。",
+                                    f"applications.{spec.key}", line=line))
 
 
 # --- table 四 ------------------------------------------------------------------------

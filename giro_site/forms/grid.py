@@ -50,6 +50,7 @@ class DataRow:
     path: tuple[str, ...]
     values: tuple[Cell, ...]
     row: Row
+    own: str = ""  # the row's own label as written (its last label cell); empty if that cell is
 
 
 class LabelTracker:
@@ -98,7 +99,8 @@ def split_row(row: Row, width: int, tracker: LabelTracker, named: Callable[[str]
         labels, values = cells[: len(cells) - width], cells[len(cells) - width :]
     else:
         labels, values = cells[:1], cells[1:]
-    return DataRow(tracker.resolve(labels, len(cells), named), tuple(values), row)
+    own = labels[-1].text.strip() if labels else ""
+    return DataRow(tracker.resolve(labels, len(cells), named), tuple(values), row, own)
 
 
 # --- column headers --------------------------------------------------------------------

@@ -7,10 +7,12 @@ keeps its sub-rows in ``extra_rows`` and gets their sum, marked as derived.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 from giro_site.document import Cell, Row
 from giro_site.findings import finding
+from giro_site.forms.align import Pending, Placement, report_unplaced, settle
 from giro_site.forms.cells import (
     Mapped,
     Number,
@@ -21,7 +23,7 @@ from giro_site.forms.cells import (
     names_a_row,
     read_value,
 )
-from giro_site.forms.grid import LabelTracker, is_blank, is_numeric, split_row
+from giro_site.forms.grid import DataRow, LabelTracker, is_blank, is_numeric, split_row
 from giro_site.forms.spec import PROACTIVE_COLUMNS, PROACTIVE_ROWS, ColumnSpec, RowSpec
 from giro_site.labels import core, flat
 
@@ -46,6 +48,44 @@ def _header_columns_cached(texts: tuple[str, ...], form: str) -> tuple[ColumnSpe
     return tuple(found) if any(found) else None
 
 
+@dataclass
+class _Context:
+    """What a row of table 二 is read with: its block's columns and their header texts."""
+
+    columns: list[ColumnSpec | None]
+    headers: list[str]
+
+
+def _read_values(data: DataRow, context: _Context, key: str | None, out: Mapped) -> list[Number | None]:
+    values: list[Number | None] = []
+    for index, cell in enumerate(data.values):
+        column = context.columns[index] if index < len(context.columns) else None
+        where = f"{TABLE}.{key}.{column.key}" if key and column else TABLE
+        header_text = context.headers[index] if index < len(context.headers) else ""
+        values.append(read_value(cell, column, header_text, where, out))
+    return values
+
+
+def _fill_row(out: Mapped, spec: RowSpec, expected: tuple[str, ...], data: DataRow, context: _Context) -> None:
+    """A form row's cells, by its block's columns; a figure under a column the row does not
+    have goes to ``extra_rows`` with the whole row."""
+    key = spec.key
+    values = _read_values(data, context, key, out)
+    if len(data.values) < len(expected):
+        out.findings.append(finding("VALUES_SHORT", f"“{spec.label}”一行的数字少于列数，缺少的按空白处理。",
+                                    f"{TABLE}.{key}", line=data.row.line))
+    fitted = list(zip(context.columns, values, data.values, strict=False))
+    if any(c is None or c.key not in expected for c, _, _ in fitted):
+        out.extra_rows.append(extra_row(TABLE, data.path, values, [c.text for c in data.values], data.row,
+                                        columns=[c.key if c else "" for c in context.columns]))
+    for column, value, cell in fitted:
+        if column is not None and column.key in expected:
+            out.values[key][column.key] = value
+            out.rows_stated.add(key)
+            if cell.line is not None:
+                out.lines[f"{TABLE}.{key}.{column.key}"] = cell.line
+
+
 def map_proactive(rows: list[Row], form: str) -> Mapped:
     layout = {spec.key: (spec, columns) for spec, columns in PROACTIVE_ROWS[form]}
     specs: tuple[RowSpec, ...] = tuple(spec for spec, _ in PROACTIVE_ROWS[form])
@@ -57,8 +97,11 @@ def map_proactive(rows: list[Row], form: str) -> Mapped:
     named = names_a_row(specs)
     sub_sums: dict[str, dict[str, list[Number | None]]] = {}
     header_warned = False
+    anchors: list[tuple[int, str]] = []
+    pending: list[Pending] = []
+    kept: dict[int, tuple[DataRow, _Context]] = {}
 
-    for row in rows:
+    for position, row in enumerate(rows):
         texts = row.texts()
         nonblank = [t for t in texts if not is_blank(t)]
         if not nonblank:
@@ -77,64 +120,59 @@ def map_proactive(rows: list[Row], form: str) -> Mapped:
         data = split_row(row, width or max(len(texts) - 1, 1), tracker, named)
         spec, parent = find_row(data.path, specs)
         key = spec.key if spec else None
-        expected = layout[key][1] if key else ()
         if columns is None and key is not None:
-            columns = [next(c for c in PROACTIVE_COLUMNS[form] if c.key == k) for k in expected]
+            columns = [next(c for c in PROACTIVE_COLUMNS[form] if c.key == k) for k in layout[key][1]]
             headers = [c.label for c in columns]
             if not header_warned:
                 out.findings.append(finding("HEADER_ASSUMED", "主动公开表缺少列标题，按国家表格的列顺序读取。",
                                             TABLE, line=row.line))
                 header_warned = True
-        value_columns = columns or []
-        values: list[Number | None] = []
-        for index, cell in enumerate(data.values):
-            column = value_columns[index] if index < len(value_columns) else None
-            where = f"{TABLE}.{key}.{column.key}" if key and column else TABLE
-            header_text = headers[index] if index < len(headers) else ""
-            values.append(read_value(cell, column, header_text, where, out))
-
-        if key and key in out.values and key not in out.rows_stated:
-            if len(data.values) < len(expected):
-                out.findings.append(finding("VALUES_SHORT", f"“{spec.label}”一行的数字少于列数，缺少的按空白处理。",
-                                            f"{TABLE}.{key}", line=row.line))
-            fitted = [(c, v, cell) for c, v, cell in zip(value_columns, values, data.values, strict=False)]
-            misplaced = [c for c, _, _ in fitted if c is None or c.key not in expected]
-            if misplaced:
-                out.extra_rows.append(extra_row(TABLE, data.path, values, [c.text for c in data.values], row,
-                                                columns=[c.key if c else "" for c in value_columns]))
-            for column, value, cell in fitted:
-                if column is not None and column.key in expected:
-                    path = f"{TABLE}.{key}.{column.key}"
-                    out.values[key][column.key] = value
-                    out.rows_stated.add(key)
-                    if cell.line is not None:
-                        out.lines[path] = cell.line
+        context = _Context(list(columns or []), list(headers))
+        if spec is not None and key not in out.rows_stated:
+            _fill_row(out, spec, layout[spec.key][1], data, context)
+            anchors.append((position, spec.key))
             continue
 
+        loose = spec is None and parent is None and bool(data.values) and bool(context.columns)
+        scratch = Mapped(values={}) if loose else out
+        values = _read_values(data, context, key, scratch)
         raw = [c.text for c in data.values]
         label_path = data.path
-        column_keys = [c.key if c else "" for c in value_columns][: len(values)] if value_columns else None
+        column_keys = [c.key if c else "" for c in context.columns][: len(values)] if context.columns else None
         if not data.values and data.path:
             split = label_with_figure(data.path[-1])
             if split:
                 label_path, raw, column_keys = (*data.path[:-1], split[0]), [split[1]], None
                 values = [read_value(Cell(split[1], row.line), None, "", TABLE, out)]
+        record = extra_row(TABLE, label_path, values, raw, row, parent=parent.key if parent else None,
+                           columns=column_keys)
+        out.extra_rows.append(record)
+        label = label_path[-1].strip() if label_path else ""
         if parent is not None:
-            out.extra_rows.append(extra_row(TABLE, label_path, values, raw, row, parent=parent.key,
-                                            columns=column_keys))
             sums = sub_sums.setdefault(parent.key, {})
-            for column, value in zip(value_columns, values, strict=False):
+            for column, value in zip(context.columns, values, strict=False):
                 if column is not None:
                     sums.setdefault(column.key, []).append(value)
-            continue
-        code = "ROW_DUPLICATE" if key else "ROW_EXTRA"
-        out.extra_rows.append(extra_row(TABLE, label_path, values, raw, row, columns=column_keys))
-        label = label_path[-1].strip() if label_path else ""
-        message = (f"“{label}”一行重复出现，第二次的数字列入附加行。" if key
-                   else f"表格中的“{label}”不是国家表格的行，原样列入附加行。")
-        out.findings.append(finding(code, message, TABLE, line=row.line))
+        elif key:
+            out.findings.append(finding("ROW_DUPLICATE", f"“{label}”一行重复出现，第二次的数字列入附加行。", TABLE,
+                                        line=row.line))
+        else:
+            kept[position] = (data, context)
+            pending.append(Pending(position, data.own, label if data.own else "", record, scratch,
+                                   any(v is not None for v in values), row.line))
 
+    def fill(row: Pending, key: str) -> None:
+        data, context = kept[row.position]
+        _fill_row(out, layout[key][0], layout[key][1], data, context)
+
+    placeable = [p for p in pending if p.scratch is not out]
+    rest = settle(out, TABLE, placeable, anchors, specs, frozenset(layout), fill)
+    rest += [(p, Placement(None, "none")) for p in pending if p.scratch is out]
+    rest.sort(key=lambda item: item[0].position)
     _sum_subrows(out, sub_sums, layout)
+    missing = [key for key in layout if key not in out.rows_stated
+               and not any(path.startswith(f"{TABLE}.{key}.") for path in out.derived)]
+    report_unplaced(out, TABLE, rest, missing, {key: spec.label for key, (spec, _) in layout.items()})
     return out
 
 
