@@ -47,7 +47,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_table_three_rows_under_a_rowspan_label_have_no_padding_cell(site: Path) -> None:
     page = next(p for p in (site / "agency").rglob("2020.html") if "高岭1镇" in p.read_text(encoding="utf-8"))
     html = page.read_text(encoding="utf-8")
-    table = html[html.index('<table class="form t-applications">'):]
+    table = html[html.index('<table class="form t-applications"'):]
     table = table[:table.index("</table>")]
     assert 'class="na"' not in table
     assert "戊项" in table
