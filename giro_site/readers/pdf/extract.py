@@ -15,8 +15,8 @@ from typing import NamedTuple
 from giro_site.errors import ReportError
 
 MAX_PAGES = 300  # a long annual report has 30; a larger file is not one report
-MAX_CHARS_PER_PAGE = 20_000  # a dense page holds 3,000
-MAX_PATHS_PER_PAGE = 20_000  # a ruled table page draws ~1,000 edges
+MAX_CHARS_PER_PAGE = 50_000  # a dense page holds 3,000
+MAX_PATHS_PER_PAGE = 50_000  # a ruled table page draws ~1,000 edges; a vector chart can draw more
 
 _LINE_WIDTH = 3.0  # a filled or stroked shape thinner than this (points) is a ruling line
 _MIN_LENGTH = 4.0  # shorter strokes are glyph parts, bullets or dots, not table edges
@@ -120,7 +120,9 @@ def _segments(page: object, frame: _Frame, out: PageContent) -> None:
             area += max(0.0, x1 - x0) * max(0.0, y1 - y0)
             continue
         seen += 1
-        if seen > MAX_PATHS_PER_PAGE:
+        if seen > MAX_PATHS_PER_PAGE:  # a drawing, not a table: no partial grid, no table on this page
+            out.horizontal.clear()
+            out.vertical.clear()
             break
         width, height = x1 - x0, y1 - y0
         if height <= _LINE_WIDTH and width >= _MIN_LENGTH:
@@ -177,7 +179,10 @@ def _glyphs(textpage: object, frame: _Frame, out: PageContent) -> None:
     later, and never between a figure and a Chinese character."""
     import pypdfium2.raw as raw
 
-    count = min(raw.FPDFText_CountChars(textpage), MAX_CHARS_PER_PAGE)
+    count = raw.FPDFText_CountChars(textpage)
+    if count > MAX_CHARS_PER_PAGE:
+        raise ReportError(f"PDF 第 {out.number} 页有 {count} 个字符，超出上限（{MAX_CHARS_PER_PAGE}），"
+                          "不像是年度报告的一页")
     if count <= 0:
         return
     buffer = (ctypes.c_ushort * (count + 1))()

@@ -10,7 +10,7 @@ PDF had never been cut into pages.
   continues it: a header repeated on the new page is dropped, a cell whose text was cut
   by the break is joined with its rest, and a row cut by the break (its label on one page,
   its figures on the next) is one row again. The form's known labels tell a new row from
-  a continued one (``continues``).
+  a continued one (``starts_new``).
 
 Every line is numbered by page: ``Document.page_starts`` holds the number of each page's
 first line, so a finding's line can be shown as a page and a line on it.
@@ -216,7 +216,10 @@ def _text_column(pages: list[tuple[PageContent, list[Line]]]) -> dict[int, tuple
     for page, lines in pages:
         own = shared if (round(page.width), round(page.height)) == common else lines
         if own:
-            out[page.number] = (_left_edge([line.left for line in own]), _right_edge([line.right for line in own]))
+            # Full lines are long: short ones (a table's cells read as text) must not vote.
+            long = [line.right for line in own if line.right - line.left >= 0.4 * page.width]
+            out[page.number] = (_left_edge([line.left for line in own]),
+                                _right_edge(long or [line.right for line in own]))
     return out
 
 
@@ -410,8 +413,6 @@ def to_document(content: list[PageContent]) -> Document:
                 close_paragraph()
                 paragraph = [item]
             previous = (item, page)
-        if not page.items:
-            continue
     close_paragraph()
     for index, table in tables:
         blocks[index] = _document_table(table, flow)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from giro_site.readers.pdf.extract import Glyph
 
@@ -204,13 +204,6 @@ def join_two(text: str, following: str) -> str:
     if not is_wide(text[-1]) and not is_wide(following[0]) and text[-1].isalnum() and following[0].isalnum():
         return f"{text} {following}"
     return text + following
-
-
-@dataclass
-class Block:
-    """Lines that form one paragraph or one cell's text."""
-
-    lines: list[Line] = field(default_factory=list)
 
 
 def cell_text(lines: list[Line], flow: Flow, inner: tuple[float, float] | None = None) -> str:
