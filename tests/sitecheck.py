@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
+
+import orjson
 
 
 class _Collector(HTMLParser):
@@ -87,3 +91,12 @@ def broken_links(site: Path, base: str) -> list[str]:
                 if parts.fragment not in ids:
                     problems.append(f"{page}: <{tag} {attribute}={url}> no id {parts.fragment}")
     return problems
+
+
+def published_reports(site: Path) -> list[dict[str, Any]]:
+    """Every report as the downloads publish it: the JSON of each year's zip file."""
+    reports: list[dict[str, Any]] = []
+    for path in sorted((site / "data").glob("reports-*.json.zip")):
+        with zipfile.ZipFile(path) as archive:
+            reports += orjson.loads(archive.read(path.name.removesuffix(".zip")))
+    return reports

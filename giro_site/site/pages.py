@@ -131,12 +131,13 @@ class YearView:
     general_findings: list[ShownFinding]
     tables: list[ShownTable]
     charts: list[dict[str, Any]]
-    figures: dict[str, Any]
     data_url: str  # the agency's data file, this report in it
-    source_url: str
+    source_url: str | None  # the original: the site's copy, the agency's own page, or None
+    source_published: bool  # whether source_url is the site's copy
 
 
-def year_view(agency: Agency, index: int, report: dict[str, Any], urls: Urls, fragments: Fragments) -> YearView:
+def year_view(agency: Agency, index: int, report: dict[str, Any], urls: Urls, fragments: Fragments,
+              original: tuple[str | None, bool]) -> YearView:
     """Everything the section of the agency's ``index``-th report shows; ``report`` is it whole."""
     year_id = agency.ids[index]
     head = agency.reports[index].head
@@ -147,12 +148,11 @@ def year_view(agency: Agency, index: int, report: dict[str, Any], urls: Urls, fr
     general = [f for f, raw in zip(findings, report["findings"], strict=True)
                if raw["where"].split(".")[0] not in TABLE_OF]
     year_charts = charts.report_charts(report, year_id, head)
-    relative = report["source"]["file"].split("/", 1)[-1]
     return YearView(
         report=report, year=report.get("year"), id=year_id, head=head, findings=findings,
-        general_findings=general, tables=tables, charts=year_charts, figures=figures_of(year_charts),
+        general_findings=general, tables=tables, charts=year_charts,
         data_url=urls.agency_data(agency.slug),
-        source_url=urls.source_file(relative),
+        source_url=original[0], source_published=original[1],
     )
 
 
@@ -165,8 +165,3 @@ def year_links(agency: Agency, urls: Urls) -> list[tuple[str, str, str]]:
             label = f"{label}（{report_id.rsplit('-', 1)[-1]}）"
         links.append((label, report_id, urls.agency(agency.slug, report_id)))
     return links
-
-
-def figures_of(chart_list: list[dict[str, Any]]) -> dict[str, Any]:
-    """What a page's script needs to draw its charts: id → plotly figure (empty ones left out)."""
-    return {c["id"]: c["figure"] for c in chart_list if not c.get("empty")}

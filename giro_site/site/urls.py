@@ -87,8 +87,19 @@ class Urls:
         cross-year findings included), newest year first: the data behind its pages."""
         return self._url(f"agency/{slug}/reports.json")
 
-    def all_data(self, fmt: str) -> str:
-        return self._url(f"data/reports.{fmt}")
+    def year_data(self, year: str, fmt: str) -> str:
+        """The downloads of one year's reports (``year`` is "2020", or "unknown")."""
+        return self._url(f"data/reports-{year}.{fmt}")
+
+    def dictionary_data(self) -> str:
+        return self._url("data/dictionary.csv")
+
+    def datasette_metadata(self) -> str:
+        return self._url("data/metadata.json")
+
+    def dictionary(self) -> str:
+        """The data dictionary as a page."""
+        return self._url("dictionary/")
 
     def index_data(self) -> str:
         return self._url("data/index.json")

@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 
+from giro_site.site.assets import PLOTLY_BUNDLE, bundle_trace_types
 from tests.browser.conftest import SCREENSHOTS, Site, Watched
+from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
 
@@ -23,8 +25,13 @@ def agency_page(site: Site, year: int) -> str:
     return site.url(f"agency/{folder.name}/{year}.html")
 
 
+REGISTERED = bundle_trace_types(ROOT / "assets" / PLOTLY_BUNDLE)
+
+
 def draw_all_charts(watched: Watched) -> int:
-    """Scroll every chart into view (they draw lazily) and wait until each has drawn."""
+    """Scroll every chart into view (they draw lazily), wait until each has drawn, and check
+    what was drawn: plotly.js finds nothing to object to, and every trace type is one the
+    vendored bundle registers."""
     page = watched.page
     plots = page.locator(".chart-plot[data-chart]")
     count = plots.count()
@@ -32,6 +39,9 @@ def draw_all_charts(watched: Watched) -> int:
         plots.nth(index).scroll_into_view_if_needed()
         page.wait_for_function("el => el.querySelector('svg.main-svg') !== null", arg=plots.nth(index).element_handle(),
                                timeout=15_000)
+        problems, types = plots.nth(index).evaluate(
+            "el => [window.Plotly.validate(el.data, el.layout) || [], el.data.map(t => t.type)]")
+        assert problems == [] and types and set(types) <= REGISTERED, (problems, types)
     return count
 
 
@@ -131,7 +141,7 @@ def test_sorting_by_applications_orders_the_rows(site: Site, open_page: Any) -> 
     watched.assert_clean()
 
 
-@pytest.mark.parametrize("path", ["about/", "downloads/", "problems/", "agencies/"])
+@pytest.mark.parametrize("path", ["about/", "downloads/", "dictionary/", "problems/", "agencies/"])
 def test_other_pages_fit_and_are_clean(site: Site, open_page: Any, viewport: str, path: str) -> None:
     watched = open_page(site.url(path))
     assert watched.page.locator("h1").count() == 1
