@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from giro_site.document import Document, Paragraph
 from giro_site.identity import Identity
 from giro_site.labels import flat
+from giro_site.numbers import MAX_DIGITS
 from giro_site.sections import SECTION_KEYS, find_headings
 
 NARRATIVE_SECTIONS = {0: "overview", 4: "problems", 5: "other_matters"}
@@ -90,6 +91,8 @@ def _items_in(sentence: str) -> list[tuple[int, Metric]]:
                 _NOT_TOTAL.search(clause)):
             continue
         number = match.group("n").replace(",", "")
+        if len(number) > MAX_DIGITS:  # not a count (numbers.MAX_DIGITS says why)
+            continue
         approximate = bool(match.group("before") or match.group("after") or match.group("tail")
                            or match.group("wan"))
         if match.group("wan"):
@@ -154,6 +157,8 @@ def received_applications(texts: list[str]) -> Metric:
                     if _APPLICANT_WORDS.sub("", match.group("what")):
                         continue
                     if _NOT_RECEIVED.search(_clause(words, match.start(), match.end())):
+                        continue
+                    if pattern is _RECEIVED and len(match.group("n")) > MAX_DIGITS:
                         continue
                     value = int(match.group("n")) if pattern is _RECEIVED else 0
                     found.append(Metric(value, sentence))

@@ -368,7 +368,8 @@ def _prepare_output(options: BuildOptions) -> tuple[OutputFolder, dict[str, Any]
     """May the build replace ``--out`` (``OutputRefused`` if not), what interrupted builds left
     beside it cleaned up; and the last build's manifest."""
     manifest = _load_json(options.cache_folder() / "manifest.json")
-    folder = inspect_output(options.content, options.out, manifest=manifest, force=options.force)
+    folder = inspect_output(options.content, options.out, manifest=manifest, force=options.force,
+                            sources=(options.templates, options.assets))
     folder.notes += clean_leftovers(folder.path, manifest_files(manifest) if folder.state == "ours" else None)
     if folder.state == "new" and is_marked(folder.path):
         folder.state = "ours"  # an interrupted build's last site, put back
