@@ -27,11 +27,35 @@
         return {
           link: links[index + 1],
           label: cells[0],
-          figures: cells.slice(1).map(function (text) {
-            var value = parseFloat(text.replace(/,/g, ""));
-            return { text: text, value: isNaN(value) ? null : value };
-          })
+          figures: cells.slice(1).map(figureOf)
         };
+      })
+    };
+  }
+
+  function figureOf(text) {
+    var value = parseFloat(text.replace(/,/g, ""));
+    return { text: text, value: isNaN(value) ? null : value };
+  }
+
+  /* A chart drawn from a form table on the page (data-from: the table's label id): the
+     figures of its first row, category i and series j in cell data-cells[i * series + j]. A
+     cell's finding marks and hidden notes are not part of its figure. */
+  function readForm(element) {
+    var table = document.querySelector('table[aria-labelledby="' + element.getAttribute("data-from") + '"]');
+    var row = table && table.tBodies[0] && table.tBodies[0].rows[0];
+    if (!row) { return null; }
+    var cells = Array.prototype.map.call(row.querySelectorAll("td"), function (cell) {
+      var copy = cell.cloneNode(true);
+      Array.prototype.forEach.call(copy.querySelectorAll(".flag, .vh"), function (n) { n.remove(); });
+      return figureOf(copy.textContent.replace("*", "").trim());
+    });
+    var series = element.getAttribute("data-series").split(" ");
+    var indexes = element.getAttribute("data-cells").split(" ").map(Number);
+    return {
+      head: series,
+      rows: element.getAttribute("data-categories").split(" ").map(function (label, i) {
+        return { link: null, label: label, figures: series.map(function (_, j) { return cells[indexes[i * series.length + j]]; }) };
       })
     };
   }
@@ -129,8 +153,8 @@
   function draw(element) {
     if (element.classList.contains("drawn")) { return; }
     var table = element.parentNode.querySelector("table");
-    if (!table) { return; }
-    var data = readTable(table);
+    var data = element.hasAttribute("data-from") ? readForm(element) : table && readTable(table);
+    if (!data) { return; }
     var spec = figure(element.getAttribute("data-chart"), data, parseInt(element.getAttribute("data-color"), 10) || 0);
     var links = data.rows.map(function (row) { return row.link; });
     if (links.every(Boolean)) {  // each bar leads where its row's label does: a body's or a region's page

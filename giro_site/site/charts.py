@@ -16,6 +16,7 @@ from typing import Any
 from giro_site.forms.spec import REVIEW_GROUPS
 from giro_site.numbers import Number
 from giro_site.site.model import OUTCOME_GROUPS, Agency, Headline, ReportInfo, headline
+from giro_site.site.tables import TableLayout, applications_layout, review_layout
 
 # The font and palette of every chart: site.js draws with the same (a test checks), compare.js
 # gets them from the compare page's labels (``listing.compare_labels``).
@@ -33,13 +34,16 @@ Row = list[Any]  # a category's label, then its figures (None: blank)
 
 
 def _chart(chart_id: str, kind: str, title: str, head: list[str], rows: list[Row], *, note: str = "",
-           color: int = 0, suffix: str = "", links: list[str] | None = None) -> dict[str, Any]:
+           color: int = 0, suffix: str = "", links: list[str] | None = None,
+           source: dict[str, Any] | None = None) -> dict[str, Any]:
     """A chart: its table (head, rows) and how to draw it; ``color`` is the first series' place
     in the palette, ``suffix`` follows every figure (shares: "%"), ``links`` are the pages the
-    rows are about (each row's label links there, and so does its bar)."""
+    rows are about (each row's label links there, and so does its bar). With ``source`` the
+    figures are already in a form table on the page (``_from_form``): the page shows no table
+    of its own, only where that one is."""
     empty = not any(v for row in rows for v in row[1:] if isinstance(v, int | float) and not isinstance(v, bool))
     return {"id": chart_id, "kind": kind, "title": title, "table": {"head": head, "rows": rows, "links": links or []},
-            "note": note, "empty": empty, "color": color, "suffix": suffix}
+            "note": note, "empty": empty, "color": color, "suffix": suffix, "source": source}
 
 
 # --- one report --------------------------------------------------------------------------
@@ -51,18 +55,34 @@ def outcomes_chart(report: dict[str, Any], suffix: str, head: Headline | None = 
                   [[label, head.outcomes[key]] for key, label, _ in OUTCOME_GROUPS])
 
 
+def _from_form(table: TableLayout, suffix: str, categories: list[str], series: list[str],
+               paths: list[list[str]]) -> dict[str, Any]:
+    """Where a chart whose figures are in a form table on the same page finds them: that
+    table's first row, the cell of ``paths[i][j]`` for category i and series j."""
+    row = table.rows[0].paths
+    return {"table": f"t-{suffix}-{table.id}", "categories": categories, "series": series,
+            "cells": [row.index(path) for line in paths for path in line]}
+
+
 def applicants_chart(report: dict[str, Any], suffix: str) -> dict[str, Any]:
+    """New applications by applicant: drawn from the first row of table 三, not repeated."""
     row = report["applications"]["new_received"]
+    labels = [label for _, label in APPLICANT_LABELS]
+    source = _from_form(applications_layout(report["form"]), suffix, labels, ["件数"],
+                        [[f"applications.new_received.{key}"] for key, _ in APPLICANT_LABELS])
     return _chart(f"applicants-{suffix}", "bars", "本年新收申请的申请人（件）", ["申请人", "件数"],
-                  [[label, row[key]] for key, label in APPLICANT_LABELS], color=1)
+                  [[label, row[key]] for key, label in APPLICANT_LABELS], color=1, source=source)
 
 
 def review_chart(report: dict[str, Any], suffix: str) -> dict[str, Any]:
+    """Reviews and lawsuits by outcome: drawn from table 四, not repeated."""
     review = report["review_litigation"]
-    return _chart(f"review-{suffix}", "stack", "行政复议和行政诉讼（件）",
-                  ["类别", *(label for _, label in OUTCOME_LABELS)],
+    series = [label for _, label in OUTCOME_LABELS]
+    source = _from_form(review_layout(), suffix, [REVIEW_LABELS[g] for g in REVIEW_GROUPS], series,
+                        [[f"review_litigation.{g}.{key}" for key, _ in OUTCOME_LABELS] for g in REVIEW_GROUPS])
+    return _chart(f"review-{suffix}", "stack", "行政复议和行政诉讼（件）", ["类别", *series],
                   [[REVIEW_LABELS[g], *(review[g][key] for key, _ in OUTCOME_LABELS)] for g in REVIEW_GROUPS],
-                  note="总计见表四。")
+                  source=source)
 
 
 def trend_chart(agency: Agency) -> dict[str, Any] | None:

@@ -97,7 +97,8 @@ class SiteRenderer:
     # --- one agency ------------------------------------------------------------------
 
     def agency_urls(self, agency: Agency) -> list[str]:
-        """The pages of an agency's reports (its own address only redirects to the latest)."""
+        """The pages of an agency's reports: one per report, no other page (a page at the agency's
+        own address, which nothing links to, would cost each agency a file)."""
         return [self.urls.agency(agency.slug, rid) for rid in agency.ids]
 
     def agency_outputs(self, agency: Agency, load: LoadReport) -> list[Output]:
@@ -118,9 +119,6 @@ class SiteRenderer:
             section = Markup(section_template.render(v=view))  # our own template's escaped output
             outputs.append(self._page(urls.agency(agency.slug, view.id), "agency.html", agency=agency, years=links,
                                       current=view, trend=trend, section=section, breadcrumb=breadcrumb))
-            if index == 0:
-                outputs.append(self._page(urls.agency(agency.slug), "redirect.html", title=agency.name,
-                                          target=urls.agency(agency.slug, view.id)))
             relative = info.name.split("/", 1)[-1]
             source = self.content / relative
             if self.config.publish_originals and source.is_file():

@@ -102,6 +102,17 @@ def test_year_switch_shows_the_other_years_figures(site: Site, open_page: Any, v
     assert re.search(rf"本年新收[\s\S]*?\b{new_2021:,}\b".replace(",", ",?"), section), (new_2021, section[:400])
     assert link.get_attribute("aria-current") == "page"
     assert draw_all_charts(watched) >= 3
+    # The charts drawn from the form tables show those tables' figures (table 三's first row, table 四).
+    received = site.year_2021["applications"]["new_received"]
+    drawn = page.locator('.chart-plot[data-from$="-applications"]').evaluate("el => el.data[0].x")
+    keys = ("natural_person", "commercial", "research", "social_org", "legal_service", "other_org")
+    assert drawn == [received[key] or 0 for key in keys]
+    review = site.year_2021["review_litigation"]
+    stacked = page.locator('.chart-plot[data-from$="-review_litigation"]').evaluate(
+        "el => el.data.map(trace => [trace.name, trace.x])")
+    assert stacked == [[name, [review[g][key] or 0 for g in ("review", "litigation_direct", "litigation_after_review")]]
+                       for key, name in (("upheld", "结果维持"), ("corrected", "结果纠正"), ("other", "其他结果"),
+                                         ("pending", "尚未审结"))]
     assert_no_sideways_scroll(watched)
     watched.assert_clean()
     if site.base == "/":
