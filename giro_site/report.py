@@ -74,6 +74,11 @@ def normalise(document: Document, source: dict[str, str]) -> dict[str, Any]:
         derived += mapped.derived
         extra_rows += mapped.extra_rows
     extra_rows += form.extra_rows
+    for note in document.notes:  # what the reader could not place (a PDF table read by position)
+        findings.append(finding(note.code, note.message, note.where, line=note.line))
+        extra_rows.append({"table": note.where, "parent": None, "label": note.label,
+                           "path": [note.label] if note.label else [], "values": [], "raw": list(note.raw),
+                           **({"line": note.line} if note.line is not None else {})})
 
     if who.agency is None:
         findings.append(finding("AGENCY_UNKNOWN", "在标题、正文开头和落款中都找不到发布机关的名称。", "agency"))
