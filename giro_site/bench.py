@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from giro_site.cli import BUILT_LINE, TIMINGS_LINE
+from giro_site.site import sitesize
 from giro_site.synth import make_corpus
 
 
@@ -158,6 +159,8 @@ class BenchFigures:
     agency_page_kib_max: float
     reference_seconds: float
     file_creation_ms: float
+    bytes_per_report: float = 0.0  # the site without the original reports, per report
+    files_per_report: float = 0.0
 
     @property
     def rebuild_median(self) -> float:
@@ -184,7 +187,7 @@ def run_bench(count: int, *, keep: bool = False, jobs: int | None = None, rounds
         report(f"完整生成：{full.seconds:.2f} 秒，每份报告 {1000 * full.seconds / count:.2f} 毫秒（{jobs} 个进程）")
         report(f"  {full.stages}")
         agencies = len(list((out / "agency").iterdir()))
-        pages = [p for p in (out / "agency").glob("*/*.html") if p.name != "index.html"]  # index.html redirects
+        pages = list((out / "agency").glob("*/*.html"))
         sizes = [p.stat().st_size for p in pages]
         files = sorted((content / "reports").rglob("*.txt"))
         rebuilds = []
@@ -207,10 +210,19 @@ def run_bench(count: int, *, keep: bool = False, jobs: int | None = None, rounds
         report(f"内存峰值：{figures.peak_rss_mib:.0f} MiB（含子进程）")
         report(f"输出：共 {figures.output_mib:.1f} MiB；{figures.agencies} 个机关的 {len(pages)} 个报告页面，平均 "
                f"{figures.agency_page_kib_mean:.1f} KiB，最大 {figures.agency_page_kib_max:.1f} KiB（不含共享资源）")
+        site = sitesize.measure(out)
+        figures.bytes_per_report, figures.files_per_report = (v / count for v in site.without_originals())
+        report(f"  {sitesize.summary(site)}不含原始报告文件：每份报告 {figures.bytes_per_report / 1000:.1f} KB、"
+               f"{figures.files_per_report:.2f} 个文件")
+        for kind, (size, number) in sorted(site.by_kind.items(), key=lambda item: -item[1][0]):
+            report(f"  {kind}：{size / 1e6:.1f} MB，{number:,} 个文件，每份报告 {size / count / 1000:.2f} KB")
+        for warning in sitesize.warnings(site):
+            report(f"  注意：{warning}")
         if browser:
-            from giro_site.browser_bench import measure
+            from giro_site.browser_bench import measure, measure_agency_page
 
             measure(out, report=report)
+            measure_agency_page(out, report=report)
         return figures
     finally:
         if keep:

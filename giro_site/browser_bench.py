@@ -94,3 +94,72 @@ if __name__ == "__main__":  # python -m giro_site.browser_bench SITE_FOLDER [ROU
     import sys
 
     measure(Path(sys.argv[1]), rounds=int(sys.argv[2]) if len(sys.argv) > 2 else 5)
+
+
+# The milliseconds since the page's navigation began, once every chart within the first screen
+# has drawn (plotly's svg is in it).
+_CHARTS_IN_VIEW_DRAWN = """() => {
+  const plots = [...document.querySelectorAll('.chart-plot[data-chart]')]
+    .filter(el => el.getBoundingClientRect().top < window.innerHeight);
+  return plots.length > 0 && plots.every(el => el.querySelector('svg.main-svg')) ? performance.now() : false;
+}"""
+
+
+@dataclass
+class PageFigures:
+    gzip_bytes: list[int]  # everything the first visit loaded, each file gzipped, per round
+    charts_ms: list[float]  # navigation to the first screen's charts drawn
+    all_charts_ms: list[float]  # navigation to every chart drawn (scrolled to in turn)
+
+
+def _collect(into: list[Any], response: Any) -> None:
+    into.append(response)
+
+
+def agency_page(site: Path) -> Path:
+    """The latest report page of the agency with the most years (the most charts)."""
+    folders = sorted((site / "agency").iterdir(), key=lambda f: (-len(list(f.glob("*.html"))), f.name))
+    return max(folders[0].glob("*.html"), key=lambda p: p.stem)
+
+
+def measure_agency_page(site: Path, rounds: int = 5, report: Callable[[str], None] = print) -> PageFigures:
+    """A first visit to an agency page at 390×844 with the CPU slowed four times: what it loads
+    (each response gzipped, as a host serves it) and when its charts are drawn."""
+    from playwright.sync_api import sync_playwright
+
+    page_path = agency_page(site).relative_to(site).as_posix()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/{page_path}"
+    figures = PageFigures([], [], [])
+    try:
+        with sync_playwright() as api:
+            browser = api.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                          args=["--no-sandbox", "--disable-dev-shm-usage"])
+            for _ in range(rounds):
+                context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN")
+                page = context.new_page()
+                responses: list[Any] = []
+                page.on("response", functools.partial(_collect, responses))
+                session = context.new_cdp_session(page)
+                session.send("Emulation.setCPUThrottlingRate", {"rate": THROTTLE})
+                page.goto(url, wait_until="load")
+                figures.charts_ms.append(float(page.wait_for_function(_CHARTS_IN_VIEW_DRAWN, timeout=120_000,
+                                                                      polling=50).json_value()))
+                plots = page.locator(".chart-plot[data-chart]")
+                for index in range(plots.count()):
+                    plots.nth(index).scroll_into_view_if_needed()
+                    plots.nth(index).locator("svg.main-svg").first.wait_for(timeout=120_000)
+                figures.all_charts_ms.append(float(page.evaluate("() => performance.now()")))
+                page.wait_for_load_state("networkidle")
+                figures.gzip_bytes.append(sum(len(gzip.compress(r.body(), 6)) for r in responses if r.ok))
+                context.close()
+            browser.close()
+    finally:
+        server.shutdown()
+    charts = figures.charts_ms
+    report(f"机关页面首次访问（{page_path}，{PHONE['width']}×{PHONE['height']}，CPU 降速 {THROTTLE} 倍，{rounds} 次）："
+           f"加载内容 gzip 后 {statistics.median(figures.gzip_bytes) / 1000:.1f} KB；首屏图表绘制完成 中位数 "
+           f"{statistics.median(charts):.0f} 毫秒（{min(charts):.0f}–{max(charts):.0f}），"
+           f"全部图表 中位数 {statistics.median(figures.all_charts_ms):.0f} 毫秒")
+    return figures

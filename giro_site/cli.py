@@ -12,6 +12,7 @@ from giro_site.corpus import Corpus, load_corpus
 from giro_site.errors import ReportError
 from giro_site.findings import ERROR, SEVERITY_LABEL
 from giro_site.report import parse_report, to_json
+from giro_site.site import sitesize
 from giro_site.site.builder import BuildOptions, build_site, print_progress
 
 # How `build` starts its closing lines, for the benchmark that reads them back.
@@ -105,6 +106,10 @@ def cmd_build(args: argparse.Namespace) -> int:
         stages = "，".join(f"{name} {seconds:.2f}（CPU {result.cpu.get(name, 0.0):.2f}）"
                           for name, seconds in result.timings.items())
         print(f"{TIMINGS_LINE}（秒）：{stages}；写入 {result.written} 个文件。")
+    size = sitesize.measure(result.out)
+    print(sitesize.summary(size))
+    for warning in sitesize.warnings(size):
+        print(f"注意：{warning}", file=sys.stderr)
     if args.strict and (result.problems or result.errors):
         return 1
     return 0

@@ -37,34 +37,102 @@ class Corpus:
     parsed: int = 0  # how many files were parsed
 
 
-def report_files(content: Path) -> list[Path]:
-    """Every candidate file under ``content/reports``, at any depth, in a stable order."""
-    return [Path(path) for path, _ in scan_reports(content)]
+def report_files(content: Path) -> tuple[list[Path], list[Problem]]:
+    """Every candidate file under ``content/reports``, at any depth, in a stable order; and
+    what was skipped, with the reason."""
+    found, skipped = scan_reports(content)
+    return [Path(path) for path, _ in found], skipped
 
 
-def scan_reports(content: Path) -> list[tuple[str, os.stat_result]]:
-    """(path, stat) of every candidate report file, hidden folders and files skipped.
+def _shown(path: str, content: Path) -> str:
+    """A path for a message, even when its name is not valid UTF-8."""
+    return display_path(path.encode("utf-8", "surrogateescape").decode("utf-8", "replace"), content)
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def scan_reports(content: Path) -> tuple[list[tuple[str, os.stat_result]], list[Problem]]:
+    """(path, stat) of every candidate report file, hidden folders and files skipped; and
+    the entries skipped for a reason a maintainer should know.
 
     One pass of os.scandir: at ten thousand files, pathlib's rglob and a stat per file
-    cost a rebuild a tenth of a second more."""
+    cost a rebuild a tenth of a second more. A symbolic link is followed only to a place
+    inside the content folder (or the reports folder, itself a link), and a folder is read
+    once however many links lead to it (a link to a folder above it would loop); a site
+    this tool built (it holds the output marker) is not read back as reports; a name that
+    is not valid UTF-8 is named, not read. Special files (pipes, devices) are never opened."""
+    from giro_site.site.output import MARKER
+
     found: list[tuple[str, os.stat_result]] = []
-    pending = [str(content / "reports")]
+    skipped: list[Problem] = []
+    root = str(content / "reports")
+    allowed = (os.path.realpath(content), os.path.realpath(root))
     suffixes = candidate_suffixes()
+    try:
+        top = os.stat(root)
+    except OSError:
+        return found, skipped
+    visited = {(top.st_dev, top.st_ino)}
+    pending = [root]
+
+    def skip(path: str, reason: str) -> None:
+        skipped.append(Problem(_shown(path, content), reason))
+
     while pending:
         folder = pending.pop()
         try:
-            entries = list(os.scandir(folder))
-        except (FileNotFoundError, NotADirectoryError):
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError as exc:
+            skip(folder, f"无法读取这个文件夹：{exc.strerror}")
+            continue
+        if any(entry.name == MARKER for entry in entries):
+            skip(folder, "这是本程序生成的网站，不作为报告读取：请把输出文件夹（--out）放在内容文件夹以外")
             continue
         for entry in entries:
             if entry.name.startswith("."):
                 continue
-            if entry.is_dir():
-                pending.append(entry.path)
-            elif os.path.splitext(entry.name)[1].lower() in suffixes and entry.is_file():
+            link = entry.is_symlink()
+            candidate = os.path.splitext(entry.name)[1].lower() in suffixes
+            folder_here = not link and entry.is_dir(follow_symlinks=False)
+            if not (link or candidate or folder_here):
+                continue
+            reason = _name_reason(entry.name) or (_link_reason(entry.path, allowed) if link else None)
+            if reason is not None:
+                skip(entry.path, reason)
+            elif folder_here or (link and entry.is_dir()):
+                info = entry.stat()
+                if (info.st_dev, info.st_ino) in visited:
+                    skip(entry.path, "符号链接指向已经读过的文件夹（或形成循环），已跳过")
+                else:
+                    visited.add((info.st_dev, info.st_ino))
+                    pending.append(entry.path)
+            elif candidate and entry.is_file():
                 found.append((entry.path, entry.stat()))
     found.sort(key=lambda item: item[0])
-    return found
+    return found, skipped
+
+
+def _name_reason(name: str) -> str | None:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return "文件名不是有效的 UTF-8 编码（多为从其他系统拷贝而来）：请重命名后再放入"
+    return None
+
+
+def _link_reason(path: str, allowed: tuple[str, ...]) -> str | None:
+    """Why a symbolic link is not followed, or None."""
+    try:
+        os.stat(path)
+    except OSError:
+        return "符号链接无法打开（目标不存在，或链接形成循环），已跳过"
+    target = os.path.realpath(path)
+    if not any(_inside(target, folder) for folder in allowed):
+        return "符号链接指向内容文件夹以外，未读取：请把文件本身复制到内容文件夹中"
+    return None
 
 
 def display_path(path: Path | str, content: Path) -> str:
@@ -128,8 +196,8 @@ def _parse(path: Path, content: Path) -> dict[str, Any] | Problem:
 
 def load_corpus(content: Path, *, jobs: int = 1) -> Corpus:
     """Parse every report (in ``jobs`` processes) and check each against the year before."""
-    files = report_files(content)
-    corpus = Corpus(parsed=len(files))
+    files, skipped = report_files(content)
+    corpus = Corpus(parsed=len(files), problems=skipped)
     if jobs > 1 and len(files) > 50:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             results = pool.starmap(_parse, [(path, content) for path in files], chunksize=32)

@@ -12,6 +12,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from giro_site.numbers import visible
+
 _QUOTES = dict.fromkeys(map(ord, "“”‘’\"'「」『』〝〞"), None)
 _BRACKETS = str.maketrans({"【": "(", "】": ")", "〔": "(", "〕": ")", "［": "(", "］": ")", "[": "(", "]": ")"})
 _PUNCT = dict.fromkeys(map(ord, "、，,;；:：。.·・"), None)
@@ -27,23 +29,12 @@ _ENUMERATOR = re.compile(
 _NOTE = re.compile(r"\([^()]*\)")
 
 
-def _visible(text: str) -> str:
-    """Without invisible format characters (Unicode category Cf: zero-width space and
-    joiners, word joiner, BOM, soft hyphen, direction marks), which a copy from a web page
-    or Word leaves inside labels and NFKC keeps. Only text with a non-printable character
-    (Cf is one, as are tabs and newlines) is looked at character by character."""
-    if text.isprintable():
-        return text
-    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
-
-
-
 @lru_cache(maxsize=1 << 16)
 def flat(text: str) -> str:
     """NFKC, no whitespace or invisible character of any kind, no quotes, one style of brackets.
 
     Cached: the same labels recur in every report of a form."""
-    text = _visible(unicodedata.normalize("NFKC", text)).translate(_QUOTES).translate(_BRACKETS)
+    text = visible(unicodedata.normalize("NFKC", text)).translate(_QUOTES).translate(_BRACKETS)
     return "".join(text.split())
 
 

@@ -2,7 +2,10 @@
 
 A blank is not zero: an empty cell, ``/``, ``—``, ``-`` or ``无`` is None. A cell that is
 neither blank nor a number raises ``UnreadableNumber`` so that the caller records it;
-it is never turned into a number by guessing.
+it is never turned into a number by guessing. Nor is a figure of more than 15 digits: no
+count or amount of the forms comes near, a double holds no more exactly, and JSON readers
+and SQLite (64-bit integers) would choke on it. The check comes before any conversion, so
+a cell of a million digits costs no more than a short one.
 """
 
 from __future__ import annotations
@@ -24,6 +27,11 @@ AMOUNT_UNITS: dict[str, Decimal] = {
 }
 
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:,\d{3})*|\d*)(?:\.\d+)?$")
+MAX_DIGITS = 15
+# The longest text that can hold a figure of MAX_DIGITS digits: sign, separators, a point.
+_MAX_LENGTH = 2 * MAX_DIGITS
+# The largest figure kept, once converted to 万元 (an amount in 亿元 grows by four digits).
+_MAX_VALUE = Decimal(10) ** MAX_DIGITS
 _UNIT_IN_TEXT = re.compile(r"(亿元|万元|千元|元)")
 
 
@@ -32,16 +40,30 @@ Number = int | float
 
 
 class UnreadableNumber(ValueError):
-    """A cell holds text that is not a figure; ``text`` is what it holds."""
+    """A cell holds text that is not a figure; ``text`` is what it holds (its start, if long)."""
 
     def __init__(self, text: str):
-        self.text = text
-        super().__init__(text)
+        self.text = excerpt(text)
+        super().__init__(self.text)
+
+
+def excerpt(text: str, limit: int = 40) -> str:
+    """The start of a cell's text for a message: a cell can hold a megabyte."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def visible(text: str) -> str:
+    """Without invisible format characters (Unicode category Cf: zero-width space and joiners,
+    word joiner, BOM, soft hyphen, direction marks), which copying from a web page or Word
+    leaves inside text and NFKC keeps. Printable text (nearly all) is returned at once."""
+    if text.isprintable():
+        return text
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
 
 
 def squeeze(text: str) -> str:
-    """NFKC (full-width digits and signs to ASCII) and no whitespace of any kind."""
-    text = unicodedata.normalize("NFKC", text)
+    """NFKC (full-width digits and signs to ASCII), no whitespace or invisible character."""
+    text = visible(unicodedata.normalize("NFKC", text))
     return "".join(text.split())
 
 
@@ -57,12 +79,28 @@ def _normalise_signs(text: str) -> str:
 
 
 def _decimal(text: str) -> Decimal:
-    if not _NUMBER.match(text) or not any(ch.isdigit() for ch in text):
+    if len(text) > _MAX_LENGTH or not _NUMBER.match(text):
+        raise UnreadableNumber(text)
+    digits = sum(ch.isdigit() for ch in text)
+    if not digits or digits > MAX_DIGITS:
         raise UnreadableNumber(text)
     try:
         return Decimal(text.replace(",", ""))
     except InvalidOperation as exc:  # pragma: no cover - the regex admits only valid forms
         raise UnreadableNumber(text) from exc
+
+
+def _short(text: str) -> str:
+    """Text too long to be a figure, with any unit or sign word, is refused before parsing."""
+    if len(text) > _MAX_LENGTH + 4:
+        raise UnreadableNumber(text)
+    return text
+
+
+def _in_range(value: Decimal, text: str) -> Decimal:
+    if abs(value) >= _MAX_VALUE:
+        raise UnreadableNumber(text)
+    return value
 
 
 def as_json_number(value: Decimal) -> int | float:
@@ -75,7 +113,7 @@ def as_json_number(value: Decimal) -> int | float:
 @lru_cache(maxsize=1 << 14)
 def parse_count(raw: str) -> int | float | None:
     """A count or a signed change: ``12``, ``１２``, ``1,234``, ``-3``, ``减3``; blank → None."""
-    text = squeeze(raw)
+    text = _short(squeeze(raw))
     if text in BLANK_MARKS:
         return None
     text = _normalise_signs(text)
@@ -103,7 +141,7 @@ def unit_in(text: str) -> str | None:
 def parse_amount(raw: str, header: str = "") -> Amount | None:
     """An amount in 万元. A unit in the cell wins over one in the header; with neither, the
     form's own unit (万元) is assumed and the caller should say so."""
-    text = squeeze(raw)
+    text = _short(squeeze(raw))
     if text in BLANK_MARKS:
         return None
     text = _normalise_signs(text)
@@ -113,8 +151,8 @@ def parse_amount(raw: str, header: str = "") -> Amount | None:
         text, cell_unit = match.group(1), match.group(2)
     value = _decimal(text)
     if cell_unit:
-        return Amount(as_json_number(value * AMOUNT_UNITS[cell_unit]), "cell")
+        return Amount(as_json_number(_in_range(value * AMOUNT_UNITS[cell_unit], raw)), "cell")
     header_unit = unit_in(header)
     if header_unit:
-        return Amount(as_json_number(value * AMOUNT_UNITS[header_unit]), "header")
+        return Amount(as_json_number(_in_range(value * AMOUNT_UNITS[header_unit], raw)), "header")
     return Amount(as_json_number(value), "assumed")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from giro_site.document import Document, Paragraph
 from giro_site.identity import Identity
 from giro_site.labels import flat
+from giro_site.numbers import MAX_DIGITS
 from giro_site.sections import SECTION_KEYS, find_headings
 
 NARRATIVE_SECTIONS = {0: "overview", 4: "problems", 5: "other_matters"}
@@ -46,7 +47,10 @@ def proactive_items(texts: list[str]) -> Metric:
             squeezed = flat(sentence)
             match = _ITEMS.search(squeezed)
             if match:
-                value = int(re.sub(r"[,，]", "", match.group("n")))
+                digits = re.sub(r"[,，]", "", match.group("n"))
+                if len(digits) > MAX_DIGITS:  # not a count (numbers.MAX_DIGITS says why)
+                    continue
+                value = int(digits)
                 rank = 0 if "主动公开" in match.group(0) else 1
                 candidates.append((rank, position, value, sentence))
     if not candidates:

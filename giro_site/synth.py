@@ -259,6 +259,31 @@ def random_report(rng: random.Random, agency: str, region: str | None, year: int
     return report
 
 
+# Rows of the 2019 form's table 二 whose 上一年项目数量 follows from last year's (previous + change).
+_CARRIED_ROWS = ("licensing", "other_services", "penalty", "coercion", "fees")
+
+
+def follow(previous: SynthReport, report: SynthReport) -> None:
+    """Make ``report``, the next year of ``previous``'s body, agree with it as the books of a
+    body that keeps them do: this year's 上年结转 is last year's 结转下年度继续办理 (new
+    applications set so that every column still balances), and when both years use the 2019
+    form, this year's 上一年项目数量 is last year's plus its 本年增/减."""
+    apps = report.applications
+    for column in APPLICANT_KEYS[:-1]:
+        carried = previous.applications["carried_forward"][column] or 0
+        received = (apps["total_processed"][column] or 0) + (apps["carried_forward"][column] or 0) - carried
+        apps["carried_over"][column] = carried
+        apps["new_received"][column] = max(0, received)
+        apps["carried_forward"][column] = (apps["carried_forward"][column] or 0) + max(0, -received)
+    for key in ("new_received", "carried_over", "carried_forward"):
+        apps[key]["total"] = sum(apps[key][c] or 0 for c in APPLICANT_KEYS[:-1])
+    if previous.form == report.form == "2019":
+        for key in _CARRIED_ROWS:
+            before = previous.proactive[key]
+            if key not in report.subrows and before.get("previous") is not None and before.get("change") is not None:
+                report.proactive[key]["previous"] = before["previous"] + before["change"]
+
+
 def expected_model(report: SynthReport) -> dict[str, Any]:
     """The figures a correct parse of ``render_text(report)`` must give."""
     return {"agency": report.agency, "region": report.region, "year": report.year, "form": report.form,
@@ -362,8 +387,9 @@ def _as_reported(body: Body, rng: random.Random) -> tuple[str, str | None, str |
 def make_corpus(folder: Path, count: int, seed: int = 2024) -> int:
     """Write ``count`` reports of bodies in real places (several provinces, cities, counties
     and townships, two townships of one name in different counties per province) that report
-    for one to five consecutive years, each year naming itself its own way. Returns the
-    number of bodies."""
+    for one to five consecutive years, each year naming itself its own way; nine in ten of a
+    body's years follow on from the year before (``follow``), as real reports mostly do, so
+    the cross-year checks flag only the others. Returns the number of bodies."""
     rng = random.Random(seed)
     written = 0
     bodies = 0
@@ -372,6 +398,7 @@ def make_corpus(folder: Path, count: int, seed: int = 2024) -> int:
             break
         bodies += 1
         first = rng.randint(2019, 2023)
+        last = None
         for year in range(first, min(2024, first + rng.randint(1, 5))):
             if written >= count:
                 break
@@ -379,6 +406,9 @@ def make_corpus(folder: Path, count: int, seed: int = 2024) -> int:
             report = random_report(rng, name, region, year, blanks=rng.random() < 0.3, subrows=rng.random() < 0.1,
                                    broken=rng.random() < 0.03, paragraphs=rng.choice([1, 2, 4, 8, 16]))
             report.address = address
+            if last is not None and rng.random() < 0.9:  # most years follow on from the last; a tenth do not
+                follow(last, report)
+            last = report
             target = folder / "reports" / str(year) / f"{bodies:05d}-{year}.txt"
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(render_text(report), encoding="utf-8")

@@ -1,4 +1,4 @@
-"""The all-reports downloads kept up to date piece by piece give the same bytes as made whole."""
+"""The downloads kept up to date piece by piece give the same bytes as made whole."""
 
 from __future__ import annotations
 
@@ -7,16 +7,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from giro_site.site import aggregates
+from giro_site.site.aggregates import Row
 from giro_site.site.model import ReportInfo
 
 FIGURES = {"applications": None, "processed": None, "share": None, "reviews": None, "lawsuits": None,
            "corrected": None, "outcomes": {}}
 
 
-def info(name: str, version: int) -> ReportInfo:
+def info(name: str, version: int) -> Row:
     summary = {"sha256": str(version), "items": None, "head": FIGURES, "counts": {"error": 0, "warning": 0},
                "year": 2020}
-    return ReportInfo(name, summary)
+    return Row(ReportInfo(name, summary), {"id": name})
 
 
 def raw_of(versions: dict[str, int]):  # type: ignore[no-untyped-def]

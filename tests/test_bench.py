@@ -7,10 +7,10 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-import orjson
 import pytest
 
 from giro_site.bench import make_corpus, run_bench
+from tests.sitecheck import published_reports
 
 
 def test_the_corpus_has_both_forms_and_several_years_per_body(tmp_path: Path) -> None:
@@ -35,7 +35,7 @@ def test_bench_builds_rebuilds_one_report_and_reports_what_it_measured(
     lines: list[str] = []
     figures = run_bench(60, keep=True, jobs=2, rounds=2, report=lines.append)
     site = next(tmp_path.glob("giro-bench-60-*")) / "public"
-    reports = orjson.loads((site / "data" / "reports.json").read_bytes())
+    reports = published_reports(site)
     assert len(reports) == figures.reports == 60
     assert {report["form"] for report in reports} == {"2019", "2021"}
     assert any(f["severity"] == "error" for report in reports for f in report["findings"])  # broken identities

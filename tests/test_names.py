@@ -86,7 +86,7 @@ def test_a_valid_agency_slug_is_used(tmp_path: Path) -> None:
     shutil.copy(SEEDS[0], content / "reports" / "2020" / SEEDS[0].name)
     (content / "agencies.toml").write_text('[[agency]]\nfiles = ["reports/*"]\nslug = "Lingzi-2"\n', encoding="utf-8")
     build(content, tmp_path / "public")
-    assert (tmp_path / "public" / "agency" / "Lingzi-2" / "index.html").is_file()
+    assert (tmp_path / "public" / "agency" / "Lingzi-2" / "2020.html").is_file()
 
 
 @pytest.mark.parametrize("name", ["..", "a#b", "downloads", "agency", "x.y"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from giro_site.numbers import UnreadableNumber, parse_amount, parse_count
@@ -49,3 +51,33 @@ def test_amounts_in_wan_yuan(text: str, header: str, value: float, source: str) 
     assert amount is not None
     assert amount.wan_yuan == value
     assert amount.unit_source == source
+
+
+@pytest.mark.parametrize("text", ["5\u200b9", "\ufeff59", "5\u200d9", "5\u20609", "5\u00ad9", "\u200e59\u200f"])
+def test_invisible_characters_inside_a_figure_are_ignored(text: str) -> None:
+    assert parse_count(text) == 59
+    amount = parse_amount(text, "（万元）")
+    assert amount is not None and amount.wan_yuan == 59
+
+
+@pytest.mark.parametrize("text", ["1234567890123456", "12345678901234567890", "1,234,567,890,123,456",
+                                  "-1234567890123456", "123456789012.3456"])
+def test_a_figure_beyond_fifteen_digits_is_unreadable_not_a_huge_number(text: str) -> None:
+    for parse in (parse_count, parse_amount):
+        with pytest.raises(UnreadableNumber):
+            parse(text)
+    with pytest.raises(UnreadableNumber):  # fifteen digits, but in 亿元 nineteen in 万元
+        parse_amount("999999999999999亿元")
+    assert parse_count("123456789012345") == 123456789012345  # fifteen digits are a figure
+
+
+def test_a_megabyte_of_digits_is_refused_at_once_and_not_quoted_whole() -> None:
+    cell = "1" * 1_000_000
+    started = time.process_time()
+    with pytest.raises(UnreadableNumber) as raised:
+        parse_count(cell)
+    with pytest.raises(UnreadableNumber):
+        parse_amount(cell + "元")
+    # It took 30 s of CPU before the length was checked first; a few milliseconds now.
+    assert time.process_time() - started < 1.0
+    assert len(raised.value.text) < 50

@@ -62,6 +62,15 @@ def test_the_content_folder_anything_in_it_or_holding_it_is_refused_even_with_fo
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
 
 
+def test_the_templates_and_assets_of_the_build_are_refused_even_with_force(content: Path, tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    for out in (templates, templates / "site", tmp_path):
+        with pytest.raises(OutputRefused):
+            build(content, out, force=True, templates=templates)
+    assert sorted(p.name for p in templates.iterdir()) == sorted(p.name for p in (ROOT / "templates").iterdir())
+
+
 def test_the_working_folder_and_a_file_are_refused(content: Path, tmp_path: Path) -> None:
     assert run_build("--content", str(content), "--out", ".").returncode == 2  # the project, run from its folder
     (tmp_path / "file").write_text("mine")

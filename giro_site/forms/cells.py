@@ -13,7 +13,7 @@ from giro_site.document import Cell, Row
 from giro_site.findings import finding
 from giro_site.forms.spec import ColumnSpec, RowSpec
 from giro_site.labels import core, matches
-from giro_site.numbers import Amount, Number, UnreadableNumber, parse_amount, parse_count
+from giro_site.numbers import Amount, Number, UnreadableNumber, excerpt, parse_amount, parse_count
 
 
 @dataclass
@@ -45,7 +45,7 @@ def read_value(cell: Cell, column: ColumnSpec | None, header: str, where: str, o
     except UnreadableNumber:
         out.findings.append(finding(
             "VALUE_UNREADABLE",
-            f"单元格内容“{cell.text.strip()}”不是数字，按空白处理。",
+            f"单元格内容“{excerpt(cell.text.strip())}”不是数字，按空白处理。",
             where, line=cell.line))
         return None
 

@@ -1,8 +1,10 @@
 """One reader per input format behind one dispatch by file extension.
 
 Every reader turns bytes into the same ``Document``; nothing after this point knows
-which format a report came in. Add a format by adding a class with ``extensions``,
-``format_name``, ``max_bytes`` and ``read(data) -> Document`` to ``READERS``.
+which format a report came in. Whatever the reader, a document holding more than a report
+could is refused here (``limits``), before the parser spends time on it. Add a format by
+adding a class with ``extensions``, ``format_name``, ``max_bytes`` and
+``read(data) -> Document`` to ``READERS``.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from giro_site.document import Document
 from giro_site.errors import ReportError
 from giro_site.readers.docx import DocxReader
 from giro_site.readers.html import HtmlReader
+from giro_site.readers.limits import check_document
 from giro_site.readers.pdf import PdfReader
 from giro_site.readers.text import TextReader
 
@@ -81,6 +84,6 @@ def read_document(path: Path, data: bytes | None = None) -> Document:
     if data is None:
         data = read_bytes(path)
     try:
-        return reader.read(data)
+        return check_document(reader.read(data))
     except ReportError as exc:
         raise exc.with_path(str(path)) from exc

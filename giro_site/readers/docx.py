@@ -39,12 +39,23 @@ _NOT_TEXT = frozenset({f"{_W}del", f"{_W}delText", f"{_W}instrText", f"{_W}rPr",
 _CONTAINERS = frozenset({_SDT, _SDT_CONTENT, _CUSTOM_XML, f"{_W}smartTag", f"{_W}ins"})
 
 _MAX_XML_BYTES = 64 * 1024 * 1024  # far above any report; refuses a zip bomb
+# Tags (``<``) in the XML: a long, richly formatted report has a few hundred thousand. Each
+# costs the parser about a microsecond, so this bounds a file of empty paragraphs to a second.
+MAX_TAGS = 1_000_000
+_MAX_SPAN = 1000  # a gridSpan wider than any form table
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-def _text_parts(element: ElementTree.Element, parts: list[str], boxes: list[ElementTree.Element]) -> None:
-    """The reading text under a paragraph, in order; text boxes are set aside in ``boxes``."""
-    for child in element:
+def _text_parts(paragraph: ElementTree.Element, parts: list[str], boxes: list[ElementTree.Element]) -> None:
+    """The reading text under a paragraph, in order; text boxes are set aside in ``boxes``.
+    Walked with a stack, not recursion: hyperlinks, fields and smart tags nest as deep as
+    a file says (a 27 KB file held a thousand nested hyperlinks)."""
+    pending = [iter(paragraph)]
+    while pending:
+        child = next(pending[-1], None)
+        if child is None:
+            pending.pop()
+            continue
         tag = child.tag
         if tag == _T:
             parts.append(child.text or "")
@@ -57,7 +68,7 @@ def _text_parts(element: ElementTree.Element, parts: list[str], boxes: list[Elem
         elif tag == _TEXTBOX:
             boxes.append(child)
         elif tag not in _NOT_TEXT:
-            _text_parts(child, parts, boxes)
+            pending.append(iter(child))
 
 
 def _paragraph_lines(paragraph: ElementTree.Element) -> tuple[list[str], list[ElementTree.Element]]:
@@ -67,48 +78,57 @@ def _paragraph_lines(paragraph: ElementTree.Element) -> tuple[list[str], list[El
     return "".join(parts).split("\n"), boxes
 
 
-def _children(element: ElementTree.Element, wanted: str) -> Iterator[ElementTree.Element]:
-    """Children with this tag, looking through content controls and custom XML wrappers."""
-    for child in element:
-        if child.tag == wanted:
+def _through(element: ElementTree.Element, wanted: tuple[str, ...]) -> Iterator[ElementTree.Element]:
+    """Children with these tags, in order, looking through content controls, custom XML and
+    other wrappers however deep they nest."""
+    pending = [iter(element)]
+    while pending:
+        child = next(pending[-1], None)
+        if child is None:
+            pending.pop()
+        elif child.tag in wanted:
             yield child
         elif child.tag in _CONTAINERS:
-            yield from _children(child, wanted)
+            pending.append(iter(child))
+
+
+def _children(element: ElementTree.Element, wanted: str) -> Iterator[ElementTree.Element]:
+    """Children with this tag, looking through wrappers."""
+    return _through(element, (wanted,))
 
 
 def _content(element: ElementTree.Element) -> Iterator[ElementTree.Element]:
     """Paragraphs and tables in document order, through wrappers."""
-    for child in element:
-        if child.tag in (_P, _TBL):
-            yield child
-        elif child.tag in _CONTAINERS:
-            yield from _content(child)
+    return _through(element, (_P, _TBL))
 
 
-def _cell_lines(cell: ElementTree.Element) -> list[str]:
-    """A cell's text as lines: its paragraphs, text boxes and nested tables' cells."""
+def _cells_content(table: ElementTree.Element) -> Iterator[ElementTree.Element]:
+    """The paragraphs and tables of every cell of a table, row by row."""
+    return (item for row in _children(table, _TR) for cell in _children(row, _TC) for item in _content(cell))
+
+
+def _boxes_content(boxes: list[ElementTree.Element]) -> Iterator[ElementTree.Element]:
+    return (item for box in boxes for item in _content(box))
+
+
+def _cell_lines(cell: ElementTree.Element, *, keep_blank: bool = True) -> list[str]:
+    """A cell's text as lines: its paragraphs (blank ones kept: they are the cell's layout),
+    then its text boxes' and nested tables' lines without blank ones, at any depth."""
     lines: list[str] = []
-    for item in _content(cell):
-        if item.tag == _P:
+    pending: list[tuple[Iterator[ElementTree.Element], bool]] = [(_content(cell), keep_blank)]
+    while pending:
+        items, keep = pending[-1]
+        item = next(items, None)
+        if item is None:
+            pending.pop()
+        elif item.tag == _P:
             paragraph, boxes = _paragraph_lines(item)
-            lines.extend(paragraph)
-            for box in boxes:
-                lines.extend(_box_lines(box))
+            lines.extend(paragraph if keep else (line for line in paragraph if line.strip()))
+            if boxes:
+                pending.append((_boxes_content(boxes), False))
         else:
-            for row in _children(item, _TR):
-                for nested in _children(row, _TC):
-                    lines.extend(line for line in _cell_lines(nested) if line.strip())
+            pending.append((_cells_content(item), False))
     return lines
-
-
-def _box_lines(box: ElementTree.Element) -> list[str]:
-    lines: list[str] = []
-    for item in _content(box):
-        if item.tag == _P:
-            lines.extend(_paragraph_lines(item)[0])
-        else:
-            lines.extend(_cell_lines(item))
-    return [line for line in lines if line.strip()]
 
 
 def _span(properties: ElementTree.Element | None) -> int:
@@ -116,7 +136,7 @@ def _span(properties: ElementTree.Element | None) -> int:
         return 1
     grid_span = properties.find(_GRID_SPAN)
     try:
-        return max(1, int(grid_span.get(_VAL, "1"))) if grid_span is not None else 1
+        return max(1, min(int(grid_span.get(_VAL, "1")[:8]), _MAX_SPAN)) if grid_span is not None else 1
     except ValueError:
         return 1
 
@@ -161,27 +181,30 @@ def _frame(table: ElementTree.Element) -> ElementTree.Element | None:
 
 
 def _blocks(element: ElementTree.Element) -> Iterator[Block]:
-    """The blocks one top-level paragraph or table gives."""
-    if element.tag == _P:
-        lines, boxes = _paragraph_lines(element)
-        for line in lines:
-            if line.strip():
-                yield Paragraph(line.strip())
-        for box in boxes:
-            for item in _content(box):
-                yield from _blocks(item)
-    elif element.tag == _TBL:
-        frame = _frame(element)
-        if frame is not None:
-            for item in _content(frame):
-                yield from _blocks(item)
-        else:
-            table = _table(element)
-            if table.rows:
-                yield table
-    elif element.tag in _CONTAINERS:
-        for item in _content(element):
-            yield from _blocks(item)
+    """The blocks one top-level paragraph or table gives: text boxes and one-cell frames
+    give up their content as blocks, however deep they nest."""
+    pending: list[Iterator[ElementTree.Element]] = [iter((element,))]
+    while pending:
+        item = next(pending[-1], None)
+        if item is None:
+            pending.pop()
+        elif item.tag == _P:
+            lines, boxes = _paragraph_lines(item)
+            for line in lines:
+                if line.strip():
+                    yield Paragraph(line.strip())
+            if boxes:
+                pending.append(_boxes_content(boxes))
+        elif item.tag == _TBL:
+            frame = _frame(item)
+            if frame is not None:
+                pending.append(_content(frame))
+            else:
+                table = _table(item)
+                if table.rows:
+                    yield table
+        elif item.tag in _CONTAINERS:
+            pending.append(_content(item))
 
 
 def _document_xml(data: bytes) -> zipfile.ZipExtFile:
@@ -208,23 +231,38 @@ def _document_xml(data: bytes) -> zipfile.ZipExtFile:
                           "或用 Word 打开后另存为 .docx") from exc
 
 
+def _xml(data: bytes) -> bytes:
+    """``word/document.xml``, unpacked (at most ``_MAX_XML_BYTES``, whatever its header
+    claims) and refused if it has more tags than a report could: counting them costs
+    milliseconds, parsing them seconds."""
+    with _document_xml(data) as stream:
+        xml = stream.read(_MAX_XML_BYTES + 1)
+    if len(xml) > _MAX_XML_BYTES:
+        raise ReportError(f"Word 正文解压后超过 {_MAX_XML_BYTES // (1024 * 1024)} MB，不像是年度报告")
+    tags = xml.count(b"<")
+    if tags > MAX_TAGS:
+        raise ReportError(f"Word 正文有 {tags} 个 XML 标记，超过上限 {MAX_TAGS}（如大量空段落），"
+                          "不像是一份年度报告：请用 Word 打开，删去多余内容后另存为 .docx")
+    return xml
+
+
 def parse_docx(data: bytes) -> Document:
-    """Stream ``word/document.xml`` and turn each body child into blocks as it ends."""
+    """Parse ``word/document.xml`` as a stream and turn each body child into blocks as it
+    ends, so the tree never holds more than one block."""
     blocks: list[Block] = []
     body: ElementTree.Element | None = None
     depth = 0
     try:
-        with _document_xml(data) as stream:
-            for event, element in ElementTree.iterparse(stream, events=("start", "end")):
-                if event == "start":
-                    depth += 1
-                    if element.tag == _BODY:
-                        body = element
-                    continue
-                depth -= 1
-                if body is not None and depth == 2:  # a child of w:body (document > body > child)
-                    blocks.extend(_blocks(element))
-                    body.clear()  # done with it: keep memory to one block
+        for event, element in ElementTree.iterparse(BytesIO(_xml(data)), events=("start", "end")):
+            if event == "start":
+                depth += 1
+                if body is None and element.tag == _BODY:
+                    body = element
+                continue
+            depth -= 1
+            if body is not None and depth == 2:  # a child of w:body (document > body > child)
+                blocks.extend(_blocks(element))
+                body.clear()  # done with it: keep memory to one block
     except ElementTree.ParseError as exc:
         line = exc.position[0] if exc.position else None
         raise ReportError(f"Word 正文的 XML 已损坏（第 {line} 行附近）：请用 Word 打开后另存为 .docx") from exc

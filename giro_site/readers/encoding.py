@@ -74,11 +74,32 @@ def _decode(data: bytes, declared: str | None) -> str:
     if declared:
         candidates.insert(0, _canonical_charset(declared))
     for codec in candidates:
+        if codec == "gb18030" and _looks_big5(data):
+            codec = "big5"
+        if codec in _BIG5:
+            raise ReportError(_BIG5_REASON)
         try:
             return data.decode(codec)
         except (UnicodeDecodeError, LookupError):
             continue
     raise ReportError("无法识别文件编码（既不是 UTF-8，也不是 GBK/GB18030）")
+
+
+_BIG5 = frozenset({"big5", "big5hkscs", "cp950", "x-big5", "big5-hkscs"})
+_BIG5_REASON = ("文件是繁体中文（Big5 编码），而国家表格和本站读取的报告都是简体中文：请找到这份报告的简体中文版本"
+                "（UTF-8 或 GBK 编码的文本、网页或 .docx）")
+_PAIR = re.compile(rb"[\x81-\xfe][\x40-\x7e\x80-\xfe]")
+
+
+def _looks_big5(data: bytes) -> bool:
+    """GB18030 decodes almost any bytes, Big5 too, so tell them apart by the second bytes
+    of two-byte characters: in GB text (simplified hanzi and punctuation, all in GB2312)
+    they are 0xA1 and above; in Big5, 0x40–0x7E holds two fifths of every row."""
+    pairs = _PAIR.findall(data[:65536])
+    if len(pairs) < 8:
+        return False
+    low = sum(pair[1] < 0x7F for pair in pairs)
+    return low > 0.15 * len(pairs)
 
 
 def _canonical_charset(name: str) -> str:

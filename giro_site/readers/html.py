@@ -18,11 +18,14 @@ footer, and older sites lay the whole page out with tables. The reader:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from giro_site.document import Block, Cell, Document, Paragraph, Row, Table
+from giro_site.errors import ReportError
 from giro_site.readers.encoding import decode_text
+from giro_site.readers.limits import MAX_BLOCKS, MAX_CELLS, MAX_LINES
 
 _VOID = frozenset({
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track",
@@ -50,6 +53,10 @@ _SPACES = re.compile(r"[ \t\n\r\f]+")
 _LINE_TAGS = frozenset(["p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd"])
 _HEADING = re.compile(r"^\s*[一二三四五六七八]\s*[、.．]")
 _MAX_SPAN = 1000  # a rowspan or colspan larger than any form table: refuse to allocate for it
+# Tags (``<``) in a page: a report saved from Word as a web page has tens of thousands. The
+# standard library's parser spends some microseconds on each, so this bounds a page to a
+# second or two; counting them first costs milliseconds.
+MAX_TAGS = 300_000
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
@@ -83,13 +90,34 @@ def collapse_spaces(text: str) -> str:
     return _SPACES.sub(join, text)
 
 
+class _Node:
+    """An element: its tag, parent, and the clock when it opened and closed. An element
+    holds every line and table made while it was open, so "is this block inside that
+    element" is two comparisons, whatever the depth (a list of ancestors per line made a
+    page of 40,000 unclosed tags cost 6 GB)."""
+
+    __slots__ = ("closed", "emitted", "opened", "parent", "tag")
+
+    def __init__(self, tag: str, parent: _Node | None, opened: int, emitted: int):
+        self.tag, self.parent, self.opened, self.emitted = tag, parent, opened, emitted
+        self.closed = _STILL_OPEN
+
+    def holds(self, time: int) -> bool:
+        return self.opened < time < self.closed
+
+
+_STILL_OPEN = 1 << 62
+
+
 @dataclass
 class _Line:
-    """A paragraph candidate: its text, where it starts, and how much of it is link text."""
+    """A paragraph candidate: its text, where it starts, the innermost element open when it
+    ended and the clock then, and how much of it is link text."""
 
     text: str
     line: int
-    ancestors: tuple[int, ...]
+    node: _Node | None
+    time: int
     link_chars: int = 0
 
 
@@ -104,48 +132,54 @@ class _Cell:
 @dataclass
 class _Table:
     line: int
-    ancestors: tuple[int, ...]
+    node: _Node | None
+    time: int
     rows: list[tuple[int, list[_Cell]]] = field(default_factory=list)
-
-    def has_nested(self) -> bool:
-        return any(isinstance(item, _Table) for _, cells in self.rows for cell in cells for item in cell.items)
+    nested: bool = False  # a cell holds a table: this one is layout
 
 
 def _span(value: str | None, *, zero_means: int) -> int:
+    """A span as written, at most ``_MAX_SPAN``; a rowspan of 0 (to the end of the table)
+    is read as the cap and cut to the rows left when the grid is built."""
     try:
-        number = int((value or "1").strip().rstrip(";"))
+        number = int((value or "1").strip().rstrip(";")[:8])
     except ValueError:
         return 1
-    if number == 0:
-        number = zero_means
-    return max(1, min(number, _MAX_SPAN))
+    return max(1, min(number or zero_means, _MAX_SPAN))
 
 
 class _PageParser(HTMLParser):
-    """One pass over the markup, building paragraphs and tables with their ancestry."""
+    """One pass over the markup, building paragraphs and tables with their place in the
+    element tree. Every step costs the same at any depth: open tags are found by tag name
+    (``positions``), not by walking the stack."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        # Open elements: (tag, element id, lines emitted before it opened).
-        self.stack: list[tuple[str, int, int]] = []
-        self.next_id = 0
+        self.stack: list[_Node] = []  # open elements, innermost last
+        self.positions: dict[str, list[int]] = {}  # tag -> stack indexes of its open elements
+        self.clock = 0
         self.skipping = 0  # depth inside skipped elements
-        self.skip_tags: list[int] = []  # element ids of skipped elements still open
+        self.skip_nodes: list[_Node] = []  # skipped elements still open
         self.in_link = 0
-        self.link_ids: list[int] = []
+        self.link_nodes: list[_Node] = []
         self.blocks: list[_Line | _Table] = []
         self.tables: list[_Table] = []  # open tables, innermost last
         self.cell: _Cell | None = None
         self.buffer: list[str] = []
         self.link_chars = 0
         self.line = 0
-        self.emitted = 0
+        self.emitted = 0  # lines made
+        self.outside = 0  # lines made outside tables
         self.article_depth = 0
 
     # --- where text goes ------------------------------------------------------------
 
-    def _ancestors(self) -> tuple[int, ...]:
-        return tuple(element for _, element, _ in self.stack)
+    def _tick(self) -> int:
+        self.clock += 1
+        return self.clock
+
+    def _innermost(self) -> _Node | None:
+        return self.stack[-1] if self.stack else None
 
     def _target(self) -> list[_Line | _Table]:
         return self.cell.items if self.cell is not None else self.blocks
@@ -157,8 +191,12 @@ class _PageParser(HTMLParser):
         self.buffer = []
         text = collapse_spaces(raw).strip(" ")
         if text or (empty_line and self.cell is not None):
-            self._target().append(_Line(text, self.line, self._ancestors(), self.link_chars))
+            self._target().append(_Line(text, self.line, self._innermost(), self._tick(), self.link_chars))
             self.emitted += 1
+            self.outside += self.cell is None
+            if self.emitted > MAX_LINES or self.outside > MAX_BLOCKS:  # stop early: the same limits as after reading
+                raise ReportError(f"网页中的文字超过 {MAX_BLOCKS} 段或 {MAX_LINES} 行，不像是一份年度报告",
+                                  line=self.line)
         self.link_chars = 0
 
     # --- markup events --------------------------------------------------------------
@@ -183,9 +221,11 @@ class _PageParser(HTMLParser):
             self.article_depth += 1
         if tag == "a":
             self.in_link += 1
-            self.link_ids.append(element)
+            self.link_nodes.append(element)
         elif tag == "table":
-            table = _Table(line, self._ancestors())
+            table = _Table(line, element, self._tick())
+            if self.cell is not None and self.tables:
+                self.tables[-1].nested = True
             self._target().append(table)
             self.tables.append(table)
             self.cell = None
@@ -200,15 +240,11 @@ class _PageParser(HTMLParser):
             table.rows[-1][1].append(self.cell)
 
     def handle_endtag(self, tag: str) -> None:
-        if not any(open_tag == tag for open_tag, _, _ in self.stack):
+        if not self.positions.get(tag):
             if tag in ("br", "p") and not self.skipping:  # </br> and a stray </p> act as line breaks
                 self._flush(empty_line=True)
             return
-        while self.stack:
-            open_tag = self.stack[-1][0]
-            self._close_top()
-            if open_tag == tag:
-                break
+        self._close_to(self.positions[tag][-1])
 
     def handle_data(self, data: str) -> None:
         if self.skipping:
@@ -221,28 +257,37 @@ class _PageParser(HTMLParser):
 
     # --- the element stack ----------------------------------------------------------
 
-    def _open(self, tag: str, *, skipped: bool = False) -> int:
-        self.next_id += 1
-        self.stack.append((tag, self.next_id, self.emitted))
+    def _open(self, tag: str, *, skipped: bool = False) -> _Node:
+        node = _Node(tag, self._innermost(), self._tick(), self.emitted)
+        self.positions.setdefault(tag, []).append(len(self.stack))
+        self.stack.append(node)
         if skipped:
             self.skipping += 1
-            self.skip_tags.append(self.next_id)
-        return self.next_id
+            self.skip_nodes.append(node)
+        return node
+
+    def _close_to(self, index: int) -> None:
+        """Close the element at ``index`` of the stack and every element opened inside it."""
+        while len(self.stack) > index:
+            self._close_top()
 
     def _close_top(self) -> None:
-        tag, element, emitted_before = self.stack.pop()
-        if self.skip_tags and self.skip_tags[-1] == element:
-            self.skip_tags.pop()
+        node = self.stack.pop()
+        self.positions[node.tag].pop()
+        node.closed = self._tick()
+        tag = node.tag
+        if self.skip_nodes and self.skip_nodes[-1] is node:
+            self.skip_nodes.pop()
             self.skipping -= 1
             return
         if self.skipping:
             return
         if tag in _BLOCK_TAGS or tag in ("td", "th"):
-            self._flush(empty_line=tag in _LINE_TAGS and self.emitted == emitted_before)
+            self._flush(empty_line=tag in _LINE_TAGS and self.emitted == node.emitted)
         if tag in ("article", "main"):
             self.article_depth -= 1
-        if tag == "a" and self.link_ids and self.link_ids[-1] == element:
-            self.link_ids.pop()
+        if tag == "a" and self.link_nodes and self.link_nodes[-1] is node:
+            self.link_nodes.pop()
             self.in_link -= 1
         elif tag in ("td", "th"):
             self.cell = None
@@ -255,7 +300,7 @@ class _PageParser(HTMLParser):
         if not self.tables:
             return None
         rows = self.tables[-1].rows
-        if rows and rows[-1][1] and any(tag in ("td", "th") for tag, _, _ in self.stack):
+        if rows and rows[-1][1] and (self.positions.get("td") or self.positions.get("th")):
             return rows[-1][1][-1]
         return None
 
@@ -273,23 +318,30 @@ class _PageParser(HTMLParser):
             self._close_until(("thead", "tbody", "tfoot"), stop=("table",))
 
     def _top(self) -> str | None:
-        return self.stack[-1][0] if self.stack else None
+        return self.stack[-1].tag if self.stack else None
+
+    def _nearest(self, tags: tuple[str, ...]) -> int:
+        """The stack index of the innermost open element with one of these tags, or -1."""
+        nearest = -1
+        for tag in tags:
+            found = self.positions.get(tag)
+            if found and found[-1] > nearest:
+                nearest = found[-1]
+        return nearest
 
     def _close_until(self, targets: tuple[str, ...], *, stop: tuple[str, ...]) -> None:
-        for index in range(len(self.stack) - 1, -1, -1):
-            tag = self.stack[index][0]
-            if tag in stop:
-                return
-            if tag in targets:
-                while len(self.stack) > index:
-                    self._close_top()
-                return
+        """Close the innermost open ``targets`` element, unless a ``stop`` element is inside it."""
+        target = self._nearest(targets)
+        if target >= 0 and target > self._nearest(stop):
+            self._close_to(target)
 
     def _is_furniture(self, tag: str, attributes: dict[str, str]) -> bool:
         if tag in _SKIP_TAGS or "hidden" in attributes:
             return True
         if tag in ("header", "footer") and not self.article_depth:
             return True
+        if not attributes:
+            return False
         if _HIDDEN.search(attributes.get("style", "")) or attributes.get("aria-hidden") == "true":
             return True
         words = " ".join((attributes.get("class", ""), attributes.get("id", ""))).lower()
@@ -298,8 +350,7 @@ class _PageParser(HTMLParser):
     def close(self) -> None:
         super().close()
         self._flush()
-        while self.stack:
-            self._close_top()
+        self._close_to(0)
 
 
 # --- from the parse to a Document ----------------------------------------------------
@@ -311,53 +362,72 @@ def _cell_text(cell: _Cell) -> str:
     return "\n".join(lines).strip("\n")
 
 
-def _grid_rows(table: _Table) -> tuple[Row, ...]:
-    """Rows of cells with an empty placeholder wherever a cell from a row above reaches."""
+def _grid_rows(table: _Table, budget: list[int]) -> tuple[Row, ...]:
+    """Rows of cells with an empty placeholder wherever a cell from a row above reaches.
+
+    A rowspan is cut to the rows left (``rowspan="0"`` reaches the end of the table). Each
+    row costs its cells and placeholders; ``budget`` (cells left for the whole page) is
+    spent as they are made, and a page that would exceed it is refused."""
     covering: dict[int, list[int]] = {}  # grid column -> [rows still covered, colspan]
     rows: list[Row] = []
-    for line, cells in table.rows:
+    count = len(table.rows)
+    for index, (line, cells) in enumerate(table.rows):
         out: list[Cell] = []
         column = 0
-        queue = list(cells)
-        while queue or any(c >= column for c in covering):
-            if column in covering:
-                remaining, colspan = covering[column]
-                out.append(Cell("", line, colspan, True))
-                if remaining <= 1:
-                    del covering[column]
-                else:
-                    covering[column][0] = remaining - 1
-                column += colspan
-            elif queue:
-                cell = queue.pop(0)
-                text = _cell_text(cell)
-                out.append(Cell(text, cell.line, cell.colspan, False))
-                if cell.rowspan > 1:
-                    covering[column] = [cell.rowspan - 1, cell.colspan]
+        covered = sorted(covering)
+        held = next_cell = 0
+        starting: dict[int, list[int]] = {}
+        while held < len(covered) or next_cell < len(cells):
+            if held < len(covered) and covered[held] <= column:
+                start = covered[held]
+                held += 1
+                if start == column:  # an earlier cell's colspan may already cover it
+                    out.append(Cell("", line, covering[start][1], True))
+                    column += covering[start][1]
+            elif next_cell < len(cells):
+                cell = cells[next_cell]
+                next_cell += 1
+                out.append(Cell(_cell_text(cell), cell.line, cell.colspan, False))
+                rowspan = min(cell.rowspan, count - index)
+                if rowspan > 1:
+                    starting[column] = [rowspan - 1, cell.colspan]
                 column += cell.colspan
             else:
-                column = min(c for c in covering if c >= column)
+                column = covered[held]
+        budget[0] -= len(out)
+        if budget[0] < 0:
+            raise ReportError(f"网页中的表格展开后超过 {MAX_CELLS} 个单元格（多为 rowspan/colspan 过大），"
+                              "不像是年度报告：请检查网页或换用 .docx 版本", line=line)
+        for start in covered:
+            covering[start][0] -= 1
+            if not covering[start][0]:
+                del covering[start]
+        covering.update(starting)
         if out:
             rows.append(Row(tuple(out), line))
     return tuple(rows)
 
 
-def _flatten(items: list[_Line | _Table]) -> list[tuple[Block, tuple[int, ...], int]]:
-    """Blocks in reading order with their ancestry and link-text count; layout tables
-    (tables that hold tables) give up their cells' content as blocks."""
-    out: list[tuple[Block, tuple[int, ...], int]] = []
-    for item in items:
-        if isinstance(item, _Line):
+def _flatten(items: list[_Line | _Table]) -> list[tuple[Block, _Node | None, int, int]]:
+    """Blocks in reading order with their innermost element, clock and link-text count;
+    layout tables (tables that hold tables) give up their cells' content as blocks. A loop
+    with its own stack, not recursion: pages nest tables thousands deep."""
+    out: list[tuple[Block, _Node | None, int, int]] = []
+    budget = [MAX_CELLS]
+    pending: list[Iterator[_Line | _Table]] = [iter(items)]
+    while pending:
+        item = next(pending[-1], None)
+        if item is None:
+            pending.pop()
+        elif isinstance(item, _Line):
             if item.text:
-                out.append((Paragraph(item.text.strip(), item.line), item.ancestors, item.link_chars))
-        elif item.has_nested():
-            for _, cells in item.rows:
-                for cell in cells:
-                    out.extend(_flatten(cell.items))
+                out.append((Paragraph(item.text.strip(), item.line), item.node, item.time, item.link_chars))
+        elif item.nested:
+            pending.append(inner for _, cells in item.rows for cell in cells for inner in cell.items)
         else:
-            rows = _grid_rows(item)
+            rows = _grid_rows(item, budget)
             if rows:
-                out.append((Table(rows, item.line), item.ancestors, 0))
+                out.append((Table(rows, item.line), item.node, item.time, 0))
     return out
 
 
@@ -377,16 +447,13 @@ def _is_anchor(block: Block, link_chars: int) -> bool:
     return bool(_HEADING.match(text)) or ("年度报告" in text and len(text) <= 80)
 
 
-def _common_prefix(chains: list[tuple[int, ...]]) -> tuple[int, ...]:
-    first = chains[0]
-    length = len(first)
-    for chain in chains[1:]:
-        length = min(length, len(chain))
-        for index in range(length):
-            if chain[index] != first[index]:
-                length = index
-                break
-    return first[:length]
+def _container(anchors: list[tuple[_Node | None, int]]) -> _Node | None:
+    """The innermost element holding every anchor (None: the whole page). Anchors come in
+    reading order, so the element holding the first and the last holds them all."""
+    node, last = anchors[0][0], anchors[-1][1]
+    while node is not None and not node.holds(last):
+        node = node.parent
+    return node
 
 
 def parse_html(text: str) -> Document:
@@ -395,11 +462,11 @@ def parse_html(text: str) -> Document:
     parser.feed(text)
     parser.close()
     placed = _flatten(parser.blocks)
-    anchors = [chain for block, chain, links in placed if _is_anchor(block, links)]
-    container = _common_prefix(anchors) if anchors else ()
+    anchors = [(node, time) for block, node, time, links in placed if _is_anchor(block, links)]
+    container = _container(anchors) if anchors else None
     blocks: list[Block] = []
-    for block, chain, links in placed:
-        if chain[: len(container)] != container:
+    for block, _, time, links in placed:
+        if container is not None and not container.holds(time):
             continue
         if isinstance(block, Paragraph) and _link_only(block, links):
             continue
@@ -415,4 +482,9 @@ class HtmlReader:
     max_bytes = 16 * 1024 * 1024
 
     def read(self, data: bytes) -> Document:
-        return parse_html(decode_text(data, declared=declared_charset(data)))
+        text = decode_text(data, declared=declared_charset(data))
+        tags = text.count("<")
+        if tags > MAX_TAGS:
+            raise ReportError(f"网页有 {tags} 个标记，超过上限 {MAX_TAGS}，不像是一份年度报告"
+                              "（一份报告的网页通常不到五万个）：请检查文件，或换用 .docx 版本")
+        return parse_html(text)

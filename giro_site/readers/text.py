@@ -41,6 +41,7 @@ from giro_site.document import Block, Cell, Document, Paragraph, Row, Table
 from giro_site.labels import core, is_enumerator
 from giro_site.numbers import BLANK_MARKS
 from giro_site.readers.encoding import decode_text
+from giro_site.readers.limits import check_lines
 from giro_site.sections import heading_section
 
 _BOOKMARK = re.compile(r"\[bookmark: [^\]]*\]")
@@ -330,4 +331,4 @@ class TextReader:
     max_bytes = 16 * 1024 * 1024  # a long report is 100 KB
 
     def read(self, data: bytes) -> Document:
-        return parse_text(decode_text(data))
+        return parse_text(check_lines(decode_text(data)))

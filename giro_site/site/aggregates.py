@@ -1,37 +1,53 @@
-"""The downloads of all reports: reports.csv, reports.json and reports.sqlite.
+"""The downloads of all reports, one set per year: ``reports-2020.csv.zip``, ``.json.zip`` and
+``.sqlite.zip`` (formats and columns in ``site.downloads``).
 
-At ten thousand reports these are tens of megabytes each, so a rebuild does not make
-them again from every report: the CSV is joined from lines cached with each report's
-summary, the JSON keeps the bytes of every unchanged report from the previous file and
-puts in the changed ones, and the SQLite file gets the changed reports' rows replaced.
-Report ids in SQLite are stable (derived from the report's path) so rows can be replaced.
+At fifty thousand reports a year's files are megabytes, so a rebuild does not make them
+again from every report. Only the years whose reports changed are made again, and those
+cheaply: the CSV and JSON keep the bytes of every unchanged report from the previous file
+(``splice``) and the SQLite database gets the changed reports' rows replaced. The previous
+files (the JSON and database unzipped) are kept in the build's cache folder with what each
+holds, and the site gets copies of the finished files. The work runs in two forked child
+processes (text, database) while the build renders pages.
+
+Everything is made so that the same reports give the same bytes, however they were made:
+report ids are stable (derived from the report's path), the database is laid out by
+VACUUM INTO with fixed header counters, and the zip files carry fixed dates.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import multiprocessing
+import os
 import shutil
 import sqlite3
+import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from giro_site.findings import sort_findings
-from giro_site.site.downloads import CELLS, SCHEMA, SQLITE_TABLES, WIDE_COLUMNS, sqlite_rows
+from giro_site.site.dictionary import datasette_metadata
+from giro_site.site.downloads import (
+    SCHEMA,
+    SQLITE_TABLES,
+    csv_header,
+    csv_line,
+    dictionary_csv,
+    fixed_rows,
+    sqlite_rows,
+)
 from giro_site.site.model import ReportInfo
-from giro_site.site.output import Prepared
 
 LoadRaw = Callable[[str], bytes]
+STATE_FORMAT = 1
 
 
 def stable_id(name: str) -> int:
-    """A report's id in SQLite: the same in every build, whatever else changes (52 bits, so
-    that the row ids made from it fit SQLite's 63)."""
+    """A report's id: the same in every build, whatever else changes (52 bits)."""
     return int(hashlib.sha1(name.encode("utf-8")).hexdigest()[:13], 16)
 
 
@@ -45,47 +61,48 @@ def full_json(info: ReportInfo, load_raw: LoadRaw) -> bytes:
     return orjson.dumps(report)
 
 
-def csv_meta(info: ReportInfo) -> list[Any]:
-    s, head = info.summary, info.head
-    return [s["agency"], s["region"], s["year"], s["form"], s["file"], s["format"], s["sha256"], s["items"],
-            head.quality, head.errors, head.warnings, s["extra_rows"]]
+@dataclass
+class Row:
+    """A report as the downloads show it: its published JSON and its report-level fields
+    (``dictionary.REPORT_FIELDS``: body, region, page URL…, which come from its agency)."""
+
+    info: ReportInfo
+    fields: dict[str, Any]
+    version: str = field(init=False)  # changes when anything the report's rows show changes
+
+    def __post_init__(self) -> None:
+        self.version = f"{self.info.version}:{hashlib.sha1(orjson.dumps(self.fields)).hexdigest()[:12]}"
+
+    @property
+    def name(self) -> str:
+        return self.info.name
 
 
-def csv_line(info: ReportInfo, load_raw: LoadRaw) -> bytes:
-    """The report's line in reports.csv; blank cells are empty fields, never 0."""
-    report = orjson.loads(load_raw(info.name))
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow(
-        ["" if v is None else v for v in csv_meta(info)] + ["" if (v := report[t].get(r, {}).get(c)) is None else v
-                                                          for t, r, c in CELLS])
-    return buffer.getvalue().encode("utf-8")
+def year_key(year: int | None) -> str:
+    return "unknown" if year is None else str(year)
 
 
-def csv_header() -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow(WIDE_COLUMNS)
-    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
-
+# --- files made of one piece per report -----------------------------------------------------
 
 Layout = dict[str, list[Any]]  # report name → [version, start, end] of its bytes in the file
 
 
-def splice(infos: list[ReportInfo], piece: Callable[[ReportInfo], bytes], previous: bytes | None,
+def splice(items: list[Any], piece: Callable[[Any], bytes], previous: bytes | None,
            layout: Layout | None, *, head: bytes, separator: bytes, tail: bytes) -> tuple[bytes, Layout]:
-    """A file made of one piece per report (head, pieces joined by ``separator``, tail), reusing
-    the previous file's bytes for every report whose version is unchanged.
+    """A file made of one piece per item (head, pieces joined by ``separator``, tail), reusing
+    the previous file's bytes for every item (``name``, ``version``) whose version is unchanged.
 
-    Consecutive unchanged reports that were consecutive before are copied as one slice, so a
-    rebuild after one change makes a handful of slices, not ten thousand."""
+    Consecutive unchanged items that were consecutive before are copied as one slice, so a
+    rebuild after one change makes a handful of slices, not thousands."""
     parts: list[bytes] = [head]
     spans: Layout = {}
     run: tuple[int, int] | None = None  # a slice of ``previous`` still to copy
     position = len(head)
     old_layout = layout or {}
     width = len(separator)
-    for index, info in enumerate(infos):
-        current = info.version
-        old = old_layout.get(info.name)
+    for index, item in enumerate(items):
+        current = item.version
+        old = old_layout.get(item.name)
         gap = width if index else 0
         if previous is not None and old is not None and old[0] == current:
             start, end = old[1] - gap, old[2]  # with the separator before it, if any
@@ -103,10 +120,10 @@ def splice(infos: list[ReportInfo], piece: Callable[[ReportInfo], bytes], previo
             if run is not None:
                 parts.append(previous[run[0]:run[1]])  # type: ignore[index]
                 run = None
-            made = piece(info)
+            made = piece(item)
             parts.append(separator + made if gap else made)
             length = len(made)
-        spans[info.name] = [current, position + gap, position + gap + length]
+        spans[item.name] = [current, position + gap, position + gap + length]
         position += gap + length
     if run is not None:
         parts.append(previous[run[0]:run[1]])  # type: ignore[index]
@@ -114,30 +131,28 @@ def splice(infos: list[ReportInfo], piece: Callable[[ReportInfo], bytes], previo
     return b"".join(parts), spans
 
 
-def reports_json(infos: list[ReportInfo], load_raw: LoadRaw, previous: bytes | None,
+def reports_json(rows: list[Row], load_raw: LoadRaw, previous: bytes | None,
                  layout: Layout | None) -> tuple[bytes, Layout]:
-    """The list of all reports (the contract's object each)."""
-    return splice(infos, lambda info: full_json(info, load_raw), previous, layout, head=b"[", separator=b",",
+    """The list of the reports (the contract's object each)."""
+    return splice(rows, lambda row: full_json(row.info, load_raw), previous, layout, head=b"[", separator=b",",
                   tail=b"]")
 
 
-def reports_csv(infos: list[ReportInfo], load_raw: LoadRaw, previous: bytes | None,
+def reports_csv(rows: list[Row], load_raw: LoadRaw, previous: bytes | None,
                 layout: Layout | None) -> tuple[bytes, Layout]:
     """One wide row per report, UTF-8 with BOM so Excel shows Chinese."""
-    return splice(infos, lambda info: csv_line(info, load_raw), previous, layout, head=csv_header(),
-                  separator=b"", tail=b"")
+    return splice(rows, lambda row: csv_line(row.fields, orjson.loads(load_raw(row.name))), previous, layout,
+                  head=csv_header(), separator=b"", tail=b"")
+
+
+# --- SQLite -----------------------------------------------------------------------------------
 
 
 def _insert(db: sqlite3.Connection, rows: dict[str, list[tuple[Any, ...]]]) -> None:
     for table, values in rows.items():
         if values:
             marks = ", ".join("?" for _ in values[0])
-            db.executemany(f'INSERT INTO "{table}" VALUES ({marks})', values)
-
-
-def _rows(info: ReportInfo, load_raw: LoadRaw) -> dict[str, list[tuple[Any, ...]]]:
-    report = orjson.loads(full_json(info, load_raw))
-    return sqlite_rows(stable_id(info.name), report, csv_meta(info))
+            db.executemany(f"INSERT INTO {table} VALUES ({marks})", values)
 
 
 def canonical_header(header: bytes) -> bytes:
@@ -150,70 +165,217 @@ def canonical_header(header: bytes) -> bytes:
     return bytes(fixed)
 
 
-def reports_sqlite(infos: list[ReportInfo], load_raw: LoadRaw, previous: Path | None,
-                   versions: dict[str, str] | None, final: Path) -> dict[str, str]:
-    """Write the SQLite file to ``final``: the previous one with changed reports' rows replaced,
-    or a new one. Returns each report's version, to tell next time what changed.
-
-    Either way it is written out with VACUUM INTO, which lays a database out the same way
-    for the same rows: a rebuild gives the same bytes as a fresh build."""
-    current = {info.name: info.version for info in infos}
-    work = final.with_name(f"{final.stem}.work.sqlite")
-    for path in (work, final):
-        path.unlink(missing_ok=True)
+def update_sqlite(rows: list[Row], load_raw: LoadRaw, work: Path, versions: dict[str, str] | None,
+                  final: Path) -> None:
+    """Bring the working database ``work`` to ``rows`` (replacing the rows of reports whose
+    version differs from ``versions``, what it held; all of them when None) and write it out
+    to ``final`` with VACUUM INTO, which lays a database out the same way for the same rows."""
+    if versions is None:
+        work.unlink(missing_ok=True)
+    db = sqlite3.connect(work)
     try:
-        update = previous is not None and previous.is_file() and versions is not None
-        if update:
-            shutil.copyfile(previous, work)  # type: ignore[arg-type]
-        db = sqlite3.connect(work)
         db.execute("PRAGMA journal_mode = OFF")
         db.execute("PRAGMA synchronous = OFF")
-        if update:
-            assert versions is not None
-            stale = [(stable_id(n),) for n, v in versions.items() if current.get(n) != v]
-            fresh = [info for info in infos if versions.get(info.name) != current[info.name]]
-            for table in SQLITE_TABLES:
-                db.executemany(f'DELETE FROM "{table}" WHERE {"id" if table == "reports" else "report_id"} = ?',
-                               stale)
-        else:
+        if versions is None:
             db.executescript(SCHEMA)
-            fresh = infos
+            _insert(db, fixed_rows())
+            versions = {}
+        current = {row.name: row.version for row in rows}
+        stale = [(stable_id(n),) for n, v in versions.items() if current.get(n) != v]
+        for table in SQLITE_TABLES[:-2]:  # the dictionary and the codes hold no report's rows
+            db.executemany(f"DELETE FROM {table} WHERE {'id' if table == 'reports' else 'report_id'} = ?", stale)
         batch: dict[str, list[tuple[Any, ...]]] = {}
-        for count, info in enumerate(fresh, start=1):
-            for table, values in _rows(info, load_raw).items():
+        for count, row in enumerate((r for r in rows if versions.get(r.name) != r.version), start=1):
+            for table, values in sqlite_rows(orjson.loads(full_json(row.info, load_raw)), row.fields).items():
                 batch.setdefault(table, []).extend(values)
             if count % 2000 == 0:
                 _insert(db, batch)
                 batch = {}
         _insert(db, batch)
         db.commit()
+        final.unlink(missing_ok=True)
         db.execute("VACUUM INTO ?", (str(final),))
-        db.close()
-        with open(final, "r+b") as stream:
-            header = canonical_header(stream.read(100))
-            stream.seek(0)
-            stream.write(header)
-        return current
     finally:
-        work.unlink(missing_ok=True)
+        db.close()
+    with open(final, "r+b") as stream:
+        header = canonical_header(stream.read(100))
+        stream.seek(0)
+        stream.write(header)
 
 
-class SqliteJob:
-    """``reports_sqlite`` in a forked child process: at ten thousand reports it takes half a
-    second, which the build spends on the pages meanwhile."""
+# --- zip files ----------------------------------------------------------------------------------
 
-    def __init__(self, infos: list[ReportInfo], load_raw: LoadRaw, previous: Path | None,
-                 versions: dict[str, str] | None, final: Path):
-        self.final = final
-        self.versions = {info.name: info.version for info in infos}
-        self.fingerprint = hashlib.sha1(orjson.dumps(self.versions)).hexdigest()  # the rows follow from these
-        final.parent.mkdir(parents=True, exist_ok=True)
+
+def write_zip(target: Path, members: list[tuple[str, bytes | Path]]) -> None:
+    """A zip file whose bytes depend only on its members (fixed dates and permissions)."""
+    temporary = target.with_name(f".{target.name}.{os.getpid()}")
+    with zipfile.ZipFile(temporary, "w") as archive:
+        for name, data in members:
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            if isinstance(data, Path):
+                with open(data, "rb") as source, archive.open(info, "w") as sink:
+                    shutil.copyfileobj(source, sink, 1 << 20)
+            else:
+                archive.writestr(info, data)
+    os.replace(temporary, target)
+
+
+def _readme(year: str, title: str) -> bytes:
+    name = f"reports-{year}"
+    text = (f"{title}：{'年度不详' if year == 'unknown' else year + '年度'}报告的 SQLite 数据库\r\n\r\n"
+            f"{name}.sqlite   数据库（用 sqlite3、DB Browser for SQLite 或 Datasette 打开）\r\n"
+            "metadata.json      Datasette 的说明文件：每张表、每一列的含义和单位\r\n"
+            "dictionary.csv     数据字典（数据库中的 dictionary 表与之相同）\r\n\r\n"
+            f"用 Datasette 浏览：datasette {name}.sqlite -m metadata.json\r\n"
+            "空白单元格为空值（NULL），不等于0。各表以 report_id 对应 reports 表的 id；"
+            "以 _full 结尾的视图给每一行加上机关、地区、层级、年度和页面地址。\r\n")
+    return b"\xef\xbb\xbf" + text.encode("utf-8")
+
+
+# --- one set of files per year ---------------------------------------------------------------
+
+FORMATS = ("csv.zip", "json.zip", "sqlite.zip")
+
+
+def _stamp(path: Path) -> list[int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+@dataclass
+class _Year:
+    key: str
+    rows: list[Row]
+    fingerprint: str
+    old: dict[str, Any]  # what the cache holds for this year, as last recorded (or {})
+
+
+def _text_files(years: list[_Year], load_raw: LoadRaw, folder: Path) -> dict[str, Any]:
+    """The zipped CSV (with the dictionary beside it) and JSON of each year; returns what the
+    cache now holds, per year."""
+    done: dict[str, Any] = {}
+    for year in years:
+        held: dict[str, Any] = {}
+        for suffix, make in (("csv", reports_csv), ("json", reports_json)):
+            path = folder / f"reports-{year.key}.{suffix}"
+            usable = year.old.get(suffix) and year.old[suffix]["stamp"] == _stamp(path)
+            previous = path.read_bytes() if usable else None
+            data, layout = make(year.rows, load_raw, previous, year.old[suffix]["layout"] if usable else None)
+            temporary = path.with_name(f".{path.name}.{os.getpid()}")
+            temporary.write_bytes(data)
+            os.replace(temporary, path)
+            held[suffix] = {"layout": layout, "stamp": _stamp(path)}
+        name = f"reports-{year.key}"
+        write_zip(folder / f"{name}.csv.zip", [(f"{name}.csv", folder / f"{name}.csv"),
+                                               ("dictionary.csv", dictionary_csv())])
+        write_zip(folder / f"{name}.json.zip", [(f"{name}.json", folder / f"{name}.json")])
+        done[year.key] = held
+    return done
+
+
+def _database_files(years: list[_Year], load_raw: LoadRaw, folder: Path, site: dict[str, str]) -> dict[str, Any]:
+    """The zipped database of each year; returns what the cache now holds, per year."""
+    done: dict[str, Any] = {}
+    for year in years:
+        work = folder / f"reports-{year.key}.work.sqlite"
+        old = year.old.get("sqlite")
+        versions = old["versions"] if old and old["stamp"] == _stamp(work) else None
+        final = folder / f"reports-{year.key}.sqlite"
+        update_sqlite(year.rows, load_raw, work, versions, final)
+        name = f"reports-{year.key}"
+        metadata = datasette_metadata([name], site["title"], site["source_url"])
+        write_zip(folder / f"{name}.sqlite.zip", [
+            (f"{name}.sqlite", final), ("metadata.json", orjson.dumps(metadata, option=orjson.OPT_INDENT_2)),
+            ("dictionary.csv", dictionary_csv()), ("README.txt", _readme(year.key, site["title"]))])
+        final.unlink()
+        done[year.key] = {"sqlite": {"versions": {r.name: r.version for r in year.rows}, "stamp": _stamp(work)}}
+    return done
+
+
+def _in_child(target: Callable[..., dict[str, Any]], result: Path, *args: Any) -> None:
+    result.write_bytes(orjson.dumps(target(*args)))
+
+
+class Downloads:
+    """Make the files of every year whose reports changed, in two forked child processes.
+
+    ``site`` holds what the files say about the site (``title``, ``source_url``); a change
+    there makes every year again."""
+
+    def __init__(self, rows: list[Row], load_raw: LoadRaw, folder: Path, site: dict[str, str], *, fresh: bool):
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        state = {} if fresh else _load(folder / "state.json")
+        old_years = state.get("years", {}) if state.get("format") == STATE_FORMAT else {}
+        grouped: dict[str, list[Row]] = {}
+        for row in rows:
+            grouped.setdefault(year_key(row.info.year), []).append(row)
+        salt = orjson.dumps(site).decode()
+        self.years = [_Year(key, members, _fingerprint(salt, members), old_years.get(key, {}))
+                      for key, members in sorted(grouped.items())]
+        for leftover in folder.iterdir():  # a vanished year, or a failed build's temporary file
+            if leftover.name.startswith(".") or _year_of(leftover.name) not in grouped | {"": []}:
+                leftover.unlink()
+        self.changed = [y for y in self.years if y.old.get("fingerprint") != y.fingerprint
+                        or any(_stamp(p) is None for p in self.paths(y.key).values())]
+        self.state: dict[str, Any] = {y.key: y.old for y in self.years}
         context = multiprocessing.get_context("fork")
-        self.process = context.Process(target=reports_sqlite, args=(infos, load_raw, previous, versions, final))
-        self.process.start()
+        self.jobs = []
+        if self.changed:
+            for name, target, extra in (("text", _text_files, ()), ("database", _database_files, (site,))):
+                result = folder / f".{name}-result.{os.getpid()}.json"
+                process = context.Process(target=_in_child,
+                                          args=(target, result, self.changed, load_raw, folder, *extra))
+                process.start()
+                self.jobs.append((name, process, result))
 
-    def result(self) -> tuple[Prepared, dict[str, str]]:
-        self.process.join()
-        if self.process.exitcode != 0:
-            raise RuntimeError(f"生成 SQLite 下载文件失败（子进程退出码 {self.process.exitcode}）")
-        return Prepared(self.final, self.fingerprint), self.versions
+    def paths(self, year: str) -> dict[str, Path]:
+        return {fmt: self.folder / f"reports-{year}.{fmt}" for fmt in FORMATS}
+
+    def result(self) -> list[tuple[str, dict[str, Path]]]:
+        """(year, format → file in the cache) for every year, newest first; the state saved."""
+        held: dict[str, dict[str, Any]] = {}
+        for name, process, result in self.jobs:
+            process.join()
+            if process.exitcode != 0:
+                raise RuntimeError(f"生成下载文件失败（{name}：子进程退出码 {process.exitcode}）")
+            for year, files in orjson.loads(result.read_bytes()).items():
+                held.setdefault(year, {}).update(files)
+            result.unlink()
+        for year in self.changed:
+            self.state[year.key] = {"fingerprint": year.fingerprint, **held[year.key]}
+        _save(self.folder / "state.json", {"format": STATE_FORMAT, "years": self.state})
+        return [(y.key, self.paths(y.key)) for y in reversed(self.years)]
+
+
+def _fingerprint(salt: str, rows: list[Row]) -> str:
+    digest = hashlib.sha1(salt.encode("utf-8"))
+    for row in rows:
+        digest.update(f"\0{row.name}\0{row.version}".encode())
+    return digest.hexdigest()
+
+
+def _year_of(file_name: str) -> str:
+    """``reports-2020.csv`` → "2020"; "" for the state file."""
+    if not file_name.startswith("reports-"):
+        return ""
+    return file_name[len("reports-"):].split(".", 1)[0]
+
+
+def _load(path: Path) -> dict[str, Any]:
+    try:
+        data = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _save(path: Path, data: dict[str, Any]) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    temporary.write_bytes(orjson.dumps(data))
+    os.replace(temporary, path)

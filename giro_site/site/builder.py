@@ -53,7 +53,7 @@ from giro_site.site.renderer import Output, SiteRenderer, markdown_pages
 from giro_site.site.store import ReportStore
 
 PROJECT = Path(__file__).resolve().parent.parent.parent
-MANIFEST_FORMAT = 3
+MANIFEST_FORMAT = 4
 # Above this share of agencies changed (and at least 20), a full build (parallel, staged) beats a rebuild.
 REBUILD_LIMIT = 0.2
 
@@ -258,40 +258,23 @@ class _Plan:
 
 
 def _about_all(options: BuildOptions, renderer: SiteRenderer, store: ReportStore, agencies: list[Agency],
-               infos: list[ReportInfo], problems: list[Any], rows: list[dict[str, Any]], previous: dict[str, Any]
-               ) -> tuple[list[Output], dict[str, str], dict[str, Any], dict[str, str]]:
+               problems: list[Any], rows: list[dict[str, Any]], previous: dict[str, Any]
+               ) -> tuple[list[Output], dict[str, str]]:
     """The downloads of all reports and every page about all agencies; the listing pages only
     where their rows changed since ``previous`` (the last build's manifest, or empty)."""
-    urls = renderer.urls
-    data = options.out / "data"
-    scratch = options.cache_folder() / "scratch"
-    for leftover in scratch.glob("reports-*.sqlite") if scratch.is_dir() else ():
-        leftover.unlink()  # from a build that failed
-    sqlite = aggregates.SqliteJob(infos, store.raw, data / "reports.sqlite" if previous else None,
-                                  previous.get("sqlite_versions"),
-                                  scratch / f"reports-{os.getpid()}.sqlite")
-    layouts = previous.get("layouts", {})
-
-    def old(name: str) -> bytes | None:
-        path = data / f"reports.{name}"
-        return path.read_bytes() if previous and path.is_file() else None
-
-    json_bytes, json_layout = aggregates.reports_json(infos, store.raw, old("json"), layouts.get("json"))
-    csv_bytes, csv_layout = aggregates.reports_csv(infos, store.raw, old("csv"), layouts.get("csv"))
-    sqlite_file, sqlite_versions = sqlite.result()
-    outputs: list[Output] = [(MARKER, MARKER_TEXT), (urls.output_path(urls.all_data("json")), json_bytes),
-                             (urls.output_path(urls.all_data("sqlite")), sqlite_file),
-                             (urls.output_path(urls.all_data("csv")), csv_bytes)]
-    downloads = renderer.download_entries({"json": len(json_bytes), "sqlite": sqlite_file.path.stat().st_size,
-                                           "csv": len(csv_bytes)})
+    downloads = aggregates.Downloads(renderer.download_rows(agencies), store.raw, options.cache_folder() / "downloads",
+                                     renderer.download_site(), fresh=options.fresh)
     regions = region_tree(agencies)
-    outputs += renderer.global_outputs(agencies, problems, rows, downloads, regions)
+    # the marker (the output is a site this build made) and the pages, while the downloads are made
+    outputs: list[Output] = [(MARKER, MARKER_TEXT), *renderer.global_outputs(agencies, problems, rows, regions)]
+    years = downloads.result()
+    outputs += renderer.download_outputs(years)
     listing_keys: dict[str, str] = {}
     for url, shown, render in renderer.keyed_pages(rows, regions):
         listing_keys[url] = hashlib.sha256(shown).hexdigest()
         if previous.get("listing", {}).get(url) != listing_keys[url]:
             outputs.append(render())
-    return outputs, listing_keys, {"json": json_layout, "csv": csv_layout}, sqlite_versions
+    return outputs, listing_keys
 
 
 @dataclass
@@ -301,13 +284,13 @@ class _Written:
     manifest: dict[str, Any]  # what the next build needs to know about the pages about all agencies
 
 
-AboutAll = Callable[[dict[str, Any]], tuple[list[Output], dict[str, str], dict[str, Any], dict[str, str]]]
+AboutAll = Callable[[dict[str, Any]], tuple[list[Output], dict[str, str]]]
 
 
 def _rebuild(options: BuildOptions, renderer: SiteRenderer, store: ReportStore, agencies: list[Agency],
              plan: _Plan, about_all: AboutAll, lap: Callable[[str], None]) -> _Written:
     """Render the changed agencies and what changed about all of them; replace only those files."""
-    outputs, listing_keys, layouts, sqlite_versions = about_all(plan.previous)
+    outputs, listing_keys = about_all(plan.previous)
     lap("aggregate")
     writer = InPlace(options.out)
     agency_files: dict[str, list[str]] = {}
@@ -337,8 +320,7 @@ def _rebuild(options: BuildOptions, renderer: SiteRenderer, store: ReportStore, 
             writer.remove(relative)
     count = len(writer.pending)
     writer.commit()
-    return _Written(count, agency_files, {"files": global_files, "listing": listing_keys,
-                                          "layouts": layouts, "sqlite_versions": sqlite_versions})
+    return _Written(count, agency_files, {"files": global_files, "listing": listing_keys})
 
 
 def _full(options: BuildOptions, renderer: SiteRenderer, store: ReportStore, agencies: list[Agency],
@@ -347,7 +329,7 @@ def _full(options: BuildOptions, renderer: SiteRenderer, store: ReportStore, age
     staging = Staging(options.out).create()
     try:
         rendering = _RenderAll(renderer, agencies, store, staging, options.jobs, options.progress)
-        outputs, listing_keys, layouts, sqlite_versions = about_all({})
+        outputs, listing_keys = about_all({})
         lap("aggregate")
         global_files: dict[str, str] = {}
         for relative, payload in outputs:
@@ -359,8 +341,7 @@ def _full(options: BuildOptions, renderer: SiteRenderer, store: ReportStore, age
         staging.abort()
         raise
     return _Written(sum(len(f) for f in agency_files.values()) + len(global_files), agency_files,
-                    {"files": global_files, "listing": listing_keys, "layouts": layouts,
-                     "sqlite_versions": sqlite_versions})
+                    {"files": global_files, "listing": listing_keys})
 
 
 @contextmanager
@@ -387,7 +368,8 @@ def _prepare_output(options: BuildOptions) -> tuple[OutputFolder, dict[str, Any]
     """May the build replace ``--out`` (``OutputRefused`` if not), what interrupted builds left
     beside it cleaned up; and the last build's manifest."""
     manifest = _load_json(options.cache_folder() / "manifest.json")
-    folder = inspect_output(options.content, options.out, manifest=manifest, force=options.force)
+    folder = inspect_output(options.content, options.out, manifest=manifest, force=options.force,
+                            sources=(options.templates, options.assets))
     folder.notes += clean_leftovers(folder.path, manifest_files(manifest) if folder.state == "ours" else None)
     if folder.state == "new" and is_marked(folder.path):
         folder.state = "ours"  # an interrupted build's last site, put back
@@ -430,7 +412,7 @@ def _build_site(options: BuildOptions) -> BuildResult:
     rows = renderer.index_rows(agencies)
     lap("plan")
 
-    about_all = partial(_about_all, options, renderer, store, agencies, infos, problems, rows)
+    about_all = partial(_about_all, options, renderer, store, agencies, problems, rows)
     if plan.rebuild:
         written = _rebuild(options, renderer, store, agencies, plan, about_all, lap)
     else:

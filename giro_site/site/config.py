@@ -25,6 +25,9 @@ class SiteConfig:
     build_date: str = ""  # YYYY-MM-DD; fixed so two builds of the same content are identical
     page_size: int = 50  # rows per page of the comparison table
     chart_top: int = 20  # agencies shown in the comparison charts
+    # Copy each report's original file into the site (``source/``). Off: pages link to the
+    # agency's source_url from agencies.toml, or say that the original is not published.
+    publish_originals: bool = True
 
     def absolute(self, path: str) -> str:
         """A full URL for sitemap and Open Graph; a root-relative one if no site_url is set."""

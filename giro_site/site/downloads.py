@@ -1,135 +1,160 @@
-"""The data as downloads: every output format registered in one place.
+"""The data as downloads: every format, its columns and its rows, registered in one place.
+Every column comes from the data dictionary (``site.dictionary``). The files are split by
+year (each stays far under a host's per-file limit at fifty thousand reports) and made and
+kept up to date by ``site.aggregates``.
 
-* JSON: the list of the contract's objects of all reports.
-* CSV: one wide row per report (UTF-8 with BOM, so Excel shows Chinese).
-* SQLite: the same wide table, plus one row per form row for tables 二, 三 and 四, the
-  findings, the extra rows and the narrative: a file that sqlite3 and Datasette open
-  as it is.
+* CSV: one wide row per report, UTF-8 with BOM so Excel shows Chinese; the header is the
+  stable keys (``year``, ``applications.new_received.total``), explained by the
+  ``dictionary.csv`` zipped beside it. Text that a spreadsheet would run as a formula is
+  neutralised; numbers are written as numbers.
+* JSON: the list of the contract's objects of the year's reports, zipped.
+* SQLite: a typed database (counts INTEGER, amounts REAL) with one table per row family,
+  views that add the body, its region, level, year and page to every row, and the
+  dictionary itself; zipped with Datasette's ``metadata.json``.
 """
 
 from __future__ import annotations
 
-from functools import cache
+import csv
+import io
 from typing import Any
 
 import orjson
 
-from giro_site.forms.spec import (
-    APPLICANT_COLUMNS,
-    APPLICANT_KEYS,
-    APPLICATION_ROWS,
-    PROACTIVE_COLUMNS,
-    PROACTIVE_ROWS,
-    REVIEW_GROUPS,
-    REVIEW_OUTCOMES,
+from giro_site.findings import CODES
+from giro_site.site.dictionary import (
+    DICTIONARY_COLUMNS,
+    REPORT_FIELDS,
+    TABLE_FIELDS,
+    VIEW_COLUMNS,
+    VIEWS,
+    cells,
+    entries,
+    row_of,
+    table_columns,
 )
 
-
-def _proactive_cells() -> list[tuple[str, str, str]]:
-    seen: list[tuple[str, str, str]] = []
-    for form in ("2019", "2021"):
-        for spec, columns in PROACTIVE_ROWS[form]:
-            for column in columns:
-                if ("proactive", spec.key, column) not in seen:
-                    seen.append(("proactive", spec.key, column))
-    return seen
-
-
-CELLS: list[tuple[str, str, str]] = (
-    _proactive_cells()
-    + [("applications", row.key, col) for row in APPLICATION_ROWS for col in APPLICANT_KEYS]
-    + [("review_litigation", g, o) for g in REVIEW_GROUPS for o in REVIEW_OUTCOMES]
-)
-CELL_COLUMNS = [".".join(c) for c in CELLS]
-META_COLUMNS = ["agency", "region", "year", "form", "source_file", "source_format", "sha256", "proactive_items",
-                "quality", "errors", "warnings", "extra_rows"]
+CELLS: list[tuple[str, str, str]] = [(c.sqlite_table, c.sqlite_row_key, c.sqlite_column) for c in cells()]
+CELL_COLUMNS = [c.field for c in cells()]
+META_COLUMNS = [key for key, *_ in REPORT_FIELDS]
 WIDE_COLUMNS = META_COLUMNS + CELL_COLUMNS
 
-
-@cache
-def _labelled_cells(form: str) -> list[tuple[str, str, str, tuple[str, str, str]]]:
-    from giro_site.site.tables import layouts
-
-    cells = []
-    for layout in layouts(form):
-        table_label = layout.caption.split("、", 1)[0]
-        column_labels = _column_labels(layout.id, form)
-        for row in layout.rows:
-            if not row.paths:
-                continue
-            row_label = row.labels[-1].text if row.labels else "复议诉讼"
-            for (table, row_key, column), _ in zip(row.parts, row.paths, strict=True):
-                cells.append((table, row_key, column, (table_label, row_label, column_labels[(row_key, column)])))
-    return cells
-
-
-def _column_labels(table: str, form: str) -> dict[tuple[str, str], str]:
-    if table == "proactive":
-        names = {c.key: c.label for c in PROACTIVE_COLUMNS[form]}
-        return {(spec.key, c): names[c] for spec, columns in PROACTIVE_ROWS[form] for c in columns}
-    if table == "applications":
-        return {(row.key, leaf.key): leaf.label for row in APPLICATION_ROWS for _, leaf in APPLICANT_COLUMNS.leaves()}
-    groups = {"review": "行政复议", "litigation_direct": "未经复议直接起诉", "litigation_after_review": "复议后起诉"}
-    outcomes = {"upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果", "pending": "尚未审结",
-                "total": "总计"}
-    return {(g, o): f"{groups[g]}·{outcomes[o]}" for g in REVIEW_GROUPS for o in REVIEW_OUTCOMES}
-
-
-_APPLICANT_SQL = ", ".join(f'"{k}" REAL' for k in APPLICANT_KEYS)
-_OUTCOME_SQL = ", ".join(f'"{k}" REAL' for k in REVIEW_OUTCOMES)
-# Every table has an explicit row id made from the report's stable id, so the file is the
-# same whatever order rows were written in (a rebuild replaces only changed reports' rows).
-SQLITE_TABLES = ("reports", "proactive", "applications", "review_litigation", "findings", "extra_rows", "narrative")
-SCHEMA = f"""
-CREATE TABLE reports (id INTEGER PRIMARY KEY, {", ".join(f'"{c}"' for c in META_COLUMNS)});
-CREATE TABLE proactive (id INTEGER PRIMARY KEY, report_id INTEGER REFERENCES reports(id), row TEXT,
-                        "column" TEXT, value REAL, derived INTEGER);
-CREATE TABLE applications (id INTEGER PRIMARY KEY, report_id INTEGER REFERENCES reports(id), row TEXT,
-                           {_APPLICANT_SQL}, derived TEXT);
-CREATE TABLE review_litigation (id INTEGER PRIMARY KEY, report_id INTEGER REFERENCES reports(id), "group" TEXT,
-                                {_OUTCOME_SQL});
-CREATE TABLE findings (id INTEGER PRIMARY KEY, report_id INTEGER REFERENCES reports(id), code TEXT, severity TEXT,
-                       "where" TEXT, line INTEGER, message TEXT);
-CREATE TABLE extra_rows (id INTEGER PRIMARY KEY, report_id INTEGER REFERENCES reports(id), "table" TEXT,
-                         parent TEXT, label TEXT, "values" TEXT, raw TEXT, line INTEGER);
-CREATE TABLE narrative (id INTEGER PRIMARY KEY, report_id INTEGER REFERENCES reports(id), section TEXT, text TEXT);
-CREATE INDEX proactive_report ON proactive(report_id);
-CREATE INDEX applications_report ON applications(report_id);
-CREATE INDEX review_litigation_report ON review_litigation(report_id);
-CREATE INDEX findings_report ON findings(report_id);
-CREATE INDEX extra_rows_report ON extra_rows(report_id);
-CREATE INDEX narrative_report ON narrative(report_id);
-"""
-ROWS_PER_REPORT = 1 << 11  # row ids: report id × 2048 + the row's place in the report
-
-
-def sqlite_rows(report_id: int, report: dict[str, Any], meta: list[Any]) -> dict[str, list[tuple[Any, ...]]]:
-    """The rows of one report in every table of the SQLite download."""
-    derived = set(report.get("derived", ()))
-    rows: dict[str, list[tuple[Any, ...]]] = {
-        "reports": [(report_id, *meta)],
-        "proactive": [(row, column, value, int(f"proactive.{row}.{column}" in derived))
-                      for row, columns in report["proactive"].items() for column, value in columns.items()],
-        "applications": [(row, *(columns[c] for c in APPLICANT_KEYS),
-                          ",".join(c for c in APPLICANT_KEYS if f"applications.{row}.{c}" in derived) or None)
-                         for row, columns in report["applications"].items()],
-        "review_litigation": [(group, *(columns[o] for o in REVIEW_OUTCOMES))
-                              for group, columns in report["review_litigation"].items()],
-        "findings": [(f["code"], f["severity"], f["where"], f.get("line"), f["message"]) for f in report["findings"]],
-        "extra_rows": [(r["table"], r["parent"], r["label"], orjson.dumps(r["values"]).decode(),
-                        orjson.dumps(r["raw"]).decode(), r.get("line")) for r in report["extra_rows"]],
-        "narrative": [(key, text) for key, text in report["narrative"].items() if text],
-    }
-    base = report_id * ROWS_PER_REPORT
-    for table in SQLITE_TABLES[1:]:
-        rows[table] = [(base + place, report_id, *row) for place, row in enumerate(rows[table][:ROWS_PER_REPORT])]
-    return rows
-
-
-# The registry of formats, in one place: the files of all reports (made by
-# ``site.aggregates``, which keeps them up to date cheaply).
-ALL_REPORT_FORMATS: dict[str, str] = {
-    "csv": "CSV（每份报告一行，UTF-8 带 BOM，可直接用 Excel 打开）",
-    "json": "JSON（全部报告，结构同单份报告）",
-    "sqlite": "SQLite 数据库（可用 sqlite3 或 Datasette 打开）",
+# The registry of formats: (file suffix, what it is), one file of each per year.
+YEAR_FORMATS: dict[str, str] = {
+    "csv.zip": "CSV（每份报告一行，UTF-8 带 BOM，可直接用 Excel 打开；附数据字典；zip 压缩）",
+    "json.zip": "JSON（每份报告一个对象，结构同机关数据文件；zip 压缩）",
+    "sqlite.zip": "SQLite 数据库（附 Datasette 的 metadata.json 和数据字典；zip 压缩）",
 }
+
+# The question a journalist asks first, answered from one year's database with the dictionary
+# alone (the README and the downloads page show it; a test runs it).
+EXAMPLE_QUERY = """SELECT body, province, city, county, total AS applications
+FROM applications_full
+WHERE year = 2020 AND row_key = 'new_received'
+ORDER BY total DESC
+LIMIT 10;"""
+
+# --- CSV -------------------------------------------------------------------------------------
+
+# Characters that make a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(value: Any) -> Any:
+    """A value for a CSV cell: text that would start a formula gets a leading apostrophe, as
+    OWASP recommends; numbers (a negative 本年增/减 included) and blanks are left alone."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return "" if value is None else value
+
+
+def csv_rows(rows: list[list[Any]]) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows([[csv_text(v) for v in row] for row in rows])
+    return buffer.getvalue().encode("utf-8")
+
+
+def csv_header() -> bytes:
+    return b"\xef\xbb\xbf" + csv_rows([WIDE_COLUMNS])
+
+
+def csv_line(fields: dict[str, Any], report: dict[str, Any]) -> bytes:
+    """A report's line in the wide CSV; blank cells are empty fields, never 0."""
+    return csv_rows([[fields[key] for key in META_COLUMNS]
+                     + [report[t].get(r, {}).get(c) for t, r, c in CELLS]])
+
+
+def dictionary_csv() -> bytes:
+    """``data/dictionary.csv``: UTF-8 with BOM, one line per entry."""
+    return b"\xef\xbb\xbf" + csv_rows([[key for key, _ in DICTIONARY_COLUMNS], *map(list, map(row_of, entries()))])
+
+
+# --- SQLite ----------------------------------------------------------------------------------
+
+ROW_TABLES = tuple(TABLE_FIELDS)  # proactive … finding_codes
+SQLITE_TABLES = ("reports", *ROW_TABLES, "dictionary")
+# Keys of each table besides report_id: the row's key, or its place in the report.
+_KEYS = {"proactive": ("row_key",), "applications": ("row_key",), "review_litigation": ("row_key",),
+         "findings": ("number",), "extra_rows": ("number",), "narrative": ("section",)}
+
+
+def _columns_sql(table: str) -> str:
+    link = " NOT NULL REFERENCES reports(id)"
+    return ", ".join(f"{c.sqlite_column} {c.type}{link if c.sqlite_column == 'report_id' else ''}"
+                     for c in table_columns(table))
+
+
+def _schema() -> str:
+    parts = [f"CREATE TABLE reports ({_columns_sql('reports').replace('id INTEGER', 'id INTEGER PRIMARY KEY', 1)});"]
+    for table, keys in _KEYS.items():
+        parts.append(f"CREATE TABLE {table} ({_columns_sql(table)}, "
+                     f"PRIMARY KEY (report_id, {', '.join(keys)})) WITHOUT ROWID;")
+    parts.append(f"CREATE TABLE finding_codes ({_columns_sql('finding_codes')}, PRIMARY KEY (code)) WITHOUT ROWID;")
+    parts.append(f"CREATE TABLE dictionary ({', '.join(f'{k} TEXT' for k, _ in DICTIONARY_COLUMNS)}, "
+                 "PRIMARY KEY (field)) WITHOUT ROWID;")
+    shown = ", ".join(f"r.{c}" for c in VIEW_COLUMNS)
+    for table in VIEWS:
+        parts.append(f"CREATE VIEW {table}_full AS SELECT {shown}, t.* FROM {table} AS t "
+                     "JOIN reports AS r ON r.id = t.report_id;")
+    return "\n".join(parts)
+
+
+SCHEMA = _schema()
+
+
+def fixed_rows() -> dict[str, list[tuple[Any, ...]]]:
+    """The rows every database holds whatever its reports: the dictionary and the codes."""
+    return {"dictionary": [row_of(c) for c in entries()],
+            "finding_codes": [(c.code, c.severity, c.title, c.explanation) for c in CODES]}
+
+
+def _derived(derived: set[str], prefix: str, columns: list[str]) -> str | None:
+    return ",".join(c for c in columns if f"{prefix}.{c}" in derived) or None
+
+
+_PROACTIVE = [c.sqlite_column for c in table_columns("proactive")][2:-1]
+_APPLICANTS = [c.sqlite_column for c in table_columns("applications")][2:-1]
+_OUTCOMES = [c.sqlite_column for c in table_columns("review_litigation")][2:]
+
+
+def sqlite_rows(report: dict[str, Any], fields: dict[str, Any]) -> dict[str, list[tuple[Any, ...]]]:
+    """The rows of one report in every table of the SQLite download."""
+    rid = fields["id"]
+    derived = set(report.get("derived", ()))
+    return {
+        "reports": [tuple(fields[key] for key in META_COLUMNS)],
+        "proactive": [(rid, row, *(cells.get(c) for c in _PROACTIVE),
+                       _derived(derived, f"proactive.{row}", _PROACTIVE))
+                      for row, cells in report["proactive"].items()],
+        "applications": [(rid, row, *(cells.get(c) for c in _APPLICANTS),
+                          _derived(derived, f"applications.{row}", _APPLICANTS))
+                         for row, cells in report["applications"].items()],
+        "review_litigation": [(rid, group, *(cells.get(o) for o in _OUTCOMES))
+                              for group, cells in report["review_litigation"].items()],
+        "findings": [(rid, number, f["code"], f["severity"], f["where"], f.get("line"), f.get("page"), f["message"])
+                     for number, f in enumerate(report["findings"], start=1)],
+        "extra_rows": [(rid, number, r["table"], r["parent"], r["label"], orjson.dumps(r["values"]).decode(),
+                        orjson.dumps(r["raw"]).decode(), r.get("line"))
+                       for number, r in enumerate(report["extra_rows"], start=1)],
+        "narrative": [(rid, key, text) for key, text in report["narrative"].items() if text],
+    }

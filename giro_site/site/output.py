@@ -59,13 +59,13 @@ def _is_previous_build(out: Path, manifest: dict[str, object]) -> bool:
     return bool(assets) and all((out / name).is_file() for name in assets)
 
 
-def _relation(out: Path, content: Path) -> str | None:
-    if out == content:
-        return "就是内容文件夹"
-    if content in out.parents:
-        return "在内容文件夹里面"
-    if out in content.parents:
-        return "包含内容文件夹"
+def _relation(out: Path, folder: Path, name: str) -> str | None:
+    if out == folder:
+        return f"就是{name}"
+    if folder in out.parents:
+        return f"在{name}里面"
+    if out in folder.parents:
+        return f"包含{name}"
     return None
 
 
@@ -78,16 +78,19 @@ class OutputFolder:
     notes: list[str] = field(default_factory=list)  # what the build did beside the output, for the maintainer
 
 
-def inspect_output(content: Path, out: Path, *, manifest: dict[str, object], force: bool = False) -> OutputFolder:
+def inspect_output(content: Path, out: Path, *, manifest: dict[str, object], force: bool = False,
+                   sources: tuple[Path, ...] = ()) -> OutputFolder:
     """May the build replace ``out``? Raises ``OutputRefused`` with the reason if not.
+    ``sources`` are further folders the build reads (templates, assets), kept like content.
 
     One stat and at most one directory entry read for a folder that is ours: the check
     costs nothing per file."""
-    real, source = out.resolve(), content.resolve()
-    relation = _relation(real, source)
-    if relation is not None:
-        raise OutputRefused(f"输出文件夹{relation}（{content}）。生成网站会替换整个输出文件夹，报告会因此丢失。"
-                            "请用内容文件夹以外的新文件夹，如 --out public", path=str(out))
+    real = out.resolve()
+    for folder, name in ((content, "内容文件夹"), *((source, "模板或资源文件夹") for source in sources)):
+        relation = _relation(real, folder.resolve(), name)
+        if relation is not None:
+            raise OutputRefused(f"输出文件夹{relation}（{folder}）。生成网站会替换整个输出文件夹，"
+                                f"其中的文件会因此丢失。请用{name}以外的新文件夹，如 --out public", path=str(out))
     for protected, what in ((Path.cwd().resolve(), "当前文件夹"), (Path.home().resolve(), "用户主文件夹")):
         if real == protected or real in protected.parents:
             raise OutputRefused(f"输出文件夹是{what}或包含{what}：生成网站会替换整个输出文件夹。请用一个新的子文件夹，"

@@ -6,7 +6,7 @@ show each one beside its figures; a table's findings are listed under that table
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from markupsafe import Markup
@@ -73,24 +73,47 @@ def _numbered(report: dict[str, Any], year_id: str) -> list[ShownFinding]:
             for index, f in enumerate(report["findings"], start=1)]
 
 
-def _extra_rows(report: dict[str, Any], table: str, parent: str | None, width: int,
-                fragments: Fragments, year_id: str) -> list[ShownRow]:
-    rows = []
+def _extras(report: dict[str, Any], table: str) -> dict[str | None, list[dict[str, Any]]]:
+    """The report's extra rows of this table, by the row they are sub-rows of (None: none)."""
+    found: dict[str | None, list[dict[str, Any]]] = {}
     for extra in report["extra_rows"]:
-        if extra["table"] != table or extra["parent"] != parent:
-            continue
-        cells = [show(v, False) for v in extra["values"]]
-        if not cells and extra["raw"]:
-            cells = [Cell(str(extra["raw"]))]
-        label = ("└ " if parent else "") + (extra["label"] or "（无标题行）")
-        labels = fragments.heads((Head(label, colspan=max(1, width - len(cells)), scope="row"),))
-        html = fragments.join([fragments.cell(c.text, c.kind, (), year_id) for c in cells])
-        rows.append(ShownRow(labels, html, kind="sub" if parent else "extra"))
-    return rows
+        if extra["table"] == table:
+            found.setdefault(extra["parent"], []).append(extra)
+    return found
+
+
+def _extra_row(extra: dict[str, Any], width: int, fragments: Fragments, year_id: str) -> ShownRow:
+    """An extra row ``width`` columns wide (the columns a label from a row above does not cover)."""
+    cells = [show(v, False) for v in extra["values"]]
+    if not cells and extra["raw"]:
+        cells = [Cell(str(extra["raw"]))]
+    parent = extra["parent"]
+    label = ("└ " if parent else "") + (extra["label"] or "（无标题行）")
+    labels = fragments.heads((Head(label, colspan=max(1, width - len(cells)), scope="row"),))
+    html = fragments.join([fragments.cell(c.text, c.kind, (), year_id) for c in cells])
+    return ShownRow(labels, html, kind="sub" if parent else "extra")
+
+
+def _spans(layout: TableLayout, below: list[int]) -> list[tuple[Head, ...]]:
+    """Each row's label cells, a rowspan stretched over the extra rows shown inside it
+    (``below[i]``: the extra rows shown under layout row ``i``)."""
+    shown: list[tuple[Head, ...]] = []
+    for index, row in enumerate(layout.rows):
+        heads = []
+        for head in row.labels:
+            if head.rowspan > 1:
+                covered = index + head.rowspan
+                head = replace(head, rowspan=head.rowspan + sum(below[index:covered]))
+            heads.append(head)
+        shown.append(tuple(heads))
+    return shown
 
 
 def shown_table(layout: TableLayout, report: dict[str, Any], findings: list[ShownFinding], present: bool,
                 fragments: Fragments, year_id: str) -> ShownTable:
+    """The table as the page shows it. Every row covers the table's columns exactly: a label
+    with a rowspan takes its columns from the rows below it (extra rows inside it too), so
+    their own cells and padding are counted without them."""
     derived = set(report.get("derived", ()))
     by_cell: dict[str, list[int]] = {}
     mine: list[ShownFinding] = []
@@ -101,22 +124,31 @@ def shown_table(layout: TableLayout, report: dict[str, Any], findings: list[Show
         for path in cells_of(raw):
             by_cell.setdefault(path, []).append(shown.number)
     values = report[layout.id]
+    extras = _extras(report, layout.id)
+    under = [extras.get(row.key.split(".")[1], []) if row.key.count(".") == 1 else [] for row in layout.rows]
     rows: list[ShownRow] = []
-    for row in layout.rows:
+    reaching: list[list[int]] = []  # [rows still covered, columns] of labels from rows above
+
+    def covered_row() -> int:
+        """Columns taken by labels from rows above in the next row; then one row less for them."""
+        taken = sum(columns for _, columns in reaching)
+        reaching[:] = [[left - 1, columns] for left, columns in reaching if left > 1]
+        return taken
+
+    for row, labels, extra_rows in zip(layout.rows, _spans(layout, [len(e) for e in under]), under, strict=True):
         html = []
         for path, (_, row_key, column) in zip(row.paths, row.parts, strict=True):
             flags = tuple(by_cell[path]) if path in by_cell else ()
             html.append(fragments.value(values.get(row_key, {}).get(column), path in derived, flags, year_id))
-        width = row.label_width + len(html)
-        rows.append(ShownRow(fragments.heads(row.labels), fragments.join(html), row.kind,
+        width = covered_row() + row.label_width + len(html)
+        reaching.extend([head.rowspan - 1, head.colspan] for head in labels if head.rowspan > 1)
+        rows.append(ShownRow(fragments.heads(labels), fragments.join(html), row.kind,
                              pad=max(0, layout.width - width) if html else 0))
-        if row.key.count(".") == 1:
-            rows.extend(_extra_rows(report, layout.id, row.key.split(".")[1], layout.width, fragments, year_id))
-    extras = _extra_rows(report, layout.id, None, layout.width, fragments, year_id)
-    if extras:
+        rows.extend(_extra_row(extra, layout.width - covered_row(), fragments, year_id) for extra in extra_rows)
+    if extras.get(None):
         rows.append(ShownRow(fragments.heads((Head("附加行：报告在国家表格之外增加的行，原样列出",
                                                    colspan=layout.width, scope="colgroup"),)), Markup(""), "block"))
-        rows.extend(extras)
+        rows.extend(_extra_row(extra, layout.width, fragments, year_id) for extra in extras[None])
     head = [fragments.heads(row) for row in layout.head]
     return ShownTable(layout.id, layout.caption, head, rows, layout.width, mine, present)
 
@@ -131,12 +163,13 @@ class YearView:
     general_findings: list[ShownFinding]
     tables: list[ShownTable]
     charts: list[dict[str, Any]]
-    figures: dict[str, Any]
     data_url: str  # the agency's data file, this report in it
-    source_url: str
+    source_url: str | None  # the original: the site's copy, the agency's own page, or None
+    source_published: bool  # whether source_url is the site's copy
 
 
-def year_view(agency: Agency, index: int, report: dict[str, Any], urls: Urls, fragments: Fragments) -> YearView:
+def year_view(agency: Agency, index: int, report: dict[str, Any], urls: Urls, fragments: Fragments,
+              original: tuple[str | None, bool]) -> YearView:
     """Everything the section of the agency's ``index``-th report shows; ``report`` is it whole."""
     year_id = agency.ids[index]
     head = agency.reports[index].head
@@ -147,12 +180,11 @@ def year_view(agency: Agency, index: int, report: dict[str, Any], urls: Urls, fr
     general = [f for f, raw in zip(findings, report["findings"], strict=True)
                if raw["where"].split(".")[0] not in TABLE_OF]
     year_charts = charts.report_charts(report, year_id, head)
-    relative = report["source"]["file"].split("/", 1)[-1]
     return YearView(
         report=report, year=report.get("year"), id=year_id, head=head, findings=findings,
-        general_findings=general, tables=tables, charts=year_charts, figures=figures_of(year_charts),
+        general_findings=general, tables=tables, charts=year_charts,
         data_url=urls.agency_data(agency.slug),
-        source_url=urls.source_file(relative),
+        source_url=original[0], source_published=original[1],
     )
 
 
@@ -165,8 +197,3 @@ def year_links(agency: Agency, urls: Urls) -> list[tuple[str, str, str]]:
             label = f"{label}（{report_id.rsplit('-', 1)[-1]}）"
         links.append((label, report_id, urls.agency(agency.slug, report_id)))
     return links
-
-
-def figures_of(chart_list: list[dict[str, Any]]) -> dict[str, Any]:
-    """What a page's script needs to draw its charts: id → plotly figure (empty ones left out)."""
-    return {c["id"]: c["figure"] for c in chart_list if not c.get("empty")}

@@ -21,13 +21,16 @@ from giro_site.corpus import Problem
 from giro_site.errors import ReportError
 from giro_site.findings import CODES, SEVERITY_LABEL, sort_findings
 from giro_site.site import charts, listing
+from giro_site.site.aggregates import Row, stable_id
 from giro_site.site.assets import Asset
 from giro_site.site.config import SiteConfig
-from giro_site.site.downloads import ALL_REPORT_FORMATS, CELL_COLUMNS, META_COLUMNS
+from giro_site.site.dictionary import DICTIONARY_COLUMNS, datasette_metadata
+from giro_site.site.dictionary import entries as dictionary_entries
+from giro_site.site.downloads import EXAMPLE_QUERY, YEAR_FORMATS, dictionary_csv
 from giro_site.site.fragments import Fragments
 from giro_site.site.model import QUALITY_LABEL, Agency, ReportInfo, totals_by_year
 from giro_site.site.output import Payload
-from giro_site.site.pages import figures_of, year_links, year_view
+from giro_site.site.pages import year_links, year_view
 from giro_site.site.region_pages import Region, crumbs, place_of, region_view, regions_index_view
 from giro_site.site.render import make_environment
 from giro_site.site.urls import Urls
@@ -39,7 +42,8 @@ LoadReport = Callable[[ReportInfo], dict[str, Any]]
 # A page's file name is its address: one path segment of letters, digits, ``_`` and ``-``,
 # not the name of a folder the site writes itself.
 _PAGE_NAME = re.compile(r"\w[\w-]*")
-_RESERVED_PAGES = frozenset({"agencies", "agency", "assets", "data", "downloads", "problems", "source", "404"})
+_RESERVED_PAGES = frozenset({"agencies", "agency", "assets", "data", "dictionary", "downloads", "problems", "source",
+                             "404"})
 
 
 def _check_page_name(path: Path) -> None:
@@ -93,7 +97,8 @@ class SiteRenderer:
     # --- one agency ------------------------------------------------------------------
 
     def agency_urls(self, agency: Agency) -> list[str]:
-        """The pages of an agency's reports (its own address only redirects to the latest)."""
+        """The pages of an agency's reports: one per report, no other page (a page at the agency's
+        own address, which nothing links to, would cost each agency a file)."""
         return [self.urls.agency(agency.slug, rid) for rid in agency.ids]
 
     def agency_outputs(self, agency: Agency, load: LoadReport) -> list[Output]:
@@ -103,24 +108,20 @@ class SiteRenderer:
         trend = charts.trend_chart(agency)
         place = place_of(agency)
         breadcrumb = crumbs(place, urls) if place is not None else []
-        figures = figures_of([trend] if trend else [])
         section_template = self.env.get_template("year.html")
         outputs: list[Output] = []
         published = []
         for index, info in enumerate(agency.reports):
             report = with_linked(load(info), info)
             published.append(report)
-            view = year_view(agency, index, report, urls, self.fragments)
+            view = year_view(agency, index, report, urls, self.fragments,
+                             (self._original(agency, info.name), self.config.publish_originals))
             section = Markup(section_template.render(v=view))  # our own template's escaped output
             outputs.append(self._page(urls.agency(agency.slug, view.id), "agency.html", agency=agency, years=links,
-                                      current=view, trend=trend, figures=figures, section=section,
-                                      breadcrumb=breadcrumb))
-            if index == 0:
-                outputs.append(self._page(urls.agency(agency.slug), "redirect.html", title=agency.name,
-                                          target=urls.agency(agency.slug, view.id)))
+                                      current=view, trend=trend, section=section, breadcrumb=breadcrumb))
             relative = info.name.split("/", 1)[-1]
             source = self.content / relative
-            if source.is_file():
+            if self.config.publish_originals and source.is_file():
                 outputs.append((urls.output_path(urls.source_file(relative)), source))
         outputs.append((urls.output_path(urls.agency_data(agency.slug)), orjson.dumps(published)))
         return outputs
@@ -162,13 +163,13 @@ class SiteRenderer:
         for region in regions.values():
             view = region_view(region, regions, self.urls, chart_top)
             url = self.urls.region(view["code"])
-            pages.append((url, orjson.dumps(view), partial(self._page, url, "region.html", r=view,
-                                                            figures=figures_of(view["charts"]))))
+            pages.append((url, orjson.dumps(view), partial(self._page, url, "region.html", r=view)))
         return pages
 
     def global_outputs(self, agencies: list[Agency], problems: list[Problem], rows: list[dict[str, Any]],
-                       downloads: list[dict[str, Any]], regions: dict[str, Region]) -> list[Output]:
-        """Every page about all agencies except the listing pages (``render_listing``)."""
+                       regions: dict[str, Region]) -> list[Output]:
+        """Every page about all agencies except those of ``keyed_pages`` and the downloads
+        (``download_outputs``)."""
         urls, config = self.urls, self.config
         outputs: list[Output] = [(f"assets/{a.hashed}", a.source) for a in self.assets]
         years = sorted({i.year for a in agencies for i in a.reports if i.year is not None}, reverse=True)
@@ -181,14 +182,12 @@ class SiteRenderer:
         places = regions_index_view(regions, urls, unplaced)
         outputs.append(self._page(
             urls.index(), "index.html", totals=totals_by_year(agencies),
-            latest_year=latest_year, charts=index_charts, figures=figures_of(index_charts),
+            latest_year=latest_year, charts=index_charts,
             rows=table_pages[0][1], page=1, pages=len(table_pages), years=years, problems=problems,
             report_count=len(rows), places=places))
         outputs.append((urls.output_path(urls.index_data()), listing.index_data(agencies, regions, urls)))
         outputs.append(self._page(urls.regions(), "regions.html", places=places))
         outputs.append(self._page(urls.compare(), "compare.html", labels=listing.compare_labels()))
-        outputs.append(self._page(urls.downloads(), "downloads.html", downloads=downloads,
-                                  meta_columns=META_COLUMNS, cell_columns=CELL_COLUMNS))
         for page in self.pages:
             outputs.append(self._page(urls.page(page["name"]), "page.html", page=page, codes=CODES))
         with_errors = [(a, info, rid) for a in agencies for info, rid in zip(a.reports, a.ids, strict=True)
@@ -196,8 +195,8 @@ class SiteRenderer:
         outputs.append(self._page(urls.problems(), "problems.html", problems=problems, with_errors=with_errors))
         outputs.append(self._page(urls.page("404").rstrip("/") + ".html", "404.html"))
 
-        listed = [urls.index(), *(url for url, _, _, _ in table_pages), urls.downloads(), urls.problems(),
-                  *(urls.page(p["name"]) for p in self.pages), urls.regions(),
+        listed = [urls.index(), *(url for url, _, _, _ in table_pages), urls.downloads(), urls.dictionary(),
+                  urls.problems(), *(urls.page(p["name"]) for p in self.pages), urls.regions(),
                   *(urls.region(r.place.short_code) for r in regions.values())]
         listed += [url for agency in agencies for url in self.agency_urls(agency)]
         sitemap = self.env.get_template("sitemap.xml").render(urls=[config.absolute(u) for u in listed])
@@ -207,6 +206,56 @@ class SiteRenderer:
         outputs.append((".nojekyll", b""))
         return outputs
 
-    def download_entries(self, sizes: dict[str, int]) -> list[dict[str, Any]]:
-        return [{"url": self.urls.all_data(fmt), "description": description, "size": sizes.get(fmt, 0)}
-                for fmt, description in ALL_REPORT_FORMATS.items()]
+    # --- downloads ------------------------------------------------------------------------
+
+    def report_fields(self, agency: Agency, info: ReportInfo, report_id: str) -> dict[str, Any]:
+        """The report-level fields of the downloads (``dictionary.REPORT_FIELDS``)."""
+        s, head, division = info.summary, info.head, agency.division
+        return {
+            "id": stable_id(info.name), "body": agency.display_name, "agency": s["agency"],
+            "province": division.get("province"), "city": division.get("city"), "county": division.get("county"),
+            "township": division.get("township"), "level": agency.level, "region": agency.region,
+            "region_code": division.get("code"), "year": s["year"], "form": s["form"], "quality": head.quality,
+            "errors": head.errors, "warnings": head.warnings, "proactive_items": s["items"],
+            "extra_rows": s["extra_rows"], "page_url": self.config.absolute(self.urls.agency(agency.slug, report_id)),
+            "source_url": self._original(agency, info.name, absolute=True), "source_file": s["file"],
+            "source_format": s["format"], "sha256": s["sha256"],
+        }
+
+    def _original(self, agency: Agency, name: str, *, absolute: bool = False) -> str | None:
+        """Where a report's original is: the site's copy, else the agency's own page, else nowhere."""
+        if self.config.publish_originals:
+            url = self.urls.source_file(name.split("/", 1)[-1])
+            return self.config.absolute(url) if absolute else url
+        return agency.source_url
+
+    def download_rows(self, agencies: list[Agency]) -> list[Row]:
+        return [Row(info, self.report_fields(agency, info, rid))
+                for agency in agencies for info, rid in zip(agency.reports, agency.ids, strict=True)]
+
+    def download_site(self) -> dict[str, str]:
+        """What the download files say about the site."""
+        return {"title": self.config.title, "source_url": self.config.absolute(self.urls.downloads())}
+
+    def download_outputs(self, years: list[tuple[str, dict[str, Path]]]) -> list[Output]:
+        """Each year's files, the dictionary (CSV, Datasette metadata, page) and the downloads page."""
+        urls = self.urls
+        outputs: list[Output] = []
+        table = []
+        for year, files in years:
+            for fmt, path in files.items():
+                outputs.append((urls.output_path(urls.year_data(year, fmt)), path))
+            table.append({"year": year, "files": [(fmt, urls.year_data(year, fmt), files[fmt].stat().st_size)
+                                                  for fmt in YEAR_FORMATS]})
+        names = [f"reports-{year}" for year, _ in years]
+        site = self.download_site()
+        metadata = datasette_metadata(names, site["title"], site["source_url"])
+        outputs.append((urls.output_path(urls.dictionary_data()), dictionary_csv()))
+        outputs.append((urls.output_path(urls.datasette_metadata()),
+                        orjson.dumps(metadata, option=orjson.OPT_INDENT_2)))
+        outputs.append(self._page(urls.dictionary(), "dictionary.html", entries=dictionary_entries(),
+                                  columns=DICTIONARY_COLUMNS))
+        outputs.append(self._page(urls.downloads(), "downloads.html", years=table, formats=YEAR_FORMATS,
+                                  example=EXAMPLE_QUERY, example_year=next((y for y, _ in years if y != "unknown"),
+                                                                           "2020")))
+        return outputs

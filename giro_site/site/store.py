@@ -102,13 +102,16 @@ class ReportStore:
         global _OLD, _CONTENT
         current: dict[str, Entry] = {}
         pending: list[Path] = []
-        for path, stat in scan_reports(self.content):
+        found, skipped = scan_reports(self.content)
+        for path, stat in found:
             name = display_path(path, self.content)
             old = self.entries.get(name)
             if old is not None and old["stamp"] == [stat.st_size, stat.st_mtime_ns]:
                 current[name] = old
             else:
                 pending.append(Path(path))
+        for problem in skipped:  # not read: named again at every build, never cached
+            current[problem.file] = _entry([0, 0], "", problem=[problem.reason, None])
         self.folder.mkdir(parents=True, exist_ok=True)
         if not self.entries:
             self.pack.write_bytes(b"")  # nothing in the index refers to the old pack

@@ -54,12 +54,13 @@ class Urls:
     def agencies(self, page: int = 1) -> str:
         return self._url("agencies/" if page == 1 else f"agencies/{page}/")
 
-    def agency(self, slug: str, report_id: str | None = None) -> str:
-        """The agency's address (it leads to its latest report), or the page of one report.
+    def agency(self, slug: str, report_id: str) -> str:
+        """The page of one of an agency's reports. An agency has no page of its own: each
+        report's page links to the others.
 
         Report pages are files (``2021.html``), not folders: a folder per report costs a
         build of ten thousand reports a second and a half in mkdir alone."""
-        return self._url(f"agency/{slug}/" if report_id is None else f"agency/{slug}/{report_id}.html")
+        return self._url(f"agency/{slug}/{report_id}.html")
 
     def regions(self) -> str:
         return self._url("regions/")
@@ -87,8 +88,19 @@ class Urls:
         cross-year findings included), newest year first: the data behind its pages."""
         return self._url(f"agency/{slug}/reports.json")
 
-    def all_data(self, fmt: str) -> str:
-        return self._url(f"data/reports.{fmt}")
+    def year_data(self, year: str, fmt: str) -> str:
+        """The downloads of one year's reports (``year`` is "2020", or "unknown")."""
+        return self._url(f"data/reports-{year}.{fmt}")
+
+    def dictionary_data(self) -> str:
+        return self._url("data/dictionary.csv")
+
+    def datasette_metadata(self) -> str:
+        return self._url("data/metadata.json")
+
+    def dictionary(self) -> str:
+        """The data dictionary as a page."""
+        return self._url("dictionary/")
 
     def index_data(self) -> str:
         return self._url("data/index.json")

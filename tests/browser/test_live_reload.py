@@ -25,8 +25,8 @@ def test_open_page_reloads_when_a_report_is_edited(browser: Any, served: Served)
         report = served.content / "reports" / "2020" / "001_c2f37f7082ff9ace.txt"
         report.write_text(report.read_text(encoding="utf-8").replace("309条", "310条"), encoding="utf-8")
         try:
-            page.wait_for_function(
-                "() => document.querySelector('main').innerText.includes('共主动公开政府信息310条')", timeout=30_000)
+            # A locator's wait outlives the reload (a function polled in the page can be cut off by it).
+            page.locator("main", has_text="共主动公开政府信息310条").wait_for(timeout=30_000)
         except Exception:
             served.process.terminate()
             print(served.process.communicate(timeout=10)[0])

@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 
+from giro_site.site.assets import PLOTLY_BUNDLE, bundle_trace_types
 from tests.browser.conftest import SCREENSHOTS, Site, Watched
+from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
 
@@ -23,8 +25,13 @@ def agency_page(site: Site, year: int) -> str:
     return site.url(f"agency/{folder.name}/{year}.html")
 
 
+REGISTERED = bundle_trace_types(ROOT / "assets" / PLOTLY_BUNDLE)
+
+
 def draw_all_charts(watched: Watched) -> int:
-    """Scroll every chart into view (they draw lazily) and wait until each has drawn."""
+    """Scroll every chart into view (they draw lazily), wait until each has drawn, and check
+    what was drawn: plotly.js finds nothing to object to, and every trace type is one the
+    vendored bundle registers."""
     page = watched.page
     plots = page.locator(".chart-plot[data-chart]")
     count = plots.count()
@@ -32,6 +39,9 @@ def draw_all_charts(watched: Watched) -> int:
         plots.nth(index).scroll_into_view_if_needed()
         page.wait_for_function("el => el.querySelector('svg.main-svg') !== null", arg=plots.nth(index).element_handle(),
                                timeout=15_000)
+        problems, types = plots.nth(index).evaluate(
+            "el => [window.Plotly.validate(el.data, el.layout) || [], el.data.map(t => t.type)]")
+        assert problems == [] and types and set(types) <= REGISTERED, (problems, types)
     return count
 
 
@@ -92,6 +102,17 @@ def test_year_switch_shows_the_other_years_figures(site: Site, open_page: Any, v
     assert re.search(rf"本年新收[\s\S]*?\b{new_2021:,}\b".replace(",", ",?"), section), (new_2021, section[:400])
     assert link.get_attribute("aria-current") == "page"
     assert draw_all_charts(watched) >= 3
+    # The charts drawn from the form tables show those tables' figures (table 三's first row, table 四).
+    received = site.year_2021["applications"]["new_received"]
+    drawn = page.locator('.chart-plot[data-from$="-applications"]').evaluate("el => el.data[0].x")
+    keys = ("natural_person", "commercial", "research", "social_org", "legal_service", "other_org")
+    assert drawn == [received[key] or 0 for key in keys]
+    review = site.year_2021["review_litigation"]
+    stacked = page.locator('.chart-plot[data-from$="-review_litigation"]').evaluate(
+        "el => el.data.map(trace => [trace.name, trace.x])")
+    assert stacked == [[name, [review[g][key] or 0 for g in ("review", "litigation_direct", "litigation_after_review")]]
+                       for key, name in (("upheld", "结果维持"), ("corrected", "结果纠正"), ("other", "其他结果"),
+                                         ("pending", "尚未审结"))]
     assert_no_sideways_scroll(watched)
     watched.assert_clean()
     if site.base == "/":
@@ -131,7 +152,7 @@ def test_sorting_by_applications_orders_the_rows(site: Site, open_page: Any) -> 
     watched.assert_clean()
 
 
-@pytest.mark.parametrize("path", ["about/", "downloads/", "problems/", "agencies/"])
+@pytest.mark.parametrize("path", ["about/", "downloads/", "dictionary/", "problems/", "agencies/"])
 def test_other_pages_fit_and_are_clean(site: Site, open_page: Any, viewport: str, path: str) -> None:
     watched = open_page(site.url(path))
     assert watched.page.locator("h1").count() == 1

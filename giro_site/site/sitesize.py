@@ -1,0 +1,80 @@
+"""How big a built site is, by kind of file, against the limits of free static hosts: the
+build prints it and warns near a limit, the benchmark breaks it down per report."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# The limits a site of this kind meets first on free hosting.
+GITHUB_PAGES_BYTES = 1_000_000_000  # GitHub Pages: a published site of at most 1 GB
+CLOUDFLARE_FILES = 20_000  # Cloudflare Pages (free plan): at most 20,000 files a site
+CLOUDFLARE_FILE_BYTES = 25 * 2**20  # Cloudflare Pages: at most 25 MiB a file
+NEAR = 0.8  # warn from this share of a limit on
+
+ORIGINALS = "原始报告文件"
+_PREFIXES = (("source/", ORIGINALS), ("data/reports-", "年度下载文件"), ("regions/", "地区页面"),
+             ("agencies/", "机关列表页面"), ("assets/", "静态资源"))
+
+
+def kind_of(relative: str) -> str:
+    """The kind of a file by where it is in the site."""
+    if relative.startswith("agency/"):
+        return "报告页面" if relative.endswith(".html") else "机关数据文件"
+    return next((kind for prefix, kind in _PREFIXES if relative.startswith(prefix)), "其他页面和文件")
+
+
+@dataclass
+class SiteSize:
+    bytes: int = 0
+    files: int = 0
+    largest: tuple[int, str] = (0, "")  # bytes, path
+    by_kind: dict[str, list[int]] = field(default_factory=dict)  # kind → [bytes, files]
+
+    def without_originals(self) -> tuple[int, int]:
+        kept = self.by_kind.get(ORIGINALS, [0, 0])
+        return self.bytes - kept[0], self.files - kept[1]
+
+
+def measure(out: Path) -> SiteSize:
+    """Every file under ``out``, by kind (one directory scan, no file is read)."""
+    size = SiteSize()
+    pending = [(str(out), "")]
+    while pending:
+        folder, prefix = pending.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                relative = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((entry.path, relative + "/"))
+                elif entry.is_file(follow_symlinks=False):
+                    length = entry.stat(follow_symlinks=False).st_size
+                    size.bytes += length
+                    size.files += 1
+                    size.largest = max(size.largest, (length, relative))
+                    counts = size.by_kind.setdefault(kind_of(relative), [0, 0])
+                    counts[0] += length
+                    counts[1] += 1
+    return size
+
+
+def warnings(size: SiteSize) -> list[str]:
+    """What a maintainer should know before publishing: limits reached or near."""
+    found = []
+    if size.bytes >= NEAR * GITHUB_PAGES_BYTES:
+        state = "超过" if size.bytes > GITHUB_PAGES_BYTES else "接近"
+        found.append(f"网站大小 {size.bytes / 1e9:.2f} GB，{state} GitHub Pages 的 1 GB 上限"
+                     "（可在 content/site.toml 中设 publish_originals = false，不发布原始报告文件）")
+    if size.files >= NEAR * CLOUDFLARE_FILES:
+        state = "超过" if size.files > CLOUDFLARE_FILES else "接近"
+        found.append(f"共 {size.files:,} 个文件，{state} Cloudflare Pages 免费版每个网站 20,000 个文件的上限")
+    if size.largest[0] > CLOUDFLARE_FILE_BYTES:
+        found.append(f"{size.largest[1]} 有 {size.largest[0] / 2**20:.1f} MiB，"
+                     "超过 Cloudflare Pages 每个文件 25 MiB 的上限")
+    return found
+
+
+def summary(size: SiteSize) -> str:
+    return (f"网站共 {size.bytes / 1e6:,.1f} MB，{size.files:,} 个文件"
+            f"（最大的文件 {size.largest[1]}，{size.largest[0] / 1e6:.1f} MB）。")

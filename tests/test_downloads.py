@@ -1,0 +1,246 @@
+"""The downloads a journalist reads: one set of files per year, every column in the data
+dictionary, a typed SQLite database with readable names, a CSV that no spreadsheet runs as
+formulas, and Datasette explaining the database from the shipped metadata."""
+
+from __future__ import annotations
+
+import _sqlite3
+import asyncio
+import csv
+import ctypes
+import io
+import json
+import random
+import shutil
+import sqlite3
+import threading
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from giro_site.site import dictionary
+from giro_site.site.builder import BuildOptions, build_site
+from giro_site.site.downloads import EXAMPLE_QUERY, WIDE_COLUMNS, csv_text
+from giro_site.synth import random_report, render_text
+from tests.conftest import ROOT
+from tests.sitecheck import published_reports
+
+DATE = "2026-01-02"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeds (2020) plus reports of 2021 and 2022, one of them with a name a spreadsheet
+    would run as a formula."""
+    content = tmp_path_factory.mktemp("downloads") / "content"
+    shutil.copytree(ROOT / "content", content)
+    rng = random.Random(11)
+    more_2020 = [(2020, f"{place}街道", "临江市高新区") for place in "东西南北中上下前后左右"]
+    for year, name, region in ((2021, "高岭镇人民政府", "密云区"), (2021, "=HYPERLINK(1)街道", None),
+                               (2022, "岑港街道", None), *more_2020):
+        report = random_report(rng, name, region, year, blanks=True)
+        folder = content / "reports" / str(year)
+        folder.mkdir(exist_ok=True)
+        (folder / f"{year}-{len(list(folder.iterdir()))}.txt").write_text(render_text(report), encoding="utf-8")
+    out = content.parent / "public"
+    build_site(BuildOptions(content=content, out=out, build_date=DATE))
+    return out
+
+
+def unzip(path: Path, folder: Path) -> Path:
+    with zipfile.ZipFile(path) as archive:
+        archive.extractall(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def db_2020(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return unzip(site / "data" / "reports-2020.sqlite.zip", tmp_path_factory.mktemp("db")) / "reports-2020.sqlite"
+
+
+def csv_rows(path: Path, member: str = "") -> list[dict[str, str]]:
+    """The rows of a CSV file, or of a CSV ``member`` of the zip file ``path``."""
+    if member:
+        with zipfile.ZipFile(path) as archive:
+            raw = archive.read(member)
+    else:
+        raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+
+
+def year_csv(site: Path, year: int) -> list[dict[str, str]]:
+    return csv_rows(site / "data" / f"reports-{year}.csv.zip", f"reports-{year}.csv")
+
+
+def test_one_set_of_files_per_year(site: Path) -> None:
+    names = sorted(p.name for p in (site / "data").glob("reports-*"))
+    assert names == [f"reports-{y}.{fmt}" for y in (2020, 2021, 2022) for fmt in ("csv.zip", "json.zip", "sqlite.zip")]
+    by_year = {}
+    for report in published_reports(site):
+        by_year.setdefault(report["year"], []).append(report["agency"])
+    assert sorted(by_year) == [2020, 2021, 2022] and len(by_year[2020]) == 16 and len(by_year[2021]) == 2
+    downloads = (site / "downloads" / "index.html").read_text(encoding="utf-8")
+    for name in names:
+        assert f'/data/{name}"' in downloads
+    assert "/data/dictionary.csv" in downloads and "/data/metadata.json" in downloads
+    assert "applications_full" in downloads
+
+
+def test_the_csv_keeps_stable_keys_and_adds_the_page_and_region(site: Path) -> None:
+    rows = year_csv(site, 2020)
+    assert list(rows[0]) == WIDE_COLUMNS
+    beside = csv_rows(site / "data" / "reports-2020.csv.zip", "dictionary.csv")
+    assert beside == csv_rows(site / "data" / "dictionary.csv")
+    assert "applications.new_received.total" in rows[0] and "proactive.procurement.amount_wan_yuan" in rows[0]
+    cengang = next(r for r in rows if r["agency"] == "岑港街道")
+    assert cengang["proactive.procurement.amount_wan_yuan"] == "373.9265"
+    assert (cengang["province"], cengang["city"], cengang["county"]) == ("浙江省", "舟山市", "定海区")
+    assert cengang["page_url"].startswith("/agency/") and (site / cengang["page_url"].lstrip("/")).is_file()
+    assert next(r for r in rows if r["agency"] == "岭子镇")["proactive.regulations.new_made"] == ""  # blank, not 0
+
+
+def test_csv_cells_that_would_run_as_formulas_are_neutralised_but_numbers_are_not(site: Path) -> None:
+    assert [csv_text(v) for v in ("=1+1", "+86", "-x", "@SUM(A1)", "\tx", "\rx", "ok", -3, -2.5, None)] == \
+        ["'=1+1", "'+86", "'-x", "'@SUM(A1)", "'\tx", "'\rx", "ok", -3, -2.5, ""]
+    rows = year_csv(site, 2021)
+    hostile = next(r for r in rows if "HYPERLINK" in r["agency"])
+    assert hostile["agency"] == "'=HYPERLINK(1)街道" and hostile["body"].startswith("'=")
+    changes = [r[key] for r in year_csv(site, 2020) for key in r if key.endswith(".change")]
+    assert any(v.startswith("-") and v[1:].isdigit() for v in changes)  # 本年增/减 may be negative: kept a number
+    assert not any(v.startswith("'") for v in changes)
+
+
+def test_every_csv_and_sqlite_column_is_in_the_dictionary(site: Path, db_2020: Path) -> None:
+    keys = {c.field for c in dictionary.entries()}
+    for year in (2020, 2021, 2022):
+        assert set(year_csv(site, year)[0]) <= keys
+    db = sqlite3.connect(db_2020)
+    described = {(c.sqlite_table, c.sqlite_column) for c in dictionary.entries()}
+    tables = [t for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    assert sorted(tables) == sorted(["reports", *dictionary.TABLE_FIELDS, "dictionary"])
+    for table in tables:
+        for column in [row[1] for row in db.execute(f"PRAGMA table_info({table})")]:
+            assert table == "dictionary" or (table, column) in described, (table, column)
+    # the dictionary inside the database is the published one, row for row
+    published = csv_rows(site / "data" / "dictionary.csv")
+    inside = db.execute("SELECT * FROM dictionary").fetchall()
+    assert sorted(inside) == sorted(tuple(row.values()) for row in published)
+    assert len(published) == len(keys) > 250
+
+
+def test_the_dictionary_names_each_cell_as_the_form_does(site: Path) -> None:
+    entries = {row["field"]: row for row in csv_rows(site / "data" / "dictionary.csv")}
+    new = entries["applications.new_received.total"]
+    assert (new["form_table"], new["form_row"], new["form_column"], new["unit"], new["forms"], new["type"]) == (
+        "三、收到和处理政府信息公开申请情况", "一、本年新收政府信息公开申请数量", "申请人情况 总计", "件", "2019、2021",
+        "INTEGER")
+    assert (new["sqlite_table"], new["sqlite_row_key"], new["sqlite_column"]) == ("applications", "new_received",
+                                                                                   "total")
+    secret = entries["applications.denied_state_secret.commercial"]
+    assert secret["form_row"] == "三、本年度办理结果 （三）不予公开 1.属于国家秘密"
+    assert secret["form_column"] == "申请人情况 法人或其他组织 商业企业"
+    fees = entries["proactive.fees.amount_wan_yuan"]
+    assert (fees["unit"], fees["forms"], fees["type"]) == ("万元", "2021", "REAL")
+    assert entries["proactive.procurement.amount_wan_yuan"]["form_row"] == "第二十条第（九）项 政府集中采购"
+    assert entries["review_litigation.litigation_direct.corrected"]["form_row"] == "行政诉讼 未经复议直接起诉"
+    page = (site / "dictionary" / "index.html").read_text(encoding="utf-8")
+    assert "applications.new_received.total" in page and "1.属于国家秘密" in page
+
+
+def sqlite_keywords() -> set[str]:
+    """SQLite's own list of keywords, asked of the library Python uses."""
+    library = ctypes.CDLL(_sqlite3.__file__)
+    library.sqlite3_keyword_name.argtypes = [ctypes.c_int, ctypes.POINTER(ctypes.c_void_p),
+                                             ctypes.POINTER(ctypes.c_int)]
+    words = set()
+    for index in range(library.sqlite3_keyword_count()):
+        name, length = ctypes.c_void_p(), ctypes.c_int()
+        library.sqlite3_keyword_name(index, ctypes.byref(name), ctypes.byref(length))
+        words.add(ctypes.string_at(name.value, length.value).decode("ascii").lower())
+    return words
+
+
+def test_sqlite_names_are_no_keywords_and_every_column_is_typed(db_2020: Path) -> None:
+    keywords = sqlite_keywords()
+    assert {"row", "group", "where", "values", "table", "column"} <= keywords  # the list is the real one
+    db = sqlite3.connect(db_2020)
+    for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')").fetchall():
+        assert name.lower() not in keywords, name
+        for _, column, kind, *_ in db.execute(f"PRAGMA table_info({name})"):
+            assert column.lower() not in keywords, (name, column)
+            assert kind in {"INTEGER", "REAL", "TEXT"}, (name, column, kind)
+
+
+def test_sqlite_counts_are_integers_and_amounts_real(db_2020: Path) -> None:
+    db = sqlite3.connect(db_2020)
+    assert {t for (t,) in db.execute("SELECT DISTINCT typeof(total) FROM applications")} <= {"integer", "null"}
+    assert {t for (t,) in db.execute("SELECT DISTINCT typeof(upheld) FROM review_litigation")} <= {"integer", "null"}
+    assert db.execute("SELECT count(*) FROM applications WHERE typeof(total) = 'integer'").fetchone()[0] > 100
+    amount = db.execute("SELECT amount_wan_yuan, typeof(amount_wan_yuan) FROM proactive_full "
+                        "WHERE body = '岑港街道' AND row_key = 'procurement'").fetchone()
+    assert amount == (373.9265, "real")
+    blank = db.execute("SELECT new_made, new_published, total_published FROM proactive JOIN reports "
+                       "ON reports.id = proactive.report_id WHERE agency = '岭子镇' AND row_key = 'regulations'")
+    assert blank.fetchone() == (None, None, None)
+    assert db.execute("SELECT count(*) FROM proactive WHERE derived IS NOT NULL").fetchone() == (1,)
+    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_every_row_family_shows_body_region_level_year_and_page(db_2020: Path) -> None:
+    db = sqlite3.connect(db_2020)
+    for view in dictionary.VIEWS:
+        columns = [row[1] for row in db.execute(f"PRAGMA table_info({view}_full)")]
+        assert columns[:len(dictionary.VIEW_COLUMNS)] == list(dictionary.VIEW_COLUMNS)
+        assert "report_id" in columns
+    row = db.execute("SELECT body, province, city, county, level, year, page_url FROM findings_full "
+                     "WHERE body = '鹿乡镇人民政府'").fetchone()
+    assert row is not None and row[1:5] == ("吉林省", "长春市", "双阳区", "乡镇街道") and row[5] == 2020
+    assert row[6].startswith("/agency/") and row[6].endswith("/2020.html")
+
+
+def test_the_journalists_question_in_one_query(db_2020: Path, site: Path) -> None:
+    """Which ten bodies received the most applications in 2020, and where are they."""
+    db = sqlite3.connect(db_2020)
+    answer = db.execute(EXAMPLE_QUERY).fetchall()
+    totals = {r["agency"]: r["applications"]["new_received"]["total"] for r in published_reports(site)
+              if r["year"] == 2020}
+    ranked = sorted(totals, key=lambda name: -(totals[name] or -1))[:10]
+    assert len(totals) == 16 and len(answer) == 10
+    assert [row[4] for row in answer] == [totals[name] for name in ranked] and answer[0][4] > answer[-1][4]
+    assert all(totals[row[0]] == row[4] for row in answer)  # each body with its own figure (names are unique)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert EXAMPLE_QUERY in readme
+
+
+def test_datasette_opens_the_database_with_the_shipped_metadata(db_2020: Path) -> None:
+    datasette_app = pytest.importorskip("datasette.app")
+    folder = db_2020.parent
+    metadata = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
+    assert (folder / "dictionary.csv").is_file() and "datasette" in (folder / "README.txt").read_text("utf-8-sig")
+
+    async def visit() -> tuple[Any, ...]:
+        ds = datasette_app.Datasette([str(db_2020)], metadata=metadata)
+        await ds.invoke_startup()
+        table = await ds.client.get("/reports-2020/applications")
+        rows = await ds.client.get("/reports-2020/applications_full.json?_shape=array&row_key=new_received")
+        query = await ds.client.get("/reports-2020.json", params={"sql": EXAMPLE_QUERY, "_shape": "array"})
+        return table, rows, query
+
+    # In a thread of its own: the browser tests' Playwright session keeps an event loop running
+    # in this one for the whole test session.
+    visited: list[tuple[Any, ...]] = []
+    thread = threading.Thread(target=lambda: visited.append(asyncio.run(visit())))
+    thread.start()
+    thread.join()
+    table, rows, query = visited[0]
+    assert table.status_code == 200
+    assert dictionary.TABLE_FIELDS["applications"][0][:10] in table.text  # the table's description
+    assert "申请人情况 自然人（单位：件）" in table.text  # a column's description, with its unit
+    assert rows.status_code == 200 and len(rows.json()) == 16
+    assert {"body", "province", "level", "year", "page_url"} <= set(rows.json()[0])
+    assert query.status_code == 200 and [r["applications"] for r in query.json()] == \
+        [row[4] for row in sqlite3.connect(db_2020).execute(EXAMPLE_QUERY)]
