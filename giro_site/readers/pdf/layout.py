@@ -38,7 +38,7 @@ from giro_site.forms.spec import (
 from giro_site.labels import core, flat
 from giro_site.readers.pdf.extract import PageContent
 from giro_site.readers.pdf.grid import Box, GridTable, PageTables, find_tables
-from giro_site.readers.pdf.parts import PageTable, TableCell, TableRow, padding
+from giro_site.readers.pdf.parts import Note, PageTable, TableCell, TableRow, padding
 from giro_site.readers.pdf.text import Flow, Line, cell_text, fits_not, join_two, make_lines
 from giro_site.readers.pdf.unruled import read_tables as read_unruled
 
@@ -193,10 +193,11 @@ def _text_column(pages: list[tuple[PageContent, list[Line]]]) -> dict[int, tuple
     return out
 
 
-def _pages(content: list[PageContent]) -> tuple[list[_Page], tuple[int, ...]]:
+def _pages(content: list[PageContent]) -> tuple[list[_Page], tuple[int, ...], list[tuple[Note, Line | None]]]:
     """Each page's lines and tables in reading order, furniture dropped, lines numbered.
     Ruled tables come from their lines (``grid``); tables without ruling lines from the
-    body text that is left, page after page (``unruled``: a table can run on)."""
+    body text that is left, page after page (``unruled``: a table can run on), with the
+    findings of the tables without lines it would not read."""
     read: list[tuple[PageContent, list[Line], list[tuple[float, PageTable, list[Line]]], PageTables]] = []
     for page in content:
         found = find_tables(page)
@@ -209,9 +210,11 @@ def _pages(content: list[PageContent]) -> tuple[list[_Page], tuple[int, ...]]:
     bodies: list[list[Line]] = []
     unruled = read_unruled([(page, [line for line in free if id(line) not in dropped], found.rules)
                             for page, free, _, found in read])
-    for (_, _, tables, _), (found_tables, body) in zip(read, unruled, strict=True):
-        tables.extend((table.top, table.table, table.lines) for table in found_tables)
-        bodies.append(body)
+    refused: list[tuple[Note, Line | None]] = []
+    for (_, _, tables, _), result in zip(read, unruled, strict=True):
+        tables.extend((table.top, table.table, table.lines) for table in result.tables)
+        bodies.append(result.lines)
+        refused.extend(result.refused)
     columns = _text_column([(page, body) for (page, _, _, _), body in zip(read, bodies, strict=True)])
     pages: list[_Page] = []
     starts: list[int] = []
@@ -225,7 +228,7 @@ def _pages(content: list[PageContent]) -> tuple[list[_Page], tuple[int, ...]]:
         out.items = [item for _, item in sorted(items, key=lambda pair: pair[0])]
         out.left, out.right = columns.get(page.number, (0.0, page.width))
         pages.append(out)
-    return pages, tuple(starts)
+    return pages, tuple(starts), refused
 
 
 # --- paragraphs ----------------------------------------------------------------------------
@@ -354,7 +357,7 @@ def _document_table(table: PageTable, flow: Flow) -> Table:
 
 
 def to_document(content: list[PageContent]) -> Document:
-    pages, starts = _pages(content)
+    pages, starts, refused = _pages(content)
     flow = estimate_flow(pages)
     blocks: list[Block] = []
     paragraph: list[Line] = []
@@ -401,4 +404,6 @@ def to_document(content: list[PageContent]) -> Document:
             numbers = [line.number for cell, _ in (note.row.cells if note.row else []) for line in cell.lines]
             notes.append(ReaderNote(note.code, note.message, note.where, min(numbers) if numbers else None,
                                     note.label, tuple(note.raw)))
+    for note, line in refused:
+        notes.append(ReaderNote(note.code, note.message, note.where, line.number if line is not None else None))
     return Document(blocks=blocks, source_format="pdf", page_starts=starts, notes=tuple(notes))

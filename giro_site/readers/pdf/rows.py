@@ -37,28 +37,36 @@ if TYPE_CHECKING:
 _NUMBERED = re.compile(
     r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|[（(]\s*[一二三四五六七八九十\d]+\s*[)）]|\d+\s*[.、．](?!\d))")
 _ADJACENT = 0.6  # lines of one cell are less than this many glyph heights apart
-_BLANK_LINE = 1.7  # a merged label's lines may have an empty line between them
+_BLANK_LINE = 2.2  # a merged label's lines may have an empty line between them (a full one: 2.1)
 
 
 @lru_cache(maxsize=1)
 def _known() -> frozenset[str]:
-    """Row and group labels of the forms (``core`` words): a label that starts a row."""
-    words: set[str] = set()
-    for spec in APPLICATION_ROWS:
-        words.update(spec.phrases)
-    for group in APPLICATION_GROUPS:
-        words.update(group)
+    """Whole row and group labels of the forms (``core`` words), not the phrases that
+    identify them (``收费通知`` is the middle of a label, not one)."""
+    words = {core(spec.label) for spec in APPLICATION_ROWS} | {group[0] for group in APPLICATION_GROUPS}
     for rows in PROACTIVE_ROWS.values():
         for spec, _ in rows:
             words.update(spec.phrases)
     return frozenset(words)
 
 
+@lru_cache(maxsize=1)
+def known_by_table() -> dict[str, str]:
+    """Each whole row label of the forms (``core`` words) -> the table it is a row of."""
+    out = {core(spec.label): "applications" for spec in APPLICATION_ROWS if spec.label}
+    for rows in PROACTIVE_ROWS.values():
+        for spec, _ in rows:
+            out.update(dict.fromkeys(spec.phrases, "proactive"))
+    return out
+
+
 class Label:
     @staticmethod
-    def starts_row(text: str) -> bool:
-        """A label that begins a row or a merged label: numbered, or one of the form's."""
-        return bool(_NUMBERED.match(text)) or core(text) in _known()
+    def starts_row(text: str, ahead: str = "") -> bool:
+        """A label that begins a row or a merged label: numbered (``ahead``: with the next
+        lines, for a number set over two), or one of the form's whole labels."""
+        return bool(_NUMBERED.match(ahead or text)) or core(text) in _known()
 
 
 @dataclass
@@ -284,9 +292,10 @@ def _rule_between(rules: list[Segment], upper: float, lower: float, x: float) ->
 
 
 def _own_blocks(pieces: list[Piece], labels: LabelColumns, height: float, rules: list[Segment],
-                by_column: dict[int, list[ValueRun]]) -> list[LabelBlock]:
+                by_column: dict[int, float]) -> list[LabelBlock]:
     blocks: list[LabelBlock] = []
-    for piece in sorted(pieces, key=lambda p: p.top):
+    ordered = sorted(pieces, key=lambda p: p.top)
+    for index, piece in enumerate(ordered):
         block = blocks[-1] if blocks else None
         if block is not None:
             above = block.pieces[-1]
@@ -295,12 +304,24 @@ def _own_blocks(pieces: list[Piece], labels: LabelColumns, height: float, rules:
             own_row = (figures is not None and piece.values is not None and piece.values is not figures
                        and not _continues(figures, piece.values, by_column))  # each has its own figures
             if (piece.first == block.first and piece.top - above.bottom <= _ADJACENT * height
-                    and not Label.starts_row(piece.line.text) and fits_not(room, piece.line) and not own_row
+                    and not Label.starts_row(piece.line.text, _ahead(ordered, index)) and fits_not(room, piece.line)
+                    and not own_row
                     and not _rule_between(rules, above.bottom, piece.top, labels.starts[piece.first] + 1.0)):
                 block.pieces.append(piece)
                 continue
         blocks.append(LabelBlock([piece]))
     return blocks
+
+
+def _ahead(pieces: list[Piece], index: int) -> str:
+    """A piece's text with the next lines of its column: a label set one character a line
+    shows its number (``2`` / ``.``) only over two lines."""
+    piece = pieces[index]
+    text = piece.line.text
+    for other in pieces[index + 1:index + 4]:
+        if other.first == piece.first and len(text) < 4:
+            text += other.line.text
+    return text
 
 
 def _group_blocks(pieces: list[Piece], labels: LabelColumns, height: float,
@@ -334,19 +355,22 @@ def _group_blocks(pieces: list[Piece], labels: LabelColumns, height: float,
     return groups, own
 
 
-def _full(run: ValueRun, column_runs: list[ValueRun]) -> bool:
-    return run.right >= max(r.right for r in column_runs) - 1.0
-
-
-def _continues(upper: list[ValueRun], lower: list[ValueRun], by_column: dict[int, list[ValueRun]]) -> bool:
+def _continues(upper: list[ValueRun], lower: list[ValueRun], edges: dict[int, float]) -> bool:
     """Whether a line of figures is the wrapped rest of the one above: each of its runs is
-    under a run that filled its column (or is a unit, ``元``)."""
+    under a run that left no room in its column for the run's first character (or is a
+    unit, ``元``). ``edges``: how far right each column's text reaches."""
     above = {run.column: run for run in upper}
+    height = max(g.bottom - g.top for run in upper for g in run.glyphs)
+    if min(r.top for r in lower) - max(r.bottom for r in upper) > _ADJACENT * height:
+        return False  # not the next line: a wrapped figure goes on right below
     for run in lower:
-        if run.kind == "unit" and run.column in above:
-            continue
         over = above.get(run.column)
-        if over is None or run.column is None or not _full(over, by_column[run.column]):
+        if over is None or run.column is None:
+            return False
+        if run.kind == "unit":
+            continue
+        first = run.glyphs[0]
+        if edges[run.column] - over.right >= (first.x1 - first.x0) + 0.1 * (first.bottom - first.top):
             return False
     return True
 
@@ -366,11 +390,14 @@ def build_rows(lines: list[Line], value_left: float, columns: list[Column], labe
             run.column = place(run, columns) if run.kind != "unit" else _unit_column(run, columns)
         if runs:
             value_lines.append(runs)
-    by_column: dict[int, list[ValueRun]] = {}
+    by_column: dict[int, float] = {}  # how far right each column's text reaches, its header's too
+    for index, column in enumerate(columns):
+        if column.header is not None:
+            by_column[index] = column.right
     for runs in value_lines:
         for run in runs:
             if run.column is not None:
-                by_column.setdefault(run.column, []).append(run)
+                by_column[run.column] = max(by_column.get(run.column, run.right), run.right)
     for piece in pieces:
         piece.deeper = any(other.first > piece.last and _shared(other, piece) > 0.3 for other in pieces)
         piece.values = next((runs for runs in value_lines if min(piece.bottom, max(r.bottom for r in runs))
@@ -410,7 +437,7 @@ def _unit_column(run: ValueRun, columns: list[Column]) -> int | None:
     return place(run, columns)
 
 
-def _problem(row: DataRow, by_column: dict[int, list[ValueRun]]) -> str:
+def _problem(row: DataRow, by_column: dict[int, float]) -> str:
     """Why a row's figures cannot be put in columns with certainty (empty if they can)."""
     for line in row.values:
         placed = [run.column for run in line if run.kind in ("figure", "blank")]

@@ -23,17 +23,27 @@ from dataclasses import dataclass, field
 
 from giro_site.forms.grid import is_numeric
 from giro_site.forms.spec import APPLICANT_COLUMNS, REVIEW_COLUMNS, ColumnGroup, ColumnSpec
-from giro_site.labels import flat
+from giro_site.labels import core, flat
 from giro_site.numbers import BLANK_MARKS
 from giro_site.readers.pdf.extract import Glyph, PageContent, Segment
-from giro_site.readers.pdf.headers import APPLICATIONS, PROACTIVE, Found, Header, find_headers, is_block_title, key
+from giro_site.readers.pdf.headers import (
+    APPLICATIONS,
+    PROACTIVE,
+    REVIEW,
+    Found,
+    Header,
+    find_headers,
+    is_block_title,
+    key,
+)
 from giro_site.readers.pdf.parts import Note, PageTable, TableCell, TableRow
-from giro_site.readers.pdf.rows import DataRow, Label, LabelColumns, ValueRun, build_rows
+from giro_site.readers.pdf.rows import DataRow, Label, LabelColumns, ValueRun, build_rows, known_by_table
 from giro_site.readers.pdf.text import Line, make_lines
 from giro_site.sections import heading_section
 
 _UNITS = set("元万件条个项次人份%％")
 _ADJACENT_LINES = 0.6  # lines of one cell are less than this many glyph heights apart
+_TAIL = 12  # lines at a page's foot looked at again with the next page (a header cut by the break)
 
 
 @dataclass
@@ -83,6 +93,7 @@ class Unruled:
     table: PageTable
     lines: list[Line]
     top: float
+    doubt: str = ""  # why its rows cannot be trusted (then the whole table is not read)
 
 
 def _height(lines: list[Line]) -> float:
@@ -232,6 +243,16 @@ def _header_goes_on(line: Line, above: Line | None, block: Block, height: float)
 
 
 @dataclass
+class PageResult:
+    """What ``read_tables`` gives for a page: its tables, the lines left for the text, and
+    the findings of the tables it could not read (each at its first line, if known)."""
+
+    tables: list[Unruled]
+    lines: list[Line]
+    refused: list[tuple[Note, Line | None]]
+
+
+@dataclass
 class _Region:
     kind: str
     blocks: list[Block]
@@ -340,39 +361,47 @@ def _take_block(lines: list[Line], start: int, block: Block, header: Header, tit
 # --- the page ----------------------------------------------------------------------------
 
 
-def read_tables(pages: list[tuple[PageContent, list[Line], list[Segment]]]) -> list[tuple[list[Unruled], list[Line]]]:
+def read_tables(pages: list[tuple[PageContent, list[Line], list[Segment]]]) -> list[PageResult]:
     """For each page (its body lines and the rules no ruled table took): its tables without
     ruling lines and the lines left for the text. First every page's table lines are found
     (a table at a page's foot runs on at the top of the next); then each table is built
     with label columns measured over all its pages, the same on each."""
     found: list[list[_Region]] = []
-    consumed: list[set[int]] = []  # lines of a header moved on to the next page (below)
+    consumed: list[set[int]] = []  # lines a table on the next page took (its header began here)
     carried: Model | None = None
     moved: list[Line] = []
-    for number, (page, lines, _) in enumerate(pages):
+    origin: dict[int, Line] = {}  # a moved line's copy -> the line on its own page
+    origin_of: set[int] = set()  # every moved copy, on any page
+    for number, (_, lines, _) in enumerate(pages):
         work = moved + lines
         headers = find_headers(work) if carried is not None or _worth_looking(work) else []
         regions = _regions(work, headers, carried) if headers or carried is not None else []
         consumed.append(set())
-        moved = []
+        for region in regions:
+            consumed[number - 1].update(id(origin[id(line)]) for line in region.lines if id(line) in origin)
         last = regions[-1] if regions else None
-        if (last is not None and last.open_end and not any(b.lines for b in last.blocks)
-                and number + 1 < len(pages)):
-            # A header cut by the page break, its words partly on the next page: read it
-            # there, its lines set just above that page's top.
-            regions.pop()
-            consumed[-1].update(id(line) for line in last.lines)
-            following = pages[number + 1][1]
-            if following:
-                gaps = sorted(b.top - a.bottom for a, b in itertools.pairwise(last.lines)) or [0.0]
-                offset = following[0].top - gaps[len(gaps) // 2] - last.lines[-1].bottom
-                moved = [_shifted(line, offset) for line in last.lines]
+        if last is not None and last.open_end and not any(b.lines for b in last.blocks):
+            regions.pop()  # a header cut by the page break: read with its rest on the next page
             last = None
         found.append(regions)
         carried = None
         if last is not None and last.open_end:
-            block = last.blocks[-1]
-            carried = Model(last.kind, block, height=_height(last.lines))
+            carried = Model(last.kind, last.blocks[-1], height=_height(last.lines))
+        moved, origin = [], {}
+        if carried is None and number + 1 < len(pages) and pages[number + 1][1]:
+            # The page's last lines after its tables, set just above the next page's first
+            # line: a header that starts here and goes on there is found whole.
+            end = max((work.index(region.lines[-1]) + 1 for region in regions), default=0)
+            tail = [line for line in work[end:] if id(line) not in {id(m) for m in moved}][-_TAIL:]
+            tail = [line for line in tail if any(line is own for own in lines)]
+            if tail:
+                gaps = sorted(b.top - a.bottom for a, b in itertools.pairwise(tail)) or [0.0]
+                offset = pages[number + 1][1][0].top - max(0.0, gaps[len(gaps) // 2]) - tail[-1].bottom
+                for line in tail:
+                    copy = _shifted(line, offset)
+                    moved.append(copy)
+                    origin[id(copy)] = line
+                    origin_of.add(id(copy))
     page_rules = {id(region): rules for (_, _, rules), regions in zip(pages, found, strict=True) for region in regions}
     tables: list[list[_Region]] = []  # regions of one table, page after page
     for regions in found:
@@ -382,18 +411,24 @@ def read_tables(pages: list[tuple[PageContent, list[Line], list[Segment]]]) -> l
             else:
                 tables.append([region])
     built: dict[int, Unruled] = {}
+    refused: dict[int, tuple[Note, Line | None]] = {}  # first region of a table not read -> its finding
     for parts in tables:
         lines = [line for region in parts for line in region.lines]
         model = Model(parts[0].kind, parts[0].blocks[0], None, min(line.left for line in lines),
                       max(line.right for line in lines), _height(lines))
         model.labels = LabelColumns.find([b for region in parts for b in region.blocks], model.height)
-        for region in parts:
-            table = _build(region, model, page_rules[id(region)])
-            if table is not None:
-                built[id(region)] = table
-    out: list[tuple[list[Unruled], list[Line]]] = []
-    for (page, lines, _), regions, taken in zip(pages, found, consumed, strict=True):
+        mine = {id(region): _build(region, model, page_rules[id(region)]) for region in parts}
+        doubts = [table.doubt for table in mine.values() if table is not None and table.doubt]
+        if doubts:  # not read at all: its lines stay text, and a finding says why
+            own = [line for line in parts[0].lines if id(line) not in origin_of]
+            refused[id(parts[0])] = _refusal(parts[0].kind, doubts[0], own)
+            continue
+        built.update({key: table for key, table in mine.items() if table is not None})
+    strays = _strays(pages, found, consumed, built, refused) if any(found) else [[] for _ in pages]
+    out: list[PageResult] = []
+    for (page, lines, _), regions, taken, stray in zip(pages, found, consumed, strays, strict=True):
         mine: list[Unruled] = []
+        notes = [refused[id(region)] for region in regions if id(region) in refused] + stray
         for region in regions:
             table = built.get(id(region))
             if table is None:
@@ -401,7 +436,48 @@ def read_tables(pages: list[tuple[PageContent, list[Line], list[Segment]]]) -> l
             table.table.page = page.number
             mine.append(table)
             taken.update(id(line) for line in region.lines)
-        out.append((mine, [line for line in lines if id(line) not in taken]))
+        out.append(PageResult(mine, [line for line in lines if id(line) not in taken], notes))
+    return out
+
+
+_TABLE_NAMES = {PROACTIVE: "表二（主动公开）", APPLICATIONS: "表三（依申请公开）", REVIEW: "表四（复议诉讼）"}
+
+
+def _refusal(kind: str, doubt: str, lines: list[Line]) -> tuple[Note, Line | None]:
+    """The finding for a table not read (``TABLE_MISSING``), at its first line on its page."""
+    message = (f"PDF 中的{_TABLE_NAMES.get(kind, '表格')}没有框线，{doubt}，无法确定每个数字属于哪一行哪一列；"
+               "不作猜测，这张表（或其中这一部分）未读取，其数字按空白处理。请核对原文，或找到报告的 .docx、网页版本。")
+    return Note("TABLE_MISSING", message, kind), (lines[0] if lines else None)
+
+
+def _strays(pages: list[tuple[PageContent, list[Line], list[Segment]]], found: list[list[_Region]],
+            consumed: list[set[int]], built: dict[int, Unruled],
+            refused: dict[int, tuple[Note, Line | None]]) -> list[list[tuple[Note, Line]]]:
+    """Rows of a table left in the text, page by page: a line that is a row of the form (one
+    of its whole labels, then a figure or its start) or a block title of table 二, outside every table
+    read. Where tables without lines were read, such a line is part of one the reader missed
+    (a header it did not find, a page break it did not see across): that table gets a
+    finding, so that its blanks are never taken for the report's."""
+    told = {note.where for note, _ in refused.values()}
+    taken = {id(line) for regions in found for region in regions if id(region) in built
+             for line in region.lines}.union(*consumed)
+    kinds = known_by_table()
+    out: list[list[tuple[Note, Line]]] = []
+    for _, lines, _ in pages:
+        out.append([])
+        for line in lines:
+            if id(line) in taken:
+                continue
+            kind = PROACTIVE if is_block_title(line.text) else None
+            if kind is None:
+                runs = value_runs(line.glyphs)
+                first = next((i for i, run in enumerate(runs) if run.text.lstrip("-")[:1].isdigit()), None)
+                if first:
+                    kind = kinds.get(core("".join(run.text for run in runs[:first])))
+            if kind is not None and kind not in told:
+                told.add(kind)
+                note, _ = _refusal(kind, f"“{line.text.strip()[:30]}”一行没有读入表格", [line])
+                out[-1].append((note, line))
     return out
 
 
@@ -427,6 +503,7 @@ def _build(region: _Region, model: Model, rules: list[Segment]) -> Unruled | Non
     rows_out: list[TableRow] = []
     notes: list[Note] = []
     cell_lines: list[Line] = []
+    doubt = ""
     width = len(labels.starts)
     for number, block in enumerate(region.blocks):
         if block.title:
@@ -445,13 +522,41 @@ def _build(region: _Region, model: Model, rules: list[Segment]) -> Unruled | Non
                           open_top=region.continued and number == 0,
                           open_bottom=region.open_end and number == len(region.blocks) - 1)
         emitted, block_notes = _data_rows(rows, block, labels, left, right, region.kind)
+        doubt = doubt or _doubt(rows, region.continued and number == 0, region.kind)
+        unfound = [column.spec.label or column.spec.key for column in block.columns if column.header is None]
+        if unfound and not doubt:  # its figures would be read by the form's order: not certain
+            doubt = f"表头中找不到“{unfound[0]}”一列"
         rows_out.extend(emitted)
         notes.extend(block_notes)
         cell_lines.extend(line for row in emitted for cell, starts in row.cells if starts for line in cell.lines)
     if not rows_out:
         return None
     table = PageTable(rows_out, left, right, 0, 0.0, notes)
-    return Unruled(table, cell_lines, min(line.top for line in region.lines))
+    return Unruled(table, cell_lines, min(line.top for line in region.lines), doubt)
+
+
+def _doubt(rows: list[DataRow], open_top: bool, kind: str) -> str:
+    """Why the rows themselves may be wrong (empty if they hold). A label that does not
+    begin as a label of the form begins (numbered, or one of its whole labels) is the rest
+    of a cell cut in two, or figures taken for words (``于国家秘密``, ``提供``, ``-1``): on
+    a row with figures of its own, or as a merged label over rows, which row a figure is in
+    is then a guess. Allowed: a label's rest without figures (a label that wrapped, or
+    was cut by the page break, goes on from the row above), and at the top of a page a
+    merged label's rest over the rows the page before began; in table 二, the agency's own
+    names of a known row's sub-rows (``行政检查`` under ``其他对外管理服务事项``) if they
+    hold no digit."""
+    for row in rows:
+        text = row.label_text()
+        sub_row = kind == PROACTIVE and any(row.groups) and not any(char.isdigit() for char in text)
+        if text.strip() and row.values and not sub_row and not Label.starts_row(text):
+            return f"标签“{text}”不是表中的行名"
+        for group in row.groups:
+            if group is None or (open_top and group.first_row is rows[0]):
+                continue
+            text = "".join(line.text for line in make_lines(group.glyphs))
+            if text.strip() and not Label.starts_row(text):
+                return f"标签“{text}”不是表中的行名"
+    return ""
 
 
 def _cell(glyphs: list[Glyph], left: float, right: float, colspan: int) -> TableCell:
