@@ -1,9 +1,9 @@
 """The form's own arithmetic, checked: every identity of annual-report-forms.md.
 
-A blank counts as 0 for the sums. An identity that fails with all its operands stated is
-an error (the report contradicts itself); one that fails only where cells are blank is a
-warning (a total column left empty is common and not a contradiction). An identity whose
-operands are all blank says nothing and is skipped.
+A blank adds nothing to the sums, and messages call it blank, never 0. An identity that
+fails with all its operands stated is an error (the report contradicts itself); one that
+fails only where cells are blank is a warning (a total column left empty is common and not
+a contradiction). An identity whose operands are all blank says nothing and is skipped.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ APPLICANT_COLUMNS_ONLY = tuple(k for k in APPLICANT_KEYS if k != "total")
 
 
 def _fmt(value: Number | None) -> str:
-    return "空白" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+    return "空白（未填写）" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def _total(operands: list[Operand]) -> Number:
@@ -41,11 +41,26 @@ def _round(value: Number) -> Number:
     return round(value, 6) if isinstance(value, float) else value
 
 
+def describe(operands: list[Operand]) -> str:
+    """One side of an identity as a citizen should read it: a blank is never called 0.
+
+    ``3`` when every cell is stated; ``空白（未填写）`` when none is; ``3（已填写的2格之和，另有
+    1格空白）`` when some are."""
+    stated = [v for _, v in operands if v is not None]
+    if not stated:
+        return "空白（未填写）" if len(operands) == 1 else "空白（均未填写）"
+    total = _fmt(_round(sum(stated)))
+    blanks = len(operands) - len(stated)
+    return f"{total}（已填写的{len(stated)}格之和，另有{blanks}格空白）" if blanks else total
+
+
 def check_identity(code: str, where: str, left: list[Operand], right: list[Operand],
                    template: str, lines: dict[str, int]) -> dict[str, Any] | None:
-    """A finding if sum(left) != sum(right), blank counted as 0; None if it holds.
+    """A finding if the stated cells of the two sides do not add up to the same (a blank
+    adds nothing); None if they do. An identity with every cell blank says nothing.
 
-    ``template`` is the message with ``{lhs}`` and ``{rhs}`` for the two sums."""
+    ``template`` is the message with ``{lhs}`` and ``{rhs}`` for the two sides, which
+    ``describe`` writes: the message names blank cells as blank, never as 0."""
     operands = left + right
     if all(v is None for _, v in operands):
         return None
@@ -53,13 +68,25 @@ def check_identity(code: str, where: str, left: list[Operand], right: list[Opera
     if _round(lhs) == _round(rhs):
         return None
     blanks = [path for path, v in operands if v is None]
-    message = template.format(lhs=_fmt(lhs), rhs=_fmt(rhs))
+    message = template.format(lhs=describe(left), rhs=describe(right))
     severity = ERROR
     if blanks:
         severity = WARNING
-        message += "其中有空白单元格（按0计算），可能只是漏填。"
+        message += "其中有未填写的空白格，只核对了已填写的数字；空白不等于0，可能只是漏填。"
     line = next((lines[p] for p, _ in operands if p in lines), None)
     return finding(code, message, where, line=line, severity=severity)
+
+
+def check_received(model: dict[str, Any], stated: int, sentence: str, line: int | None) -> list[dict[str, Any]]:
+    """The prose's received applications against table 三's 本年新收 总计 (when both say)."""
+    total = model["applications"]["new_received"]["total"]
+    if total is None or total == stated:
+        return []
+    return [finding(
+        "RECEIVED_MISMATCH",
+        f"正文说“{sentence}”，即本年收到政府信息公开申请{stated}件，"
+        f"但表三“一、本年新收政府信息公开申请数量”的总计为{_fmt(total)}。",
+        "applications.new_received.total", line=line)]
 
 
 def _cell(model: dict[str, Any], table: str, row: str, column: str) -> Operand:
@@ -150,8 +177,10 @@ def check_against_previous(current: dict[str, Any], previous: dict[str, Any]) ->
                 continue
             expected = before["previous"] + (before["change"] or 0)
             if now != expected:
+                change = "" if before["change"] is not None else "（其本年增/减为空白，未计入）"
                 out.append(finding(
                     "PREVIOUS_MISMATCH",
-                    f"本年“上一年项目数量”为{_fmt(now)}，但{last_year}年报告的上一年项目数量加本年增/减为{_fmt(expected)}。",
+                    f"本年“上一年项目数量”为{_fmt(now)}，但{last_year}年报告的上一年项目数量加本年增/减为"
+                    f"{_fmt(expected)}{change}。",
                     f"proactive.{row}.previous"))
     return out

@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from giro_site import PARSER_VERSION
-from giro_site.checks import check_report
+from giro_site.checks import check_received, check_report
 from giro_site.document import Document
 from giro_site.errors import ReportError
 from giro_site.findings import finding, sort_findings
 from giro_site.forms import read_form
 from giro_site.forms.locate import KINDS, locate_tables
 from giro_site.identity import full_name, identify
-from giro_site.prose import narrative, proactive_items, section_texts
+from giro_site.prose import narrative, proactive_items, received_applications, section_texts
 from giro_site.readers import read_bytes, read_document
 from giro_site.regions import resolve
 from giro_site.sections import find_headings
@@ -102,6 +102,7 @@ def normalise(document: Document, source: dict[str, str]) -> dict[str, Any]:
     if items.value is None:
         findings.append(finding("PROACTIVE_ITEMS_MISSING", "报告正文没有说明全年主动公开政府信息的条数。",
                                 "metrics.proactive_items"))
+    received = received_applications(ordered)
 
     report: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
@@ -118,9 +119,13 @@ def normalise(document: Document, source: dict[str, str]) -> dict[str, Any]:
         "derived": derived,
         "narrative": narrative(document, who),
         "signature": {"name": who.signature.name, "date": who.signature.date},
-        "metrics": {"proactive_items": {"value": items.value, "evidence": items.evidence}},
+        "metrics": {"proactive_items": {"value": items.value, "evidence": items.evidence,
+                                        "approximate": items.approximate}},
     }
     findings += check_report(report, lines, form.found_tables)
+    if "applications" in form.found_tables and received.value is not None:
+        line = next((p.line for p in document.paragraphs if received.evidence and received.evidence in p.text), None)
+        findings += check_received(report, received.value, received.evidence or "", line)
     report["findings"] = sort_findings(findings)
     if document.page_starts:
         _place_on_pages(document, report["findings"] + report["extra_rows"])

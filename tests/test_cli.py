@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -98,3 +100,17 @@ def test_build_timings_show_wall_and_cpu_seconds_per_stage(tmp_path: Path) -> No
     # a build parses and renders, so its CPU time cannot be zero (the clock ticks at 10 ms)
     assert sum(float(cpu) for _, _, cpu in stages) > 0
     assert (tmp_path / "site" / "index.html").is_file()
+
+
+def test_a_reader_that_stops_early_ends_the_output_quietly() -> None:
+    """`python build.py parse X | head` when head has gone: no traceback, SIGPIPE's status."""
+    for args in (["parse", "content/reports/2020/001_c2f37f7082ff9ace.txt"], ["check"]):
+        read, write = os.pipe()
+        os.close(read)  # the reader is gone before the first byte is written
+        try:
+            result = subprocess.run([sys.executable, str(ROOT / "build.py"), *args], cwd=ROOT, stdout=write,
+                                    stderr=subprocess.PIPE, text=True, encoding="utf-8", timeout=120)
+        finally:
+            os.close(write)
+        assert result.returncode == 128 + signal.SIGPIPE, result.stderr
+        assert result.stderr == ""

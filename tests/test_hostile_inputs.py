@@ -7,6 +7,7 @@ the unbounded."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import shutil
@@ -31,7 +32,8 @@ from giro_site.readers.html import HtmlReader
 from giro_site.readers.text import parse_text
 from giro_site.report import normalise, parse_report
 from giro_site.site.builder import BuildOptions, build_site
-from tests.conftest import SEEDS, seed_text
+from giro_site.site.model import headline
+from tests.conftest import SEEDS, parse_string, seed_text
 from tests.sitecheck import published_reports
 from tests.writers import document_to_docx, document_to_html, docx_package
 
@@ -177,6 +179,27 @@ def test_a_word_file_of_empty_paragraphs_is_refused_at_once() -> None:
     refused(read("a.docx", data), "XML")
 
 
+# --- issue item 6: figures lost to invisible characters in a label ------------------------------------
+
+
+@pytest.mark.parametrize("mark", ["\u200b", "\u200d", "\u2060", "\ufeff", "\u00ad"])
+def test_an_invisible_character_inside_a_label_keeps_the_rows_figures(mark: str) -> None:
+    text = seed_text("001")
+    assert text.count("\t规范性文件\n") == 1
+    report = parse_string(text.replace("\t规范性文件\n", f"\t规范{mark}性文件\n"))
+    row = report["proactive"]["normative_documents"]
+    assert (row["new_made"], row["new_published"], row["total_published"]) == (59, 18, 119)  # blanks before
+    assert report["findings"] == parse_string(text)["findings"]
+
+
+def test_a_row_that_fails_to_map_keeps_the_report_from_showing_as_consistent() -> None:
+    text = seed_text("001")
+    report = parse_string(text.replace("\t规范性文件\n", "\t规范性文件汇编目录\n"))  # matches no form row
+    assert report["proactive"]["normative_documents"]["total_published"] != 119 or report["extra_rows"]
+    assert headline(parse_string(text)).quality == "ok"
+    assert headline(report).quality != "ok"
+
+
 # --- issue item 11: encodings ----------------------------------------------------------------------
 
 
@@ -290,3 +313,84 @@ word_xml = st.recursive(st.sampled_from(_LEAVES),
 def test_any_nesting_of_word_xml_is_read_or_refused_in_bounded_time_and_memory(body: list[str]) -> None:
     data = docx_package("".join(body))
     _read_and_parse(lambda: DocxReader().read(data))
+
+
+# --- cost grows linearly: eight times the nesting or lines, about eight times the cost -------------------
+# Peak traced memory is deterministic; CPU is the best of three runs, against a floor so that a
+# fast small case does not make the ratio noise. A cost quadratic in the input would grow 64×.
+
+GROWTH = 8
+SLACK = 3  # linear is 8×; allowed up to 24×
+
+
+def cost(read: Callable[[bytes], object], data: bytes, runs: int = 3) -> tuple[float, int]:
+    """CPU seconds (best of ``runs``) and peak traced bytes of reading ``data`` (read or refused)."""
+    def once() -> None:
+        with contextlib.suppress(ReportError):
+            read(data)
+
+    tracemalloc.start()
+    try:
+        once()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    spent = [0.0] if not runs else []
+    for _ in range(runs):
+        started = time.process_time()
+        once()
+        spent.append(time.process_time() - started)
+    return min(spent), peak
+
+
+def assert_linear(read: Callable[[bytes], object], make: Callable[[int], bytes], n: int) -> None:
+    small_cpu, small_peak = cost(read, make(n))
+    large_cpu, large_peak = cost(read, make(GROWTH * n))
+    assert large_peak < SLACK * GROWTH * max(small_peak, 256 * 1024), (small_peak, large_peak)
+    assert large_cpu < SLACK * GROWTH * max(small_cpu, 0.02), (small_cpu, large_cpu)
+
+
+GROWING_PAGES: dict[str, Callable[[int], str]] = {
+    "nested tables": lambda n: "<table><tr><td>" * n + "x",
+    "nested closed tables": lambda n: "<table><tr><td>" * n + "x" + "</td></tr></table>" * n,
+    "unclosed divs": lambda n: "<div>x\n" * n,
+    "unclosed font and br": lambda n: "<p>年度报告</p>" + "<font>x<br>\n" * n,
+    "rowspan=0 cells": lambda n: "<table>" + ("<tr>" + "<td rowspan=0>1</td>" * 20 + "</tr>") * (n // 20),
+    "nested lists in cells": lambda n: "<table><tr><td>" + "<ul><li>x" * n,
+}
+GROWING_WORD: dict[str, Callable[[int], str]] = {
+    "nested hyperlinks": lambda n: "<w:p>" + "<w:hyperlink>" * n + "<w:r><w:t>x</w:t></w:r>" + "</w:hyperlink>" * n
+                                   + "</w:p>",
+    "nested content controls": lambda n: "<w:sdt><w:sdtContent>" * n + "<w:p><w:r><w:t>x</w:t></w:r></w:p>"
+                                         + "</w:sdtContent></w:sdt>" * n,
+    "nested tables": lambda n: "<w:tbl><w:tr><w:tc>" * n + "<w:p><w:r><w:t>x</w:t></w:r></w:p>"
+                               + "</w:tc></w:tr></w:tbl>" * n,
+    "empty paragraphs": lambda n: "<w:p/>" * n,
+    "nested text boxes": lambda n: ("<w:p><w:r><w:txbxContent>" * n + "<w:p><w:r><w:t>x</w:t></w:r></w:p>"
+                                    + "</w:txbxContent></w:r></w:p>" * n),
+}
+
+
+@pytest.mark.parametrize("name", GROWING_PAGES)
+def test_a_web_pages_cost_grows_linearly_with_its_nesting_and_lines(name: str) -> None:
+    assert_linear(HtmlReader().read, lambda n: GROWING_PAGES[name](n).encode("utf-8"), 1000)
+
+
+@pytest.mark.parametrize("name", GROWING_WORD)
+def test_a_word_files_cost_grows_linearly_with_its_nesting_and_paragraphs(name: str) -> None:
+    assert_linear(DocxReader().read, lambda n: docx_package(GROWING_WORD[name](n)), 1000)
+
+
+def test_a_text_files_cost_grows_linearly_with_its_lines() -> None:
+    line = "\t规范性文件\n\t59\n\n"
+    assert_linear(lambda data: parse_text(data.decode("utf-8")), lambda n: (line * n).encode("utf-8"), 2000)
+
+
+@settings(max_examples=15, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large], deadline=None)
+@given(st.lists(html_runs.map(lambda run: (*run[:4], run[4] % 200 + 1)), min_size=1, max_size=20))
+def test_any_markup_eight_times_over_costs_at_most_some_eight_times_the_memory(
+        runs: list[tuple[str, str, str, str, int]]) -> None:
+    small = _page(runs)
+    large = _page([(*run[:4], run[4] * GROWTH) for run in runs])
+    small_peak, large_peak = (cost(HtmlReader().read, data, runs=0)[1] for data in (small, large))
+    assert large_peak < SLACK * GROWTH * max(small_peak, 256 * 1024), (small_peak, large_peak)

@@ -120,7 +120,7 @@ def test_seed_has_no_error_finding(parsed: dict[str, dict[str, Any]], prefix: st
 def test_evidence_is_the_sentence_that_states_the_count(parsed: dict[str, dict[str, Any]]) -> None:
     assert "共主动公开政府信息309条" in parsed["001"]["metrics"]["proactive_items"]["evidence"]
     assert "共更新和发布信息54条" in parsed["002"]["metrics"]["proactive_items"]["evidence"]
-    assert parsed["003"]["metrics"]["proactive_items"] == {"value": None, "evidence": None}
+    assert parsed["003"]["metrics"]["proactive_items"] == {"value": None, "evidence": None, "approximate": False}
     assert ("PROACTIVE_ITEMS_MISSING", "metrics.proactive_items") in [
         (f["code"], f["where"]) for f in parsed["003"]["findings"]]
 

@@ -370,7 +370,7 @@ def _prepare_output(options: BuildOptions) -> tuple[OutputFolder, dict[str, Any]
     manifest = _load_json(options.cache_folder() / "manifest.json")
     folder = inspect_output(options.content, options.out, manifest=manifest, force=options.force,
                             sources=(options.templates, options.assets))
-    folder.notes += clean_leftovers(folder.path, manifest_files(manifest) if folder.state == "ours" else None)
+    folder.notes += clean_leftovers(folder.path, lambda: manifest_files(manifest) if folder.state == "ours" else None)
     if folder.state == "new" and is_marked(folder.path):
         folder.state = "ours"  # an interrupted build's last site, put back
     return folder, manifest

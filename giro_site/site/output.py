@@ -26,6 +26,7 @@ import os
 import re
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -136,11 +137,12 @@ def retire(old: Path, out: Path, ours: set[str] | None) -> list[str]:
     where the new site has a file of that name, kept in a visible folder beside it.
     Returns notes for the maintainer."""
     carried: list[str] = []
-    for folder, folders, files in os.walk(old, topdown=False):
-        inside = os.path.relpath(folder, old)
+    top = str(old)
+    for folder, folders, files in os.walk(top, topdown=False):
+        inside = folder[len(top) + 1:]
         links = [name for name in folders if os.path.islink(os.path.join(folder, name))]
         for name in files + links:
-            relative = name if inside == "." else f"{inside}/{name}"
+            relative = f"{inside}/{name}" if inside else name
             path = os.path.join(folder, name)
             if ours is None or relative in ours or relative == MARKER or _TEMPORARY.fullmatch(name):
                 os.unlink(path)
@@ -180,11 +182,12 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def clean_leftovers(out: Path, ours: set[str] | None) -> list[str]:
+def clean_leftovers(out: Path, ours: Callable[[], set[str] | None]) -> list[str]:
     """Clean what interrupted builds left beside ``out``: a staging folder is removed, a
     replaced output is retired into ``out`` (or put back, when the build stopped between
     its two renames). Only folders named as this tool names them, holding its marker, whose
-    process is gone; others are named in a note and left alone."""
+    process is gone; others are named in a note and left alone. ``ours`` gives the files the
+    last build wrote, asked only when a replaced output is found."""
     pattern = re.compile(_LEFTOVER.format(name=re.escape(out.name)))
     try:
         with os.scandir(out.parent) as entries:
@@ -202,7 +205,7 @@ def clean_leftovers(out: Path, ours: set[str] | None) -> list[str]:
         elif kind == "old" and not out.exists():
             os.rename(folder, out)  # the build stopped between its two renames: the last site is back
         elif kind == "old":
-            notes.extend(retire(folder, out, ours))
+            notes.extend(retire(folder, out, ours()))
         else:
             shutil.rmtree(folder)
     return notes

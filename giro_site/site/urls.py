@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import quote, unquote
 
 # Originals keep these extensions: served as files to read or save, never run. Any other
@@ -24,6 +25,7 @@ _UNSAFE = re.compile(r"[^\w-]+")
 _NAME_BYTES = 120
 
 
+@lru_cache(maxsize=1 << 14)
 def source_name(relative: str) -> str:
     """The output file name of an original (``reports/2020/高岭镇.html`` →
     ``2020_高岭镇_html-3f9a0c1b2d.txt``): one safe segment, unique by a hash of the whole

@@ -1,0 +1,203 @@
+"""Figures that live in the prose, and messages that never call a blank cell 0.
+
+The sentences are the ones the issue quotes from real reports, in the sentences around them."""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from giro_site.checks import describe
+from giro_site.forms.spec import APPLICANT_KEYS
+from giro_site.prose import proactive_items, received_applications
+from giro_site.synth import random_report, render_text
+from tests.conftest import ROOT, parse_string, seed_text
+from tests.sitecheck import page_text
+
+# --- the headline, not the breakdown ----------------------------------------------------------
+
+BREAKDOWN = ("2020年，我局共公布政府信息2599条，（其中：机构职能类信息12条，政策文件类信息340条，……，"
+             "其他应主动公开政府信息856条）。")
+SECOND = "2021年，我局共主动公开政府信息2602条，其中规范性文件类信息86条、其他政府信息1053条。"
+WECHAT = ("全年通过门户网站、政务微信、政务微博等渠道主动公开各类政府信息7700余条。"
+          "其中，“临江发布”微信公众号全年发布信息672条。")
+
+
+@pytest.mark.parametrize(("text", "value", "approximate"), [
+    (BREAKDOWN, 2599, False),
+    (SECOND, 2602, False),
+    (WECHAT, 7700, True),
+    ("2021年，全年主动公开政府信息超过7000条，信息公开的及时性进一步提高。", 7000, True),
+    ("全年主动公开政府信息约1.2万条。", 12000, True),
+    ("全年主动公开政府信息3,156条。", 3156, False),
+    # The seeds' wordings stay as they were.
+    ("2020年，全年主动公开政府信息86条，办理人大、政协建议提案2件，均圆满答复。", 86, False),
+    ("2020年，我街道通过门户网站及微信公众号等渠道累计主动公开信息203条。", 203, False),
+    ("2020年我镇共更新和发布信息54条。", 54, False),
+    ("全年在区政府门户网站和政务微信主动公开政府信息420条。", 420, False),
+])
+def test_the_sentence_total_is_the_metric(text: str, value: int, approximate: bool) -> None:
+    metric = proactive_items([text])
+    assert (metric.value, metric.approximate) == (value, approximate)
+    assert metric.evidence == text.split("。")[0] + "。"
+
+
+@pytest.mark.parametrize("text", [
+    "“临江发布”微信公众号全年发布信息672条，阅读量超过10万次。",  # one channel
+    "在政务微博发布信息120条。",
+    "通过政务公开栏公开信息35条。",
+    "网站“通知公告”栏目更新信息48条。",
+    "通过“XX发布”微信公众号和微博发布信息96条。",  # the new media, not the total
+
+    "较上年多发布信息30条。",  # a comparison, not a total
+    "日均更新信息5条。",
+    "（其中主动公开政府信息856条）",  # a breakdown only
+])
+def test_no_number_is_better_than_the_wrong_one(text: str) -> None:
+    assert proactive_items([text]).value is None
+
+
+def test_the_channel_count_is_not_taken_when_the_total_is_elsewhere() -> None:
+    metric = proactive_items(["“临江发布”微信公众号发布信息672条。", "全年主动公开政府信息7700余条。"])
+    assert (metric.value, metric.approximate) == (7700, True)
+
+
+def test_metric_carries_approximate_and_the_agency_page_shows_it(tmp_path: Path) -> None:
+    text = seed_text("002").replace("2020年我镇共更新和发布信息54条。", WECHAT)
+    report = parse_string(text)
+    assert report["metrics"]["proactive_items"] == {"value": 7700, "evidence": WECHAT.split("。")[0] + "。",
+                                                    "approximate": True}
+    assert parse_string(seed_text("001"))["metrics"]["proactive_items"]["approximate"] is False
+
+    from giro_site.site.builder import BuildOptions, build_site
+
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    (content / "reports" / "2020" / "002_6a7134ba6c38d59e.txt").write_text(text, encoding="utf-8")
+    out = tmp_path / "public"
+    build_site(BuildOptions(content=content, out=out, build_date="2026-01-02"))
+    page = next(p for p in out.rglob("*.html") if "临江发布" in p.read_text(encoding="utf-8")
+                and "主动公开条数出自报告原文" in p.read_text(encoding="utf-8"))
+    shown = page_text(page)
+    assert re.search(r"约\s*7,?700\s*条", shown), shown[:400]
+    assert "原文为约数" in shown
+
+
+# --- the year's received applications against table 三 -------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("全年共收到政府信息公开申请21件，均已按时答复。", 21),
+    ("本年度共受理公民、法人或其他组织提出的政府信息公开申请12件。", 12),
+    ("2020年共收到依申请公开申请5件，其中当面申请2件。", 5),
+    ("全年未收到政府信息公开申请。", 0),
+])
+def test_a_clear_received_total_is_read(text: str, value: int) -> None:
+    assert received_applications([text]).value == value
+
+
+@pytest.mark.parametrize("text", [
+    "共受理政府信息公开申请23件（含上年结转2件）。",  # received and carried over together
+    "其中网上申请3件。",
+    "全年收到网上申请5件。",  # one channel
+    "全年办结政府信息公开申请20件。",  # processed, not received
+    "收到行政复议申请2件。",
+    "上年结转政府信息公开申请2件。",
+    "全年收到群众来信来访12件。",
+    "与上年相比，收到政府信息公开申请增加5件。",
+])
+def test_other_figures_about_applications_are_not_taken_for_the_received_total(text: str) -> None:
+    assert received_applications([text]).value is None
+
+
+def test_sentences_that_disagree_state_nothing_clearly() -> None:
+    assert received_applications(["全年收到政府信息公开申请21件。", "共收到政府信息公开申请20件。"]).value is None
+
+
+def _with_received(sentence: str) -> str:
+    return seed_text("002").replace("2020年我镇共更新和发布信息54条。", f"2020年我镇共更新和发布信息54条。{sentence}")
+
+
+def test_received_figure_that_differs_from_table_3_is_a_warning_with_the_sentence() -> None:
+    report = parse_string(_with_received("全年共收到政府信息公开申请3件，均已按时答复。"))
+    [found] = [f for f in report["findings"] if f["code"] == "RECEIVED_MISMATCH"]
+    assert found["severity"] == "warning" and found["where"] == "applications.new_received.total"
+    assert "全年共收到政府信息公开申请3件，均已按时答复。" in found["message"]
+    assert "3件" in found["message"] and "总计为1" in found["message"]
+    assert found["line"] == 7  # the paragraph that says it
+
+
+@pytest.mark.parametrize("sentence", ["全年共收到政府信息公开申请1件，均已按时答复。", "全年收到网上申请3件。",
+                                      "共受理政府信息公开申请3件（含上年结转2件）。"])
+def test_received_figure_that_agrees_or_is_unclear_says_nothing(sentence: str) -> None:
+    report = parse_string(_with_received(sentence))
+    assert "RECEIVED_MISMATCH" not in [f["code"] for f in report["findings"]]
+
+
+def test_a_blank_received_total_is_not_compared() -> None:
+    text = seed_text("000").replace("在此特公布", "全年共收到政府信息公开申请3件。在此特公布")
+    text = text.replace("\t0\n\n\t二、上年结转", "\t\u00a0\n\n\t二、上年结转", 1)
+    report = parse_string(text)
+    assert report["applications"]["new_received"]["total"] is None
+    assert "RECEIVED_MISMATCH" not in [f["code"] for f in report["findings"]]
+
+
+# --- messages never call a blank 0 -----------------------------------------------------------
+
+
+def test_describe_names_blank_cells() -> None:
+    assert describe([("a", None)]) == "空白（未填写）"
+    assert describe([("a", None), ("b", None)]) == "空白（均未填写）"
+    assert describe([("a", 2), ("b", None), ("c", 1)]) == "3（已填写的2格之和，另有1格空白）"
+    assert describe([("a", 2), ("b", 0)]) == "2"
+
+
+def test_blank_totals_are_called_blank_not_zero() -> None:
+    """The case of the issue: 总计 cells left blank gave messages that said 总计为0."""
+    text = seed_text("002")
+    lines = text.split("\n")
+    start = lines.index("\t一、本年新收政府信息公开申请数量")
+    lines[start + 7] = "\t\u00a0"  # 总计 of 一、本年新收 (was 1)
+    report = parse_string("\n".join(lines))
+    messages = [f["message"] for f in report["findings"] if f["code"] in {"ROW_TOTAL", "BALANCE"}]
+    assert messages
+    for message in messages:
+        assert "总计为0" not in message and "按0计算" not in message
+    row_total = next(f for f in report["findings"] if f["code"] == "ROW_TOTAL")
+    assert row_total["message"].startswith(
+        "“一、本年新收政府信息公开申请数量”一行：总计为空白（未填写），但各类申请人之和为1")
+    balance = next(f for f in report["findings"] if f["where"] == "applications.total")
+    assert "空白" in balance["message"] and "另有1格空白" in balance["message"]
+
+
+def _blank_some(report: Any, rng: random.Random) -> None:
+    for key in rng.sample(sorted(report.applications), 4):
+        column = rng.choice(APPLICANT_KEYS)
+        report.applications[key][column] = None
+
+
+@pytest.mark.parametrize("number", range(12))
+def test_no_finding_calls_a_blank_cell_zero(number: int) -> None:
+    """Reports built from the form with random cells left blank: wherever a finding's cell is
+    blank its message says 空白, and no message counts a blank as 0."""
+    rng = random.Random(number)
+    built = random_report(rng, "青石镇人民政府", None, rng.choice([2020, 2022]), blanks=True, broken=number % 2 == 0)
+    _blank_some(built, rng)
+    report = parse_string(render_text(built))
+    codes = {"BALANCE", "ROW_TOTAL", "RESULTS_TOTAL", "OTHER_SUBTOTAL", "REVIEW_TOTAL"}
+    identity = [f for f in report["findings"] if f["code"] in codes]
+    assert identity or number % 2  # a broken report always has findings
+    for found in identity:
+        assert "按0" not in found["message"]
+        if found["severity"] == "warning":  # failed only because of blanks: it names them
+            assert "空白" in found["message"], found
+        parts = found["where"].split(".")
+        if len(parts) == 3:
+            table, row, column = parts
+            if report[table][row][column] is None:
+                assert re.search(r"为空白", found["message"]), found
