@@ -35,8 +35,10 @@ _CHANNEL = re.compile(r"微信公众号|微信公众平台|微信|公众号|微�
                       r"公开栏|宣传栏|栏目|专栏|短信|报纸|电视|广播|新媒体|政务号|视频号|小程序")
 # A website with another channel (``门户网站和微信公众号``): a list of channels, not one.
 _SITE_AND = re.compile(r"(?:网站|平台)(?:、|和|及|与|以及)|(?:、|和|及|与|以及)(?:政府|门户|政务)*(?:网站|平台)")
-# A clause that compares or averages does not state the year's total.
-_NOT_TOTAL = re.compile(r"较|比|同比|环比|增加|减少|增长|下降|日均|月均|平均|每天|每日|每月|每周")
+# A clause that compares or averages does not state the year's total, nor one about what
+# was disclosed on application or withheld (依申请公开信息12件, 不予公开信息5条).
+_NOT_TOTAL = re.compile(r"较|比|同比|环比|增加|减少|增长|下降|日均|月均|平均|每天|每日|每月|每周|"
+                        r"申请|不予|予以|部分公开|不公开|未公开")
 
 
 @dataclass(frozen=True)
@@ -127,34 +129,46 @@ def proactive_items(texts: list[str]) -> Metric:
 # 组织提出的政府信息公开申请12件``, ``全年未收到政府信息公开申请``.
 _RECEIVED = re.compile(
     r"(?P<verb>新收到|收到|受理|接收到|接收|接到|新收)(?P<what>[^,;:()\d]{0,24}?)"
-    r"(?:申请|依申请公开事项)(?:共计|合计|总计|共|计|为|数量为|数为)?(?P<n>\d+)(?:件|个|份|宗|条|次)")
-_NONE_RECEIVED = re.compile(r"(?:未|没有)(?:收到|受理|接到)(?P<what>[^,;:()\d]{0,24}?)(?:申请|依申请公开事项)")
+    r"(?P<kind>申请|依申请公开事项)(?:共计|合计|总计|共|计|为|数量为|数为)?(?P<n>\d+)(?:件|个|份|宗|条|次)")
+_NONE_RECEIVED = re.compile(r"(?:未|没有)(?:收到|受理|接到)(?P<what>[^,;:()\d]{0,24}?)(?P<kind>申请|依申请公开事项)")
 # The words allowed between the verb and 申请: who applied and what for, nothing that makes
 # the figure a part (网上申请, 当面申请) or another kind of request.
 _APPLICANT_WORDS = re.compile(r"政府信息公开|信息公开|依申请公开|政府信息|各类|任何|的|公民|法人|或者|或|和|及|"
                               r"其他组织|社会公众|群众|提出|申请人|本年度|本年|全年|年度|共计|共|、")
-# A clause about carried-over, processed or a sub-category of applications.
+# A clause about carried-over, processed or a sub-category of applications, one channel, or
+# another period than the year (since the law, the last three years, half a year).
 _NOT_RECEIVED = re.compile(r"结转|上年|去年|办结|答复|处理|办理|其中|网上|在线|当面|现场|信函|邮寄|传真|电子邮件|邮箱|"
-                           r"较|比|同比|增加|减少|增长|下降|复议|诉讼|举报|投诉|咨询|建议|提案|来信")
+                           r"通过|渠道|网站|平台|热线|"
+                           r"较|比|同比|增加|减少|增长|下降|复议|诉讼|举报|投诉|咨询|建议|提案|来信|"
+                           r"累计|以来|历年|近[\d一二三四五六七八九十]+年|多年|半年|季度|上旬|中旬|下旬")
+# A sentence about the bodies of a region or a system (全区各级行政机关, 本级), not this body.
+_OTHER_BODIES = re.compile(r"全(?:省|市|区|县|旗|州|盟|系统)|各级|各部门|各单位|各乡镇|各街道|本级|下属|所属|直属")
+# Months name a part of the year unless the year's last day closes it (截至12月31日).
+_MONTH = re.compile(r"\d{1,2}月")
+_YEAR_END = re.compile(r"12月(?:31日|底|末)")
 
 
 def received_applications(texts: list[str]) -> Metric:
     """The year's received information-disclosure applications, where the prose states the
-    total clearly: only sentences that say received (收到, 受理, 新收) applications with no
-    other word than who applied, not carried-over, processed or a sub-category, outside any
-    breakdown. Several sentences that disagree say nothing clearly: no figure."""
+    total clearly: only sentences that say received (收到, 受理, 新收) applications for
+    information (the words say 公开) with no other word than who applied, not carried-over,
+    processed, one channel's or a sub-category, not a region's or a part of the year's,
+    outside any breakdown. Several sentences that disagree say nothing clearly: no figure."""
     found: list[Metric] = []
     for text in texts:
         for sentence in _sentences(text):
             words = flat(sentence)
-            if "结转" in words:  # 受理申请23件（含上年结转2件）: received and carried over together
+            if "结转" in words or _OTHER_BODIES.search(words):  # 受理申请23件（含上年结转2件）
+                continue
+            if _MONTH.search(words) and not _YEAR_END.search(words):
                 continue
             spans = _breakdown(words)
             for pattern in (_RECEIVED, _NONE_RECEIVED):
                 for match in pattern.finditer(words):
                     if any(a <= match.start() < b for a, b in spans):
                         continue
-                    if _APPLICANT_WORDS.sub("", match.group("what")):
+                    what = match.group("what")
+                    if "公开" not in what + match.group("kind") or _APPLICANT_WORDS.sub("", what):
                         continue
                     if _NOT_RECEIVED.search(_clause(words, match.start(), match.end())):
                         continue

@@ -57,6 +57,8 @@ def test_the_sentence_total_is_the_metric(text: str, value: int, approximate: bo
     "较上年多发布信息30条。",  # a comparison, not a total
     "日均更新信息5条。",
     "（其中主动公开政府信息856条）",  # a breakdown only
+    "全年共受理依申请公开信息12件。",  # applications, not proactive disclosure
+    "不予公开信息5条。",
 ])
 def test_no_number_is_better_than_the_wrong_one(text: str) -> None:
     assert proactive_items([text]).value is None
@@ -110,9 +112,41 @@ def test_a_clear_received_total_is_read(text: str, value: int) -> None:
     "上年结转政府信息公开申请2件。",
     "全年收到群众来信来访12件。",
     "与上年相比，收到政府信息公开申请增加5件。",
+    # Sentences of real reports that state another total than the year's received one.
+    "自2008年以来，累计收到政府信息公开申请120件。",  # since the law, not this year
+    "近三年共收到政府信息公开申请60件。",
+    "上半年共收到政府信息公开申请10件。",  # part of the year
+    "2020年1月至11月共收到政府信息公开申请18件。",
+    "全区各级行政机关共收到政府信息公开申请1200件。",  # the region's bodies, not this one
+    "全市共受理政府信息公开申请3450件。",
+    "区政府本级收到政府信息公开申请40件。",
+    "通过门户网站收到政府信息公开申请5件。",  # one channel
+    "全年共收到申请21件，均已办结。",  # applications of any kind, not for information
+    "全年共收到并办理政府信息公开申请21件。",  # received and processed in one figure
+    "收到涉及土地征收的政府信息公开申请8件。",  # a sub-category
 ])
 def test_other_figures_about_applications_are_not_taken_for_the_received_total(text: str) -> None:
     assert received_applications([text]).value is None
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("全年共收到政府信息公开申请21件，其中自然人申请20件。", 21),  # the breakdown is not the total
+    ("全年共收到政府信息公开申请21件，同比增长10%。", 21),  # a comparison in the next clause
+    ("截至2020年12月31日，共收到政府信息公开申请21件。", 21),  # the whole year
+    ("全年未收到依申请公开事项。", 0),  # seed 000
+])
+def test_a_clear_total_beside_other_figures_is_read(text: str, value: int) -> None:
+    assert received_applications([text]).value == value
+
+
+def test_no_seed_and_no_report_from_the_forms_gets_a_received_mismatch() -> None:
+    """The seeds state what they received (or that they received none) in their own words;
+    none of them disagrees with its table 三, and the check must say nothing there."""
+    for prefix in ("000", "001", "002", "003", "004"):
+        assert "RECEIVED_MISMATCH" not in [f["code"] for f in parse_string(seed_text(prefix))["findings"]]
+    for number in range(6):
+        built = random_report(random.Random(number), "青石镇人民政府", None, 2020 + number % 3)
+        assert "RECEIVED_MISMATCH" not in [f["code"] for f in parse_string(render_text(built))["findings"]]
 
 
 def test_sentences_that_disagree_state_nothing_clearly() -> None:
@@ -201,3 +235,72 @@ def test_no_finding_calls_a_blank_cell_zero(number: int) -> None:
             table, row, column = parts
             if report[table][row][column] is None:
                 assert re.search(r"为空白", found["message"]), found
+
+
+# A zero standing alone in a message: not part of a larger number (2020, 10, 0.5).
+_ZERO = re.compile(r"(?<![\d.,])0(?![\d.,])")
+
+
+def _blank_totals(built: Any, rng: random.Random, *, blank_results: bool) -> None:
+    """Every 总计 cell blank, every stated cell at least 1: a 0 in a message can then only be
+    a blank cell called 0. The figures no longer add up, so every identity has its say."""
+    for table in (built.applications, built.proactive, built.review):
+        for row in table.values():
+            for column, value in row.items():
+                if value is not None and not isinstance(value, float) and value <= 0:
+                    row[column] = rng.randint(1, 5)
+    for row in built.applications.values():
+        if "total" in row:
+            row["total"] = None
+    for group in built.review.values():
+        group["total"] = None
+    if blank_results:
+        built.applications["total_processed"] = dict.fromkeys(built.applications["total_processed"])
+
+
+def _finding_texts(site: Path) -> list[str]:
+    """Every finding as the site shows it: the list items of its pages' finding lists, and
+    the messages of its JSON files."""
+    texts: list[str] = []
+    item = re.compile(r"<ul class=findings>(.*?)</ul>", re.S)
+    for page in site.rglob("*.html"):
+        for block in item.findall(page.read_text(encoding="utf-8")):
+            texts += [re.sub(r"<[^>]+>", "", li) for li in block.split("<li")[1:]]
+    for data in site.rglob("*.json"):
+        texts += re.findall(r'"message":\s*"((?:[^"\\]|\\.)*)"', data.read_text(encoding="utf-8"))
+    return texts
+
+
+def test_no_message_of_a_corpus_with_blank_totals_calls_a_blank_zero(tmp_path: Path) -> None:
+    """Bodies of both forms reporting two years each, every 总计 cell blank: no finding in the
+    reports' JSON nor anywhere on the built site (pages and data files, the cross-year checks
+    included) says a blank cell is 0, and the messages name the blanks."""
+    from giro_site.report import parse_report
+    from giro_site.site.builder import BuildOptions, build_site
+
+    rng = random.Random(16)
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content, ignore=shutil.ignore_patterns("reports"))
+    parsed: list[dict[str, Any]] = []
+    for body, (name, years) in enumerate([("青石镇人民政府", (2020, 2021)), ("白水镇人民政府", (2021, 2022)),
+                                          ("红山街道办事处", (2019, 2020)), ("绿洲乡人民政府", (2022, 2023))]):
+        for year in years:
+            built = random_report(rng, name, "北京市密云区", year, blanks=True, subrows=body % 2 == 0,
+                                  broken=True)
+            _blank_totals(built, rng, blank_results=body == 3)
+            path = content / "reports" / str(year) / f"{body}-{year}.txt"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(render_text(built), encoding="utf-8")
+            parsed.append(parse_report(path))
+    messages = [f["message"] for report in parsed for f in report["findings"]]
+    found = {f["code"] for report in parsed for f in report["findings"]}
+    assert {"BALANCE", "ROW_TOTAL", "RESULTS_TOTAL", "REVIEW_TOTAL"} <= found
+    out = tmp_path / "public"
+    build_site(BuildOptions(content=content, out=out, build_date="2026-01-02"))
+    shown = _finding_texts(out)
+    assert len(shown) >= len(messages) and any("CARRYOVER" in t or "上年结转" in t for t in shown)
+    for text in messages + shown:
+        assert not _ZERO.search(text.split("（原文第")[0].replace("空白不等于0", "")), text
+        assert "按0" not in text
+    blank_named = [m for m in messages if "空白" in m]
+    assert len(blank_named) >= 20 and any("另有" in m and "格空白" in m for m in blank_named)

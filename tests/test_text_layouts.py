@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -196,14 +197,83 @@ def _check_blocks(output: str) -> dict[str, list[str]]:
     return blocks
 
 
+def _check_corpus(content: Path, layout: str | None) -> None:
+    """The seeds and reports built from both forms (figures that do not add up, blank cells:
+    findings whose messages carry figures), in one layout or (None) the seeds' own."""
+    texts = {path.name: path.read_text(encoding="utf-8") for path in SEEDS}
+    years = dict.fromkeys(texts, 2020)
+    for form, number in FORMS_BUILT:
+        year = 2021 if form == "2021" else 2020
+        built = random_report(random.Random(number), f"青石{number}镇人民政府", "某省某市某区", year, form=form,
+                              blanks=True, subrows=True, broken=True)
+        built.applications["new_received"]["total"] = None
+        texts[f"built-{form}-{number}.txt"] = render_text(built)
+        years[f"built-{form}-{number}.txt"] = year
+    for name, text in texts.items():
+        folder = content / "reports" / str(years[name])
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text if layout is None else in_layout(text, layout), encoding="utf-8")
+
+
 def test_check_reports_the_same_figures_in_every_layout(tmp_path: Path) -> None:
-    expected = _check_blocks(run("check").stdout)
+    """`check` on the seeds and on reports built from both forms, written in each layout,
+    prints what it prints for the seeds' layout: the same reports, forms, counts and findings
+    with their figures (sums of stated cells, blanks named as blanks)."""
+    _check_corpus(tmp_path / "seeds-layout", None)
+    baseline = run("check", "--content", str(tmp_path / "seeds-layout"))
+    expected = _check_blocks(baseline.stdout)
+    assert len(expected) == len(SEEDS) + len(FORMS_BUILT) + 1  # a block per report, and the summary
+    assert re.search(r"个错误，[1-9]\d* 个提示", baseline.stdout) and "空白（未填写）" in baseline.stdout
+    assert "ROW_TOTAL" in baseline.stdout and "TABLE_MISSING" not in baseline.stdout
     for layout in TEXT_LAYOUTS:
         content = tmp_path / layout
-        folder = content / "reports" / "2020"
-        folder.mkdir(parents=True)
-        for path in SEEDS:
-            (folder / path.name).write_text(in_layout(path.read_text(encoding="utf-8"), layout), encoding="utf-8")
+        _check_corpus(content, layout)
         result = run("check", "--content", str(content))
         assert result.returncode == 0, result.stdout + result.stderr
         assert _check_blocks(result.stdout) == expected, layout
+
+
+# --- table 四's row of figures, placed by position only under a header that names the table ---
+
+_REVIEW_HEADER = ["行政复议", "行政诉讼",
+                  "结果维持 结果纠正 其他结果 尚未审结 总计 未经复议直接起诉 复议后起诉",
+                  "结果维持 结果纠正 其他结果 尚未审结 总计 结果维持 结果纠正 其他结果 尚未审结 总计"]
+
+
+def _with_review(lines: list[str]) -> dict[str, Any]:
+    text = seed_text("002")
+    start, end = text.index("四、政府信息公开行政复议"), text.index("五、存在的主要问题")
+    return parse_string(text[:start] + "\n".join(["四、政府信息公开行政复议、行政诉讼情况", *lines, ""]) + text[end:])
+
+
+@pytest.mark.parametrize(("header", "sep", "figures_sep"), [
+    (_REVIEW_HEADER, "    ", "    "),  # pdftotext -layout: wide gaps
+    (_REVIEW_HEADER, "\t", "\t"),  # a spreadsheet's copy
+    (_REVIEW_HEADER[:1] + _REVIEW_HEADER[2:], " ", "\t"),  # one header line fewer, figures by tabs
+])
+def test_review_figures_are_placed_under_a_header_in_any_separator(header: list[str], sep: str,
+                                                                     figures_sep: str) -> None:
+    figures = ["1", "0", "0", "1", "2", "8", "0", "0", "0", "8", "3", "0", "0", "0", "—"]
+    report = _with_review([sep.join(line.split()) for line in header] + [figures_sep.join(figures)])
+    review = report["review_litigation"]
+    assert review["review"] == {"upheld": 1, "corrected": 0, "other": 0, "pending": 1, "total": 2}
+    assert review["litigation_direct"]["total"] == 8
+    assert review["litigation_after_review"] == {"upheld": 3, "corrected": 0, "other": 0, "pending": 0,
+                                                 "total": None}
+
+
+def test_review_figures_with_only_the_table_named_are_read_in_the_form_order_with_a_warning() -> None:
+    report = _with_review(["行政复议    行政诉讼", "1 0 0 1 2 8 0 0 0 8 0 0 0 0 —"])
+    assert report["review_litigation"]["review"]["total"] == 2
+    assert "HEADER_ASSUMED" in [f["code"] for f in report["findings"]]
+
+
+@pytest.mark.parametrize("figures", ["1 0 0 1 2 8 0 0 0 8 0 0 0 0 —", "1\t0\t0\t1\t2\t8\t0\t0\t0\t8\t0\t0\t0\t0\t0"])
+def test_review_figures_without_any_header_are_not_placed(figures: str) -> None:
+    """Fifteen figures alone under the heading: nothing says they are table 四's, so they are
+    not taken for it (a wrong cell is worse than a blank), and the report says the table is
+    missing, nothing about a header or rows it does not have."""
+    report = _with_review([figures])
+    assert all(v is None for group in report["review_litigation"].values() for v in group.values())
+    codes = [f["code"] for f in report["findings"] if f["where"].startswith("review_litigation")]
+    assert codes == ["TABLE_MISSING"]
