@@ -23,15 +23,18 @@ from tests.test_pdf import SHORT, SYNTH, TEXTS, comparable, text_report
 from tests.writers import document_to_docx, document_to_html
 
 TABLES = ("proactive", "applications", "review_litigation")
-# Prints read whole: the same JSON as the text. Seed 004 (its table 二's figure 61 printed
-# left of its header), the layouts with an empty label or a single （六） row, the narrow
-# pages and the browser prints are not (yet): a label cell cut in two, a merged label beside
-# rows of other labels, or a browser's header wrapped over the figures leave a table in doubt,
-# and it is reported missing instead.
+# Prints read whole: the same JSON as the text. Not (yet): seed 004 (its table 二's figure 61
+# printed left of its header), the layouts with an empty label or a single （六） row (a label
+# merged over rows of two groups), narrow Word pages and browser prints of seed 001 and of
+# table 三 cut by a page break (a label cell cut in two, a merged label beside rows of other
+# labels, centred away from its rows): a table in doubt is reported missing instead.
 READ_WHOLE = ["seed000-none-word", "seed001-none-word", "seed002-none-word", "form2019-none-word", "form2021-none-word",
               "form2021b-none-word", "form2019-horizontal-word", "form2021-frame-word", "form2019-short-none-word",
               "form2021-short-none-word", "broken-none-word", "layout-typo-none-word",
-              "layout-enumerated-none-word", "layout-review-header-none-word"]
+              "layout-enumerated-none-word", "layout-review-header-none-word",
+              "seed000-none-web", "seed002-none-web", "form2019-none-web", "form2021-none-web", "form2021b-none-web",
+              "broken-none-web", "layout-enumerated-none-web", "layout-review-header-none-web",
+              "form2019-horizontal-web", "form2019-narrow-none-web"]
 BASES = ["seed000", "seed001", "seed002", "seed003", "seed004", "form2019", "form2021", "form2021b", "broken",
          "layout-typo", "layout-enumerated", "layout-single-other", "layout-empty-label", "layout-review-header"]
 
@@ -54,6 +57,8 @@ def unruled(tmp_path_factory: pytest.TempPathFactory) -> Printer:
     made.add_word("form2019-horizontal-word", word(SYNTH["2019"], "horizontal"))
     made.add_word("form2021-frame-word", word(SYNTH["2021"], "frame"))
     made.add_web("form2021-horizontal-web", web(SYNTH["2021"], "horizontal"))
+    made.add_web("form2019-horizontal-web", web(SYNTH["2019"], "horizontal"))
+    made.add_web("form2019-narrow-none-web", web(SYNTH["2019"], "none"), width="110mm", height="297mm")
     for key in ("2019", "2021"):  # every table crosses a page break; a narrow page wraps the labels
         made.add_word(f"form{key}-short-none-word", word(SYNTH[key], "none", page=SHORT))
         made.add_word(f"form{key}-narrow-none-word", word(SYNTH[key], "none", page=(7000, 16838)))
@@ -72,7 +77,7 @@ def _figures(report: dict[str, Any]) -> dict[tuple[str, str, str], Any]:
 
 
 ALL = [*(f"{b}-none-{m}" for b in BASES for m in ("word", "web")), "form2019-horizontal-word",
-       "form2021-frame-word", "form2021-horizontal-web",
+       "form2021-frame-word", "form2021-horizontal-web", "form2019-horizontal-web", "form2019-narrow-none-web",
        *(f"form{k}-{v}" for k in ("2019", "2021") for v in ("short-none-word", "narrow-none-word", "short-none-web"))]
 
 
@@ -97,7 +102,8 @@ def test_no_figure_is_put_in_a_wrong_cell(unruled: Printer, tmp_path: Path, name
 def test_unruled_tables_give_the_same_json_as_the_text(unruled: Printer, tmp_path: Path, name: str) -> None:
     pdf = parse_report(unruled.pdf(name))
     text = text_report(tmp_path, _base(name))
-    assert comparable(pdf) == comparable(text)
+    printed = name.endswith("-web")  # a browser's print: spaces beside Chinese in the prose do not count
+    assert comparable(pdf, printed=printed) == comparable(text, printed=printed)
     assert not any(f["code"] == "TABLE_MISSING" for f in pdf["findings"])
 
 

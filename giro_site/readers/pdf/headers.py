@@ -106,10 +106,22 @@ class Page:
         glyphs = self.lines[line].glyphs
         first, second = glyphs[a], glyphs[b]
         height = max(first.bottom - first.top, second.bottom - second.top)
-        if second.x0 - first.x1 > 0.3 * height:
+        gap = second.x0 - first.x1
+        if gap > 0.3 * height:
+            return True
+        if gap > 0.2 * height and self._between_headers(line, a, b):
             return True
         return not (is_wide(first.char) and is_wide(second.char)) or not (
             key(first.char).isalnum() and key(second.char).isalnum())
+
+    def _between_headers(self, line: int, a: int, b: int) -> bool:
+        """Whether a slightly wider gap on a line parts two header cells set close together
+        (a browser's narrow cells): the text on both sides of it is header words (two
+        characters that stand together in one of the form's header names)."""
+        keys = self.keys[line]
+        before = "".join(keys[max(0, a - 1):a + 1])
+        after = "".join(keys[b:b + 2])
+        return before in _pairs() and after in _pairs()
 
     def find(self, phrase: str) -> list[list[Glyph]]:
         """Every place the phrase is printed as a header (see the module docstring)."""
@@ -162,6 +174,21 @@ class Page:
             if found is not None:
                 return found
         return None
+
+
+@lru_cache(maxsize=1)
+def _pairs() -> frozenset[str]:
+    """Every two characters that stand together in one of the form's header names."""
+    phrases: set[str] = {"信息内容"}
+    pending: list[ColumnSpec | ColumnGroup] = [APPLICANT_COLUMNS, REVIEW_COLUMNS,
+                                               *(c for cs in PROACTIVE_COLUMNS.values() for c in cs)]
+    while pending:
+        node = pending.pop()
+        phrases.update(node.phrases)
+        if isinstance(node, ColumnGroup):
+            pending.extend(node.children)
+    words = ["".join(key(c) for c in phrase) for phrase in phrases]
+    return frozenset(word[i:i + 2] for word in words for i in range(len(word) - 1))
 
 
 def _found(page: Page, node: ColumnSpec | ColumnGroup) -> list[Found]:

@@ -399,7 +399,7 @@ def build_rows(lines: list[Line], value_left: float, columns: list[Column], labe
             if run.column is not None:
                 by_column[run.column] = max(by_column.get(run.column, run.right), run.right)
     for piece in pieces:
-        piece.deeper = any(other.first > piece.last and _shared(other, piece) > 0.3 for other in pieces)
+        piece.deeper = any(other.first > piece.last and _shared(other, piece) > 0.1 for other in pieces)
         piece.values = next((runs for runs in value_lines if min(piece.bottom, max(r.bottom for r in runs))
                              - max(piece.top, min(r.top for r in runs)) > 0.5 * piece.line.height), None)
     group_blocks, own_pieces = _group_blocks(pieces, labels, height, rules)

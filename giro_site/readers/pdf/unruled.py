@@ -18,6 +18,7 @@ columns; ``layout`` joins the two like a ruled table cut by a page break.
 from __future__ import annotations
 
 import itertools
+import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
@@ -37,7 +38,7 @@ from giro_site.readers.pdf.headers import (
     key,
 )
 from giro_site.readers.pdf.parts import Note, PageTable, TableCell, TableRow
-from giro_site.readers.pdf.rows import DataRow, Label, LabelColumns, ValueRun, build_rows, known_by_table
+from giro_site.readers.pdf.rows import DataRow, Group, Label, LabelColumns, ValueRun, build_rows, known_by_table
 from giro_site.readers.pdf.text import Line, make_lines
 from giro_site.sections import heading_section
 
@@ -535,6 +536,28 @@ def _build(region: _Region, model: Model, rules: list[Segment]) -> Unruled | Non
     return Unruled(table, cell_lines, min(line.top for line in region.lines), doubt)
 
 
+_SUB_NUMBER = re.compile(r"^\s*(\d+)\s*[.、．](?!\d)")
+
+
+def _numbering(rows: list[DataRow], open_top: bool) -> str:
+    """The sub-rows beside each merged label are numbered 1, 2, 3 … (from where the page
+    before left off, at the top of a continued page): a merged label set over rows of
+    another (``（六）其他处理`` beside ``5.``) shows which row a label was put beside wrongly."""
+    children: dict[int, list[int]] = {}
+    groups: dict[int, Group] = {}
+    for row in rows:
+        group = row.groups[row.first - 1] if 0 < row.first <= len(row.groups) else None
+        number = _SUB_NUMBER.match(row.label_text())
+        if group is not None and number:
+            children.setdefault(id(group), []).append(int(number.group(1)))
+            groups[id(group)] = group
+    for ident, numbers in children.items():
+        start = numbers[0] if open_top and groups[ident].first_row is rows[0] else 1
+        if numbers != list(range(start, start + len(numbers))):
+            return f"合并行名旁的小项编号为 {'、'.join(map(str, numbers))}"
+    return ""
+
+
 def _doubt(rows: list[DataRow], open_top: bool, kind: str) -> str:
     """Why the rows themselves may be wrong (empty if they hold). A label that does not
     begin as a label of the form begins (numbered, or one of its whole labels) is the rest
@@ -542,7 +565,8 @@ def _doubt(rows: list[DataRow], open_top: bool, kind: str) -> str:
     a row with figures of its own, or as a merged label over rows, which row a figure is in
     is then a guess. Allowed: a label's rest without figures (a label that wrapped, or
     was cut by the page break, goes on from the row above), and at the top of a page a
-    merged label's rest over the rows the page before began; in table 二, the agency's own
+    merged label's rest over the rows the page before began (elsewhere a row beside an empty
+    merged label is in doubt: its label's place was not found); in table 二, the agency's own
     names of a known row's sub-rows (``行政检查`` under ``其他对外管理服务事项``) if they
     hold no digit."""
     for row in rows:
@@ -554,9 +578,11 @@ def _doubt(rows: list[DataRow], open_top: bool, kind: str) -> str:
             if group is None or (open_top and group.first_row is rows[0]):
                 continue
             text = "".join(line.text for line in make_lines(group.glyphs))
-            if text.strip() and not Label.starts_row(text):
+            if not text.strip():  # a row set beside no merged label: where its label is, is a guess
+                return f"“{row.label_text() or '一行'}”旁边没有合并的行名"
+            if not Label.starts_row(text):
                 return f"标签“{text}”不是表中的行名"
-    return ""
+    return _numbering(rows, open_top)
 
 
 def _cell(glyphs: list[Glyph], left: float, right: float, colspan: int) -> TableCell:
