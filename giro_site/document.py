@@ -56,6 +56,19 @@ class Paragraph(NamedTuple):
 Block = Paragraph | Table
 
 
+class ReaderNote(NamedTuple):
+    """What a reader could not read with certainty (a PDF table without ruling lines whose
+    figures do not line up with its headers): a finding's code, message, table and line,
+    and the row as printed, kept among the report's extra rows."""
+
+    code: str
+    message: str
+    where: str
+    line: int | None = None
+    label: str = ""
+    raw: tuple[str, ...] = ()
+
+
 @dataclass(slots=True)
 class Document:
     """A report as read from one file, before anything is known about the form."""
@@ -67,6 +80,7 @@ class Document:
     memo: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
     # For paged formats (PDF): the line number each page starts with, in page order.
     page_starts: tuple[int, ...] = ()
+    notes: tuple[ReaderNote, ...] = ()  # the reader's own findings (PDF tables read by position)
 
     def place(self, line: int) -> tuple[int, int] | None:
         """(page, line on that page) of a line number, for a paged document; else None."""

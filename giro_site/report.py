@@ -74,6 +74,16 @@ def normalise(document: Document, source: dict[str, str]) -> dict[str, Any]:
         derived += mapped.derived
         extra_rows += mapped.extra_rows
     extra_rows += form.extra_rows
+    refused = {note.where for note in document.notes if note.code == "TABLE_MISSING"}
+    if refused:  # the reader says why it did not read the table: its finding replaces the form's
+        findings = [f for f in findings if not (f["code"] == "TABLE_MISSING" and f["where"] in refused)]
+    for note in document.notes:  # what the reader could not place (a PDF table read by position)
+        findings.append(finding(note.code, note.message, note.where, line=note.line))
+        if not note.raw:
+            continue
+        extra_rows.append({"table": note.where, "parent": None, "label": note.label,
+                           "path": [note.label] if note.label else [], "values": [], "raw": list(note.raw),
+                           **({"line": note.line} if note.line is not None else {})})
 
     if who.agency is None:
         findings.append(finding("AGENCY_UNKNOWN", "在标题、正文开头和落款中都找不到发布机关的名称。", "agency"))

@@ -11,8 +11,11 @@ import ctypes
 import io
 import json
 import random
+import re
 import shutil
 import sqlite3
+import subprocess
+import sys
 import threading
 import zipfile
 from pathlib import Path
@@ -20,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from giro_site.site import dictionary
+from giro_site.site import dictionary, downloads
 from giro_site.site.builder import BuildOptions, build_site
 from giro_site.site.downloads import EXAMPLE_QUERY, WIDE_COLUMNS, csv_text
 from giro_site.synth import random_report, render_text
@@ -244,3 +247,63 @@ def test_datasette_opens_the_database_with_the_shipped_metadata(db_2020: Path) -
     assert {"body", "province", "level", "year", "page_url"} <= set(rows.json()[0])
     assert query.status_code == 200 and [r["applications"] for r in query.json()] == \
         [row[4] for row in sqlite3.connect(db_2020).execute(EXAMPLE_QUERY)]
+
+
+def test_a_pdf_findings_page_and_line_on_that_page_reach_sqlite() -> None:
+    """A PDF report's finding carries its page, and ``line`` is then the line on that page:
+    both are columns of ``findings`` (and of ``extra_rows``), described in the dictionary."""
+    db = sqlite3.connect(":memory:")
+    db.executescript(downloads.SCHEMA)
+    fields = {key: None for key in downloads.META_COLUMNS} | {"id": 7, "year": 2020}
+    report = {"proactive": {}, "applications": {}, "review_litigation": {}, "narrative": {},
+              "findings": [{"code": "SUM_MISMATCH", "severity": "error", "where": "applications.granted",
+                            "line": 12, "page": 3, "message": "合计不符"},
+                           {"code": "UNIT_ASSUMED", "severity": "warning", "where": "proactive.fees",
+                            "line": 40, "message": "单位"}],
+              "extra_rows": [{"table": "applications", "parent": None, "label": "其他", "values": [1, None],
+                              "raw": ["1", ""], "line": 5, "page": 2}]}
+    for table, values in downloads.sqlite_rows(report, fields).items():
+        if values:
+            db.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' for _ in values[0])})", values)
+    assert db.execute("SELECT number, page, line FROM findings ORDER BY number").fetchall() == [(1, 3, 12),
+                                                                                               (2, None, 40)]
+    assert db.execute("SELECT page, line FROM extra_rows").fetchall() == [(2, 5)]
+    described = {c.field: c for c in dictionary.entries()}
+    assert described["findings.page"].type == described["extra_rows.page"].type == "INTEGER"
+    assert "该页" in described["findings.line"].description
+
+
+def test_without_published_originals_pages_link_to_the_source_url(site: Path, tmp_path: Path) -> None:
+    """``publish_originals = false``: no copy of a report under source/, the page links to the
+    body's own page (agencies.toml's ``source_url``) or says the original is not here; the
+    downloads say the same; report ids do not change with the settings; the build prints the
+    site's size."""
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    settings = content / "site.toml"
+    settings.write_text(settings.read_text(encoding="utf-8") + "\npublish_originals = false\n", encoding="utf-8")
+    agencies = content / "agencies.toml"
+    text = agencies.read_text(encoding="utf-8")
+    marker = 'region = "吉林省长春市双阳区"\n'
+    assert marker in text
+    agencies.write_text(text.replace(marker, marker + 'source_url = "https://www.shuangyang.gov.cn/xxgk/"\n', 1),
+                        encoding="utf-8")
+    out = tmp_path / "public"
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "build", "--content", str(content), "--out",
+                             str(out), "--build-date", DATE], capture_output=True, text=True, encoding="utf-8",
+                            timeout=600, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"网站共 [\d.,]+ MB，[\d,]+ 个文件", result.stdout), result.stdout
+    assert not (out / "source").exists()
+    rows = {r["agency"]: r for r in year_csv(out, 2020)}
+    luxiang = next(r for name, r in rows.items() if "鹿乡镇" in name)
+    assert luxiang["source_url"] == "https://www.shuangyang.gov.cn/xxgk/"
+    page = (out / luxiang["page_url"].lstrip("/")).read_text(encoding="utf-8")
+    assert '原始报告：<a href="https://www.shuangyang.gov.cn/xxgk/" rel="noopener">机关发布页面</a>' in page
+    assert "/source/" not in page
+    other = next(r for name, r in rows.items() if "鹿乡镇" not in name)
+    assert other["source_url"] == ""
+    assert "原始文件未在本站发布" in (out / other["page_url"].lstrip("/")).read_text(encoding="utf-8")
+    # the same reports keep their ids whatever the settings (stable_id of their file)
+    before = {r["source_file"]: r["id"] for r in year_csv(site, 2020)}
+    assert {r["source_file"]: r["id"] for r in rows.values()}.items() <= before.items()

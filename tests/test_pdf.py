@@ -199,15 +199,18 @@ def test_layouts_of_real_reports_give_the_same_json_as_their_text(
         assert all(value is not None for value in pdf["review_litigation"]["review"].values())
 
 
-def test_tables_without_ruling_lines_are_missing_not_guessed(printer: Printer) -> None:
-    """Without lines, which cell a figure is in cannot be known for certain: the tables are
-    reported missing and no figure is invented; the prose is still read."""
+def test_tables_without_ruling_lines_are_read_or_reported_never_guessed(printer: Printer) -> None:
+    """A plain Word table (no borders, the header not laid out as the form draws it): a
+    figure is read into its own cell or not at all, and a table not read is reported
+    (``tests/test_pdf_unruled.py`` has the borderless prints of every seed and form)."""
     pdf = parse_report(printer.pdf("seed001-unruled-word"))
     text = parse_report(SEEDS[1])
-    assert {f["where"] for f in pdf["findings"] if f["code"] == "TABLE_MISSING"} == {
-        "proactive", "applications", "review_litigation"}
+    missing = {f["where"] for f in pdf["findings"] if f["code"] in ("TABLE_MISSING", "VALUES_SHORT")}
     for key in ("proactive", "applications", "review_litigation"):
-        assert all(value is None for row in pdf[key].values() for value in row.values())
+        for row, columns in pdf[key].items():
+            for column, value in columns.items():
+                assert value is None or value == text[key][row][column], (key, row, column)
+                assert value is not None or text[key][row][column] is None or key in missing, (key, row, column)
     for key in ("agency", "region", "year", "title", "signature", "metrics"):
         assert pdf[key] == text[key], key
     # Without indents a paragraph whose last line is exactly full cannot be told from a wrap

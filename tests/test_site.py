@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import random
 import re
@@ -154,9 +155,11 @@ def test_agency_data_file_holds_its_reports_as_published_newest_first(tmp_path: 
     url = index["agency_url"].replace("{slug}", body["slug"]).replace("{id}", report_id)
     page = file_for(out, "/", url)
     assert page is not None
-    links = [link for _, _, link in parse_page(page).links if link.endswith(".json")]
-    assert len(links) == 1 and links[0].endswith("/reports.json")
-    published = json.loads(file_for(out, "/", links[0]).read_text(encoding="utf-8"))  # type: ignore[union-attr]
+    links = [link for _, _, link in parse_page(page).links if ".json" in link]
+    assert len(links) == 1 and links[0].endswith("/reports.json.gz")
+    packed = file_for(out, "/", links[0]).read_bytes()  # type: ignore[union-attr]
+    assert packed[:2] == b"\x1f\x8b" and packed[4:8] == b"\0\0\0\0"  # gzip, no date: same bytes every build
+    published = json.loads(gzip.decompress(packed))
     assert [r["year"] for r in published] == [2021, 2020]
     seed = next(p for p in SEEDS if p.name.startswith("004"))
     assert published[1] == parse_report(seed, display_path=published[1]["source"]["file"])

@@ -14,9 +14,12 @@ import io
 import itertools
 import zipfile
 from dataclasses import dataclass
+from functools import lru_cache
 from xml.sax.saxutils import escape as xml_escape
 
 from giro_site.document import Cell, Document, Paragraph, Table
+from giro_site.forms.spec import APPLICANT_COLUMNS, PROACTIVE_COLUMNS, REVIEW_COLUMNS, ColumnGroup, ColumnSpec
+from giro_site.labels import core
 
 
 @dataclass
@@ -35,14 +38,48 @@ def _is_label(text: str) -> bool:
     return bool(stripped) and not stripped.replace(",", "").replace(".", "").lstrip("-").isdigit()
 
 
-def layout(table: Table) -> list[list[Placed]]:
-    """Spans for each cell of the text table, as an office suite would have stored them."""
+@lru_cache(maxsize=1)
+def _column_words() -> tuple[frozenset[str], dict[str, int]]:
+    """The form's column headers (``core`` words, with ``信息内容``), and for each header
+    that spans several columns (``法人或其他组织``, ``行政诉讼``) how many."""
+    words = {"信息内容"}
+    groups: dict[str, int] = {}
+    pending: list[ColumnSpec | ColumnGroup] = [APPLICANT_COLUMNS, REVIEW_COLUMNS,
+                                               *(c for cs in PROACTIVE_COLUMNS.values() for c in cs)]
+    while pending:
+        node = pending.pop()
+        words.update(node.phrases)
+        if isinstance(node, ColumnGroup):
+            groups.update(dict.fromkeys(node.phrases, len(node.leaves())))
+            pending.extend(node.children)
+    return frozenset(words), groups
+
+
+def _header_spans(texts: list[str], width: int) -> list[int] | None:
+    """A header row's spans as the national form draws them: a group header over its
+    columns, the corner cell over the label columns; None if the row is no header."""
+    words, groups = _column_words()
+    if any(not _is_label(t) and t.strip() for t in texts) or not any(core(t) in words for t in texts):
+        return None
+    spans = [groups.get(core(t), 1) for t in texts]
+    spans[0] += width - sum(spans)
+    return spans if spans[0] >= 1 else None
+
+
+def layout(table: Table, form_spans: bool = False) -> list[list[Placed]]:
+    """Spans for each cell of the text table, as an office suite would have stored them.
+    By default a row with fewer cells than the table is wide spans its last label; with
+    ``form_spans`` a header row is laid out as the form draws it, so that every column's
+    header stands over its figures (what a table without ruling lines is read by)."""
     width = max(len(row.cells) for row in table.rows)
     grid: list[list[Placed]] = []
     for row in table.rows:
         texts = row.texts()
         spans = [1] * len(texts)
-        if len(texts) < width:
+        header = _header_spans(texts, width) if form_spans else None
+        if header is not None:
+            spans = header
+        elif len(texts) < width:
             labels = [i for i, t in enumerate(texts) if _is_label(t)]
             spans[labels[-1] if labels else len(texts) - 1] += width - len(texts)
         placed: list[Placed] = []
@@ -93,11 +130,24 @@ def _html_cell_content(text: str, header: bool) -> str:
     return "".join(f"<p>{line}</p>" for line in lines)
 
 
-def _html_table(table: Table, split_after: int | None) -> list[str]:
-    out = ['<table border="1" cellspacing="0" style="border-collapse:collapse">']
-    for index, row in enumerate(layout(table)):
+# How a table's lines are drawn (``borders``): every cell edge ("all"), none, only the
+# horizontal rules between rows ("horizontal"), or only the outer frame ("frame").
+RULES = ("all", "none", "horizontal", "frame")
+_HTML_RULES = {
+    "all": ('border="1" cellspacing="0" style="border-collapse:collapse"', ""),
+    "none": ('cellspacing="0" style="border-collapse:collapse;border:none"', "td { border: none }"),
+    "horizontal": ('cellspacing="0" style="border-collapse:collapse;border:none"',
+                   "td { border: none; border-top: 1px solid #000; border-bottom: 1px solid #000 }"),
+    "frame": ('cellspacing="0" style="border-collapse:collapse;border:1px solid #000"', "td { border: none }"),
+}
+
+
+def _html_table(table: Table, split_after: int | None, borders: str = "all") -> list[str]:
+    attributes = _HTML_RULES[borders][0]
+    out = [f"<table {attributes}>"]
+    for index, row in enumerate(layout(table, form_spans=borders != "all")):
         if split_after and index == split_after:  # a table broken at a page break
-            out.append('</table>\n<p style="page-break-before:always">&nbsp;</p>\n<table border="1">')
+            out.append(f'</table>\n<p style="page-break-before:always">&nbsp;</p>\n<table {attributes}>')
         cells = []
         for cell in row:
             if cell.continues is not None:
@@ -124,11 +174,11 @@ def _wrapped(text: str, width: int = 30) -> str:
 
 def document_to_html(document: Document, *, encoding: str = "utf-8", declare: str | None = "utf-8",
                      chrome: bool = True, split_tables: bool = False, layout_table: bool = False,
-                     source_wraps: bool = True) -> bytes:
+                     source_wraps: bool = True, borders: str = "all") -> bytes:
     """A government web page holding the report: navigation, breadcrumb, share links,
     a sidebar and a footer around the article, scripts and styles in the head.
     ``source_wraps=False`` leaves paragraphs on one source line (a browser, unlike the HTML
-    reader, shows a space where a CMS wrapped Chinese text)."""
+    reader, shows a space where a CMS wrapped Chinese text). ``borders``: see ``RULES``."""
     agency = "某某区人民政府"
     body: list[str] = []
     for number, block in enumerate(document.blocks):
@@ -138,14 +188,14 @@ def document_to_html(document: Document, *, encoding: str = "utf-8", declare: st
             body.append(f"<{tag}>{text}</{tag}>")
         else:
             split_after = len(block.rows) // 2 if split_tables and len(block.rows) > 6 else None
-            body.extend(_html_table(block, split_after))
+            body.extend(_html_table(block, split_after, borders))
     meta = f'<meta http-equiv="Content-Type" content="text/html; charset={declare}">' if declare else ""
     article = "\n".join(body)
     if layout_table:  # an old site: the page laid out with a table, the report in one cell
         article = f'<table width="100%"><tr><td class="art">{article}</td></tr></table>'
     page = "\n".join([
         "<!DOCTYPE html>", "<html><head>", meta, f"<title>年度报告_{agency}</title>",
-        "<style>td { padding: 2px } .nav li { display: inline }</style>",
+        f"<style>td {{ padding: 2px }} .nav li {{ display: inline }} {_HTML_RULES[borders][1]}</style>",
         "<script>var _hmt = []; if (1 < 2 && 3 > 2) { document.write('<p>统计</p>'); }</script>",
         "</head><body>",
         _CHROME_TOP.format(agency=agency) if chrome else "",
@@ -194,18 +244,29 @@ def docx_paragraph(text: str, *, indent: bool = False) -> str:
     return f'<w:p><w:pPr><w:jc w:val="both"/>{first_line}</w:pPr>{_runs(text)}</w:p>'
 
 
-_BORDERS = "<w:tblBorders>" + "".join(
-    f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
-    for side in ("top", "left", "bottom", "right", "insideH", "insideV")) + "</w:tblBorders>"
+_DOCX_SIDES = {"all": ("top", "left", "bottom", "right", "insideH", "insideV"),
+               "horizontal": ("top", "bottom", "insideH"), "frame": ("top", "left", "bottom", "right")}
 
 
-def _docx_table(table: Table, *, borders: bool = False, column_twips: int | None = 900,
+def _docx_borders(borders: bool | str) -> str:
+    """The table's borders (``RULES``; ``True`` is "all", ``False`` "none"). Sides not
+    listed are set to none: LibreOffice draws no line where Word's table style would."""
+    rule = "all" if borders is True else "none" if borders is False else borders
+    drawn = _DOCX_SIDES.get(rule, ())
+    if rule == "none":  # no tblBorders at all: a plain table, as the reader has always seen it
+        return ""
+    return "<w:tblBorders>" + "".join(
+        f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>' if side in drawn
+        else f'<w:{side} w:val="nil"/>' for side in _DOCX_SIDES["all"]) + "</w:tblBorders>"
+
+
+def _docx_table(table: Table, *, borders: bool | str = False, column_twips: int | None = 900,
                 text_twips: int = 9000) -> str:
     """``column_twips=None`` fits the table to the text width, as an author would."""
-    grid = layout(table)
+    grid = layout(table, form_spans=borders not in (True, False, "all"))
     width = max(cell.column + cell.colspan for row in grid for cell in row)
     column_twips = column_twips or text_twips // width
-    out = [f'<w:tbl><w:tblPr><w:tblW w:w="0" w:type="auto"/>{_BORDERS if borders else ""}</w:tblPr><w:tblGrid>',
+    out = [f'<w:tbl><w:tblPr><w:tblW w:w="0" w:type="auto"/>{_docx_borders(borders)}</w:tblPr><w:tblGrid>',
            f'<w:gridCol w:w="{column_twips}"/>' * width, "</w:tblGrid>"]
     for row in grid:
         out.append("<w:tr>")
@@ -280,11 +341,12 @@ def docx_package(body_xml: str, *, page_twips: tuple[int, int] = (11906, 16838),
     return buffer.getvalue()
 
 
-def document_to_docx(document: Document, *, borders: bool = False, indent: bool = False,
+def document_to_docx(document: Document, *, borders: bool | str = False, indent: bool = False,
                      page_twips: tuple[int, int] = (11906, 16838), column_twips: int | None = 900,
                      header: str | None = None, page_numbers: str | None = None) -> bytes:
-    """The report as a .docx; the keywords dress it as agencies print it (ruled tables,
-    indented paragraphs, a running header, page numbers, a narrow page)."""
+    """The report as a .docx; the keywords dress it as agencies print it (ruled tables, or
+    only some rules: see ``RULES``; indented paragraphs, a running header, page numbers, a
+    narrow page)."""
     body = []
     for block in document.blocks:
         if isinstance(block, Paragraph):

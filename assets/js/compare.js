@@ -64,13 +64,25 @@
       medianBox.checked = state.median;
     }
 
+    /* An agency's data file is gzip-compressed JSON. A host that sends it with
+       Content-Encoding: gzip has already inflated it; otherwise the browser's own
+       DecompressionStream does. */
+    function inflate(buffer) {
+      var bytes = new Uint8Array(buffer);
+      if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) { return new TextDecoder().decode(bytes); }
+      var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+      return new Response(stream).text();
+    }
+
     function agencyFile(slug) {
       if (!files[slug]) {
         files[slug] = fetch(dataTemplate.replace("{slug}", slug), { credentials: "same-origin" })
           .then(function (response) {
             if (!response.ok) { throw new Error("HTTP " + response.status); }
-            return response.json();
-          });
+            return response.arrayBuffer();
+          })
+          .then(inflate)
+          .then(JSON.parse);
       }
       return files[slug];
     }

@@ -81,24 +81,39 @@ def _is_value(token: str) -> bool:
     return text in BLANK_MARKS or _VALUE.fullmatch(text) is not None
 
 
-def _figures_split(line: str) -> tuple[str, list[str]] | None:
-    """(words, figures) of a "label n n n" line, or None if it does not end in figures."""
+_CACHED_LINE = 256  # characters: longer lines are split uncached, so the cache stays small
+
+
+def _figures_split(line: str) -> tuple[str, tuple[str, ...]] | None:
+    """(words, figures) of a "label n n n" line, or None if it does not end in figures.
+
+    Cached for short lines: a line is looked at when its kind is decided and again when it
+    is cut into cells, and header lines recur in every report."""
+    return _split_cached(line) if len(line) <= _CACHED_LINE else _split_figures(line)
+
+
+def _split_figures(line: str) -> tuple[str, tuple[str, ...]] | None:
     if _FIGURE_TOKEN.search(line) is None:
         return None
-    tokens = list(re.finditer(r"\S+", line))
+    tokens = line.split()
     count = 0
-    while count < len(tokens) and len(tokens[-1 - count].group()) <= _MAX_VALUE and _is_value(
-            tokens[-1 - count].group()):
+    while count < len(tokens) and len(tokens[-1 - count]) <= _MAX_VALUE and _is_value(tokens[-1 - count]):
         count += 1
     if count == 0:
         return None
-    values = [t.group() for t in tokens[len(tokens) - count:]]
+    values = tuple(tokens[len(tokens) - count:])
     if count == 1 and not any(ch.isdigit() for ch in values[0]):
         return None
-    words = line[: tokens[len(tokens) - count].start()].strip()
+    words = line.rstrip()
+    for value in reversed(values):
+        words = words[: len(words) - len(value)].rstrip()
+    words = words.strip()
     if any(ch in _SENTENCE_MARKS for ch in words) or len(words) > _MAX_CELL_LINE:
         return None
     return words, values
+
+
+_split_cached = lru_cache(maxsize=1 << 12)(_split_figures)
 
 
 def _word_cells(words: str) -> list[str]:

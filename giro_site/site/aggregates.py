@@ -43,7 +43,9 @@ from giro_site.site.downloads import (
 from giro_site.site.model import ReportInfo
 
 LoadRaw = Callable[[str], bytes]
-STATE_FORMAT = 1
+# What the cached files were made with: a new column or table (the SQLite schema, the CSV's
+# header) makes every year again instead of splicing rows into a file of the old layout.
+STATE_FORMAT = hashlib.sha1(SCHEMA.encode("utf-8") + csv_header()).hexdigest()[:16]
 
 
 def stable_id(name: str) -> int:

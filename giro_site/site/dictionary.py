@@ -212,6 +212,8 @@ REPORT_FIELDS: tuple[tuple[str, str, str, str], ...] = (
 _REPORT_ID = ("report_id", INTEGER, "", "报告编号，对应 reports 表的 id")
 _DERIVED = ("derived", TEXT, "", "这一行中由细分行合计得出、报告未直接填写的列（逗号分隔）")
 _ROW = "row_key"
+_LINE = "原文中的行号（已知时）；PDF 报告为该页中的行号（自页首数起，不计页眉）"
+_PAGE = "PDF 报告中的页码（已知时；其他格式为空值）"
 # The other SQLite tables: one row per form row, per finding, per extra row, per narrative section.
 TABLE_FIELDS: dict[str, tuple[str, tuple[tuple[str, str, str, str], ...]]] = {
     "proactive": ("表二（主动公开政府信息情况）：每份报告每行一条；各列为表格中的数字。" + BLANK, (
@@ -242,8 +244,8 @@ TABLE_FIELDS: dict[str, tuple[str, tuple[tuple[str, str, str, str], ...]]] = {
         ("code", TEXT, "", "核对结果代码"),
         ("severity", TEXT, "", f"严重程度：{_SEVERITY}"),
         ("json_path", TEXT, "", "所涉及的数据在报告 JSON 中的位置，如 applications.natural_person"),
-        ("line", INTEGER, "", "原文中的行号（已知时）"),
-        ("page", INTEGER, "", "原文中的页码（已知时）"),
+        ("line", INTEGER, "", _LINE),
+        ("page", INTEGER, "", _PAGE),
         ("message", TEXT, "", "说明"),
     )),
     "extra_rows": ("国家表格以外的行：报告增加或细分的行，数字原样保留。", (
@@ -254,7 +256,8 @@ TABLE_FIELDS: dict[str, tuple[str, tuple[tuple[str, str, str, str], ...]]] = {
         ("label", TEXT, "", "行的名称，原文所写"),
         ("figures_json", TEXT, "", "各列数字（JSON 数组，空白为 null）"),
         ("raw_json", TEXT, "", "各单元格原文（JSON 数组）"),
-        ("line", INTEGER, "", "原文中的行号（已知时）"),
+        ("line", INTEGER, "", _LINE),
+        ("page", INTEGER, "", _PAGE),
     )),
     "narrative": ("报告正文：每部分一行。", (
         _REPORT_ID,

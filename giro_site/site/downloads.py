@@ -154,7 +154,7 @@ def sqlite_rows(report: dict[str, Any], fields: dict[str, Any]) -> dict[str, lis
         "findings": [(rid, number, f["code"], f["severity"], f["where"], f.get("line"), f.get("page"), f["message"])
                      for number, f in enumerate(report["findings"], start=1)],
         "extra_rows": [(rid, number, r["table"], r["parent"], r["label"], orjson.dumps(r["values"]).decode(),
-                        orjson.dumps(r["raw"]).decode(), r.get("line"))
+                        orjson.dumps(r["raw"]).decode(), r.get("line"), r.get("page"))
                        for number, r in enumerate(report["extra_rows"], start=1)],
         "narrative": [(rid, key, text) for key, text in report["narrative"].items() if text],
     }

@@ -6,6 +6,7 @@ only their summaries (``model.ReportInfo``)."""
 
 from __future__ import annotations
 
+import gzip
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -66,6 +67,12 @@ def markdown_pages(content: Path) -> list[dict[str, Any]]:
     return sorted(pages, key=lambda p: (p["order"], p["name"]))
 
 
+def agency_data(published: list[dict[str, Any]]) -> bytes:
+    """The agency's data file: its reports' JSON, gzip-compressed with no date in the header
+    (the same reports give the same bytes)."""
+    return gzip.compress(orjson.dumps(published), compresslevel=9, mtime=0)
+
+
 def with_linked(report: dict[str, Any], info: ReportInfo) -> dict[str, Any]:
     """The report as published: as parsed, plus its cross-year findings."""
     if info.linked:
@@ -123,7 +130,7 @@ class SiteRenderer:
             source = self.content / relative
             if self.config.publish_originals and source.is_file():
                 outputs.append((urls.output_path(urls.source_file(relative)), source))
-        outputs.append((urls.output_path(urls.agency_data(agency.slug)), orjson.dumps(published)))
+        outputs.append((urls.output_path(urls.agency_data(agency.slug)), agency_data(published)))
         return outputs
 
     # --- pages about all agencies -------------------------------------------------------

@@ -188,21 +188,38 @@ def _grid(horizontal: list[Segment], vertical: list[Segment]) -> GridTable | Non
     return GridTable(xs, ys, boxes, owner)
 
 
-def find_tables(page: PageContent) -> tuple[list[GridTable], list[Glyph]]:
-    """The page's ruled tables with their glyphs, and the glyphs outside every table."""
+@dataclass
+class PageTables:
+    """A page's ruled tables, the glyphs outside them, and the horizontal lines that are no
+    table's (rules between the rows of a table drawn without vertical lines)."""
+
+    tables: list[GridTable]
+    free: list[Glyph]
+    rules: list[Segment]
+
+
+def find_tables(page: PageContent) -> PageTables:
+    """The page's ruled tables with their glyphs, the glyphs outside every table and the
+    lines left over. A grid of one column is no table of cells: lines around each row of
+    a table without vertical rules, left for ``unruled``."""
     horizontal = _merge(page.horizontal)
     vertical = _merge(page.vertical)
-    if not horizontal or not vertical or len(horizontal) + len(vertical) > _MAX_SEGMENTS:
-        return [], list(page.glyphs)
+    if len(horizontal) + len(vertical) > _MAX_SEGMENTS:
+        return PageTables([], list(page.glyphs), [])
+    if not horizontal or not vertical:
+        return PageTables([], list(page.glyphs), horizontal)
     tables: list[GridTable] = []
     for h_lines, v_lines in _components(horizontal, vertical):
         grid = _grid(h_lines, v_lines)
-        if grid is not None and len(grid.boxes) >= 2:
+        if grid is not None and len(grid.boxes) >= 2 and len(grid.xs) > 2:
             tables.append(grid)
-    if not tables:
-        return [], list(page.glyphs)
-    free: list[Glyph] = []
     bounds = [(table.left, table.right, table.top, table.bottom, table) for table in tables]
+    rules = [h for h in horizontal if not any(left - _TOUCH <= h.start and h.end <= right + _TOUCH
+                                                and top - _TOUCH <= h.at <= bottom + _TOUCH
+                                                for left, right, top, bottom, _ in bounds)]
+    if not tables:
+        return PageTables([], list(page.glyphs), rules)
+    free: list[Glyph] = []
     for glyph in page.glyphs:
         x = (glyph.x0 + glyph.x1) / 2
         y = (glyph.top + glyph.bottom) / 2
@@ -214,7 +231,7 @@ def find_tables(page: PageContent) -> tuple[list[GridTable], list[Glyph]]:
             free.append(glyph)
     tables = [t for t in tables if any(box.glyphs for box in t.boxes)]
     tables.sort(key=lambda t: t.top)
-    return tables, free
+    return PageTables(tables, free, rules)
 
 
 def _place(table: GridTable, glyph: Glyph, x: float, y: float) -> None:

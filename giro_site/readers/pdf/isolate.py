@@ -20,7 +20,7 @@ from typing import Any
 
 import orjson
 
-from giro_site.document import Block, Cell, Document, Paragraph, Row, Table
+from giro_site.document import Block, Cell, Document, Paragraph, ReaderNote, Row, Table
 from giro_site.errors import ReportError
 
 TIME_LIMIT = 60.0  # seconds for one file; a 30-page report takes under two
@@ -37,7 +37,8 @@ def encode(document: Document) -> bytes:
             blocks.append(["p", block.text, block.line])
         else:
             blocks.append(["t", block.line, [[row.line, [list(cell) for cell in row.cells]] for row in block.rows]])
-    return orjson.dumps({"blocks": blocks, "format": document.source_format, "pages": list(document.page_starts)})
+    return orjson.dumps({"blocks": blocks, "format": document.source_format, "pages": list(document.page_starts),
+                         "notes": [list(note) for note in document.notes]})
 
 
 def _int(value: Any) -> int | None:
@@ -60,7 +61,10 @@ def decode(data: bytes) -> Document:
                                   for text, line, span, merged in cells), _int(row_line)))
         blocks.append(Table(tuple(rows), _int(item[1])))
     pages = tuple(int(page) for page in raw["pages"])
-    return Document(blocks=blocks, source_format=str(raw["format"]), page_starts=pages)
+    notes = tuple(ReaderNote(str(code), str(message), str(where), _int(line), str(label),
+                             tuple(str(part) for part in parts))
+                  for code, message, where, line, label, parts in raw["notes"])
+    return Document(blocks=blocks, source_format=str(raw["format"]), page_starts=pages, notes=notes)
 
 
 def _limit_memory() -> None:

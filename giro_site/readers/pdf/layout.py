@@ -23,7 +23,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from giro_site.document import Block, Cell, Document, Paragraph, Row, Table
+from giro_site.document import Block, Cell, Document, Paragraph, ReaderNote, Row, Table
 from giro_site.forms.grid import is_numeric
 from giro_site.forms.spec import (
     APPLICANT_COLUMNS,
@@ -37,8 +37,10 @@ from giro_site.forms.spec import (
 )
 from giro_site.labels import core, flat
 from giro_site.readers.pdf.extract import PageContent
-from giro_site.readers.pdf.grid import Box, GridTable, find_tables
+from giro_site.readers.pdf.grid import Box, GridTable, PageTables, find_tables
+from giro_site.readers.pdf.parts import Note, PageTable, TableCell, TableRow, padding
 from giro_site.readers.pdf.text import Flow, Line, cell_text, fits_not, join_two, make_lines
+from giro_site.readers.pdf.unruled import read_tables as read_unruled
 
 _EDGE = 0.12  # the top and bottom share of a page where running headers and footers stand,
 _EDGE_POINTS = 72.0  # but at least an inch (a small page's header is as far from its edge)
@@ -87,48 +89,16 @@ def starts_new(text: str, above: str) -> bool:
 # --- the parts of a page -------------------------------------------------------------------
 
 
-@dataclass(eq=False)
-class _Cell:
-    """A cell of a table being assembled: its lines (from one page or two) and extent."""
-
-    lines: list[Line]
-    left: float
-    right: float
-    colspan: int
-
-
-@dataclass
-class _Row:
-    cells: list[tuple[_Cell, bool]]  # (cell, whether this row is where the cell starts)
-
-
-@dataclass
-class _Table:
-    rows: list[_Row]
-    left: float
-    right: float
-    page: int
-    padding: float = 0.0  # between a cell's border and its text, the least any cell shows
-
-    def inner(self, cell: _Cell) -> tuple[float, float]:
-        return cell.left + self.padding, cell.right - self.padding
-
-
-def _padding(rows: list[_Row]) -> float:
-    gaps = [line.left - cell.left for row in rows for cell, _ in row.cells for line in cell.lines]
-    return max(0.0, min(gaps, default=0.0))
-
-
 @dataclass
 class _Page:
     number: int
-    items: list[Line | _Table] = field(default_factory=list)  # in reading order
+    items: list[Line | PageTable] = field(default_factory=list)  # in reading order
     left: float = 0.0  # the text column's left and right edges
     right: float = 0.0
 
 
-def _table_rows(grid: GridTable) -> tuple[list[_Row], list[Line]]:
-    cells = {id(box): _Cell(make_lines(box.glyphs), box.left, box.right, box.col1 - box.col0) for box in grid.boxes}
+def _table_rows(grid: GridTable) -> tuple[list[TableRow], list[Line]]:
+    cells = {id(box): TableCell(make_lines(box.glyphs), box.left, box.right, box.col1 - box.col0) for box in grid.boxes}
     by_row: dict[int, list[Box]] = {}
     for box in grid.boxes:
         for row in range(box.row0, box.row1):
@@ -136,7 +106,7 @@ def _table_rows(grid: GridTable) -> tuple[list[_Row], list[Line]]:
     rows = []
     for row in range(len(grid.ys) - 1):
         boxes = sorted(by_row.get(row, []), key=lambda b: b.col0)
-        rows.append(_Row([(cells[id(box)], box.row0 == row) for box in boxes]))
+        rows.append(TableRow([(cells[id(box)], box.row0 == row) for box in boxes]))
     lines = [line for cell in cells.values() for line in cell.lines]
     return rows, lines
 
@@ -223,30 +193,42 @@ def _text_column(pages: list[tuple[PageContent, list[Line]]]) -> dict[int, tuple
     return out
 
 
-def _pages(content: list[PageContent]) -> tuple[list[_Page], tuple[int, ...]]:
-    """Each page's lines and tables in reading order, furniture dropped, lines numbered."""
-    read: list[tuple[PageContent, list[Line], list[tuple[GridTable, list[_Row], list[Line]]]]] = []
+def _pages(content: list[PageContent]) -> tuple[list[_Page], tuple[int, ...], list[tuple[Note, Line | None]]]:
+    """Each page's lines and tables in reading order, furniture dropped, lines numbered.
+    Ruled tables come from their lines (``grid``); tables without ruling lines from the
+    body text that is left, page after page (``unruled``: a table can run on), with the
+    findings of the tables without lines it would not read."""
+    read: list[tuple[PageContent, list[Line], list[tuple[float, PageTable, list[Line]]], PageTables]] = []
     for page in content:
-        grids, free = find_tables(page)
-        tables = [(grid, *_table_rows(grid)) for grid in grids]
-        read.append((page, make_lines(free), tables))
-    dropped = _furniture([(page, free) for page, free, _ in read])
-    columns = _text_column([(page, [line for line in free if id(line) not in dropped]) for page, free, _ in read])
+        found = find_tables(page)
+        tables = []
+        for grid in found.tables:
+            rows, lines = _table_rows(grid)
+            tables.append((grid.top, PageTable(rows, grid.left, grid.right, page.number, padding(rows)), lines))
+        read.append((page, make_lines(found.free), tables, found))
+    dropped = _furniture([(page, free) for page, free, _, _ in read])
+    bodies: list[list[Line]] = []
+    unruled = read_unruled([(page, [line for line in free if id(line) not in dropped], found.rules)
+                            for page, free, _, found in read])
+    refused: list[tuple[Note, Line | None]] = []
+    for (_, _, tables, _), result in zip(read, unruled, strict=True):
+        tables.extend((table.top, table.table, table.lines) for table in result.tables)
+        bodies.append(result.lines)
+        refused.extend(result.refused)
+    columns = _text_column([(page, body) for (page, _, _, _), body in zip(read, bodies, strict=True)])
     pages: list[_Page] = []
     starts: list[int] = []
     number = 1
-    for page, free, tables in read:
-        body = [line for line in free if id(line) not in dropped]
+    for (page, _, tables, _), body in zip(read, bodies, strict=True):
         starts.append(number)
         number = _number_lines(body + [line for _, _, lines in tables for line in lines], number)
         out = _Page(page.number)
-        items: list[tuple[float, Line | _Table]] = [(line.top, line) for line in body]
-        items += [(grid.top, _Table(rows, grid.left, grid.right, page.number, _padding(rows)))
-                  for grid, rows, _ in tables]
+        items: list[tuple[float, Line | PageTable]] = [(line.top, line) for line in body]
+        items += [(top, table) for top, table, _ in tables]
         out.items = [item for _, item in sorted(items, key=lambda pair: pair[0])]
         out.left, out.right = columns.get(page.number, (0.0, page.width))
         pages.append(out)
-    return pages, tuple(starts)
+    return pages, tuple(starts), refused
 
 
 # --- paragraphs ----------------------------------------------------------------------------
@@ -282,7 +264,7 @@ def _continues_paragraph(above: Line, below: Line, left: float, right: float, fl
 # --- tables across pages -------------------------------------------------------------------
 
 
-def _is_full(table: _Table, cell: _Cell, below: Line, flow: Flow) -> bool:
+def _is_full(table: PageTable, cell: TableCell, below: Line, flow: Flow) -> bool:
     """Whether the cell's last line left no room for ``below``'s first word."""
     if not cell.lines:
         return False
@@ -292,20 +274,21 @@ def _is_full(table: _Table, cell: _Cell, below: Line, flow: Flow) -> bool:
     return flow.is_wrap(cell.lines[-1], below, left, right)
 
 
-def _text(cell: _Cell) -> str:
+def _text(cell: TableCell) -> str:
     return " ".join(line.text for line in cell.lines)
 
 
-def _aligned(a: _Cell, b: _Cell) -> bool:
+def _aligned(a: TableCell, b: TableCell) -> bool:
     return abs(a.left - b.left) <= 3.0 and abs(a.right - b.right) <= 3.0
 
 
-def _same_rows(a: list[_Row], b: list[_Row]) -> bool:
+def _same_rows(a: list[TableRow], b: list[TableRow]) -> bool:
     return [[flat(_text(c)) for c, _ in r.cells] for r in a] == [[flat(_text(c)) for c, _ in r.cells] for r in b]
 
 
-def _stitch(table: _Table, following: _Table, flow: Flow) -> None:
+def _stitch(table: PageTable, following: PageTable, flow: Flow) -> None:
     """Append a table's continuation from the next page (see the module docstring)."""
+    table.notes.extend(following.notes)
     rows = following.rows
     for count in range(min(4, len(rows) - 1, len(table.rows)), 0, -1):  # a header repeated on the new page
         if any(_text(c) for r in rows[:count] for c, _ in r.cells) and _same_rows(table.rows[:count], rows[:count]):
@@ -314,7 +297,7 @@ def _stitch(table: _Table, following: _Table, flow: Flow) -> None:
     if not rows:
         return
     last, first = table.rows[-1], rows[0]
-    partners: list[tuple[_Cell, _Cell | None, str]] = []
+    partners: list[tuple[TableCell, TableCell | None, str]] = []
     for cell, _ in first.cells:
         partner = next((c for c, _ in last.cells if _aligned(c, cell)), None)
         text = _text(cell)
@@ -346,14 +329,14 @@ def _stitch(table: _Table, following: _Table, flow: Flow) -> None:
     table.rows.extend(rows)
 
 
-def _replace(rows: list[_Row], old: _Cell, new: _Cell) -> None:
+def _replace(rows: list[TableRow], old: TableCell, new: TableCell) -> None:
     """A cell of the next page that turned out to be the rest of one above: rows below it
     that it spans now point to the cell above."""
     for row in rows[1:]:
         row.cells = [(new if cell is old else cell, False if cell is old else starts) for cell, starts in row.cells]
 
 
-def _document_table(table: _Table, flow: Flow) -> Table:
+def _document_table(table: PageTable, flow: Flow) -> Table:
     texts: dict[int, str] = {}
     rows: list[Row] = []
     for row in table.rows:
@@ -374,11 +357,11 @@ def _document_table(table: _Table, flow: Flow) -> Table:
 
 
 def to_document(content: list[PageContent]) -> Document:
-    pages, starts = _pages(content)
+    pages, starts, refused = _pages(content)
     flow = estimate_flow(pages)
     blocks: list[Block] = []
     paragraph: list[Line] = []
-    open_table: _Table | None = None  # the table the text so far ends with
+    open_table: PageTable | None = None  # the table the text so far ends with
     previous: tuple[Line, _Page] | None = None  # the last line of the open paragraph
 
     def close_paragraph() -> None:
@@ -390,10 +373,10 @@ def to_document(content: list[PageContent]) -> Document:
             blocks.append(Paragraph(text, paragraph[0].number))
         paragraph = []
 
-    tables: list[tuple[int, _Table]] = []  # (block index, table) to be turned into Tables at the end
+    tables: list[tuple[int, PageTable]] = []  # (block index, table) to be turned into Tables at the end
     for page in pages:
         for position, item in enumerate(page.items):
-            if isinstance(item, _Table):
+            if isinstance(item, PageTable):
                 close_paragraph()
                 previous = None
                 if (open_table is not None and position == 0 and open_table.page == page.number - 1
@@ -414,6 +397,13 @@ def to_document(content: list[PageContent]) -> Document:
                 paragraph = [item]
             previous = (item, page)
     close_paragraph()
+    notes: list[ReaderNote] = []
     for index, table in tables:
         blocks[index] = _document_table(table, flow)
-    return Document(blocks=blocks, source_format="pdf", page_starts=starts)
+        for note in table.notes:
+            numbers = [line.number for cell, _ in (note.row.cells if note.row else []) for line in cell.lines]
+            notes.append(ReaderNote(note.code, note.message, note.where, min(numbers) if numbers else None,
+                                    note.label, tuple(note.raw)))
+    for note, line in refused:
+        notes.append(ReaderNote(note.code, note.message, note.where, line.number if line is not None else None))
+    return Document(blocks=blocks, source_format="pdf", page_starts=starts, notes=tuple(notes))

@@ -151,7 +151,7 @@ def make_lines(glyphs: Iterable[Glyph]) -> list[Line]:
             groups.append([glyph])
             centre, height = middle, size
     lines: list[Line] = []
-    for group in groups:
+    for group in _overlapping_joined(groups):
         group.sort(key=lambda g: g.x0)
         kept = _without_doubles(group)
         line = Line(kept, min(g.x0 for g in kept), max(g.x1 for g in kept), min(g.top for g in kept),
@@ -161,6 +161,23 @@ def make_lines(glyphs: Iterable[Glyph]) -> list[Line]:
             lines.append(line)
     lines.sort(key=lambda line: line.top)
     return lines
+
+
+def _overlapping_joined(groups: list[list[Glyph]]) -> list[list[Glyph]]:
+    """Groups that share most of their height as one line: glyphs of one line whose
+    centres straddle the first glyph's tolerance (``2.`` set a little lower than ``其``
+    beside a label a little higher) are not two lines."""
+    out: list[list[Glyph]] = []
+    for group in groups:
+        if out:
+            top, bottom = min(g.top for g in out[-1]), max(g.bottom for g in out[-1])
+            own_top, own_bottom = min(g.top for g in group), max(g.bottom for g in group)
+            shared = min(bottom, own_bottom) - max(top, own_top)
+            if shared >= 0.6 * min(bottom - top, own_bottom - own_top):
+                out[-1].extend(group)
+                continue
+        out.append(group)
+    return out
 
 
 def _without_doubles(glyphs: list[Glyph]) -> list[Glyph]:
