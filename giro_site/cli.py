@@ -13,8 +13,8 @@ from giro_site.corpus import Corpus, load_corpus
 from giro_site.errors import ReportError
 from giro_site.findings import ERROR, SEVERITY_LABEL
 from giro_site.report import parse_report, to_json
-from giro_site.site import sitesize
-from giro_site.site.builder import BuildOptions, build_site, print_progress
+from giro_site.site.build import sitesize
+from giro_site.site.build.builder import BuildOptions, build_site, print_progress
 
 # How `build` starts its closing lines, for the benchmark that reads them back.
 BUILT_LINE = "已生成"
@@ -117,14 +117,14 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from giro_site.site.serve import serve
+    from giro_site.site.build.serve import serve
 
     serve(_build_options(args), args.port)
     return 0
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from giro_site.bench import run_bench
+    from giro_site.bench.run import run_bench
 
     run_bench(args.reports, keep=args.keep, jobs=args.jobs, browser=args.browser)
     return 0

@@ -12,7 +12,7 @@ from typing import Any
 from giro_site.checks import check_against_previous
 from giro_site.errors import ReportError
 from giro_site.findings import sort_findings
-from giro_site.identity import body_key
+from giro_site.prose.identity import body_key
 from giro_site.readers import candidate_suffixes
 from giro_site.report import parse_report
 
@@ -63,7 +63,7 @@ def scan_reports(content: Path) -> tuple[list[tuple[str, os.stat_result]], list[
     once however many links lead to it (a link to a folder above it would loop); a site
     this tool built (it holds the output marker) is not read back as reports; a name that
     is not valid UTF-8 is named, not read. Special files (pipes, devices) are never opened."""
-    from giro_site.site.output import MARKER
+    from giro_site.site.build.output import MARKER
 
     found: list[tuple[str, os.stat_result]] = []
     skipped: list[Problem] = []

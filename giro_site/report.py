@@ -18,11 +18,11 @@ from giro_site.errors import ReportError
 from giro_site.findings import finding, sort_findings
 from giro_site.forms import read_form
 from giro_site.forms.locate import KINDS, locate_tables
-from giro_site.identity import full_name, identify
-from giro_site.prose import narrative, proactive_items, received_applications, section_texts
+from giro_site.prose.identity import full_name, identify
+from giro_site.prose.narrative import narrative, proactive_items, received_applications, section_texts
+from giro_site.prose.sections import find_headings
 from giro_site.readers import read_bytes, read_document
 from giro_site.regions import resolve
-from giro_site.sections import find_headings
 
 SCHEMA_VERSION = 1
 

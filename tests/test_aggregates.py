@@ -6,8 +6,8 @@ import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from giro_site.site import aggregates
-from giro_site.site.aggregates import Row
+from giro_site.site.downloads import aggregates
+from giro_site.site.downloads.aggregates import Row
 from giro_site.site.model import ReportInfo
 
 FIGURES = {"applications": None, "processed": None, "share": None, "reviews": None, "lawsuits": None,

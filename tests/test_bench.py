@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from giro_site.bench import make_corpus, run_bench
+from giro_site.bench.run import make_corpus, run_bench
 from tests.sitecheck import published_reports
 
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from giro_site.site import sitesize
-from giro_site.site.builder import BuildOptions, build_site
-from giro_site.synth import make_corpus
+from giro_site.bench.synth import make_corpus
+from giro_site.site.build import sitesize
+from giro_site.site.build.builder import BuildOptions, build_site
 
 SMALL, LARGE = 100, 300
 # The budget at 10,000 reports, originals aside: 20 KB and 2 files a report (the

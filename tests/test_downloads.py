@@ -23,10 +23,11 @@ from typing import Any
 
 import pytest
 
-from giro_site.site import dictionary, downloads
-from giro_site.site.builder import BuildOptions, build_site
-from giro_site.site.downloads import EXAMPLE_QUERY, WIDE_COLUMNS, csv_text
-from giro_site.synth import random_report, render_text
+from giro_site.bench.synth import random_report, render_text
+from giro_site.site.build.builder import BuildOptions, build_site
+from giro_site.site.downloads import dictionary
+from giro_site.site.downloads import formats as downloads
+from giro_site.site.downloads.formats import EXAMPLE_QUERY, WIDE_COLUMNS, csv_text
 from tests.conftest import ROOT
 from tests.sitecheck import published_reports
 

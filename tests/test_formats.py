@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from giro_site.bench.synth import expected_model, random_report, render_text
 from giro_site.document import Table
 from giro_site.errors import ReportError
 from giro_site.readers import READERS, read_document
@@ -28,7 +29,6 @@ from giro_site.readers.html import HtmlReader, collapse_spaces, parse_html
 from giro_site.readers.text import parse_text
 from giro_site.report import parse_report
 from giro_site.site.urls import source_name
-from giro_site.synth import expected_model, random_report, render_text
 from tests.conftest import ROOT, SEED_IDS, SEEDS, seed_text
 from tests.writers import document_to_docx, document_to_html, docx_package, docx_paragraph
 
@@ -250,7 +250,7 @@ def test_too_large_files_are_refused_before_they_are_read(tmp_path: Path, monkey
 
 
 def test_a_build_reads_every_format_and_lists_what_it_cannot(tmp_path: Path) -> None:
-    from giro_site.site.builder import BuildOptions, build_site
+    from giro_site.site.build.builder import BuildOptions, build_site
 
     reports = tmp_path / "content" / "reports"
     (reports / "2020").mkdir(parents=True)

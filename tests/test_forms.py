@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from giro_site.bench.synth import SynthReport, expected_model, random_report, render_text
 from giro_site.corpus import link_years
 from giro_site.forms.spec import APPLICANT_KEYS, OTHER_SUBROWS, REVIEW_GROUPS, REVIEW_OUTCOMES
-from giro_site.synth import SynthReport, expected_model, random_report, render_text
 from tests.conftest import codes, parse_string, seed_text
 
 # --- a 2021-form report, with figures chosen from the form's facts ---------------------

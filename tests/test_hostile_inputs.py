@@ -31,7 +31,7 @@ from giro_site.readers.encoding import decode_text
 from giro_site.readers.html import HtmlReader
 from giro_site.readers.text import parse_text
 from giro_site.report import normalise, parse_report
-from giro_site.site.builder import BuildOptions, build_site
+from giro_site.site.build.builder import BuildOptions, build_site
 from giro_site.site.model import headline
 from tests.conftest import SEEDS, parse_string, seed_text
 from tests.sitecheck import published_reports

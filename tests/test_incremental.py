@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from giro_site.site import builder, store
-from giro_site.site.builder import BuildOptions, build_site
-from giro_site.synth import random_report, render_text
+from giro_site.bench.synth import random_report, render_text
+from giro_site.site.build import builder, store
+from giro_site.site.build.builder import BuildOptions, build_site
 from tests.conftest import ROOT
 from tests.sitecheck import page_text, published_reports
 
@@ -115,13 +115,13 @@ def test_a_template_change_rebuilds_every_page(project: Path) -> None:
 
 def test_a_parser_change_reparses_every_report(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     build(project)
-    import giro_site.prose
+    import giro_site.prose.narrative
 
-    original = giro_site.prose.proactive_items
+    original = giro_site.prose.narrative.proactive_items
 
-    def stricter(texts: list[str]) -> giro_site.prose.Metric:
+    def stricter(texts: list[str]) -> giro_site.prose.narrative.Metric:
         found = original(texts)
-        return giro_site.prose.Metric(None, None) if found.value == 309 else found
+        return giro_site.prose.narrative.Metric(None, None) if found.value == 309 else found
 
     monkeypatch.setattr(giro_site.report, "proactive_items", stricter)
     unchanged = build(project)

@@ -11,12 +11,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from giro_site.bench.synth import random_report, render_text
 from giro_site.document import Document, Table
 from giro_site.forms.spec import APPLICANT_KEYS, APPLICATION_ROWS, OTHER_SUBROWS, PROACTIVE_ROWS
 from giro_site.labels import core, flat
 from giro_site.readers.text import parse_text
 from giro_site.site.model import headline
-from giro_site.synth import random_report, render_text
 from tests.conftest import parse_string, seed_text
 from tests.writers import TEXT_LAYOUTS, document_to_text
 

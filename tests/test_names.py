@@ -12,7 +12,7 @@ import pytest
 
 from giro_site.errors import ReportError
 from giro_site.readers.text import parse_text
-from giro_site.site.builder import BuildOptions, build_site
+from giro_site.site.build.builder import BuildOptions, build_site
 from giro_site.site.urls import Urls, source_name
 from tests.conftest import SEEDS
 from tests.sitecheck import broken_links, file_for, parse_page

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from giro_site.site import builder
-from giro_site.site.builder import BuildOptions, build_site
-from giro_site.site.output import MARKER, OutputRefused, is_marked
+from giro_site.site.build import builder
+from giro_site.site.build.builder import BuildOptions, build_site
+from giro_site.site.build.output import MARKER, OutputRefused, is_marked
 from tests.conftest import ROOT, SEEDS
 
 

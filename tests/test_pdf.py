@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 
+from giro_site.bench.synth import expected_model, random_report, render_text
 from giro_site.document import Table
 from giro_site.readers.pdf.layout import starts_new
 from giro_site.readers.text import parse_text
 from giro_site.report import parse_report
-from giro_site.synth import expected_model, random_report, render_text
 from tests.conftest import SEED_IDS, SEEDS
 from tests.pdfs import Printer
 from tests.writers import document_to_docx, document_to_html
@@ -265,7 +265,7 @@ def test_a_folder_of_pdfs_builds_into_the_site(printer: Printer, tmp_path: Path)
     import subprocess
     import sys
 
-    from giro_site.site.builder import BuildOptions, build_site
+    from giro_site.site.build.builder import BuildOptions, build_site
     from tests.conftest import ROOT
 
     reports = tmp_path / "content" / "reports"

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
+from giro_site.bench.synth import random_report, render_text
 from giro_site.checks import describe
 from giro_site.forms.spec import APPLICANT_KEYS
-from giro_site.prose import proactive_items, received_applications
-from giro_site.synth import random_report, render_text
+from giro_site.prose.narrative import proactive_items, received_applications
 from tests.conftest import ROOT, parse_string, seed_text
 from tests.sitecheck import page_text
 
@@ -76,7 +76,7 @@ def test_metric_carries_approximate_and_the_agency_page_shows_it(tmp_path: Path)
                                                     "approximate": True}
     assert parse_string(seed_text("001"))["metrics"]["proactive_items"]["approximate"] is False
 
-    from giro_site.site.builder import BuildOptions, build_site
+    from giro_site.site.build.builder import BuildOptions, build_site
 
     content = tmp_path / "content"
     shutil.copytree(ROOT / "content", content)
@@ -276,7 +276,7 @@ def test_no_message_of_a_corpus_with_blank_totals_calls_a_blank_zero(tmp_path: P
     reports' JSON nor anywhere on the built site (pages and data files, the cross-year checks
     included) says a blank cell is 0, and the messages name the blanks."""
     from giro_site.report import parse_report
-    from giro_site.site.builder import BuildOptions, build_site
+    from giro_site.site.build.builder import BuildOptions, build_site
 
     rng = random.Random(16)
     content = tmp_path / "content"

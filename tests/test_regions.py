@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from giro_site.bench.synth import random_report, render_text
 from giro_site.errors import ReportError
 from giro_site.regions import gazetteer, read_name, resolve
 from giro_site.report import parse_report
+from giro_site.site.build.summary import summarize
 from giro_site.site.config import load_agencies
 from giro_site.site.model import ReportInfo, build_agencies
-from giro_site.site.summary import summarize
-from giro_site.synth import random_report, render_text
 from tests.conftest import parse_string, seed_path, seed_text
 
 SEED_PLACES = {
@@ -201,7 +201,7 @@ def test_agencies_toml_sets_the_place_by_code_and_checks_it(tmp_path: Path) -> N
 def test_the_synthetic_corpus_is_in_real_places_and_resolves(tmp_path: Path) -> None:
     from collections import Counter
 
-    from giro_site.synth import make_corpus
+    from giro_site.bench.synth import make_corpus
 
     bodies = make_corpus(tmp_path, 240)
     files = sorted((tmp_path / "reports").rglob("*.txt"))

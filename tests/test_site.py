@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
+from giro_site.bench.synth import random_report, render_text
 from giro_site.report import parse_report
-from giro_site.site.assets import PLOTLY_BUNDLE, bundle_trace_types
-from giro_site.site.builder import BuildOptions, build_site
-from giro_site.synth import random_report, render_text
+from giro_site.site.build.assets import PLOTLY_BUNDLE, bundle_trace_types
+from giro_site.site.build.builder import BuildOptions, build_site
 from tests.conftest import ROOT, SEEDS, seed_text
 from tests.sitecheck import broken_links, file_for, page_text, parse_page
 
@@ -243,7 +243,7 @@ def test_pages_people_expect(site: Path) -> None:
 
 
 def test_site_js_draws_with_the_font_and_palette_of_the_compare_page() -> None:
-    from giro_site.site.charts import FONT, PALETTE
+    from giro_site.site.pages.charts import FONT, PALETTE
 
     script = (ROOT / "assets" / "js" / "site.js").read_text(encoding="utf-8")
     palette = re.search(r"var PALETTE = \[(.*?)\];", script)

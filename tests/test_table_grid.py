@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from giro_site.site.builder import BuildOptions, build_site
-from giro_site.synth import random_report, render_text
+from giro_site.bench.synth import random_report, render_text
+from giro_site.site.build.builder import BuildOptions, build_site
 from tests.conftest import SEEDS, seed_text
 from tests.sitecheck import table_grids
 

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
+from giro_site.bench.synth import expected_model, random_report, render_text
 from giro_site.document import Paragraph
 from giro_site.readers.text import parse_text
-from giro_site.synth import expected_model, random_report, render_text
 from tests.conftest import SEED_IDS, SEEDS, parse_string, seed_text
 from tests.test_cli import run
 from tests.test_formats import comparable

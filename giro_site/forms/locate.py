@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from giro_site.document import Document, Row, Table
 from giro_site.labels import flat
-from giro_site.sections import section_of_blocks
+from giro_site.prose.sections import section_of_blocks
 
 PROACTIVE, APPLICATIONS, REVIEW = "proactive", "applications", "review_litigation"
 KINDS = (PROACTIVE, APPLICATIONS, REVIEW)

@@ -40,9 +40,9 @@ from functools import lru_cache
 from giro_site.document import Block, Cell, Document, Paragraph, Row, Table
 from giro_site.labels import core, is_enumerator
 from giro_site.numbers import BLANK_MARKS
+from giro_site.prose.sections import heading_section
 from giro_site.readers.encoding import decode_text
 from giro_site.readers.limits import check_lines
-from giro_site.sections import heading_section
 
 _BOOKMARK = re.compile(r"\[bookmark: [^\]]*\]")
 

@@ -13,8 +13,8 @@ from typing import Any
 import orjson
 
 from giro_site.findings import ERROR, WARNING
-from giro_site.identity import body_key, own_name
 from giro_site.numbers import Number
+from giro_site.prose.identity import body_key, own_name
 from giro_site.regions import CITY, COUNTY, KINDS, PROVINCE, TOWNSHIP, empty_division, gazetteer, read_name
 from giro_site.regions.resolve import GOVERNMENT, division_of
 from giro_site.site.config import AgencyDirectory, AgencyMeta

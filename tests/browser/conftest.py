@@ -21,9 +21,9 @@ from urllib.parse import urlparse
 
 import pytest
 
+from giro_site.bench.synth import random_report, render_text
 from giro_site.report import parse_report
-from giro_site.site.builder import BuildOptions, build_site
-from giro_site.synth import random_report, render_text
+from giro_site.site.build.builder import BuildOptions, build_site
 from tests.conftest import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from giro_site.site.assets import PLOTLY_BUNDLE, bundle_trace_types
+from giro_site.site.build.assets import PLOTLY_BUNDLE, bundle_trace_types
 from tests.browser.conftest import SCREENSHOTS, Site, Watched
 from tests.conftest import ROOT
 

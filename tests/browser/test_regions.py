@@ -17,8 +17,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from giro_site.site.builder import BuildOptions, build_site
-from giro_site.synth import make_corpus, random_report, render_text
+from giro_site.bench.synth import make_corpus, random_report, render_text
+from giro_site.site.build.builder import BuildOptions, build_site
 from tests.browser.conftest import CONTRAST_FAILURES, Site, _serve, keyboard_reach
 from tests.browser.test_pages import assert_no_sideways_scroll, screenshot
 from tests.conftest import ROOT

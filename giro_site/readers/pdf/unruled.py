@@ -26,6 +26,7 @@ from giro_site.forms.grid import is_numeric
 from giro_site.forms.spec import APPLICANT_COLUMNS, REVIEW_COLUMNS, ColumnGroup, ColumnSpec
 from giro_site.labels import core, flat
 from giro_site.numbers import BLANK_MARKS
+from giro_site.prose.sections import heading_section
 from giro_site.readers.pdf.extract import Glyph, PageContent, Segment
 from giro_site.readers.pdf.headers import (
     APPLICATIONS,
@@ -40,7 +41,6 @@ from giro_site.readers.pdf.headers import (
 from giro_site.readers.pdf.parts import Note, PageTable, TableCell, TableRow
 from giro_site.readers.pdf.rows import DataRow, Group, Label, LabelColumns, ValueRun, build_rows, known_by_table
 from giro_site.readers.pdf.text import Line, make_lines
-from giro_site.sections import heading_section
 
 _UNITS = set("元万件条个项次人份%％")
 _ADJACENT_LINES = 0.6  # lines of one cell are less than this many glyph heights apart

@@ -12,9 +12,9 @@ from typing import Any
 from markupsafe import Markup
 
 from giro_site.findings import CODE_INDEX, SEVERITY_LABEL
-from giro_site.site import charts
-from giro_site.site.fragments import Fragments
 from giro_site.site.model import Agency, Headline
+from giro_site.site.pages import charts
+from giro_site.site.pages.fragments import Fragments
 from giro_site.site.tables import Cell, Head, TableLayout, layouts, show
 from giro_site.site.urls import Urls
 

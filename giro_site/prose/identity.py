@@ -15,8 +15,8 @@ from functools import lru_cache
 
 from giro_site.document import Document, Paragraph
 from giro_site.labels import flat
+from giro_site.prose.sections import find_headings
 from giro_site.regions.resolve import GOVERNMENT, read_name
-from giro_site.sections import find_headings
 
 _CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
 _YEAR = r"((?:19|20)\d\d)"

@@ -8,7 +8,7 @@ Two kinds of entries, both made from what the code already knows rather than a h
 * the fields of the tables (the CSV's report columns, every SQLite table's columns): their
   meaning, type and unit, written here once.
 
-The downloads (``site.downloads``) take their columns from here, the published
+The downloads (``site.downloads.formats``) take their columns from here, the published
 ``data/dictionary.csv``, the dictionary page, the SQLite ``dictionary`` table and Datasette's
 ``metadata.json`` are all written from it, and the tests check that nothing in a download is
 missing from it.

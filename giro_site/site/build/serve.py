@@ -13,7 +13,7 @@ from livereload import Server
 from livereload.handlers import LiveReloadHandler
 
 from giro_site.errors import ReportError
-from giro_site.site.builder import BuildOptions, build_site
+from giro_site.site.build.builder import BuildOptions, build_site
 
 
 def serve(options: BuildOptions, port: int, *, open_browser: bool = False) -> None:

@@ -14,9 +14,9 @@ import orjson
 
 from giro_site.forms.spec import APPLICATION_ROWS, FORMS, PROACTIVE_COLUMNS, PROACTIVE_ROWS, REVIEW_GROUPS
 from giro_site.regions import LEVELS
-from giro_site.site.charts import FONT, OUTCOME_LABELS, PALETTE, REVIEW_LABELS
 from giro_site.site.model import OUTCOME_GROUPS, Agency
-from giro_site.site.region_pages import Region
+from giro_site.site.pages.charts import FONT, OUTCOME_LABELS, PALETTE, REVIEW_LABELS
+from giro_site.site.pages.regions import Region
 from giro_site.site.urls import Urls
 
 QUALITIES = ("ok", "warning", "error")

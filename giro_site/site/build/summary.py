@@ -12,8 +12,8 @@ from typing import Any
 import orjson
 
 from giro_site.findings import ERROR, WARNING
-from giro_site.site.charts import ARTICLE20, article20_value
 from giro_site.site.model import headline
+from giro_site.site.pages.charts import ARTICLE20, article20_value
 
 # The parts of a report the cross-year checks compare (checks.check_against_previous).
 _LINK_ROWS = ("licensing", "other_services", "penalty", "coercion", "fees")

@@ -1,5 +1,5 @@
 """The downloads of all reports, one set per year: ``reports-2020.csv.zip``, ``.json.zip`` and
-``.sqlite.zip`` (formats and columns in ``site.downloads``).
+``.sqlite.zip`` (formats and columns in ``site.downloads.formats``).
 
 At fifty thousand reports a year's files are megabytes, so a rebuild does not make them
 again from every report. Only the years whose reports changed are made again, and those
@@ -30,8 +30,8 @@ from typing import Any
 import orjson
 
 from giro_site.findings import sort_findings
-from giro_site.site.dictionary import datasette_metadata
-from giro_site.site.downloads import (
+from giro_site.site.downloads.dictionary import datasette_metadata
+from giro_site.site.downloads.formats import (
     SCHEMA,
     SQLITE_TABLES,
     csv_header,

@@ -21,19 +21,19 @@ from markupsafe import Markup
 from giro_site.corpus import Problem
 from giro_site.errors import ReportError
 from giro_site.findings import CODES, SEVERITY_LABEL, sort_findings
-from giro_site.site import charts, listing
-from giro_site.site.aggregates import Row, stable_id
-from giro_site.site.assets import Asset
+from giro_site.site.build.assets import Asset
+from giro_site.site.build.output import Payload
 from giro_site.site.config import SiteConfig
-from giro_site.site.dictionary import DICTIONARY_COLUMNS, datasette_metadata
-from giro_site.site.dictionary import entries as dictionary_entries
-from giro_site.site.downloads import EXAMPLE_QUERY, YEAR_FORMATS, dictionary_csv
-from giro_site.site.fragments import Fragments
+from giro_site.site.downloads.aggregates import Row, stable_id
+from giro_site.site.downloads.dictionary import DICTIONARY_COLUMNS, datasette_metadata
+from giro_site.site.downloads.dictionary import entries as dictionary_entries
+from giro_site.site.downloads.formats import EXAMPLE_QUERY, YEAR_FORMATS, dictionary_csv
 from giro_site.site.model import QUALITY_LABEL, Agency, ReportInfo, totals_by_year
-from giro_site.site.output import Payload
-from giro_site.site.pages import year_links, year_view
-from giro_site.site.region_pages import Region, crumbs, place_of, region_view, regions_index_view
-from giro_site.site.render import make_environment
+from giro_site.site.pages import charts, listing
+from giro_site.site.pages.contexts import year_links, year_view
+from giro_site.site.pages.environment import make_environment
+from giro_site.site.pages.fragments import Fragments
+from giro_site.site.pages.regions import Region, crumbs, place_of, region_view, regions_index_view
 from giro_site.site.urls import Urls
 
 Output = tuple[str, Payload]

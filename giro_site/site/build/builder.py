@@ -31,11 +31,8 @@ import orjson
 
 from giro_site import PARSER_VERSION
 from giro_site.corpus import cross_year_findings
-from giro_site.site import aggregates
-from giro_site.site.assets import collect_assets
-from giro_site.site.config import AgencyDirectory, load_agencies, load_config
-from giro_site.site.model import Agency, ReportInfo, build_agencies, group_key
-from giro_site.site.output import (
+from giro_site.site.build.assets import collect_assets
+from giro_site.site.build.output import (
     MARKER,
     MARKER_TEXT,
     InPlace,
@@ -48,11 +45,14 @@ from giro_site.site.output import (
     is_marked,
     manifest_files,
 )
-from giro_site.site.region_pages import region_tree
-from giro_site.site.renderer import Output, SiteRenderer, markdown_pages
-from giro_site.site.store import ReportStore
+from giro_site.site.build.store import ReportStore
+from giro_site.site.config import AgencyDirectory, load_agencies, load_config
+from giro_site.site.downloads import aggregates
+from giro_site.site.model import Agency, ReportInfo, build_agencies, group_key
+from giro_site.site.pages.regions import region_tree
+from giro_site.site.pages.renderer import Output, SiteRenderer, markdown_pages
 
-PROJECT = Path(__file__).resolve().parent.parent.parent
+PROJECT = Path(__file__).resolve().parents[3]
 MANIFEST_FORMAT = 4
 # Above this share of agencies changed (and at least 20), a full build (parallel, staged) beats a rebuild.
 REBUILD_LIMIT = 0.2

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from giro_site.regions import TOWNSHIP, Place, gazetteer
-from giro_site.site import charts
 from giro_site.site.model import Agency, Totals, totals_by_year
+from giro_site.site.pages import charts
 from giro_site.site.urls import Urls
 
 KIND_LABEL = {"province": "省", "city": "市", "county": "县", "township": "乡镇街道"}

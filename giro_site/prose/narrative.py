@@ -8,10 +8,10 @@ import re
 from dataclasses import dataclass
 
 from giro_site.document import Document, Paragraph
-from giro_site.identity import Identity
 from giro_site.labels import flat
 from giro_site.numbers import MAX_DIGITS
-from giro_site.sections import SECTION_KEYS, find_headings
+from giro_site.prose.identity import Identity
+from giro_site.prose.sections import SECTION_KEYS, find_headings
 
 NARRATIVE_SECTIONS = {0: "overview", 4: "problems", 5: "other_matters"}
 

@@ -243,7 +243,7 @@ def measure_agency_page(site: Path, rounds: int = 5, report: Callable[[str], Non
     return figures
 
 
-if __name__ == "__main__":  # python -m giro_site.browser_bench SITE_FOLDER [ROUNDS [PAGE]]: measure a built site again
+if __name__ == "__main__":  # python -m giro_site.bench.browser SITE_FOLDER [ROUNDS [PAGE]]: measure a built site again
     import sys
 
     measure(Path(sys.argv[1]), rounds=int(sys.argv[2]) if len(sys.argv) > 2 else 5,

@@ -29,7 +29,7 @@ from giro_site.errors import ReportError
 from giro_site.readers import read_bytes
 from giro_site.regions import gazetteer
 from giro_site.report import parse_report
-from giro_site.site.summary import summarize
+from giro_site.site.build.summary import summarize
 
 STORE_FORMAT = 3
 

@@ -22,7 +22,7 @@ from typing import Any
 import orjson
 
 from giro_site.findings import CODES
-from giro_site.site.dictionary import (
+from giro_site.site.downloads.dictionary import (
     DICTIONARY_COLUMNS,
     REPORT_FIELDS,
     TABLE_FIELDS,

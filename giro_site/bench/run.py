@@ -24,9 +24,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from giro_site.bench.synth import make_corpus
 from giro_site.cli import BUILT_LINE, TIMINGS_LINE
-from giro_site.site import sitesize
-from giro_site.synth import make_corpus
+from giro_site.site.build import sitesize
 
 
 class PeakMemory:
@@ -80,7 +80,7 @@ class TimedBuild:
 
 def _timed_build(content: Path, out: Path, jobs: int) -> TimedBuild:
     """Build in a fresh process, as a maintainer would run it."""
-    command = [sys.executable, str(Path(__file__).resolve().parent.parent / "build.py"), "build",
+    command = [sys.executable, str(Path(__file__).resolve().parents[2] / "build.py"), "build",
                "--content", str(content), "--out", str(out), "--jobs", str(jobs), "--build-date", "2026-01-01",
                "--timings"]
     started = time.perf_counter()
@@ -140,7 +140,7 @@ def file_creation_ms(folder: Path, count: int = 500) -> float:
 def precompile() -> bool:
     """Write the package's bytecode once, as Python does on its first run on a usual machine
     (where PYTHONDONTWRITEBYTECODE is set, every build would compile ~40 modules again)."""
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]
     try:
         return bool(compileall.compile_dir(str(package), quiet=1))
     except OSError:
@@ -219,7 +219,7 @@ def run_bench(count: int, *, keep: bool = False, jobs: int | None = None, rounds
         for warning in sitesize.warnings(site):
             report(f"  注意：{warning}")
         if browser:
-            from giro_site.browser_bench import measure, measure_agency_page
+            from giro_site.bench.browser import measure, measure_agency_page
 
             measure(out, report=report)
             measure_agency_page(out, report=report)

@@ -1,0 +1,1 @@
+"""Measuring: synthetic corpora from the forms' facts, the build benchmark, the browser benchmark."""

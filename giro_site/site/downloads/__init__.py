@@ -1,0 +1,1 @@
+"""The data as downloads: formats, the per-year aggregates, the data dictionary."""
