@@ -217,3 +217,28 @@ def test_the_synthetic_corpus_is_in_real_places_and_resolves(tmp_path: Path) -> 
     twins = [a for a in agencies if shared[a.division["township"]] > 1]
     assert twins and len({a.display_name for a in twins}) == len(twins)
     assert any(a.display_name != a.name for a in twins)
+
+
+def test_region_totals_add_the_stated_figures_and_leave_an_all_blank_one_blank(tmp_path: Path) -> None:
+    """Seed 003 (鹿乡镇) states no number of items disclosed: a year whose only report leaves it
+    blank has no total (the region page shows "—", not 0); beside seed 001 the total is 001's."""
+    from giro_site.site.build.builder import BuildOptions, build_site
+    from giro_site.site.model import totals_by_year
+
+    alone = _summaries(tmp_path / "a", {"2020/003.txt": seed_text("003")})
+    assert alone[0].head.items is None
+    [year] = totals_by_year(build_agencies(alone, load_agencies(tmp_path)))
+    assert year.items is None and year.applications == 0 and year.reports == 1
+    both = _summaries(tmp_path / "b", {"2020/003.txt": seed_text("003"), "2020/001.txt": seed_text("001")})
+    [year] = totals_by_year(build_agencies(both, load_agencies(tmp_path)))
+    assert year.items == 309 and year.reports == 2
+
+    content = tmp_path / "content"
+    (content / "reports" / "2020").mkdir(parents=True)
+    (content / "reports" / "2020" / "003.txt").write_text(seed_text("003"), encoding="utf-8")
+    out = tmp_path / "public"
+    build_site(BuildOptions(content=content, out=out, build_date="2026-01-02"))
+    pages = [p.read_text(encoding="utf-8") for p in (out / "regions").rglob("index.html")]
+    township = next(p for p in pages if "<h1>鹿乡镇" in p or ">鹿乡镇</h1>" in p)
+    assert "<dt>主动公开政府信息</dt><dd>—<small> 条</small>" in township
+    assert "<dt>主动公开政府信息</dt><dd>0<small>" not in township

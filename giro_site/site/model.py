@@ -33,7 +33,8 @@ OUTCOME_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 QUALITY_LABEL = {"ok": "数据自洽", "warning": "有提示", "error": "有错误"}
 
 
-def _sum(values: list[Number | None]) -> Number | None:
+def stated_sum(values: list[Number | None]) -> Number | None:
+    """The sum of the stated figures; None when none is stated (a blank is not 0)."""
     present = [v for v in values if v is not None]
     return sum(present) if present else None
 
@@ -58,17 +59,17 @@ class Headline:
 def headline(report: dict[str, Any]) -> Headline:
     apps = report["applications"]
     review = report["review_litigation"]
-    outcomes = {key: _sum([apps[row]["total"] for row in rows]) for key, _, rows in OUTCOME_GROUPS}
+    outcomes = {key: stated_sum([apps[row]["total"] for row in rows]) for key, _, rows in OUTCOME_GROUPS}
     processed = apps["total_processed"]["total"]
     if processed is None:
-        processed = _sum(list(outcomes.values()))
-    granted = _sum([outcomes["granted"], outcomes["partially_granted"]])
+        processed = stated_sum(list(outcomes.values()))
+    granted = stated_sum([outcomes["granted"], outcomes["partially_granted"]])
     share = None
     if processed and granted is not None:
         share = round(granted / processed, 4)
     received = apps["new_received"]["total"]
     if received is None:
-        received = _sum([apps["new_received"][c] for c in apps["new_received"] if c != "total"])
+        received = stated_sum([apps["new_received"][c] for c in apps["new_received"] if c != "total"])
     errors = sum(f["severity"] == ERROR for f in report["findings"])
     warnings = sum(f["severity"] == WARNING for f in report["findings"])
     return Headline(
@@ -77,8 +78,8 @@ def headline(report: dict[str, Any]) -> Headline:
         processed=processed,
         granted_share=share,
         reviews=review["review"]["total"],
-        lawsuits=_sum([review["litigation_direct"]["total"], review["litigation_after_review"]["total"]]),
-        corrected=_sum([review[g]["corrected"] for g in review]),
+        lawsuits=stated_sum([review["litigation_direct"]["total"], review["litigation_after_review"]["total"]]),
+        corrected=stated_sum([review[g]["corrected"] for g in review]),
         outcomes=outcomes,
         quality="error" if errors else "warning" if warnings else "ok",
         errors=errors,
@@ -343,17 +344,18 @@ class Totals:
     year: int | None
     agencies: int
     reports: int
-    items: int
-    applications: Number
+    items: int | None  # None (shown "—") where no report of the year states the figure
+    applications: Number | None
     granted_share: float | None
-    reviews: Number
-    lawsuits: Number
-    corrected: Number
+    reviews: Number | None
+    lawsuits: Number | None
+    corrected: Number | None
     errors: int
 
 
 def totals_by_year(agencies: list[Agency]) -> list[Totals]:
-    """Sums over the reports of each year, newest year first (blank counted as nothing)."""
+    """Sums over the reports of each year, newest year first: the stated figures only, and no
+    figure at all where every report leaves it blank (a blank is not 0)."""
     heads: dict[int, list[Headline]] = {}
     bodies: dict[int, set[str]] = {}
     for agency in agencies:
@@ -368,8 +370,8 @@ def _totals(year: int, heads: list[Headline], agencies: int) -> Totals:
     granted = sum((h.outcomes["granted"] or 0) + (h.outcomes["partially_granted"] or 0) for h in heads)
     processed = sum(h.processed or 0 for h in heads)
     return Totals(
-        year=year, agencies=agencies, reports=len(heads), items=sum(h.items or 0 for h in heads),
-        applications=sum(h.applications or 0 for h in heads),
+        year=year, agencies=agencies, reports=len(heads), items=stated_sum([h.items for h in heads]),
+        applications=stated_sum([h.applications for h in heads]),
         granted_share=round(granted / processed, 4) if processed else None,
-        reviews=sum(h.reviews or 0 for h in heads), lawsuits=sum(h.lawsuits or 0 for h in heads),
-        corrected=sum(h.corrected or 0 for h in heads), errors=sum(h.quality == "error" for h in heads))
+        reviews=stated_sum([h.reviews for h in heads]), lawsuits=stated_sum([h.lawsuits for h in heads]),
+        corrected=stated_sum([h.corrected for h in heads]), errors=sum(h.quality == "error" for h in heads))

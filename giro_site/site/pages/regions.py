@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from giro_site.regions import TOWNSHIP, Place, gazetteer
-from giro_site.site.model import Agency, Totals, totals_by_year
+from giro_site.site.model import Agency, Totals, stated_sum, totals_by_year
 from giro_site.site.pages import charts
 from giro_site.site.urls import Urls
 
@@ -80,7 +80,7 @@ def _totals(totals: Totals | None) -> dict[str, Any] | None:
 
 
 def _child(region: Region, urls: Urls, year: int | None) -> dict[str, Any]:
-    applications = sum(a.reports[0].head.applications or 0 for a in region.beneath if a.reports[0].year == year)
+    applications = stated_sum([a.reports[0].head.applications for a in region.beneath if a.reports[0].year == year])
     return {"name": region.place.name, "url": urls.region(region.place.short_code),
             "kind": KIND_LABEL[region.place.kind], "agencies": len(region.beneath), "applications": applications,
             "sub": [{"name": c.place.name, "url": urls.region(c.place.short_code), "agencies": len(c.beneath)}
