@@ -43,7 +43,9 @@ from giro_site.site.build.output import (
     clean_leftovers,
     inspect_output,
     is_marked,
+    load_state,
     manifest_files,
+    save_state,
 )
 from giro_site.site.build.store import ReportStore
 from giro_site.site.config import AgencyDirectory, load_agencies, load_config
@@ -208,20 +210,6 @@ class _RenderAll:
 # --- the build --------------------------------------------------------------------------
 
 
-def _load_json(path: Path) -> dict[str, Any]:
-    try:
-        data = orjson.loads(path.read_bytes())
-    except (OSError, orjson.JSONDecodeError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _save_json(path: Path, data: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}")
-    temporary.write_bytes(orjson.dumps(data))
-    os.replace(temporary, path)
-
 
 def _fingerprint(payload: Payload) -> str:
     """What tells whether a file must be written again: its bytes' hash, or for a file to copy
@@ -367,7 +355,7 @@ def build_site(options: BuildOptions) -> BuildResult:
 def _prepare_output(options: BuildOptions) -> tuple[OutputFolder, dict[str, Any]]:
     """May the build replace ``--out`` (``OutputRefused`` if not), what interrupted builds left
     beside it cleaned up; and the last build's manifest."""
-    manifest = _load_json(options.cache_folder() / "manifest.json")
+    manifest = load_state(options.cache_folder() / "manifest.json")
     folder = inspect_output(options.content, options.out, manifest=manifest, force=options.force,
                             sources=(options.templates, options.assets))
     folder.notes += clean_leftovers(folder.path, lambda: manifest_files(manifest) if folder.state == "ours" else None)
@@ -400,9 +388,9 @@ def _build_site(options: BuildOptions) -> BuildResult:
     problems = store.problems()
     lap("parse")
 
-    pinyin = {} if options.fresh else _load_json(cache / "pinyin.json")
+    pinyin = {} if options.fresh else load_state(cache / "pinyin.json")
     known_pinyin = dict(pinyin)
-    pairs = {} if options.fresh else _load_json(cache / "pairs.json")
+    pairs = {} if options.fresh else load_state(cache / "pairs.json")
     used_pairs: dict[str, list[dict[str, Any]]] = {}
     agencies = build_agencies(_infos(store, directory, pairs, used_pairs), directory, pinyin)
     base = global_key(options, renderer)
@@ -426,13 +414,13 @@ def _build_site(options: BuildOptions) -> BuildResult:
     lap("write")
 
     store.save()
-    _save_json(plan.path, {"format": MANIFEST_FORMAT, "global": base, **written.manifest,
+    save_state(plan.path, {"format": MANIFEST_FORMAT, "global": base, **written.manifest,
                            "agencies": {slug: {"key": keys[slug], "files": written.agency_files[slug]}
                                         for slug in keys}})
     if pinyin != known_pinyin:  # new names, or entries of an older layout made again
-        _save_json(cache / "pinyin.json", pinyin)
+        save_state(cache / "pinyin.json", pinyin)
     if used_pairs.keys() != pairs.keys():
-        _save_json(cache / "pairs.json", used_pairs)
+        save_state(cache / "pairs.json", used_pairs)
     lap("save")
 
     if options.progress:

@@ -29,6 +29,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import orjson
 
 from giro_site.errors import ReportError
 
@@ -334,3 +337,21 @@ def _prune_empty(folder: Path, top: Path) -> None:
     while folder != top and folder.is_dir() and not any(folder.iterdir()):
         folder.rmdir()
         folder = folder.parent
+
+
+def load_state(path: Path) -> dict[str, Any]:
+    """A cache file the build wrote (a manifest, a download's state): {} when missing or unreadable,
+    so a damaged cache only costs a full rebuild."""
+    try:
+        data = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def save_state(path: Path, data: dict[str, Any]) -> None:
+    """Write a cache file whole or not at all (an interrupted build never leaves half of one)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    temporary.write_bytes(orjson.dumps(data))
+    os.replace(temporary, path)

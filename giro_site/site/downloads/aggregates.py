@@ -30,6 +30,7 @@ from typing import Any
 import orjson
 
 from giro_site.findings import sort_findings
+from giro_site.site.build.output import load_state, save_state
 from giro_site.site.downloads.dictionary import datasette_metadata
 from giro_site.site.downloads.formats import (
     SCHEMA,
@@ -312,7 +313,7 @@ class Downloads:
     def __init__(self, rows: list[Row], load_raw: LoadRaw, folder: Path, site: dict[str, str], *, fresh: bool):
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
-        state = {} if fresh else _load(folder / "state.json")
+        state = {} if fresh else load_state(folder / "state.json")
         old_years = state.get("years", {}) if state.get("format") == STATE_FORMAT else {}
         grouped: dict[str, list[Row]] = {}
         for row in rows:
@@ -351,7 +352,7 @@ class Downloads:
             result.unlink()
         for year in self.changed:
             self.state[year.key] = {"fingerprint": year.fingerprint, **held[year.key]}
-        _save(self.folder / "state.json", {"format": STATE_FORMAT, "years": self.state})
+        save_state(self.folder / "state.json", {"format": STATE_FORMAT, "years": self.state})
         return [(y.key, self.paths(y.key)) for y in reversed(self.years)]
 
 
@@ -368,16 +369,3 @@ def _year_of(file_name: str) -> str:
         return ""
     return file_name[len("reports-"):].split(".", 1)[0]
 
-
-def _load(path: Path) -> dict[str, Any]:
-    try:
-        data = orjson.loads(path.read_bytes())
-    except (OSError, orjson.JSONDecodeError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _save(path: Path, data: dict[str, Any]) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}")
-    temporary.write_bytes(orjson.dumps(data))
-    os.replace(temporary, path)
