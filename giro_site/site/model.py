@@ -55,6 +55,11 @@ class Headline:
     errors: int
     warnings: int
 
+    @property
+    def cases(self) -> Number | None:
+        """Reviews and lawsuits together: the figure the index and the trend chart show."""
+        return stated_sum([self.reviews, self.lawsuits])
+
 
 def headline(report: dict[str, Any]) -> Headline:
     apps = report["applications"]

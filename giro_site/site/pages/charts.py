@@ -90,13 +90,10 @@ def trend_chart(agency: Agency) -> dict[str, Any] | None:
     infos = sorted((r for r in agency.reports if r.year), key=lambda r: r.year or 0)
     if len(infos) < 2:
         return None
-    rows = [[str(r.year), r.head.items, r.head.applications, _cases(r.head)] for r in infos]
+    rows = [[str(r.year), r.head.items, r.head.applications, r.head.cases] for r in infos]
     return _chart("trend", "lines", "历年变化", ["年度", "主动公开信息（条）", "新收申请（件）", "复议和诉讼（件）"],
                   rows)
 
-
-def _cases(head: Headline) -> Number | None:
-    return None if head.reviews is None and head.lawsuits is None else (head.reviews or 0) + (head.lawsuits or 0)
 
 
 def report_charts(report: dict[str, Any], suffix: str, head: Headline | None = None) -> list[dict[str, Any]]:

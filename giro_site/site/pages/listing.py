@@ -24,10 +24,6 @@ REPORT_FIELDS = ("id", "year", "items", "applications", "share", "cases", "quali
 AGENCY_FIELDS = ("slug", "name", "region", "code", "level", "py", "initials", "reports")
 
 
-def _cases(reviews: Any, lawsuits: Any) -> Any:
-    return None if reviews is None and lawsuits is None else (reviews or 0) + (lawsuits or 0)
-
-
 def index_rows(agencies: list[Agency], urls: Urls) -> list[dict[str, Any]]:
     """One row per body: its latest report's figures and links to each of its years."""
     rows = []
@@ -37,7 +33,7 @@ def index_rows(agencies: list[Agency], urls: Urls) -> list[dict[str, Any]]:
         rows.append({
             "url": urls.agency(agency.slug, report_id), "name": agency.display_name, "region": agency.region or "",
             "level": agency.level or "", "year": info.year, "items": head.items, "applications": head.applications,
-            "share": head.granted_share, "cases": _cases(head.reviews, head.lawsuits), "quality": head.quality,
+            "share": head.granted_share, "cases": head.cases, "quality": head.quality,
             "years": [(str(r.year) if r.year is not None else "？", urls.agency(agency.slug, rid))
                       for r, rid in zip(agency.reports, agency.ids, strict=True)],
         })
@@ -49,7 +45,7 @@ def index_data(agencies: list[Agency], regions: dict[str, Region], urls: Urls) -
     rows = []
     for agency in agencies:
         reports = [[rid, info.year, info.head.items, info.head.applications, info.head.granted_share,
-                    _cases(info.head.reviews, info.head.lawsuits), QUALITIES.index(info.head.quality)]
+                    info.head.cases, QUALITIES.index(info.head.quality)]
                    for info, rid in zip(agency.reports, agency.ids, strict=True)]
         code = agency.division.get("code")
         place = regions.get(code) if code else None
