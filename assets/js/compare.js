@@ -267,7 +267,7 @@
       var outcomeData = bodies.map(function (b, i) {
         return { type: "bar", name: b.row.name, x: labels.outcomes.map(function (o) { return o[1]; }),
                  y: labels.outcomes.map(function (o) {
-                   return sum(o[2].map(function (key) { return (b.report.applications[key] || {}).total; })) || 0;
+                   return sum(o[2].map(function (key) { return (b.report.applications[key] || {}).total; }));
                  }), marker: { color: labels.palette[i % labels.palette.length] } };
       });
       grid.appendChild(chart("申请办理结果（件）", outcomeData, { barmode: "group",

@@ -110,7 +110,7 @@
       var figures = column(0);
       return {
         data: [{
-          type: "bar", orientation: "h", y: labels, x: figures.map(function (f) { return f.value || 0; }),
+          type: "bar", orientation: "h", y: labels, x: figures.map(function (f) { return f.value; }),
           text: figures.map(function (f) { return f.text; }), textposition: "auto", cliponaxis: false,
           marker: { color: PALETTE[color % 8] }, hovertemplate: "%{y}：%{x}<extra></extra>"
         }],
@@ -129,7 +129,7 @@
       data: table.head.map(function (name, index) {
         return {
           type: "bar", orientation: "h", name: name, y: labels,
-          x: column(index).map(function (f) { return f.value || 0; }), marker: { color: PALETTE[(color + index) % 8] },
+          x: column(index).map(function (f) { return f.value; }), marker: { color: PALETTE[(color + index) % 8] },
           hovertemplate: "%{y} · " + name + "：%{x}" + suffix + "<extra></extra>"
         };
       }),
