@@ -48,6 +48,7 @@ _PAGE_NUMBER = re.compile(
     r"^(?:[-—–－_~·•]*\d{1,4}[-—–－_~·•]*|第\d{1,4}页(?:共\d{1,4}页)?|共\d{1,4}页第\d{1,4}页|\d{1,4}/\d{1,4}"
     r"|page\d{1,4}(?:of\d{1,4})?|-?[ivxlc]{1,6}-?)$", re.IGNORECASE)
 _BROWSER_LINE = re.compile(r"^(?:(?:https?|file)://|\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}[,，]?\s*\d{1,2}:\d{2})")
+_LETTER = re.compile(r"[^\W\d_]")  # a letter or an ideograph: what a running header's words have
 _ENUMERATED = re.compile(
     r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|[（(]\s*[一二三四五六七八九十\d]+\s*[)）]|\d+\s*[.、．])")
 
@@ -138,6 +139,8 @@ def _furniture(pages: list[tuple[PageContent, list[Line]]]) -> set[int]:
             text = flat(line.text)
             if _PAGE_NUMBER.match(text) or _BROWSER_LINE.match(text):
                 dropped.add(id(line))
+                continue
+            if not _LETTER.search(text):  # a table's line of figures ("0 0 1 0"), not a running header
                 continue
             key = (zone, re.sub(r"\d+", "#", text))
             edges.append((line, *key))
@@ -322,8 +325,14 @@ def _stitch(table: PageTable, following: PageTable, flow: Flow) -> None:
                 _replace(rows, cell, partner)
         rows = rows[1:]
     else:
-        for cell, partner, kind in partners:
-            if kind == "same" and partner is not None:
+        # A new row: only a merged label beside it (a cell with the row's own label further
+        # right) may be the rest of the cell above. The row's own label is its own even if
+        # the cell above looks full: a browser sizes a column to its longest label, so
+        # ``行政检查`` fills its cell and ``行政确认`` below it is not its rest.
+        labels = [index for index, (cell, _, kind) in enumerate(partners)
+                  if kind == "new" and not is_numeric(_text(cell))]
+        for index, (cell, partner, kind) in enumerate(partners):
+            if kind == "same" and partner is not None and any(other > index for other in labels):
                 partner.lines.extend(cell.lines)
                 cell.lines = []
     table.rows.extend(rows)
