@@ -125,12 +125,29 @@ def _number_lines(lines: list[Line], start: int) -> int:
     return number + 1
 
 
+@lru_cache(maxsize=1)
+def _header_words() -> tuple[str, ...]:
+    """Words of the forms' table headers that no running header has: a table's header that
+    a file repeats at the top of every page the table runs on is the table's, not furniture."""
+    words = {"信息内容", "自然人", "申请人情况", "第二十条"}
+    pending: list[ColumnSpec | ColumnGroup] = [APPLICANT_COLUMNS, REVIEW_COLUMNS,
+                                               *(c for cs in PROACTIVE_COLUMNS.values() for c in cs)]
+    while pending:
+        node = pending.pop()
+        words.update(phrase for phrase in node.phrases if len(phrase) >= 4)
+        if isinstance(node, ColumnGroup):
+            pending.extend(node.children)
+    return tuple(sorted(words))
+
+
 def _furniture(pages: list[tuple[PageContent, list[Line]]]) -> set[int]:
-    """ids of the lines that are running headers, footers or page numbers."""
+    """ids of the lines that are running headers, footers or page numbers. Lines that repeat
+    at a page's top from the first that holds a table header's words on are that table's
+    header repeated on a new page (Word's "repeat as header row", a browser's ``<thead>``)."""
     dropped: set[int] = set()
     repeats: Counter[tuple[str, str]] = Counter()
-    edges: list[tuple[Line, str, str]] = []
-    for page, lines in pages:
+    edges: list[tuple[int, Line, str, str]] = []
+    for number, (page, lines) in enumerate(pages):
         edge = min(max(page.height * _EDGE, _EDGE_POINTS), page.height / 4)
         for line in lines:
             zone = "top" if line.bottom <= edge else "bottom" if line.top >= page.height - edge else ""
@@ -143,11 +160,16 @@ def _furniture(pages: list[tuple[PageContent, list[Line]]]) -> set[int]:
             if not _LETTER.search(text):  # a table's line of figures ("0 0 1 0"), not a running header
                 continue
             key = (zone, re.sub(r"\d+", "#", text))
-            edges.append((line, *key))
+            edges.append((number, line, *key))
             repeats[key] += 1
     if len(pages) >= 2:
-        for line, zone, key in edges:
-            if repeats[(zone, key)] >= max(2, len(pages) // 2):
+        table_from: dict[int, float] = {}  # page -> top of its first repeated line with header words
+        for number, line, zone, key in edges:
+            if zone == "top" and repeats[(zone, key)] >= 2 and any(w in key for w in _header_words()):
+                table_from[number] = min(table_from.get(number, line.top), line.top)
+        for number, line, zone, key in edges:
+            if repeats[(zone, key)] >= max(2, len(pages) // 2) and not (
+                    zone == "top" and line.bottom > table_from.get(number, float("inf"))):
                 dropped.add(id(line))
     return dropped
 

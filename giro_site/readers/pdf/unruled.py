@@ -53,6 +53,7 @@ from giro_site.readers.pdf.text import Line, make_lines
 
 _UNITS = set("元万件条个项次人份%％")
 _ADJACENT_LINES = 0.6  # lines of one cell are less than this many glyph heights apart
+_REPEAT_TOLERANCE = 3.0  # points: a repeated header's columns stand where the table's stood
 _TAIL = 12  # lines at a page's foot looked at again with the next page (a header cut by the break)
 
 
@@ -94,6 +95,7 @@ class Model:
     left: float = 0.0
     right: float = 0.0
     height: float = 10.0  # the usual glyph height
+    first: tuple[str, ...] = ()  # the columns of the table's first header (its first block's)
 
 
 @dataclass
@@ -285,20 +287,24 @@ def _regions(lines: list[Line], headers: list[Header], model: Model | None) -> l
     regions: list[_Region] = []
     used = 0
     height = _height(lines)
+    repeated: Header | None = None
     if model is not None:
         block = model.block
-        index, above = 0, None
+        skip, repeated = _repeated_header(lines, headers, model)
+        index, above = skip, None
         while index < len(lines) and not _starts_header(lines[index], headers) and not is_block_title(
                 lines[index].text) and _belongs(lines[index], above, block, model.height):
             above = lines[index]
             index += 1
-        if index:
+        if index > skip:
             region = _Region(model.kind, [Block(block.header, block.columns, block.value_left,
-                                                lines=lines[:index])], lines[:index], continued=True,
+                                                lines=lines[skip:index])], lines[:index], continued=True,
                              open_end=index >= len(lines))
             regions.append(region)
             used = index
-    pending = [h for h in headers]
+        else:
+            repeated = None
+    pending = [h for h in headers if h is not repeated]
     while pending:
         header = pending.pop(0)
         start = next((i for i in range(used, len(lines)) if lines[i].bottom > header.top + 0.3 * lines[i].height),
@@ -332,6 +338,34 @@ def _regions(lines: list[Line], headers: list[Header], model: Model | None) -> l
         regions.append(region)
         used = index
     return regions
+
+
+def _repeated_header(lines: list[Line], headers: list[Header], model: Model) -> tuple[int, Header | None]:
+    """How many lines at the top of a page repeat the header of the table the page before
+    ended with (Word's "repeat as header row", a browser's ``<thead>``), and that header.
+    Only a header of the same table whose columns stand where the table's columns stood:
+    for table 二, its first block's header (a title and header of another block begin
+    that block)."""
+    title = 1 if model.kind == PROACTIVE and lines and is_block_title(lines[0].text) else 0
+    if len(lines) <= title:
+        return 0, None
+    header = next((h for h in headers if h.kind == model.kind and _starts_header(lines[title], [h])), None)
+    if header is None or (model.kind == PROACTIVE and tuple(leaf.key for leaf in header.leaves) != model.first):
+        return 0, None
+    block = _block(header, lines)
+    if block is None:
+        return 0, None
+    for column in model.block.columns:
+        if column.header is not None and not any(
+                other.header is not None and min(abs(other.left - column.left), abs(other.centre - column.centre),
+                                                 abs(other.right - column.right)) <= _REPEAT_TOLERANCE
+                for other in block.columns):
+            return 0, None
+    index = _header_lines(header, lines, title)
+    while index < len(lines) and not _is_data(lines[index], block, None) and _header_goes_on(
+            lines[index], lines[index - 1] if index > title else None, block, model.height):
+        index += 1
+    return index, header
 
 
 def _starts_header(line: Line, headers: list[Header]) -> bool:
@@ -395,9 +429,12 @@ def read_tables(pages: list[tuple[PageContent, list[Line], list[Segment]]]) -> l
             regions.pop()  # a header cut by the page break: read with its rest on the next page
             last = None
         found.append(regions)
+        first = carried.first if carried is not None and last is not None and last.continued and len(
+            regions) == 1 else ()
         carried = None
         if last is not None and last.open_end:
-            carried = Model(last.kind, last.blocks[-1], height=_height(last.lines))
+            first = first or tuple(leaf.key for leaf in last.blocks[0].header.leaves)
+            carried = Model(last.kind, last.blocks[-1], height=_height(last.lines), first=first)
         moved, origin = [], {}
         if carried is None and number + 1 < len(pages) and pages[number + 1][1]:
             # The page's last lines after its tables, set just above the next page's first
