@@ -140,6 +140,20 @@ def _header_words() -> tuple[str, ...]:
     return tuple(sorted(words))
 
 
+def _in_table(line: Line, lines: list[Line], zone: str) -> bool:
+    """Whether a bare number at a page's edge is a table's figure rather than the page's
+    number: words stand beside it, or between it and the edge (a page number is alone on
+    its line and outermost, or beside a browser's address only)."""
+    for other in lines:
+        if other is line or _BROWSER_LINE.match(flat(other.text)):
+            continue
+        beside = other.top < line.bottom and line.top < other.bottom
+        outer = other.bottom <= line.top if zone == "top" else other.top >= line.bottom
+        if beside or outer:
+            return True
+    return False
+
+
 def _furniture(pages: list[tuple[PageContent, list[Line]]]) -> set[int]:
     """ids of the lines that are running headers, footers or page numbers. Lines that repeat
     at a page's top from the first that holds a table header's words on are that table's
@@ -154,7 +168,8 @@ def _furniture(pages: list[tuple[PageContent, list[Line]]]) -> set[int]:
             if not zone:
                 continue
             text = flat(line.text)
-            if _PAGE_NUMBER.match(text) or _BROWSER_LINE.match(text):
+            if (_PAGE_NUMBER.match(text) and not (text.isdigit() and _in_table(line, lines, zone))) or \
+                    _BROWSER_LINE.match(text):
                 dropped.add(id(line))
                 continue
             if not _LETTER.search(text):  # a table's line of figures ("0 0 1 0"), not a running header
