@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 FORMS = ("2019", "2021")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one object per row or column of the form: hashed by identity
 class RowSpec:
     """One canonical row: its key, the phrases that name it, and (if the phrase alone is
     ambiguous) a phrase that one of its parent labels must match."""
@@ -23,7 +23,7 @@ class RowSpec:
     label: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ColumnSpec:
     key: str
     phrases: tuple[str, ...]
@@ -31,7 +31,7 @@ class ColumnSpec:
     money: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ColumnGroup:
     """A header cell spanning several columns (``法人或其他组织``, ``行政复议``)."""
 
