@@ -7,6 +7,7 @@ the national form is a change in this file. Phrases are compared on ``labels.cor
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 FORMS = ("2019", "2021")
 
@@ -41,13 +42,19 @@ class ColumnGroup:
 
     def leaves(self) -> list[tuple[tuple[str, ...], ColumnSpec]]:
         """(group path, column) for each leaf, in the form's order."""
+        return list(self._leaves)
+
+    @cached_property
+    def _leaves(self) -> tuple[tuple[tuple[str, ...], ColumnSpec], ...]:
+        """Walked once: every table of every report asks (a cached_property writes the instance's
+        dict directly, which a frozen dataclass allows)."""
         out: list[tuple[tuple[str, ...], ColumnSpec]] = []
         for child in self.children:
             if isinstance(child, ColumnGroup):
                 out.extend(((self.key, *path), leaf) for path, leaf in child.leaves())
             else:
                 out.append(((self.key,), child))
-        return out
+        return tuple(out)
 
 
 # --- Table 二: proactive disclosure ---------------------------------------------------
