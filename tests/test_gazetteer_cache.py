@@ -4,14 +4,14 @@ rebuild's slugs from the pinyin cache, without pypinyin."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
 
-from giro_site.regions import gazetteer as gazetteer_module
-from giro_site.regions.gazetteer import Gazetteer, Index, index_from_package
+from giro_site.regions.gazetteer import Gazetteer, Index, Place, index_from_package
 from giro_site.report import parse_report
 from giro_site.site import model
 from giro_site.site.build import store
@@ -40,7 +40,7 @@ def counted(monkeypatch: pytest.MonkeyPatch, package_index: Index) -> list[int]:
     return reads
 
 
-def _signature(place: gazetteer_module.Place) -> list[tuple[str, str, str, bool]]:
+def _signature(place: Place) -> list[tuple[str, str, str, bool]]:
     return [(p.code, p.name, p.kind, p.abolished) for p in place.chain()]
 
 
@@ -98,7 +98,10 @@ def test_a_damaged_cache_file_is_made_again_not_a_crash(tmp_path: Path, counted:
         assert orjson.loads(path.read_bytes()) == state  # written whole again
 
 
-def test_a_build_keeps_the_index_in_its_own_cache_folder(tmp_path: Path) -> None:
+def test_a_build_keeps_the_index_in_its_own_cache_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # As in a new process, where no gazetteer is loaded yet (the package re-exports the function
+    # under the module's name, hence sys.modules).
+    monkeypatch.setattr(sys.modules["giro_site.regions.gazetteer"], "_current", None)
     content = tmp_path / "content"
     (content / "reports" / "2020").mkdir(parents=True)
     (content / "reports" / "2020" / "001.txt").write_bytes((ROOT / "content/reports/2020/001_c2f37f7082ff9ace.txt")
