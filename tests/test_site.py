@@ -128,18 +128,23 @@ def test_plotly_is_the_vendored_partial_bundle_served_with_a_content_hash(site: 
     assert bundle_trace_types(plotly[0]) == {"bar", "pie", "scatter"}
 
 
-def test_every_chart_uses_only_trace_types_the_bundle_registers(site: Path) -> None:
-    """The charts are drawn by site.js from the kinds the pages name; the trace types it makes
-    must be ones the vendored bundle registers (the browser tests draw every chart)."""
+def test_the_compare_page_uses_only_trace_types_the_bundle_registers() -> None:
+    """plotly.js draws the compare page's charts (the pages' own are SVG from chart.js): the
+    trace types compare.js makes must be ones the vendored bundle registers (the browser tests
+    draw them and ask plotly.js to validate them)."""
     registered = bundle_trace_types(ROOT / "assets" / PLOTLY_BUNDLE)
-    script = (ROOT / "assets" / "js" / "site.js").read_text(encoding="utf-8")
-    used = set(re.findall(r'type: "(\w+)", (?:mode|orientation)', script))
+    script = (ROOT / "assets" / "js" / "compare.js").read_text(encoding="utf-8")
+    used = set(re.findall(r'type: "(\w+)", (?:mode|name)', script))
     assert used == {"bar", "scatter"} and used <= registered
+
+
+def test_every_chart_kind_the_pages_name_is_one_chart_js_draws(site: Path) -> None:
+    script = (ROOT / "assets" / "js" / "chart.js").read_text(encoding="utf-8")
     kinds = {kind for page in site.rglob("*.html")
              for kind in re.findall(r"data-chart=(\w+)", page.read_text(encoding="utf-8"))}
     assert kinds == {"bars", "stack", "shares"}  # the seeds have one year each: no trend (lines)
-    for kind in ("bars", "stack", "shares", "lines"):
-        assert f'"{kind}"' in script
+    drawn = set(re.search(r'if \((kind !== "\w+"(?: && )?)+\)', script).group(0).split('"')[1::2])
+    assert kinds | {"lines"} == drawn
 
 
 def test_agency_data_file_holds_its_reports_as_published_newest_first(tmp_path: Path) -> None:
@@ -242,10 +247,10 @@ def test_pages_people_expect(site: Path) -> None:
     assert "空白不等于零" in about and "BALANCE" in about and "CARRYOVER_MISMATCH" in about
 
 
-def test_site_js_draws_with_the_font_and_palette_of_the_compare_page() -> None:
+def test_chart_js_draws_with_the_font_and_palette_of_the_compare_page() -> None:
     from giro_site.site.pages.charts import FONT, PALETTE
 
-    script = (ROOT / "assets" / "js" / "site.js").read_text(encoding="utf-8")
+    script = (ROOT / "assets" / "js" / "chart.js").read_text(encoding="utf-8")
     palette = re.search(r"var PALETTE = \[(.*?)\];", script)
     font = re.search(r"var FONT = '(.*?)' \+\s*'(.*?)';", script, re.S)
     assert palette is not None and font is not None

@@ -1,16 +1,11 @@
-/* giro-site: charts drawn from their data tables when they come into view (plotly.js loaded
-   once, from this site, also for the compare page as window.giro.loadPlotly), and the year
-   switch on agency pages. Pages work without this script: every chart is a table, and the
-   year switch is made of plain links. */
+/* giro-site: every chart drawn from its data table (chart.js draws the SVG), charts drawn
+   again when their width changes, the year switch on agency pages, and plotly.js loaded on
+   demand for the compare page (window.giro.loadPlotly). Pages work without this script: every
+   chart is a table, and the year switch is made of plain links. */
 (function () {
   "use strict";
 
   var plotlyLoading = null;
-  var FONT = '"PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", ' +
-    '"Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif';
-  // Colour-blind-safe (Okabe-Ito), dark enough for text contrast on white where used as text.
-  var PALETTE = ["#0072B2", "#56B4E9", "#D55E00", "#E69F00", "#CC79A7", "#999999", "#009E73", "#000000"];
-  var LEGEND = { orientation: "h", x: 0, y: 1.02, xanchor: "left", yanchor: "bottom", traceorder: "normal" };
 
   /* A table as the page shows it: column names, and per row its label, the address its label
      links to (if any) and its figures, each {text, value}: "1,234" is 1234, "12.5%" is 12.5,
@@ -61,82 +56,6 @@
     };
   }
 
-  function layout(height, legend, extra) {
-    var result = {
-      height: height + (legend ? 30 : 0), margin: { l: 10, r: 10, t: legend ? 40 : 10, b: 30 },
-      font: { family: FONT, size: 13, color: "#0b0c0c" }, paper_bgcolor: "#ffffff", plot_bgcolor: "#ffffff",
-      showlegend: legend, separators: ".,"
-    };
-    if (legend) { result.legend = LEGEND; }
-    Object.keys(extra).forEach(function (key) { result[key] = extra[key]; });
-    return result;
-  }
-
-  /* Small counts get whole-number ticks: an axis of 0, 0.5, 1 for one application misleads. */
-  function valueAxis(axis, values) {
-    var shown = values.filter(function (v) { return v !== null; });
-    var max = Math.max.apply(null, shown.concat([0]));
-    if (max > 0 && max <= 5 && shown.every(function (v) { return v === Math.round(v); })) { axis.dtick = 1; }
-    return axis;
-  }
-
-  /* The plotly figure of a chart of this kind, from its table. */
-  function figure(kind, table, color) {
-    var labels = table.rows.map(function (row) { return row.label; });
-    var column = function (index) { return table.rows.map(function (row) { return row.figures[index]; }); };
-    var values = [];
-    table.rows.forEach(function (row) { row.figures.forEach(function (f) { values.push(f.value); }); });
-    if (kind === "lines") {
-      return {
-        data: table.head.map(function (name, index) {
-          return {
-            type: "scatter", mode: "lines+markers", name: name, x: labels,
-            y: column(index).map(function (f) { return f.value; }), line: { color: PALETTE[(color + index) % 8] },
-            connectgaps: false, hovertemplate: "%{x}年 · " + name + "：%{y}<extra></extra>"
-          };
-        }),
-        layout: layout(280, true, {
-          xaxis: { type: "category", fixedrange: true },
-          yaxis: valueAxis({ rangemode: "tozero", fixedrange: true, automargin: true, tickformat: ",~r" }, values)
-        })
-      };
-    }
-    var xaxis = valueAxis({ fixedrange: true, rangemode: "tozero", automargin: true, tickformat: ",~r" }, values);
-    var horizontal = {
-      yaxis: { autorange: "reversed", automargin: true, fixedrange: true }, xaxis: xaxis
-    };
-    var height = 60 + 28 * Math.max(1, labels.length);
-    if (kind === "bars") {
-      var figures = column(0);
-      return {
-        data: [{
-          type: "bar", orientation: "h", y: labels, x: figures.map(function (f) { return f.value; }),
-          text: figures.map(function (f) { return f.text; }), textposition: "auto", cliponaxis: false,
-          marker: { color: PALETTE[color % 8] }, hovertemplate: "%{y}：%{x}<extra></extra>"
-        }],
-        layout: layout(height, false, horizontal)
-      };
-    }
-    if (kind !== "stack" && kind !== "shares") { throw new Error("unknown chart kind: " + kind); }
-    var suffix = kind === "shares" ? "%" : "";
-    if (suffix) {
-      delete xaxis.dtick;
-      delete xaxis.rangemode;
-      xaxis.range = [0, 100];
-      xaxis.ticksuffix = suffix;
-    }
-    return {
-      data: table.head.map(function (name, index) {
-        return {
-          type: "bar", orientation: "h", name: name, y: labels,
-          x: column(index).map(function (f) { return f.value; }), marker: { color: PALETTE[(color + index) % 8] },
-          hovertemplate: "%{y} · " + name + "：%{x}" + suffix + "<extra></extra>"
-        };
-      }),
-      layout: layout(height + 30, true, { barmode: "stack", yaxis: horizontal.yaxis, xaxis: xaxis })
-    };
-  }
-
   function loadPlotly() {
     if (window.Plotly) { return Promise.resolve(window.Plotly); }
     if (!plotlyLoading) {
@@ -152,51 +71,57 @@
   }
 
   function draw(element) {
-    if (element.classList.contains("drawn")) { return; }
     var table = element.parentNode.querySelector("table");
     var data = element.hasAttribute("data-from") ? readForm(element) : table && readTable(table);
-    if (!data) { return; }
-    var spec = figure(element.getAttribute("data-chart"), data, parseInt(element.getAttribute("data-color"), 10) || 0);
-    var links = data.rows.map(function (row) { return row.link; });
-    if (links.every(Boolean)) {  // each bar leads where its row's label does: a body's or a region's page
-      spec.data.forEach(function (trace) { trace.customdata = links; });
-    }
+    if (!data || !window.giro.chart) { return; }
+    window.giro.chart.draw(element, element.getAttribute("data-chart"), data,
+      parseInt(element.getAttribute("data-color"), 10) || 0);
     element.classList.add("drawn");
-    loadPlotly().then(function (Plotly) {
-      return Plotly.newPlot(element, spec.data, spec.layout, {
-        displayModeBar: false, responsive: true, scrollZoom: false, doubleClick: false
-      }).then(function () {
-        // A bar of a chart about many bodies leads to that body's page (its table row links too).
-        if (!element.on) { return; }
-        element.on("plotly_click", function (event) {
-          var point = event && event.points && event.points[0];
-          if (point && typeof point.customdata === "string" && point.customdata) {
-            window.location.href = point.customdata;
-          }
-        });
-      });
-    }).catch(function () {
-      element.classList.remove("drawn");
-      element.textContent = "图表未能加载；数据见下方表格。";
-    });
   }
 
-  function watchCharts(root) {
+  function drawSafely(element) {
+    try {
+      draw(element);
+    } catch (error) {
+      element.textContent = "图表未能绘制；数据见表格。";
+    }
+  }
+
+  /* Every chart under root, drawn as it comes near the view: the home page's charts are in
+     sections laid out only when needed, and measuring them early would lay them out before
+     the first paint. */
+  function drawCharts(root) {
     var plots = root.querySelectorAll(".chart-plot[data-chart]");
     if (!plots.length) { return; }
     if (!("IntersectionObserver" in window)) {
-      Array.prototype.forEach.call(plots, draw);
+      Array.prototype.forEach.call(plots, drawSafely);
       return;
     }
     var observer = new IntersectionObserver(function (entries) {
       entries.forEach(function (entry) {
         if (entry.isIntersecting) {
           observer.unobserve(entry.target);
-          draw(entry.target);
+          drawSafely(entry.target);
         }
       });
     }, { rootMargin: "200px 0px" });
     Array.prototype.forEach.call(plots, function (plot) { observer.observe(plot); });
+  }
+
+  /* A phone turned or a window resized: charts whose box changed width are drawn again. */
+  function redrawOnResize() {
+    var pending = null;
+    window.addEventListener("resize", function () {
+      if (pending) { window.clearTimeout(pending); }
+      pending = window.setTimeout(function () {
+        pending = null;
+        Array.prototype.forEach.call(document.querySelectorAll(".chart-plot.drawn"), function (element) {
+          if (String(Math.max(200, Math.floor(element.clientWidth))) !== element.getAttribute("data-width")) {
+            draw(element);
+          }
+        });
+      }, 150);
+    });
   }
 
   /* The year switch: each year is its own page; with this script the switch swaps the
@@ -231,7 +156,7 @@
         document.title = page.title;
         mark(url);
         if (push) { history.pushState({ year: url }, "", url); }
-        watchCharts(fresh);
+        drawCharts(fresh);
         var heading = fresh.querySelector("h2");
         if (heading && push) { heading.setAttribute("tabindex", "-1"); heading.focus(); }
       }).catch(function () {
@@ -257,6 +182,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     yearSwitch();
-    watchCharts(document);
+    drawCharts(document);
+    redrawOnResize();
   });
 })();

@@ -44,7 +44,7 @@ _FOCUS = """() => {
   input.focus();
 }"""
 _SETTLED = """() => Array.from(document.querySelectorAll('.chart-plot.drawn'))
-  .every(plot => plot.querySelector('svg.main-svg') || !plot.querySelector('*'))"""
+  .every(plot => plot.querySelector('svg') || !plot.querySelector('*'))"""
 
 # Types the query a letter at a time, then deletes it a letter at a time, a keystroke every
 # PAUSE ms after the last one showed (a quick typist on a phone); for each keystroke, the
@@ -175,11 +175,11 @@ def measure(site: Path, rounds: int = 5, report: Callable[[str], None] = print, 
 
 
 # The milliseconds since the page's navigation began, once every chart within the first screen
-# has drawn (plotly's svg is in it).
+# has drawn (its svg is in it).
 _CHARTS_IN_VIEW_DRAWN = """() => {
   const plots = [...document.querySelectorAll('.chart-plot[data-chart]')]
     .filter(el => el.getBoundingClientRect().top < window.innerHeight);
-  return plots.length > 0 && plots.every(el => el.querySelector('svg.main-svg')) ? performance.now() : false;
+  return plots.length > 0 && plots.every(el => el.querySelector('svg')) ? performance.now() : false;
 }"""
 
 
@@ -227,7 +227,7 @@ def measure_agency_page(site: Path, rounds: int = 5, report: Callable[[str], Non
                 plots = page.locator(".chart-plot[data-chart]")
                 for index in range(plots.count()):
                     plots.nth(index).scroll_into_view_if_needed()
-                    plots.nth(index).locator("svg.main-svg").first.wait_for(timeout=120_000)
+                    plots.nth(index).locator("svg").first.wait_for(timeout=120_000)
                 figures.all_charts_ms.append(float(page.evaluate("() => performance.now()")))
                 page.wait_for_load_state("networkidle")
                 figures.gzip_bytes.append(sum(len(gzip.compress(r.body(), 6)) for r in responses if r.ok))

@@ -137,10 +137,11 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 @pytest.fixture(scope="session")
 def browser_content(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
     """The shipped content plus a 2021 report for the agency of seed 001, so that one agency
-    has two years (the year switch and the trend chart)."""
+    has two years (the year switch and the trend chart), with one blank cell in table 四."""
     content = tmp_path_factory.mktemp("browser") / "content"
     shutil.copytree(ROOT / "content", content)
     report = random_report(random.Random(7), MULTI_YEAR_AGENCY, "密云区", 2021, form="2021")
+    report.review["litigation_after_review"]["pending"] = None  # a blank a chart must not draw as 0
     path = content / "reports" / "2021" / "gaolingzhen-2021.txt"
     path.parent.mkdir(parents=True)
     path.write_text(render_text(report), encoding="utf-8")

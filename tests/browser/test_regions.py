@@ -18,10 +18,13 @@ from urllib.parse import urlencode
 import pytest
 
 from giro_site.bench.synth import make_corpus, random_report, render_text
+from giro_site.site.build.assets import PLOTLY_BUNDLE, bundle_trace_types
 from giro_site.site.build.builder import BuildOptions, build_site
 from tests.browser.conftest import CONTRAST_FAILURES, Site, _serve, keyboard_reach
 from tests.browser.test_pages import assert_no_sideways_scroll, screenshot
 from tests.conftest import ROOT
+
+REGISTERED = bundle_trace_types(ROOT / "assets" / PLOTLY_BUNDLE)
 
 pytestmark = pytest.mark.browser
 
@@ -222,6 +225,13 @@ def test_the_compare_page_shows_the_chosen_bodies_side_by_side(corpus_site: Site
     page.locator(".compare-results .chart-plot").first.scroll_into_view_if_needed()
     page.wait_for_function("() => document.querySelectorAll('.compare-results svg.main-svg').length >= 2",
                            timeout=15_000)
+    # The compare page draws with the vendored plotly.js: nothing it objects to, and only trace
+    # types the partial bundle registers.
+    plots = page.locator(".compare-results .js-plotly-plot")
+    for index in range(plots.count()):
+        problems, types = plots.nth(index).evaluate(
+            "el => [window.Plotly.validate(el.data, el.layout) || [], el.data.map(t => t.type)]")
+        assert problems == [] and types and set(types) <= REGISTERED, (problems, types)
     # One body against its region's median: the choice is in the address too.
     page.locator("#c-median").check()
     page.wait_for_function("() => location.search.includes('median=1')")

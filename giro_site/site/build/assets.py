@@ -1,6 +1,7 @@
 """Static assets with content-hashed names (cache forever, never stale), plotly.js
 included: the partial bundle vendored under ``assets/vendor/plotly/`` (bar, pie and scatter
-traces), so no page ever asks a CDN for it and none loads the 4.8 MB full bundle."""
+traces), which the compare page loads when it draws (the other pages' charts are SVG drawn by
+``assets/js/chart.js``), so no page ever asks a CDN for it."""
 
 from __future__ import annotations
 

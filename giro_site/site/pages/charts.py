@@ -1,12 +1,12 @@
 """Charts as tables: each chart is a data table on the page (what screen readers and readers
-without JavaScript get) plus its kind; the page's script draws the plotly figure from the
-table (``assets/js/site.js``), so no figure repeats the table's numbers in the page.
+without JavaScript get) plus its kind; the page's script draws it as SVG from the table
+(``assets/js/chart.js``), so no figure repeats the table's numbers in the page.
 
 Kinds: ``bars`` (one series, horizontal), ``stack`` (one horizontal bar per row, a segment per
 column), ``shares`` (the same, in per cent of the row) and ``lines`` (a line per column over
-the rows). The trace types they use must be in the vendored plotly.js bundle (a test reads
-both). A chart whose figures are all 0 or blank shows only its table and a sentence saying
-so: an empty plot with a 0–1 axis would only mislead.
+the rows); a test checks chart.js draws every kind a page names. A chart whose figures are all
+0 or blank shows only its table and a sentence saying so: an empty plot with a 0–1 axis would
+only mislead.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from giro_site.numbers import Number
 from giro_site.site.model import OUTCOME_GROUPS, Agency, Headline, ReportInfo, headline
 from giro_site.site.tables import TableLayout, applications_layout, review_layout
 
-# The font and palette of every chart: site.js draws with the same (a test checks), compare.js
+# The font and palette of every chart: chart.js draws with the same (a test checks), compare.js
 # gets them from the compare page's labels (``listing.compare_labels``).
 FONT = ('"PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", '
         '"Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif')
