@@ -229,6 +229,7 @@
     }
     var svg = kind === "lines" ? lines(data, colour, width) : horizontal(kind, data, colour, width);
     svg.setAttribute("width", width);
+    svg.setAttribute("viewBox", "0 0 " + width + " " + svg.getAttribute("height"));  // scales down on paper
     svg.setAttribute("aria-hidden", "true");
     svg.setAttribute("focusable", "false");
     svg.setAttribute("font-family", FONT);
