@@ -33,10 +33,6 @@ def _fmt(value: Number | None) -> str:
     return "空白（未填写）" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _total(operands: list[Operand]) -> Number:
-    return sum(v for _, v in operands if v is not None)
-
-
 def _round(value: Number) -> Number:
     return round(value, 6) if isinstance(value, float) else value
 
@@ -61,12 +57,14 @@ def check_identity(code: str, where: str, left: list[Operand], right: list[Opera
 
     ``template`` is the message with ``{lhs}`` and ``{rhs}`` for the two sides, which
     ``describe`` writes: the message names blank cells as blank, never as 0."""
-    operands = left + right
-    if all(v is None for _, v in operands):
+    stated_left = [v for _, v in left if v is not None]
+    stated_right = [v for _, v in right if v is not None]
+    if not stated_left and not stated_right:
         return None
-    lhs, rhs = _total(left), _total(right)
+    lhs, rhs = sum(stated_left), sum(stated_right)
     if _round(lhs) == _round(rhs):
         return None
+    operands = left + right
     blanks = [path for path, v in operands if v is None]
     message = template.format(lhs=describe(left), rhs=describe(right))
     severity = ERROR

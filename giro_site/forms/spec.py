@@ -7,11 +7,12 @@ the national form is a change in this file. Phrases are compared on ``labels.cor
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 FORMS = ("2019", "2021")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one object per row or column of the form: hashed by identity
 class RowSpec:
     """One canonical row: its key, the phrases that name it, and (if the phrase alone is
     ambiguous) a phrase that one of its parent labels must match."""
@@ -23,7 +24,7 @@ class RowSpec:
     label: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ColumnSpec:
     key: str
     phrases: tuple[str, ...]
@@ -31,7 +32,7 @@ class ColumnSpec:
     money: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ColumnGroup:
     """A header cell spanning several columns (``法人或其他组织``, ``行政复议``)."""
 
@@ -41,13 +42,19 @@ class ColumnGroup:
 
     def leaves(self) -> list[tuple[tuple[str, ...], ColumnSpec]]:
         """(group path, column) for each leaf, in the form's order."""
+        return list(self._leaves)
+
+    @cached_property
+    def _leaves(self) -> tuple[tuple[tuple[str, ...], ColumnSpec], ...]:
+        """Walked once: every table of every report asks (a cached_property writes the instance's
+        dict directly, which a frozen dataclass allows)."""
         out: list[tuple[tuple[str, ...], ColumnSpec]] = []
         for child in self.children:
             if isinstance(child, ColumnGroup):
                 out.extend(((self.key, *path), leaf) for path, leaf in child.leaves())
             else:
                 out.append(((self.key,), child))
-        return out
+        return tuple(out)
 
 
 # --- Table 二: proactive disclosure ---------------------------------------------------

@@ -52,17 +52,21 @@ def _sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
 
 
+_BRACKET = re.compile(r"[()]")
+
+
 def _breakdown(words: str) -> list[tuple[int, int]]:
     """Spans of a sentence that break a total down rather than state it: text in brackets
     (``（其中……856条）``) and everything after ``其中``."""
     spans: list[tuple[int, int]] = []
     depth, opened = 0, 0
-    for index, char in enumerate(words):
-        if char == "(":
+    for match in _BRACKET.finditer(words) if "(" in words else ():  # the brackets only, not every character
+        index = match.start()
+        if words[index] == "(":
             if depth == 0:
                 opened = index
             depth += 1
-        elif char == ")" and depth:
+        elif depth:
             depth -= 1
             if depth == 0:
                 spans.append((opened, index + 1))
@@ -82,10 +86,13 @@ def _clause(words: str, start: int, end: int) -> str:
 def _items_in(sentence: str) -> list[tuple[int, Metric]]:
     """(rank, metric) for each count of items this sentence states as a total."""
     words = flat(sentence)
-    spans = _breakdown(words)
+    if "信息" not in words:  # every count of items _ITEMS reads is of 信息
+        return []
+    spans: list[tuple[int, int]] | None = None
     found = []
     for match in _ITEMS.finditer(words):
         at = match.start("n")
+        spans = _breakdown(words) if spans is None else spans
         if any(a <= at < b for a, b in spans):
             continue
         clause = _clause(words, match.start(), match.end())
@@ -158,13 +165,16 @@ def received_applications(texts: list[str]) -> Metric:
     for text in texts:
         for sentence in _sentences(text):
             words = flat(sentence)
+            if "申请" not in words:  # both patterns name 申请 (or 依申请公开事项)
+                continue
             if "结转" in words or _OTHER_BODIES.search(words):  # 受理申请23件（含上年结转2件）
                 continue
             if _MONTH.search(words) and not _YEAR_END.search(words):
                 continue
-            spans = _breakdown(words)
+            spans: list[tuple[int, int]] | None = None
             for pattern in (_RECEIVED, _NONE_RECEIVED):
                 for match in pattern.finditer(words):
+                    spans = _breakdown(words) if spans is None else spans
                     if any(a <= match.start() < b for a, b in spans):
                         continue
                     what = match.group("what")

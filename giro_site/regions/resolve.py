@@ -65,8 +65,7 @@ def read_name(name: str) -> NameReading:
 def _context_index() -> tuple[frozenset[str], frozenset[str], int]:
     """Names of provinces, cities and counties worth looking for in prose (three characters or
     more: 城区, 郊区, 矿区 are words as well as names), their last characters, the longest."""
-    names = frozenset(name for name, places in gazetteer().by_name.items()
-                      if len(name) >= 3 and any(p.kind != TOWNSHIP for p in places))
+    names = gazetteer().names_of((PROVINCE, CITY, COUNTY), shortest=3)
     return names, frozenset(name[-1] for name in names), max(map(len, names))
 
 

@@ -166,11 +166,20 @@ def search_keys(*names: str | None) -> tuple[str, str]:
     return "".join(parts), "".join(s[0] for s in parts if s)
 
 
-def _ascii(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "", "".join(syllables(text)))[:40] or "agency"
+def _ascii(text: str, known: dict[str, list[str]] | None = None) -> str:
+    """The pinyin of ``text`` as a slug's letters. ``known`` is the build's pinyin cache: with
+    it a rebuild never loads pypinyin (a body's slug is made again at every build)."""
+    key = f"ascii\t{text}"  # beside the search keys, which are two strings each, not one
+    cached = known.get(key) if known is not None else None
+    if cached is not None and len(cached) == 1:
+        return cached[0]
+    letters = re.sub(r"[^a-z0-9]+", "", "".join(syllables(text)))[:40] or "agency"
+    if known is not None:
+        known[key] = [letters]
+    return letters
 
 
-def make_slug(group: list[ReportInfo], code: str | None) -> str:
+def make_slug(group: list[ReportInfo], code: str | None, known: dict[str, list[str]] | None = None) -> str:
     """A body's address, ASCII and stable across builds and years: the pinyin of its own name
     after its place (the place's name for a government) and its place's code, where a report
     places it for certain (``gaolingzhen-110118108``, ``zhufanghechengxiangjiansheweiyuanhui-110118``);
@@ -183,10 +192,10 @@ def make_slug(group: list[ReportInfo], code: str | None) -> str:
         own = own_name(info.summary.get("agency"), info.summary.get("region"), code)
         if own is not None and code:
             place = gazetteer().by_code[code]
-            return f"{_ascii(own or place.name)}-{place.short_code}"
+            return f"{_ascii(own or place.name, known)}-{place.short_code}"
     first = oldest_first[0].summary
     name, region = first.get("agency") or first["file"], first.get("region") or ""
-    return f"{_ascii(name)}-{hashlib.sha1(f'{region}|{name}'.encode()).hexdigest()[:6]}"
+    return f"{_ascii(name, known)}-{hashlib.sha1(f'{region}|{name}'.encode()).hexdigest()[:6]}"
 
 
 def group_key(summary: dict[str, Any], directory: AgencyDirectory) -> tuple[str, AgencyMeta | None]:
@@ -262,7 +271,7 @@ def build_agencies(reports: list[ReportInfo], directory: AgencyDirectory,
         if len(pinyin.get(searched, ())) != 2:
             pinyin[searched] = list(search_keys(region, name))
         full, initials = pinyin[searched]
-        slug = (meta.slug if meta and meta.slug else None) or make_slug(group, division.get("code"))
+        slug = (meta.slug if meta and meta.slug else None) or make_slug(group, division.get("code"), pinyin)
         agencies.append(Agency(key=key, slug=slug, name=name, region=region, level=division["level"],
                                source_url=meta.source_url if meta else None, reports=group,
                                ids=_report_ids(group), pinyin=full, initials=initials, division=division,

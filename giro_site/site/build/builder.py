@@ -47,7 +47,7 @@ from giro_site.site.build.output import (
     manifest_files,
     save_state,
 )
-from giro_site.site.build.store import ReportStore
+from giro_site.site.build.store import ReportStore, load_gazetteer
 from giro_site.site.config import AgencyDirectory, load_agencies, load_config
 from giro_site.site.downloads import aggregates
 from giro_site.site.model import Agency, ReportInfo, build_agencies, group_key
@@ -378,9 +378,10 @@ def _build_site(options: BuildOptions) -> BuildResult:
         timings[name], cpu[name] = now[0] - mark[0], now[1] - mark[1]
         mark[:] = now
 
+    cache = options.cache_folder()
+    load_gazetteer(cache / "gazetteer.json", fresh=options.fresh)  # agencies.toml's codes are checked against it
     config = load_config(options.content, base_url=options.base_url, build_date=options.build_date)
     directory = load_agencies(options.content)  # settings first: a mistake there stops the build at once
-    cache = options.cache_folder()
     renderer = SiteRenderer(config, options.content, options.templates, collect_assets(options.assets),
                             markdown_pages(options.content), bytecode=cache / "templates")
     store = ReportStore(cache, options.content, fresh=options.fresh)
