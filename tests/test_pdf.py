@@ -30,13 +30,13 @@ SHORT = (11906, 7600)  # about half an A4 page: every table crosses a page break
 NARROW = (7000, 16838)  # a page so narrow that the labels wrap over several lines
 
 
-def word(text: str, *, page: tuple[int, int] = A4, numbers: str = "- {} -") -> bytes:
+def word(text: str, *, page: tuple[int, int] = A4, numbers: str = "- {} -", repeat: bool = False) -> bytes:
     return document_to_docx(parse_text(text), borders=True, indent=True, column_twips=None, page_twips=page,
-                            header="某某区人民政府办公室文件", page_numbers=numbers)
+                            header="某某区人民政府办公室文件", page_numbers=numbers, repeat_header=repeat)
 
 
-def web(text: str) -> bytes:
-    return document_to_html(parse_text(text), chrome=False, source_wraps=False)
+def web(text: str, repeat: bool = False) -> bytes:
+    return document_to_html(parse_text(text), chrome=False, source_wraps=False, repeat_header=repeat)
 
 
 def synth(form: str, seed: int, **options: Any) -> str:
@@ -127,6 +127,9 @@ def printer(tmp_path_factory: pytest.TempPathFactory) -> Printer:
         made.add_word(f"form{key}-narrow-word", word(SYNTH[key], page=NARROW))
         made.add_web(f"form{key}-short-web", web(SYNTH[key]), width="210mm", height="105mm")
         made.add_web(f"form{key}-narrow-web", web(SYNTH[key]), width="110mm", height="297mm")
+        # Short pages with the tables' header rows repeated on every page they run on.
+        made.add_word(f"form{key}-repeat-word", word(SYNTH[key], page=SHORT, repeat=True))
+        made.add_web(f"form{key}-repeat-web", web(SYNTH[key], repeat=True), width="210mm", height="105mm")
     # A page printed with the browser's own header (date, title) and footer (address, "1/3").
     made.add_web("seed002-browser-furniture", web(TEXTS["seed002"]), display_header_footer=True,
                  margin={"top": "20mm", "bottom": "20mm"})
@@ -170,7 +173,7 @@ def test_seed_pdf_gives_the_same_json_as_its_text(printer: Printer, seed: Path, 
     assert comparable(pdf, printed=maker == "web") == comparable(parse_report(seed), printed=maker == "web")
 
 
-@pytest.mark.parametrize("layout", ["", "-short", "-narrow"])
+@pytest.mark.parametrize("layout", ["", "-short", "-narrow", "-repeat"])
 @pytest.mark.parametrize("maker", ["word", "web"])
 @pytest.mark.parametrize("form", ["2019", "2021"])
 def test_report_from_the_forms_gives_the_same_json_as_its_text(
@@ -223,8 +226,8 @@ def test_short_pages_really_cut_the_tables(printer: Printer) -> None:
     """The page-break tests test something: tables 二 and 三 each cross pages."""
     from giro_site.readers.pdf import PdfReader
 
-    for maker in ("word", "web"):
-        document = PdfReader().read(printer.pdf(f"form2019-short-{maker}").read_bytes())
+    for maker in ("short-word", "short-web", "repeat-word"):
+        document = PdfReader().read(printer.pdf(f"form2019-{maker}").read_bytes())
         pages_of_tables = []
         for table in document.tables:
             lines = [cell.line for row in table.rows for cell in row.cells if cell.line is not None]

@@ -142,10 +142,24 @@ _HTML_RULES = {
 }
 
 
-def _html_table(table: Table, split_after: int | None, borders: str = "all") -> list[str]:
+def header_rows(table: Table) -> int:
+    """How many rows the table's header takes: those before the first row with a figure
+    (at most four: table 三's corner, groups and columns; table 二's first block)."""
+    for index, row in enumerate(table.rows[:4]):
+        if any(text.strip() and not _is_label(text) for text in row.texts()):
+            return index
+    return 0
+
+
+def _html_table(table: Table, split_after: int | None, borders: str = "all", repeat_header: bool = False) -> list[str]:
     attributes = _HTML_RULES[borders][0]
     out = [f"<table {attributes}>"]
+    head = header_rows(table) if repeat_header else 0
+    if head:
+        out.append("<thead>")
     for index, row in enumerate(layout(table, form_spans=borders != "all")):
+        if head and index == head:
+            out.append("</thead><tbody>")
         if split_after and index == split_after:  # a table broken at a page break
             out.append(f'</table>\n<p style="page-break-before:always">&nbsp;</p>\n<table {attributes}>')
         cells = []
@@ -156,7 +170,7 @@ def _html_table(table: Table, split_after: int | None, borders: str = "all") -> 
                     (f' rowspan="{cell.rowspan}"' if cell.rowspan > 1 else "")
             cells.append(f"<td{attrs}>{_html_cell_content(cell.text, index < 3)}</td>")
         out.append("<tr>" + "".join(cells) + "</tr>")
-    out.append("</table>")
+    out.append("</tbody></table>" if head else "</table>")
     return out
 
 
@@ -174,11 +188,13 @@ def _wrapped(text: str, width: int = 30) -> str:
 
 def document_to_html(document: Document, *, encoding: str = "utf-8", declare: str | None = "utf-8",
                      chrome: bool = True, split_tables: bool = False, layout_table: bool = False,
-                     source_wraps: bool = True, borders: str = "all") -> bytes:
+                     source_wraps: bool = True, borders: str = "all", repeat_header: bool = False) -> bytes:
     """A government web page holding the report: navigation, breadcrumb, share links,
     a sidebar and a footer around the article, scripts and styles in the head.
     ``source_wraps=False`` leaves paragraphs on one source line (a browser, unlike the HTML
-    reader, shows a space where a CMS wrapped Chinese text). ``borders``: see ``RULES``."""
+    reader, shows a space where a CMS wrapped Chinese text). ``borders``: see ``RULES``.
+    ``repeat_header``: each table's header rows in a ``<thead>``, which a browser prints
+    again at the top of every page the table continues on."""
     agency = "某某区人民政府"
     body: list[str] = []
     for number, block in enumerate(document.blocks):
@@ -188,7 +204,7 @@ def document_to_html(document: Document, *, encoding: str = "utf-8", declare: st
             body.append(f"<{tag}>{text}</{tag}>")
         else:
             split_after = len(block.rows) // 2 if split_tables and len(block.rows) > 6 else None
-            body.extend(_html_table(block, split_after, borders))
+            body.extend(_html_table(block, split_after, borders, repeat_header))
     meta = f'<meta http-equiv="Content-Type" content="text/html; charset={declare}">' if declare else ""
     article = "\n".join(body)
     if layout_table:  # an old site: the page laid out with a table, the report in one cell
@@ -261,15 +277,17 @@ def _docx_borders(borders: bool | str) -> str:
 
 
 def _docx_table(table: Table, *, borders: bool | str = False, column_twips: int | None = 900,
-                text_twips: int = 9000) -> str:
-    """``column_twips=None`` fits the table to the text width, as an author would."""
+                text_twips: int = 9000, repeat_header: bool = False) -> str:
+    """``column_twips=None`` fits the table to the text width, as an author would;
+    ``repeat_header`` marks the header rows to be repeated on every page (``w:tblHeader``)."""
     grid = layout(table, form_spans=borders not in (True, False, "all"))
     width = max(cell.column + cell.colspan for row in grid for cell in row)
     column_twips = column_twips or text_twips // width
     out = [f'<w:tbl><w:tblPr><w:tblW w:w="0" w:type="auto"/>{_docx_borders(borders)}</w:tblPr><w:tblGrid>',
            f'<w:gridCol w:w="{column_twips}"/>' * width, "</w:tblGrid>"]
-    for row in grid:
-        out.append("<w:tr>")
+    head = header_rows(table) if repeat_header else 0
+    for index, row in enumerate(grid):
+        out.append("<w:tr><w:trPr><w:tblHeader/></w:trPr>" if index < head else "<w:tr>")
         for cell in row:
             properties = f'<w:gridSpan w:val="{cell.colspan}"/>' if cell.colspan > 1 else ""
             if cell.continues is not None:
@@ -343,17 +361,18 @@ def docx_package(body_xml: str, *, page_twips: tuple[int, int] = (11906, 16838),
 
 def document_to_docx(document: Document, *, borders: bool | str = False, indent: bool = False,
                      page_twips: tuple[int, int] = (11906, 16838), column_twips: int | None = 900,
-                     header: str | None = None, page_numbers: str | None = None) -> bytes:
+                     header: str | None = None, page_numbers: str | None = None,
+                     repeat_header: bool = False) -> bytes:
     """The report as a .docx; the keywords dress it as agencies print it (ruled tables, or
     only some rules: see ``RULES``; indented paragraphs, a running header, page numbers, a
-    narrow page)."""
+    narrow page, table headers repeated on every page)."""
     body = []
     for block in document.blocks:
         if isinstance(block, Paragraph):
             body.append(docx_paragraph(block.text, indent=indent))
         else:
             body.append(_docx_table(block, borders=borders, column_twips=column_twips,
-                                    text_twips=page_twips[0] - 2 * _MARGIN_TWIPS))
+                                    text_twips=page_twips[0] - 2 * _MARGIN_TWIPS, repeat_header=repeat_header))
             body.append("<w:p/>")  # Word always puts a paragraph after a table
     return docx_package("".join(body), page_twips=page_twips, header=header, page_numbers=page_numbers)
 

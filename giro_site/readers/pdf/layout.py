@@ -48,6 +48,7 @@ _PAGE_NUMBER = re.compile(
     r"^(?:[-—–－_~·•]*\d{1,4}[-—–－_~·•]*|第\d{1,4}页(?:共\d{1,4}页)?|共\d{1,4}页第\d{1,4}页|\d{1,4}/\d{1,4}"
     r"|page\d{1,4}(?:of\d{1,4})?|-?[ivxlc]{1,6}-?)$", re.IGNORECASE)
 _BROWSER_LINE = re.compile(r"^(?:(?:https?|file)://|\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}[,，]?\s*\d{1,2}:\d{2})")
+_LETTER = re.compile(r"[^\W\d_]")  # a letter or an ideograph: what a running header's words have
 _ENUMERATED = re.compile(
     r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|[（(]\s*[一二三四五六七八九十\d]+\s*[)）]|\d+\s*[.、．])")
 
@@ -124,27 +125,66 @@ def _number_lines(lines: list[Line], start: int) -> int:
     return number + 1
 
 
+@lru_cache(maxsize=1)
+def _header_words() -> tuple[str, ...]:
+    """Words of the forms' table headers that no running header has: a table's header that
+    a file repeats at the top of every page the table runs on is the table's, not furniture."""
+    words = {"信息内容", "自然人", "申请人情况", "第二十条"}
+    pending: list[ColumnSpec | ColumnGroup] = [APPLICANT_COLUMNS, REVIEW_COLUMNS,
+                                               *(c for cs in PROACTIVE_COLUMNS.values() for c in cs)]
+    while pending:
+        node = pending.pop()
+        words.update(phrase for phrase in node.phrases if len(phrase) >= 4)
+        if isinstance(node, ColumnGroup):
+            pending.extend(node.children)
+    return tuple(sorted(words))
+
+
+def _in_table(line: Line, lines: list[Line], zone: str) -> bool:
+    """Whether a bare number at a page's edge is a table's figure rather than the page's
+    number: words stand beside it, or between it and the edge (a page number is alone on
+    its line and outermost, or beside a browser's address only)."""
+    for other in lines:
+        if other is line or _BROWSER_LINE.match(flat(other.text)):
+            continue
+        beside = other.top < line.bottom and line.top < other.bottom
+        outer = other.bottom <= line.top if zone == "top" else other.top >= line.bottom
+        if beside or outer:
+            return True
+    return False
+
+
 def _furniture(pages: list[tuple[PageContent, list[Line]]]) -> set[int]:
-    """ids of the lines that are running headers, footers or page numbers."""
+    """ids of the lines that are running headers, footers or page numbers. Lines that repeat
+    at a page's top from the first that holds a table header's words on are that table's
+    header repeated on a new page (Word's "repeat as header row", a browser's ``<thead>``)."""
     dropped: set[int] = set()
     repeats: Counter[tuple[str, str]] = Counter()
-    edges: list[tuple[Line, str, str]] = []
-    for page, lines in pages:
+    edges: list[tuple[int, Line, str, str]] = []
+    for number, (page, lines) in enumerate(pages):
         edge = min(max(page.height * _EDGE, _EDGE_POINTS), page.height / 4)
         for line in lines:
             zone = "top" if line.bottom <= edge else "bottom" if line.top >= page.height - edge else ""
             if not zone:
                 continue
             text = flat(line.text)
-            if _PAGE_NUMBER.match(text) or _BROWSER_LINE.match(text):
+            if (_PAGE_NUMBER.match(text) and not (text.isdigit() and _in_table(line, lines, zone))) or \
+                    _BROWSER_LINE.match(text):
                 dropped.add(id(line))
                 continue
+            if not _LETTER.search(text):  # a table's line of figures ("0 0 1 0"), not a running header
+                continue
             key = (zone, re.sub(r"\d+", "#", text))
-            edges.append((line, *key))
+            edges.append((number, line, *key))
             repeats[key] += 1
     if len(pages) >= 2:
-        for line, zone, key in edges:
-            if repeats[(zone, key)] >= max(2, len(pages) // 2):
+        table_from: dict[int, float] = {}  # page -> top of its first repeated line with header words
+        for number, line, zone, key in edges:
+            if zone == "top" and repeats[(zone, key)] >= 2 and any(w in key for w in _header_words()):
+                table_from[number] = min(table_from.get(number, line.top), line.top)
+        for number, line, zone, key in edges:
+            if repeats[(zone, key)] >= max(2, len(pages) // 2) and not (
+                    zone == "top" and line.bottom > table_from.get(number, float("inf"))):
                 dropped.add(id(line))
     return dropped
 
@@ -322,8 +362,14 @@ def _stitch(table: PageTable, following: PageTable, flow: Flow) -> None:
                 _replace(rows, cell, partner)
         rows = rows[1:]
     else:
-        for cell, partner, kind in partners:
-            if kind == "same" and partner is not None:
+        # A new row: only a merged label beside it (a cell with the row's own label further
+        # right) may be the rest of the cell above. The row's own label is its own even if
+        # the cell above looks full: a browser sizes a column to its longest label, so
+        # ``行政检查`` fills its cell and ``行政确认`` below it is not its rest.
+        labels = [index for index, (cell, _, kind) in enumerate(partners)
+                  if kind == "new" and not is_numeric(_text(cell))]
+        for index, (cell, partner, kind) in enumerate(partners):
+            if kind == "same" and partner is not None and any(other > index for other in labels):
                 partner.lines.extend(cell.lines)
                 cell.lines = []
     table.rows.extend(rows)

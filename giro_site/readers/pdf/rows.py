@@ -376,8 +376,10 @@ def _continues(upper: list[ValueRun], lower: list[ValueRun], edges: dict[int, fl
 
 
 def build_rows(lines: list[Line], value_left: float, columns: list[Column], labels: LabelColumns, height: float,
-               rules: list[Segment], open_top: bool, open_bottom: bool) -> list[DataRow]:
-    """The data rows of one block on one page (see the module docstring)."""
+               rules: list[Segment], open_top: bool, open_bottom: bool,
+               carried: dict[int, int] | None = None) -> list[DataRow]:
+    """The data rows of one block on one page (see the module docstring); ``carried``: see
+    ``_merged_labels``."""
     from giro_site.readers.pdf.unruled import place, run_kind, value_runs
 
     pieces: list[Piece] = []
@@ -422,7 +424,7 @@ def build_rows(lines: list[Line], value_left: float, columns: list[Column], labe
     rows.sort(key=lambda r: r.top)
     for row in rows:
         row.problem = _problem(row, by_column)
-    _merged_labels(rows, group_blocks, labels, height, rules, open_top, open_bottom)
+    _merged_labels(rows, group_blocks, labels, height, rules, open_top, open_bottom, carried or {})
     return rows
 
 
@@ -453,10 +455,36 @@ def _problem(row: DataRow, by_column: dict[int, float]) -> str:
 
 # --- merged labels -------------------------------------------------------------------------
 
+_SUB_NUMBER = re.compile(r"^\s*(\d+)\s*[.、．](?!\d)")
+
+
+def sub_number(row: DataRow) -> int | None:
+    """The number a row's own label begins with (``3.要求提供公开出版物`` -> 3), if any."""
+    match = _SUB_NUMBER.match(row.label_text())
+    return int(match.group(1)) if match else None
+
+
+def carried_numbers(rows: list[DataRow]) -> dict[int, int]:
+    """For each label column whose merged label the rows end beside, the number of the last
+    sub-row under it (what the next page's rows go on from)."""
+    out: dict[int, int] = {}
+    for column in range(rows[-1].first if rows else 0):
+        for row in reversed(rows):
+            if row.first <= column:
+                break
+            number = sub_number(row) if row.first == column + 1 else None
+            if number is not None:
+                out[column] = number
+                break
+    return out
+
 
 def _merged_labels(rows: list[DataRow], blocks: list[LabelBlock], labels: LabelColumns, height: float,
-                   rules: list[Segment], open_top: bool, open_bottom: bool) -> None:
-    """Give each row a merged-label cell for every label column before its own label."""
+                   rules: list[Segment], open_top: bool, open_bottom: bool, carried: dict[int, int]) -> None:
+    """Give each row a merged-label cell for every label column before its own label.
+    ``carried``: for each label column, the number of the last sub-row the page before
+    ended with under a merged label of that column (the rows at this page's top go on
+    from it)."""
     width = len(labels.starts)
     for row in rows:
         row.groups = [None] * min(row.first, width)
@@ -477,7 +505,9 @@ def _merged_labels(rows: list[DataRow], blocks: list[LabelBlock], labels: LabelC
                 mine.remove(block)
             starts_open = open_top and run[0] is rows[0]
             ends_open = open_bottom and run[-1] is rows[-1]
-            _fit(run, inside, column, height, starts_open, ends_open)
+            numbers = [sub_number(row) if row.first == column + 1 else None for row in run]
+            _fit(run, inside, column, height, starts_open, ends_open, numbers,
+                 carried.get(column) if starts_open else None)
         for block in mine:  # a merged label beside no open row: keep its words in the nearest
             nearest = min((r for r in rows if column < r.first), default=None,
                           key=lambda r: abs((r.top + r.bottom) / 2 - block.centre))
@@ -486,10 +516,12 @@ def _merged_labels(rows: list[DataRow], blocks: list[LabelBlock], labels: LabelC
 
 
 def _fit(run: list[DataRow], blocks: list[LabelBlock], column: int, height: float,
-         starts_open: bool, ends_open: bool) -> None:
+         starts_open: bool, ends_open: bool, numbers: list[int | None], carried: int | None) -> None:
     """Spread a run of rows over the merged labels beside it: each label covers the rows
     from its first to the next label's; its first row is where it is best set at the top
-    of its rows, or best centred on them, whichever fits the column better."""
+    of its rows, or best centred on them, whichever fits the column better. Where the rows
+    beside the labels are numbered (``1.`` … ``8.``), only a spread that numbers each
+    label's rows 1, 2, 3 … is tried (see ``_partition``)."""
     count = len(run)
     blocks = sorted(blocks, key=lambda b: b.top)
     if not blocks:
@@ -497,7 +529,7 @@ def _fit(run: list[DataRow], blocks: list[LabelBlock], column: int, height: floa
     else:
         best: tuple[float, list[int]] | None = None
         for mode in ("top", "middle"):
-            found = _partition(run, blocks, mode, height, starts_open, ends_open)
+            found = _partition(run, blocks, mode, height, starts_open, ends_open, numbers, carried)
             if found is not None and (best is None or found[0] < best[0]):
                 best = found
         cuts = best[1] if best is not None else _by_top(run, blocks)
@@ -513,10 +545,12 @@ def _fit(run: list[DataRow], blocks: list[LabelBlock], column: int, height: floa
 
 
 def _partition(run: list[DataRow], blocks: list[LabelBlock], mode: str, height: float, starts_open: bool,
-               ends_open: bool) -> tuple[float, list[int]] | None:
+               ends_open: bool, numbers: list[int | None], carried: int | None) -> tuple[float, list[int]] | None:
     """The first row of each block minimising how far each sits from the top (or middle) of
     its rows; the first block may start below the run's top only where the run comes from
-    the page before."""
+    the page before. Numbered rows decide where a block may start: its rows are numbered 1,
+    2, 3 …, except the rows at the top of a continued page, which go on from the number the
+    page before ended with (``carried``, where known)."""
     count, many = len(run), len(blocks)
     if many > count:
         return None
@@ -524,9 +558,20 @@ def _partition(run: list[DataRow], blocks: list[LabelBlock], mode: str, height: 
     # cost[j][s]: the least cost of blocks j.. with block j starting at row s.
     memo: dict[tuple[int, int], tuple[float, list[int]]] = {}
 
+    def numbered(start: int, end: int) -> bool:
+        """Whether rows start..end-1 can be one label's: numbered on from 1 (or, at the top of
+        a continued page, from where the page before left off)."""
+        found = [n for n in numbers[start:end] if n is not None]
+        if not found:
+            return True
+        first = 1
+        if starts_open and start == 0 and found[0] != 1:  # not a label that begins here
+            first = carried + 1 if carried is not None else found[0]
+        return found == list(range(first, first + len(found)))
+
     def span_cost(block: LabelBlock, start: int, end: int) -> float:
         top, bottom = run[start].top, run[end - 1].bottom
-        if not (top - height <= block.centre <= bottom + height):
+        if not (top - height <= block.centre <= bottom + height) or not numbered(start, end):
             return infinite
         slack = 0.3 * height  # glyph boxes differ by this much between fonts and lines
         if mode == "top":
@@ -558,7 +603,7 @@ def _partition(run: list[DataRow], blocks: list[LabelBlock], mode: str, height: 
         memo[key] = result
         return result
 
-    options = range(count - many + 1) if starts_open else range(1)
+    options = [s for s in (range(count - many + 1) if starts_open else range(1)) if s == 0 or numbered(0, s)]
     chosen = min((best(0, s) for s in options), key=lambda r: r[0])
     return chosen if chosen[0] < infinite else None
 

@@ -18,7 +18,6 @@ columns; ``layout`` joins the two like a ruled table cut by a page break.
 from __future__ import annotations
 
 import itertools
-import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
@@ -39,11 +38,22 @@ from giro_site.readers.pdf.headers import (
     key,
 )
 from giro_site.readers.pdf.parts import Note, PageTable, TableCell, TableRow
-from giro_site.readers.pdf.rows import DataRow, Group, Label, LabelColumns, ValueRun, build_rows, known_by_table
+from giro_site.readers.pdf.rows import (
+    DataRow,
+    Group,
+    Label,
+    LabelColumns,
+    ValueRun,
+    build_rows,
+    carried_numbers,
+    known_by_table,
+    sub_number,
+)
 from giro_site.readers.pdf.text import Line, make_lines
 
 _UNITS = set("元万件条个项次人份%％")
 _ADJACENT_LINES = 0.6  # lines of one cell are less than this many glyph heights apart
+_REPEAT_TOLERANCE = 3.0  # points: a repeated header's columns stand where the table's stood
 _TAIL = 12  # lines at a page's foot looked at again with the next page (a header cut by the break)
 
 
@@ -85,6 +95,7 @@ class Model:
     left: float = 0.0
     right: float = 0.0
     height: float = 10.0  # the usual glyph height
+    first: tuple[str, ...] = ()  # the columns of the table's first header (its first block's)
 
 
 @dataclass
@@ -95,6 +106,7 @@ class Unruled:
     lines: list[Line]
     top: float
     doubt: str = ""  # why its rows cannot be trusted (then the whole table is not read)
+    carried: dict[int, int] = field(default_factory=dict)  # see ``rows.carried_numbers``
 
 
 def _height(lines: list[Line]) -> float:
@@ -275,20 +287,24 @@ def _regions(lines: list[Line], headers: list[Header], model: Model | None) -> l
     regions: list[_Region] = []
     used = 0
     height = _height(lines)
+    repeated: Header | None = None
     if model is not None:
         block = model.block
-        index, above = 0, None
+        skip, repeated = _repeated_header(lines, headers, model)
+        index, above = skip, None
         while index < len(lines) and not _starts_header(lines[index], headers) and not is_block_title(
                 lines[index].text) and _belongs(lines[index], above, block, model.height):
             above = lines[index]
             index += 1
-        if index:
+        if index > skip:
             region = _Region(model.kind, [Block(block.header, block.columns, block.value_left,
-                                                lines=lines[:index])], lines[:index], continued=True,
+                                                lines=lines[skip:index])], lines[:index], continued=True,
                              open_end=index >= len(lines))
             regions.append(region)
             used = index
-    pending = [h for h in headers]
+        else:
+            repeated = None
+    pending = [h for h in headers if h is not repeated]
     while pending:
         header = pending.pop(0)
         start = next((i for i in range(used, len(lines)) if lines[i].bottom > header.top + 0.3 * lines[i].height),
@@ -322,6 +338,34 @@ def _regions(lines: list[Line], headers: list[Header], model: Model | None) -> l
         regions.append(region)
         used = index
     return regions
+
+
+def _repeated_header(lines: list[Line], headers: list[Header], model: Model) -> tuple[int, Header | None]:
+    """How many lines at the top of a page repeat the header of the table the page before
+    ended with (Word's "repeat as header row", a browser's ``<thead>``), and that header.
+    Only a header of the same table whose columns stand where the table's columns stood:
+    for table 二, its first block's header (a title and header of another block begin
+    that block)."""
+    title = 1 if model.kind == PROACTIVE and lines and is_block_title(lines[0].text) else 0
+    if len(lines) <= title:
+        return 0, None
+    header = next((h for h in headers if h.kind == model.kind and _starts_header(lines[title], [h])), None)
+    if header is None or (model.kind == PROACTIVE and tuple(leaf.key for leaf in header.leaves) != model.first):
+        return 0, None
+    block = _block(header, lines)
+    if block is None:
+        return 0, None
+    for column in model.block.columns:
+        if column.header is not None and not any(
+                other.header is not None and min(abs(other.left - column.left), abs(other.centre - column.centre),
+                                                 abs(other.right - column.right)) <= _REPEAT_TOLERANCE
+                for other in block.columns):
+            return 0, None
+    index = _header_lines(header, lines, title)
+    while index < len(lines) and not _is_data(lines[index], block, None) and _header_goes_on(
+            lines[index], lines[index - 1] if index > title else None, block, model.height):
+        index += 1
+    return index, header
 
 
 def _starts_header(line: Line, headers: list[Header]) -> bool:
@@ -385,9 +429,12 @@ def read_tables(pages: list[tuple[PageContent, list[Line], list[Segment]]]) -> l
             regions.pop()  # a header cut by the page break: read with its rest on the next page
             last = None
         found.append(regions)
+        first = carried.first if carried is not None and last is not None and last.continued and len(
+            regions) == 1 else ()
         carried = None
         if last is not None and last.open_end:
-            carried = Model(last.kind, last.blocks[-1], height=_height(last.lines))
+            first = first or tuple(leaf.key for leaf in last.blocks[0].header.leaves)
+            carried = Model(last.kind, last.blocks[-1], height=_height(last.lines), first=first)
         moved, origin = [], {}
         if carried is None and number + 1 < len(pages) and pages[number + 1][1]:
             # The page's last lines after its tables, set just above the next page's first
@@ -418,7 +465,11 @@ def read_tables(pages: list[tuple[PageContent, list[Line], list[Segment]]]) -> l
         model = Model(parts[0].kind, parts[0].blocks[0], None, min(line.left for line in lines),
                       max(line.right for line in lines), _height(lines))
         model.labels = LabelColumns.find([b for region in parts for b in region.blocks], model.height)
-        mine = {id(region): _build(region, model, page_rules[id(region)]) for region in parts}
+        mine: dict[int, Unruled | None] = {}
+        carried: dict[int, int] = {}
+        for region in parts:
+            mine[id(region)] = _build(region, model, page_rules[id(region)], carried)
+            carried = mine[id(region)].carried if mine[id(region)] is not None else {}
         doubts = [table.doubt for table in mine.values() if table is not None and table.doubt]
         if doubts:  # not read at all: its lines stay text, and a finding says why
             own = [line for line in parts[0].lines if id(line) not in origin_of]
@@ -497,8 +548,9 @@ def _worth_looking(lines: list[Line]) -> bool:
     return False
 
 
-def _build(region: _Region, model: Model, rules: list[Segment]) -> Unruled | None:
-    """Rows and cells of one region (``rows.build_rows``), as a ``PageTable``."""
+def _build(region: _Region, model: Model, rules: list[Segment], carried: dict[int, int]) -> Unruled | None:
+    """Rows and cells of one region (``rows.build_rows``), as a ``PageTable``; ``carried``:
+    the sub-row numbers the table's part on the page before ended with."""
     labels = model.labels or LabelColumns([], [])
     left, right, height = model.left, model.right, model.height
     rows_out: list[TableRow] = []
@@ -506,7 +558,9 @@ def _build(region: _Region, model: Model, rules: list[Segment]) -> Unruled | Non
     cell_lines: list[Line] = []
     doubt = ""
     width = len(labels.starts)
+    ended: dict[int, int] = {}
     for number, block in enumerate(region.blocks):
+        ended = {}
         if block.title:
             cell = _cell([g for line in block.title for g in line.glyphs], left, right, width + len(block.columns))
             rows_out.append(TableRow([(cell, True)]))
@@ -519,11 +573,13 @@ def _build(region: _Region, model: Model, rules: list[Segment]) -> Unruled | Non
         if not block.lines:
             continue
         band = [r for r in rules if block.lines[0].top - 2 <= r.at <= block.lines[-1].bottom + 2]
+        open_top = region.continued and number == 0
         rows = build_rows(block.lines, block.value_left, block.columns, labels, height, band,
-                          open_top=region.continued and number == 0,
-                          open_bottom=region.open_end and number == len(region.blocks) - 1)
+                          open_top=open_top, open_bottom=region.open_end and number == len(region.blocks) - 1,
+                          carried=carried if open_top else None)
+        ended = carried_numbers(rows)
         emitted, block_notes = _data_rows(rows, block, labels, left, right, region.kind)
-        doubt = doubt or _doubt(rows, region.continued and number == 0, region.kind)
+        doubt = doubt or _doubt(rows, open_top, region.kind, carried if open_top else {})
         unfound = [column.spec.label or column.spec.key for column in block.columns if column.header is None]
         if unfound and not doubt:  # its figures would be read by the form's order: not certain
             doubt = f"表头中找不到“{unfound[0]}”一列"
@@ -533,32 +589,34 @@ def _build(region: _Region, model: Model, rules: list[Segment]) -> Unruled | Non
     if not rows_out:
         return None
     table = PageTable(rows_out, left, right, 0, 0.0, notes)
-    return Unruled(table, cell_lines, min(line.top for line in region.lines), doubt)
+    return Unruled(table, cell_lines, min(line.top for line in region.lines), doubt, ended)
 
 
-_SUB_NUMBER = re.compile(r"^\s*(\d+)\s*[.、．](?!\d)")
-
-
-def _numbering(rows: list[DataRow], open_top: bool) -> str:
+def _numbering(rows: list[DataRow], open_top: bool, carried: dict[int, int]) -> str:
     """The sub-rows beside each merged label are numbered 1, 2, 3 … (from where the page
     before left off, at the top of a continued page): a merged label set over rows of
     another (``（六）其他处理`` beside ``5.``) shows which row a label was put beside wrongly."""
     children: dict[int, list[int]] = {}
     groups: dict[int, Group] = {}
+    columns: dict[int, int] = {}
     for row in rows:
         group = row.groups[row.first - 1] if 0 < row.first <= len(row.groups) else None
-        number = _SUB_NUMBER.match(row.label_text())
-        if group is not None and number:
-            children.setdefault(id(group), []).append(int(number.group(1)))
+        number = sub_number(row)
+        if group is not None and number is not None:
+            children.setdefault(id(group), []).append(number)
             groups[id(group)] = group
+            columns[id(group)] = row.first - 1
     for ident, numbers in children.items():
-        start = numbers[0] if open_top and groups[ident].first_row is rows[0] else 1
+        start = 1
+        if open_top and groups[ident].first_row is rows[0] and numbers[0] != 1:
+            known = carried.get(columns[ident])
+            start = known + 1 if known is not None else numbers[0]
         if numbers != list(range(start, start + len(numbers))):
             return f"合并行名旁的小项编号为 {'、'.join(map(str, numbers))}"
     return ""
 
 
-def _doubt(rows: list[DataRow], open_top: bool, kind: str) -> str:
+def _doubt(rows: list[DataRow], open_top: bool, kind: str, carried: dict[int, int]) -> str:
     """Why the rows themselves may be wrong (empty if they hold). A label that does not
     begin as a label of the form begins (numbered, or one of its whole labels) is the rest
     of a cell cut in two, or figures taken for words (``于国家秘密``, ``提供``, ``-1``): on
@@ -582,7 +640,7 @@ def _doubt(rows: list[DataRow], open_top: bool, kind: str) -> str:
                 return f"“{row.label_text() or '一行'}”旁边没有合并的行名"
             if not Label.starts_row(text):
                 return f"标签“{text}”不是表中的行名"
-    return _numbering(rows, open_top)
+    return _numbering(rows, open_top, carried)
 
 
 def _cell(glyphs: list[Glyph], left: float, right: float, colspan: int) -> TableCell:
