@@ -12,6 +12,7 @@ from typing import Any
 from giro_site.corpus import Corpus, load_corpus
 from giro_site.errors import ReportError
 from giro_site.findings import ERROR, SEVERITY_LABEL
+from giro_site.prose.identity import full_name
 from giro_site.report import parse_report, to_json
 from giro_site.site.build import sitesize
 from giro_site.site.build.builder import BuildOptions, build_site, print_progress
@@ -53,7 +54,7 @@ def format_summary(corpus: Corpus) -> list[str]:
         findings = report["findings"]
         errors = sum(f["severity"] == ERROR for f in findings)
         warnings = sum(f["severity"] == "warning" for f in findings)
-        name = "".join(filter(None, [report.get("region"), report.get("agency")])) or "（机关未知）"
+        name = full_name(report.get("agency"), report.get("region")) or report.get("region") or "（机关未知）"
         lines.append(f"{report['source']['file']}")
         lines.append(f"  {name} · {report.get('year') or '年度未知'}年 · {report['form']}年版表格 · "
                      f"{errors} 个错误，{warnings} 个提示")

@@ -49,6 +49,22 @@ def test_check_prints_a_clean_summary_of_the_shipped_content() -> None:
     assert run("check", "--strict").returncode == 0
 
 
+def test_check_names_a_department_with_its_county_once(tmp_path: Path) -> None:
+    """A department's own name starts with its county (南关区民政局 in 长春市南关区): the
+    summary writes the county once, as the report's title does."""
+    import random
+
+    from giro_site.bench.synth import random_report, render_text
+
+    content = tmp_path / "content"
+    (content / "reports" / "2021").mkdir(parents=True)
+    report = random_report(random.Random(3), "南关区民政局", "长春市", 2021)  # read as 长春市南关区 + 南关区民政局
+    (content / "reports" / "2021" / "minzheng.txt").write_text(render_text(report), encoding="utf-8")
+    result = run("check", "--content", str(content))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "  长春市南关区民政局 · 2021年" in result.stdout, result.stdout
+
+
 def _content_with(tmp_path: Path, files: dict[str, bytes]) -> Path:
     content = tmp_path / "content"
     deep = content / "reports" / "2020" / "north" / "towns"

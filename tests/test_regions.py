@@ -167,6 +167,25 @@ def test_addresses_come_from_the_place_and_the_body_s_own_name_and_stay(tmp_path
     assert second == {key: slug for key, slug in first.items() if key != ("高岭镇人民政府", "密云区")}
 
 
+def test_a_new_year_never_moves_an_address_when_agencies_toml_joins_two_spellings(tmp_path: Path) -> None:
+    """A body the gazetteer cannot place, whose reports an agencies.toml entry joins across a
+    rename: its address comes from its first report, so next year's report (the new name)
+    leaves it where readers' links point."""
+    (tmp_path / "agencies.toml").write_text('[[agency]]\nmatch = ["某某管理处", "某某服务中心"]\n', encoding="utf-8")
+    texts = {"2020/a.txt": _report("某某管理处", None, 2020, 1), "2021/a.txt": _report("某某管理处", None, 2021, 2)}
+
+    def slug() -> str:
+        agencies = build_agencies(_summaries(tmp_path, texts), load_agencies(tmp_path))
+        assert len(agencies) == 1
+        return agencies[0].slug
+
+    before = slug()
+    assert before.startswith("moumouguanlichu-")
+    texts["2022/a.txt"] = _report("某某服务中心", None, 2022, 3)
+    texts["2023/a.txt"] = _report("某某服务中心", None, 2023, 4)
+    assert slug() == before
+
+
 def test_cross_year_checks_run_across_one_body_s_names(tmp_path: Path) -> None:
     first = random_report(random.Random(5), "鹿乡镇人民政府", "长春市双阳区", 2020)
     second = random_report(random.Random(6), "鹿乡镇", None, 2021)

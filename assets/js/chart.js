@@ -76,7 +76,7 @@
   /* Round ticks from 0 past the largest figure, about one per `room` px; whole numbers for
      counts (an axis of 0, 0.5, 1 for one application misleads). */
   function ticks(largest, span, room) {
-    var top = largest > 0 ? largest : 1;
+    var top = largest > 0 && isFinite(largest) ? largest : 1;
     var rough = top / Math.max(1, Math.floor(span / room));
     var power = Math.pow(10, Math.floor(Math.log(rough) / Math.LN10));
     var step = [1, 2, 2.5, 5, 10].map(function (m) { return m * power; }).filter(function (s) {
@@ -84,11 +84,15 @@
     })[0] || 10 * power;
     step = Math.max(1, step);
     var values = [];
-    for (var v = 0; v < top + step * 0.999; v += step) { values.push(Math.round(v)); }
+    for (var v = 0; v < top + step * 0.999 && values.length < 12; v += step) { values.push(Math.round(v)); }
     return { values: values, top: values[values.length - 1], wan: values[values.length - 1] >= 100000 };
   }
 
-  function valueOf(figure) { return figure && typeof figure.value === "number" && figure.value >= 0 ? figure.value : null; }
+  /* A figure to draw: stated, not negative, and within what a double holds (a 400-digit
+     figure in a report is shown as text only). */
+  function valueOf(figure) {
+    return figure && typeof figure.value === "number" && isFinite(figure.value) && figure.value >= 0 ? figure.value : null;
+  }
 
   function mark(element, row, series, figure, tip) {
     element.setAttribute("data-row", row);
@@ -229,6 +233,7 @@
     }
     var svg = kind === "lines" ? lines(data, colour, width) : horizontal(kind, data, colour, width);
     svg.setAttribute("width", width);
+    svg.setAttribute("viewBox", "0 0 " + width + " " + svg.getAttribute("height"));  // scales down on paper
     svg.setAttribute("aria-hidden", "true");
     svg.setAttribute("focusable", "false");
     svg.setAttribute("font-family", FONT);

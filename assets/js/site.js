@@ -176,7 +176,9 @@
 
   (window.giro = window.giro || {}).loadPlotly = loadPlotly;
 
+  // On paper every chart shows (those not yet scrolled to as well) and every table beside it.
   window.addEventListener("beforeprint", function () {
+    Array.prototype.forEach.call(document.querySelectorAll(".chart-plot[data-chart]:not(.drawn)"), drawSafely);
     Array.prototype.forEach.call(document.querySelectorAll("details"), function (d) { d.open = true; });
   });
 

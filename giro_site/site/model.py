@@ -184,14 +184,17 @@ def make_slug(group: list[ReportInfo], code: str | None, known: dict[str, list[s
     after its place (the place's name for a government) and its place's code, where a report
     places it for certain (``gaolingzhen-110118108``, ``zhufanghechengxiangjiansheweiyuanhui-110118``);
     else the pinyin of its name and a short hash of the name and region its reports give.
-    Nothing internal goes in (the grouping key's spelling changed once and took every address
-    with it)."""
-    for info in group:
+    Names come from the body's first report, so a new year's report never moves the address,
+    even when an agencies.toml entry groups reports that spell the name differently. Nothing
+    internal goes in (the grouping key's spelling changed once and took every address with it)."""
+    oldest_first = sorted(group, key=lambda r: (r.year if r.year is not None else 10_000, r.name))
+    for info in oldest_first:
         own = own_name(info.summary.get("agency"), info.summary.get("region"), code)
         if own is not None and code:
             place = gazetteer().by_code[code]
             return f"{_ascii(own or place.name, known)}-{place.short_code}"
-    name, region = group[0].summary.get("agency") or group[0].summary["file"], group[0].summary.get("region") or ""
+    first = oldest_first[0].summary
+    name, region = first.get("agency") or first["file"], first.get("region") or ""
     return f"{_ascii(name, known)}-{hashlib.sha1(f'{region}|{name}'.encode()).hexdigest()[:6]}"
 
 

@@ -115,6 +115,19 @@ def test_index_draws_its_charts_lists_every_agency_and_fits(site: Site, open_pag
         screenshot(watched, "index", viewport)
 
 
+def test_printing_draws_every_chart_and_opens_every_table(site: Site, open_page: Any, tmp_path: Path) -> None:
+    """On paper nothing is scrolled to: every chart is drawn (scaled to the page) and every
+    chart's table is open beside it."""
+    watched = open_page(site.url())
+    page = watched.page
+    assert page.locator(".chart-plot[data-chart]").count() >= 2
+    page.pdf(path=str(tmp_path / "index.pdf"))
+    assert page.evaluate("() => [...document.querySelectorAll('.chart-plot[data-chart]')]"
+                         ".every(el => el.querySelector('svg[viewBox]'))")
+    assert page.evaluate("() => [...document.querySelectorAll('details')].every(d => d.open)")
+    watched.assert_clean()
+
+
 def test_agency_page_shows_its_figures_and_charts(site: Site, open_page: Any, viewport: str) -> None:
     watched = open_page(agency_page(site, 2020))
     page = watched.page
