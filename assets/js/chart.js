@@ -103,11 +103,14 @@
     return element;
   }
 
-  /* Series names with their colour swatches, wrapped to the width; returns its height. */
-  function legend(svg, names, colour, width) {
+  /* Series names with their colour swatches, wrapped to the width; a series with no figure
+     stated is named so ("：空白"), as nothing of it is drawn. Returns the legend's height. */
+  function legend(svg, data, colour, width) {
     var x = 0;
     var y = 0;
-    names.forEach(function (name, index) {
+    data.head.forEach(function (head, index) {
+      var stated = data.rows.some(function (row) { return valueOf(row.figures[index]) !== null; });
+      var name = stated ? head : head + "：空白";
       var room = 18 + measure(name) + 14;
       if (x > 0 && x + room > width) { x = 0; y += 22; }
       node("rect", { x: x, y: y + 4, width: 12, height: 12, fill: PALETTE[(colour + index) % 8] }, svg);
@@ -127,7 +130,7 @@
     var stacked = kind !== "bars";
     var shares = kind === "shares";
     var suffix = shares ? "%" : "";
-    var top = stacked ? legend(svg, data.head, colour, width) + 6 : 0;
+    var top = stacked ? legend(svg, data, colour, width) + 6 : 0;
     var labelWidth = Math.min(Math.ceil(Math.max.apply(null, data.rows.map(function (r) { return measure(r.label); }))) + 14,
       Math.round(width * 0.4));
     var valueRoom = stacked ? 8 : Math.ceil(Math.max.apply(null, data.rows.map(function (r) {
@@ -175,6 +178,10 @@
         }
         x += length;
       });
+      if (stacked && x === left) {  // nothing to draw: say whether the row is 0 or blank
+        var stated = row.figures.some(function (f) { return valueOf(f) !== null; });
+        label(group, left + 4, middle, stated ? "0" : "—", { fill: MUTED });
+      }
     });
     svg.setAttribute("height", bottom + AXIS + 4);
     return svg;
@@ -184,7 +191,7 @@
      stated, so a blank year leaves a gap. */
   function lines(data, colour, width) {
     var svg = node("svg", {});
-    var top = legend(svg, data.head, colour, width) + 10;
+    var top = legend(svg, data, colour, width) + 10;
     var values = [];
     data.rows.forEach(function (row) { row.figures.forEach(function (f) { if (valueOf(f) !== null) { values.push(f.value); } }); });
     var axis = ticks(Math.max.apply(null, values.concat([0])), LINES_HEIGHT, 45);
