@@ -81,6 +81,11 @@ def unruled(tmp_path_factory: pytest.TempPathFactory) -> Printer:
             furniture = {"display_header_footer": True, "margin": {"top": "20mm", "bottom": "20mm"}}
             made.add_web(f"form{key}-cut{cut}-none-web", web(SYNTH[key], "none"), width="210mm",
                          height=f"{cut.removesuffix('hf')}mm", **(furniture if cut.endswith("hf") else {}))
+    # Table 二's first header repeated on pages where another block goes on (8000) or where a
+    # block's title and header follow it (12000): never read as that block's header.
+    for height in (8000, 12000):
+        made.add_word(f"form2019-repeat{height}-none-word", word(SYNTH["2019"], "none", page=(11906, height),
+                                                                 repeat=True))
     # A row's lone figure (seed 000's totals of 0) at a page's top edge, not its page number.
     made.add_web("seed000-cut120-none-web", web(TEXTS["seed000"], "none"), width="210mm", height="120mm")
     made.print_all()
@@ -101,7 +106,8 @@ ALL = [*(f"{b}-none-{m}" for b in BASES for m in ("word", "web")), "form2019-hor
        *(f"form{k}-{v}" for k in ("2019", "2021") for v in ("short-none-word", "narrow-none-word", "short-none-web")),
        *(f"form{k}-cut{h}-none-web" for k, hs in CUTS.items() for h in hs),
        *(f"form{k}-repeat{h}-none-web" for k, hs in REPEATS.items() for h in hs),
-       *(f"form{k}-repeat-none-word" for k in REPEATS), "seed000-cut120-none-web"]
+       *(f"form{k}-repeat-none-word" for k in REPEATS), "seed000-cut120-none-web", "form2019-repeat8000-none-word",
+       "form2019-repeat12000-none-word"]
 
 
 @pytest.mark.parametrize("name", ALL)

@@ -20,9 +20,17 @@ from __future__ import annotations
 import itertools
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from giro_site.forms.grid import is_numeric
-from giro_site.forms.spec import APPLICANT_COLUMNS, REVIEW_COLUMNS, ColumnGroup, ColumnSpec
+from giro_site.forms.spec import (
+    APPLICANT_COLUMNS,
+    PROACTIVE_COLUMNS,
+    PROACTIVE_ROWS,
+    REVIEW_COLUMNS,
+    ColumnGroup,
+    ColumnSpec,
+)
 from giro_site.labels import core, flat
 from giro_site.numbers import BLANK_MARKS
 from giro_site.prose.sections import heading_section
@@ -53,6 +61,7 @@ from giro_site.readers.pdf.text import Line, make_lines
 
 _UNITS = set("元万件条个项次人份%％")
 _ADJACENT_LINES = 0.6  # lines of one cell are less than this many glyph heights apart
+_FIRST_BLOCKS = tuple(tuple(column.key for column in columns[:3]) for columns in PROACTIVE_COLUMNS.values())
 _REPEAT_TOLERANCE = 3.0  # points: a repeated header's columns stand where the table's stood
 _TAIL = 12  # lines at a page's foot looked at again with the next page (a header cut by the break)
 
@@ -350,7 +359,8 @@ def _repeated_header(lines: list[Line], headers: list[Header], model: Model) -> 
     if len(lines) <= title:
         return 0, None
     header = next((h for h in headers if h.kind == model.kind and _starts_header(lines[title], [h])), None)
-    if header is None or (model.kind == PROACTIVE and tuple(leaf.key for leaf in header.leaves) != model.first):
+    if header is None or (model.kind == PROACTIVE and tuple(leaf.key for leaf in header.leaves) not in (
+            model.first, *_FIRST_BLOCKS)):
         return 0, None
     block = _block(header, lines)
     if block is None:
@@ -361,8 +371,10 @@ def _repeated_header(lines: list[Line], headers: list[Header], model: Model) -> 
                                                  abs(other.right - column.right)) <= _REPEAT_TOLERANCE
                 for other in block.columns):
             return 0, None
+    others = [h for h in headers if h is not header]
     index = _header_lines(header, lines, title)
-    while index < len(lines) and not _is_data(lines[index], block, None) and _header_goes_on(
+    while index < len(lines) and not _is_data(lines[index], block, None) and not is_block_title(
+            lines[index].text) and not _starts_header(lines[index], others) and _header_goes_on(
             lines[index], lines[index - 1] if index > title else None, block, model.height):
         index += 1
     return index, header
@@ -579,7 +591,7 @@ def _build(region: _Region, model: Model, rules: list[Segment], carried: dict[in
                           carried=carried if open_top else None)
         ended = carried_numbers(rows)
         emitted, block_notes = _data_rows(rows, block, labels, left, right, region.kind)
-        doubt = doubt or _doubt(rows, open_top, region.kind, carried if open_top else {})
+        doubt = doubt or _doubt(rows, open_top, region.kind, carried if open_top else {}) or _misplaced(rows, block)
         unfound = [column.spec.label or column.spec.key for column in block.columns if column.header is None]
         if unfound and not doubt:  # its figures would be read by the form's order: not certain
             doubt = f"表头中找不到“{unfound[0]}”一列"
@@ -641,6 +653,31 @@ def _doubt(rows: list[DataRow], open_top: bool, kind: str, carried: dict[int, in
             if not Label.starts_row(text):
                 return f"标签“{text}”不是表中的行名"
     return _numbering(rows, open_top, carried)
+
+
+@lru_cache(maxsize=1)
+def _proactive_columns() -> dict[str, list[frozenset[str]]]:
+    """Each row label of table 二 (``core`` words) -> the columns its block has, per form."""
+    out: dict[str, list[frozenset[str]]] = {}
+    for rows in PROACTIVE_ROWS.values():
+        for spec, columns in rows:
+            for phrase in spec.phrases:
+                out.setdefault(phrase, []).append(frozenset(columns))
+    return out
+
+
+def _misplaced(rows: list[DataRow], block: Block) -> str:
+    """A row of table 二 under a header that is not its block's (``行政强制`` under the
+    first block's 本年新制作数量 …: a header repeated on a new page that was not seen as
+    one): its figures would be read into another block's columns."""
+    if block.header.kind != PROACTIVE:
+        return ""
+    found = {column.spec.key for column in block.columns if column.header is not None}
+    for row in rows:
+        wanted = _proactive_columns().get(core(row.label_text()))
+        if wanted and row.values and not any(columns <= found for columns in wanted):
+            return f"“{row.label_text()}”一行不在它所属的表头之下"
+    return ""
 
 
 def _cell(glyphs: list[Glyph], left: float, right: float, colspan: int) -> TableCell:
