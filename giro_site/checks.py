@@ -113,13 +113,20 @@ def _applications(model: dict[str, Any], lines: dict[str, int]) -> list[dict[str
             f"“{name}”一列：本年新收＋上年结转＝{{lhs}}，但办理结果总计＋结转下年度继续办理＝{{rhs}}，两者应相等。",
             lines))
         results = [_cell(model, app, row, column) for row in APPLICATION_RESULT_ROWS if row not in OTHER_SUBROWS]
-        results.append(_cell(model, app, "other", column))
+        other_path = f"{app}.other.{column}"
+        own_other = other_path in lines or other_path in model.get("derived", [])
+        if model.get("form") == "2021" and not own_other:
+            # （六） was left blank because one of its sub-rows is missing: the sub-rows are
+            # its figures, and the missing one counts as the blank it is.
+            results += [_cell(model, app, row, column) for row in OTHER_SUBROWS]
+        else:
+            results.append(_cell(model, app, "other", column))
         out.append(check_identity(
             "RESULTS_TOTAL", f"{app}.total_processed.{column}", [_cell(model, app, "total_processed", column)],
             results,
             f"“{name}”一列：办理结果总计为{{lhs}}，但（一）至（六）各项之和为{{rhs}}。",
             lines))
-        if f"{app}.other.{column}" not in model.get("derived", []):
+        if other_path in lines:  # the report gave （六） figures of its own: they must add up
             subrows = [_cell(model, app, row, column) for row in OTHER_SUBROWS]
             if any(v is not None for _, v in subrows):
                 out.append(check_identity(

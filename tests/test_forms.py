@@ -229,6 +229,26 @@ def test_2021_other_subrows_need_their_parent() -> None:
     assert report["applications"]["other_unpaid_fee"] == {**dict.fromkeys(APPLICANT_KEYS, 0)}
 
 
+def test_2021_other_is_blank_and_says_why_when_a_sub_row_is_missing() -> None:
+    """（六） is its three sub-rows: with one missing it stays blank (no partial sum), a warning
+    on （六） names the missing one, and the checks use the sub-rows as they are: no false
+    RESULTS_TOTAL from a blank （六）, no OTHER_SUBTOTAL against figures the report never gave."""
+    text = render_text(report_2021())
+    block = "\t\n\t\n\t2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请\n" + "\t0\n" * 7 + "\n"
+    assert block in text
+    report = parse_string(text.replace(block, ""))
+    assert report["applications"]["other"] == dict.fromkeys([*APPLICANT_KEYS, "total"])
+    assert report["applications"]["other_no_correction"]["natural_person"] == 1
+    by_place = {(f["code"], f["where"]): f["message"] for f in report["findings"]}
+    assert "逾期未按收费通知" in by_place["ROW_MISSING", "applications.other"]
+    assert ("ROW_MISSING", "applications.other_unpaid_fee") in by_place
+    assert not {code for code, _ in by_place} & {"RESULTS_TOTAL", "OTHER_SUBTOTAL", "BALANCE"}
+    # A wrong figure in a sub-row still breaks （七）总计.
+    wrong = text.replace(block, "").replace("\t1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请\n\t1\n",
+                                            "\t1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请\n\t3\n")
+    assert "RESULTS_TOTAL" in {code for code, _ in codes(parse_string(wrong))}
+
+
 def test_2019_report_has_null_2021_subrows() -> None:
     report = parse_string(seed_text("001"))
     for key in OTHER_SUBROWS:

@@ -167,8 +167,16 @@ def _old_other_row(out: Mapped, form: str, line: int | None) -> None:
 
 def _derive_other(out: Mapped, form: str, leaves: list[str]) -> None:
     """In the 2021 form （六）其他处理 has no cells of its own: it is its three sub-rows. When
-    one of them is missing from the table, （六） stays blank rather than a partial sum."""
-    if form != "2021" or "other" in out.rows_stated or not all(k in out.rows_stated for k in OTHER_SUBROWS):
+    one of them is missing from the table, （六） stays blank rather than a partial sum, and
+    a finding on （六） says why (the missing sub-row has its own)."""
+    if form != "2021" or "other" in out.rows_stated:
+        return
+    missing = [spec.label for spec in APPLICATION_ROWS if spec.key in OTHER_SUBROWS and spec.key not in out.rows_stated]
+    if missing and len(missing) < len(OTHER_SUBROWS):
+        out.findings.append(finding(
+            "ROW_MISSING", f"表三中“（六）其他处理”由其下三项合计得出，但找不到“{'”“'.join(missing)}”一行；"
+            "（六）其他处理按空白显示，不用其余各项的部分之和。", "applications.other"))
+    if missing:
         return
     for column in leaves:
         parts = [out.values[key][column] for key in OTHER_SUBROWS]
