@@ -231,10 +231,13 @@
     return svg;
   }
 
+  /* The width a chart is drawn at in this element: its box, never under 200 px. */
+  function widthOf(element) { return Math.max(200, Math.floor(element.clientWidth || 0)); }
+
   /* The chart of this kind drawn into the element at its width, replacing what was there;
      the tip of the mark under the pointer or last tapped shows in the element's readout. */
   function draw(element, kind, data, colour) {
-    var width = Math.max(200, Math.floor(element.clientWidth || 0));
+    var width = widthOf(element);
     if (kind !== "bars" && kind !== "stack" && kind !== "shares" && kind !== "lines") {
       throw new Error("unknown chart kind: " + kind);
     }
@@ -271,5 +274,5 @@
     }
   });
 
-  (window.giro = window.giro || {}).chart = { draw: draw, FONT: FONT, PALETTE: PALETTE };
+  (window.giro = window.giro || {}).chart = { draw: draw, widthOf: widthOf, FONT: FONT, PALETTE: PALETTE };
 })();

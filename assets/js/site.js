@@ -116,7 +116,7 @@
       pending = window.setTimeout(function () {
         pending = null;
         Array.prototype.forEach.call(document.querySelectorAll(".chart-plot.drawn"), function (element) {
-          if (String(Math.max(200, Math.floor(element.clientWidth))) !== element.getAttribute("data-width")) {
+          if (String(window.giro.chart.widthOf(element)) !== element.getAttribute("data-width")) {
             draw(element);
           }
         });

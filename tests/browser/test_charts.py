@@ -67,3 +67,17 @@ def test_bars_and_lines_keep_a_report_s_text_as_text_and_stay_bounded(site: Site
     assert lines["marks"] == [[0, 0, 3], [2, 0, 4]]
     assert "主动公开：空白" in lines["texts"]
     watched.assert_clean()
+
+
+def test_a_chart_is_drawn_again_at_its_new_width_when_the_window_narrows(site: Site, open_page: Any) -> None:
+    watched = open_page(site.url())
+    page = watched.page
+    plot = page.locator(".chart-plot[data-chart]").first
+    plot.scroll_into_view_if_needed()
+    page.wait_for_function("el => el.querySelector('svg') !== null", arg=plot.element_handle())
+    before = int(plot.get_attribute("data-width") or 0)
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.wait_for_function("([el, w]) => +el.getAttribute('data-width') < w", arg=[plot.element_handle(), before])
+    width, box = plot.evaluate("el => [+el.querySelector('svg').getAttribute('width'), el.clientWidth]")
+    assert width <= max(box, 200) < before
+    watched.assert_clean()
