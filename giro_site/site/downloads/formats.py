@@ -47,7 +47,7 @@ YEAR_FORMATS: dict[str, str] = {
 }
 
 # The question a journalist asks first, answered from one year's database with the dictionary
-# alone (the README and the downloads page show it; a test runs it).
+# alone (docs/data.md and the downloads page show it; a test runs it).
 EXAMPLE_QUERY = """SELECT body, province, city, county, total AS applications
 FROM applications_full
 WHERE year = 2020 AND row_key = 'new_received'
