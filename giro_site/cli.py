@@ -16,6 +16,7 @@ from giro_site.prose.identity import full_name
 from giro_site.report import parse_report, to_json
 from giro_site.site.build import sitesize
 from giro_site.site.build.builder import BuildOptions, build_site, print_progress
+from giro_site.site.config import load_config
 
 # How `build` starts its closing lines, for the benchmark that reads them back.
 BUILT_LINE = "已生成"
@@ -50,12 +51,14 @@ def place_text(item: dict[str, Any]) -> str:
 def format_summary(corpus: Corpus) -> list[str]:
     """The check summary: one block per report, then the files that failed."""
     lines: list[str] = []
-    for report in corpus.reports:
+    notes = {id(report): note for report, note in corpus.others}
+    for report in sorted([*corpus.reports, *(r for r, _ in corpus.others)], key=lambda r: r["source"]["file"]):
         findings = report["findings"]
         errors = sum(f["severity"] == ERROR for f in findings)
         warnings = sum(f["severity"] == "warning" for f in findings)
         name = full_name(report.get("agency"), report.get("region")) or report.get("region") or "（机关未知）"
-        lines.append(f"{report['source']['file']}")
+        note = f"（不计入：{notes[id(report)]}）" if id(report) in notes else ""
+        lines.append(f"{report['source']['file']}{note}")
         lines.append(f"  {name} · {report.get('year') or '年度未知'}年 · {report['form']}年版表格 · "
                      f"{errors} 个错误，{warnings} 个提示")
         for item in findings:
@@ -64,7 +67,8 @@ def format_summary(corpus: Corpus) -> list[str]:
     for problem in corpus.problems:
         lines.append(f"无法读取 {problem.describe()}")
     total_errors = sum(f["severity"] == ERROR for r in corpus.reports for f in r["findings"])
-    lines.append(f"共 {len(corpus.reports)} 份报告，{total_errors} 个错误；{len(corpus.problems)} 个文件无法读取。")
+    lines.append(f"共 {len(corpus.reports)} 份报告，{total_errors} 个错误；{len(corpus.problems)} 个文件无法读取"
+                 + (f"；{len(corpus.others)} 个文件是重复的报告，不计入" if corpus.others else "") + "。")
     return lines
 
 
@@ -73,9 +77,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     if not (content / "reports").is_dir():
         print(f"{content}：找不到 reports 文件夹", file=sys.stderr)
         return 2
-    corpus = load_corpus(content, jobs=os.cpu_count() or 1)
+    config = load_config(content)
+    corpus = load_corpus(content, jobs=os.cpu_count() or 1, build_year=int(config.build_date[:4]))
     print("\n".join(format_summary(corpus)))
-    has_errors = any(f["severity"] == ERROR for r in corpus.reports for f in r["findings"])
+    has_errors = any(f["severity"] == ERROR for r in [*corpus.reports, *(r for r, _ in corpus.others)]
+                     for f in r["findings"])
     if corpus.problems:
         return 1
     return 1 if args.strict and has_errors else 0

@@ -30,7 +30,6 @@ from typing import Any
 import orjson
 
 from giro_site import PARSER_VERSION
-from giro_site.corpus import cross_year_findings
 from giro_site.site.build.assets import collect_assets
 from giro_site.site.build.output import (
     MARKER,
@@ -50,9 +49,10 @@ from giro_site.site.build.output import (
 from giro_site.site.build.store import ReportStore, load_gazetteer
 from giro_site.site.config import AgencyDirectory, load_agencies, load_config
 from giro_site.site.downloads import aggregates
-from giro_site.site.model import Agency, ReportInfo, build_agencies, group_key
+from giro_site.site.model import Agency, OtherVersion, ReportInfo, build_agencies, group_key
 from giro_site.site.pages.regions import region_tree
 from giro_site.site.pages.renderer import Output, SiteRenderer, markdown_pages
+from giro_site.site.versions import report_infos
 
 PROJECT = Path(__file__).resolve().parents[3]
 MANIFEST_FORMAT = 4
@@ -133,18 +133,18 @@ def agency_key(agency: Agency, base: str) -> str:
     return _digest(*parts)
 
 
-def _infos(store: ReportStore, directory: AgencyDirectory, known: dict[str, list[dict[str, Any]]],
-           used: dict[str, list[dict[str, Any]]]) -> list[ReportInfo]:
-    """Every report's summary with its cross-year findings.
+def _infos(store: ReportStore, directory: AgencyDirectory, build_year: int, known: dict[str, list[dict[str, Any]]],
+           used: dict[str, list[dict[str, Any]]]) -> tuple[list[ReportInfo], list[OtherVersion]]:
+    """The summaries of the reports that count (one per body and year) with the findings the
+    corpus adds (cross-year, year, versions: ``versions.report_infos``), and the files that
+    do not count.
 
     ``known`` holds the findings of pairs compared in earlier builds, keyed by the two
     reports' content hashes (a comparison depends on nothing else); the pairs of this build
     are put in ``used``."""
     named = store.reports()
     keys = [group_key(summary, directory)[0] if summary.get("agency") else f"\0{name}" for name, summary in named]
-    linked = cross_year_findings([summary["link"] for _, summary in named], keys, known,
-                                 [summary["sha256"] for _, summary in named], used)
-    return [ReportInfo(name, summary, linked.get(index, [])) for index, (name, summary) in enumerate(named)]
+    return report_infos(named, keys, build_year, known, used)
 
 
 # --- parallel rendering for full builds -------------------------------------------------
@@ -393,7 +393,8 @@ def _build_site(options: BuildOptions) -> BuildResult:
     known_pinyin = dict(pinyin)
     pairs = {} if options.fresh else load_state(cache / "pairs.json")
     used_pairs: dict[str, list[dict[str, Any]]] = {}
-    agencies = build_agencies(_infos(store, directory, pairs, used_pairs), directory, pinyin)
+    infos, others = _infos(store, directory, int(config.build_date[:4]), pairs, used_pairs)
+    agencies = build_agencies(infos, directory, pinyin, others)
     base = global_key(options, renderer)
     keys = {agency.slug: agency_key(agency, base) for agency in agencies}
     plan = _Plan(options, base, keys, manifest, folder)

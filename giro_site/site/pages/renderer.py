@@ -28,12 +28,13 @@ from giro_site.site.downloads.aggregates import Row, stable_id
 from giro_site.site.downloads.dictionary import DICTIONARY_COLUMNS, datasette_metadata
 from giro_site.site.downloads.dictionary import entries as dictionary_entries
 from giro_site.site.downloads.formats import EXAMPLE_QUERY, YEAR_FORMATS, dictionary_csv
-from giro_site.site.model import QUALITY_LABEL, Agency, ReportInfo, totals_by_year
+from giro_site.site.model import QUALITY_LABEL, Agency, ReportInfo
 from giro_site.site.pages import charts, listing
 from giro_site.site.pages.contexts import year_links, year_view
 from giro_site.site.pages.environment import make_environment
 from giro_site.site.pages.fragments import Fragments
 from giro_site.site.pages.regions import Region, crumbs, place_of, region_view, regions_index_view
+from giro_site.site.totals import totals_by_year
 from giro_site.site.urls import Urls
 
 Output = tuple[str, Payload]
@@ -123,6 +124,9 @@ class SiteRenderer:
             published.append(report)
             view = year_view(agency, index, report, urls, self.fragments,
                              (self._original(agency, info.name), self.config.publish_originals))
+            view.others = [{"file": o.name.rsplit("/", 1)[-1], "url": self._original(agency, o.name),
+                            "published": self.config.publish_originals, "reason": o.reason}
+                           for o in agency.others if o.counted == info.name and o.kind == "version"]
             section = Markup(section_template.render(v=view))  # our own template's escaped output
             outputs.append(self._page(urls.agency(agency.slug, view.id), "agency.html", agency=agency, years=links,
                                       current=view, trend=trend, section=section, breadcrumb=breadcrumb))
@@ -130,6 +134,10 @@ class SiteRenderer:
             source = self.content / relative
             if self.config.publish_originals and source.is_file():
                 outputs.append((urls.output_path(urls.source_file(relative)), source))
+        for other in agency.others:  # another version of a year: its original, which its page links to
+            source = self.content / other.name.split("/", 1)[-1]
+            if other.kind == "version" and self.config.publish_originals and source.is_file():
+                outputs.append((urls.output_path(urls.source_file(other.name.split("/", 1)[-1])), source))
         outputs.append((urls.output_path(urls.agency_data(agency.slug)), agency_data(published)))
         return outputs
 
@@ -199,7 +207,10 @@ class SiteRenderer:
             outputs.append(self._page(urls.page(page["name"]), "page.html", page=page, codes=CODES))
         with_errors = [(a, info, rid) for a in agencies for info, rid in zip(a.reports, a.ids, strict=True)
                        if info.head.quality == "error"]
-        outputs.append(self._page(urls.problems(), "problems.html", problems=problems, with_errors=with_errors))
+        owners = {info.name: (a, rid) for a in agencies for info, rid in zip(a.reports, a.ids, strict=True)}
+        duplicates = [(other, *owners[other.counted]) for a in agencies for other in a.others]
+        outputs.append(self._page(urls.problems(), "problems.html", problems=problems, with_errors=with_errors,
+                                  duplicates=sorted(duplicates, key=lambda d: d[0].name)))
         outputs.append(self._page(urls.page("404").rstrip("/") + ".html", "404.html"))
 
         listed = [urls.index(), *(url for url, _, _, _ in table_pages), urls.downloads(), urls.dictionary(),
