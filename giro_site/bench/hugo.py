@@ -58,10 +58,12 @@ _SINGLE = """{{ define "main" }}
 <h1>{{ .Params.agency }}</h1>
 <section class=year><h2>{{ .Params.year }}年度报告</h2>
 <p class=meta>{{ .Params.form }}年版国家表格</p>
-{{ with .Params.findings }}<ul class=findings>{{ range . }}<li class="{{ .severity }}"><b>{{ .code }}</b>：{{ .message }}{{ end }}</ul>{{ end }}
+{{ with .Params.findings }}<ul class=findings>{{ range . }}<li class="{{ .severity }}">
+<b>{{ .code }}</b>：{{ .message }}{{ end }}</ul>{{ end }}
 {{ range .Params.tables }}<section class=form-table><h3>{{ .caption }}</h3>
 <table class=form><tbody>
-{{ range .rows }}<tr>{{ range .labels }}<th scope=row>{{ . }}</th>{{ end }}{{ range .cells }}<td class="{{ if eq . "—" }}b{{ end }}">{{ . }}</td>{{ end }}</tr>
+{{ range .rows }}<tr>{{ range .labels }}<th scope=row>{{ . }}</th>{{ end }}
+{{- range .cells }}<td class="{{ if eq . "—" }}b{{ end }}">{{ . }}</td>{{ end }}</tr>
 {{ end }}</tbody></table></section>
 {{ end }}
 {{ range .Params.narrative }}<p>{{ . }}</p>
