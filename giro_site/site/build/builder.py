@@ -309,14 +309,15 @@ def _build_site(options: BuildOptions, session: BuildSession) -> BuildResult:
     about_all = AboutAll(cache, options.fresh, renderer, store, model, problems, patched if plan.rebuild else None)
     if plan.rebuild:
         finish = write.rebuild(options.out, renderer, store, model, plan, about_all)
-        lap("write")
+        lap("pages")
     else:
         ours = manifest_files(manifest) if folder.state == "ours" else None
 
         def swap(staging: Staging) -> None:
             folder.notes.extend(staging.commit(folder, ours))
 
-        written_all = write.full(options.out, options.jobs, options.progress, renderer, store, model, about_all, swap)
+        written_all = write.full(options.out, options.jobs, options.progress, renderer, store, model, about_all, swap,
+                                 lap)
         lap("write")
 
         def finish() -> Written:
@@ -325,6 +326,8 @@ def _build_site(options: BuildOptions, session: BuildSession) -> BuildResult:
 
     def save() -> Written:
         written = finish()
+        if plan.rebuild:
+            lap("downloads")
         store.save()
         agency_files = written.agency_files
         save_state(plan.path, {"format": MANIFEST_FORMAT, "global": base, **written.manifest,
@@ -350,7 +353,7 @@ def _build_site(options: BuildOptions, session: BuildSession) -> BuildResult:
 
     def complete() -> None:
         written = save()
-        lap("downloads" if plan.rebuild else "save")
+        lap("save")
         result.written = written.count
         result.size = site_size(written.manifest["files"], written.agency_files)
         result.seconds = time.perf_counter() - started

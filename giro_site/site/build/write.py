@@ -239,7 +239,7 @@ def rebuild(out: Path, renderer: SiteRenderer, store: ReportStore, model: SiteMo
 
 def full(out: Path, jobs: int, progress: Callable[[str], None] | None, renderer: SiteRenderer,
          store: ReportStore, model: SiteModel, about_all: AboutAll,
-         swap: Callable[[Staging], None]) -> Written:
+         swap: Callable[[Staging], None], lap: Callable[[str], None]) -> Written:
     """Render everything into a staging folder and swap it in (``swap``)."""
     staging = Staging(out).create()
     try:
@@ -247,6 +247,7 @@ def full(out: Path, jobs: int, progress: Callable[[str], None] | None, renderer:
         outputs, listing_keys, _ = about_all.pages({})
         outputs += about_all.download_outputs()
         global_files = _global_files(outputs, {}, staging.put, None)
+        lap("aggregate")
         agency_files = rendering.collect()
         swap(staging)
     except BaseException:
