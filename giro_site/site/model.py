@@ -167,6 +167,7 @@ class OtherVersion:
     kind: str  # "copy" or "version"
     reason: str  # why the one counted was chosen ("" for a copy)
     year: int | None
+    sha256: str = ""  # of its bytes
 
 
 @dataclass
