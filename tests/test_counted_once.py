@@ -113,6 +113,9 @@ def test_a_body_year_counts_once_in_every_page_and_download(tmp_path: Path) -> N
         lines = list(csv.DictReader(io.StringIO(archive.read("reports-2020.csv").decode("utf-8-sig"))))
     assert sorted(line["body"] for line in lines) == ["穆家峪镇人民政府", "高岭镇人民政府"]
     assert not (out / "data" / "reports-2021.csv.zip").exists()
+    with zipfile.ZipFile(out / "data" / "reports-all.csv.zip") as archive:
+        every = list(csv.DictReader(io.StringIO(archive.read("reports-all.csv").decode("utf-8-sig"))))
+    assert every == lines
     assert not broken_links(out, "/")
 
 
@@ -132,8 +135,8 @@ def test_a_report_in_another_years_folder_and_an_impossible_year(tmp_path: Path)
     impossible = page_text(folder / "2031.html")
     assert "报告年度不可能" in impossible and "晚于本站生成的2026年" in impossible
     assert "2031（年度有误）" in latest  # the year switch says so
-    assert sorted(p.name for p in (out / "data").glob("reports-*.csv.zip")) == ["reports-2024.csv.zip",
-                                                                               "reports-unknown.csv.zip"]
+    assert sorted(p.name for p in (out / "data").glob("reports-*.csv.zip")) == [
+        "reports-2024.csv.zip", "reports-all.csv.zip", "reports-unknown.csv.zip"]
 
 
 def test_year_findings() -> None:

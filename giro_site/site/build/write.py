@@ -176,7 +176,8 @@ class AboutAll:
         return outputs, listing_keys, kept
 
     def download_outputs(self) -> list[Output]:
-        return self.renderer.download_outputs(self.downloads.result())
+        years = self.downloads.result()
+        return self.renderer.download_outputs(years, self.downloads.every_year())
 
 
 def _global_files(outputs: list[Output], old: Files, writer: Callable[[str, Payload], None],

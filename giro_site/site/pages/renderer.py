@@ -21,13 +21,14 @@ from markupsafe import Markup
 from giro_site.corpus import Problem
 from giro_site.errors import ReportError
 from giro_site.findings import CODES, SEVERITY_LABEL, sort_findings
+from giro_site.regions import gazetteer
 from giro_site.site.build.assets import Asset
 from giro_site.site.build.output import Payload
 from giro_site.site.config import SiteConfig
 from giro_site.site.downloads.aggregates import Row, stable_id
 from giro_site.site.downloads.dictionary import DICTIONARY_COLUMNS, datasette_metadata
 from giro_site.site.downloads.dictionary import entries as dictionary_entries
-from giro_site.site.downloads.formats import EXAMPLE_QUERY, YEAR_FORMATS, dictionary_csv
+from giro_site.site.downloads.formats import YEAR_FORMATS, derived_fields, dictionary_csv, example_query
 from giro_site.site.model import QUALITY_LABEL, Agency, ReportInfo
 from giro_site.site.pages import charts, listing
 from giro_site.site.pages.contexts import year_links, year_view
@@ -243,7 +244,7 @@ class SiteRenderer:
             "errors": head.errors, "warnings": head.warnings, "proactive_items": s["items"],
             "extra_rows": s["extra_rows"], "page_url": self.config.absolute(self.urls.agency(agency.slug, report_id)),
             "source_url": self._original(agency, info.name, absolute=True), "source_file": s["file"],
-            "source_format": s["format"], "sha256": s["sha256"],
+            "source_format": s["format"], "sha256": s["sha256"], **derived_fields(head),
         }
 
     def _original(self, agency: Agency, name: str, *, absolute: bool = False) -> str | None:
@@ -260,11 +261,16 @@ class SiteRenderer:
                 for agency in agencies for info, rid in zip(agency.reports, agency.ids, strict=True)]
 
     def download_site(self) -> dict[str, str]:
-        """What the download files say about the site."""
-        return {"title": self.config.title, "source_url": self.config.absolute(self.urls.downloads())}
+        """What the download files say about the site: its address only when ``site_url`` is
+        set (a path alone would be a broken link in Datasette, which serves elsewhere)."""
+        source = self.config.absolute(self.urls.downloads()) if self.config.site_url else ""
+        return {"title": self.config.title, "source_url": source}
 
-    def download_outputs(self, years: list[tuple[str, dict[str, Path]]]) -> list[Output]:
-        """Each year's files, the dictionary (CSV, Datasette metadata, page) and the downloads page."""
+    def download_outputs(self, years: list[tuple[str, dict[str, Path]]],
+                         every: list[tuple[str, str, Path]] | None = None) -> list[Output]:
+        """Each year's files, the all-years files (``every``: part, format, file, from
+        ``allyears.published``), the dictionary (CSV, Datasette metadata, page) and the
+        downloads page."""
         urls = self.urls
         outputs: list[Output] = []
         table = []
@@ -273,7 +279,15 @@ class SiteRenderer:
                 outputs.append((urls.output_path(urls.year_data(year, fmt)), path))
             table.append({"year": year, "files": [(fmt, urls.year_data(year, fmt), files[fmt].stat().st_size)
                                                   for fmt in YEAR_FORMATS]})
+        whole = []
+        for part, fmt, path in every or []:
+            key = f"all-{part}" if part else "all"
+            outputs.append((urls.output_path(urls.year_data(key, fmt)), path))
+            place = gazetteer().by_code.get(part.ljust(12, "0")) if part else None
+            whole.append({"part": place.name if place else "地区不详" if part else "", "format": fmt,
+                          "url": urls.year_data(key, fmt), "size": path.stat().st_size})
         names = [f"reports-{year}" for year, _ in years]
+        names += [f"reports-{'all-' + part if part else 'all'}" for part, fmt, _ in every or [] if fmt == "sqlite.zip"]
         site = self.download_site()
         metadata = datasette_metadata(names, site["title"], site["source_url"])
         outputs.append((urls.output_path(urls.dictionary_data()), dictionary_csv()))
@@ -281,7 +295,8 @@ class SiteRenderer:
                         orjson.dumps(metadata, option=orjson.OPT_INDENT_2)))
         outputs.append(self._page(urls.dictionary(), "dictionary.html", entries=dictionary_entries(),
                                   columns=DICTIONARY_COLUMNS))
-        outputs.append(self._page(urls.downloads(), "downloads.html", years=table, formats=YEAR_FORMATS,
-                                  example=EXAMPLE_QUERY, example_year=next((y for y, _ in years if y != "unknown"),
-                                                                           "2020")))
+        example_year = next((y for y, _ in years if y != "unknown"), None)  # the newest year with a file
+        outputs.append(self._page(urls.downloads(), "downloads.html", years=table, formats=YEAR_FORMATS, whole=whole,
+                                  example=example_query(int(example_year)) if example_year else None,
+                                  example_year=example_year))
         return outputs
