@@ -12,10 +12,14 @@ tests of the rule, and 约 wherever an approximate figure is shown.
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
 import json
 import random
 import re
+import sqlite3
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +30,8 @@ from hypothesis import strategies as st
 from giro_site.bench.synth import corpus_bodies, random_report, render_text
 from giro_site.forms.spec import APPLICANT_KEYS, REVIEW_GROUPS, REVIEW_OUTCOMES
 from giro_site.site.build.builder import BuildOptions, build_site
+from giro_site.site.downloads.aggregates import stable_id
+from giro_site.site.downloads.formats import WIDE_COLUMNS
 from giro_site.site.model import OUTCOME_GROUPS
 from giro_site.site.totals import share_of, total_of
 
@@ -298,6 +304,40 @@ def test_no_figure_the_site_prints_adds_a_blank_as_zero(built: tuple[Path, dict[
                 head = expected(report)
                 assert line == [str(report["year"]), fmt(head["items"], head["approx"]), fmt(head["applications"]),
                                 fmt(head["cases"])]
+
+
+def test_no_download_adds_a_blank_as_zero(built: tuple[Path, dict[str, Any], dict[str, list[Report]]],
+                                         tmp_path: Path) -> None:
+    """Every cell of the CSV and the database is the report's figure, a blank an empty field or
+    NULL; the group totals and the share granted are the rule's, with their flags."""
+    out, _, published = built
+    reports = {str(stable_id(r["source"]["file"])): r for slug in published for r in published[slug]}
+    with zipfile.ZipFile(out / "data" / "reports-all.csv.zip") as archive:
+        rows = list(csv.DictReader(io.StringIO(archive.read("reports-all.csv").decode("utf-8-sig"))))
+    assert sorted(row["id"] for row in rows) == sorted(reports)
+    blanks = 0
+    for row in rows:
+        report, head = reports[row["id"]], expected(reports[row["id"]])
+        for column in WIDE_COLUMNS:
+            if column.count(".") == 2:
+                table, key, cell_key = column.split(".")
+                value = report[table].get(key, {}).get(cell_key)
+                assert row[column] == ("" if value is None else str(value)), column
+                blanks += value is None
+        for group in ("denied", "unable", "not_processed"):
+            assert row[f"{group}_total"] == ("" if head["groups"][group] is None else str(head["groups"][group]))
+            assert row[f"{group}_complete"] == str(int(head["complete"][group]))
+        assert row["granted_share"] == ("" if head["share"] is None else str(head["share"]))
+        assert row["proactive_items"] == ("" if head["items"] is None else str(head["items"]))
+        assert row["proactive_items_approximate"] == ("" if head["items"] is None else str(int(head["approx"])))
+    assert blanks > 500
+    with zipfile.ZipFile(out / "data" / "reports-all.sqlite.zip") as archive:
+        archive.extract("reports-all.sqlite", tmp_path)
+    db = sqlite3.connect(tmp_path / "reports-all.sqlite")
+    for report_id, key, total, person in db.execute(
+            "SELECT report_id, row_key, total, natural_person FROM applications"):
+        cells = reports[str(report_id)]["applications"][key]
+        assert (total, person) == (cells["total"], cells["natural_person"])
 
 
 def _within(code: str | None, region: str) -> bool:
