@@ -122,3 +122,58 @@ def print_pages(jobs: list[list[Any]]) -> None:
 
 if __name__ == "__main__":
     print_pages(json.loads(Path(sys.argv[1]).read_text(encoding="utf-8")))
+
+
+# --- PDFs written by hand ------------------------------------------------------------------
+
+
+def write_pdf(objects: list[bytes | str], trailer: str = "") -> bytes:
+    """A PDF of these numbered objects (1 is the catalog), with its cross-reference table."""
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + (body.encode("latin-1") if isinstance(body, str) else body)
+        out += b"\nendobj\n"
+    start = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    for offset in offsets:
+        out += f"{offset:010d} 00000 n \n".encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R {trailer}>>\nstartxref\n{start}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def text_pages(streams: list[bytes], pages: int | None = None) -> bytes:
+    """A PDF whose pages draw these content streams in Helvetica (compressed); with
+    ``pages``, that many pages all drawing the first stream (one object shared by all)."""
+    import zlib
+
+    count = pages or len(streams)
+    objects: list[bytes | str] = ["<< /Type /Catalog /Pages 2 0 R >>",
+                                  "<< /Type /Pages /Kids [" + " ".join(f"{4 + i} 0 R" for i in range(count))
+                                  + f"] /Count {count} >>",
+                                  "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    first_stream = 4 + count
+    for index in range(count):
+        stream = first_stream + (0 if pages else index)
+        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >>"
+                       f" /Contents {stream} 0 R >>")
+    for stream in streams[:1] if pages else streams:
+        packed = zlib.compress(stream, 9)
+        objects.append(f"<< /Length {len(packed)} /Filter /FlateDecode >>\nstream\n".encode() + packed
+                       + b"\nendstream")
+    return write_pdf(objects)
+
+
+def one_character_objects(count: int) -> bytes:
+    """A content stream of ``count`` text objects of one figure each (what a hostile file
+    repeats to make PDFium's text layout, quadratic in a page's objects, cost minutes)."""
+    return "".join(f"BT /F1 6 Tf {20 + (i % 100) * 5.5:.1f} {20 + (i // 100) % 800} Td ({i % 10}) Tj ET\n"
+                   for i in range(count)).encode()
+
+
+def dense_text(glyphs: int, per_line: int = 200) -> bytes:
+    """A content stream of one text object with ``glyphs`` figures in lines of ``per_line``."""
+    text = ("0123456789" * (per_line // 10 + 1))[:per_line]
+    lines = [f"1 0 0 1 20 {20 + (i // per_line) * 1.7:.1f} Tm ({text}) Tj\n" for i in range(0, glyphs, per_line)]
+    return ("BT /F1 2 Tf\n" + "".join(lines) + "ET\n").encode()
