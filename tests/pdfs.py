@@ -177,3 +177,125 @@ def dense_text(glyphs: int, per_line: int = 200) -> bytes:
     text = ("0123456789" * (per_line // 10 + 1))[:per_line]
     lines = [f"1 0 0 1 20 {20 + (i // per_line) * 1.7:.1f} Tm ({text}) Tj\n" for i in range(0, glyphs, per_line)]
     return ("BT /F1 2 Tf\n" + "".join(lines) + "ET\n").encode()
+
+
+# --- text a reader cannot see, added to a printed PDF --------------------------------------
+
+HIDDEN_KINDS = ("invisible", "transparent", "tiny", "off-page")
+
+
+def _figure_box(path: Path, label: str) -> tuple[int, float, float, float, float]:
+    """(page index, x0, top, x1, bottom) in PDF space of the first figure printed right of the
+    first line holding ``label`` (a row's label in a table)."""
+    from giro_site.readers.pdf.extract import read_pages
+    from giro_site.readers.pdf.text import make_lines
+
+    content = read_pages(path.read_bytes())
+    for page in content.pages:
+        lines = make_lines(page.glyphs)
+        for line in lines:
+            if label in line.text:
+                end = next(g.x1 for g in reversed(line.glyphs) if g.char == label[-1])
+                beside = [g for g in page.glyphs if g.char.isdigit() and g.x0 > end + 10
+                          and abs((g.top + g.bottom) / 2 - (line.top + line.bottom) / 2) < line.height]
+                if not beside:
+                    continue
+                first = min(beside, key=lambda g: g.x0)
+                return page.number - 1, first.x0, page.height - first.bottom, first.x1, page.height - first.top
+    raise AssertionError(f"{label} not printed in {path}")
+
+
+def with_hidden_text(path: Path, out: Path, kind: str, label: str, text: str = "1") -> Path:
+    """The PDF at ``path`` with ``text`` drawn just left of the first figure beside ``label``,
+    in a way no reader of the page sees: render mode 3 (``invisible``), a fully transparent
+    fill (``transparent``), a font under half a point (``tiny``), or, for ``off-page``,
+    a report title of another body and year drawn below the page's bottom edge."""
+    import ctypes
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    index, x0, bottom, _, top = _figure_box(path, label)
+    document = pdfium.PdfDocument(path)
+    page = document[index]
+    font = raw.FPDFText_LoadStandardFont(document.raw, b"Helvetica")
+    size = (top - bottom) * 0.9
+    if kind == "off-page":
+        text, size = "2099 1 1 1", 12.0
+    obj = raw.FPDFPageObj_CreateTextObj(document.raw, font, ctypes.c_float(0.3 if kind == "tiny" else size))
+    encoded = (text + "\0").encode("utf-16-le")
+    raw.FPDFText_SetText(obj, ctypes.cast(ctypes.c_char_p(encoded), ctypes.POINTER(ctypes.c_ushort)))
+    if kind == "invisible":
+        raw.FPDFTextObj_SetTextRenderMode(obj, 3)
+    raw.FPDFPageObj_SetFillColor(obj, 0, 0, 0, 0 if kind == "transparent" else 255)
+    width = 0.2 if kind == "tiny" else size * 0.56 * len(text)
+    x, y = (x0 - width - 0.3, bottom + 1.0) if kind != "off-page" else (x0, -60.0)
+    raw.FPDFPageObj_Transform(obj, 1, 0, 0, 1, ctypes.c_double(x), ctypes.c_double(y))
+    raw.FPDFPage_InsertObject(page.raw, obj)
+    assert raw.FPDFPage_GenerateContent(page.raw)
+    document.save(out)
+    return out
+
+
+# --- a tall merged label, set a character or two a line, with no line beside it -----------
+
+
+def _rewrite_table(docx: bytes, index: int, rewrite: Any) -> bytes:
+    """The .docx with the ``index``-th table's XML passed through ``rewrite``."""
+    import io
+    import re
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(docx))
+    parts = {name: source.read(name) for name in source.namelist()}
+    xml = parts["word/document.xml"].decode("utf-8")
+    table = list(re.finditer(r"<w:tbl>.*?</w:tbl>", xml, flags=re.S))[index]
+    xml = xml[:table.start()] + rewrite(table.group(0)) + xml[table.end():]
+    parts["word/document.xml"] = xml.encode("utf-8")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def tall_merged_label_docx(docx: bytes, index: int = 1, first_twips: int = 330, label: str = "本年度办理结果") -> bytes:
+    """Table ``index`` (table 三 of the seeds' layout) with a first column a character wide,
+    so its merged label (``三、本年度办理结果``) is set one or two characters a line, and no
+    line drawn between that label and the row labels beside it."""
+    import re
+
+    def rewrite(table: str) -> str:
+        widths = [int(w) for w in re.findall(r'<w:gridCol w:w="(\d+)"/>', table)]
+        rest = (sum(widths) - first_twips - 3400) // max(1, len(widths) - 3)
+        grid = [first_twips, 1400, 2000] + [rest] * (len(widths) - 3)
+        table = re.sub(r"<w:tblGrid>.*?</w:tblGrid>", "<w:tblGrid>" + "".join(
+            f'<w:gridCol w:w="{w}"/>' for w in grid) + "</w:tblGrid>", table, flags=re.S)
+        table = table.replace("</w:tblPr>", '<w:tblLayout w:type="fixed"/></w:tblPr>', 1)
+
+        merged = False  # in the rows the merged label spans
+
+        def row(match: re.Match[str]) -> str:
+            nonlocal merged
+            cells = re.findall(r"<w:tc>.*?</w:tc>", match.group(0), flags=re.S)
+            starts = len(cells) >= 2 and '<w:vMerge w:val="restart"/>' in cells[0] and label in cells[0]
+            merged = starts or (merged and len(cells) >= 2 and "<w:vMerge/>" in cells[0])
+            if not merged:
+                return match.group(0)
+            first = cells[0].replace("</w:tcPr>", '<w:tcBorders><w:right w:val="nil"/></w:tcBorders></w:tcPr>', 1)
+            second = cells[1].replace("</w:tcPr>", '<w:tcBorders><w:left w:val="nil"/></w:tcBorders></w:tcPr>', 1)
+            return match.group(0).replace(cells[0], first, 1).replace(cells[1], second, 1)
+
+        return re.sub(r"<w:tr>.*?</w:tr>", row, table, flags=re.S)
+
+    return _rewrite_table(docx, index, rewrite)
+
+
+def tall_merged_label_html(page: bytes, label: str = "三、本年度办理结果") -> bytes:
+    """The web page with the cell holding ``label`` a character wide and no line between it
+    and the cells beside it."""
+    text = page.decode("utf-8")
+    cell = text.index(">" + label)
+    opening = text.rindex("<td", 0, cell)
+    text = text[:opening] + '<td style="width:1.2em;border-right-style:hidden"' + text[opening + 3:]
+    return text.encode("utf-8")
