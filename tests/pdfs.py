@@ -11,6 +11,7 @@ a workstation and fail under CI (``CI`` set), where ``.ci/run`` installs both.
 from __future__ import annotations
 
 import importlib.util
+import io
 import json
 import os
 import shutil
@@ -229,7 +230,9 @@ def with_hidden_text(path: Path, out: Path, kind: str, label: str, text: str = "
         raw.FPDFTextObj_SetTextRenderMode(obj, 3)
     raw.FPDFPageObj_SetFillColor(obj, 0, 0, 0, 0 if kind == "transparent" else 255)
     width = 0.2 if kind == "tiny" else size * 0.56 * len(text)
-    x, y = (x0 - width - 0.3, bottom + 1.0) if kind != "off-page" else (x0, -60.0)
+    # Its left edge before the figure's, its middle inside the figure's cell (a browser's
+    # cell has 1.5 points of padding): the characters of the cell read "1" and the figure.
+    x, y = (x0 - 0.4 * width, bottom + 1.0) if kind != "off-page" else (x0, -60.0)
     raw.FPDFPageObj_Transform(obj, 1, 0, 0, 1, ctypes.c_double(x), ctypes.c_double(y))
     raw.FPDFPage_InsertObject(page.raw, obj)
     assert raw.FPDFPage_GenerateContent(page.raw)
@@ -299,3 +302,27 @@ def tall_merged_label_html(page: bytes, label: str = "三、本年度办理结�
     opening = text.rindex("<td", 0, cell)
     text = text[:opening] + '<td style="width:1.2em;border-right-style:hidden"' + text[opening + 3:]
     return text.encode("utf-8")
+
+
+def in_form_xobjects(path: Path, out: Path, *, scale: float = 1.0, shift: tuple[float, float] = (0.0, 0.0),
+                     depth: int = 1) -> Path:
+    """The PDF at ``path`` with each page drawn as a Form XObject on a new page of the same
+    size, as overlay, stamping and n-up tools write it (``depth`` 2: that form inside
+    another, each placed with the ``scale`` and ``shift``)."""
+    import pypdfium2 as pdfium
+
+    source = pdfium.PdfDocument(path)
+    for _ in range(depth):
+        target = pdfium.PdfDocument.new()
+        for index in range(len(source)):
+            width, height = source[index].get_size()
+            form = source.page_as_xobject(index, target).as_pageobject()
+            form.transform(pdfium.PdfMatrix().scale(scale, scale).translate(*shift))
+            page = target.new_page(width, height)
+            page.insert_obj(form)
+            page.gen_content()
+        buffer = io.BytesIO()
+        target.save(buffer)
+        source = pdfium.PdfDocument(buffer.getvalue())
+    source.save(out)
+    return out

@@ -123,12 +123,13 @@ def _apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
     return m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]
 
 
-def _objects(page: object, number: int) -> tuple[list[tuple[object, int, Matrix]], int]:
+def _objects(page: object, number: int) -> tuple[list[tuple[object, int, Matrix]], int, dict[int, Matrix]]:
     """Every drawing object of the page with its type and the matrix of the forms it sits
     in (a Form XObject is what overlay, stamping and n-up tools put a whole page in: its
     lines and text are the page's), and how many of them are text. Counted before PDFium
     lays out the page's text, whose cost grows with the square of its text objects: a page
-    over the caps is refused here, cheaply."""
+    over the caps is refused here, cheaply. Also, for each text object inside a form, the
+    form's matrix (by the object's address: see ``_unplaced``)."""
     import pypdfium2.raw as raw
 
     count = raw.FPDFPage_CountObjects(page)
@@ -138,6 +139,7 @@ def _objects(page: object, number: int) -> tuple[list[tuple[object, int, Matrix]
     matrix = raw.FS_MATRIX()
     out: list[tuple[object, int, Matrix]] = []
     texts = 0
+    forms: dict[int, Matrix] = {}
     pending: list[tuple[object, int, int, Matrix]] = [(page, count, 0, _IDENTITY)]  # container, size, next, matrix
     while pending:
         container, size, index, outer = pending.pop()
@@ -162,8 +164,10 @@ def _objects(page: object, number: int) -> tuple[list[tuple[object, int, Matrix]
             if texts > MAX_TEXT_OBJECTS_PER_PAGE:
                 raise ReportError(f"PDF 第 {number} 页有超过 {MAX_TEXT_OBJECTS_PER_PAGE} 个文字对象，超出上限，"
                                   "读取其文字要花的时间过长，不像是年度报告的一页")
+            if outer is not _IDENTITY:
+                forms[ctypes.cast(obj, ctypes.c_void_p).value or 0] = outer
         out.append((obj, kind, outer))
-    return out, texts
+    return out, texts, forms
 
 
 def _segments(objects: list[tuple[object, int, Matrix]], frame: _Frame, out: PageContent) -> None:
@@ -247,32 +251,25 @@ _STROKE_MODES = (1, 5)  # modes that only stroke the outline
 _MIN_SIZE = 0.5  # points: a glyph smaller than this is not text a reader can see
 
 
-def _unseen(textpage: object, index: int, objects: dict[int, bool]) -> bool:
-    """Whether the text object of a character paints nothing a reader can see: render
-    mode 3 (what OCR layers and hidden keywords use) or a fully transparent colour."""
+def _unseen(obj: object) -> bool:
+    """Whether a text object paints nothing a reader can see: render mode 3 (what OCR layers
+    and hidden keywords use) or 7, or a fully transparent colour."""
     import pypdfium2.raw as raw
 
-    obj = raw.FPDFText_GetTextObject(textpage, index)
-    address = ctypes.cast(obj, ctypes.c_void_p).value or 0
-    known = objects.get(address)
-    if known is None:
-        if not address:
-            known = False
-        else:
-            mode = raw.FPDFTextObj_GetTextRenderMode(obj)
-            r, g, b, a = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
-            paint = raw.FPDFPageObj_GetStrokeColor if mode in _STROKE_MODES else raw.FPDFPageObj_GetFillColor
-            painted = paint(obj, ctypes.byref(r), ctypes.byref(g), ctypes.byref(b), ctypes.byref(a))
-            known = mode in _INVISIBLE_MODES or bool(painted and a.value == 0)
-        objects[address] = known
-    return known
+    mode = raw.FPDFTextObj_GetTextRenderMode(obj)
+    if mode in _INVISIBLE_MODES:
+        return True
+    r, g, b, a = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
+    paint = raw.FPDFPageObj_GetStrokeColor if mode in _STROKE_MODES else raw.FPDFPageObj_GetFillColor
+    return bool(paint(obj, ctypes.byref(r), ctypes.byref(g), ctypes.byref(b), ctypes.byref(a)) and a.value == 0)
 
 
-def _glyphs(textpage: object, frame: _Frame, out: PageContent, count: int) -> None:
+def _glyphs(textpage: object, frame: _Frame, out: PageContent, count: int, forms: dict[int, Matrix]) -> None:
     """Every character the text layer has, with its loose (font-height) box. Spaces and
     line breaks PDFium made up from gaps are left out: where a space belongs is decided
     later, and never between a figure and a Chinese character. Characters a reader cannot
-    see (see ``_unseen``; under half a point; outside the page) go to ``out.hidden``."""
+    see (see ``_unseen``; under half a point; outside the page) go to ``out.hidden``.
+    ``forms``: the matrix of the forms each text object inside a Form XObject sits in."""
     import pypdfium2.raw as raw
 
     if count <= 0:
@@ -285,22 +282,69 @@ def _glyphs(textpage: object, frame: _Frame, out: PageContent, count: int) -> No
     rect = raw.FS_RECTF()
     ref = ctypes.byref(rect)
     append, hide = out.glyphs.append, out.hidden.append
-    objects: dict[int, bool] = {}
+    unseen: dict[int, bool] = {}
+    extents: dict[int, tuple[Box, Box] | None] = {}
     width, height = frame.width, frame.height
     for index, char in enumerate(text):
         if char in "\r\n\x00\ufffe\uffff" or (char == " " and raw.FPDFText_IsGenerated(textpage, index)):
             continue
         if not raw.FPDFText_GetLooseCharBox(textpage, index, ref):
             continue
-        x0, x1, top, bottom = frame.box(rect.left, rect.bottom, rect.right, rect.top)
+        obj = raw.FPDFText_GetTextObject(textpage, index)
+        address = ctypes.cast(obj, ctypes.c_void_p).value or 0
+        hidden = unseen.get(address)
+        if hidden is None:
+            hidden = unseen[address] = bool(address) and _unseen(obj)
+        outer = forms.get(address)
+        if outer is not None and _unplaced(obj, outer, rect, extents, address):
+            x0, x1, top, bottom = _form_box(outer, frame, rect)
+        else:
+            x0, x1, top, bottom = frame.box(rect.left, rect.bottom, rect.right, rect.top)
         glyph = Glyph(char, x0, x1, top, bottom)
         x, y = (x0 + x1) / 2, (top + bottom) / 2
-        if (max(x1 - x0, bottom - top) < _MIN_SIZE or not (0.0 <= x <= width and 0.0 <= y <= height)
-                or _unseen(textpage, index, objects)):
+        if hidden or max(x1 - x0, bottom - top) < _MIN_SIZE or not (0.0 <= x <= width and 0.0 <= y <= height):
             if not char.isspace():
                 hide(glyph)
             continue
         append(glyph)
+
+
+Box = tuple[float, float, float, float]  # left, bottom, right, top in PDF space
+
+
+def _unplaced(obj: object, outer: Matrix, rect: object, extents: dict[int, tuple[Box, Box] | None],
+              address: int) -> bool:
+    """Whether PDFium gave a character of a Form XObject its box without the form's matrix
+    (it does for some glyphs of some fonts): the box lies within its text object's extent
+    in the form's own space, not within that extent on the page. ``extents`` caches both
+    extents by object."""
+    import pypdfium2.raw as raw
+
+    if address not in extents:
+        left, bottom, right, top = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+        extents[address] = None
+        if raw.FPDFPageObj_GetBounds(obj, ctypes.byref(left), ctypes.byref(bottom), ctypes.byref(right),
+                                     ctypes.byref(top)):
+            corners = [_apply(outer, x, y) for x in (left.value, right.value) for y in (bottom.value, top.value)]
+            placed = (min(c[0] for c in corners), min(c[1] for c in corners), max(c[0] for c in corners),
+                      max(c[1] for c in corners))
+            extents[address] = ((left.value, bottom.value, right.value, top.value), placed)
+    known = extents[address]
+    return known is not None and _within(rect, known[0]) and not _within(rect, known[1])
+
+
+def _within(rect: object, box: Box) -> bool:
+    """Whether the middle of a character's box (``FS_RECTF``) lies in ``box``."""
+    x = (rect.left + rect.right) / 2  # type: ignore[attr-defined]
+    y = (rect.bottom + rect.top) / 2  # type: ignore[attr-defined]
+    return box[0] - 1.0 <= x <= box[2] + 1.0 and box[1] - 1.0 <= y <= box[3] + 1.0
+
+
+def _form_box(outer: Matrix, frame: _Frame, rect: object) -> tuple[float, float, float, float]:
+    corners = [frame.point(*_apply(outer, x, y)) for x in (rect.left, rect.right)  # type: ignore[attr-defined]
+               for y in (rect.bottom, rect.top)]  # type: ignore[attr-defined]
+    return (min(p[0] for p in corners), max(p[0] for p in corners), min(p[1] for p in corners),
+            max(p[1] for p in corners))
 
 
 def read_pages(data: bytes) -> PdfContent:
@@ -325,7 +369,7 @@ def read_pages(data: bytes) -> PdfContent:
                 left, bottom, right, top = page.get_cropbox()
                 frame = _Frame(left, bottom, right, top, page.get_rotation())
                 content = PageContent(number + 1, frame.width, frame.height)
-                objects, texts = _objects(page, number + 1)
+                objects, texts, forms = _objects(page, number + 1)
                 text_cost += texts * texts
                 if text_cost > MAX_TEXT_COST:
                     raise ReportError(f"PDF 到第 {number + 1} 页为止的文字对象过多（本页 {texts} 个），读取其文字要花的"
@@ -342,7 +386,7 @@ def read_pages(data: bytes) -> PdfContent:
                     if characters > MAX_CHARS:
                         raise ReportError(f"PDF 到第 {number + 1} 页为止已有 {characters} 个字符，超出全文上限"
                                           f"（{MAX_CHARS}），不像是一份年度报告")
-                    _glyphs(textpage, frame, content, chars)
+                    _glyphs(textpage, frame, content, chars, forms)
                 finally:
                     textpage.close()
                 pages.append(content)

@@ -74,6 +74,9 @@ def mark_hidden(table: PageTable, hidden: list[Glyph]) -> None:
         top, bottom = min(line.top for line in lines), max(line.bottom for line in lines)
         for glyph in ordered[bisect_left(middles, 2 * top):bisect_right(middles, 2 * bottom)]:
             x = (glyph.x0 + glyph.x1) / 2
-            cell = next((cell for cell, _ in row.cells if cell.left <= x <= cell.right), None)
-            if cell is not None:
+            # A value cell's extent is where its column's header stands: a figure set flush
+            # left may begin a hair before it, and so the hidden character before the figure.
+            distance, cell = min(((max(0.0, cell.left - x, x - cell.right), index), cell)
+                                 for index, (cell, _) in enumerate(row.cells))
+            if distance[0] <= 3.0:
                 cell.hidden = True
