@@ -5,6 +5,9 @@ of its vertical and horizontal lines; two neighbouring grid units are one cell w
 line separates them (a merged cell, in either direction). Where a table has no line at an
 outer edge (a table continued from the page before has no top border in a browser's
 print), the other lines' ends stand in for it, and the cell remembers it was open there.
+Where rules between rows end inside a table with no vertical line there (a tall merged
+label beside row labels, its border not drawn), a cell edge stands where they end
+(``_unruled_edges``): each cell's characters are the ones inside its own box.
 """
 
 from __future__ import annotations

@@ -186,7 +186,7 @@ def _text_column(pages: list[tuple[PageContent, list[Line]]]) -> dict[int, tuple
 
 def _pages(content: list[PageContent]) -> tuple[list[_Page], tuple[int, ...], list[tuple[Note, Line | None]]]:
     """Each page's lines and tables in reading order, furniture dropped, lines numbered.
-    Ruled tables come from their lines (``grid``); tables without ruling lines from the
+    Ruled tables come from their lines (``frame``); tables without ruling lines from the
     body text that is left, page after page (``unruled``: a table can run on), with the
     findings of the tables without lines it would not read."""
     read: list[tuple[PageContent, list[Line], list[tuple[float, PageTable, list[Line]]], PageTables]] = []
