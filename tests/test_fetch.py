@@ -7,6 +7,7 @@ around the article, GBK without a charset header) and printed to PDF (``pdfs``).
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import itertools
 import json
@@ -17,6 +18,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from giro_site.cli import main
 from giro_site.fetch.classify import sniff_suffix
@@ -203,6 +206,17 @@ def test_a_500_is_retried_until_it_recovers(site: Site, content: Path) -> None:
     assert summary.failed == 1
     assert f"失败：{broken}：服务器出错（HTTP 500），重试 1 次仍失败：请稍后再试" in out
     assert len(site.hits_of("/broken.html")) == 2
+
+
+def test_a_gzip_answer_is_inflated_and_kept_as_the_page(site: Site, content: Path) -> None:
+    body = page(0)
+    url = site.add("/gz.html", gzip.compress(body), headers={"Content-Encoding": "gzip"})
+    summary, out = fetch([url], content)
+    assert summary.saved == 1, out
+    assert next((content / "reports" / "2020").glob("*.html")).read_bytes() == body
+    bomb = site.add("/bomb.html", gzip.compress(b"<html>" + b" " * (3 << 20)), headers={"Content-Encoding": "gzip"})
+    summary, out = fetch([bomb], content, max_bytes=1 << 20)
+    assert summary.failed == 1 and "超出上限 1 MB" in out
 
 
 def test_a_slow_server_times_out(site: Site, content: Path) -> None:
@@ -485,3 +499,18 @@ def test_a_sidecar_with_a_script_address_publishes_no_link(tmp_path: Path) -> No
     assert built.problems == []
     pages = [p.read_text(encoding="utf-8") for p in (tmp_path / "public" / "agency").rglob("*.html")]
     assert pages and not any("javascript:alert" in p or "原文链接" in p for p in pages)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(
+    st.sampled_from(['<a href="', '">', "</a>", '<a href="javascript:x(\'', "')\">", "<base href=\"", "<iframe src=\"",
+                     "?file=", ".pdf", ".docx", "download.jsp?id=1", "附件：", "年度报告", "../", "//", "#", " ",
+                     "http://", "ftp://", "&amp;", "<", ">", '"', "'", "\x00", "报告.doc", "信息公开"]),
+    st.text(max_size=8)), max_size=40))
+def test_any_markup_gives_safe_absolute_addresses(parts: list[str]) -> None:
+    """Whatever a page holds, its links come out as http(s) addresses a request can carry:
+    absolute, ASCII, no spaces or fragment."""
+    links, _ = page_links("".join(parts), "http://www.x.gov.cn/a/b/c.html")
+    for link in links:
+        assert link.url.startswith(("http://", "https://")) and link.url.isascii()
+        assert not re.search(r"[\s#\x00-\x1f]", link.url)

@@ -156,6 +156,10 @@ class _Body:
                 raise _Retry(f"{self.options.total_timeout:g} 秒内没有下载完")
             chunk = self.response.read(CHUNK)
             if not chunk:
+                if self.inflate is not None:
+                    parts.append(self.inflate.flush())
+                    if sum(map(len, parts)) > cap:
+                        raise self._too_large(sum(map(len, parts)), cap, kind)
                 break
             if self.inflate is not None:
                 try:

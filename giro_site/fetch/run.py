@@ -38,6 +38,7 @@ KEPT_UNREADABLE = frozenset({".pdf", ".docx", ".doc", ".wps"})  # a report's own
 MAX_ATTACHMENTS = 3  # report attachments taken from one page
 MAX_REPORT_PAGES = 3  # report pages a page may lead to; more is a listing
 LISTED = 20  # report links printed for a listing page
+_REPORT_BUG = "请把这一行报告给本工具的维护者；报告可以先在浏览器中打开，另存为文件放入 content/reports/<年度>/"
 
 
 @dataclass
@@ -130,7 +131,12 @@ class _Run:
                 node.response = future.result()
             except FetchError as exc:
                 node.error = exc.message
-            self.look_at(node)
+            except Exception as exc:  # one address's surprise must not end the list
+                node.error = f"请求时程序出错（{type(exc).__name__}: {exc}）：{_REPORT_BUG}"
+            try:
+                self.look_at(node)
+            except Exception as exc:  # as above
+                node.error, node.reading = f"读取时程序出错（{type(exc).__name__}: {exc}）：{_REPORT_BUG}", None
             complete += self.settle(node)
         return complete
 
@@ -179,8 +185,8 @@ class _Run:
                 children += [_Node(link.url, 1, node, link) for link in pages]
         return children
 
-    def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
+    def close(self, *, wait: bool = True) -> None:
+        self.pool.shutdown(wait=wait, cancel_futures=True)
 
 
 def _report_name(node: _Node | None) -> str | None:
@@ -328,6 +334,7 @@ def fetch_addresses(addresses: list[str], options: FetchOptions, *,
     index = ContentIndex(options.content)
     run = _Run(options, client, index)
     seen: set[str] = set()
+    interrupted = True
     try:
         for address in addresses:
             try:
@@ -350,8 +357,9 @@ def fetch_addresses(addresses: list[str], options: FetchOptions, *,
                 summary.versions += statuses.count(VERSION)
                 summary.failed += not outcome.kept
                 progress.address_done(outcome.lines or [f"失败：{root.url}：没有找到报告"])
+        interrupted = False
     finally:
-        run.close()
+        run.close(wait=not interrupted)  # on Ctrl-C, requests under way are not waited for
         progress.close()
     echo(summary.line())
     return summary
