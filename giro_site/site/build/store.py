@@ -97,10 +97,13 @@ def load_gazetteer(path: Path, *, fresh: bool = False) -> None:
     use_index(lambda: cached_index(path, fresh=fresh))
 
 
-def _attach_origins(entries: dict[str, Entry], described: dict[str, tuple[str, os.stat_result]]) -> bool:
+def _attach_origins(entries: dict[str, Entry], described: dict[str, tuple[str, os.stat_result]]
+                    ) -> tuple[set[str], bool]:
     """Put each report's provenance (``fetch.sidecar.origin``) in its summary as ``origin``,
-    reading a sidecar only when it or the report changed; True if any changed."""
-    changed = False
+    reading a sidecar only when it or the report changed. Returns the reports whose origin
+    changed, and whether any entry changed at all (a sidecar read again)."""
+    changed: set[str] = set()
+    touched = False
     for name, entry in entries.items():
         summary = entry["summary"]
         if summary is None:
@@ -110,15 +113,19 @@ def _attach_origins(entries: dict[str, Entry], described: dict[str, tuple[str, o
             if summary.get("origin") is not None or "origin_stamp" in entry:
                 summary["origin"] = None
                 entry.pop("origin_stamp", None)
-                changed = True
+                changed.add(name)
+                touched = True
             continue
         stamp = [side[1].st_size, side[1].st_mtime_ns]
         if entry.get("origin_stamp") == stamp and "origin" in summary:
             continue
-        summary["origin"] = origin(Path(side[0]), entry["sha256"])
+        found = origin(Path(side[0]), entry["sha256"])
+        if found != summary.get("origin"):
+            changed.add(name)
+        summary["origin"] = found
         entry["origin_stamp"] = stamp
-        changed = True
-    return changed
+        touched = True
+    return changed, touched
 
 
 class ReportStore:
@@ -127,6 +134,7 @@ class ReportStore:
         self.content = content
         self.pack = folder / "reports.pack"
         self.entries: dict[str, Entry] = {} if fresh else self._load()
+        self.changed: set[str] = set()  # names whose content (or problem) the last refresh found changed
         self.parsed = 0
         self._dirty = fresh
         self._reader: Any = None
@@ -195,9 +203,14 @@ class ReportStore:
                 pool.join()
         finally:
             _OLD = {}
-        origins_changed = _attach_origins(current, described)
-        self._dirty = self._dirty or bool(pending) or set(current) != set(self.entries) or origins_changed
-        self.entries = dict(sorted(current.items()))
+        with_new_origin, touched = _attach_origins(current, described)
+        self._dirty = self._dirty or bool(pending) or set(current) != set(self.entries) or touched
+        old = self.entries
+        self.changed = {name for name, entry in current.items() if (before := old.get(name)) is None
+                        or before["sha256"] != entry["sha256"] or before["problem"] != entry["problem"]}
+        self.changed.update(name for name in old if name not in current)
+        self.changed.update(with_new_origin)
+        self.entries = current if list(current) == sorted(current) else dict(sorted(current.items()))
 
     def _compact(self, current: dict[str, Entry]) -> dict[str, Entry]:
         """Copy the reports still in use into a new pack."""
