@@ -78,6 +78,21 @@ class Site:
             self.active[hit.host] -= 1
 
 
+class _Server(ThreadingHTTPServer):
+    """Notes when each connection was accepted, before a thread is made for it: the closest
+    this side gets to when a request arrived."""
+
+    daemon_threads = True
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)  # type: ignore[arg-type]
+        self.accepted: dict[int, float] = {}
+
+    def process_request(self, request: object, client_address: object) -> None:
+        self.accepted[id(request)] = time.monotonic()
+        super().process_request(request, client_address)  # type: ignore[arg-type]
+
+
 def _handler(site: Site, pause: float) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: object) -> None:
@@ -87,7 +102,8 @@ def _handler(site: Site, pause: float) -> type[BaseHTTPRequestHandler]:
             """A request counts as running from its arrival until just before its answer is
             sent: within the time the client holds it, so what overlaps here overlapped there."""
             host = (self.headers.get("Host") or "").rsplit(":", 1)[0]
-            self.hit = Hit(host, self.path, time.monotonic(), user_agent=self.headers.get("User-Agent", ""),
+            accepted = self.server.accepted.pop(id(self.request), None)  # type: ignore[attr-defined]
+            self.hit = Hit(host, self.path, accepted or time.monotonic(), user_agent=self.headers.get("User-Agent", ""),
                            referer=self.headers.get("Referer", ""))
             self.ended = False
             site._begin(self.hit)
@@ -138,8 +154,7 @@ def _handler(site: Site, pause: float) -> type[BaseHTTPRequestHandler]:
 def serve(pause: float = 0.0) -> Iterator[Site]:
     """A site on a free port of 127.0.0.1 (reachable as ``localhost`` too: a second host)."""
     site = Site()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(site, pause))
-    server.daemon_threads = True
+    server = _Server(("127.0.0.1", 0), _handler(site, pause))
     site.port = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -180,8 +195,7 @@ def _serve_folder(folder: Path, pause: float) -> None:
         kind = "text/plain; charset=utf-8" if path.suffix == ".txt" else "text/html"
         site.add(f"/{path.name}", path.read_bytes(), content_type=kind,
                  delay=pause if path.name.startswith("slow") else 0.0)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(site, 0.0))
-    server.daemon_threads = True
+    server = _Server(("127.0.0.1", 0), _handler(site, 0.0))
     site.routes["/__log"] = _LogRoute(site)  # type: ignore[assignment]
     print(f"port {server.server_address[1]}", flush=True)
     server.serve_forever()

@@ -332,9 +332,9 @@ def test_fetch_command_with_a_list_file(site: Site, content: Path, tmp_path: Pat
 
 def test_fifty_addresses_within_the_politeness_limits(content: Path, tmp_path: Path) -> None:
     """``fetch --list`` of 50 addresses on two hosts (127.0.0.1 and localhost; one server in a
-    process of its own, where a few answers take 0.6 s): per host never more than two requests
-    at once, and request starts at least the delay apart, both measured by the server."""
-    delay = 0.25
+    process of its own, where a few answers take 0.8 s): per host never more than two requests
+    at once, and request starts the delay apart, both measured by the server."""
+    delay = 0.3
     served = tmp_path / "served"
     served.mkdir()
     names = [f"{'slow' if n % 5 == 0 else 'r'}{n}.txt" for n in range(50)]
@@ -342,7 +342,7 @@ def test_fifty_addresses_within_the_politeness_limits(content: Path, tmp_path: P
         text = seed_text(number % 5).replace("2020", str(2010 + number % 10))
         (served / name).write_text(text, encoding="utf-8")
     listing = tmp_path / "urls.txt"
-    with serve_process(str(served), pause=0.6) as (port, log):
+    with serve_process(str(served), pause=0.8) as (port, log):
         listing.write_text("".join(f"http://{'127.0.0.1' if n % 2 else 'localhost'}:{port}/{name}  # {n}\n"
                                    for n, name in enumerate(names)), encoding="utf-8")
         started = time.monotonic()
@@ -353,8 +353,10 @@ def test_fifty_addresses_within_the_politeness_limits(content: Path, tmp_path: P
     for host in ("127.0.0.1", "localhost"):
         starts = sorted(hit[2] for hit in seen["hits"] if hit[0] == host)
         assert len(starts) == 25
-        # 0.08 s for the scheduling of two processes' threads on a busy machine
-        assert min(b - a for a, b in itertools.pairwise(starts)) >= delay - 0.08
+        gaps = sorted(b - a for a, b in itertools.pairwise(starts))
+        # each gap at least the delay, less what scheduling on a busy machine moves the server's
+        # clock readings (up to 0.09 s seen at a load of 17 on 2 cores); most of them the delay
+        assert gaps[0] >= delay - 0.12 and gaps[len(gaps) // 2] >= delay * 0.98, gaps
         assert seen["most"][host] == 2  # two at a time (a slow answer and the next ones overlap), never three
     assert {hit[4].split(" ")[0] for hit in seen["hits"]} == {"giro-site-fetch/0.1.0"}
     assert elapsed < 2 * 25 * delay  # the two hosts were fetched side by side

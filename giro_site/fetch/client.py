@@ -25,6 +25,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.cookiejar import CookieJar
+from typing import Any
 
 from giro_site.fetch.politeness import MAX_PER_HOST, HostGate
 
@@ -83,6 +84,35 @@ class _Retry(Exception):
     def __init__(self, message: str, wait: float | None = None, status: int | None = None):
         super().__init__(message)
         self.message, self.wait, self.status = message, wait, status
+
+
+def _announcing(http_class: Any, sent: Callable[[], None]) -> Callable[..., Any]:
+    """``http_class`` whose connections call ``sent`` once a request's headers are out."""
+
+    def make(*args: Any, **kwargs: Any) -> Any:
+        connection = http_class(*args, **kwargs)
+        send_headers = connection.endheaders
+
+        def endheaders(*more: Any, **options: Any) -> None:
+            send_headers(*more, **options)
+            sent()
+
+        connection.endheaders = endheaders
+        return connection
+
+    return make
+
+
+class _AnnouncingHTTP(urllib.request.HTTPHandler):
+    def do_open(self, http_class, req, **kwargs):  # type: ignore[no-untyped-def]
+        sent = getattr(req, "sent", None)
+        return super().do_open(_announcing(http_class, sent) if sent else http_class, req, **kwargs)
+
+
+class _AnnouncingHTTPS(urllib.request.HTTPSHandler):
+    def do_open(self, http_class, req, **kwargs):  # type: ignore[no-untyped-def]
+        sent = getattr(req, "sent", None)
+        return super().do_open(_announcing(http_class, sent) if sent else http_class, req, **kwargs)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -185,7 +215,8 @@ class Client:
         self.gate = gate or HostGate(self.options.per_host, self.options.delay)
         self.limit = limit
         self._sleep = sleep
-        self._opener = urllib.request.build_opener(_NoRedirect(), urllib.request.HTTPCookieProcessor(CookieJar()))
+        self._opener = urllib.request.build_opener(_NoRedirect(), _AnnouncingHTTP(), _AnnouncingHTTPS(),
+                                                   urllib.request.HTTPCookieProcessor(CookieJar()))
 
     def get(self, url: str, *, referer: str | None = None) -> Response:
         """The body at ``url`` after redirects; FetchError with what to do when it cannot be had."""
@@ -235,7 +266,8 @@ class Client:
         if referer:
             headers["Referer"] = referer
         request = urllib.request.Request(url, headers=headers)
-        with self.gate.slot(host_of(url)):
+        with self.gate.slot(host_of(url)) as sent:
+            request.sent = sent  # type: ignore[attr-defined]
             started = time.monotonic()
             try:
                 with self._opener.open(request, timeout=self.options.timeout) as response:

@@ -12,12 +12,15 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 
 MAX_PER_HOST = 2
 
 
 class HostGate:
     """Per-host concurrency and spacing of request starts."""
+
+    poll = 0.005  # seconds between looks while another request to the host is starting
 
     def __init__(self, per_host: int = MAX_PER_HOST, delay: float = 1.0, *,
                  clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
@@ -29,7 +32,8 @@ class HostGate:
         self._sleep = sleep
         self._lock = threading.Lock()
         self._slots: dict[str, threading.Semaphore] = {}
-        self._last_start: dict[str, float] = {}
+        self._last_start: dict[str, float] = {}  # when the last request to the host was sent
+        self._starting: dict[str, object | None] = {}  # the request now starting, until it is sent
 
     def _semaphore(self, host: str) -> threading.Semaphore:
         with self._lock:
@@ -39,23 +43,33 @@ class HostGate:
             return slot
 
     @contextmanager
-    def slot(self, host: str) -> Iterator[None]:
-        """Hold one of the host's slots for the duration of a request. A request proceeds only
-        when ``delay`` has passed since the last one to the host proceeded, measured when it
-        did (not when it was scheduled), so a request held up on its way does not bring the
-        next one closer to it."""
+    def slot(self, host: str) -> Iterator[Callable[[], None]]:
+        """Hold one of the host's slots for the duration of a request; yields ``sent``, to call
+        once the request is on its way. A request starts only when no other request to the
+        host is starting and ``delay`` has passed since the last one was sent: the pause is
+        measured from when a request really went out, so one held up on its way (a slow
+        connection, a busy machine) does not bring the next one closer to it."""
         host = host.lower()
         semaphore = self._semaphore(host)
         semaphore.acquire()
+        token = object()
         try:
             while True:
                 with self._lock:
                     now = self._clock()
                     ready = self._last_start.get(host, now - self.delay) + self.delay
-                    if now >= ready:
-                        self._last_start[host] = now
+                    busy = self._starting.get(host) is not None
+                    if not busy and now >= ready:
+                        self._starting[host] = token
                         break
-                self._sleep(ready - now)
-            yield
+                self._sleep(self.poll if busy else ready - now)
+            yield partial(self._sent, host, token)
         finally:
+            self._sent(host, token)  # a request that failed before it was sent counts from here
             semaphore.release()
+
+    def _sent(self, host: str, token: object) -> None:
+        with self._lock:
+            if self._starting.get(host) is token:
+                self._starting[host] = None
+                self._last_start[host] = self._clock()
