@@ -105,8 +105,10 @@ class ReportInfo:
     # content (hash) and the cross-year findings added to it. (Computed here: a cached_property
     # takes a lock per access, which showed up at 10,000 reports.)
     version: str = field(init=False)
+    year: int | None = field(init=False)  # the summary's (an attribute: read tens of thousands of times a build)
 
     def __post_init__(self) -> None:
+        self.year = self.summary["year"]
         figures = self.summary["head"]
         errors = self.summary["counts"][ERROR] + sum(f["severity"] == ERROR for f in self.linked)
         warnings = self.summary["counts"][WARNING] + sum(f["severity"] == WARNING for f in self.linked)
@@ -119,10 +121,6 @@ class ReportInfo:
         origin = self.summary.get("origin")  # where the file was fetched from (fetch's sidecar)
         fetched = hashlib.sha1(orjson.dumps(origin)).hexdigest()[:12] if origin else ""
         self.version = f"{self.summary['sha256']}:{linked}:{fetched}"
-
-    @property
-    def year(self) -> int | None:
-        return self.summary["year"]
 
     @property
     def error_messages(self) -> list[str]:

@@ -76,6 +76,8 @@ def _parse(path: Path) -> tuple[str, Entry, bytes | None, bool]:
     try:
         report = parse_report(path, data=data, display_path=name)
     except ReportError as exc:
+        if exc.transient:  # not the file's fault for certain: tried again at the next build
+            return name, _entry([0, 0], "", problem=[exc.reason, exc.line]), None, True
         return name, _entry(stamp, sha256, problem=[exc.reason, exc.line]), None, True
     return name, _entry(stamp, sha256, summarize(report)), orjson.dumps(report), True
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import urllib.parse
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import Any
 
 from markupsafe import Markup
@@ -55,6 +56,7 @@ class ShownTable:
     width: int
     findings: list[ShownFinding]
     present: bool
+    html: Markup | None = None  # the table's markup, when made from its skeleton (``Fragments.table``)
 
 
 def cells_of(finding: dict[str, Any]) -> list[str]:
@@ -127,6 +129,12 @@ def shown_table(layout: TableLayout, report: dict[str, Any], findings: list[Show
             by_cell.setdefault(path, []).append(shown.number)
     values = report[layout.id]
     extras = _extras(report, layout.id)
+    key = (id(layout), present)  # layouts are made once (cached)
+    if not mine and not extras and fragments.has_table(key):  # the same skeleton as every such table
+        cells = [fragments.join([fragments.value(values.get(row_key, _NONE).get(column), path in derived, (), year_id)
+                                 for path, row_key, column in row]) for row in _row_parts(layout)]
+        return ShownTable(layout.id, layout.caption, [], [], layout.width, [], present,
+                          fragments.fill(key, cells, year_id))
     under = [extras.get(row.key.split(".")[1], []) if row.key.count(".") == 1 else [] for row in layout.rows]
     rows: list[ShownRow] = []
     reaching: list[list[int]] = []  # [rows still covered, columns] of labels from rows above
@@ -152,7 +160,23 @@ def shown_table(layout: TableLayout, report: dict[str, Any], findings: list[Show
                                                    colspan=layout.width, scope="colgroup"),)), Markup(""), "block"))
         rows.extend(_extra_row(extra, layout.width, fragments, year_id) for extra in extras[None])
     head = [fragments.heads(row) for row in layout.head]
-    return ShownTable(layout.id, layout.caption, head, rows, layout.width, mine, present)
+    table = ShownTable(layout.id, layout.caption, head, rows, layout.width, mine, present)
+    if not mine and not extras:  # the layout's own rows, no flags: the same skeleton in every report
+        table.html = fragments.table(key, table, year_id)
+    return table
+
+
+_NONE: dict[str, Any] = {}
+
+
+@cache
+def _row_parts(layout: TableLayout) -> list[list[tuple[str, str, str]]]:
+    """Each row's value cells: (JSON path, row key, column key)."""
+    return [[(path, row_key, column) for path, (_, row_key, column) in zip(row.paths, row.parts, strict=True)]
+            for row in layout.rows]
+
+
+
 
 
 @dataclass
