@@ -354,9 +354,11 @@ def test_fifty_addresses_within_the_politeness_limits(content: Path, tmp_path: P
         starts = sorted(hit[2] for hit in seen["hits"] if hit[0] == host)
         assert len(starts) == 25
         gaps = sorted(b - a for a, b in itertools.pairwise(starts))
-        # each gap at least the delay, less what scheduling on a busy machine moves the server's
-        # clock readings (up to 0.09 s seen at a load of 17 on 2 cores); most of them the delay
-        assert gaps[0] >= delay - 0.12 and gaps[len(gaps) // 2] >= delay * 0.98, gaps
+        # Most gaps are the delay; none is less than half of it. A busy machine delays the
+        # server's reading of the clock now and then (0.14 s once at a load of 19 on 2 cores),
+        # which shortens one gap and lengthens the one before; a request sent without waiting
+        # makes a gap near 0, a shorter delay shortens the median.
+        assert gaps[0] >= delay / 2 and gaps[len(gaps) // 2] >= delay * 0.98, gaps
         assert seen["most"][host] == 2  # two at a time (a slow answer and the next ones overlap), never three
     assert {hit[4].split(" ")[0] for hit in seen["hits"]} == {"giro-site-fetch/0.1.0"}
     assert elapsed < 2 * 25 * delay  # the two hosts were fetched side by side
