@@ -397,8 +397,9 @@ def test_links_of_a_cms_page() -> None:
     <a href="/art/2022/1/1/art_1.html">某某区2022年政府信息公开工作年度报告</a>
     <a href="/a/sq.doc">政府信息公开申请表.doc</a><a href="/tu.html">图解2023年度报告</a>
     <a href="mailto:x@y.cn">信箱</a><iframe src="/pdfjs/web/viewer.html?file=/attach/b.pdf"></iframe></body></html>"""
-    links, title = page_links(html, "http://www.x.gov.cn/art/2023/1/1/art_2.html")
-    assert title == "某某区2023年政府信息公开工作年度报告"
+    found = page_links(html, "http://www.x.gov.cn/art/2023/1/1/art_2.html")
+    links = found.links
+    assert found.title == "某某区2023年政府信息公开工作年度报告" and found.refresh is None
     shown = {link.url.removeprefix("http://www.x.gov.cn"): (link.is_file, link.names_report, link.name)
              for link in links}
     assert shown == {
@@ -412,6 +413,42 @@ def test_links_of_a_cms_page() -> None:
         "/attach/b.pdf": (True, False, "b.pdf"),
     }
     assert [link.names_disclosure_report for link in links if not link.is_file] == [True, False]
+
+
+def test_links_a_script_writes_and_a_refresh() -> None:
+    """TRS-style pages write their attachment links with a script; some index pages only
+    refresh to the article."""
+    html = """<html><head><meta http-equiv="refresh" content="0; URL='/art/2023/x.html'"></head><body><script>
+    var file_appendix = '<a href="./P020240125.pdf">某某区2023年政府信息公开工作年度报告.pdf<\\/a>';
+    document.write(file_appendix); var other = "/upload/form.docx";</script></body></html>"""
+    found = page_links(html, "http://www.x.gov.cn/col/col1/index.html")
+    assert found.refresh == "http://www.x.gov.cn/art/2023/x.html"
+    assert [(link.url, link.names_report) for link in found.links] == [
+        ("http://www.x.gov.cn/col/col1/P020240125.pdf", True), ("http://www.x.gov.cn/upload/form.docx", False)]
+
+
+def test_a_page_that_refreshes_to_the_report(site: Site, content: Path) -> None:
+    target = site.add("/art/2021/r.html", page(0))
+    start = site.add("/index.html", b'<html><head><meta http-equiv="refresh" content="0;url=/art/2021/r.html">'
+                     b"</head><body></body></html>")
+    summary, out = fetch([start], content)
+    assert summary.saved == 1, out
+    assert record(next((content / "reports" / "2020").glob("*.html")))["url"] == target
+
+
+def test_a_file_named_only_by_its_content_disposition(site: Site, content: Path,
+                                                     printed: dict[str, bytes]) -> None:
+    """A scanned PDF's name comes from the server's Content-Disposition (raw GBK, as Chinese
+    servers send it, or RFC 5987 UTF-8)."""
+    raw = '附件；某某镇2020年度报告.pdf'.encode("gbk").decode("latin-1")
+    one = site.add("/get?fid=1", printed["scanned"], content_type="application/octet-stream",
+                   headers={"Content-Disposition": f'attachment; filename="{raw}"'})
+    two = site.add("/get?fid=2", printed["scanned"] + b"\n", content_type="application/octet-stream",
+                   headers={"Content-Disposition": "attachment; filename*=UTF-8''%E5%B9%B4%E6%8A%A5.pdf"})
+    summary, out = fetch([one, two], content)
+    assert summary.saved == 2, out
+    assert sorted(p.name for p in (content / "reports" / "unsorted").glob("*.pdf")) == [
+        "年报.pdf", "附件；某某镇2020年度报告.pdf"]
 
 
 def test_file_types_from_bytes_then_headers_then_names() -> None:
@@ -514,7 +551,7 @@ def test_a_sidecar_with_a_script_address_publishes_no_link(tmp_path: Path) -> No
 def test_any_markup_gives_safe_absolute_addresses(parts: list[str]) -> None:
     """Whatever a page holds, its links come out as http(s) addresses a request can carry:
     absolute, ASCII, no spaces or fragment."""
-    links, _ = page_links("".join(parts), "http://www.x.gov.cn/a/b/c.html")
-    for link in links:
+    found = page_links("".join(parts), "http://www.x.gov.cn/a/b/c.html")
+    for link in found.links:
         assert link.url.startswith(("http://", "https://")) and link.url.isascii()
         assert not re.search(r"[\s#\x00-\x1f]", link.url)

@@ -28,7 +28,7 @@ from typing import Any
 
 from giro_site.fetch.classify import Reading, page_text, plausible_year, read_file, size_limit, sniff_suffix
 from giro_site.fetch.client import USER_AGENT, Client, ClientOptions, FetchError, Response
-from giro_site.fetch.links import Link, ascii_url, page_links, suffix_of
+from giro_site.fetch.links import Link, ascii_url, describe, page_links, suffix_of
 from giro_site.fetch.progress import Progress
 from giro_site.fetch.save import EXISTS, SAVED, VERSION, ContentIndex, Saved, safe_stem
 from giro_site.prose.identity import full_name
@@ -171,7 +171,10 @@ class _Run:
         decoded = page_text(node.response.body, node.response.content_type)
         if decoded is None:
             return []
-        links, _ = page_links(decoded[0], node.response.final_url, decoded[1])
+        found = page_links(decoded[0], node.response.final_url, decoded[1])
+        links = found.links
+        if node.reading.report is None and found.refresh and node.depth == 0:
+            return [_Node(found.refresh, 1, node, describe(found.refresh, ""))]  # a redirect written in the page
         files = [link for link in links if link.is_file]
         chosen = [link for link in files if link.names_report][:MAX_ATTACHMENTS]
         if not chosen and len(files) == 1 and not node.reading.has_tables:
