@@ -159,6 +159,32 @@ def test_a_download_script_link_named_only_by_its_words(site: Site, content: Pat
     assert record(content / "reports/2020/长春市双阳区鹿乡镇人民政府.docx")["page_url"] == url
 
 
+def test_attachments_with_meaningless_names_under_a_report_title(site: Site, content: Path) -> None:
+    """Two attachments named by hashes under a page titled as the report: each is read, the
+    one that is a report kept, the other named with the reason."""
+    links = '<a href="/attach/P0201.docx">P0201.docx</a> <a href="/attach/P0202.docx">P0202.docx</a>'
+    url = site.add("/art/t.html", wrapper("岑港街道2020年政府信息公开工作年度报告", links))
+    site.add("/attach/P0201.docx", document_to_docx(parse_text("政府信息公开申请表\n申请人姓名：\n联系电话：")),
+             content_type="application/octet-stream")
+    site.add("/attach/P0202.docx", docx(4), content_type="application/octet-stream")
+    summary, out = fetch([url], content)
+    assert summary.saved == 1 and summary.failed == 0, out
+    assert [k for k in files(content) if not k.endswith(SUFFIX)] == ["2020/岑港街道.docx"]
+    assert f"跳过：{site.url('/attach/P0201.docx')}：不像是政府信息公开工作年度报告" in out
+
+
+def test_an_unreadable_attachment_of_a_report_page_is_not_kept(site: Site, content: Path) -> None:
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600
+    url = site.add("/art/d.html", page(0, extra='<a href="/f/1.doc">岭子镇2020年度报告.doc</a>'))
+    site.add("/f/1.doc", ole, content_type="application/msword")
+    summary, out = fetch([url], content)
+    assert [k for k in files(content) if not k.endswith(SUFFIX)] == ["2020/岭子镇.html"], out
+    assert "旧版 Word（.doc）文件无法读取" in out and "（页面本身已作为报告保存）" in out
+    alone = site.add("/art/e.html", wrapper("岭子镇2020年度报告", '<a href="/f/1.doc">岭子镇2020年度报告.doc</a>'))
+    summary, out = fetch([alone], content)
+    assert summary.saved == 1 and (content / "reports" / "unsorted" / "岭子镇2020年度报告.doc").read_bytes() == ole
+
+
 def test_a_javascript_wrapped_attachment(site: Site, content: Path) -> None:
     url = site.add("/a.html", wrapper("岑港街道2020年度报告", '<a href="javascript:void(0)" '
                                       "onclick=\"window.open('/u/cms/2021/岑港.docx')\">岑港街道2020年度报告</a>"))

@@ -223,11 +223,25 @@ def page_links(html: str, page_url: str, encoding: str = "utf-8") -> PageLinks:
     return PageLinks(links, title, refresh if refresh != ascii_url(page_url) else None)
 
 
+def names_report(text: str) -> bool:
+    """Whether a title or a link's words name a disclosure report (not its 图解 or 解读)."""
+    return bool(_DISCLOSURE_REPORT.search(text)) and not _NOT_THE_REPORT.search(text)
+
+
+def _query_name(url: str) -> str | None:
+    """A file name a download script's query gives (``downfile.jsp?filename=2101251530.pdf``)."""
+    for values in urllib.parse.parse_qs(urllib.parse.urlsplit(url).query).values():
+        for value in values:
+            if suffix_of(value) in DOCUMENT_SUFFIXES:
+                return value.rsplit("/", 1)[-1]
+    return None
+
+
 def describe(url: str, words: str, hint: str = "") -> Link:
     """What a link's address and words say about where it leads."""
     url_suffix = suffix_of(url)
     name = file_name_in(hint, words) or (urllib.parse.unquote(url.rsplit("/", 1)[-1].split("?")[0])
-                                         if url_suffix in DOCUMENT_SUFFIXES else None)
+                                         if url_suffix in DOCUMENT_SUFFIXES else _query_name(url))
     suffix = url_suffix if url_suffix in DOCUMENT_SUFFIXES else suffix_of(name or "")
     path = urllib.parse.unquote(urllib.parse.urlsplit(url).path)
     said = f"{words} {name or ''} {path.rsplit('/', 1)[-1]}"
