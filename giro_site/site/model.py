@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from giro_site.findings import ERROR, WARNING
+from giro_site.findings import ERROR, WARNING, sort_findings
 from giro_site.numbers import Number
 from giro_site.prose.identity import body_key, own_name
 from giro_site.regions import CITY, COUNTY, KINDS, PROVINCE, TOWNSHIP, empty_division, gazetteer, read_name
@@ -126,8 +126,10 @@ class ReportInfo:
     # content (hash) and the cross-year findings added to it. (Computed here: a cached_property
     # takes a lock per access, which showed up at 10,000 reports.)
     version: str = field(init=False)
+    year: int | None = field(init=False)  # the summary's (an attribute: read tens of thousands of times a build)
 
     def __post_init__(self) -> None:
+        self.year = self.summary["year"] if self.year_valid else None  # the year it counts in: none if impossible
         figures = self.summary["head"]
         errors = self.summary["counts"][ERROR] + sum(f["severity"] == ERROR for f in self.linked)
         warnings = self.summary["counts"][WARNING] + sum(f["severity"] == WARNING for f in self.linked)
@@ -139,12 +141,9 @@ class ReportInfo:
             granted=figures.get("granted"), complete=figures.get("complete", {}),
             items_approximate=figures.get("items_approximate", False))
         linked = hashlib.sha1(orjson.dumps(self.linked)).hexdigest()[:12] if self.linked else ""
-        self.version = f"{self.summary['sha256']}:{linked}"
-
-    @property
-    def year(self) -> int | None:
-        """The year the report counts in: its own, unless that is impossible."""
-        return self.summary["year"] if self.year_valid else None
+        origin = self.summary.get("origin")  # where the file was fetched from (fetch's sidecar)
+        fetched = hashlib.sha1(orjson.dumps(origin)).hexdigest()[:12] if origin else ""
+        self.version = f"{self.summary['sha256']}:{linked}:{fetched}"
 
     @property
     def stated_year(self) -> int | None:
@@ -154,6 +153,18 @@ class ReportInfo:
     @property
     def error_messages(self) -> list[str]:
         return self.summary["error_messages"] + [f["message"] for f in self.linked if f["severity"] == ERROR]
+
+
+def as_published(report: dict[str, Any], info: ReportInfo) -> dict[str, Any]:
+    """The report as the site publishes it (pages' data files, downloads): as parsed, plus its
+    cross-year findings and, for a fetched file, where it came from (``source.url``,
+    ``source.fetched_at``, from fetch's sidecar)."""
+    if info.linked:
+        report = {**report, "findings": sort_findings(report["findings"] + info.linked)}
+    origin = info.summary.get("origin")
+    if origin:
+        report = {**report, "source": {**report["source"], "url": origin["url"], "fetched_at": origin["fetched_at"]}}
+    return report
 
 
 @dataclass
