@@ -31,6 +31,7 @@ import orjson
 
 from giro_site import PARSER_VERSION
 from giro_site.corpus import cross_year_findings
+from giro_site.regions.gazetteer import data_key
 from giro_site.site.build.assets import collect_assets
 from giro_site.site.build.output import (
     MARKER,
@@ -47,7 +48,7 @@ from giro_site.site.build.output import (
     manifest_files,
     save_state,
 )
-from giro_site.site.build.store import ReportStore, load_gazetteer
+from giro_site.site.build.store import ReportStore
 from giro_site.site.config import AgencyDirectory, load_agencies, load_config
 from giro_site.site.downloads import aggregates
 from giro_site.site.model import Agency, ReportInfo, build_agencies, group_key
@@ -119,7 +120,8 @@ def global_key(options: BuildOptions, renderer: SiteRenderer) -> str:
     content = options.content
     extra = [(content / name).read_bytes() if (content / name).is_file() else b""
              for name in ("site.toml", "agencies.toml")]
-    return _digest(PARSER_VERSION, _tree_digest(PROJECT / "giro_site", "*.py"), _tree_digest(options.templates),
+    return _digest(PARSER_VERSION, data_key(), _tree_digest(PROJECT / "giro_site", "*.py"),
+                   _tree_digest(options.templates),
                    *(a.hashed for a in renderer.assets), repr(renderer.config), orjson.dumps(renderer.pages).decode(),
                    *(hashlib.sha256(part).hexdigest() for part in extra))
 
@@ -379,7 +381,6 @@ def _build_site(options: BuildOptions) -> BuildResult:
         mark[:] = now
 
     cache = options.cache_folder()
-    load_gazetteer(cache / "gazetteer.json", fresh=options.fresh)  # agencies.toml's codes are checked against it
     config = load_config(options.content, base_url=options.base_url, build_date=options.build_date)
     directory = load_agencies(options.content)  # settings first: a mistake there stops the build at once
     renderer = SiteRenderer(config, options.content, options.templates, collect_assets(options.assets),

@@ -28,9 +28,8 @@ from giro_site.corpus import Problem, display_path, scan_reports
 from giro_site.errors import ReportError
 from giro_site.readers import read_bytes
 from giro_site.regions import gazetteer
-from giro_site.regions.gazetteer import Index, index_from_package, source_key, use_index
+from giro_site.regions.gazetteer import data_key
 from giro_site.report import parse_report
-from giro_site.site.build.output import load_state, save_state
 from giro_site.site.build.summary import summarize
 
 STORE_FORMAT = 3
@@ -78,21 +77,9 @@ def _parse(path: Path) -> tuple[str, Entry, bytes | None, bool]:
     return name, _entry(stamp, sha256, summarize(report)), orjson.dumps(report), True
 
 
-def cached_index(path: Path, *, fresh: bool = False) -> Index:
-    """The gazetteer's index as the build keeps it in its cache folder (a few milliseconds,
-    where the package's own files cost 0.2 s); made from the package and saved there when
-    missing, damaged or of another version of the package."""
-    key = source_key()
-    index = None if fresh else Index.from_state(load_state(path), key)
-    if index is None:
-        index = index_from_package()
-        save_state(path, index.to_state(key))
-    return index
-
-
-def load_gazetteer(path: Path, *, fresh: bool = False) -> None:
-    """This process's gazetteer from the build's cache (see ``cached_index``)."""
-    use_index(lambda: cached_index(path, fresh=fresh))
+def parser_key() -> str:
+    """A report's JSON depends on the parser and on the gazetteer its places are read against."""
+    return f"{PARSER_VERSION}|{data_key()}"
 
 
 class ReportStore:
@@ -110,7 +97,7 @@ class ReportStore:
             data = orjson.loads((self.folder / "store.json").read_bytes())
         except (OSError, orjson.JSONDecodeError):
             return {}
-        if data.get("format") != STORE_FORMAT or data.get("parser") != PARSER_VERSION:
+        if data.get("format") != STORE_FORMAT or data.get("parser") != parser_key():
             return {}
         if not self.pack.is_file() or self.pack.stat().st_size != data.get("pack_size"):
             return {}  # the pack is not the one the index describes
@@ -215,7 +202,7 @@ class ReportStore:
         if not self._dirty:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
-        data = {"format": STORE_FORMAT, "parser": PARSER_VERSION,
+        data = {"format": STORE_FORMAT, "parser": parser_key(),
                 "pack_size": self.pack.stat().st_size if self.pack.is_file() else 0, "entries": self.entries}
         temporary = self.folder / f".store.json.{os.getpid()}"
         temporary.write_bytes(orjson.dumps(data))
