@@ -18,7 +18,6 @@ import gc
 import hashlib
 import multiprocessing
 import os
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -33,6 +32,7 @@ from giro_site import PARSER_VERSION
 from giro_site.corpus import cross_year_findings
 from giro_site.regions.gazetteer import data_key
 from giro_site.site.build.assets import collect_assets
+from giro_site.site.build.lock import build_lock
 from giro_site.site.build.output import (
     MARKER,
     MARKER_TEXT,
@@ -48,6 +48,7 @@ from giro_site.site.build.output import (
     manifest_files,
     save_state,
 )
+from giro_site.site.build.progress import Progress
 from giro_site.site.build.store import ReportStore
 from giro_site.site.config import AgencyDirectory, load_agencies, load_config
 from giro_site.site.downloads import aggregates
@@ -73,7 +74,7 @@ class BuildOptions:
     cache_dir: Path | None = None  # default: .giro-cache/<out name> beside the output
     fresh: bool = False  # ignore caches and the previous build
     force: bool = False  # replace a non-empty --out that is not a site of this tool (it is moved aside)
-    progress: Callable[[str], None] | None = None
+    progress: Progress = field(default_factory=Progress)  # what the maintainer sees while it runs
 
     def cache_folder(self) -> Path:
         return self.cache_dir or self.out.parent / ".giro-cache" / self.out.name
@@ -97,6 +98,7 @@ class BuildResult:
     # tells whether a slow stage waited (disk, a busy machine) or computed.
     cpu: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # what the build did beside the output (kept files, clean-up)
+    warnings: list[str] = field(default_factory=list)  # mistakes in the settings that did not stop it
 
 
 def _cpu_seconds() -> float:
@@ -177,7 +179,7 @@ class _RenderAll:
     chunk = 64
 
     def __init__(self, renderer: SiteRenderer, agencies: list[Agency], store: ReportStore, staging: Staging,
-                 jobs: int, progress: Callable[[str], None] | None):
+                 jobs: int, progress: Progress):
         global _WORK
         self.agencies, self.progress = agencies, progress
         self.bounds = [(i, min(i + self.chunk, len(agencies))) for i in range(0, len(agencies), self.chunk)]
@@ -194,12 +196,11 @@ class _RenderAll:
             if self.pool is None:
                 for part in self.bounds:
                     files.update(_render_chunk(part))
+                    self.progress.advance(part[1] - part[0])
                 return files
-            for done, results in enumerate(self.results, start=1):
+            for results in self.results:
                 files.update(results)
-                if self.progress and done % 50 == 0:
-                    done_agencies = min(done * self.chunk, len(self.agencies))
-                    self.progress(f"已生成 {done_agencies}/{len(self.agencies)} 个机关的页面")
+                self.progress.advance(len(results))
             self.pool.close()
             self.pool.join()
             return files
@@ -282,8 +283,9 @@ def _rebuild(options: BuildOptions, renderer: SiteRenderer, store: ReportStore, 
     """Render the changed agencies and what changed about all of them; replace only those files."""
     outputs, listing_keys = about_all(plan.previous)
     lap("aggregate")
-    writer = InPlace(options.out)
+    writer = InPlace(options.out, journal=options.cache_folder() / "writing.json")
     agency_files: dict[str, list[str]] = {}
+    options.progress.stage("生成机关页面", len(agencies) - len(plan.unchanged), "个机关")
     for agency in agencies:
         if agency.slug in plan.unchanged:
             agency_files[agency.slug] = plan.old_files(agency.slug)
@@ -293,6 +295,7 @@ def _rebuild(options: BuildOptions, renderer: SiteRenderer, store: ReportStore, 
             writer.put(relative, payload)
             files.append(relative)
         agency_files[agency.slug] = files
+        options.progress.advance()
     old_globals = plan.previous.get("files", {})
     global_files: dict[str, str] = {}
     for relative, payload in outputs:
@@ -325,6 +328,7 @@ def _full(options: BuildOptions, renderer: SiteRenderer, store: ReportStore, age
         for relative, payload in outputs:
             global_files[relative] = _fingerprint(payload)
             staging.put(relative, payload)
+        options.progress.stage("生成机关页面", len(agencies), "个机关")
         agency_files = rendering.collect()
         swap(staging)
     except BaseException:
@@ -350,8 +354,11 @@ def _long_lived_objects() -> Iterator[None]:
 
 def build_site(options: BuildOptions) -> BuildResult:
     """Parse every report and write the site; the previous site stays whole on failure."""
-    with _long_lived_objects():
-        return _build_site(options)
+    with build_lock(options.cache_folder(), options.progress.note), _long_lived_objects():
+        try:
+            return _build_site(options)
+        finally:
+            options.progress.close()
 
 
 def _prepare_output(options: BuildOptions) -> tuple[OutputFolder, dict[str, Any]]:
@@ -386,7 +393,7 @@ def _build_site(options: BuildOptions) -> BuildResult:
     renderer = SiteRenderer(config, options.content, options.templates, collect_assets(options.assets),
                             markdown_pages(options.content), bytecode=cache / "templates")
     store = ReportStore(cache, options.content, fresh=options.fresh)
-    store.refresh(jobs=options.jobs, progress=options.progress)
+    store.refresh(jobs=options.jobs, progress=options.progress)  # the stage "解析报告"
     problems = store.problems()
     lap("parse")
 
@@ -403,6 +410,7 @@ def _build_site(options: BuildOptions) -> BuildResult:
     lap("plan")
 
     about_all = partial(_about_all, options, renderer, store, agencies, problems, rows)
+    options.progress.stage("生成汇总页面和下载文件")
     if plan.rebuild:
         written = _rebuild(options, renderer, store, agencies, plan, about_all, lap)
     else:
@@ -415,6 +423,7 @@ def _build_site(options: BuildOptions) -> BuildResult:
     rendered = len(agencies) - len(plan.unchanged) if plan.rebuild else len(agencies)
     lap("write")
 
+    options.progress.stage("保存缓存")
     store.save()
     save_state(plan.path, {"format": MANIFEST_FORMAT, "global": base, **written.manifest,
                            "agencies": {slug: {"key": keys[slug], "files": written.agency_files[slug]}
@@ -425,17 +434,11 @@ def _build_site(options: BuildOptions) -> BuildResult:
         save_state(cache / "pairs.json", used_pairs)
     lap("save")
 
-    if options.progress:
-        for note in folder.notes:
-            options.progress(note)
     return BuildResult(out=given, reports=len(infos), agencies=len(agencies),
                        problems=[p.describe() for p in problems], errors=sum(i.head.quality == "error" for i in infos),
                        pages=sum(len(a.ids) for a in agencies) + len(written.manifest["listing"]) + 4
                        + len(renderer.pages),
                        seconds=time.perf_counter() - started, mode="rebuild" if plan.rebuild else "full",
                        parsed=store.parsed, rendered_agencies=rendered, written=written.count, timings=timings, cpu=cpu,
-                       notes=folder.notes)
+                       notes=folder.notes, warnings=directory.unused())
 
-
-def print_progress(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)

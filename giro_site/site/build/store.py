@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from giro_site.readers import read_bytes
 from giro_site.regions import gazetteer
 from giro_site.regions.gazetteer import data_key
 from giro_site.report import parse_report
+from giro_site.site.build.progress import Progress
 from giro_site.site.build.summary import summarize
 
 STORE_FORMAT = 3
@@ -103,7 +104,7 @@ class ReportStore:
             return {}  # the pack is not the one the index describes
         return data["entries"]  # type: ignore[no-any-return]
 
-    def refresh(self, *, jobs: int = 1, progress: Callable[[str], None] | None = None) -> None:
+    def refresh(self, *, jobs: int = 1, progress: Progress | None = None) -> None:
         """Bring the store up to date with the content folder: parse what is new or changed."""
         global _OLD, _CONTENT
         current: dict[str, Entry] = {}
@@ -125,6 +126,8 @@ class ReportStore:
         if self.pack.stat().st_size > 2 * live + (1 << 20):  # mostly replaced reports: a new pack
             current = self._compact(current)
         _OLD, _CONTENT = self.entries, self.content
+        progress = progress or Progress()
+        progress.stage("解析报告", len(pending), "个文件")
         if pending:
             gazetteer().by_name.ready()  # loaded once here, inherited by the forked workers
         self._close()
@@ -138,15 +141,14 @@ class ReportStore:
                 results = map(_parse, pending)
             with open(self.pack, "ab") as pack:
                 offset = pack.tell()
-                for done, (name, entry, blob, parsed) in enumerate(results, start=1):
+                for name, entry, blob, parsed in results:
                     if blob is not None:
                         pack.write(blob)
                         entry["span"] = [offset, len(blob)]
                         offset += len(blob)
                     current[name] = entry
                     self.parsed += parsed
-                    if progress and done % 1000 == 0:
-                        progress(f"已解析 {done}/{len(pending)} 个文件")
+                    progress.advance()
             if pool is not None:
                 pool.close()
                 pool.join()
