@@ -237,7 +237,7 @@ def _label(index: int, item: dict[str, Any]) -> str:
 
 def _check_entry(label: str, item: dict[str, Any]) -> dict[str, Any]:
     """The entry's fields, each of the kind it must be; ``match`` and ``files`` as tuples."""
-    where = f"{label} 的 "
+    where = f"{label}的 "
     unknown = set(item) - set(AgencyMeta.__dataclass_fields__)
     if unknown:
         raise ReportError(f"{label} 有未知字段：{'、'.join(sorted(unknown))}（可用的字段："
@@ -278,7 +278,7 @@ def _load_agencies(data: dict[str, Any]) -> AgencyDirectory:
         item = _check_entry(label, raw)
         slug = item.get("slug")
         if slug is not None and not _SLUG.fullmatch(slug):
-            raise ReportError(f"{label} 的 slug {shown(slug)} 不能用作网址：只能用英文字母、数字和连字符“-”"
+            raise ReportError(f"{label}的 slug {shown(slug)} 不能用作网址：只能用英文字母、数字和连字符“-”"
                               f"（不以连字符开头或结尾，最多 80 个字符），如 slug = \"gaolingzhen\"")
         if slug is not None:
             first = slugs.setdefault(slug.casefold(), label)
@@ -289,15 +289,15 @@ def _load_agencies(data: dict[str, Any]) -> AgencyDirectory:
         if level is not None:
             level = LEVEL_SYNONYMS.get(level, level)
             if level not in LEVELS:
-                raise ReportError(f"{label} 的 level = {shown(item['level'])} 不对：应为 {'、'.join(LEVELS)} 之一")
+                raise ReportError(f"{label}的 level = {shown(item['level'])} 不对：应为 {'、'.join(LEVELS)} 之一")
         code = item.get("code")
         if code is not None:
             if isinstance(code, bool) or not isinstance(code, str | int) or not re.fullmatch(r"\d{2,12}", str(code)):
-                raise ReportError(wrong(f"{label} 的 ", "code", code, "行政区划代码（6 位或 12 位数字）",
+                raise ReportError(wrong(f"{label}的 ", "code", code, "行政区划代码（6 位或 12 位数字）",
                                         'code = "110118108000"'))
             code = str(code).ljust(12, "0")
             if code not in gazetteer().by_code:
-                raise ReportError(f"{label} 的 code = {shown(item['code'])} 不在行政区划地名库中：请核对代码"
+                raise ReportError(f"{label}的 code = {shown(item['code'])} 不在行政区划地名库中：请核对代码"
                                   "（可在 data/regions 页面或国家地名信息库查到）")
         entries.append(AgencyMeta(**{**item, "level": level, "code": code}))
         labels.append(label)

@@ -354,6 +354,10 @@ def _long_lived_objects() -> Iterator[None]:
 
 def build_site(options: BuildOptions) -> BuildResult:
     """Parse every report and write the site; the previous site stays whole on failure."""
+    # A refused --out stops the build before anything is written (the lock's folder too);
+    # under the lock, the output is looked at again.
+    inspect_output(options.content, options.out, manifest=load_state(options.cache_folder() / "manifest.json"),
+                   force=options.force, sources=(options.templates, options.assets))
     with build_lock(options.cache_folder(), options.progress.note), _long_lived_objects():
         try:
             return _build_site(options)
