@@ -72,6 +72,7 @@ class Bar(Progress):
     """A tqdm bar per stage, on a terminal."""
 
     delay = 0.5  # seconds before a stage's bar shows: a quick stage shows none
+    mininterval = 0.2  # seconds between two redraws
 
     def __init__(self, stream: TextIO):
         self.stream = stream
@@ -82,8 +83,8 @@ class Bar(Progress):
 
         self.close()
         self.bar = tqdm(total=total, desc=escape(name), unit=f" {unit}", file=self.stream, leave=False,
-                        delay=self.delay, dynamic_ncols=True, mininterval=0.2,
-                        bar_format=None if total is not None else "{desc}：{n_fmt} {unit} [{elapsed}]")
+                        delay=self.delay, dynamic_ncols=True, mininterval=self.mininterval,
+                        bar_format=None if total is not None else "{desc}… [{elapsed}]")
 
     def advance(self, count: int = 1) -> None:
         if self.bar is not None:
