@@ -15,7 +15,7 @@ from giro_site.errors import ReportError
 from giro_site.findings import ERROR, SEVERITY_LABEL
 from giro_site.prose.identity import full_name
 from giro_site.report import parse_report, to_json
-from giro_site.site.build import sitesize
+from giro_site.site.build import jobsummary, sitesize
 from giro_site.site.build.builder import BuildOptions, BuildResult, build_site
 from giro_site.site.build.progress import for_terminal
 from giro_site.site.config import AgencyDirectory, load_agencies, load_config
@@ -138,13 +138,16 @@ def cmd_build(args: argparse.Namespace) -> int:
         return 2
     try:
         result = build_site(_build_options(args))
-    except ReportError as exc:
-        echo(f"生成失败：{exc.describe()}", err=True)
-        return 2
-    except OSError as exc:  # a full disk, a folder without write permission
-        echo(f"生成失败：{exc.filename or ''} {exc.strerror or exc}：请检查磁盘空间和文件夹的写入权限", err=True)
+    except (ReportError, OSError) as exc:
+        message = (exc.describe() if isinstance(exc, ReportError)  # a full disk, a folder without write permission
+                   else f"{exc.filename or ''} {exc.strerror or exc}：请检查磁盘空间和文件夹的写入权限")
+        echo(f"生成失败：{message}", err=True)
+        if args.summary:
+            jobsummary.append(Path(args.summary), jobsummary.failure(message))
         return 2
     report_build(result)
+    if args.summary:
+        jobsummary.append(Path(args.summary), jobsummary.summary(result))
     how = ("完整生成" if result.mode == "full"
            else f"增量生成（重新解析 {result.parsed} 份，重新生成 {result.rendered_agencies} 个机关）")
     echo(f"{BUILT_LINE} {result.out}：{result.agencies} 个机关，{result.reports} 份报告，{result.pages} 个页面，"
@@ -203,6 +206,9 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--strict", action="store_true", help="有无法读取的文件或错误时以 1 退出")
     build.add_argument("--build-date", default=None, help="页面上显示的生成日期（YYYY-MM-DD）")
     build.add_argument("--timings", action="store_true", help="显示各阶段用时")
+    build.add_argument("--summary", metavar="FILE", default=None,
+                       help="把无法读取的文件和有错误的报告以 Markdown 追加到 FILE"
+                            "（GitHub Actions 的 $GITHUB_STEP_SUMMARY）")
     build.set_defaults(func=cmd_build)
 
     serve = sub.add_parser("serve", help="生成网站并在本机预览，修改后自动刷新")

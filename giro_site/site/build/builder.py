@@ -99,6 +99,7 @@ class BuildResult:
     cpu: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # what the build did beside the output (kept files, clean-up)
     warnings: list[str] = field(default_factory=list)  # mistakes in the settings that did not stop it
+    error_reports: list[str] = field(default_factory=list)  # the reports with an error finding, by file
 
 
 def _cpu_seconds() -> float:
@@ -444,5 +445,6 @@ def _build_site(options: BuildOptions) -> BuildResult:
                        + len(renderer.pages),
                        seconds=time.perf_counter() - started, mode="rebuild" if plan.rebuild else "full",
                        parsed=store.parsed, rendered_agencies=rendered, written=written.count, timings=timings, cpu=cpu,
-                       notes=folder.notes, warnings=directory.unused())
+                       notes=folder.notes, warnings=directory.unused(),
+                       error_reports=[i.name for i in infos if i.head.quality == "error"])
 
