@@ -156,7 +156,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         stages = "，".join(f"{name} {seconds:.2f}（CPU {result.cpu.get(name, 0.0):.2f}）"
                           for name, seconds in result.timings.items())
         echo(f"{TIMINGS_LINE}（秒）：{stages}；写入 {result.written} 个文件。")
-    size = sitesize.measure(result.out)
+    size = result.size or sitesize.measure(result.out)
     echo(sitesize.summary(size))
     for warning in sitesize.warnings(size):
         echo(f"注意：{warning}", err=True)

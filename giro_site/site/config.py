@@ -7,7 +7,7 @@ import datetime as dt
 import fnmatch
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -197,8 +197,15 @@ class AgencyDirectory:
                 return entry
         return None
 
-    def unused(self) -> list[str]:
-        """A warning for each entry no report was found for (after ``find`` saw every report)."""
+    def unused(self, reports: Iterable[tuple[str, str | None, str | None]] = ()) -> list[str]:
+        """A warning for each entry no report was found for: after ``find`` saw every report,
+        or, for the entries it has not returned yet, looking through ``reports`` (file,
+        agency, region) until each is found (a rebuild that looked only at changed reports)."""
+        if len(self.used) < len(self.entries):
+            for file, agency, region in reports:
+                self.find(file, agency, region)
+                if len(self.used) == len(self.entries):
+                    break
         return [f"agencies.toml {self.labels[position]} 没有对应任何报告：请核对 match 中的名称与报告标题中的"
                 "机关名称（含或不含地区）是否一字不差，files 中的路径是否从 reports/ 写起"
                 for position in range(len(self.entries)) if position not in self.used]

@@ -32,7 +32,7 @@ from tornado import web
 from tornado.ioloop import IOLoop
 
 from giro_site.errors import ReportError
-from giro_site.site.build.builder import BuildOptions, BuildResult, build_site
+from giro_site.site.build.builder import BuildOptions, BuildResult, BuildSession, build_site
 from giro_site.terminal import echo
 
 HOST = "127.0.0.1"
@@ -138,10 +138,13 @@ class _Rebuilder(threading.Thread):
         self.options, self.report, self.address = options, report, address
         self.folders = (options.content, options.templates, options.assets)
         self.loop: IOLoop | None = None  # the server's: where to send "reload"
+        # The model stays in memory between rebuilds, and a rebuild's downloads follow its
+        # pages in the background (the next rebuild waits for them).
+        self.session = BuildSession(background=True)
 
     def build(self, first: bool) -> None:
         try:
-            result = build_site(self.options)
+            result = build_site(self.options, self.session)
         except ReportError as exc:  # a broken site.toml or agencies.toml: keep serving the last site
             echo(f"{'生成' if first else '重新生成'}失败：{exc.describe()}（改正后会自动重新生成）", err=True)
             return
@@ -149,8 +152,9 @@ class _Rebuilder(threading.Thread):
             echo(f"{'生成' if first else '重新生成'}失败：{exc.filename or ''} {exc.strerror or exc}", err=True)
             return
         self.report(result)
+        later = "（下载文件随后更新）" if result.mode == "rebuild" else ""
         echo(f"{'已生成' if first else '已重新生成'}：{result.agencies} 个机关，{result.reports} 份报告，"
-             f"{len(result.problems)} 个文件无法读取，用时 {result.seconds:.2f} 秒", err=True)
+             f"{len(result.problems)} 个文件无法读取；页面用时 {result.pages_seconds:.2f} 秒{later}", err=True)
         if self.loop is not None:
             self.loop.add_callback(LiveReloadHandler.reload_waiters)
 

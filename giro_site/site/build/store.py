@@ -89,6 +89,7 @@ class ReportStore:
         self.content = content
         self.pack = folder / "reports.pack"
         self.entries: dict[str, Entry] = {} if fresh else self._load()
+        self.changed: set[str] = set()  # names whose content (or problem) the last refresh found changed
         self.parsed = 0
         self._dirty = fresh
         self._reader: Any = None
@@ -155,7 +156,11 @@ class ReportStore:
         finally:
             _OLD = {}
         self._dirty = self._dirty or bool(pending) or set(current) != set(self.entries)
-        self.entries = dict(sorted(current.items()))
+        old = self.entries
+        self.changed = {name for name, entry in current.items() if (before := old.get(name)) is None
+                        or before["sha256"] != entry["sha256"] or before["problem"] != entry["problem"]}
+        self.changed.update(name for name in old if name not in current)
+        self.entries = current if list(current) == sorted(current) else dict(sorted(current.items()))
 
     def _compact(self, current: dict[str, Entry]) -> dict[str, Entry]:
         """Copy the reports still in use into a new pack."""
