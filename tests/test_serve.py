@@ -145,11 +145,11 @@ def test_each_rebuild_names_what_it_could_not_read_in_chinese_only(served: Serve
 def test_the_server_answers_while_a_rebuild_runs(tmp_path: Path) -> None:
     """A rebuild slowed to ten seconds (as a slow file would): pages still come at once."""
     slow = ("import time, giro_site.site.build.serve as s; real = s.build_site; calls = []\n"
-            "def slow(options):\n"
+            "def slow(*args, **kwargs):\n"
             "    calls.append(1)\n"
             "    if len(calls) > 1:\n"
             "        print('SLOW REBUILD 开始', file=sys.stderr, flush=True); time.sleep(10)\n"
-            "    return real(options)\n"
+            "    return real(*args, **kwargs)\n"
             "s.build_site = slow")
     port = free_port()
     process, log = start_serve(tmp_path, before=slow, port=port)
