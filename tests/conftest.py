@@ -36,3 +36,11 @@ def codes(report: dict[str, Any], severity: str | None = None) -> list[tuple[str
 @pytest.fixture(params=SEEDS, ids=SEED_IDS)
 def seed(request: pytest.FixtureRequest) -> Path:
     return request.param
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that prints PDFs (through the ``printer`` fixture: LibreOffice and Chromium) is
+    marked ``print``, so the everyday run can leave it out: ``-m "not browser and not print"``."""
+    for item in items:
+        if "printer" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.print)
