@@ -38,7 +38,7 @@ from giro_site.forms.spec import (
 from giro_site.labels import core, flat
 from giro_site.readers.pdf.extract import PageContent
 from giro_site.readers.pdf.grid import Box, GridTable, PageTables, find_tables
-from giro_site.readers.pdf.parts import Note, PageTable, TableCell, TableRow, padding
+from giro_site.readers.pdf.parts import Note, PageTable, TableCell, TableRow, mark_hidden, padding
 from giro_site.readers.pdf.text import Flow, Line, cell_text, fits_not, join_two, make_lines
 from giro_site.readers.pdf.unruled import read_tables as read_unruled
 
@@ -99,7 +99,8 @@ class _Page:
 
 
 def _table_rows(grid: GridTable) -> tuple[list[TableRow], list[Line]]:
-    cells = {id(box): TableCell(make_lines(box.glyphs), box.left, box.right, box.col1 - box.col0) for box in grid.boxes}
+    cells = {id(box): TableCell(make_lines(box.glyphs), box.left, box.right, box.col1 - box.col0, box.hidden)
+             for box in grid.boxes}
     by_row: dict[int, list[Box]] = {}
     for box in grid.boxes:
         for row in range(box.row0, box.row1):
@@ -251,7 +252,9 @@ def _pages(content: list[PageContent]) -> tuple[list[_Page], tuple[int, ...], li
     unruled = read_unruled([(page, [line for line in free if id(line) not in dropped], found.rules)
                             for page, free, _, found in read])
     refused: list[tuple[Note, Line | None]] = []
-    for (_, _, tables, _), result in zip(read, unruled, strict=True):
+    for (page, _, tables, _), result in zip(read, unruled, strict=True):
+        for table in result.tables:
+            mark_hidden(table.table, page.hidden)
         tables.extend((table.top, table.table, table.lines) for table in result.tables)
         bodies.append(result.lines)
         refused.extend(result.refused)
@@ -359,6 +362,8 @@ def _stitch(table: PageTable, following: PageTable, flow: Flow) -> None:
             if partner is not None and cell.lines:
                 partner.lines.extend(cell.lines)
             if partner is not None:
+                partner.hidden = partner.hidden or cell.hidden
+            if partner is not None:
                 _replace(rows, cell, partner)
         rows = rows[1:]
     else:
@@ -371,6 +376,7 @@ def _stitch(table: PageTable, following: PageTable, flow: Flow) -> None:
         for index, (cell, partner, kind) in enumerate(partners):
             if kind == "same" and partner is not None and any(other > index for other in labels):
                 partner.lines.extend(cell.lines)
+                partner.hidden = partner.hidden or cell.hidden
                 cell.lines = []
     table.rows.extend(rows)
 
@@ -392,7 +398,7 @@ def _document_table(table: PageTable, flow: Flow) -> Table:
             if starts:
                 if id(cell) not in texts:
                     texts[id(cell)] = cell_text(cell.lines, flow, table.inner(cell))
-                cells.append(Cell(texts[id(cell)], line, cell.colspan, False))
+                cells.append(Cell(texts[id(cell)], line, cell.colspan, False, cell.hidden))
             else:
                 cells.append(Cell("", None, cell.colspan, True))
         if cells:

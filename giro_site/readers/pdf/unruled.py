@@ -380,6 +380,28 @@ def _repeated_header(lines: list[Line], headers: list[Header], model: Model) -> 
     return index, header
 
 
+def _dangling_title(lines: list[Line], moved: list[Line], headers: list[Header]) -> list[Line]:
+    """A block title of table 二 that ended the page before (``moved`` to this page's top),
+    above the table's first header repeated here (its first block's title and header, as a
+    browser repeats a ``<thead>``): the title is the next block's, whose header follows
+    the repeat. Set it there, so that block is read with its title and nothing is left out."""
+    if len(moved) != 1 or not is_block_title(moved[0].text) or len(lines) < 3 or not is_block_title(lines[1].text):
+        return lines
+    proactive = [h for h in headers if h.kind == PROACTIVE]
+    if len(proactive) < 2 or not _starts_header(lines[2], proactive[:1]) or tuple(
+            leaf.key for leaf in proactive[0].leaves) not in _FIRST_BLOCKS:
+        return lines
+    following = next((i for i in range(3, len(lines)) if _starts_header(lines[i], proactive[1:2])), None)
+    if following is None or any(_is_data(line, block, None) for line in lines[3:following]
+                                for block in filter(None, [_block(proactive[0], lines)])):
+        return lines  # the repeated header has rows of its own: not a repeat
+    title = moved[0]  # a copy made for this page: moved again, it keeps its origin
+    delta = lines[following].top - title.bottom - 0.3 * title.height
+    title.glyphs = [g._replace(top=g.top + delta, bottom=g.bottom + delta) for g in title.glyphs]
+    title.top, title.bottom = title.top + delta, title.bottom + delta
+    return [*lines[1:following], title, *lines[following:]]
+
+
 def _starts_header(line: Line, headers: list[Header]) -> bool:
     return any(line.top - 0.3 * line.height <= h.top <= line.bottom for h in headers)
 
@@ -432,6 +454,7 @@ def read_tables(pages: list[tuple[PageContent, list[Line], list[Segment]]]) -> l
     for number, (_, lines, _) in enumerate(pages):
         work = moved + lines
         headers = find_headers(work) if carried is not None or _worth_looking(work) else []
+        work = _dangling_title(work, moved, headers)
         regions = _regions(work, headers, carried) if headers or carried is not None else []
         consumed.append(set())
         for region in regions:
@@ -526,6 +549,7 @@ def _strays(pages: list[tuple[PageContent, list[Line], list[Segment]]], found: l
     taken = {id(line) for regions in found for region in regions if id(region) in built
              for line in region.lines}.union(*consumed)
     kinds = known_by_table()
+    read = {region.kind for regions in found for region in regions if id(region) in built}
     out: list[list[tuple[Note, Line]]] = []
     for _, lines, _ in pages:
         out.append([])
@@ -540,8 +564,13 @@ def _strays(pages: list[tuple[PageContent, list[Line], list[Segment]]], found: l
                     kind = kinds.get(core("".join(run.text for run in runs[:first])))
             if kind is not None and kind not in told:
                 told.add(kind)
-                note, _ = _refusal(kind, f"“{line.text.strip()[:30]}”一行没有读入表格", [line])
-                out[-1].append((note, line))
+                row = f"“{line.text.strip()[:30]}”一行没有读入表格"
+                if kind in read:  # the figures read stay: only what this part held is blank
+                    message = (f"PDF 中的{_TABLE_NAMES[kind]}没有框线，{row}，这一部分可能没有认出，其中的数字"
+                               "按空白处理；表中已读入的数字照常使用。请核对原文，或找到报告的 .docx、网页版本。")
+                    out[-1].append((Note("TABLE_MISSING", message, kind), line))
+                else:
+                    out[-1].append((_refusal(kind, row, [line])[0], line))
     return out
 
 

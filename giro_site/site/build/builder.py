@@ -124,6 +124,12 @@ class BuildSession:
             return ReportStore(cache, options.content, fresh=options.fresh)
         return self.store
 
+    def manifest_for(self, options: BuildOptions) -> dict[str, Any] | None:
+        """The last build's manifest, if this session wrote it for this output."""
+        if options.fresh or self._where is None or self._where[0] != options.cache_folder():
+            return None
+        return self.states.get("manifest")
+
     def state(self, cache: Path, name: str) -> dict[str, Any]:
         """A cache file of the build (pinyin, pairs): kept in memory after the first build."""
         return self.states.get(name) or load_state(cache / f"{name}.json")
@@ -241,10 +247,10 @@ def build_site(options: BuildOptions, session: BuildSession | None = None) -> Bu
         raise
 
 
-def _prepare_output(options: BuildOptions) -> tuple[OutputFolder, dict[str, Any]]:
+def _prepare_output(options: BuildOptions, known: dict[str, Any] | None = None) -> tuple[OutputFolder, dict[str, Any]]:
     """May the build replace ``--out`` (``OutputRefused`` if not), what interrupted builds left
-    beside it cleaned up; and the last build's manifest."""
-    manifest = load_state(options.cache_folder() / "manifest.json")
+    beside it cleaned up; and the last build's manifest (``known``: as a session kept it)."""
+    manifest = known if known is not None else load_state(options.cache_folder() / "manifest.json")
     folder = inspect_output(options.content, options.out, manifest=manifest, force=options.force,
                             sources=(options.templates, options.assets))
     folder.notes += clean_leftovers(folder.path, lambda: manifest_files(manifest) if folder.state == "ours" else None)
@@ -279,7 +285,7 @@ def _apply(renderer: SiteRenderer, model: SiteModel, patched: Patch) -> None:
 def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[], None]) -> BuildResult:
     started = time.perf_counter()
     given = options.out
-    folder, manifest = _prepare_output(options)
+    folder, manifest = _prepare_output(options, session.manifest_for(options))
     options = replace(options, out=folder.path)
     timings: dict[str, float] = {}
     cpu: dict[str, float] = {}
@@ -352,14 +358,15 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
         options.progress.stage("保存缓存")
         store.save()
         agency_files = written.agency_files
-        save_state(plan.path, {"format": MANIFEST_FORMAT, "global": base, **written.manifest,
-                               "agencies": {slug: {"key": model.keys[slug], "files": agency_files[slug]["files"],
-                                                   "sizes": agency_files[slug]["sizes"]} for slug in model.keys}})
+        saved = {"format": MANIFEST_FORMAT, "global": base, **written.manifest,
+                 "agencies": {slug: {"key": model.keys[slug], "files": agency_files[slug]["files"],
+                                     "sizes": agency_files[slug]["sizes"]} for slug in model.keys}}
+        save_state(plan.path, saved)
         if pinyin != known_pinyin:  # new names, or entries of an older layout made again
             save_state(cache / "pinyin.json", pinyin)
         if len(pairs) != known_pairs:
             save_state(cache / "pairs.json", pairs)
-        session.keep(store, model, {"pinyin": pinyin, "pairs": pairs})
+        session.keep(store, model, {"pinyin": pinyin, "pairs": pairs, "manifest": saved})
         return written
 
     infos = [info for agency in model.agencies for info in agency.reports]
