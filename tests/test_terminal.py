@@ -79,3 +79,15 @@ def test_parse_errors_and_json_are_safe_on_a_terminal(hostile: Path) -> None:
     assert parsed.returncode == 0
     _clean(parsed.stdout)
     assert "\\u001b]0;" in parsed.stdout  # JSON's own escape: the same data
+
+
+def test_fetch_prints_what_sites_named_escaped() -> None:
+    """A file name or title a site sent (Content-Disposition, <title>) is outside text too."""
+    import io
+
+    from giro_site.fetch.progress import Progress
+
+    stream = io.StringIO()
+    Progress(2, stream=stream, bar=False).address_done([f"已保存：content/reports/2023/{EVIL}.html（https://a.example/）"])
+    _clean(stream.getvalue())
+    assert f"[1/2] 已保存：content/reports/2023/{SHOWN}.html" in stream.getvalue()
