@@ -159,6 +159,32 @@ def test_a_download_script_link_named_only_by_its_words(site: Site, content: Pat
     assert record(content / "reports/2020/长春市双阳区鹿乡镇人民政府.docx")["page_url"] == url
 
 
+def test_attachments_with_meaningless_names_under_a_report_title(site: Site, content: Path) -> None:
+    """Two attachments named by hashes under a page titled as the report: each is read, the
+    one that is a report kept, the other named with the reason."""
+    links = '<a href="/attach/P0201.docx">P0201.docx</a> <a href="/attach/P0202.docx">P0202.docx</a>'
+    url = site.add("/art/t.html", wrapper("岑港街道2020年政府信息公开工作年度报告", links))
+    site.add("/attach/P0201.docx", document_to_docx(parse_text("政府信息公开申请表\n申请人姓名：\n联系电话：")),
+             content_type="application/octet-stream")
+    site.add("/attach/P0202.docx", docx(4), content_type="application/octet-stream")
+    summary, out = fetch([url], content)
+    assert summary.saved == 1 and summary.failed == 0, out
+    assert [k for k in files(content) if not k.endswith(SUFFIX)] == ["2020/岑港街道.docx"]
+    assert f"跳过：{site.url('/attach/P0201.docx')}：不像是政府信息公开工作年度报告" in out
+
+
+def test_an_unreadable_attachment_of_a_report_page_is_not_kept(site: Site, content: Path) -> None:
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600
+    url = site.add("/art/d.html", page(0, extra='<a href="/f/1.doc">岭子镇2020年度报告.doc</a>'))
+    site.add("/f/1.doc", ole, content_type="application/msword")
+    summary, out = fetch([url], content)
+    assert [k for k in files(content) if not k.endswith(SUFFIX)] == ["2020/岭子镇.html"], out
+    assert "旧版 Word（.doc）文件无法读取" in out and "（页面本身已作为报告保存）" in out
+    alone = site.add("/art/e.html", wrapper("岭子镇2020年度报告", '<a href="/f/1.doc">岭子镇2020年度报告.doc</a>'))
+    summary, out = fetch([alone], content)
+    assert summary.saved == 1 and (content / "reports" / "unsorted" / "岭子镇2020年度报告.doc").read_bytes() == ole
+
+
 def test_a_javascript_wrapped_attachment(site: Site, content: Path) -> None:
     url = site.add("/a.html", wrapper("岑港街道2020年度报告", '<a href="javascript:void(0)" '
                                       "onclick=\"window.open('/u/cms/2021/岑港.docx')\">岑港街道2020年度报告</a>"))
@@ -397,8 +423,9 @@ def test_links_of_a_cms_page() -> None:
     <a href="/art/2022/1/1/art_1.html">某某区2022年政府信息公开工作年度报告</a>
     <a href="/a/sq.doc">政府信息公开申请表.doc</a><a href="/tu.html">图解2023年度报告</a>
     <a href="mailto:x@y.cn">信箱</a><iframe src="/pdfjs/web/viewer.html?file=/attach/b.pdf"></iframe></body></html>"""
-    links, title = page_links(html, "http://www.x.gov.cn/art/2023/1/1/art_2.html")
-    assert title == "某某区2023年政府信息公开工作年度报告"
+    found = page_links(html, "http://www.x.gov.cn/art/2023/1/1/art_2.html")
+    links = found.links
+    assert found.title == "某某区2023年政府信息公开工作年度报告" and found.refresh is None
     shown = {link.url.removeprefix("http://www.x.gov.cn"): (link.is_file, link.names_report, link.name)
              for link in links}
     assert shown == {
@@ -412,6 +439,42 @@ def test_links_of_a_cms_page() -> None:
         "/attach/b.pdf": (True, False, "b.pdf"),
     }
     assert [link.names_disclosure_report for link in links if not link.is_file] == [True, False]
+
+
+def test_links_a_script_writes_and_a_refresh() -> None:
+    """TRS-style pages write their attachment links with a script; some index pages only
+    refresh to the article."""
+    html = """<html><head><meta http-equiv="refresh" content="0; URL='/art/2023/x.html'"></head><body><script>
+    var file_appendix = '<a href="./P020240125.pdf">某某区2023年政府信息公开工作年度报告.pdf<\\/a>';
+    document.write(file_appendix); var other = "/upload/form.docx";</script></body></html>"""
+    found = page_links(html, "http://www.x.gov.cn/col/col1/index.html")
+    assert found.refresh == "http://www.x.gov.cn/art/2023/x.html"
+    assert [(link.url, link.names_report) for link in found.links] == [
+        ("http://www.x.gov.cn/col/col1/P020240125.pdf", True), ("http://www.x.gov.cn/upload/form.docx", False)]
+
+
+def test_a_page_that_refreshes_to_the_report(site: Site, content: Path) -> None:
+    target = site.add("/art/2021/r.html", page(0))
+    start = site.add("/index.html", b'<html><head><meta http-equiv="refresh" content="0;url=/art/2021/r.html">'
+                     b"</head><body></body></html>")
+    summary, out = fetch([start], content)
+    assert summary.saved == 1, out
+    assert record(next((content / "reports" / "2020").glob("*.html")))["url"] == target
+
+
+def test_a_file_named_only_by_its_content_disposition(site: Site, content: Path,
+                                                     printed: dict[str, bytes]) -> None:
+    """A scanned PDF's name comes from the server's Content-Disposition (raw GBK, as Chinese
+    servers send it, or RFC 5987 UTF-8)."""
+    raw = '附件；某某镇2020年度报告.pdf'.encode("gbk").decode("latin-1")
+    one = site.add("/get?fid=1", printed["scanned"], content_type="application/octet-stream",
+                   headers={"Content-Disposition": f'attachment; filename="{raw}"'})
+    two = site.add("/get?fid=2", printed["scanned"] + b"\n", content_type="application/octet-stream",
+                   headers={"Content-Disposition": "attachment; filename*=UTF-8''%E5%B9%B4%E6%8A%A5.pdf"})
+    summary, out = fetch([one, two], content)
+    assert summary.saved == 2, out
+    assert sorted(p.name for p in (content / "reports" / "unsorted").glob("*.pdf")) == [
+        "年报.pdf", "附件；某某镇2020年度报告.pdf"]
 
 
 def test_file_types_from_bytes_then_headers_then_names() -> None:
@@ -514,7 +577,7 @@ def test_a_sidecar_with_a_script_address_publishes_no_link(tmp_path: Path) -> No
 def test_any_markup_gives_safe_absolute_addresses(parts: list[str]) -> None:
     """Whatever a page holds, its links come out as http(s) addresses a request can carry:
     absolute, ASCII, no spaces or fragment."""
-    links, _ = page_links("".join(parts), "http://www.x.gov.cn/a/b/c.html")
-    for link in links:
+    found = page_links("".join(parts), "http://www.x.gov.cn/a/b/c.html")
+    for link in found.links:
         assert link.url.startswith(("http://", "https://")) and link.url.isascii()
         assert not re.search(r"[\s#\x00-\x1f]", link.url)

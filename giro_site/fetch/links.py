@@ -32,6 +32,8 @@ _REPORT = re.compile(r"报告|年报")
 _DISCLOSURE_REPORT = re.compile(r"信息公开.{0,30}(?:报告|年报)|(?:报告|年报).{0,30}信息公开")
 _NOT_THE_REPORT = re.compile(r"图解|解读|图示|一图读懂|问答|申请表|目录|指南")
 _SPACE = re.compile(r"\s+")
+_REFRESH = re.compile(r"url\s*=\s*(.+)$", re.IGNORECASE)
+_MAX_SCRIPT = 200_000  # characters of a page's scripts looked into
 
 
 @dataclass(frozen=True)
@@ -81,8 +83,12 @@ def file_name_in(*texts: str | None) -> str | None:
 
 
 class _Collector(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, *, scripts: bool = True) -> None:
         super().__init__(convert_charrefs=True)
+        self.read_scripts = scripts  # look into scripts (once: the markup they write has none)
+        self.script_text: list[str] = []
+        self._in_script = False
+        self.refresh: str | None = None  # <meta http-equiv="refresh" content="0;url=…">
         self.base: str | None = None
         self.title_parts: list[str] = []
         self.found: list[tuple[str, str, str]] = []  # (raw address, words, file name hint)
@@ -98,6 +104,12 @@ class _Collector(HTMLParser):
             self.base = values["href"]
         elif tag == "title":
             self._in_title = True
+        elif tag == "script":
+            self._in_script = True
+        elif tag == "meta" and values.get("http-equiv", "").lower() == "refresh" and self.refresh is None:
+            match = _REFRESH.search(values.get("content", ""))
+            if match:
+                self.refresh = match.group(1).strip("'\" ")
         elif tag == "a":
             self._finish_anchor()
             self._anchor, self._anchor_text = values, []
@@ -111,8 +123,14 @@ class _Collector(HTMLParser):
             self._finish_anchor()
         elif tag == "title":
             self._in_title = False
+        elif tag == "script":
+            self._in_script = False
 
     def handle_data(self, data: str) -> None:
+        if self._in_script:
+            if self.read_scripts and sum(map(len, self.script_text)) < _MAX_SCRIPT:
+                self.script_text.append(data)
+            return
         if self._in_title and sum(map(len, self.title_parts)) < _MAX_TEXT:
             self.title_parts.append(data)
         if self._anchor is not None and sum(map(len, self._anchor_text)) < _MAX_TEXT:
@@ -130,6 +148,20 @@ class _Collector(HTMLParser):
     def close(self) -> None:
         super().close()
         self._finish_anchor()
+        if self.script_text:
+            self._read_scripts("\n".join(self.script_text)[:_MAX_SCRIPT])
+
+    def _read_scripts(self, text: str) -> None:
+        """Attachments a CMS writes with a script (TRS's ``document.write('<a href="./P02….pdf">…')``):
+        the links in the markup the scripts hold, then any quoted address of a document."""
+        inner = _Collector(scripts=False)
+        inner.feed(text.replace("\\/", "/").replace('\\"', '"').replace("\\'", "'"))
+        inner.close()
+        self.found.extend(inner.found)
+        named = {address for address, _, _ in inner.found}
+        for _, quoted in _QUOTED.findall(text):
+            if suffix_of(quoted) in DOCUMENT_SUFFIXES and quoted not in named and len(self.found) < MAX_LINKS:
+                self.found.append((quoted, "", ""))
 
 
 def _addresses(href: str, onclick: str) -> list[str]:
@@ -157,13 +189,25 @@ def _viewer_target(url: str) -> str:
     return url
 
 
-def page_links(html: str, page_url: str, encoding: str = "utf-8") -> tuple[list[Link], str]:
+@dataclass
+class PageLinks:
+    links: list[Link]
+    title: str
+    refresh: str | None  # where a ``<meta http-equiv="refresh">`` sends the reader, if anywhere
+
+
+def page_links(html: str, page_url: str, encoding: str = "utf-8") -> PageLinks:
     """Every link of the page that could lead to a document or page (deduplicated, in page
-    order), and the page's ``<title>``."""
+    order), its ``<title>`` and its refresh target."""
     collector = _Collector()
     collector.feed(html)
     collector.close()
     base = urllib.parse.urljoin(page_url, collector.base) if collector.base else page_url
+    refresh = None
+    if collector.refresh:
+        target = urllib.parse.urljoin(base, collector.refresh)
+        if urllib.parse.urlsplit(target).scheme.lower() in {"http", "https"}:
+            refresh = ascii_url(target, encoding)
     links: list[Link] = []
     seen: set[str] = set()
     for raw, words, hint in collector.found:
@@ -176,14 +220,28 @@ def page_links(html: str, page_url: str, encoding: str = "utf-8") -> tuple[list[
         seen.add(url)
         links.append(describe(url, words, hint))
     title = _SPACE.sub(" ", "".join(collector.title_parts)).strip()
-    return links, title
+    return PageLinks(links, title, refresh if refresh != ascii_url(page_url) else None)
+
+
+def names_report(text: str) -> bool:
+    """Whether a title or a link's words name a disclosure report (not its 图解 or 解读)."""
+    return bool(_DISCLOSURE_REPORT.search(text)) and not _NOT_THE_REPORT.search(text)
+
+
+def _query_name(url: str) -> str | None:
+    """A file name a download script's query gives (``downfile.jsp?filename=2101251530.pdf``)."""
+    for values in urllib.parse.parse_qs(urllib.parse.urlsplit(url).query).values():
+        for value in values:
+            if suffix_of(value) in DOCUMENT_SUFFIXES:
+                return value.rsplit("/", 1)[-1]
+    return None
 
 
 def describe(url: str, words: str, hint: str = "") -> Link:
     """What a link's address and words say about where it leads."""
     url_suffix = suffix_of(url)
     name = file_name_in(hint, words) or (urllib.parse.unquote(url.rsplit("/", 1)[-1].split("?")[0])
-                                         if url_suffix in DOCUMENT_SUFFIXES else None)
+                                         if url_suffix in DOCUMENT_SUFFIXES else _query_name(url))
     suffix = url_suffix if url_suffix in DOCUMENT_SUFFIXES else suffix_of(name or "")
     path = urllib.parse.unquote(urllib.parse.urlsplit(url).path)
     said = f"{words} {name or ''} {path.rsplit('/', 1)[-1]}"

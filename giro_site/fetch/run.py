@@ -28,7 +28,7 @@ from typing import Any
 
 from giro_site.fetch.classify import Reading, page_text, plausible_year, read_file, size_limit, sniff_suffix
 from giro_site.fetch.client import USER_AGENT, Client, ClientOptions, FetchError, Response
-from giro_site.fetch.links import Link, ascii_url, page_links, suffix_of
+from giro_site.fetch.links import Link, ascii_url, describe, names_report, page_links, suffix_of
 from giro_site.fetch.progress import Progress
 from giro_site.fetch.save import EXISTS, SAVED, VERSION, ContentIndex, Saved, safe_stem
 from giro_site.prose.identity import full_name
@@ -171,11 +171,14 @@ class _Run:
         decoded = page_text(node.response.body, node.response.content_type)
         if decoded is None:
             return []
-        links, _ = page_links(decoded[0], node.response.final_url, decoded[1])
+        found = page_links(decoded[0], node.response.final_url, decoded[1])
+        links = found.links
+        if node.reading.report is None and found.refresh and node.depth == 0:
+            return [_Node(found.refresh, 1, node, describe(found.refresh, ""))]  # a redirect written in the page
         files = [link for link in links if link.is_file]
         chosen = [link for link in files if link.names_report][:MAX_ATTACHMENTS]
-        if not chosen and len(files) == 1 and not node.reading.has_tables:
-            chosen = files  # the page's only attachment: kept only if it reads as a report
+        if not chosen and not node.reading.has_tables and (len(files) == 1 or names_report(found.title)):
+            chosen = files[:MAX_ATTACHMENTS]  # the page's attachments: kept only if they read as reports
         children = [_Node(link.url, node.depth + 1, node, link) for link in chosen]
         if node.reading.report is None and node.depth == 0 and not chosen:
             pages = [link for link in links if not link.is_file and link.names_disclosure_report]
@@ -260,10 +263,12 @@ class _Decide:
         if note:
             self.outcome.lines.append(f"注意：{note}")
 
-    def file(self, node: _Node, inherited_year: int | None) -> bool:
-        """Keep a report file; True if something was kept. What is not kept gets a line."""
+    def file(self, node: _Node, inherited_year: int | None, *, page_kept: bool = False) -> bool:
+        """Keep a report file; True if something was kept. What is not kept gets a line. An
+        unreadable attachment of a page kept as the report (``page_kept``) adds nothing the
+        build can read, and is not kept."""
         reading = node.reading
-        asked = node.depth == 0 or (node.link is not None and node.link.names_report)
+        asked = node.depth == 0 or (node.link is not None and node.link.names_report and not page_kept)
         if node.error or reading is None:
             said = "失败" if node.depth == 0 else "未能获取附件"
             self.outcome.lines.append(f"{said}：{node.url}：{node.error}")
@@ -275,6 +280,8 @@ class _Decide:
             self.keep(node, inherited_year, f"这个文件无法读取：{reading.unreadable}（生成网站时会列为无法读取的文件）")
             return True
         reason = reading.unreadable or reading.not_report
+        if page_kept and reading.unreadable:
+            reason += "（页面本身已作为报告保存）"
         self.outcome.lines.append(f"{'失败' if node.depth == 0 else '跳过'}：{node.url}：{reason}")
         return False
 
@@ -293,7 +300,7 @@ class _Decide:
                 got = self.page(child)
                 reports_kept |= got
             else:
-                got = self.file(child, year)
+                got = self.file(child, year, page_kept=kept)
                 reports_kept |= got and child.reading is not None and child.reading.report is not None
             kept |= got
         if reading.report is not None and not reading.has_tables and not reports_kept:
