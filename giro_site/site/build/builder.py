@@ -309,7 +309,7 @@ def _build_site(options: BuildOptions, session: BuildSession) -> BuildResult:
         assert model is not None
         _apply(renderer, model, patched)
     session.model = None  # until this build has finished: a failed build leaves no half-patched model
-    plan = Plan(cache / "manifest.json", options.out, base, model.keys, previous)
+    plan = Plan(cache / "manifest.json", options.out, base, model.keys, previous, trusted=patched is not None)
     lap("plan")
 
     about_all = AboutAll(cache, options.fresh, renderer, store, model, problems, patched if plan.rebuild else None)

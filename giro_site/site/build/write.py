@@ -118,17 +118,20 @@ class _RenderAll:
 class Plan:
     """What the previous build left, and what this build must do about it."""
 
-    def __init__(self, path: Path, out: Path, base: str, keys: dict[str, str], previous: dict[str, Any]):
+    def __init__(self, path: Path, out: Path, base: str, keys: dict[str, str], previous: dict[str, Any], *,
+                 trusted: bool = False):
         self.path = path
         self.previous = previous
         same_site = previous.get("global") == base
         old = previous.get("agencies", {})
         # An unchanged agency keeps its files; that its first one is still there is checked (a
-        # stat per agency, not per file; after deleting files by hand, build with --fresh).
+        # stat per agency, not per file; after deleting files by hand, build with --fresh),
+        # unless ``trusted``: this process wrote them (serve).
         where = str(out)
         self.unchanged = {slug for slug, key in keys.items()
                           if same_site and old.get(slug, {}).get("key") == key
-                          and (not old[slug]["files"] or os.path.exists(os.path.join(where, old[slug]["files"][0])))}
+                          and (trusted or not old[slug]["files"]
+                               or os.path.exists(os.path.join(where, old[slug]["files"][0])))}
         changed = len(keys) - len(self.unchanged)
         self.rebuild = same_site and changed <= max(20, REBUILD_LIMIT * len(keys))
 
@@ -185,9 +188,10 @@ class AboutAll:
                         outputs.append(render())
             for url, key in old_keys.items():
                 listing_keys.setdefault(url, key)
-            urls = {renderer.urls.region(region.place.short_code) for region in model.regions.values()}
-            urls |= {url for url, _, _, _ in renderer.listing_pages(model.rows)} | {renderer.urls.sitemap()}
-            listing_keys = {url: key for url, key in listing_keys.items() if url in urls}
+            if self.patched is None:  # pages may be gone (a patch leaves the addresses as they were)
+                urls = {renderer.urls.region(region.place.short_code) for region in model.regions.values()}
+                urls |= {url for url, _, _, _ in renderer.listing_pages(model.rows)} | {renderer.urls.sitemap()}
+                listing_keys = {url: key for url, key in listing_keys.items() if url in urls}
         return outputs, listing_keys, signatures
 
     def download_outputs(self) -> list[Output]:
