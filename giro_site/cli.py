@@ -11,6 +11,7 @@ from typing import Any
 
 from giro_site.corpus import Corpus, load_corpus
 from giro_site.errors import ReportError
+from giro_site.fetch.command import add_fetch_parser
 from giro_site.findings import ERROR, SEVERITY_LABEL
 from giro_site.prose.identity import full_name
 from giro_site.report import parse_report, to_json
@@ -179,6 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--browser", action="store_true",
                        help="再用 Chromium 按中端手机（CPU 降速4倍）测首页首次绘制、搜索按键响应和索引数据大小")
     bench.set_defaults(func=cmd_bench)
+
+    add_fetch_parser(sub)
     return parser
 
 

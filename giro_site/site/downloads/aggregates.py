@@ -29,7 +29,6 @@ from typing import Any
 
 import orjson
 
-from giro_site.findings import sort_findings
 from giro_site.site.build.output import load_state, save_state
 from giro_site.site.downloads.dictionary import datasette_metadata
 from giro_site.site.downloads.formats import (
@@ -41,7 +40,7 @@ from giro_site.site.downloads.formats import (
     fixed_rows,
     sqlite_rows,
 )
-from giro_site.site.model import ReportInfo
+from giro_site.site.model import ReportInfo, as_published
 
 LoadRaw = Callable[[str], bytes]
 # What the cached files were made with: a new column or table (the SQLite schema, the CSV's
@@ -55,13 +54,11 @@ def stable_id(name: str) -> int:
 
 
 def full_json(info: ReportInfo, load_raw: LoadRaw) -> bytes:
-    """The report's JSON as published: as parsed, plus its cross-year findings."""
+    """The report's JSON as published (``model.as_published``)."""
     raw = load_raw(info.name)
-    if not info.linked:
+    if not info.linked and not info.summary.get("origin"):
         return raw
-    report = orjson.loads(raw)
-    report["findings"] = sort_findings(report["findings"] + info.linked)
-    return orjson.dumps(report)
+    return orjson.dumps(as_published(orjson.loads(raw), info))
 
 
 @dataclass

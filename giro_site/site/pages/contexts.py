@@ -6,6 +6,8 @@ show each one beside its figures; a table's findings are listed under that table
 
 from __future__ import annotations
 
+import datetime as dt
+import urllib.parse
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
@@ -190,6 +192,7 @@ class YearView:
     data_url: str  # the agency's data file, this report in it
     source_url: str | None  # the original: the site's copy, the agency's own page, or None
     source_published: bool  # whether source_url is the site's copy
+    origin: dict[str, str | None] | None = None  # the official address it was fetched from (``fetched_origin``)
 
 
 def year_view(agency: Agency, index: int, report: dict[str, Any], urls: Urls, fragments: Fragments,
@@ -209,7 +212,23 @@ def year_view(agency: Agency, index: int, report: dict[str, Any], urls: Urls, fr
         general_findings=general, tables=tables, charts=year_charts,
         data_url=urls.agency_data(agency.slug),
         source_url=original[0], source_published=original[1],
+        origin=fetched_origin(agency.reports[index].summary.get("origin")),
     )
+
+
+_CHINA = dt.timezone(dt.timedelta(hours=8))
+
+
+def fetched_origin(origin: dict[str, Any] | None) -> dict[str, str | None] | None:
+    """The report's 原文链接 as a page shows it: the address, its host, and the day (China
+    time) the file was fetched, when the file is still what was fetched."""
+    if not origin:
+        return None
+    day = None
+    if origin.get("fetched_at"):
+        when = dt.datetime.strptime(origin["fetched_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+        day = when.astimezone(_CHINA).date().isoformat()
+    return {"url": origin["url"], "host": urllib.parse.urlsplit(origin["url"]).hostname, "fetched": day}
 
 
 def year_links(agency: Agency, urls: Urls) -> list[tuple[str, str, str]]:

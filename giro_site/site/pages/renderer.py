@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from giro_site.corpus import Problem
 from giro_site.errors import ReportError
-from giro_site.findings import CODES, SEVERITY_LABEL, sort_findings
+from giro_site.findings import CODES, SEVERITY_LABEL
 from giro_site.site.build.assets import Asset
 from giro_site.site.build.output import Payload
 from giro_site.site.config import SiteConfig
@@ -28,7 +28,7 @@ from giro_site.site.downloads.aggregates import Row, stable_id
 from giro_site.site.downloads.dictionary import DICTIONARY_COLUMNS, datasette_metadata
 from giro_site.site.downloads.dictionary import entries as dictionary_entries
 from giro_site.site.downloads.formats import EXAMPLE_QUERY, YEAR_FORMATS, dictionary_csv
-from giro_site.site.model import QUALITY_LABEL, Agency, ReportInfo, totals_by_year
+from giro_site.site.model import QUALITY_LABEL, Agency, ReportInfo, as_published, totals_by_year
 from giro_site.site.pages import charts, listing
 from giro_site.site.pages.contexts import year_links, year_view
 from giro_site.site.pages.environment import make_environment
@@ -73,13 +73,6 @@ def agency_data(published: list[dict[str, Any]]) -> bytes:
     return gzip.compress(orjson.dumps(published), compresslevel=9, mtime=0)
 
 
-def with_linked(report: dict[str, Any], info: ReportInfo) -> dict[str, Any]:
-    """The report as published: as parsed, plus its cross-year findings."""
-    if info.linked:
-        report = {**report, "findings": sort_findings(report["findings"] + info.linked)}
-    return report
-
-
 @dataclass
 class SiteRenderer:
     config: SiteConfig
@@ -119,7 +112,7 @@ class SiteRenderer:
         outputs: list[Output] = []
         published = []
         for index, info in enumerate(agency.reports):
-            report = with_linked(load(info), info)
+            report = as_published(load(info), info)
             published.append(report)
             view = year_view(agency, index, report, urls, self.fragments,
                              (self._original(agency, info.name), self.config.publish_originals))
@@ -228,6 +221,7 @@ class SiteRenderer:
     def report_fields(self, agency: Agency, info: ReportInfo, report_id: str) -> dict[str, Any]:
         """The report-level fields of the downloads (``dictionary.REPORT_FIELDS``)."""
         s, head, division = info.summary, info.head, agency.division
+        origin = s.get("origin")  # where the file was fetched from (fetch's sidecar)
         return {
             "id": stable_id(info.name), "body": agency.display_name, "agency": s["agency"],
             "province": division.get("province"), "city": division.get("city"), "county": division.get("county"),
@@ -235,7 +229,9 @@ class SiteRenderer:
             "region_code": division.get("code"), "year": s["year"], "form": s["form"], "quality": head.quality,
             "errors": head.errors, "warnings": head.warnings, "proactive_items": s["items"],
             "extra_rows": s["extra_rows"], "page_url": self.config.absolute(self.urls.agency(agency.slug, report_id)),
-            "source_url": self._original(agency, info.name, absolute=True), "source_file": s["file"],
+            "source_url": agency.source_url or (origin or {}).get("url") or self._original(agency, info.name,
+                                                                                          absolute=True),
+            "fetched_at": (origin or {}).get("fetched_at"), "source_file": s["file"],
             "source_format": s["format"], "sha256": s["sha256"],
         }
 
