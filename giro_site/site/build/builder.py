@@ -30,6 +30,7 @@ import orjson
 
 from giro_site import PARSER_VERSION
 from giro_site.corpus import cross_year_findings
+from giro_site.regions.gazetteer import source_key
 from giro_site.site.build import write
 from giro_site.site.build.assets import collect_assets
 from giro_site.site.build.incremental import Patch, SiteModel, patch
@@ -44,7 +45,6 @@ from giro_site.site.build.output import (
     save_state,
 )
 from giro_site.site.build.sitesize import SiteSize, tally
-from giro_site.regions.gazetteer import source_key
 from giro_site.site.build.store import ReportStore, load_gazetteer
 from giro_site.site.build.write import AboutAll, Plan, Written
 from giro_site.site.config import AgencyDirectory, load_agencies, load_config
