@@ -1,7 +1,7 @@
 """Reader for PDFs with a text layer (exported from Word or WPS, printed from a browser).
 
 PDFium (``pypdfium2``) gives every character with its box and the page's drawn lines
-(``extract``); tables are rebuilt from their ruling lines (``grid``), characters become
+(``extract``); tables are rebuilt from their ruling lines (``frame``), characters become
 lines and paragraphs (``text``), and pages are put back together with running headers,
 footers and page numbers dropped and tables continued across page breaks (``layout``).
 All of it runs in a child process with a time and memory limit (``isolate``).

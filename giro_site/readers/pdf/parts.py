@@ -1,7 +1,7 @@
 """A table as the PDF reader assembles it, before it becomes a ``document.Table``: rows of
 cells that keep their lines (from one page or two) and their extent on the page, so that
 a table continued on the next page can be joined to its rest (``layout``). Ruled tables
-(``grid``) and tables without ruling lines (``unruled``) are both built into these."""
+(``frame``) and tables without ruling lines (``unruled``) are both built into these."""
 
 from __future__ import annotations
 
@@ -62,7 +62,7 @@ def padding(rows: list[TableRow]) -> float:
 def mark_hidden(table: PageTable, hidden: list[Glyph]) -> None:
     """Name the cells of a table read without ruling lines that held characters a reader
     cannot see: a hidden character within a row's height and a cell's width (a ruled
-    table's boxes are marked as its characters are placed: ``grid``)."""
+    table's boxes are marked as its characters are placed: ``frame``)."""
     if not hidden:
         return
     ordered = sorted(hidden, key=lambda g: g.top + g.bottom)

@@ -5,11 +5,14 @@ of its vertical and horizontal lines; two neighbouring grid units are one cell w
 line separates them (a merged cell, in either direction). Where a table has no line at an
 outer edge (a table continued from the page before has no top border in a browser's
 print), the other lines' ends stand in for it, and the cell remembers it was open there.
+Where rules between rows end inside a table with no vertical line there (a tall merged
+label beside row labels, its border not drawn), a cell edge stands where they end
+(``_unruled_edges``): each cell's characters are the ones inside its own box.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from giro_site.readers.pdf.extract import Glyph, PageContent, Segment
@@ -137,28 +140,36 @@ def _unruled_edges(horizontal: list[Segment], vertical: list[Segment]) -> list[S
     is not drawn). A cell's edge runs from the rule above to the rule below that pass it by,
     so the edge stands wherever a rule ends on it: the merged label stays one cell, each row
     label its own, and their characters are never read as one text."""
-    left, right = min(v.at for v in vertical), max(v.at for v in vertical)
+    by_x = sorted(vertical)
+    xs = [v.at for v in by_x]
+    left, right = xs[0], xs[-1]
     ends: list[tuple[float, float]] = []  # (x, y)
     for h in horizontal:
         for x in (h.start, h.end):
+            near = by_x[bisect_left(xs, x - 2 * _SAME):bisect_right(xs, x + 2 * _SAME)]
             if left + _SAME < x < right - _SAME and not any(
-                    abs(x - v.at) <= 2 * _SAME and v.start - _TOUCH <= h.at <= v.end + _TOUCH for v in vertical):
+                    v.start - _TOUCH <= h.at <= v.end + _TOUCH for v in near):
                 ends.append((x, h.at))
+    groups = _groups_by_x(ends)
+    if len(groups) > _MAX_UNRULED_EDGES:  # a drawing, not a table's few merged labels
+        return []
     out: list[Segment] = []
-    for group in _groups_by_x(ends):
+    first, last = min(h.at for h in horizontal), max(h.at for h in horizontal)
+    for group in groups:
         at = sum(x for x, _ in group) / len(group)
         passing = sorted(h.at for h in horizontal if h.start < at - _TOUCH and h.end > at + _TOUCH)
-        tops = [min(h.at for h in horizontal), *passing]
-        bottoms = [*passing, max(h.at for h in horizontal)]
         for _, y in group:
-            top = max((t for t in tops if t <= y - 1.0), default=y)
-            bottom = min((b for b in bottoms if b >= y + 1.0), default=y)
+            above = bisect_right(passing, y - 1.0)
+            top = passing[above - 1] if above else first
+            below = bisect_left(passing, y + 1.0)
+            bottom = passing[below] if below < len(passing) else last
             if bottom - top >= _MIN_EDGE:
                 out.append(Segment(at, top, bottom))
     return _merge(out)
 
 
-_MIN_EDGE = 4.0
+_MIN_EDGE = 4.0  # points: shorter is no cell's edge
+_MAX_UNRULED_EDGES = 64  # places where rules end inside one table; a form's table has a handful
 
 
 def _groups_by_x(ends: list[tuple[float, float]]) -> list[list[tuple[float, float]]]:
