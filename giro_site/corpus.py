@@ -160,6 +160,15 @@ def display_path(path: Path | str, content: Path) -> str:
     return Path(path).as_posix()
 
 
+def public_file(file: str) -> str:
+    """A report's path relative to ``reports/`` ("2020/x.txt"): the maintainer's folder names
+    (the content folder's, or any folder above it) are not the public's business."""
+    parts = file.split("/")
+    if "reports" in parts[:2]:
+        return "/".join(parts[parts.index("reports") + 1:])
+    return parts[-1]
+
+
 def agency_key(report: dict[str, Any]) -> str | None:
     """Reports of the same body share this key (``identity.body_key``); None if it names none."""
     return body_key(report.get("agency"), report.get("region"), (report.get("division") or {}).get("code"))
@@ -321,7 +330,8 @@ def choose_versions(candidates: list[Candidate]) -> Versions:
             result.others[other_index] = ranked[0]
             reason = result.reasons[other_index] = _reason(chosen, other)
             same = bool(chosen.figures) and chosen.figures == other.figures
-            message = (f"本机关{chosen.year}年度另有一份报告 {other.name}；本站采用 {chosen.name}，因为{reason}。"
+            message = (f"本机关{chosen.year}年度另有一份报告 {public_file(other.name)}；"
+                       f"本站采用 {public_file(chosen.name)}，因为{reason}。"
                        + ("两份的数字相同。" if same else "两份的数字不同，请核对哪一份是机关正式发布的。")
                        + "另一份列在本页的“本年度的其他版本”中，不计入任何合计、图表和下载文件。")
             result.findings.setdefault(ranked[0], []).append(
