@@ -236,6 +236,8 @@ def write_zip(target: Path, members: list[tuple[str, bytes | Path]]) -> None:
         for name, data in members:
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
+            info._compresslevel = ZIP_LEVEL  # type: ignore[attr-defined]  # a member given as a ZipInfo
+            # is compressed at its own level, not the archive's: without this, at zlib's default (6)
             info.external_attr = 0o644 << 16
             if isinstance(data, Path):
                 with open(data, "rb") as source, archive.open(info, "w") as sink:
