@@ -92,7 +92,8 @@ def map_applications(rows: list[Row], form: str) -> Mapped:
             tracker.reset()  # a header repeated after a page break, or a converter's 数据1 数据2 …
             continue
         data = split_row(row, width, tracker, named)
-        spec, parent = find_row(data.path, APPLICATION_ROWS)
+        # A row without a label of its own is no form row, whatever the labels above it.
+        spec, parent = find_row(data.path, APPLICATION_ROWS) if data.own else (None, None)
         if data.doubt or position in joined.orphans:
             misaligned(out, "applications", data, spec.key if spec else None, ROW_NAMES,
                        orphan=position in joined.orphans)

@@ -66,13 +66,15 @@ def join_floating(rows: list[Row], width: int, rank: Callable[[str | None, str],
     groups: list[str | None] = []  # the group label a label needs to name its row (3.其他)
     for row, k in zip(rows, kinds, strict=True):
         labels = [cell.text for cell, kind in zip(row.cells, k, strict=True) if kind == WORDS]
-        place = rank(group, labels[-1]) if labels else None
+        place = rank(labels[-2], labels[-1]) if len(labels) > 1 else None
+        if labels and place is None:
+            place = rank(group, labels[-1])
         groups.append(group if place is not None and len(labels) == 1 and rank(None, labels[-1]) != place
                       else None)
-        if labels and place is None:
+        if len(labels) > 1 and (place is not None or rank(None, labels[-2]) is None):
+            group = labels[-2]  # a row under a group label of its own: （六）其他处理 › 1.…
+        elif labels and place is None:
             group = labels[-1]
-        elif len(labels) > 1:
-            group = labels[-2]
         ranks.append(place)
     labelled = [index for index in figures_only
                 if index > 0 and _label_only(kinds[index - 1]) and ranks[index - 1] is not None]

@@ -54,7 +54,7 @@ class DataRow:
     path: tuple[str, ...]
     values: tuple[Cell, ...]
     row: Row
-    own: str = ""  # the row's own label as written (its last label cell); empty if that cell is
+    own: str = ""  # the row's own label as written; empty when the row has none (only labels from above)
     doubt: bool = False
 
 
@@ -120,8 +120,8 @@ def value_start(kinds: tuple[int, ...], width: int, declared: int = 0) -> int | 
     out), or None when the row fits its table more than one way, or none.
 
     Where the format fixes every cell's place (``declared`` 0), the last ``width`` cells are
-    the values, as long as no figure stands before them and the row's label (its last words
-    before a figure) not among them: then the row is short, its values after the label. A
+    the values, as long as no figure stands before them and the row's label (its first
+    words) not among them: then the row is short, its values after its labels. A
     figure before them means empty cells were added after the values (a row ending
     ``| 34 | |``): the values are then the one window with only empty cells after it, only
     labels before it and no words inside it.
@@ -139,9 +139,9 @@ def value_start(kinds: tuple[int, ...], width: int, declared: int = 0) -> int | 
             return 0 if kinds and kinds[0] == FIGURE else min(1, count)
         default = count - width
         first = next((i for i, kind in enumerate(kinds) if kind in (FIGURE, MARK)), count)
-        label = max((i for i, kind in enumerate(kinds[:first]) if kind == WORDS), default=-1)
-        if label >= default:  # the row's label inside the window: the row is short of values
-            return label + 1
+        words = [i for i, kind in enumerate(kinds[:first]) if kind == WORDS]
+        if words and words[0] >= default:  # the row's label inside the window: it is short of values
+            return words[-1] + 1
         if FIGURE not in kinds[:default]:
             return default
         fits = [start for start in range(default - 1, -1, -1)
@@ -193,20 +193,23 @@ def split_row(row: Row, width: int, tracker: LabelTracker, named: Callable[[str]
     if start is None:
         first = kinds.index(FIGURE) if FIGURE in kinds else len(cells)
         labels = [cell for cell, kind in zip(cells[:first], kinds, strict=False) if kind != EMPTY] or cells[:0]
-        own = labels[-1].text.strip() if labels else ""
-        return DataRow(tracker.resolve(labels, len(cells), named), (), row, own, doubt=True)
+        return DataRow(tracker.resolve(labels, len(cells), named), (), row, _own(labels), doubt=True)
     labels = cells[:max(start, 0)]
     values = cells[max(start, 0): max(start, 0) + width + min(start, 0)]
     if start < 0:  # the row's first columns were left out: they are empty
         values = [Cell("", row.line)] * -start + values
     if row.declared and len(values) < width and FIGURE in kinds[max(start, 0):]:
         # A Markdown row short of values: which of its columns were left out is not known.
-        return DataRow(tracker.resolve(labels, len(cells), named), (), row,
-                       labels[-1].text.strip() if labels else "", doubt=True)
+        return DataRow(tracker.resolve(labels, len(cells), named), (), row, _own(labels), doubt=True)
     if row.declared > width:  # a Markdown row: its labels set in the table's label columns
         labels = label_columns(labels, row.declared - width)
-    own = labels[-1].text.strip() if labels else ""
-    return DataRow(tracker.resolve(labels, len(cells), named), tuple(values), row, own)
+    return DataRow(tracker.resolve(labels, len(cells), named), tuple(values), row, _own(labels))
+
+
+def _own(labels: list[Cell]) -> str:
+    """The row's own label: its last label cell with words (an empty cell right of it pads
+    a label merged across columns); empty when every label cell is empty."""
+    return next((cell.text.strip() for cell in reversed(labels) if cell.text.strip()), "")
 
 
 # --- column headers --------------------------------------------------------------------

@@ -131,7 +131,8 @@ def map_proactive(rows: list[Row], form: str) -> Mapped:
 
         width = len(columns) if columns else 0
         data = split_row(row, width or max(len(texts) - 1, 1), tracker, named)
-        spec, parent = find_row(data.path, specs)
+        # A row without a label of its own is no form row, whatever the labels above it.
+        spec, parent = find_row(data.path, specs) if data.own else (None, None)
         key = spec.key if spec else None
         if columns is None and key is not None:
             columns = [next(c for c in PROACTIVE_COLUMNS[form] if c.key == k) for k in layout[key][1]]
