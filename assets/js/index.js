@@ -54,7 +54,7 @@
     var pageSize = parseInt(root.getAttribute("data-page-size"), 10) || 50;
     var state = { sortKey: null, sortDir: 1, page: 1 };
     var data = null;
-    var children = {};  // region code → codes of the regions directly under it
+    var children = bodies.table();  // region code → codes of the regions directly under it
     var orders = {};  // "sortKey dir year" → every body in that order
     var base = { filters: null, rows: [] };  // the bodies passing the filters but the search
     var last = { query: null, shown: null };  // the last search, to narrow from
