@@ -27,12 +27,17 @@ from typing import NamedTuple
 
 
 class Cell(NamedTuple):
-    """One table cell; ``text`` keeps the author's characters (normalising is later)."""
+    """One table cell; ``text`` keeps the author's characters (normalising is later).
+
+    ``hidden``: the reader dropped characters from this cell that a reader of the original
+    could not see (transparent or background-coloured text, a vanishing run, a glyph too
+    small to read); ``text`` holds only what is visible, and the forms stage says so."""
 
     text: str
     line: int | None = None
     colspan: int = 1
     merged: bool = False
+    hidden: bool = False
 
 
 class Row(NamedTuple):

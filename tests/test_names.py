@@ -9,6 +9,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from giro_site.errors import ReportError
 from giro_site.readers.text import parse_text
@@ -106,3 +108,55 @@ def test_without_an_about_page_no_page_links_to_it(tmp_path: Path) -> None:
     build(content, tmp_path / "public")
     assert not (tmp_path / "public" / "about").exists()
     assert not broken_links(tmp_path / "public", "/")
+
+
+def test_made_slugs_never_take_a_given_one_nor_each_others(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two bodies whose made slug is "same" beside a body given "same-2": three folders, each
+    body's pages in its own (the second made one is "same-3", not a second "same-2")."""
+    import giro_site.site.model as model
+
+    monkeypatch.setattr(model, "make_slug", lambda *_args, **_kwargs: "same")
+    content = tmp_path / "content"
+    (content / "reports" / "2020").mkdir(parents=True)
+    for seed in SEEDS[:3]:
+        shutil.copy(seed, content / "reports" / "2020" / seed.name)
+    (content / "agencies.toml").write_text(f'[[agency]]\nfiles = ["reports/2020/{SEEDS[1].name}"]\nslug = "same-2"\n',
+                                           encoding="utf-8")
+    build(content, tmp_path / "public")
+    folders = sorted(p.name for p in (tmp_path / "public" / "agency").iterdir())
+    assert folders == ["same", "same-2", "same-3"]
+    pages = {f: (tmp_path / "public" / "agency" / f / "2020.html").read_text(encoding="utf-8") for f in folders}
+    assert len({re.search(r"<h1>(.*?)</h1>", page).group(1) for page in pages.values()}) == 3  # type: ignore[union-attr]
+    assert SEEDS[1].name in pages["same-2"]  # the given slug is the body it was given to
+
+
+def test_the_same_slug_given_twice_stops_the_build_naming_both(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    (content / "reports" / "2020").mkdir(parents=True)
+    shutil.copy(SEEDS[0], content / "reports" / "2020" / SEEDS[0].name)
+    (content / "agencies.toml").write_text('[[agency]]\nname = "甲局"\nslug = "same"\n\n[[agency]]\nmatch = ["x"]\n\n'
+                                           '[[agency]]\nname = "乙局"\nslug = "Same"\n', encoding="utf-8")
+    with pytest.raises(ReportError) as raised:
+        build(content, tmp_path / "public")
+    assert "第1个 [[agency]]（甲局）" in raised.value.reason and "第3个 [[agency]]（乙局）" in raised.value.reason
+    assert not (tmp_path / "public").exists()
+
+
+@given(st.lists(st.tuples(st.sampled_from(["same", "Same", "same-2", "same-3", "other", "same-2-2"]), st.booleans()),
+                max_size=12))
+def test_slugs_are_unique_whatever_is_made_and_given(pairs: list[tuple[str, bool]]) -> None:
+    """Property: whatever slugs are made and given (a given one at most once, as config
+    ensures), every agency gets its own, without case, and each given one is kept."""
+    from giro_site.site.model import Agency, _unique_slugs
+
+    given: set[str] = set()
+    agencies = []
+    for index, (slug, explicit) in enumerate(pairs):
+        explicit = explicit and slug.casefold() not in given
+        if explicit:
+            given.add(slug.casefold())
+        agencies.append(Agency(key=str(index), slug=slug, name="x", region=None, level=None, source_url=None,
+                               explicit_slug=explicit))
+    _unique_slugs(agencies)
+    assert len({a.slug.casefold() for a in agencies}) == len(agencies)
+    assert all(a.slug == slug for a, (slug, _) in zip(agencies, pairs, strict=True) if a.explicit_slug)

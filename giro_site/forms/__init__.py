@@ -15,6 +15,7 @@ from giro_site.forms.locate import APPLICATIONS, PROACTIVE, REVIEW, locate_table
 from giro_site.forms.proactive import map_proactive
 from giro_site.forms.spec import FORM_MARKERS
 from giro_site.labels import core
+from giro_site.numbers import excerpt
 
 _TABLE_NAMES = {PROACTIVE: "表二“主动公开政府信息情况”", APPLICATIONS: "表三“收到和处理政府信息公开申请情况”",
                 REVIEW: "表四“政府信息公开行政复议、行政诉讼情况”"}
@@ -70,14 +71,39 @@ def read_form(document: Document, year: int | None) -> FormResult:
             findings.append(finding("TABLE_MISSING", f"报告中找不到{name}。", kind))
 
     result = FormResult(form=form, tables=tables, findings=findings, found_tables=set(located.tables))
+    named = set().union(*(mapped.hidden for mapped in tables.values()))
     for table in located.unrecognized:
         scratch = Mapped(values={})
         for row in table.rows:
             texts = row.texts()
-            values = [read_value(c, None, "", "unrecognized", scratch) if is_numeric(c.text) else None
+            values = [read_value(c, None, "", "unrecognized", scratch, texts[0]) if is_numeric(c.text) else None
                       for c in row.cells]
             result.extra_rows.append(extra_row("unrecognized", tuple(t for t in texts[:1]), values, texts, row))
         result.findings.append(finding("TABLE_UNRECOGNIZED", "报告中有一张不属于国家表格的表，内容列入附加行。",
                                        "extra_rows", line=table.line))
+        result.findings.extend(f for f in scratch.findings if f["code"] == "HIDDEN_TEXT")
+        named |= scratch.hidden
+    sources = [(kind, located.tables[kind].rows) for kind in located.tables]
+    sources += [("extra_rows", list(table.rows)) for table in located.unrecognized]
+    result.findings.extend(_hidden_elsewhere(sources, named))
     return result
+
+
+def _hidden_elsewhere(sources: list[tuple[str, list[Row]]], named: set[int]) -> list[dict[str, Any]]:
+    """HIDDEN_TEXT for the cells no figure was read from (a row label, a header, a cell of
+    a row left aside) that held hidden text: the label a row was matched by may have been
+    changed by it, so it is said as well as a figure's."""
+    out: list[dict[str, Any]] = []
+    for where, rows in sources:
+        for row in rows:
+            for cell in row.cells:
+                if not cell.hidden or id(cell) in named:
+                    continue
+                label = next((t.strip() for t in row.texts() if t.strip()), "")
+                shown = excerpt(cell.text.strip()) or "空白"
+                place = f"“{label}”一行的" if label and label != cell.text.strip() else ""
+                out.append(finding(
+                    "HIDDEN_TEXT", f"表格中{place}单元格“{shown}”含有读者看不见的文字，已删去，按看得见的内容读取；"
+                    "请核对原文。", where, line=cell.line if cell.line is not None else row.line))
+    return out
 

@@ -178,6 +178,7 @@ def report_unplaced(out: Mapped, table: str, rest: list[tuple[Pending, Placement
     for row, placement in rest:
         if row.scratch is not out:
             out.findings.extend(row.scratch.findings)
+            out.hidden |= row.scratch.hidden
         label = f"表格中的“{row.label}”" if row.label else "表格中没有行名称的一行"
         if placement.how == "ambiguous":
             first, second = (names[k] for k in placement.candidates[:2])

@@ -49,10 +49,15 @@ def _fill(out: Mapped, table: str, key: str, data: DataRow, column_map: ColumnMa
     for cell, (groups, leaf) in zip(data.values, column_map.columns, strict=False):
         row_key = groups[-1] if value_key == "group" else key
         path = f"{table}.{row_key}.{leaf.key}"
-        out.values[row_key][leaf.key] = read_value(cell, leaf, leaf.label, path, out)
+        row = _GROUP_NAMES.get(row_key, "") if value_key == "group" else (data.path[-1] if data.path else "")
+        out.values[row_key][leaf.key] = read_value(cell, leaf, leaf.label, path, out, row)
         out.rows_stated.add(row_key)
         if cell.line is not None:
             out.lines[path] = cell.line
+
+
+_GROUP_NAMES = {"review": "行政复议", "litigation_direct": "行政诉讼·未经复议直接起诉",
+                "litigation_after_review": "行政诉讼·复议后起诉"}
 
 
 def _read_rest(data: DataRow) -> list[str]:
@@ -104,7 +109,7 @@ def map_applications(rows: list[Row], form: str) -> Mapped:
         if spec is None and parent is None and not data.values and _is_group(data):
             continue  # a group label on a line of its own: （三）不予公开
         scratch = Mapped(values={}) if spec is None and parent is None else out
-        values = [read_value(c, leaf, leaf.label, "applications", scratch)
+        values = [read_value(c, leaf, leaf.label, "applications", scratch, data.path[-1] if data.path else "")
                   for c, (_, leaf) in zip(data.values, column_map.columns, strict=False)]
         record = extra_row("applications", data.path, values, _read_rest(data), row,
                            parent=parent.key if parent else None, columns=leaves[: len(values)])
@@ -234,7 +239,8 @@ def map_review(rows: list[Row]) -> Mapped:
             filled = True
             continue
         leaves = [f"{groups[-1]}.{leaf.key}" for groups, leaf in column_map.columns]
-        values = [read_value(c, None, "", "review_litigation", out) for c in data.values]
+        values = [read_value(c, None, "", "review_litigation", out, data.path[-1] if data.path else "")
+                  for c in data.values]
         out.extra_rows.append(extra_row("review_litigation", data.path, values, _read_rest(data), row,
                                         columns=leaves[: len(values)]))
         out.findings.append(finding("ROW_EXTRA", "复议诉讼表中多出一行，原样列入附加行。", "review_litigation",

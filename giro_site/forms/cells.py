@@ -26,10 +26,29 @@ class Mapped:
     derived: list[str] = field(default_factory=list)
     lines: dict[str, int] = field(default_factory=dict)
     rows_stated: set[str] = field(default_factory=set)  # keys of the rows the report has
+    hidden: set[int] = field(default_factory=set)  # id() of the cells a HIDDEN_TEXT finding names
 
 
-def read_value(cell: Cell, column: ColumnSpec | None, header: str, where: str, out: Mapped) -> Number | None:
-    """The figure in a cell, recording a finding for unreadable text or an assumed unit."""
+def note_hidden(cell: Cell, where: str, out: Mapped, *, row: str = "", column: str = "") -> None:
+    """A warning that the reader dropped text nobody could see from this cell: a report that
+    hides figures (a transparent ``1`` before a printed ``0``) shows on the 数据问题 page."""
+    if id(cell) in out.hidden:
+        return
+    out.hidden.add(id(cell))
+    shown = excerpt(cell.text.strip())
+    place = "".join((f"“{row.strip()}”一行" if row.strip() else "", f"“{column.strip()}”列" if column.strip() else ""))
+    read = f"按看得见的“{shown}”读取" if shown else "按看得见的内容（空白）读取"
+    out.findings.append(finding(
+        "HIDDEN_TEXT", f"表格中{place or '一个'}单元格含有读者看不见的文字，已删去，{read}；请核对原文。",
+        where, line=cell.line))
+
+
+def read_value(cell: Cell, column: ColumnSpec | None, header: str, where: str, out: Mapped,
+               row: str = "") -> Number | None:
+    """The figure in a cell, recording a finding for unreadable text, an assumed unit or text
+    the reader dropped as hidden (``row``: the row's label, to name the cell)."""
+    if cell.hidden:
+        note_hidden(cell, where, out, row=row, column=header or (column.label if column else ""))
     try:
         if column is not None and column.money:
             amount: Amount | None = parse_amount(cell.text, header)

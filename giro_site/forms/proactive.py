@@ -62,7 +62,7 @@ def _read_values(data: DataRow, context: _Context, key: str | None, out: Mapped)
         column = context.columns[index] if index < len(context.columns) else None
         where = f"{TABLE}.{key}.{column.key}" if key and column else TABLE
         header_text = context.headers[index] if index < len(context.headers) else ""
-        values.append(read_value(cell, column, header_text, where, out))
+        values.append(read_value(cell, column, header_text, where, out, data.path[-1] if data.path else ""))
     return values
 
 

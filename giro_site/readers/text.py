@@ -259,7 +259,7 @@ def _table(rows: list[tuple[list[list[str]], list[int], int]], line: int) -> Tab
         cells = []
         for parts, cell_line in zip(parts_of_cells, lines, strict=True):
             text = parts[0] if len(parts) == 1 else "\n".join(parts).strip("\n")
-            cells.append(_cell((text, cell_line, 1, not text)))
+            cells.append(_cell((text, cell_line, 1, not text, False)))
         built.append(Row(tuple(cells), row_line))
     return Table(tuple(built), line)
 
@@ -270,7 +270,7 @@ def _run_table(run: _Run, lines: list[str], kinds: list[int]) -> Table:
         if kinds[index] == RULE:
             continue
         number = index + 1
-        cells = tuple(_cell((text, number, 1, not text)) for text in _row_cells(lines[index], kinds[index]))
+        cells = tuple(_cell((text, number, 1, not text, False)) for text in _row_cells(lines[index], kinds[index]))
         rows.append(Row(cells, number))
     return Table(tuple(rows), run.lines[0] + 1)
 

@@ -127,6 +127,7 @@ def load_agencies(content: Path) -> AgencyDirectory:
     path = content / "agencies.toml"
     data = _read_toml(path)
     entries = []
+    slugs: dict[str, str] = {}  # a given slug, without case → the entry that gives it, as a message names it
     for index, item in enumerate(data.get("agency", []), start=1):
         unknown = set(item) - set(AgencyMeta.__dataclass_fields__)
         if unknown:
@@ -135,6 +136,12 @@ def load_agencies(content: Path) -> AgencyDirectory:
         if slug is not None and not (isinstance(slug, str) and _SLUG.fullmatch(slug)):
             raise ReportError(f"第{index}个 [[agency]] 的 slug “{slug}”不能用作网址：只能用英文字母、数字和连字符“-”"
                               f"（不以连字符开头或结尾，最多 80 个字符），如 gaolingzhen", path=str(path))
+        if slug is not None:
+            named = f"第{index}个 [[agency]]" + (f"（{item['name']}）" if isinstance(item.get("name"), str) else "")
+            first = slugs.setdefault(slug.casefold(), named)
+            if first != named:
+                raise ReportError(f"{first}和{named}的 slug 都是“{slug}”（不分大小写）：两个机关不能用同一个网址，"
+                                  "请改掉其中一个", path=str(path))
         level = item.get("level")
         if level is not None:
             level = LEVEL_SYNONYMS.get(level, level)

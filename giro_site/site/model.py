@@ -142,6 +142,7 @@ class Agency:
     # The report JSON's ``division`` after content/agencies.toml: code, province, city, county,
     # township, level (each a string or None).
     division: dict[str, Any] = field(default_factory=empty_division)
+    explicit_slug: bool = False  # the slug is the maintainer's (agencies.toml), never renumbered
     display_name: str = ""  # the name, with as much of its region as tells it from others of that name
     places: list[str] = field(default_factory=list)  # the names of the places above the body itself
 
@@ -271,9 +272,10 @@ def build_agencies(reports: list[ReportInfo], directory: AgencyDirectory,
         if len(pinyin.get(searched, ())) != 2:
             pinyin[searched] = list(search_keys(region, name))
         full, initials = pinyin[searched]
-        slug = (meta.slug if meta and meta.slug else None) or make_slug(group, division.get("code"), pinyin)
-        agencies.append(Agency(key=key, slug=slug, name=name, region=region, level=division["level"],
-                               source_url=meta.source_url if meta else None, reports=group,
+        explicit = bool(meta and meta.slug)
+        slug = meta.slug if meta and meta.slug else make_slug(group, division.get("code"), pinyin)
+        agencies.append(Agency(key=key, slug=slug, explicit_slug=explicit, name=name, region=region,
+                               level=division["level"], source_url=meta.source_url if meta else None, reports=group,
                                ids=_report_ids(group), pinyin=full, initials=initials, division=division,
                                places=places))
     agencies.sort(key=lambda a: (a.region or "", a.name, a.slug))
@@ -348,12 +350,20 @@ def _report_ids(reports: list[ReportInfo]) -> list[str]:
 
 
 def _unique_slugs(agencies: list[Agency]) -> None:
-    seen: dict[str, int] = {}
+    """Every agency its own folder. The maintainer's slugs are kept (``config`` refuses one
+    given twice); a made slug that another agency already has gets the first number that no
+    agency has, made or given ("same" twice beside a given "same-2": "same", "same-3").
+    Compared without case: on a case-insensitive disk (macOS, Windows) "Same" and "same"
+    are one folder."""
+    taken = {a.slug.casefold() for a in agencies if a.explicit_slug}
     for agency in agencies:
-        count = seen.get(agency.slug, 0)
-        seen[agency.slug] = count + 1
-        if count:
-            agency.slug = f"{agency.slug}-{count + 1}"
+        if agency.explicit_slug:
+            continue
+        base, number = agency.slug, 1
+        while agency.slug.casefold() in taken:
+            number += 1
+            agency.slug = f"{base}-{number}"
+        taken.add(agency.slug.casefold())
 
 
 @dataclass

@@ -57,8 +57,8 @@ def decode(data: bytes) -> Document:
             continue
         rows = []
         for row_line, cells in item[2]:
-            rows.append(Row(tuple(Cell(str(text), _int(line), int(span), bool(merged))
-                                  for text, line, span, merged in cells), _int(row_line)))
+            rows.append(Row(tuple(Cell(str(text), _int(line), int(span), bool(merged), bool(hidden))
+                                  for text, line, span, merged, hidden in cells), _int(row_line)))
         blocks.append(Table(tuple(rows), _int(item[1])))
     pages = tuple(int(page) for page in raw["pages"])
     notes = tuple(ReaderNote(str(code), str(message), str(where), _int(line), str(label),
