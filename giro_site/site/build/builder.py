@@ -51,8 +51,9 @@ from giro_site.site.build.store import ReportStore, load_gazetteer
 from giro_site.site.config import AgencyDirectory, load_agencies, load_config
 from giro_site.site.downloads import aggregates
 from giro_site.site.model import Agency, ReportInfo, build_agencies, group_key
+from giro_site.site.pages.markdown_pages import markdown_pages
 from giro_site.site.pages.regions import region_tree
-from giro_site.site.pages.renderer import Output, SiteRenderer, markdown_pages
+from giro_site.site.pages.renderer import Output, SiteRenderer
 
 PROJECT = Path(__file__).resolve().parents[3]
 MANIFEST_FORMAT = 4
@@ -382,8 +383,10 @@ def _build_site(options: BuildOptions) -> BuildResult:
     load_gazetteer(cache / "gazetteer.json", fresh=options.fresh)  # agencies.toml's codes are checked against it
     config = load_config(options.content, base_url=options.base_url, build_date=options.build_date)
     directory = load_agencies(options.content)  # settings first: a mistake there stops the build at once
-    renderer = SiteRenderer(config, options.content, options.templates, collect_assets(options.assets),
-                            markdown_pages(options.content), bytecode=cache / "templates")
+    pages = markdown_pages(options.content)
+    folder.notes.extend(note for page in pages for note in page["notes"])
+    renderer = SiteRenderer(config, options.content, options.templates, collect_assets(options.assets), pages,
+                            bytecode=cache / "templates")
     store = ReportStore(cache, options.content, fresh=options.fresh)
     store.refresh(jobs=options.jobs, progress=options.progress)
     problems = store.problems()

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 from livereload import Server
-from livereload.handlers import LiveReloadHandler
+from livereload.handlers import LiveReloadHandler, StaticFileHandler
 
 from giro_site.errors import ReportError
 from giro_site.site.build.builder import BuildOptions, build_site
@@ -31,6 +32,7 @@ def serve(options: BuildOptions, port: int, *, open_browser: bool = False) -> No
     # The browser test caught it. Every rebuild must reach the open page.
     LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
     server = Server()
+    server.SFH = type("PreviewFiles", (_PreviewFiles,), {"port": port})
     for folder in (options.content, options.templates, options.assets):
         server.watch(str(Path(folder) / "**" / "*"), rebuild, delay=None)
     print(f"本地预览：http://127.0.0.1:{port}{_base(options)}（Ctrl+C 结束）", file=sys.stderr, flush=True)
@@ -40,3 +42,29 @@ def serve(options: BuildOptions, port: int, *, open_browser: bool = False) -> No
 
 def _base(options: BuildOptions) -> str:
     return options.base_url or "/"
+
+
+def with_reload_script(html: bytes, port: int) -> bytes:
+    """A page with live reload's client as a script file of the server. livereload would add
+    an inline script before ``</head>``, which the pages' content security policy refuses
+    (rightly: the preview shows the pages as they are published, policy included). The end
+    tag goes (HTML lets a page leave it out), so livereload finds nowhere to add its own."""
+    return html.replace(b"</head>", f'<script src="/livereload.js?port={port}"></script>'.encode(), 1)
+
+
+class _PreviewFiles(StaticFileHandler):
+    """The built site's files; pages with live reload's script (``with_reload_script``)."""
+
+    port = 0
+
+    @classmethod
+    def get_content(cls, abspath: str, start: int | None = None, end: int | None = None) -> Any:
+        if not abspath.endswith(".html"):
+            return super().get_content(abspath, start, end)
+        return with_reload_script(Path(abspath).read_bytes(), cls.port)[start:end]
+
+    def get_content_size(self) -> int:
+        path = self.absolute_path or ""
+        if not path.endswith(".html"):
+            return super().get_content_size()
+        return len(with_reload_script(Path(path).read_bytes(), self.port))
