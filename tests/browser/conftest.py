@@ -8,6 +8,7 @@ Without Chromium or Playwright the tests skip on a developer's machine and fail 
 from __future__ import annotations
 
 import functools
+import json
 import os
 import random
 import shutil
@@ -21,7 +22,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from giro_site.bench.synth import random_report, render_text
+from giro_site.bench.synth import make_corpus, random_report, render_text
 from giro_site.report import parse_report
 from giro_site.site.build.builder import BuildOptions, build_site
 from tests.conftest import ROOT
@@ -235,3 +236,69 @@ def keyboard_reach(page: Any) -> tuple[list[str], list[str]]:
         if not (style["outline"] or style["shadow"]):
             invisible.append(style["html"])
     return [html for html in wanted if html not in reached], invisible
+
+
+# --- a site for the compare page, the search box and the defences ------------------------
+
+# Bodies whose years a comparison must put in order with gaps (one reports 2022 and 2023, the
+# other 2019, 2020 and 2023), one whose name is markup, and one no report names, in a file
+# whose name is a link (the audit's exact inputs).
+ZHANGSHANZI = "张山子镇人民政府"
+PINGTAN = "平潭综合实验区管委会"
+MARKUP_NAME = "<b>粗体</b><i>斜体</i><sup>2</sup><br>镇人民政府"
+LINK_FILE = '<a href="https:evil.example" target="_blank">点此领取补贴.txt'
+UI_CORPUS = 40  # generated reports beside these
+UI_YEARS = {ZHANGSHANZI: [2022, 2023], PINGTAN: [2019, 2020, 2023], MARKUP_NAME: [2022, 2023]}
+# A maintainer's page holding what the audit ran: a script, an image's error handler, and
+# links by every scheme that runs code, written as a browser would still read them.
+HOSTILE_PAGE = """title: 说明
+order: 20
+
+# 说明
+
+<script>alert("script")</script>
+
+<img src=x onerror="alert('onerror')">
+
+[javascript 链接](javascript:alert('javascript'))
+[data 链接](data:text/html;base64,PHNjcmlwdD5hbGVydCgnZGF0YScpPC9zY3JpcHQ+)
+[vbscript 链接](vbscript:msgbox('vbscript'))
+
+<a href="JaVa&#x09;ScRiPt:alert('entity')">实体写法</a> <a href=" javascript:alert('space')">前置空格</a>
+
+[站内链接](../../downloads/) [外部链接](https://example.org/)
+"""
+
+
+@pytest.fixture(scope="session")
+def ui_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    content = tmp_path_factory.mktemp("ui") / "content"
+    shutil.copytree(ROOT / "content", content)
+    bodies = make_corpus(content, UI_CORPUS, seed=22)  # enough bodies that a search's results fill a screen
+    rng = random.Random(22)
+    for name, years in UI_YEARS.items():
+        for year in years:
+            report = random_report(rng, name, "密云区" if name == MARKUP_NAME else None, year)
+            path = content / "reports" / str(year) / f"{years[0]}-{len(name)}-{year}.txt"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(render_text(report), encoding="utf-8")
+    nameless = render_text(random_report(rng, "无名", None, 2022)).split("\n", 1)[1]  # no name before the title
+    (content / "reports" / "2022" / LINK_FILE).write_text(nameless, encoding="utf-8")
+    (content / "pages" / "hostile.md").write_text(HOSTILE_PAGE, encoding="utf-8")
+    out = content.parent / "public"
+    result = build_site(BuildOptions(content=content, out=out, base_url="/", build_date="2026-01-02"))
+    assert result.reports == 13 + UI_CORPUS and result.agencies == 8 + bodies and not result.problems, result.problems
+    server, origin = _serve(out)
+    yield Site(root=origin + "/", base="/", out=out, content=content)
+    server.shutdown()
+
+
+def index_rows(site: Site) -> dict[str, dict[str, Any]]:
+    """The site's index of bodies, by name: slug, pinyin and reports (id, year, figures)."""
+    data = json.loads((site.out / "data" / "index.json").read_text(encoding="utf-8"))
+    rows = {}
+    for values in data["rows"]:
+        row = dict(zip(data["fields"], values, strict=True))
+        row["reports"] = [dict(zip(data["report_fields"], r, strict=True)) for r in row["reports"]]
+        rows[row["name"]] = row
+    return rows
