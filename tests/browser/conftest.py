@@ -22,10 +22,11 @@ from urllib.parse import urlparse
 
 import pytest
 
-from giro_site.bench.synth import make_corpus, random_report, render_text
+from giro_site.bench.synth import random_report, render_text
 from giro_site.report import parse_report
 from giro_site.site.build.builder import BuildOptions, build_site
 from tests.conftest import ROOT
+from tests.ui_content import UI_BODIES, UI_CORPUS, UI_REPORTS, write_ui_content
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -240,54 +241,17 @@ def keyboard_reach(page: Any) -> tuple[list[str], list[str]]:
 
 # --- a site for the compare page, the search box and the defences ------------------------
 
-# Bodies whose years a comparison must put in order with gaps (one reports 2022 and 2023, the
-# other 2019, 2020 and 2023), one whose name is markup, and one no report names, in a file
-# whose name is a link (the audit's exact inputs).
-ZHANGSHANZI = "张山子镇人民政府"
-PINGTAN = "平潭综合实验区管委会"
-MARKUP_NAME = "<b>粗体</b><i>斜体</i><sup>2</sup><br>镇人民政府"
-LINK_FILE = '<a href="https:evil.example" target="_blank">点此领取补贴.txt'
-UI_CORPUS = 40  # generated reports beside these
-UI_YEARS = {ZHANGSHANZI: [2022, 2023], PINGTAN: [2019, 2020, 2023], MARKUP_NAME: [2022, 2023]}
-# A maintainer's page holding what the audit ran: a script, an image's error handler, and
-# links by every scheme that runs code, written as a browser would still read them.
-HOSTILE_PAGE = """title: 说明
-order: 20
-
-# 说明
-
-<script>alert("script")</script>
-
-<img src=x onerror="alert('onerror')">
-
-[javascript 链接](javascript:alert('javascript'))
-[data 链接](data:text/html;base64,PHNjcmlwdD5hbGVydCgnZGF0YScpPC9zY3JpcHQ+)
-[vbscript 链接](vbscript:msgbox('vbscript'))
-
-<a href="JaVa&#x09;ScRiPt:alert('entity')">实体写法</a> <a href=" javascript:alert('space')">前置空格</a>
-
-[站内链接](../../downloads/) [外部链接](https://example.org/)
-"""
-
 
 @pytest.fixture(scope="session")
 def ui_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The shipped content with the bodies and files of ``tests/ui_content.py`` and 40
+    generated reports (enough bodies that a search's results fill a screen)."""
     content = tmp_path_factory.mktemp("ui") / "content"
-    shutil.copytree(ROOT / "content", content)
-    bodies = make_corpus(content, UI_CORPUS, seed=22)  # enough bodies that a search's results fill a screen
-    rng = random.Random(22)
-    for name, years in UI_YEARS.items():
-        for year in years:
-            report = random_report(rng, name, "密云区" if name == MARKUP_NAME else None, year)
-            path = content / "reports" / str(year) / f"{years[0]}-{len(name)}-{year}.txt"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(render_text(report), encoding="utf-8")
-    nameless = render_text(random_report(rng, "无名", None, 2022)).split("\n", 1)[1]  # no name before the title
-    (content / "reports" / "2022" / LINK_FILE).write_text(nameless, encoding="utf-8")
-    (content / "pages" / "hostile.md").write_text(HOSTILE_PAGE, encoding="utf-8")
+    bodies = write_ui_content(content, corpus=UI_CORPUS)
     out = content.parent / "public"
     result = build_site(BuildOptions(content=content, out=out, base_url="/", build_date="2026-01-02"))
-    assert result.reports == 13 + UI_CORPUS and result.agencies == 8 + bodies and not result.problems, result.problems
+    assert result.reports == UI_REPORTS + UI_CORPUS and result.agencies == UI_BODIES + bodies, result
+    assert not result.problems, result.problems
     server, origin = _serve(out)
     yield Site(root=origin + "/", base="/", out=out, content=content)
     server.shutdown()

@@ -11,8 +11,9 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.browser.conftest import PINGTAN, ZHANGSHANZI, Site, index_rows
+from tests.browser.conftest import Site, index_rows
 from tests.browser.test_pages import assert_no_sideways_scroll, screenshot
+from tests.ui_content import PINGTAN, ZHANGSHANZI
 
 pytestmark = pytest.mark.browser
 

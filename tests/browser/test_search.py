@@ -9,8 +9,9 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.browser.conftest import ZHANGSHANZI, Site, index_rows
+from tests.browser.conftest import Site, index_rows
 from tests.browser.test_pages import assert_no_sideways_scroll, screenshot
+from tests.ui_content import ZHANGSHANZI
 
 pytestmark = pytest.mark.browser
 
