@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""giro-site entry point: `python build.py [build|parse|check|serve|bench] ...`."""
+"""giro-site entry point: `python build.py [build|parse|check|serve|bench|fetch] ...`."""
 
 import sys
 

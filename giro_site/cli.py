@@ -11,6 +11,7 @@ from typing import Any
 
 from giro_site.corpus import Corpus, load_corpus
 from giro_site.errors import ReportError
+from giro_site.fetch.command import add_fetch_parser
 from giro_site.findings import ERROR, SEVERITY_LABEL
 from giro_site.prose.identity import full_name
 from giro_site.report import parse_report, to_json
@@ -108,7 +109,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         stages = "，".join(f"{name} {seconds:.2f}（CPU {result.cpu.get(name, 0.0):.2f}）"
                           for name, seconds in result.timings.items())
         print(f"{TIMINGS_LINE}（秒）：{stages}；写入 {result.written} 个文件。")
-    size = sitesize.measure(result.out)
+    size = result.size or sitesize.measure(result.out)
     print(sitesize.summary(size))
     for warning in sitesize.warnings(size):
         print(f"注意：{warning}", file=sys.stderr)
@@ -127,7 +128,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from giro_site.bench.run import run_bench
 
-    run_bench(args.reports, keep=args.keep, jobs=args.jobs, browser=args.browser)
+    run_bench(args.reports, keep=args.keep, jobs=args.jobs, rounds=args.rounds, browser=args.browser,
+              hugo=not args.no_hugo)
     return 0
 
 
@@ -172,9 +174,14 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--reports", type=int, default=1000)
     bench.add_argument("--jobs", type=int, default=None, help="并行进程数（默认等于 CPU 核数）")
     bench.add_argument("--keep", action="store_true", help="保留合成的内容和输出")
+    bench.add_argument("--rounds", type=int, default=3,
+                       help="完整生成（与 Hugo 对照交替）和改动后重新生成各测几轮（默认 3，取中位数）")
+    bench.add_argument("--no-hugo", action="store_true", help="不测 Hugo 对照（没有安装 hugo 时自动略过）")
     bench.add_argument("--browser", action="store_true",
                        help="再用 Chromium 按中端手机（CPU 降速4倍）测首页首次绘制、搜索按键响应和索引数据大小")
     bench.set_defaults(func=cmd_bench)
+
+    add_fetch_parser(sub)
     return parser
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from giro_site.checks import check_against_previous
 from giro_site.errors import ReportError
+from giro_site.fetch.sidecar import is_sidecar, report_of
 from giro_site.findings import sort_findings
 from giro_site.prose.identity import body_key
 from giro_site.readers import candidate_suffixes
@@ -53,9 +54,12 @@ def _inside(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
-def scan_reports(content: Path) -> tuple[list[tuple[str, os.stat_result]], list[Problem]]:
+def scan_reports(content: Path, sidecars: dict[str, os.stat_result] | None = None,
+                 ) -> tuple[list[tuple[str, os.stat_result]], list[Problem]]:
     """(path, stat) of every candidate report file, hidden folders and files skipped; and
-    the entries skipped for a reason a maintainer should know.
+    the entries skipped for a reason a maintainer should know. A provenance sidecar that
+    ``fetch`` wrote (``x.pdf.source.json``) is never a candidate; with ``sidecars``, it is
+    put there, by the path of the file it describes.
 
     One pass of os.scandir: at ten thousand files, pathlib's rglob and a stat per file
     cost a rebuild a tenth of a second more. A symbolic link is followed only to a place
@@ -93,6 +97,10 @@ def scan_reports(content: Path) -> tuple[list[tuple[str, os.stat_result]], list[
             continue
         for entry in entries:
             if entry.name.startswith("."):
+                continue
+            if is_sidecar(entry.name):
+                if sidecars is not None and entry.is_file(follow_symlinks=False):
+                    sidecars[report_of(entry.path)] = entry.stat(follow_symlinks=False)
                 continue
             link = entry.is_symlink()
             candidate = os.path.splitext(entry.name)[1].lower() in suffixes

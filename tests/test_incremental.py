@@ -4,12 +4,14 @@ site is what a fresh build of the same inputs gives."""
 from __future__ import annotations
 
 import random
+import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from giro_site.bench.synth import random_report, render_text
+from giro_site.bench.synth import make_corpus, random_report, render_text
 from giro_site.site.build import builder, store
 from giro_site.site.build.builder import BuildOptions, build_site
 from tests.conftest import ROOT
@@ -150,3 +152,63 @@ def test_a_failed_rebuild_leaves_the_site_whole(project: Path, monkeypatch: pyte
     monkeypatch.undo()
     assert build(project).rendered_agencies == 1
     assert "共主动公开政府信息310条" in page_text(year_page(project, "gaoling", 2020))
+
+
+def _more_items(text: str) -> str:
+    """The report states one more proactively published item (its headline figure changes)."""
+    return re.sub(r"主动公开政府信息(\d+)条", lambda m: f"主动公开政府信息{int(m.group(1)) + 1}条", text, count=1)
+
+
+def test_rebuilds_in_a_new_process_and_in_serve_give_a_full_builds_bytes(tmp_path: Path) -> None:
+    """A sequence of changes, each rebuilt two ways: as a new `build` process does (the model
+    made again from the summaries) and as `serve` does (the model kept in memory and patched,
+    the downloads finished in the background). After each, both sites equal a fresh full
+    build byte for byte, the zipped downloads and index data included."""
+    content = tmp_path / "content"
+    make_corpus(content, 90)
+    reports = [p for p in sorted((content / "reports").rglob("*.txt"))
+               if re.search(r"主动公开政府信息\d+条", p.read_text(encoding="utf-8"))]
+    assert len(reports) > 30
+    session = builder.BuildSession(background=True)
+
+    def options(out: str, **extra: object) -> BuildOptions:
+        return BuildOptions(content=content, out=tmp_path / out, build_date=DATE, **extra)  # type: ignore[arg-type]
+
+    def both() -> tuple[builder.BuildResult, builder.BuildResult]:
+        built = build_site(options("public"))
+        served = build_site(options("served"), session)
+        session.wait()
+        fresh = tmp_path / "fresh"
+        build_site(options("fresh", fresh=True, cache_dir=tmp_path / "fresh-cache"))
+        expected = files(fresh)
+        for name in ("public", "served"):
+            got = files(tmp_path / name)
+            assert sorted(got) == sorted(expected), name
+            assert [f for f in expected if got[f] != expected[f]] == [], name
+        shutil.rmtree(fresh)
+        shutil.rmtree(tmp_path / "fresh-cache")
+        return built, served
+
+    def edit(path: Path, change: Callable[[str], str]) -> None:
+        path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+
+    first, _ = both()
+    assert first.mode == "full"
+    edit(reports[10], _more_items)  # a correction: patched
+    built, served = both()
+    assert served.patched and not built.patched and built.rendered_agencies == served.rendered_agencies == 1
+    edit(reports[15], _more_items)  # two agencies at once, and one of them again
+    edit(reports[10], lambda text: text.replace("。", "；", 1))
+    built, served = both()
+    assert served.patched and built.rendered_agencies == served.rendered_agencies == 2
+    edit(reports[20], lambda text: "某某县财政局" + text.split("\n", 1)[1])  # another body: the general path
+    built, served = both()
+    assert built.mode == served.mode == "rebuild" and not served.patched
+    shutil.copy(reports[25], reports[25].with_name("extra-2022.txt"))  # a report added, one removed
+    reports[28].unlink()
+    built, served = both()
+    assert not served.patched and built.reports == served.reports == 90
+    assert built.rendered_agencies < built.agencies
+    edit(reports[5], _more_items)  # and a patch again after those
+    built, served = both()
+    assert served.patched

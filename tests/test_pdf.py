@@ -18,7 +18,7 @@ import pytest
 
 from giro_site.bench.synth import expected_model, random_report, render_text
 from giro_site.document import Table
-from giro_site.readers.pdf.layout import starts_new
+from giro_site.readers.pdf.join import starts_new
 from giro_site.readers.text import parse_text
 from giro_site.report import parse_report
 from tests.conftest import SEED_IDS, SEEDS

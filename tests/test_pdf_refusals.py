@@ -12,6 +12,7 @@ import os
 import signal
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -24,7 +25,7 @@ from giro_site.readers.pdf import PdfReader, isolate
 from giro_site.readers.pdf.extract import Glyph
 from giro_site.readers.pdf.text import make_lines, normal_char
 from giro_site.report import parse_report
-from tests.pdfs import Printer
+from tests.pdfs import Printer, dense_text, one_character_objects, text_pages, write_pdf
 from tests.test_pdf import printer  # noqa: F401 - the session's printed PDFs
 
 
@@ -238,3 +239,140 @@ def test_a_gap_between_a_figure_and_a_chinese_character_is_not_a_space() -> None
     assert make_lines(_glyphs("open data", None))[0].text == "open data"
     assert make_lines(_glyphs("opendata", {4: 4.0}))[0].text == "open data"  # a space drawn as a gap
     assert make_lines(_glyphs("1136", {2: 1.0}))[0].text == "1136"  # a figure is never split
+
+
+# --- files that cost PDFium time or memory: refused before the cost -----------------------
+
+
+@pytest.mark.parametrize(("data", "reason"), [
+    (text_pages([one_character_objects(100_000)]), "第 1 页有超过 6000 个文字对象"),  # 53 s of CPU before
+    (text_pages([one_character_objects(49_000)] * 5), "第 1 页有超过 6000 个文字对象"),  # 58 s before
+    (text_pages([one_character_objects(5_900)] * 12), "到第 9 页为止的文字对象过多"),  # each page under the cap
+    (text_pages([dense_text(48_000)], pages=300), "第 1 页有 48"),  # 26 s and 2 GB before
+    (text_pages([dense_text(15_000)], pages=300), r"到第 10 页为止已有 \d+ 个字符"),  # each page under the cap
+])
+def test_files_that_would_cost_minutes_are_refused_before_the_cost(data: bytes, reason: str) -> None:
+    """A page's objects are counted before PDFium lays out its text (its cost grows with the
+    square of the page's text objects), the document's characters as its pages are read.
+    What they cost now is measured by ``scripts/hostile-bench``, not here."""
+    with pytest.raises(ReportError, match=reason):
+        PdfReader().read(data)
+
+
+def test_pages_under_the_caps_are_read() -> None:
+    from giro_site.readers.pdf.extract import read_pages
+
+    content = read_pages(text_pages([one_character_objects(5_000)] * 2 + [dense_text(15_000)]))
+    assert [len(page.glyphs) for page in content.pages] == [5_000, 5_000, 15_000]
+
+
+# --- encrypted with an empty user password: what most "protected" reports are --------------
+
+
+def _rc4(key: bytes, data: bytes) -> bytes:
+    state = list(range(256))
+    j = 0
+    for i in range(256):
+        j = (j + state[i] + key[i % len(key)]) % 256
+        state[i], state[j] = state[j], state[i]
+    out = bytearray()
+    i = j = 0
+    for byte in data:
+        i = (i + 1) % 256
+        j = (j + state[i]) % 256
+        state[i], state[j] = state[j], state[i]
+        out.append(byte ^ state[(state[i] + state[j]) % 256])
+    return bytes(out)
+
+
+_PAD = bytes.fromhex("28BF4E5E4E758A4164004E56FFFA01082E2E00B6D0683E802F0CA9FE6453697A")
+
+
+def encrypted_with_empty_password(text: str, owner: bytes = b"owner") -> bytes:
+    """A one-page PDF of ``text`` encrypted as office tools do to stop printing or copying:
+    the standard security handler (RC4, 40-bit, revision 2), an owner password and an
+    empty user password, so any viewer opens it without asking."""
+    import hashlib
+
+    document_id = bytes(range(16))
+    permissions = -44  # printing and copying not allowed
+    owner_key = hashlib.md5((owner + _PAD)[:32]).digest()[:5]
+    o_entry = _rc4(owner_key, _PAD)
+    key = hashlib.md5(_PAD + o_entry + permissions.to_bytes(4, "little", signed=True) + document_id).digest()[:5]
+    u_entry = _rc4(key, _PAD)
+    content = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode("latin-1")
+    stream = _rc4(hashlib.md5(key + (4).to_bytes(3, "little") + b"\0\0").digest()[:10], content)
+    objects: list[bytes | str] = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >>"
+        " /Contents 4 0 R >>",
+        f"<< /Length {len(stream)} >>\nstream\n".encode() + stream + b"\nendstream",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        f"<< /Filter /Standard /V 1 /R 2 /O <{o_entry.hex()}> /U <{u_entry.hex()}> /P {permissions} >>",
+    ]
+    return write_pdf(objects, f"/Encrypt 6 0 R /ID [<{document_id.hex()}> <{document_id.hex()}>] ")
+
+
+def test_an_encrypted_pdf_with_an_empty_password_is_read() -> None:
+    """The docs say so: only a PDF that asks for a password to open is refused."""
+    text = "Annual report 2020: 12 applications received, 10 answered"
+    document = PdfReader().read(encrypted_with_empty_password(text))
+    assert [p.text for p in document.paragraphs] == [text]
+
+
+# --- a time-out on a busy machine is not the file's ----------------------------------------
+
+
+def _sleep(data: bytes) -> Document:
+    """A parse that waits (as one does on a machine too busy to run it): no CPU spent."""
+    with open(data, "a") as log:  # ``data`` names a file: each attempt leaves a line
+        log.write("attempt\n")
+    time.sleep(60)
+    raise AssertionError("not reached")
+
+
+def _spin(data: bytes) -> Document:
+    """A parse that spends its time on the CPU: the file's own cost."""
+    with open(data, "a") as log:
+        log.write("attempt\n")
+    while True:
+        pass
+
+
+def test_a_time_out_that_spent_no_cpu_is_tried_again_and_not_kept(tmp_path: Path) -> None:
+    log = tmp_path / "attempts"
+    with pytest.raises(ReportError, match="机器太忙") as error:
+        isolate.run_isolated(_sleep, bytes(log), seconds=1.0)
+    assert error.value.transient
+    assert log.read_text().count("attempt") == 2
+
+
+def test_a_time_out_that_spent_the_cpu_is_the_files_and_kept(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(isolate, "CPU_SHARE", 0.01)  # a loaded test machine gives the child little CPU
+    log = tmp_path / "attempts"
+    with pytest.raises(ReportError, match="处理器时间") as error:
+        isolate.run_isolated(_spin, bytes(log), seconds=1.0)
+    assert not error.value.transient
+    assert log.read_text().count("attempt") == 1
+
+
+@pytest.mark.parametrize(("work", "kept"), [(_sleep, False), (_spin, True)])
+def test_the_build_keeps_a_time_out_refusal_only_when_it_was_the_file(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch,
+                                                                     work: Any, kept: bool) -> None:
+    from giro_site.site.build.store import ReportStore
+
+    content = tmp_path / "content"
+    (content / "reports").mkdir(parents=True)
+    (content / "reports" / "slow.pdf").write_bytes(b"%PDF-1.4\n")
+    log = tmp_path / "attempts"
+    monkeypatch.setattr(pdf_reader, "parse_pdf", lambda data: work(bytes(log)))
+    monkeypatch.setattr(isolate, "TIME_LIMIT", 1.0)
+    monkeypatch.setattr(isolate, "CPU_SHARE", 0.01)
+    for build in range(2):
+        store = ReportStore(tmp_path / "cache", content)
+        store.refresh()
+        store.save()
+        assert [p.reason for p in store.problems()] and store.parsed == (1 if build == 0 or not kept else 0)

@@ -38,12 +38,13 @@ READ_WHOLE = ["seed000-none-word", "seed001-none-word", "seed002-none-word", "fo
               "broken-none-web", "layout-enumerated-none-web", "layout-review-header-none-web",
               "form2019-horizontal-web", "form2019-narrow-none-web", "form2019-short-none-web",
               "form2021-short-none-web", *(f"form{k}-cut{h}-none-web" for k, hs in CUTS.items() for h in hs),
-              "form2019-repeat200-none-web", "form2021-repeat105-none-web", "form2021-repeat140-none-web",
+              *(f"form{k}-repeat{h}-none-web" for k, hs in {"2019": ["105", "140", "200"],
+                                                             "2021": ["105", "140"]}.items() for h in hs),
               "seed000-cut120-none-web"]
-# Header rows repeated on every page (<thead>, w:tblHeader): table 三 read whole in these
-# browser prints; table 二 too, except where a block's title ends a page before the repeated
-# header (then table 二 is reported missing). Word's narrow label column here cuts labels in
-# two beside their figures: refused.
+# Header rows repeated on every page (<thead>, w:tblHeader): the browser prints are read whole,
+# also where a block's title of table 二 ends a page and the repeated header of the first
+# block stands before that block's header on the next (2019: 105 and 140 mm). Word's narrow
+# label column here cuts labels in two beside their figures: refused.
 REPEATS = {"2019": ["105", "140", "200"], "2021": ["105", "140"]}
 BASES = ["seed000", "seed001", "seed002", "seed003", "seed004", "form2019", "form2021", "form2021b", "broken",
          "layout-typo", "layout-enumerated", "layout-single-other", "layout-empty-label", "layout-review-header"]

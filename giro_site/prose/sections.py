@@ -48,11 +48,24 @@ class Heading:
     text: str
 
 
+def _words(text: str) -> str:
+    return flat(text).replace("、", "").replace(",", "").replace("，", "")
+
+
+# A long paragraph is told from a heading by its first characters: normalising a prefix
+# gives at most one character more than its share of the whole (a character composed with
+# marks after the cut), so a prefix past the limit puts the whole past it, without NFKC over
+# whole paragraphs of narrative.
+_PREFIX = 4 * _MAX_HEADING
+
+
 @lru_cache(maxsize=1 << 14)
 def heading_section(text: str) -> int | None:
     """The section (0..5) this line heads, or None. Cached: the text reader asks for every
     line that is not a table cell, and the section finder asks again for paragraphs."""
-    words = flat(text).replace("、", "").replace(",", "").replace("，", "")
+    if len(text) > _PREFIX and len(_words(text[:_PREFIX])) > _MAX_HEADING + 1:
+        return None
+    words = _words(text)
     if not words or len(words) > _MAX_HEADING or words.endswith("。"):
         return None
     match = _NUMBERED.match(flat(text))

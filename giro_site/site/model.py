@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from giro_site.findings import ERROR, WARNING
+from giro_site.findings import ERROR, WARNING, sort_findings
 from giro_site.numbers import Number
 from giro_site.prose.identity import body_key, own_name
 from giro_site.regions import CITY, COUNTY, KINDS, PROVINCE, TOWNSHIP, empty_division, gazetteer, read_name
@@ -105,8 +105,10 @@ class ReportInfo:
     # content (hash) and the cross-year findings added to it. (Computed here: a cached_property
     # takes a lock per access, which showed up at 10,000 reports.)
     version: str = field(init=False)
+    year: int | None = field(init=False)  # the summary's (an attribute: read tens of thousands of times a build)
 
     def __post_init__(self) -> None:
+        self.year = self.summary["year"]
         figures = self.summary["head"]
         errors = self.summary["counts"][ERROR] + sum(f["severity"] == ERROR for f in self.linked)
         warnings = self.summary["counts"][WARNING] + sum(f["severity"] == WARNING for f in self.linked)
@@ -116,15 +118,25 @@ class ReportInfo:
             corrected=figures["corrected"], outcomes=figures["outcomes"],
             quality="error" if errors else "warning" if warnings else "ok", errors=errors, warnings=warnings)
         linked = hashlib.sha1(orjson.dumps(self.linked)).hexdigest()[:12] if self.linked else ""
-        self.version = f"{self.summary['sha256']}:{linked}"
-
-    @property
-    def year(self) -> int | None:
-        return self.summary["year"]
+        origin = self.summary.get("origin")  # where the file was fetched from (fetch's sidecar)
+        fetched = hashlib.sha1(orjson.dumps(origin)).hexdigest()[:12] if origin else ""
+        self.version = f"{self.summary['sha256']}:{linked}:{fetched}"
 
     @property
     def error_messages(self) -> list[str]:
         return self.summary["error_messages"] + [f["message"] for f in self.linked if f["severity"] == ERROR]
+
+
+def as_published(report: dict[str, Any], info: ReportInfo) -> dict[str, Any]:
+    """The report as the site publishes it (pages' data files, downloads): as parsed, plus its
+    cross-year findings and, for a fetched file, where it came from (``source.url``,
+    ``source.fetched_at``, from fetch's sidecar)."""
+    if info.linked:
+        report = {**report, "findings": sort_findings(report["findings"] + info.linked)}
+    origin = info.summary.get("origin")
+    if origin:
+        report = {**report, "source": {**report["source"], "url": origin["url"], "fetched_at": origin["fetched_at"]}}
+    return report
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Reader for PDFs with a text layer (exported from Word or WPS, printed from a browser).
 
 PDFium (``pypdfium2``) gives every character with its box and the page's drawn lines
-(``extract``); tables are rebuilt from their ruling lines (``grid``), characters become
+(``extract``); tables are rebuilt from their ruling lines (``frame``), characters become
 lines and paragraphs (``text``), and pages are put back together with running headers,
 footers and page numbers dropped and tables continued across page breaks (``layout``).
 All of it runs in a child process with a time and memory limit (``isolate``).
@@ -27,6 +27,10 @@ def parse_pdf(data: bytes) -> Document:
     content = read_pages(data)
     visible = sum(1 for page in content.pages for glyph in page.glyphs if not glyph.char.isspace())
     if visible < _MIN_CHARACTERS:
+        hidden = sum(len(page.hidden) for page in content.pages)
+        if hidden >= _MIN_CHARACTERS and any(page.image_area > 0.2 for page in content.pages):
+            raise ReportError("PDF 是扫描件，其中的文字是文字识别得到的不可见文字层（读者看不到，可能有识别错误），"
+                              "本工具不读取不可见的文字：请找到报告的 .docx、网页版本，或由 Word/WPS 直接导出的 PDF")
         if any(page.image_area > 0.2 for page in content.pages):
             raise ReportError("PDF 是扫描件或图片，没有文字层，无法读取其中的文字和表格（本工具不做文字识别）："
                               "请找到报告的 .docx、网页版本，或由 Word/WPS 直接导出的 PDF")

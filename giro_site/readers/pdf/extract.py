@@ -15,8 +15,15 @@ from typing import NamedTuple
 from giro_site.errors import ReportError
 
 MAX_PAGES = 300  # a long annual report has 30; a larger file is not one report
-MAX_CHARS_PER_PAGE = 50_000  # a dense page holds 3,000
+MAX_CHARS_PER_PAGE = 20_000  # a dense page holds 3,000
+MAX_CHARS = 150_000  # in the whole document, counted page by page: a long report has 60,000
 MAX_PATHS_PER_PAGE = 50_000  # a ruled table page draws ~1,000 edges; a vector chart can draw more
+MAX_OBJECTS_PER_PAGE = 100_000  # drawing objects of every kind, those inside Form XObjects too
+# PDFium's text layout of a page costs time that grows with the square of its text objects
+# (10,000 objects: 0.4 s; 100,000: a minute). A page of a report has a few hundred, or one per
+# character (3,000) from some producers.
+MAX_TEXT_OBJECTS_PER_PAGE = 6_000
+MAX_TEXT_COST = 6_000 ** 2 * 8  # the squares summed over the pages: eight pages at the cap (1.3 s)
 
 _LINE_WIDTH = 3.0  # a filled or stroked shape thinner than this (points) is a ruling line
 _MIN_LENGTH = 4.0  # shorter strokes are glyph parts, bullets or dots, not table edges
@@ -50,6 +57,7 @@ class PageContent:
     horizontal: list[Segment] = field(default_factory=list)
     vertical: list[Segment] = field(default_factory=list)
     image_area: float = 0.0  # the share of the page covered by images (0..1, overlaps counted twice)
+    hidden: list[Glyph] = field(default_factory=list)  # characters a reader cannot see (not read)
 
 
 @dataclass
@@ -100,22 +108,87 @@ def open_pdf(data: bytes) -> object:
         raise ReportError("PDF 文件已损坏或不完整，无法打开：请重新下载报告，或找到 .docx 或网页版本") from exc
 
 
-def _segments(page: object, frame: _Frame, out: PageContent) -> None:
+Matrix = tuple[float, float, float, float, float, float]
+_IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+def _times(inner: Matrix, outer: Matrix) -> Matrix:
+    """``inner`` then ``outer``: PDF's row-vector convention."""
+    a, b, c, d, e, f = inner
+    p, q, r, s, t, u = outer
+    return (a * p + b * r, a * q + b * s, c * p + d * r, c * q + d * s, e * p + f * r + t, e * q + f * s + u)
+
+
+def _apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
+    return m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]
+
+
+def _objects(page: object, number: int) -> tuple[list[tuple[object, int, Matrix]], int, dict[int, Matrix]]:
+    """Every drawing object of the page with its type and the matrix of the forms it sits
+    in (a Form XObject is what overlay, stamping and n-up tools put a whole page in: its
+    lines and text are the page's), and how many of them are text. Counted before PDFium
+    lays out the page's text, whose cost grows with the square of its text objects: a page
+    over the caps is refused here, cheaply. Also, for each text object inside a form, the
+    form's matrix (by the object's address: see ``_unplaced``)."""
+    import pypdfium2.raw as raw
+
+    count = raw.FPDFPage_CountObjects(page)
+    if count > MAX_OBJECTS_PER_PAGE:
+        raise ReportError(f"PDF 第 {number} 页有 {count} 个绘图对象，超出上限（{MAX_OBJECTS_PER_PAGE}），"
+                          "不像是年度报告的一页")
+    matrix = raw.FS_MATRIX()
+    out: list[tuple[object, int, Matrix]] = []
+    texts = 0
+    forms: dict[int, Matrix] = {}
+    pending: list[tuple[object, int, int, Matrix]] = [(page, count, 0, _IDENTITY)]  # container, size, next, matrix
+    while pending:
+        container, size, index, outer = pending.pop()
+        if index >= size:
+            continue
+        pending.append((container, size, index + 1, outer))
+        obj = (raw.FPDFPage_GetObject(container, index) if container is page
+               else raw.FPDFFormObj_GetObject(container, index))
+        kind = raw.FPDFPageObj_GetType(obj)
+        if kind == raw.FPDF_PAGEOBJ_FORM:
+            inside = max(0, raw.FPDFFormObj_CountObjects(obj))
+            count += inside
+            if count > MAX_OBJECTS_PER_PAGE:
+                raise ReportError(f"PDF 第 {number} 页有超过 {MAX_OBJECTS_PER_PAGE} 个绘图对象（含嵌套的表单对象），"
+                                  "超出上限，不像是年度报告的一页")
+            own = (matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f) if raw.FPDFPageObj_GetMatrix(
+                obj, ctypes.byref(matrix)) else _IDENTITY
+            pending.append((obj, inside, 0, _times(own, outer)))  # children are in the form's space
+            continue
+        if kind == raw.FPDF_PAGEOBJ_TEXT:
+            texts += 1
+            if texts > MAX_TEXT_OBJECTS_PER_PAGE:
+                raise ReportError(f"PDF 第 {number} 页有超过 {MAX_TEXT_OBJECTS_PER_PAGE} 个文字对象，超出上限，"
+                                  "读取其文字要花的时间过长，不像是年度报告的一页")
+            if outer is not _IDENTITY:
+                forms[ctypes.cast(obj, ctypes.c_void_p).value or 0] = outer
+        out.append((obj, kind, outer))
+    return out, texts, forms
+
+
+def _segments(objects: list[tuple[object, int, Matrix]], frame: _Frame, out: PageContent) -> None:
     import pypdfium2.raw as raw
 
     left, bottom, right, top = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
     refs = (ctypes.byref(left), ctypes.byref(bottom), ctypes.byref(right), ctypes.byref(top))
-    count = raw.FPDFPage_CountObjects(page)
     area = 0.0
     seen = 0
-    for index in range(count):
-        obj = raw.FPDFPage_GetObject(page, index)
-        kind = raw.FPDFPageObj_GetType(obj)
+    for obj, kind, outer in objects:
         if kind not in (raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_IMAGE):
             continue
         if not raw.FPDFPageObj_GetBounds(obj, *refs):
             continue
-        x0, x1, y0, y1 = frame.box(left.value, bottom.value, right.value, top.value)
+        if outer is _IDENTITY:
+            x0, x1, y0, y1 = frame.box(left.value, bottom.value, right.value, top.value)
+        else:  # the corners of its box in the form, on the page
+            corners = [frame.point(*_apply(outer, x, y)) for x in (left.value, right.value)
+                       for y in (bottom.value, top.value)]
+            x0, x1 = min(p[0] for p in corners), max(p[0] for p in corners)
+            y0, y1 = min(p[1] for p in corners), max(p[1] for p in corners)
         if kind == raw.FPDF_PAGEOBJ_IMAGE:
             area += max(0.0, x1 - x0) * max(0.0, y1 - y0)
             continue
@@ -130,11 +203,11 @@ def _segments(page: object, frame: _Frame, out: PageContent) -> None:
         elif width <= _LINE_WIDTH and height >= _MIN_LENGTH:
             out.vertical.append(Segment((x0 + x1) / 2, y0, y1))
         elif width >= _MIN_LENGTH and height >= _MIN_LENGTH:
-            _path_edges(obj, frame, out)
+            _path_edges(obj, outer, frame, out)
     out.image_area = area / max(1.0, frame.width * frame.height)
 
 
-def _path_edges(obj: object, frame: _Frame, out: PageContent) -> None:
+def _path_edges(obj: object, outer: Matrix, frame: _Frame, out: PageContent) -> None:
     """The axis-parallel straight edges of a larger path: a stroked cell outline or a grid
     drawn as one path. Curves are skipped (rounded boxes are decoration)."""
     import pypdfium2.raw as raw
@@ -146,14 +219,14 @@ def _path_edges(obj: object, frame: _Frame, out: PageContent) -> None:
     matrix = raw.FS_MATRIX()
     if not raw.FPDFPageObj_GetMatrix(obj, ctypes.byref(matrix)):
         return
-    a, b, c, d, e, f = matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f
+    m = _times((matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f), outer)
     x, y = ctypes.c_float(), ctypes.c_float()
     start: tuple[float, float] | None = None
     previous: tuple[float, float] | None = None
     for index in range(min(raw.FPDFPath_CountSegments(obj), 4096)):
         segment = raw.FPDFPath_GetPathSegment(obj, index)
         raw.FPDFPathSegment_GetPoint(segment, ctypes.byref(x), ctypes.byref(y))
-        point = frame.point(a * x.value + c * y.value + e, b * x.value + d * y.value + f)
+        point = frame.point(*_apply(m, x.value, y.value))
         kind = raw.FPDFPathSegment_GetType(segment)
         if kind == raw.FPDF_SEGMENT_MOVETO:
             start = previous = point
@@ -173,16 +246,32 @@ def _edge(p: tuple[float, float], q: tuple[float, float], out: PageContent) -> N
         out.vertical.append(Segment((p[0] + q[0]) / 2, min(p[1], q[1]), max(p[1], q[1])))
 
 
-def _glyphs(textpage: object, frame: _Frame, out: PageContent) -> None:
-    """Every character the text layer has, with its loose (font-height) box. Spaces and
-    line breaks PDFium made up from gaps are left out: where a space belongs is decided
-    later, and never between a figure and a Chinese character."""
+_INVISIBLE_MODES = (3, 7)  # text render modes that paint nothing: invisible, clip only
+_STROKE_MODES = (1, 5)  # modes that only stroke the outline
+_MIN_SIZE = 0.5  # points: a glyph smaller than this is not text a reader can see
+
+
+def _unseen(obj: object) -> bool:
+    """Whether a text object paints nothing a reader can see: render mode 3 (what OCR layers
+    and hidden keywords use) or 7, or a fully transparent colour."""
     import pypdfium2.raw as raw
 
-    count = raw.FPDFText_CountChars(textpage)
-    if count > MAX_CHARS_PER_PAGE:
-        raise ReportError(f"PDF 第 {out.number} 页有 {count} 个字符，超出上限（{MAX_CHARS_PER_PAGE}），"
-                          "不像是年度报告的一页")
+    mode = raw.FPDFTextObj_GetTextRenderMode(obj)
+    if mode in _INVISIBLE_MODES:
+        return True
+    r, g, b, a = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
+    paint = raw.FPDFPageObj_GetStrokeColor if mode in _STROKE_MODES else raw.FPDFPageObj_GetFillColor
+    return bool(paint(obj, ctypes.byref(r), ctypes.byref(g), ctypes.byref(b), ctypes.byref(a)) and a.value == 0)
+
+
+def _glyphs(textpage: object, frame: _Frame, out: PageContent, count: int, forms: dict[int, Matrix]) -> None:
+    """Every character the text layer has, with its loose (font-height) box. Spaces and
+    line breaks PDFium made up from gaps are left out: where a space belongs is decided
+    later, and never between a figure and a Chinese character. Characters a reader cannot
+    see (see ``_unseen``; under half a point; outside the page) go to ``out.hidden``.
+    ``forms``: the matrix of the forms each text object inside a Form XObject sits in."""
+    import pypdfium2.raw as raw
+
     if count <= 0:
         return
     buffer = (ctypes.c_ushort * (count + 1))()
@@ -192,18 +281,79 @@ def _glyphs(textpage: object, frame: _Frame, out: PageContent) -> None:
         text = "".join(chr(raw.FPDFText_GetUnicode(textpage, i)) for i in range(count))
     rect = raw.FS_RECTF()
     ref = ctypes.byref(rect)
-    append = out.glyphs.append
+    append, hide = out.glyphs.append, out.hidden.append
+    unseen: dict[int, bool] = {}
+    extents: dict[int, tuple[Box, Box] | None] = {}
+    width, height = frame.width, frame.height
     for index, char in enumerate(text):
         if char in "\r\n\x00\ufffe\uffff" or (char == " " and raw.FPDFText_IsGenerated(textpage, index)):
             continue
         if not raw.FPDFText_GetLooseCharBox(textpage, index, ref):
             continue
-        x0, x1, top, bottom = frame.box(rect.left, rect.bottom, rect.right, rect.top)
-        append(Glyph(char, x0, x1, top, bottom))
+        obj = raw.FPDFText_GetTextObject(textpage, index)
+        address = ctypes.cast(obj, ctypes.c_void_p).value or 0
+        hidden = unseen.get(address)
+        if hidden is None:
+            hidden = unseen[address] = bool(address) and _unseen(obj)
+        outer = forms.get(address)
+        if outer is not None and _unplaced(obj, outer, rect, extents, address):
+            x0, x1, top, bottom = _form_box(outer, frame, rect)
+        else:
+            x0, x1, top, bottom = frame.box(rect.left, rect.bottom, rect.right, rect.top)
+        glyph = Glyph(char, x0, x1, top, bottom)
+        x, y = (x0 + x1) / 2, (top + bottom) / 2
+        if hidden or max(x1 - x0, bottom - top) < _MIN_SIZE or not (0.0 <= x <= width and 0.0 <= y <= height):
+            if not char.isspace():
+                hide(glyph)
+            continue
+        append(glyph)
+
+
+Box = tuple[float, float, float, float]  # left, bottom, right, top in PDF space
+
+
+def _unplaced(obj: object, outer: Matrix, rect: object, extents: dict[int, tuple[Box, Box] | None],
+              address: int) -> bool:
+    """Whether PDFium gave a character of a Form XObject its box without the form's matrix
+    (it does for some glyphs of some fonts): the box lies within its text object's extent
+    in the form's own space, not within that extent on the page. ``extents`` caches both
+    extents by object."""
+    import pypdfium2.raw as raw
+
+    if address not in extents:
+        left, bottom, right, top = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+        extents[address] = None
+        if raw.FPDFPageObj_GetBounds(obj, ctypes.byref(left), ctypes.byref(bottom), ctypes.byref(right),
+                                     ctypes.byref(top)):
+            corners = [_apply(outer, x, y) for x in (left.value, right.value) for y in (bottom.value, top.value)]
+            placed = (min(c[0] for c in corners), min(c[1] for c in corners), max(c[0] for c in corners),
+                      max(c[1] for c in corners))
+            extents[address] = ((left.value, bottom.value, right.value, top.value), placed)
+    known = extents[address]
+    return known is not None and _within(rect, known[0]) and not _within(rect, known[1])
+
+
+def _within(rect: object, box: Box) -> bool:
+    """Whether the middle of a character's box (``FS_RECTF``) lies in ``box``."""
+    x = (rect.left + rect.right) / 2  # type: ignore[attr-defined]
+    y = (rect.bottom + rect.top) / 2  # type: ignore[attr-defined]
+    return box[0] - 1.0 <= x <= box[2] + 1.0 and box[1] - 1.0 <= y <= box[3] + 1.0
+
+
+def _form_box(outer: Matrix, frame: _Frame, rect: object) -> tuple[float, float, float, float]:
+    corners = [frame.point(*_apply(outer, x, y)) for x in (rect.left, rect.right)  # type: ignore[attr-defined]
+               for y in (rect.bottom, rect.top)]  # type: ignore[attr-defined]
+    return (min(p[0] for p in corners), max(p[0] for p in corners), min(p[1] for p in corners),
+            max(p[1] for p in corners))
 
 
 def read_pages(data: bytes) -> PdfContent:
-    """Open the PDF and read every page (at most ``MAX_PAGES``)."""
+    """Open the PDF and read every page (at most ``MAX_PAGES``), within the caps on a page's
+    objects and the document's text objects and characters (counted before each page's text
+    is loaded and its characters are read, so a hostile file is refused in a second, not a
+    minute)."""
+    import pypdfium2.raw as raw
+
     document = open_pdf(data)
     try:
         count = len(document)  # type: ignore[arg-type]
@@ -212,18 +362,33 @@ def read_pages(data: bytes) -> PdfContent:
         if count > MAX_PAGES:
             raise ReportError(f"PDF 有 {count} 页，超出上限（{MAX_PAGES} 页），不像是一份年度报告")
         pages: list[PageContent] = []
+        text_cost = characters = 0
         for number in range(count):
             page = document[number]  # type: ignore[index]
             try:
                 left, bottom, right, top = page.get_cropbox()
                 frame = _Frame(left, bottom, right, top, page.get_rotation())
                 content = PageContent(number + 1, frame.width, frame.height)
+                objects, texts, forms = _objects(page, number + 1)
+                text_cost += texts * texts
+                if text_cost > MAX_TEXT_COST:
+                    raise ReportError(f"PDF 到第 {number + 1} 页为止的文字对象过多（本页 {texts} 个），读取其文字要花的"
+                                      "时间过长，不像是一份年度报告")
+                _segments(objects, frame, content)
+                del objects
                 textpage = page.get_textpage()
                 try:
-                    _glyphs(textpage, frame, content)
+                    chars = raw.FPDFText_CountChars(textpage)
+                    if chars > MAX_CHARS_PER_PAGE:
+                        raise ReportError(f"PDF 第 {number + 1} 页有 {chars} 个字符，超出上限（{MAX_CHARS_PER_PAGE}），"
+                                          "不像是年度报告的一页")
+                    characters += max(0, chars)
+                    if characters > MAX_CHARS:
+                        raise ReportError(f"PDF 到第 {number + 1} 页为止已有 {characters} 个字符，超出全文上限"
+                                          f"（{MAX_CHARS}），不像是一份年度报告")
+                    _glyphs(textpage, frame, content, chars, forms)
                 finally:
                     textpage.close()
-                _segments(page, frame, content)
                 pages.append(content)
             finally:
                 page.close()

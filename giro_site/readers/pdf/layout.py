@@ -6,11 +6,9 @@ PDF had never been cut into pages.
   a page number or repeat from page to page.
 * Lines join into paragraphs where the line above was full (``text.Flow``); an indented
   line or a wider gap starts a paragraph. A paragraph continues across a page break.
-* A table at the top of a page that lines up with the table closing the page before
-  continues it: a header repeated on the new page is dropped, a cell whose text was cut
-  by the break is joined with its rest, and a row cut by the break (its label on one page,
-  its figures on the next) is one row again. The form's known labels tell a new row from
-  a continued one (``starts_new``).
+* Ruled tables come from ``frame`` (their boxes) and ``cells`` (the characters in each box),
+  tables without ruling lines from ``unruled``; a table at the top of a page that lines up
+  with the table closing the page before continues it (``join``).
 
 Every line is numbered by page: ``Document.page_starts`` holds the number of each page's
 first line, so a finding's line can be shown as a page and a line on it.
@@ -23,71 +21,38 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from giro_site.document import Block, Cell, Document, Paragraph, ReaderNote, Row, Table
-from giro_site.forms.grid import is_numeric
+from giro_site.document import Block, Document, Paragraph, ReaderNote
 from giro_site.forms.spec import (
     APPLICANT_COLUMNS,
-    APPLICATION_GROUPS,
-    APPLICATION_ROWS,
     PROACTIVE_COLUMNS,
-    PROACTIVE_ROWS,
     REVIEW_COLUMNS,
     ColumnGroup,
     ColumnSpec,
 )
-from giro_site.labels import core, flat
+from giro_site.labels import flat
+from giro_site.readers.pdf.cells import table_rows
 from giro_site.readers.pdf.extract import PageContent
-from giro_site.readers.pdf.grid import Box, GridTable, PageTables, find_tables
-from giro_site.readers.pdf.parts import Note, PageTable, TableCell, TableRow, padding
-from giro_site.readers.pdf.text import Flow, Line, cell_text, fits_not, join_two, make_lines
+from giro_site.readers.pdf.frame import PageTables, find_tables
+from giro_site.readers.pdf.join import document_table, stitch
+from giro_site.readers.pdf.parts import Note, PageTable, mark_hidden, padding
+from giro_site.readers.pdf.text import Flow, Line, fits_not, join_two, make_lines
 from giro_site.readers.pdf.unruled import read_tables as read_unruled
 
 _EDGE = 0.12  # the top and bottom share of a page where running headers and footers stand,
+
+
 _EDGE_POINTS = 72.0  # but at least an inch (a small page's header is as far from its edge)
+
+
 _PAGE_NUMBER = re.compile(
     r"^(?:[-—–－_~·•]*\d{1,4}[-—–－_~·•]*|第\d{1,4}页(?:共\d{1,4}页)?|共\d{1,4}页第\d{1,4}页|\d{1,4}/\d{1,4}"
     r"|page\d{1,4}(?:of\d{1,4})?|-?[ivxlc]{1,6}-?)$", re.IGNORECASE)
+
+
 _BROWSER_LINE = re.compile(r"^(?:(?:https?|file)://|\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}[,，]?\s*\d{1,2}:\d{2})")
+
+
 _LETTER = re.compile(r"[^\W\d_]")  # a letter or an ideograph: what a running header's words have
-_ENUMERATED = re.compile(
-    r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|[（(]\s*[一二三四五六七八九十\d]+\s*[)）]|\d+\s*[.、．])")
-
-
-@lru_cache(maxsize=1)
-def _known_labels() -> frozenset[str]:
-    """Every row label, group label and column header of both forms, as ``core`` words."""
-    phrases: set[str] = set()
-    for spec in APPLICATION_ROWS:
-        phrases.update(spec.phrases)
-    for group in APPLICATION_GROUPS:
-        phrases.update(group)
-    for rows in PROACTIVE_ROWS.values():
-        for spec, _ in rows:
-            phrases.update(spec.phrases)
-    for columns in PROACTIVE_COLUMNS.values():
-        for column in columns:
-            phrases.update(column.phrases)
-    pending: list[ColumnSpec | ColumnGroup] = [APPLICANT_COLUMNS, REVIEW_COLUMNS]
-    while pending:
-        node = pending.pop()
-        phrases.update(node.phrases)
-        if isinstance(node, ColumnGroup):
-            pending.extend(node.children)
-    phrases.add("信息内容")
-    return frozenset(phrases)
-
-
-def starts_new(text: str, above: str) -> bool:
-    """Whether the text at the top of a page begins a label of its own rather than
-    continuing ``above``, the text of the cell above it that the page break may have cut:
-    it is numbered (``（四）``, ``3.``), or both are whole labels of the form."""
-    if _ENUMERATED.match(text) or text.lstrip().startswith("第二十条"):
-        return True
-    known = _known_labels()
-    return core(text) in known and core(above) in known
-
-
-# --- the parts of a page -------------------------------------------------------------------
 
 
 @dataclass
@@ -96,20 +61,6 @@ class _Page:
     items: list[Line | PageTable] = field(default_factory=list)  # in reading order
     left: float = 0.0  # the text column's left and right edges
     right: float = 0.0
-
-
-def _table_rows(grid: GridTable) -> tuple[list[TableRow], list[Line]]:
-    cells = {id(box): TableCell(make_lines(box.glyphs), box.left, box.right, box.col1 - box.col0) for box in grid.boxes}
-    by_row: dict[int, list[Box]] = {}
-    for box in grid.boxes:
-        for row in range(box.row0, box.row1):
-            by_row.setdefault(row, []).append(box)
-    rows = []
-    for row in range(len(grid.ys) - 1):
-        boxes = sorted(by_row.get(row, []), key=lambda b: b.col0)
-        rows.append(TableRow([(cells[id(box)], box.row0 == row) for box in boxes]))
-    lines = [line for cell in cells.values() for line in cell.lines]
-    return rows, lines
 
 
 def _number_lines(lines: list[Line], start: int) -> int:
@@ -235,7 +186,7 @@ def _text_column(pages: list[tuple[PageContent, list[Line]]]) -> dict[int, tuple
 
 def _pages(content: list[PageContent]) -> tuple[list[_Page], tuple[int, ...], list[tuple[Note, Line | None]]]:
     """Each page's lines and tables in reading order, furniture dropped, lines numbered.
-    Ruled tables come from their lines (``grid``); tables without ruling lines from the
+    Ruled tables come from their lines (``frame``); tables without ruling lines from the
     body text that is left, page after page (``unruled``: a table can run on), with the
     findings of the tables without lines it would not read."""
     read: list[tuple[PageContent, list[Line], list[tuple[float, PageTable, list[Line]]], PageTables]] = []
@@ -243,7 +194,7 @@ def _pages(content: list[PageContent]) -> tuple[list[_Page], tuple[int, ...], li
         found = find_tables(page)
         tables = []
         for grid in found.tables:
-            rows, lines = _table_rows(grid)
+            rows, lines = table_rows(grid)
             tables.append((grid.top, PageTable(rows, grid.left, grid.right, page.number, padding(rows)), lines))
         read.append((page, make_lines(found.free), tables, found))
     dropped = _furniture([(page, free) for page, free, _, _ in read])
@@ -251,7 +202,9 @@ def _pages(content: list[PageContent]) -> tuple[list[_Page], tuple[int, ...], li
     unruled = read_unruled([(page, [line for line in free if id(line) not in dropped], found.rules)
                             for page, free, _, found in read])
     refused: list[tuple[Note, Line | None]] = []
-    for (_, _, tables, _), result in zip(read, unruled, strict=True):
+    for (page, _, tables, _), result in zip(read, unruled, strict=True):
+        for table in result.tables:
+            mark_hidden(table.table, page.hidden)
         tables.extend((table.top, table.table, table.lines) for table in result.tables)
         bodies.append(result.lines)
         refused.extend(result.refused)
@@ -269,9 +222,6 @@ def _pages(content: list[PageContent]) -> tuple[list[_Page], tuple[int, ...], li
         out.left, out.right = columns.get(page.number, (0.0, page.width))
         pages.append(out)
     return pages, tuple(starts), refused
-
-
-# --- paragraphs ----------------------------------------------------------------------------
 
 
 def estimate_flow(pages: list[_Page]) -> Flow:
@@ -301,107 +251,6 @@ def _continues_paragraph(above: Line, below: Line, left: float, right: float, fl
     return fits_not(right - above.right, below)
 
 
-# --- tables across pages -------------------------------------------------------------------
-
-
-def _is_full(table: PageTable, cell: TableCell, below: Line, flow: Flow) -> bool:
-    """Whether the cell's last line left no room for ``below``'s first word."""
-    if not cell.lines:
-        return False
-    left, right = table.inner(cell)
-    left = min(left, *(line.left for line in cell.lines))
-    right = max(right, *(line.right for line in cell.lines))
-    return flow.is_wrap(cell.lines[-1], below, left, right)
-
-
-def _text(cell: TableCell) -> str:
-    return " ".join(line.text for line in cell.lines)
-
-
-def _aligned(a: TableCell, b: TableCell) -> bool:
-    return abs(a.left - b.left) <= 3.0 and abs(a.right - b.right) <= 3.0
-
-
-def _same_rows(a: list[TableRow], b: list[TableRow]) -> bool:
-    return [[flat(_text(c)) for c, _ in r.cells] for r in a] == [[flat(_text(c)) for c, _ in r.cells] for r in b]
-
-
-def _stitch(table: PageTable, following: PageTable, flow: Flow) -> None:
-    """Append a table's continuation from the next page (see the module docstring)."""
-    table.notes.extend(following.notes)
-    rows = following.rows
-    for count in range(min(4, len(rows) - 1, len(table.rows)), 0, -1):  # a header repeated on the new page
-        if any(_text(c) for r in rows[:count] for c, _ in r.cells) and _same_rows(table.rows[:count], rows[:count]):
-            rows = rows[count:]
-            break
-    if not rows:
-        return
-    last, first = table.rows[-1], rows[0]
-    partners: list[tuple[TableCell, TableCell | None, str]] = []
-    for cell, _ in first.cells:
-        partner = next((c for c, _ in last.cells if _aligned(c, cell)), None)
-        text = _text(cell)
-        if not text:
-            kind = "empty"
-        elif partner is None:
-            kind = "new"
-        elif is_numeric(text):
-            kind = "fill" if not _text(partner) else "new"
-        elif _text(partner) and _is_full(table, partner, cell.lines[0], flow) and not starts_new(text, _text(partner)):
-            kind = "same"
-        else:
-            kind = "new"
-        partners.append((cell, partner, kind))
-    kinds = {kind for _, _, kind in partners}
-    joined = "new" not in kinds and bool(kinds & {"same", "fill"}) and all(p is not None for _, p, _ in partners)
-    if joined:
-        for cell, partner, _ in partners:
-            if partner is not None and cell.lines:
-                partner.lines.extend(cell.lines)
-            if partner is not None:
-                _replace(rows, cell, partner)
-        rows = rows[1:]
-    else:
-        # A new row: only a merged label beside it (a cell with the row's own label further
-        # right) may be the rest of the cell above. The row's own label is its own even if
-        # the cell above looks full: a browser sizes a column to its longest label, so
-        # ``行政检查`` fills its cell and ``行政确认`` below it is not its rest.
-        labels = [index for index, (cell, _, kind) in enumerate(partners)
-                  if kind == "new" and not is_numeric(_text(cell))]
-        for index, (cell, partner, kind) in enumerate(partners):
-            if kind == "same" and partner is not None and any(other > index for other in labels):
-                partner.lines.extend(cell.lines)
-                cell.lines = []
-    table.rows.extend(rows)
-
-
-def _replace(rows: list[TableRow], old: TableCell, new: TableCell) -> None:
-    """A cell of the next page that turned out to be the rest of one above: rows below it
-    that it spans now point to the cell above."""
-    for row in rows[1:]:
-        row.cells = [(new if cell is old else cell, False if cell is old else starts) for cell, starts in row.cells]
-
-
-def _document_table(table: PageTable, flow: Flow) -> Table:
-    texts: dict[int, str] = {}
-    rows: list[Row] = []
-    for row in table.rows:
-        cells: list[Cell] = []
-        for cell, starts in row.cells:
-            line = cell.lines[0].number if cell.lines else None
-            if starts:
-                if id(cell) not in texts:
-                    texts[id(cell)] = cell_text(cell.lines, flow, table.inner(cell))
-                cells.append(Cell(texts[id(cell)], line, cell.colspan, False))
-            else:
-                cells.append(Cell("", None, cell.colspan, True))
-        if cells:
-            numbers = [c.line for c in cells if c.line is not None]
-            rows.append(Row(tuple(cells), min(numbers) if numbers else None))
-    known = [row.line for row in rows if row.line is not None]
-    return Table(tuple(rows), min(known) if known else None)
-
-
 def to_document(content: list[PageContent]) -> Document:
     pages, starts, refused = _pages(content)
     flow = estimate_flow(pages)
@@ -427,7 +276,7 @@ def to_document(content: list[PageContent]) -> Document:
                 previous = None
                 if (open_table is not None and position == 0 and open_table.page == page.number - 1
                         and abs(open_table.left - item.left) <= 4.0 and abs(open_table.right - item.right) <= 4.0):
-                    _stitch(open_table, item, flow)
+                    stitch(open_table, item, flow)
                     open_table.page = page.number
                     continue
                 open_table = item
@@ -445,7 +294,7 @@ def to_document(content: list[PageContent]) -> Document:
     close_paragraph()
     notes: list[ReaderNote] = []
     for index, table in tables:
-        blocks[index] = _document_table(table, flow)
+        blocks[index] = document_table(table, flow)
         for note in table.notes:
             numbers = [line.number for cell, _ in (note.row.cells if note.row else []) for line in cell.lines]
             notes.append(ReaderNote(note.code, note.message, note.where, min(numbers) if numbers else None,
@@ -453,3 +302,4 @@ def to_document(content: list[PageContent]) -> Document:
     for note, line in refused:
         notes.append(ReaderNote(note.code, note.message, note.where, line.number if line is not None else None))
     return Document(blocks=blocks, source_format="pdf", page_starts=starts, notes=tuple(notes))
+

@@ -1,8 +1,7 @@
 """Rows of a table without ruling lines (see ``unruled``), from the vertical positions of
-its labels and figures.
+its labels and figures (cut into label columns by ``label_columns``, figures put in value
+columns by ``cells``).
 
-* The label area is cut into label columns where label lines start; a line whose glyphs
-  run across a column's start is one label spanning both (``一、本年新收…`` over all three).
 * A label beside a deeper label (``（三）不予公开`` beside ``1.属于国家秘密`` …) is a merged
   cell over several rows; every other label is a row's own. A row's own label goes on to
   the next line while its line was full (it wrapped) and the next line does not start a
@@ -11,32 +10,30 @@ its labels and figures.
   whose label cell is empty). A second line of figures in a row is the wrapped rest of the
   first only where every figure above filled its column; otherwise the row's figures are
   not placed (``DataRow.problem``).
-* A merged label covers the rows from where it starts to where the next one in its column
-  starts. Where its first row is depends on how the cell's text is set: at the top of the
-  cell (Word) or in its middle (a browser). Each column's labels are fitted both ways and
-  the better fit is taken.
+
+Which rows each merged label covers is ``merged``'s to say.
 """
 
 from __future__ import annotations
 
-import itertools
-import re
-from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
-from giro_site.forms.spec import APPLICATION_GROUPS, APPLICATION_ROWS, PROACTIVE_ROWS
+from giro_site.forms.spec import (
+    APPLICATION_GROUPS,
+    APPLICATION_ROWS,
+    PROACTIVE_ROWS,
+)
 from giro_site.labels import core
+from giro_site.readers.pdf.cells import ValueRun, place, run_kind, value_runs
+from giro_site.readers.pdf.columns import Column
 from giro_site.readers.pdf.extract import Glyph, Segment
-from giro_site.readers.pdf.text import Line, fits_not, make_lines
+from giro_site.readers.pdf.label_columns import NUMBERED, LabelColumns, Piece
+from giro_site.readers.pdf.text import Line, fits_not
 
-if TYPE_CHECKING:
-    from giro_site.readers.pdf.unruled import Block, Column
-
-_NUMBERED = re.compile(
-    r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|[（(]\s*[一二三四五六七八九十\d]+\s*[)）]|\d+\s*[.、．](?!\d))")
 _ADJACENT = 0.6  # lines of one cell are less than this many glyph heights apart
+
+
 _BLANK_LINE = 2.2  # a merged label's lines may have an empty line between them (a full one: 2.1)
 
 
@@ -66,68 +63,7 @@ class Label:
     def starts_row(text: str, ahead: str = "") -> bool:
         """A label that begins a row or a merged label: numbered (``ahead``: with the next
         lines, for a number set over two), or one of the form's whole labels."""
-        return bool(_NUMBERED.match(ahead or text)) or core(text) in _known()
-
-
-@dataclass
-class ValueRun:
-    """Characters set close together in the value area: a figure, a blank mark, a unit."""
-
-    glyphs: list[Glyph]
-    column: int | None = None
-    kind: str = ""
-
-    def add(self, glyph: Glyph) -> None:
-        self.glyphs.append(glyph)
-
-    @property
-    def left(self) -> float:
-        return self.glyphs[0].x0
-
-    @property
-    def right(self) -> float:
-        return max(g.x1 for g in self.glyphs)
-
-    @property
-    def centre(self) -> float:
-        return (self.left + self.right) / 2
-
-    @property
-    def top(self) -> float:
-        return min(g.top for g in self.glyphs)
-
-    @property
-    def bottom(self) -> float:
-        return max(g.bottom for g in self.glyphs)
-
-    @property
-    def text(self) -> str:
-        from giro_site.readers.pdf.text import normal_char
-
-        return "".join(normal_char(g.char) for g in self.glyphs)
-
-
-@dataclass(eq=False)
-class Piece:
-    """A line's part in the label area: one label column's, or several where it spans."""
-
-    line: Line
-    first: int
-    last: int
-    deeper: bool = False  # another label stands beside it further right
-    values: list[ValueRun] | None = None  # the figures on its line
-
-    @property
-    def top(self) -> float:
-        return self.line.top
-
-    @property
-    def bottom(self) -> float:
-        return self.line.bottom
-
-    @property
-    def centre(self) -> float:
-        return (self.line.top + self.line.bottom) / 2
+        return bool(NUMBERED.match(ahead or text)) or core(text) in _known()
 
 
 @dataclass(eq=False)
@@ -203,91 +139,7 @@ class DataRow:
         return None
 
 
-@dataclass
-class LabelColumns:
-    """Where each label column starts and where its text ends."""
-
-    starts: list[float]
-    rights: list[float]
-
-    @property
-    def right(self) -> float:
-        return self.rights[-1] if self.rights else 0.0
-
-    def column(self, x: float) -> int:
-        return max(0, bisect_right(self.starts, x + 1.5) - 1)
-
-    def bounds(self, first: int, last: int) -> tuple[float, float]:
-        return self.starts[first], self.rights[last]
-
-    @classmethod
-    def find(cls, blocks: list[Block], height: float) -> LabelColumns:
-        """Label columns start where label lines start (or after a wide gap in one)."""
-        starts: list[float] = []
-        for block in blocks:
-            for line in block.lines:
-                glyphs = [g for g in line.glyphs if (g.x0 + g.x1) / 2 < block.value_left and not g.char.isspace()]
-                if not glyphs:
-                    continue
-                starts.append(glyphs[0].x0)
-                for index, (a, b) in enumerate(itertools.pairwise(glyphs), start=1):
-                    gap = b.x0 - a.x1
-                    numbered = gap > 0.2 * height and _NUMBERED.match("".join(g.char for g in glyphs[index:index + 6]))
-                    if gap > 1.2 * height or numbered:
-                        starts.append(b.x0)
-        clusters: list[list[float]] = []
-        for x in sorted(starts):
-            if clusters and x - clusters[-1][-1] <= 2.0:
-                clusters[-1].append(x)
-            else:
-                clusters.append([x])
-        columns = cls([min(c) for c in clusters], [])
-        columns.rights = [0.0] * len(columns.starts)
-        for block in blocks:
-            for line in block.lines:
-                for piece in columns.pieces(line, block.value_left):
-                    columns.rights[piece.last] = max(columns.rights[piece.last], piece.line.right)
-        for index in range(len(columns.rights)):  # a column no piece ends in: up to the next one
-            if columns.rights[index] == 0.0:
-                following = columns.starts[index + 1] if index + 1 < len(columns.starts) else columns.starts[index]
-                columns.rights[index] = following - 1.0
-        return columns
-
-    def pieces(self, line: Line, value_left: float) -> list[Piece]:
-        """The line's label-area glyphs cut at the label columns' starts, except where a
-        glyph runs across a start (one label spanning both columns)."""
-        glyphs = [g for g in line.glyphs if (g.x0 + g.x1) / 2 < value_left]
-        if not glyphs or not self.starts:
-            return []
-        cuts = [s for s in self.starts[1:] if not any(g.x0 < s - 1.0 < g.x1 for g in glyphs)]
-        groups: list[list[Glyph]] = []
-        boundary = 0
-        for glyph in glyphs:
-            while boundary < len(cuts) and (glyph.x0 + glyph.x1) / 2 >= cuts[boundary] - 1.0:
-                boundary += 1
-                groups.append([])
-            if not groups:
-                groups.append([])
-            groups[-1].append(glyph)
-        out: list[Piece] = []
-        for group in groups:
-            if not group or all(g.char.isspace() for g in group):
-                continue
-            made = make_lines(group)
-            if not made:
-                continue
-            piece_line = made[0] if len(made) == 1 else Line(group, min(g.x0 for g in group),
-                                                                 max(g.x1 for g in group), min(g.top for g in group),
-                                                                 max(g.bottom for g in group),
-                                                                 "".join(m.text for m in made))
-            out.append(Piece(piece_line, self.column(group[0].x0), self.column(max(g.x1 for g in group) - 2.0)))
-        return out
-
-
-# --- rows ----------------------------------------------------------------------------------
-
-
-def _rule_between(rules: list[Segment], upper: float, lower: float, x: float) -> bool:
+def rule_between(rules: list[Segment], upper: float, lower: float, x: float) -> bool:
     return any(upper - 1.0 <= rule.at <= lower + 1.0 and rule.start - 1.0 <= x <= rule.end + 1.0 for rule in rules)
 
 
@@ -306,7 +158,7 @@ def _own_blocks(pieces: list[Piece], labels: LabelColumns, height: float, rules:
             if (piece.first == block.first and piece.top - above.bottom <= _ADJACENT * height
                     and not Label.starts_row(piece.line.text, _ahead(ordered, index)) and fits_not(room, piece.line)
                     and not own_row
-                    and not _rule_between(rules, above.bottom, piece.top, labels.starts[piece.first] + 1.0)):
+                    and not rule_between(rules, above.bottom, piece.top, labels.starts[piece.first] + 1.0)):
                 block.pieces.append(piece)
                 continue
         blocks.append(LabelBlock([piece]))
@@ -341,7 +193,7 @@ def _group_blocks(pieces: list[Piece], labels: LabelColumns, height: float,
                 above = current.pieces[-1]
                 gap = piece.top - above.bottom
                 joins = (gap <= _BLANK_LINE * height and not Label.starts_row(piece.line.text)
-                         and not _rule_between(rules, above.bottom, piece.top, labels.starts[piece.first] + 1.0))
+                         and not rule_between(rules, above.bottom, piece.top, labels.starts[piece.first] + 1.0))
                 if joins and (piece.deeper or (gap <= _ADJACENT * height and fits_not(
                         labels.rights[current.last] - above.line.right, piece.line))):
                     current.pieces.append(piece)
@@ -376,12 +228,9 @@ def _continues(upper: list[ValueRun], lower: list[ValueRun], edges: dict[int, fl
 
 
 def build_rows(lines: list[Line], value_left: float, columns: list[Column], labels: LabelColumns, height: float,
-               rules: list[Segment], open_top: bool, open_bottom: bool,
-               carried: dict[int, int] | None = None) -> list[DataRow]:
-    """The data rows of one block on one page (see the module docstring); ``carried``: see
-    ``_merged_labels``."""
-    from giro_site.readers.pdf.unruled import place, run_kind, value_runs
-
+               rules: list[Segment]) -> tuple[list[DataRow], list[LabelBlock]]:
+    """The data rows of one block on one page (see the module docstring), and the merged
+    labels beside them, for ``merged.merged_labels`` to spread over the rows."""
     pieces: list[Piece] = []
     value_lines: list[list[ValueRun]] = []
     for line in lines:
@@ -389,7 +238,7 @@ def build_rows(lines: list[Line], value_left: float, columns: list[Column], labe
         runs = value_runs([g for g in line.glyphs if (g.x0 + g.x1) / 2 >= value_left])
         for run in runs:
             run.kind = run_kind(run.text)
-            run.column = place(run, columns) if run.kind != "unit" else _unit_column(run, columns)
+            run.column = place(run, columns)
         if runs:
             value_lines.append(runs)
     by_column: dict[int, float] = {}  # how far right each column's text reaches, its header's too
@@ -424,19 +273,12 @@ def build_rows(lines: list[Line], value_left: float, columns: list[Column], labe
     rows.sort(key=lambda r: r.top)
     for row in rows:
         row.problem = _problem(row, by_column)
-    _merged_labels(rows, group_blocks, labels, height, rules, open_top, open_bottom, carried or {})
-    return rows
+    return rows, group_blocks
 
 
 def _shared(a: Piece, b: Piece) -> float:
     """How much of the lower of two pieces' heights they share."""
     return (min(a.bottom, b.bottom) - max(a.top, b.top)) / max(0.1, min(a.line.height, b.line.height))
-
-
-def _unit_column(run: ValueRun, columns: list[Column]) -> int | None:
-    from giro_site.readers.pdf.unruled import place
-
-    return place(run, columns)
 
 
 def _problem(row: DataRow, by_column: dict[int, float]) -> str:
@@ -452,166 +294,3 @@ def _problem(row: DataRow, by_column: dict[int, float]) -> str:
             return "分在上下几行"
     return ""
 
-
-# --- merged labels -------------------------------------------------------------------------
-
-_SUB_NUMBER = re.compile(r"^\s*(\d+)\s*[.、．](?!\d)")
-
-
-def sub_number(row: DataRow) -> int | None:
-    """The number a row's own label begins with (``3.要求提供公开出版物`` -> 3), if any."""
-    match = _SUB_NUMBER.match(row.label_text())
-    return int(match.group(1)) if match else None
-
-
-def carried_numbers(rows: list[DataRow]) -> dict[int, int]:
-    """For each label column whose merged label the rows end beside, the number of the last
-    sub-row under it (what the next page's rows go on from)."""
-    out: dict[int, int] = {}
-    for column in range(rows[-1].first if rows else 0):
-        for row in reversed(rows):
-            if row.first <= column:
-                break
-            number = sub_number(row) if row.first == column + 1 else None
-            if number is not None:
-                out[column] = number
-                break
-    return out
-
-
-def _merged_labels(rows: list[DataRow], blocks: list[LabelBlock], labels: LabelColumns, height: float,
-                   rules: list[Segment], open_top: bool, open_bottom: bool, carried: dict[int, int]) -> None:
-    """Give each row a merged-label cell for every label column before its own label.
-    ``carried``: for each label column, the number of the last sub-row the page before
-    ended with under a merged label of that column (the rows at this page's top go on
-    from it)."""
-    width = len(labels.starts)
-    for row in rows:
-        row.groups = [None] * min(row.first, width)
-    for column in range(width):
-        runs: list[list[DataRow]] = []
-        for index, row in enumerate(rows):
-            if column < row.first:
-                previous = rows[index - 1] if index else None
-                x = labels.starts[column] + 1.0
-                if runs and previous is runs[-1][-1] and not _rule_between(rules, previous.bottom, row.top, x):
-                    runs[-1].append(row)
-                else:
-                    runs.append([row])
-        mine = [b for b in blocks if b.first == column]
-        for run in runs:
-            inside = [b for b in mine if run[0].top - height <= b.centre <= run[-1].bottom + height]
-            for block in inside:
-                mine.remove(block)
-            starts_open = open_top and run[0] is rows[0]
-            ends_open = open_bottom and run[-1] is rows[-1]
-            numbers = [sub_number(row) if row.first == column + 1 else None for row in run]
-            _fit(run, inside, column, height, starts_open, ends_open, numbers,
-                 carried.get(column) if starts_open else None)
-        for block in mine:  # a merged label beside no open row: keep its words in the nearest
-            nearest = min((r for r in rows if column < r.first), default=None,
-                          key=lambda r: abs((r.top + r.bottom) / 2 - block.centre))
-            if nearest is not None and nearest.groups[column] is not None:
-                nearest.groups[column].glyphs.extend(g for p in block.pieces for g in p.line.glyphs)
-
-
-def _fit(run: list[DataRow], blocks: list[LabelBlock], column: int, height: float,
-         starts_open: bool, ends_open: bool, numbers: list[int | None], carried: int | None) -> None:
-    """Spread a run of rows over the merged labels beside it: each label covers the rows
-    from its first to the next label's; its first row is where it is best set at the top
-    of its rows, or best centred on them, whichever fits the column better. Where the rows
-    beside the labels are numbered (``1.`` … ``8.``), only a spread that numbers each
-    label's rows 1, 2, 3 … is tried (see ``_partition``)."""
-    count = len(run)
-    blocks = sorted(blocks, key=lambda b: b.top)
-    if not blocks:
-        cuts = [0]
-    else:
-        best: tuple[float, list[int]] | None = None
-        for mode in ("top", "middle"):
-            found = _partition(run, blocks, mode, height, starts_open, ends_open, numbers, carried)
-            if found is not None and (best is None or found[0] < best[0]):
-                best = found
-        cuts = best[1] if best is not None else _by_top(run, blocks)
-    lead = cuts[0] > 0 or not blocks
-    spans = ([0] if cuts[0] > 0 else []) + cuts
-    texts: list[LabelBlock | None] = ([None] if lead else []) + list(blocks)
-    for number, start in enumerate(spans):
-        end = spans[number + 1] if number + 1 < len(spans) else count
-        block = texts[number]
-        group = Group(column, [g for p in block.pieces for g in p.line.glyphs] if block else [], run[start])
-        for row in run[start:end]:
-            row.groups[column] = group
-
-
-def _partition(run: list[DataRow], blocks: list[LabelBlock], mode: str, height: float, starts_open: bool,
-               ends_open: bool, numbers: list[int | None], carried: int | None) -> tuple[float, list[int]] | None:
-    """The first row of each block minimising how far each sits from the top (or middle) of
-    its rows; the first block may start below the run's top only where the run comes from
-    the page before. Numbered rows decide where a block may start: its rows are numbered 1,
-    2, 3 …, except the rows at the top of a continued page, which go on from the number the
-    page before ended with (``carried``, where known)."""
-    count, many = len(run), len(blocks)
-    if many > count:
-        return None
-    infinite = float("inf")
-    # cost[j][s]: the least cost of blocks j.. with block j starting at row s.
-    memo: dict[tuple[int, int], tuple[float, list[int]]] = {}
-
-    def numbered(start: int, end: int) -> bool:
-        """Whether rows start..end-1 can be one label's: numbered on from 1 (or, at the top of
-        a continued page, from where the page before left off)."""
-        found = [n for n in numbers[start:end] if n is not None]
-        if not found:
-            return True
-        first = 1
-        if starts_open and start == 0 and found[0] != 1:  # not a label that begins here
-            first = carried + 1 if carried is not None else found[0]
-        return found == list(range(first, first + len(found)))
-
-    def span_cost(block: LabelBlock, start: int, end: int) -> float:
-        top, bottom = run[start].top, run[end - 1].bottom
-        if not (top - height <= block.centre <= bottom + height) or not numbered(start, end):
-            return infinite
-        slack = 0.3 * height  # glyph boxes differ by this much between fonts and lines
-        if mode == "top":
-            return max(0.0, abs(block.top - top) - slack)
-        middle = (top + bottom) / 2
-        # A cell the page break cut is centred over all its rows, some on the other page:
-        # its words stand above (or below) the middle of the rows on this page.
-        if starts_open and start == 0:
-            return max(0.0, block.centre - middle - slack)
-        if ends_open and end == count:
-            return max(0.0, middle - block.centre - slack)
-        return max(0.0, abs(block.centre - middle) - slack)
-
-    def best(j: int, start: int) -> tuple[float, list[int]]:
-        key = (j, start)
-        if key in memo:
-            return memo[key]
-        if j == many - 1:
-            result = (span_cost(blocks[j], start, count), [start])
-        else:
-            result = (infinite, [])
-            for end in range(start + 1, count - (many - j - 1) + 1):
-                here = span_cost(blocks[j], start, end)
-                if here == infinite:
-                    continue
-                rest, cuts = best(j + 1, end)
-                if here + rest < result[0]:
-                    result = (here + rest, [start, *cuts])
-        memo[key] = result
-        return result
-
-    options = [s for s in (range(count - many + 1) if starts_open else range(1)) if s == 0 or numbered(0, s)]
-    chosen = min((best(0, s) for s in options), key=lambda r: r[0])
-    return chosen if chosen[0] < infinite else None
-
-
-def _by_top(run: list[DataRow], blocks: list[LabelBlock]) -> list[int]:
-    """Each label from the row it starts beside (when no fit was found)."""
-    cuts: list[int] = []
-    for block in blocks:
-        index = next((i for i, row in enumerate(run) if row.bottom >= block.top), len(run) - 1)
-        cuts.append(max(index, cuts[-1] + 1 if cuts else 0))
-    return [min(c, len(run) - 1) for c in cuts]

@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import multiprocessing
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -31,14 +30,11 @@ import orjson
 
 from giro_site import PARSER_VERSION
 from giro_site.corpus import cross_year_findings
+from giro_site.site.build import write
 from giro_site.site.build.assets import collect_assets
+from giro_site.site.build.incremental import Patch, SiteModel, patch
 from giro_site.site.build.output import (
-    MARKER,
-    MARKER_TEXT,
-    InPlace,
     OutputFolder,
-    Payload,
-    Prepared,
     Staging,
     clean_leftovers,
     inspect_output,
@@ -47,18 +43,18 @@ from giro_site.site.build.output import (
     manifest_files,
     save_state,
 )
+from giro_site.site.build.sitesize import SiteSize, tally
 from giro_site.site.build.store import ReportStore, load_gazetteer
+from giro_site.site.build.write import AboutAll, Plan, Written
 from giro_site.site.config import AgencyDirectory, load_agencies, load_config
-from giro_site.site.downloads import aggregates
 from giro_site.site.model import Agency, ReportInfo, build_agencies, group_key
+from giro_site.site.pages.listing import index_piece
 from giro_site.site.pages.markdown_pages import markdown_pages
 from giro_site.site.pages.regions import region_tree
-from giro_site.site.pages.renderer import Output, SiteRenderer
+from giro_site.site.pages.renderer import SiteRenderer
 
 PROJECT = Path(__file__).resolve().parents[3]
-MANIFEST_FORMAT = 4
-# Above this share of agencies changed (and at least 20), a full build (parallel, staged) beats a rebuild.
-REBUILD_LIMIT = 0.2
+MANIFEST_FORMAT = 5
 
 
 @dataclass
@@ -97,6 +93,66 @@ class BuildResult:
     # tells whether a slow stage waited (disk, a busy machine) or computed.
     cpu: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # what the build did beside the output (kept files, clean-up)
+    patched: bool = False  # a rebuild that patched the last build's model (see ``incremental``)
+    pages_seconds: float = 0.0  # when the pages were in place (a rebuild's downloads follow them)
+    size: SiteSize | None = None  # the site as written (from the manifest), once the build has finished
+
+
+class BuildSession:
+    """What ``serve`` keeps between builds: the report store and the site's model in memory
+    (a rebuild neither reads them from the cache nor makes the model again), and the
+    downloads of the last rebuild, finished in a thread once its pages are in place
+    (``background``). A plain ``build`` uses a new session: it reads what the last build
+    saved and finishes everything before it returns."""
+
+    def __init__(self, *, background: bool = False):
+        self.background = background
+        self.store: ReportStore | None = None
+        self.model: SiteModel | None = None
+        self.states: dict[str, dict[str, Any]] = {}
+        self._where: tuple[Path, Path] | None = None  # the cache and content folders these are of
+        self._thread: threading.Thread | None = None
+        self.failure: BaseException | None = None  # what went wrong finishing the last rebuild
+
+    def store_for(self, cache: Path, options: BuildOptions) -> ReportStore:
+        if options.fresh or self.store is None or self._where != (cache, options.content):
+            self.store, self.model, self.states = None, None, {}
+            self._where = (cache, options.content)
+            return ReportStore(cache, options.content, fresh=options.fresh)
+        return self.store
+
+    def manifest_for(self, options: BuildOptions) -> dict[str, Any] | None:
+        """The last build's manifest, if this session wrote it for this output."""
+        if options.fresh or self._where is None or self._where[0] != options.cache_folder():
+            return None
+        return self.states.get("manifest")
+
+    def state(self, cache: Path, name: str) -> dict[str, Any]:
+        """A cache file of the build (pinyin, pairs): kept in memory after the first build."""
+        return self.states.get(name) or load_state(cache / f"{name}.json")
+
+    def keep(self, store: ReportStore, model: SiteModel, states: dict[str, dict[str, Any]]) -> None:
+        if self.background:
+            self.store, self.model, self.states = store, model, states
+
+    def later(self, work: Callable[[], None]) -> None:
+        def run() -> None:
+            try:
+                work()
+            except BaseException as exc:
+                self.failure = exc
+        self._thread = threading.Thread(target=run, name="giro-downloads", daemon=False)
+        self._thread.start()
+
+    def wait(self) -> None:
+        """Until the last rebuild's downloads are in place; raises what stopped them."""
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        failure, self.failure = self.failure, None
+        if failure is not None:
+            self.store, self.model = None, None
+            raise failure
 
 
 def _cpu_seconds() -> float:
@@ -148,191 +204,6 @@ def _infos(store: ReportStore, directory: AgencyDirectory, known: dict[str, list
     return [ReportInfo(name, summary, linked.get(index, [])) for index, (name, summary) in enumerate(named)]
 
 
-# --- parallel rendering for full builds -------------------------------------------------
-
-_WORK: tuple[SiteRenderer, list[Agency], ReportStore, Path] | None = None  # inherited by forked workers
-
-
-def _render_chunk(bounds: tuple[int, int]) -> list[tuple[str, list[str]]]:
-    """Render agencies[start:end] straight into the staging folder; (slug, files) each."""
-    assert _WORK is not None
-    renderer, agencies, store, stage = _WORK
-    staging = Staging(Path("unused"), stage=stage)
-    done = []
-    for agency in agencies[bounds[0]:bounds[1]]:
-        files = []
-        for relative, payload in renderer.agency_outputs(agency, lambda info: store.full(info.name)):
-            staging.put(relative, payload)
-            files.append(relative)
-        done.append((agency.slug, files))
-    return done
-
-
-class _RenderAll:
-    """Render every agency into the staging folder in worker processes, while the main
-    process does other work (the downloads of all reports): the workers spend much of
-    their time waiting for the disk to create files."""
-
-    chunk = 64
-
-    def __init__(self, renderer: SiteRenderer, agencies: list[Agency], store: ReportStore, staging: Staging,
-                 jobs: int, progress: Callable[[str], None] | None):
-        global _WORK
-        self.agencies, self.progress = agencies, progress
-        self.bounds = [(i, min(i + self.chunk, len(agencies))) for i in range(0, len(agencies), self.chunk)]
-        _WORK = (renderer, agencies, store, staging.stage)
-        self.pool = None
-        if jobs > 1 and len(agencies) > self.chunk:
-            self.pool = multiprocessing.get_context("fork").Pool(jobs)
-            self.results = self.pool.imap_unordered(_render_chunk, self.bounds)
-
-    def collect(self) -> dict[str, list[str]]:
-        global _WORK
-        files: dict[str, list[str]] = {}
-        try:
-            if self.pool is None:
-                for part in self.bounds:
-                    files.update(_render_chunk(part))
-                return files
-            for done, results in enumerate(self.results, start=1):
-                files.update(results)
-                if self.progress and done % 50 == 0:
-                    done_agencies = min(done * self.chunk, len(self.agencies))
-                    self.progress(f"已生成 {done_agencies}/{len(self.agencies)} 个机关的页面")
-            self.pool.close()
-            self.pool.join()
-            return files
-        finally:
-            if self.pool is not None:
-                self.pool.terminate()
-            _WORK = None
-
-
-# --- the build --------------------------------------------------------------------------
-
-
-
-def _fingerprint(payload: Payload) -> str:
-    """What tells whether a file must be written again: its bytes' hash, or for a file to copy
-    its size and time; a prepared file is always new."""
-    if isinstance(payload, bytes):
-        return hashlib.sha1(payload).hexdigest()
-    if isinstance(payload, Prepared):
-        return payload.fingerprint
-    stat = payload.stat()
-    return f"file:{payload}:{stat.st_size}:{stat.st_mtime_ns}"
-
-
-class _Plan:
-    """What the previous build left, and what this build must do about it."""
-
-    def __init__(self, options: BuildOptions, base: str, keys: dict[str, str], manifest: dict[str, Any],
-                 folder: OutputFolder):
-        self.path = options.cache_folder() / "manifest.json"
-        ours = folder.state == "ours" and not options.fresh  # never rebuild in place into another's folder
-        self.previous = manifest if ours and manifest.get("format") == MANIFEST_FORMAT else {}
-        same_site = self.previous.get("global") == base
-        old = self.previous.get("agencies", {})
-        # An unchanged agency keeps its files; that its first one is still there is checked (a
-        # stat per agency, not per file; after deleting files by hand, build with --fresh).
-        out = str(options.out)
-        self.unchanged = {slug for slug, key in keys.items()
-                          if same_site and old.get(slug, {}).get("key") == key
-                          and (not old[slug]["files"] or os.path.exists(os.path.join(out, old[slug]["files"][0])))}
-        changed = len(keys) - len(self.unchanged)
-        self.rebuild = same_site and changed <= max(20, REBUILD_LIMIT * len(keys))
-
-    def old_files(self, slug: str) -> list[str]:
-        return self.previous["agencies"][slug]["files"]  # type: ignore[no-any-return]
-
-
-def _about_all(options: BuildOptions, renderer: SiteRenderer, store: ReportStore, agencies: list[Agency],
-               problems: list[Any], rows: list[dict[str, Any]], previous: dict[str, Any]
-               ) -> tuple[list[Output], dict[str, str]]:
-    """The downloads of all reports and every page about all agencies; the listing pages only
-    where their rows changed since ``previous`` (the last build's manifest, or empty)."""
-    downloads = aggregates.Downloads(renderer.download_rows(agencies), store.raw, options.cache_folder() / "downloads",
-                                     renderer.download_site(), fresh=options.fresh)
-    regions = region_tree(agencies)
-    # the marker (the output is a site this build made) and the pages, while the downloads are made
-    outputs: list[Output] = [(MARKER, MARKER_TEXT), *renderer.global_outputs(agencies, problems, rows, regions)]
-    years = downloads.result()
-    outputs += renderer.download_outputs(years)
-    listing_keys: dict[str, str] = {}
-    for url, shown, render in renderer.keyed_pages(rows, regions):
-        listing_keys[url] = hashlib.sha256(shown).hexdigest()
-        if previous.get("listing", {}).get(url) != listing_keys[url]:
-            outputs.append(render())
-    return outputs, listing_keys
-
-
-@dataclass
-class _Written:
-    count: int  # files written
-    agency_files: dict[str, list[str]]  # slug → its files
-    manifest: dict[str, Any]  # what the next build needs to know about the pages about all agencies
-
-
-AboutAll = Callable[[dict[str, Any]], tuple[list[Output], dict[str, str]]]
-
-
-def _rebuild(options: BuildOptions, renderer: SiteRenderer, store: ReportStore, agencies: list[Agency],
-             plan: _Plan, about_all: AboutAll, lap: Callable[[str], None]) -> _Written:
-    """Render the changed agencies and what changed about all of them; replace only those files."""
-    outputs, listing_keys = about_all(plan.previous)
-    lap("aggregate")
-    writer = InPlace(options.out)
-    agency_files: dict[str, list[str]] = {}
-    for agency in agencies:
-        if agency.slug in plan.unchanged:
-            agency_files[agency.slug] = plan.old_files(agency.slug)
-            continue
-        files = []
-        for relative, payload in renderer.agency_outputs(agency, lambda info: store.full(info.name)):
-            writer.put(relative, payload)
-            files.append(relative)
-        agency_files[agency.slug] = files
-    old_globals = plan.previous.get("files", {})
-    global_files: dict[str, str] = {}
-    for relative, payload in outputs:
-        global_files[relative] = _fingerprint(payload)
-        if old_globals.get(relative) != global_files[relative] or not (options.out / relative).is_file():
-            writer.put(relative, payload)
-        elif isinstance(payload, Prepared):
-            payload.path.unlink()  # the same as the file in place
-    for url in listing_keys:  # listing pages whose rows did not change were not rendered again
-        relative = renderer.urls.output_path(url)
-        global_files.setdefault(relative, old_globals.get(relative, ""))
-    kept = {f for files in agency_files.values() for f in files} | set(global_files)
-    for relative in [*old_globals, *(f for a in plan.previous.get("agencies", {}).values() for f in a["files"])]:
-        if relative not in kept:
-            writer.remove(relative)
-    count = len(writer.pending)
-    writer.commit()
-    return _Written(count, agency_files, {"files": global_files, "listing": listing_keys})
-
-
-def _full(options: BuildOptions, renderer: SiteRenderer, store: ReportStore, agencies: list[Agency],
-          about_all: AboutAll, lap: Callable[[str], None], swap: Callable[[Staging], None]) -> _Written:
-    """Render everything into a staging folder and swap it in (``swap``)."""
-    staging = Staging(options.out).create()
-    try:
-        rendering = _RenderAll(renderer, agencies, store, staging, options.jobs, options.progress)
-        outputs, listing_keys = about_all({})
-        lap("aggregate")
-        global_files: dict[str, str] = {}
-        for relative, payload in outputs:
-            global_files[relative] = _fingerprint(payload)
-            staging.put(relative, payload)
-        agency_files = rendering.collect()
-        swap(staging)
-    except BaseException:
-        staging.abort()
-        raise
-    return _Written(sum(len(f) for f in agency_files.values()) + len(global_files), agency_files,
-                    {"files": global_files, "listing": listing_keys})
-
-
 @contextmanager
 def _long_lived_objects() -> Iterator[None]:
     """A build holds millions of long-lived objects (every report's summary and manifest
@@ -347,16 +218,20 @@ def _long_lived_objects() -> Iterator[None]:
         gc.set_threshold(*thresholds)
 
 
-def build_site(options: BuildOptions) -> BuildResult:
-    """Parse every report and write the site; the previous site stays whole on failure."""
+def build_site(options: BuildOptions, session: BuildSession | None = None) -> BuildResult:
+    """Parse every report and write the site; the previous site stays whole on failure.
+    ``session``: what ``serve`` keeps between builds (the model in memory; the downloads of a
+    rebuild follow its pages, finished in the background)."""
+    session = session or BuildSession()
+    session.wait()  # the last rebuild's downloads are in place before anything else is
     with _long_lived_objects():
-        return _build_site(options)
+        return _build_site(options, session)
 
 
-def _prepare_output(options: BuildOptions) -> tuple[OutputFolder, dict[str, Any]]:
+def _prepare_output(options: BuildOptions, known: dict[str, Any] | None = None) -> tuple[OutputFolder, dict[str, Any]]:
     """May the build replace ``--out`` (``OutputRefused`` if not), what interrupted builds left
-    beside it cleaned up; and the last build's manifest."""
-    manifest = load_state(options.cache_folder() / "manifest.json")
+    beside it cleaned up; and the last build's manifest (``known``: as a session kept it)."""
+    manifest = known if known is not None else load_state(options.cache_folder() / "manifest.json")
     folder = inspect_output(options.content, options.out, manifest=manifest, force=options.force,
                             sources=(options.templates, options.assets))
     folder.notes += clean_leftovers(folder.path, lambda: manifest_files(manifest) if folder.state == "ours" else None)
@@ -365,10 +240,33 @@ def _prepare_output(options: BuildOptions) -> tuple[OutputFolder, dict[str, Any]
     return folder, manifest
 
 
-def _build_site(options: BuildOptions) -> BuildResult:
+def _make_model(renderer: SiteRenderer, store: ReportStore, directory: AgencyDirectory, base: str,
+                pinyin: dict[str, list[str]], pairs: dict[str, list[dict[str, Any]]],
+                used_pairs: dict[str, list[dict[str, Any]]]) -> SiteModel:
+    """The model from every report's summary (the general path)."""
+    agencies = build_agencies(_infos(store, directory, pairs, used_pairs), directory, pinyin)
+    regions = region_tree(agencies)
+    keys = {agency.slug: agency_key(agency, base) for agency in agencies}
+    return SiteModel(base, agencies, keys, renderer.index_rows(agencies), renderer.download_rows(agencies, keys),
+                     regions, [index_piece(agency, regions) for agency in agencies])
+
+
+def _apply(renderer: SiteRenderer, model: SiteModel, patched: Patch) -> None:
+    """The rest of the model after a patch changed some agencies' reports."""
+    position = {row.name: index for index, row in enumerate(model.download_rows)}
+    for index in patched.changed:
+        agency = model.agencies[index]
+        model.keys[agency.slug] = agency_key(agency, model.base)
+        model.rows[index] = renderer.index_rows([agency])[0]
+        model.index_pieces[index] = index_piece(agency, model.regions)
+        for row in renderer.download_rows([agency], model.keys):
+            model.download_rows[position[row.name]] = row
+
+
+def _build_site(options: BuildOptions, session: BuildSession) -> BuildResult:
     started = time.perf_counter()
     given = options.out
-    folder, manifest = _prepare_output(options)
+    folder, manifest = _prepare_output(options, session.manifest_for(options))
     options = replace(options, out=folder.path)
     timings: dict[str, float] = {}
     cpu: dict[str, float] = {}
@@ -387,56 +285,104 @@ def _build_site(options: BuildOptions) -> BuildResult:
     folder.notes.extend(note for page in pages for note in page["notes"])
     renderer = SiteRenderer(config, options.content, options.templates, collect_assets(options.assets), pages,
                             bytecode=cache / "templates")
-    store = ReportStore(cache, options.content, fresh=options.fresh)
+    store = session.store_for(cache, options)
     store.refresh(jobs=options.jobs, progress=options.progress)
     problems = store.problems()
     lap("parse")
 
-    pinyin = {} if options.fresh else load_state(cache / "pinyin.json")
+    previous = manifest if folder.state == "ours" and not options.fresh \
+        and manifest.get("format") == MANIFEST_FORMAT else {}  # never rebuild in place into another's folder
+    pinyin = {} if options.fresh else session.state(cache, "pinyin")
     known_pinyin = dict(pinyin)
-    pairs = {} if options.fresh else load_state(cache / "pairs.json")
-    used_pairs: dict[str, list[dict[str, Any]]] = {}
-    agencies = build_agencies(_infos(store, directory, pairs, used_pairs), directory, pinyin)
+    pairs = {} if options.fresh else session.state(cache, "pairs")
+    known_pairs = len(pairs)
     base = global_key(options, renderer)
-    keys = {agency.slug: agency_key(agency, base) for agency in agencies}
-    plan = _Plan(options, base, keys, manifest, folder)
-    infos = [info for agency in agencies for info in agency.reports]
-    rows = renderer.index_rows(agencies)
+    model = None if options.fresh or not previous else session.model
+    patched = None
+    if model is not None:
+        patched = patch(model, base, {name: store.entries.get(name, {}).get("summary") for name in store.changed},
+                        directory,
+                        pairs, pairs)
+    if patched is None:
+        used_pairs: dict[str, list[dict[str, Any]]] = {}
+        model = _make_model(renderer, store, directory, base, pinyin, pairs, used_pairs)
+        if used_pairs.keys() != pairs.keys():
+            pairs, known_pairs = used_pairs, -1
+    else:
+        assert model is not None
+        _apply(renderer, model, patched)
+    session.model = None  # until this build has finished: a failed build leaves no half-patched model
+    plan = Plan(cache / "manifest.json", options.out, base, model.keys, previous)
     lap("plan")
 
-    about_all = partial(_about_all, options, renderer, store, agencies, problems, rows)
+    about_all = AboutAll(cache, options.fresh, renderer, store, model, problems, patched if plan.rebuild else None)
     if plan.rebuild:
-        written = _rebuild(options, renderer, store, agencies, plan, about_all, lap)
+        finish = write.rebuild(options.out, renderer, store, model, plan, about_all)
+        lap("pages")
     else:
         ours = manifest_files(manifest) if folder.state == "ours" else None
 
         def swap(staging: Staging) -> None:
             folder.notes.extend(staging.commit(folder, ours))
 
-        written = _full(options, renderer, store, agencies, about_all, lap, swap)
-    rendered = len(agencies) - len(plan.unchanged) if plan.rebuild else len(agencies)
-    lap("write")
+        written_all = write.full(options.out, options.jobs, options.progress, renderer, store, model, about_all, swap,
+                                 lap)
+        lap("write")
 
-    store.save()
-    save_state(plan.path, {"format": MANIFEST_FORMAT, "global": base, **written.manifest,
-                           "agencies": {slug: {"key": keys[slug], "files": written.agency_files[slug]}
-                                        for slug in keys}})
-    if pinyin != known_pinyin:  # new names, or entries of an older layout made again
-        save_state(cache / "pinyin.json", pinyin)
-    if used_pairs.keys() != pairs.keys():
-        save_state(cache / "pairs.json", used_pairs)
-    lap("save")
+        def finish() -> Written:
+            return written_all
+    pages_seconds = time.perf_counter() - started
 
-    if options.progress:
-        for note in folder.notes:
-            options.progress(note)
-    return BuildResult(out=given, reports=len(infos), agencies=len(agencies),
-                       problems=[p.describe() for p in problems], errors=sum(i.head.quality == "error" for i in infos),
-                       pages=sum(len(a.ids) for a in agencies) + len(written.manifest["listing"]) + 4
-                       + len(renderer.pages),
-                       seconds=time.perf_counter() - started, mode="rebuild" if plan.rebuild else "full",
-                       parsed=store.parsed, rendered_agencies=rendered, written=written.count, timings=timings, cpu=cpu,
-                       notes=folder.notes)
+    def save() -> Written:
+        written = finish()
+        if plan.rebuild:
+            lap("downloads")
+        store.save()
+        agency_files = written.agency_files
+        saved = {"format": MANIFEST_FORMAT, "global": base, **written.manifest,
+                 "agencies": {slug: {"key": model.keys[slug], "files": agency_files[slug]["files"],
+                                     "sizes": agency_files[slug]["sizes"]} for slug in model.keys}}
+        save_state(plan.path, saved)
+        if pinyin != known_pinyin:  # new names, or entries of an older layout made again
+            save_state(cache / "pinyin.json", pinyin)
+        if len(pairs) != known_pairs:
+            save_state(cache / "pairs.json", pairs)
+        session.keep(store, model, {"pinyin": pinyin, "pairs": pairs, "manifest": saved})
+        return written
+
+    infos = [info for agency in model.agencies for info in agency.reports]
+    result = BuildResult(out=given, reports=len(infos), agencies=len(model.agencies),
+                         problems=[p.describe() for p in problems],
+                         errors=sum(i.head.quality == "error" for i in infos),
+                         pages=sum(len(a.ids) for a in model.agencies) + len(renderer.listing_pages(model.rows))
+                         + len(model.regions) + 4 + len(renderer.pages),
+                         seconds=0.0, mode="rebuild" if plan.rebuild else "full", parsed=store.parsed,
+                         rendered_agencies=len(model.agencies) - len(plan.unchanged) if plan.rebuild
+                         else len(model.agencies), timings=timings, cpu=cpu, notes=folder.notes,
+                         pages_seconds=pages_seconds, patched=patched is not None)
+
+    def complete() -> None:
+        written = save()
+        lap("save")
+        result.written = written.count
+        result.size = site_size(written.manifest["files"], written.agency_files)
+        result.seconds = time.perf_counter() - started
+        if options.progress:
+            for note in folder.notes:
+                options.progress(note)
+
+    if plan.rebuild and session.background:
+        session.later(complete)
+    else:
+        complete()
+    return result
+
+
+def site_size(files: dict[str, list[Any]], agencies: dict[str, dict[str, Any]]) -> SiteSize:
+    """The site's size from what the build wrote (the manifest), not from a scan of it."""
+    return tally([*((name, entry[1]) for name, entry in files.items()),
+                  *(pair for agency in agencies.values()
+                    for pair in zip(agency["files"], agency["sizes"], strict=True))])
 
 
 def print_progress(message: str) -> None:

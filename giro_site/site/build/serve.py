@@ -14,17 +14,22 @@ from livereload import Server
 from livereload.handlers import LiveReloadHandler, StaticFileHandler
 
 from giro_site.errors import ReportError
-from giro_site.site.build.builder import BuildOptions, build_site
+from giro_site.site.build.builder import BuildOptions, BuildSession, build_site
 
 
 def serve(options: BuildOptions, port: int, *, open_browser: bool = False) -> None:
+    # The model stays in memory between rebuilds, and a rebuild's downloads follow its pages
+    # in the background (the next rebuild waits for them).
+    session = BuildSession(background=True)
+
     def rebuild() -> None:
         try:
-            result = build_site(options)
+            result = build_site(options, session)
         except ReportError as exc:  # a broken site.toml or agencies.toml: keep serving the last site
             print(f"重新生成失败：{exc.describe()}", file=sys.stderr, flush=True)
             return
-        print(f"已重新生成：{result.reports} 份报告，{result.seconds:.2f} 秒", file=sys.stderr, flush=True)
+        print(f"已重新生成：{result.reports} 份报告，页面 {result.pages_seconds:.2f} 秒（下载文件随后更新）",
+              file=sys.stderr, flush=True)
 
     rebuild()
     # livereload rebuilds on every change but tells the browser only if its last reload was

@@ -4,6 +4,7 @@ build prints it and warns near a limit, the benchmark breaks it down per report.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,9 +38,27 @@ class SiteSize:
         return self.bytes - kept[0], self.files - kept[1]
 
 
-def measure(out: Path) -> SiteSize:
-    """Every file under ``out``, by kind (one directory scan, no file is read)."""
+def tally(files: Iterable[tuple[str, int]]) -> SiteSize:
+    """The size of a site from (path in the site, bytes) of each of its files: a build knows
+    what it wrote (its manifest), so it need not scan the output again."""
     size = SiteSize()
+    by_kind = size.by_kind
+    largest = size.largest
+    for relative, length in files:
+        size.bytes += length
+        size.files += 1
+        if length > largest[0]:
+            largest = (length, relative)
+        counts = by_kind.get(kind := kind_of(relative))
+        if counts is None:
+            counts = by_kind[kind] = [0, 0]
+        counts[0] += length
+        counts[1] += 1
+    size.largest = largest
+    return size
+
+
+def _scan(out: Path) -> Iterator[tuple[str, int]]:
     pending = [(str(out), "")]
     while pending:
         folder, prefix = pending.pop()
@@ -49,14 +68,12 @@ def measure(out: Path) -> SiteSize:
                 if entry.is_dir(follow_symlinks=False):
                     pending.append((entry.path, relative + "/"))
                 elif entry.is_file(follow_symlinks=False):
-                    length = entry.stat(follow_symlinks=False).st_size
-                    size.bytes += length
-                    size.files += 1
-                    size.largest = max(size.largest, (length, relative))
-                    counts = size.by_kind.setdefault(kind_of(relative), [0, 0])
-                    counts[0] += length
-                    counts[1] += 1
-    return size
+                    yield relative, entry.stat(follow_symlinks=False).st_size
+
+
+def measure(out: Path) -> SiteSize:
+    """Every file under ``out``, by kind (one directory scan, no file is read)."""
+    return tally(_scan(out))
 
 
 def warnings(size: SiteSize) -> list[str]:

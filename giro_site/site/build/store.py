@@ -26,6 +26,8 @@ import orjson
 from giro_site import PARSER_VERSION
 from giro_site.corpus import Problem, display_path, scan_reports
 from giro_site.errors import ReportError
+from giro_site.fetch.sidecar import SUFFIX as SIDECAR
+from giro_site.fetch.sidecar import origin
 from giro_site.readers import read_bytes
 from giro_site.regions import gazetteer
 from giro_site.regions.gazetteer import Index, index_from_package, source_key, use_index
@@ -74,6 +76,8 @@ def _parse(path: Path) -> tuple[str, Entry, bytes | None, bool]:
     try:
         report = parse_report(path, data=data, display_path=name)
     except ReportError as exc:
+        if exc.transient:  # not the file's fault for certain: tried again at the next build
+            return name, _entry([0, 0], "", problem=[exc.reason, exc.line]), None, True
         return name, _entry(stamp, sha256, problem=[exc.reason, exc.line]), None, True
     return name, _entry(stamp, sha256, summarize(report)), orjson.dumps(report), True
 
@@ -95,12 +99,44 @@ def load_gazetteer(path: Path, *, fresh: bool = False) -> None:
     use_index(lambda: cached_index(path, fresh=fresh))
 
 
+def _attach_origins(entries: dict[str, Entry], described: dict[str, tuple[str, os.stat_result]]
+                    ) -> tuple[set[str], bool]:
+    """Put each report's provenance (``fetch.sidecar.origin``) in its summary as ``origin``,
+    reading a sidecar only when it or the report changed. Returns the reports whose origin
+    changed, and whether any entry changed at all (a sidecar read again)."""
+    changed: set[str] = set()
+    touched = False
+    for name, entry in entries.items():
+        summary = entry["summary"]
+        if summary is None:
+            continue
+        side = described.get(name)
+        if side is None:
+            if summary.get("origin") is not None or "origin_stamp" in entry:
+                summary["origin"] = None
+                entry.pop("origin_stamp", None)
+                changed.add(name)
+                touched = True
+            continue
+        stamp = [side[1].st_size, side[1].st_mtime_ns]
+        if entry.get("origin_stamp") == stamp and "origin" in summary:
+            continue
+        found = origin(Path(side[0]), entry["sha256"])
+        if found != summary.get("origin"):
+            changed.add(name)
+        summary["origin"] = found
+        entry["origin_stamp"] = stamp
+        touched = True
+    return changed, touched
+
+
 class ReportStore:
     def __init__(self, folder: Path, content: Path, *, fresh: bool = False):
         self.folder = folder
         self.content = content
         self.pack = folder / "reports.pack"
         self.entries: dict[str, Entry] = {} if fresh else self._load()
+        self.changed: set[str] = set()  # names whose content (or problem) the last refresh found changed
         self.parsed = 0
         self._dirty = fresh
         self._reader: Any = None
@@ -121,9 +157,13 @@ class ReportStore:
         global _OLD, _CONTENT
         current: dict[str, Entry] = {}
         pending: list[Path] = []
-        found, skipped = scan_reports(self.content)
+        sidecars: dict[str, os.stat_result] = {}
+        found, skipped = scan_reports(self.content, sidecars)
+        described: dict[str, tuple[str, os.stat_result]] = {}  # report name → its sidecar
         for path, stat in found:
             name = display_path(path, self.content)
+            if path in sidecars:
+                described[name] = (path + SIDECAR, sidecars[path])
             old = self.entries.get(name)
             if old is not None and old["stamp"] == [stat.st_size, stat.st_mtime_ns]:
                 current[name] = old
@@ -165,8 +205,14 @@ class ReportStore:
                 pool.join()
         finally:
             _OLD = {}
-        self._dirty = self._dirty or bool(pending) or set(current) != set(self.entries)
-        self.entries = dict(sorted(current.items()))
+        with_new_origin, touched = _attach_origins(current, described)
+        self._dirty = self._dirty or bool(pending) or set(current) != set(self.entries) or touched
+        old = self.entries
+        self.changed = {name for name, entry in current.items() if (before := old.get(name)) is None
+                        or before["sha256"] != entry["sha256"] or before["problem"] != entry["problem"]}
+        self.changed.update(name for name in old if name not in current)
+        self.changed.update(with_new_origin)
+        self.entries = current if list(current) == sorted(current) else dict(sorted(current.items()))
 
     def _compact(self, current: dict[str, Entry]) -> dict[str, Entry]:
         """Copy the reports still in use into a new pack."""

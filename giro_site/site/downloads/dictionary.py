@@ -203,7 +203,10 @@ REPORT_FIELDS: tuple[tuple[str, str, str, str], ...] = (
     ("proactive_items", INTEGER, "条", "全年主动公开政府信息条数（出自报告正文；未说明的为空值）"),
     ("extra_rows", INTEGER, "个", "国家表格以外的附加行数"),
     ("page_url", TEXT, "", "本站上这份报告的页面"),
-    ("source_url", TEXT, "", "原始报告：本站保存的副本，或机关发布的页面"),
+    ("source_url", TEXT, "", "原始报告的网址：维护者在 agencies.toml 中填写的机关发布页面，"
+                             "否则为下载报告时记下的原文网址，都没有时为本站保存的副本"),
+    ("fetched_at", TEXT, "", "报告文件从原文网址下载的时间（UTC，ISO 8601）；"
+                             "不是用 fetch 下载的、或下载后改动过的为空值"),
     ("source_file", TEXT, "", "原始报告文件在本站内容中的路径"),
     ("source_format", TEXT, "", "原始报告文件的格式：txt、html、docx"),
     ("sha256", TEXT, "", "原始报告文件的 SHA-256 校验和"),

@@ -6,7 +6,10 @@ show each one beside its figures; a table's findings are listed under that table
 
 from __future__ import annotations
 
+import datetime as dt
+import urllib.parse
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import Any
 
 from markupsafe import Markup
@@ -53,6 +56,7 @@ class ShownTable:
     width: int
     findings: list[ShownFinding]
     present: bool
+    html: Markup | None = None  # the table's markup, when made from its skeleton (``Fragments.table``)
 
 
 def cells_of(finding: dict[str, Any]) -> list[str]:
@@ -125,6 +129,12 @@ def shown_table(layout: TableLayout, report: dict[str, Any], findings: list[Show
             by_cell.setdefault(path, []).append(shown.number)
     values = report[layout.id]
     extras = _extras(report, layout.id)
+    key = (id(layout), present)  # layouts are made once (cached)
+    if not mine and not extras and fragments.has_table(key):  # the same skeleton as every such table
+        cells = [fragments.join([fragments.value(values.get(row_key, _NONE).get(column), path in derived, (), year_id)
+                                 for path, row_key, column in row]) for row in _row_parts(layout)]
+        return ShownTable(layout.id, layout.caption, [], [], layout.width, [], present,
+                          fragments.fill(key, cells, year_id))
     under = [extras.get(row.key.split(".")[1], []) if row.key.count(".") == 1 else [] for row in layout.rows]
     rows: list[ShownRow] = []
     reaching: list[list[int]] = []  # [rows still covered, columns] of labels from rows above
@@ -150,7 +160,23 @@ def shown_table(layout: TableLayout, report: dict[str, Any], findings: list[Show
                                                    colspan=layout.width, scope="colgroup"),)), Markup(""), "block"))
         rows.extend(_extra_row(extra, layout.width, fragments, year_id) for extra in extras[None])
     head = [fragments.heads(row) for row in layout.head]
-    return ShownTable(layout.id, layout.caption, head, rows, layout.width, mine, present)
+    table = ShownTable(layout.id, layout.caption, head, rows, layout.width, mine, present)
+    if not mine and not extras:  # the layout's own rows, no flags: the same skeleton in every report
+        table.html = fragments.table(key, table, year_id)
+    return table
+
+
+_NONE: dict[str, Any] = {}
+
+
+@cache
+def _row_parts(layout: TableLayout) -> list[list[tuple[str, str, str]]]:
+    """Each row's value cells: (JSON path, row key, column key)."""
+    return [[(path, row_key, column) for path, (_, row_key, column) in zip(row.paths, row.parts, strict=True)]
+            for row in layout.rows]
+
+
+
 
 
 @dataclass
@@ -166,6 +192,7 @@ class YearView:
     data_url: str  # the agency's data file, this report in it
     source_url: str | None  # the original: the site's copy, the agency's own page, or None
     source_published: bool  # whether source_url is the site's copy
+    origin: dict[str, str | None] | None = None  # the official address it was fetched from (``fetched_origin``)
 
 
 def year_view(agency: Agency, index: int, report: dict[str, Any], urls: Urls, fragments: Fragments,
@@ -185,7 +212,23 @@ def year_view(agency: Agency, index: int, report: dict[str, Any], urls: Urls, fr
         general_findings=general, tables=tables, charts=year_charts,
         data_url=urls.agency_data(agency.slug),
         source_url=original[0], source_published=original[1],
+        origin=fetched_origin(agency.reports[index].summary.get("origin")),
     )
+
+
+_CHINA = dt.timezone(dt.timedelta(hours=8))
+
+
+def fetched_origin(origin: dict[str, Any] | None) -> dict[str, str | None] | None:
+    """The report's 原文链接 as a page shows it: the address, its host, and the day (China
+    time) the file was fetched, when the file is still what was fetched."""
+    if not origin:
+        return None
+    day = None
+    if origin.get("fetched_at"):
+        when = dt.datetime.strptime(origin["fetched_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+        day = when.astimezone(_CHINA).date().isoformat()
+    return {"url": origin["url"], "host": urllib.parse.urlsplit(origin["url"]).hostname, "fetched": day}
 
 
 def year_links(agency: Agency, urls: Urls) -> list[tuple[str, str, str]]:

@@ -8,10 +8,11 @@ of the cost of building a site of thousands of reports.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from jinja2 import Environment
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from giro_site.site.tables import Head, Number, show
 
@@ -21,6 +22,8 @@ class Fragments:
         module: Any = env.get_template("macros.html").module
         self._cell_macro = module.value_cell
         self._heads_macro = module.head_cells
+        self._table_macro = module.form_table
+        self._tables: dict[Any, list[str]] = {}
         self._cells: dict[tuple[str, str, tuple[int, ...], str], Markup] = {}
         self._values: dict[tuple[Number | None, bool, tuple[int, ...], str], Markup] = {}
         self._heads: dict[tuple[Head, ...], Markup] = {}
@@ -53,3 +56,31 @@ class Fragments:
         if found is None:
             found = self._heads[heads] = Markup(self._heads_macro(heads))
         return found
+
+    def table(self, key: Any, table: Any, year_id: str) -> Markup:
+        """A form table without findings, from its skeleton: the ``form_table`` macro is
+        rendered once per ``key`` (a layout, whether the table was found) with a marker for
+        each row's value cells and for the report's id, then each report's cells fill it in,
+        the same bytes the macro gives. Only for a table whose rows are the layout's own
+        (no extra rows): then the labels, spans and padding are the same in every report."""
+        pieces = self._tables.get(key)
+        if pieces is None:
+            blank = replace(table, rows=[replace(row, cells=Markup(_ROW)) for row in table.rows], findings=[])
+            pieces = self._tables[key] = str(self._table_macro(blank, _ID)).split(_ROW)
+        return self.fill(key, [row.cells for row in table.rows], year_id)
+
+    def has_table(self, key: Any) -> bool:
+        return key in self._tables
+
+    def fill(self, key: Any, cells: list[Markup], year_id: str) -> Markup:
+        """The skeleton of ``key`` with each row's value cells and the report's id."""
+        pieces = self._tables[key]
+        filled = [pieces[0]]
+        for row, piece in zip(cells, pieces[1:], strict=True):
+            filled.append(row)
+            filled.append(piece)
+        return Markup("".join(filled).replace(_ID, str(escape(year_id))))
+
+
+_ROW = "\x00"  # where a row's value cells go in a table's skeleton
+_ID = "\x01"  # where the report's id goes

@@ -41,26 +41,32 @@ def index_rows(agencies: list[Agency], urls: Urls) -> list[dict[str, Any]]:
     return rows
 
 
-def index_data(agencies: list[Agency], regions: dict[str, Region], urls: Urls) -> bytes:
-    """data/index.json: every body with every report's headline figures."""
-    rows = []
-    for agency in agencies:
-        reports = [[rid, info.year, info.head.items, info.head.applications, info.head.granted_share,
-                    info.head.cases, QUALITIES.index(info.head.quality)]
-                   for info, rid in zip(agency.reports, agency.ids, strict=True)]
-        code = agency.division.get("code")
-        place = regions.get(code) if code else None
-        rows.append([agency.slug, agency.display_name, agency.region or "",
-                     place.place.short_code if place else "",
-                     LEVELS.index(agency.level) if agency.level in LEVELS else -1,
-                     agency.pinyin, agency.initials, reports])
+def index_piece(agency: Agency, regions: dict[str, Region]) -> bytes:
+    """One body's row of data/index.json: kept between builds, so a rebuild makes only the
+    rows of the bodies that changed."""
+    reports = [[rid, info.year, info.head.items, info.head.applications, info.head.granted_share,
+                info.head.cases, QUALITIES.index(info.head.quality)]
+               for info, rid in zip(agency.reports, agency.ids, strict=True)]
+    code = agency.division.get("code")
+    place = regions.get(code) if code else None
+    return orjson.dumps([agency.slug, agency.display_name, agency.region or "",
+                         place.place.short_code if place else "",
+                         LEVELS.index(agency.level) if agency.level in LEVELS else -1,
+                         agency.pinyin, agency.initials, reports])
+
+
+def index_data(pieces: list[bytes], regions: dict[str, Region], urls: Urls) -> bytes:
+    """data/index.json: every body with every report's headline figures (``pieces``: each
+    body's row, ``index_piece``), the same bytes as the whole made in one call."""
     table = {r.place.short_code: [r.place.name, r.place.parent.short_code if r.place.parent else "", r.place.kind]
              for r in sorted(regions.values(), key=lambda r: r.place.code)}
-    return orjson.dumps({
+    frame = orjson.dumps({
         "agency_url": urls.agency("{slug}", "{id}"), "compare_url": urls.compare(), "levels": LEVELS,
         "qualities": QUALITIES, "regions": table, "fields": AGENCY_FIELDS, "report_fields": REPORT_FIELDS,
-        "rows": rows,
+        "rows": [],
     })
+    assert frame.endswith(b"[]}")
+    return b"".join((frame[:-2], b",".join(pieces), b"]}"))
 
 
 def compare_labels() -> dict[str, Any]:

@@ -17,7 +17,7 @@ import orjson
 from markupsafe import Markup
 
 from giro_site.corpus import Problem
-from giro_site.findings import CODES, SEVERITY_LABEL, sort_findings
+from giro_site.findings import CODES, SEVERITY_LABEL
 from giro_site.site.build.assets import Asset
 from giro_site.site.build.output import Payload
 from giro_site.site.config import SiteConfig
@@ -25,7 +25,7 @@ from giro_site.site.downloads.aggregates import Row, stable_id
 from giro_site.site.downloads.dictionary import DICTIONARY_COLUMNS, datasette_metadata
 from giro_site.site.downloads.dictionary import entries as dictionary_entries
 from giro_site.site.downloads.formats import EXAMPLE_QUERY, YEAR_FORMATS, dictionary_csv
-from giro_site.site.model import QUALITY_LABEL, Agency, ReportInfo, totals_by_year
+from giro_site.site.model import QUALITY_LABEL, Agency, ReportInfo, as_published, totals_by_year
 from giro_site.site.pages import charts, listing
 from giro_site.site.pages.contexts import year_links, year_view
 from giro_site.site.pages.environment import make_environment
@@ -41,13 +41,6 @@ def agency_data(published: list[dict[str, Any]]) -> bytes:
     """The agency's data file: its reports' JSON, gzip-compressed with no date in the header
     (the same reports give the same bytes)."""
     return gzip.compress(orjson.dumps(published), compresslevel=9, mtime=0)
-
-
-def with_linked(report: dict[str, Any], info: ReportInfo) -> dict[str, Any]:
-    """The report as published: as parsed, plus its cross-year findings."""
-    if info.linked:
-        report = {**report, "findings": sort_findings(report["findings"] + info.linked)}
-    return report
 
 
 @dataclass
@@ -89,7 +82,7 @@ class SiteRenderer:
         outputs: list[Output] = []
         published = []
         for index, info in enumerate(agency.reports):
-            report = with_linked(load(info), info)
+            report = as_published(load(info), info)
             published.append(report)
             view = year_view(agency, index, report, urls, self.fragments,
                              (self._original(agency, info.name), self.config.publish_originals))
@@ -110,13 +103,12 @@ class SiteRenderer:
 
     def _compared(self, agencies: list[Agency], year: int | None, order: str) -> list[charts.Entry]:
         """The agencies in the index charts: each one's report for ``year``, the top ones."""
-        chosen = [(a.display_name, a.reports[0], self.urls.agency(a.slug, a.ids[0])) for a in agencies
-                  if a.reports[0].year == year]
+        chosen = [(a.display_name, a.reports[0], a) for a in agencies if a.reports[0].year == year]
         if order == "items":
             chosen.sort(key=lambda e: (-(e[1].head.items or 0), e[0]))
         else:
             chosen.sort(key=lambda e: (-(e[1].head.processed or 0), e[0]))
-        return chosen[: self.config.chart_top]
+        return [(name, info, self.urls.agency(a.slug, a.ids[0])) for name, info, a in chosen[: self.config.chart_top]]
 
     def listing_pages(self, rows: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]], int, int]]:
         """(URL, rows, page, pages) of each page of the comparison table without JavaScript."""
@@ -127,26 +119,29 @@ class SiteRenderer:
     def render_listing(self, url: str, rows: list[dict[str, Any]], page: int, pages: int, total: int) -> Output:
         return self._page(url, "agencies.html", rows=rows, page=page, pages=pages, report_count=total)
 
-    def keyed_pages(self, rows: list[dict[str, Any]], regions: dict[str, Region]
+    def keyed_pages(self, rows: list[dict[str, Any]], regions: dict[str, Region], only: set[str] | None = None
                     ) -> list[tuple[str, bytes, Callable[[], Output]]]:
         """(URL, what the page shows, how to render it) of the pages a rebuild renders only
-        when what they show changed: the listing pages and the region pages."""
+        when what they show changed: the listing pages and the region pages (with ``only``,
+        the regions of those codes: a rebuild knows the others are as they were)."""
         pages: list[tuple[str, bytes, Callable[[], Output]]] = []
         listing_pages = self.listing_pages(rows)
         for url, page_rows, page, count in listing_pages:
             pages.append((url, orjson.dumps([page_rows, count, len(rows)]),
                           partial(self.render_listing, url, page_rows, page, count, len(rows))))
         chart_top = self.config.chart_top
-        for region in regions.values():
+        for region in regions.values() if only is None else (regions[code] for code in sorted(only)):
             view = region_view(region, regions, self.urls, chart_top)
             url = self.urls.region(view["code"])
             pages.append((url, orjson.dumps(view), partial(self._page, url, "region.html", r=view)))
         return pages
 
     def global_outputs(self, agencies: list[Agency], problems: list[Problem], rows: list[dict[str, Any]],
-                       regions: dict[str, Region]) -> list[Output]:
+                       regions: dict[str, Region], index_pieces: list[bytes], *, sitemap: bool = True
+                       ) -> list[Output]:
         """Every page about all agencies except those of ``keyed_pages`` and the downloads
-        (``download_outputs``)."""
+        (``download_outputs``); ``index_pieces``: each agency's ``listing.index_piece``. The
+        sitemap only with ``sitemap`` (a rebuild that changed no address leaves it as it was)."""
         urls, config = self.urls, self.config
         outputs: list[Output] = [(f"assets/{a.hashed}", a.source) for a in self.assets]
         years = sorted({i.year for a in agencies for i in a.reports if i.year is not None}, reverse=True)
@@ -162,7 +157,7 @@ class SiteRenderer:
             latest_year=latest_year, charts=index_charts,
             rows=table_pages[0][1], page=1, pages=len(table_pages), years=years, problems=problems,
             report_count=len(rows), places=places))
-        outputs.append((urls.output_path(urls.index_data()), listing.index_data(agencies, regions, urls)))
+        outputs.append((urls.output_path(urls.index_data()), listing.index_data(index_pieces, regions, urls)))
         outputs.append(self._page(urls.regions(), "regions.html", places=places))
         outputs.append(self._page(urls.compare(), "compare.html", labels=listing.compare_labels()))
         for page in self.pages:
@@ -172,22 +167,27 @@ class SiteRenderer:
         outputs.append(self._page(urls.problems(), "problems.html", problems=problems, with_errors=with_errors))
         outputs.append(self._page(urls.page("404").rstrip("/") + ".html", "404.html"))
 
-        listed = [urls.index(), *(url for url, _, _, _ in table_pages), urls.downloads(), urls.dictionary(),
-                  urls.problems(), *(urls.page(p["name"]) for p in self.pages), urls.regions(),
-                  *(urls.region(r.place.short_code) for r in regions.values())]
-        listed += [url for agency in agencies for url in self.agency_urls(agency)]
-        sitemap = self.env.get_template("sitemap.xml").render(urls=[config.absolute(u) for u in listed])
-        outputs.append(("sitemap.xml", sitemap.encode("utf-8")))
+        if sitemap:
+            outputs.append(("sitemap.xml", self.sitemap(agencies, table_pages, regions)))
         outputs.append(("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {config.absolute(urls.sitemap())}\n"
                         .encode()))
         outputs.append((".nojekyll", b""))
         return outputs
+
+    def sitemap(self, agencies: list[Agency], table_pages: list[Any], regions: dict[str, Region]) -> bytes:
+        urls, config = self.urls, self.config
+        listed = [urls.index(), *(url for url, _, _, _ in table_pages), urls.downloads(), urls.dictionary(),
+                  urls.problems(), *(urls.page(p["name"]) for p in self.pages), urls.regions(),
+                  *(urls.region(r.place.short_code) for r in regions.values())]
+        listed += [url for agency in agencies for url in self.agency_urls(agency)]
+        return self.env.get_template("sitemap.xml").render(urls=[config.absolute(u) for u in listed]).encode("utf-8")
 
     # --- downloads ------------------------------------------------------------------------
 
     def report_fields(self, agency: Agency, info: ReportInfo, report_id: str) -> dict[str, Any]:
         """The report-level fields of the downloads (``dictionary.REPORT_FIELDS``)."""
         s, head, division = info.summary, info.head, agency.division
+        origin = s.get("origin")  # where the file was fetched from (fetch's sidecar)
         return {
             "id": stable_id(info.name), "body": agency.display_name, "agency": s["agency"],
             "province": division.get("province"), "city": division.get("city"), "county": division.get("county"),
@@ -195,7 +195,9 @@ class SiteRenderer:
             "region_code": division.get("code"), "year": s["year"], "form": s["form"], "quality": head.quality,
             "errors": head.errors, "warnings": head.warnings, "proactive_items": s["items"],
             "extra_rows": s["extra_rows"], "page_url": self.config.absolute(self.urls.agency(agency.slug, report_id)),
-            "source_url": self._original(agency, info.name, absolute=True), "source_file": s["file"],
+            "source_url": agency.source_url or (origin or {}).get("url") or self._original(agency, info.name,
+                                                                                          absolute=True),
+            "fetched_at": (origin or {}).get("fetched_at"), "source_file": s["file"],
             "source_format": s["format"], "sha256": s["sha256"],
         }
 
@@ -206,8 +208,10 @@ class SiteRenderer:
             return self.config.absolute(url) if absolute else url
         return agency.source_url
 
-    def download_rows(self, agencies: list[Agency]) -> list[Row]:
-        return [Row(info, self.report_fields(agency, info, rid))
+    def download_rows(self, agencies: list[Agency], keys: dict[str, str]) -> list[Row]:
+        """Each report's row of the downloads, its fields made when a download needs them
+        (``keys``: each agency's key, which changes whenever its reports' fields would)."""
+        return [Row(info, partial(self.report_fields, agency, info, rid), keys[agency.slug][:16])
                 for agency in agencies for info, rid in zip(agency.reports, agency.ids, strict=True)]
 
     def download_site(self) -> dict[str, str]:

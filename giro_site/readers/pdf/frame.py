@@ -5,11 +5,14 @@ of its vertical and horizontal lines; two neighbouring grid units are one cell w
 line separates them (a merged cell, in either direction). Where a table has no line at an
 outer edge (a table continued from the page before has no top border in a browser's
 print), the other lines' ends stand in for it, and the cell remembers it was open there.
+Where rules between rows end inside a table with no vertical line there (a tall merged
+label beside row labels, its border not drawn), a cell edge stands where they end
+(``_unruled_edges``): each cell's characters are the ones inside its own box.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from giro_site.readers.pdf.extract import Glyph, PageContent, Segment
@@ -34,6 +37,7 @@ class Box:
     col1: int  # exclusive
     open_top: bool = False
     glyphs: list[Glyph] = field(default_factory=list)
+    hidden: bool = False  # it held characters a reader cannot see (not in ``glyphs``)
 
 
 @dataclass
@@ -130,7 +134,56 @@ def _covered(segments: list[Segment], at: float, point: float) -> bool:
     return any(abs(s.at - at) <= _SAME and s.start - 1.0 <= point <= s.end + 1.0 for s in segments)
 
 
+def _unruled_edges(horizontal: list[Segment], vertical: list[Segment]) -> list[Segment]:
+    """Cell edges drawn without a line: where rules between rows end inside the table, away
+    with no vertical line there (a tall merged label whose border with the row labels beside it
+    is not drawn). A cell's edge runs from the rule above to the rule below that pass it by,
+    so the edge stands wherever a rule ends on it: the merged label stays one cell, each row
+    label its own, and their characters are never read as one text."""
+    by_x = sorted(vertical)
+    xs = [v.at for v in by_x]
+    left, right = xs[0], xs[-1]
+    ends: list[tuple[float, float]] = []  # (x, y)
+    for h in horizontal:
+        for x in (h.start, h.end):
+            near = by_x[bisect_left(xs, x - 2 * _SAME):bisect_right(xs, x + 2 * _SAME)]
+            if left + _SAME < x < right - _SAME and not any(
+                    v.start - _TOUCH <= h.at <= v.end + _TOUCH for v in near):
+                ends.append((x, h.at))
+    groups = _groups_by_x(ends)
+    if len(groups) > _MAX_UNRULED_EDGES:  # a drawing, not a table's few merged labels
+        return []
+    out: list[Segment] = []
+    first, last = min(h.at for h in horizontal), max(h.at for h in horizontal)
+    for group in groups:
+        at = sum(x for x, _ in group) / len(group)
+        passing = sorted(h.at for h in horizontal if h.start < at - _TOUCH and h.end > at + _TOUCH)
+        for _, y in group:
+            above = bisect_right(passing, y - 1.0)
+            top = passing[above - 1] if above else first
+            below = bisect_left(passing, y + 1.0)
+            bottom = passing[below] if below < len(passing) else last
+            if bottom - top >= _MIN_EDGE:
+                out.append(Segment(at, top, bottom))
+    return _merge(out)
+
+
+_MIN_EDGE = 4.0  # points: shorter is no cell's edge
+_MAX_UNRULED_EDGES = 64  # places where rules end inside one table; a form's table has a handful
+
+
+def _groups_by_x(ends: list[tuple[float, float]]) -> list[list[tuple[float, float]]]:
+    groups: list[list[tuple[float, float]]] = []
+    for end in sorted(ends):
+        if groups and end[0] - groups[-1][-1][0] <= 1.5:
+            groups[-1].append(end)
+        else:
+            groups.append([end])
+    return groups
+
+
 def _grid(horizontal: list[Segment], vertical: list[Segment]) -> GridTable | None:
+    vertical = vertical + _unruled_edges(horizontal, vertical)
     xs = _cluster([v.at for v in vertical])
     ys = _cluster([h.at for h in horizontal])
     # Outer edges without a line of their own: where the other lines end.
@@ -225,16 +278,23 @@ def find_tables(page: PageContent) -> PageTables:
         y = (glyph.top + glyph.bottom) / 2
         for left, right, top, bottom, table in bounds:
             if left <= x <= right and top <= y <= bottom:
-                _place(table, glyph, x, y)
+                _box(table, x, y).glyphs.append(glyph)
                 break
         else:
             free.append(glyph)
+    for glyph in page.hidden:  # not read, but the cell that held it is named
+        x = (glyph.x0 + glyph.x1) / 2
+        y = (glyph.top + glyph.bottom) / 2
+        for left, right, top, bottom, table in bounds:
+            if left <= x <= right and top <= y <= bottom:
+                _box(table, x, y).hidden = True
+                break
     tables = [t for t in tables if any(box.glyphs for box in t.boxes)]
     tables.sort(key=lambda t: t.top)
     return PageTables(tables, free, rules)
 
 
-def _place(table: GridTable, glyph: Glyph, x: float, y: float) -> None:
+def _box(table: GridTable, x: float, y: float) -> Box:
     column = min(max(bisect_right(table.xs, x) - 1, 0), len(table.xs) - 2)
     row = min(max(bisect_right(table.ys, y) - 1, 0), len(table.ys) - 2)
-    table.boxes[table.owner[row * (len(table.xs) - 1) + column]].glyphs.append(glyph)
+    return table.boxes[table.owner[row * (len(table.xs) - 1) + column]]

@@ -1,0 +1,257 @@
+"""The write stage: the site's files from the model, all of them (a full build, in worker
+processes, into a staging folder swapped in at the end) or only those that changed (a
+rebuild, in place, each file replaced whole).
+
+A rebuild puts the pages on disk first and the downloads of all reports after them
+(``Finish``): ``build`` waits for both before it returns, ``serve`` shows the pages at once
+and lets the downloads follow. Every file written is recorded with its size in the
+manifest, so the size of the site is known without scanning it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from giro_site.corpus import Problem
+from giro_site.site.build.incremental import Patch, SiteModel
+from giro_site.site.build.output import MARKER, MARKER_TEXT, InPlace, Payload, Prepared, Staging
+from giro_site.site.build.store import ReportStore
+from giro_site.site.downloads import aggregates
+from giro_site.site.model import Agency
+from giro_site.site.pages.renderer import Output, SiteRenderer
+
+# Above this share of agencies changed (and at least 20), a full build (parallel, staged) beats a rebuild.
+REBUILD_LIMIT = 0.2
+
+Files = dict[str, list[Any]]  # path in the site → [fingerprint, size]
+
+
+def size_of(payload: Payload) -> int:
+    if isinstance(payload, bytes):
+        return len(payload)
+    return (payload.path if isinstance(payload, Prepared) else payload).stat().st_size
+
+
+def fingerprint(payload: Payload) -> str:
+    """What tells whether a file must be written again: its bytes' hash, or for a file to copy
+    its size and time; a prepared file is always new."""
+    if isinstance(payload, bytes):
+        return hashlib.sha1(payload).hexdigest()
+    if isinstance(payload, Prepared):
+        return payload.fingerprint
+    stat = payload.stat()
+    return f"file:{payload}:{stat.st_size}:{stat.st_mtime_ns}"
+
+
+# --- parallel rendering for full builds -------------------------------------------------
+
+_WORK: tuple[SiteRenderer, list[Agency], ReportStore, Path] | None = None  # inherited by forked workers
+
+
+def _render_chunk(bounds: tuple[int, int]) -> list[tuple[str, list[str], list[int]]]:
+    """Render agencies[start:end] straight into the staging folder; (slug, files, sizes) each."""
+    assert _WORK is not None
+    renderer, agencies, store, stage = _WORK
+    staging = Staging(Path("unused"), stage=stage)
+    done = []
+    for agency in agencies[bounds[0]:bounds[1]]:
+        files, sizes = [], []
+        for relative, payload in renderer.agency_outputs(agency, lambda info: store.full(info.name)):
+            sizes.append(size_of(payload))
+            staging.put(relative, payload)
+            files.append(relative)
+        done.append((agency.slug, files, sizes))
+    return done
+
+
+class _RenderAll:
+    """Render every agency into the staging folder in worker processes, while the main
+    process does other work (the downloads of all reports): the workers spend much of
+    their time waiting for the disk to create files."""
+
+    chunk = 64
+
+    def __init__(self, renderer: SiteRenderer, agencies: list[Agency], store: ReportStore, staging: Staging,
+                 jobs: int, progress: Callable[[str], None] | None):
+        global _WORK
+        self.agencies, self.progress = agencies, progress
+        self.bounds = [(i, min(i + self.chunk, len(agencies))) for i in range(0, len(agencies), self.chunk)]
+        _WORK = (renderer, agencies, store, staging.stage)
+        self.pool = None
+        if jobs > 1 and len(agencies) > self.chunk:
+            self.pool = multiprocessing.get_context("fork").Pool(jobs)
+            self.results = self.pool.imap_unordered(_render_chunk, self.bounds)
+
+    def collect(self) -> dict[str, dict[str, Any]]:
+        global _WORK
+        files: dict[str, dict[str, Any]] = {}
+        try:
+            if self.pool is None:
+                for part in self.bounds:
+                    files.update((slug, {"files": f, "sizes": s}) for slug, f, s in _render_chunk(part))
+                return files
+            for done, results in enumerate(self.results, start=1):
+                files.update((slug, {"files": f, "sizes": s}) for slug, f, s in results)
+                if self.progress and done % 50 == 0:
+                    done_agencies = min(done * self.chunk, len(self.agencies))
+                    self.progress(f"已生成 {done_agencies}/{len(self.agencies)} 个机关的页面")
+            self.pool.close()
+            self.pool.join()
+            return files
+        finally:
+            if self.pool is not None:
+                self.pool.terminate()
+            _WORK = None
+
+
+# --- what to write ------------------------------------------------------------------------
+
+
+class Plan:
+    """What the previous build left, and what this build must do about it."""
+
+    def __init__(self, path: Path, out: Path, base: str, keys: dict[str, str], previous: dict[str, Any]):
+        self.path = path
+        self.previous = previous
+        same_site = previous.get("global") == base
+        old = previous.get("agencies", {})
+        # An unchanged agency keeps its files; that its first one is still there is checked (a
+        # stat per agency, not per file; after deleting files by hand, build with --fresh).
+        where = str(out)
+        self.unchanged = {slug for slug, key in keys.items()
+                          if same_site and old.get(slug, {}).get("key") == key
+                          and (not old[slug]["files"] or os.path.exists(os.path.join(where, old[slug]["files"][0])))}
+        changed = len(keys) - len(self.unchanged)
+        self.rebuild = same_site and changed <= max(20, REBUILD_LIMIT * len(keys))
+
+    def old_agency(self, slug: str) -> dict[str, Any]:
+        return self.previous["agencies"][slug]  # type: ignore[no-any-return]
+
+
+@dataclass
+class Written:
+    count: int  # files written
+    agency_files: dict[str, dict[str, Any]]  # slug → {"files": [...], "sizes": [...]}
+    manifest: dict[str, Any]  # what the next build needs to know about the pages about all agencies
+
+
+class AboutAll:
+    """The downloads of all reports (made in child processes from the start) and every page
+    about all agencies; the listing and region pages only where what they show changed
+    since ``previous`` (the last build's manifest, or empty), and with a patch only the
+    regions it touched."""
+
+    def __init__(self, options_cache: Path, fresh: bool, renderer: SiteRenderer, store: ReportStore,
+                 model: SiteModel, problems: list[Problem], patched: Patch | None):
+        self.renderer, self.model, self.problems, self.patched = renderer, model, problems, patched
+        self.downloads = aggregates.Downloads(model.download_rows, store.raw, options_cache / "downloads",
+                                              renderer.download_site(), fresh=fresh)
+
+    def pages(self, previous: dict[str, Any]) -> tuple[list[Output], dict[str, str], list[str]]:
+        """(outputs, the listing keys, files kept as they are without being made again)."""
+        renderer, model = self.renderer, self.model
+        # the marker (the output is a site this build made) and the pages, while the downloads are made
+        outputs: list[Output] = [(MARKER, MARKER_TEXT), *renderer.global_outputs(
+            model.agencies, self.problems, model.rows, model.regions, model.index_pieces,
+            sitemap=self.patched is None)]
+        kept = [] if self.patched is None else ["sitemap.xml"]  # a patch changes no address
+        old_keys = previous.get("listing", {})
+        listing_keys: dict[str, str] = {}
+        only = self.patched.regions if self.patched is not None else None
+        for url, shown, render in renderer.keyed_pages(model.rows, model.regions, only):
+            listing_keys[url] = hashlib.sha256(shown).hexdigest()
+            if old_keys.get(url) != listing_keys[url]:
+                outputs.append(render())
+        if only is not None:  # the regions the patch did not touch show what they showed
+            for code, region in model.regions.items():
+                url = renderer.urls.region(region.place.short_code)
+                if code not in only and url in old_keys:
+                    listing_keys[url] = old_keys[url]
+        return outputs, listing_keys, kept
+
+    def download_outputs(self) -> list[Output]:
+        return self.renderer.download_outputs(self.downloads.result())
+
+
+def _global_files(outputs: list[Output], old: Files, writer: Callable[[str, Payload], None],
+                  out: Path | None) -> Files:
+    """Record each output (fingerprint, size) and hand those that changed to ``writer`` (all
+    of them when ``out`` is None: a new folder)."""
+    files: Files = {}
+    for relative, payload in outputs:
+        entry = [fingerprint(payload), size_of(payload)]
+        files[relative] = entry
+        if out is None or (old.get(relative) or [None])[0] != entry[0] or not (out / relative).is_file():
+            writer(relative, payload)
+        elif isinstance(payload, Prepared):
+            payload.path.unlink()  # the same as the file in place
+    return files
+
+
+Finish = Callable[[], Written]
+
+
+def rebuild(out: Path, renderer: SiteRenderer, store: ReportStore, model: SiteModel, plan: Plan,
+            about_all: AboutAll) -> Finish:
+    """Render the changed agencies and what changed about all of them; replace only those
+    files. Returns once the pages are in place; the returned call puts the downloads in
+    place after them and says what was written."""
+    outputs, listing_keys, kept = about_all.pages(plan.previous)
+    writer = InPlace(out)
+    agency_files: dict[str, dict[str, Any]] = {}
+    for agency in model.agencies:
+        if agency.slug in plan.unchanged:
+            agency_files[agency.slug] = plan.old_agency(agency.slug)
+            continue
+        files, sizes = [], []
+        for relative, payload in renderer.agency_outputs(agency, lambda info: store.full(info.name)):
+            writer.put(relative, payload)
+            files.append(relative)
+            sizes.append(size_of(payload))
+        agency_files[agency.slug] = {"key": "", "files": files, "sizes": sizes}
+    old_globals: Files = plan.previous.get("files", {})
+    global_files = _global_files(outputs, old_globals, writer.put, out)
+    for relative in [*kept, *(renderer.urls.output_path(url) for url in listing_keys)]:
+        if relative in old_globals:  # not made again: as it was
+            global_files.setdefault(relative, old_globals[relative])
+    count = len(writer.pending)
+    writer.commit()
+
+    def finish() -> Written:
+        late = InPlace(out)
+        global_files.update(_global_files(about_all.download_outputs(), old_globals, late.put, out))
+        keep = {f for files in agency_files.values() for f in files["files"]} | set(global_files)
+        for relative in [*old_globals, *(f for a in plan.previous.get("agencies", {}).values() for f in a["files"])]:
+            if relative not in keep:
+                late.remove(relative)
+        written = count + len(late.pending)
+        late.commit()
+        return Written(written, agency_files, {"files": global_files, "listing": listing_keys})
+
+    return finish
+
+
+def full(out: Path, jobs: int, progress: Callable[[str], None] | None, renderer: SiteRenderer,
+         store: ReportStore, model: SiteModel, about_all: AboutAll,
+         swap: Callable[[Staging], None], lap: Callable[[str], None]) -> Written:
+    """Render everything into a staging folder and swap it in (``swap``)."""
+    staging = Staging(out).create()
+    try:
+        rendering = _RenderAll(renderer, model.agencies, store, staging, jobs, progress)
+        outputs, listing_keys, _ = about_all.pages({})
+        outputs += about_all.download_outputs()
+        global_files = _global_files(outputs, {}, staging.put, None)
+        lap("aggregate")
+        agency_files = rendering.collect()
+        swap(staging)
+    except BaseException:
+        staging.abort()
+        raise
+    return Written(sum(len(f["files"]) for f in agency_files.values()) + len(global_files), agency_files,
+                   {"files": global_files, "listing": listing_keys})
