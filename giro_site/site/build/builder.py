@@ -30,6 +30,7 @@ import orjson
 
 from giro_site import PARSER_VERSION
 from giro_site.corpus import cross_year_findings
+from giro_site.regions.gazetteer import source_key
 from giro_site.site.build import write
 from giro_site.site.build.assets import collect_assets
 from giro_site.site.build.incremental import Patch, SiteModel, patch
@@ -191,14 +192,15 @@ def agency_key(agency: Agency, base: str) -> str:
 
 
 def _infos(store: ReportStore, directory: AgencyDirectory, known: dict[str, list[dict[str, Any]]],
-           used: dict[str, list[dict[str, Any]]]) -> list[ReportInfo]:
+           used: dict[str, list[dict[str, Any]]], names: dict[str, list[str]] | None = None) -> list[ReportInfo]:
     """Every report's summary with its cross-year findings.
 
     ``known`` holds the findings of pairs compared in earlier builds, keyed by the two
     reports' content hashes (a comparison depends on nothing else); the pairs of this build
     are put in ``used``."""
     named = store.reports()
-    keys = [group_key(summary, directory)[0] if summary.get("agency") else f"\0{name}" for name, summary in named]
+    keys = [group_key(summary, directory, names)[0] if summary.get("agency") else f"\0{name}"
+            for name, summary in named]
     linked = cross_year_findings([summary["link"] for _, summary in named], keys, known,
                                  [summary["sha256"] for _, summary in named], used)
     return [ReportInfo(name, summary, linked.get(index, [])) for index, (name, summary) in enumerate(named)]
@@ -244,7 +246,7 @@ def _make_model(renderer: SiteRenderer, store: ReportStore, directory: AgencyDir
                 pinyin: dict[str, list[str]], pairs: dict[str, list[dict[str, Any]]],
                 used_pairs: dict[str, list[dict[str, Any]]]) -> SiteModel:
     """The model from every report's summary (the general path)."""
-    agencies = build_agencies(_infos(store, directory, pairs, used_pairs), directory, pinyin)
+    agencies = build_agencies(_infos(store, directory, pairs, used_pairs, pinyin), directory, pinyin)
     regions = region_tree(agencies)
     keys = {agency.slug: agency_key(agency, base) for agency in agencies}
     return SiteModel(base, agencies, keys, renderer.index_rows(agencies), renderer.download_rows(agencies, keys),
@@ -293,6 +295,9 @@ def _build_site(options: BuildOptions, session: BuildSession) -> BuildResult:
     previous = manifest if folder.state == "ours" and not options.fresh \
         and manifest.get("format") == MANIFEST_FORMAT else {}  # never rebuild in place into another's folder
     pinyin = {} if options.fresh else session.state(cache, "pinyin")
+    if pinyin.get("\0gazetteer") != [gazetteer_version := source_key()]:  # own names read against another one
+        pinyin = {key: value for key, value in pinyin.items() if not key.startswith("own\t")}
+        pinyin["\0gazetteer"] = [gazetteer_version]
     known_pinyin = dict(pinyin)
     pairs = {} if options.fresh else session.state(cache, "pairs")
     known_pairs = len(pairs)
@@ -312,7 +317,7 @@ def _build_site(options: BuildOptions, session: BuildSession) -> BuildResult:
         assert model is not None
         _apply(renderer, model, patched)
     session.model = None  # until this build has finished: a failed build leaves no half-patched model
-    plan = Plan(cache / "manifest.json", options.out, base, model.keys, previous)
+    plan = Plan(cache / "manifest.json", options.out, base, model.keys, previous, trusted=patched is not None)
     lap("plan")
 
     about_all = AboutAll(cache, options.fresh, renderer, store, model, problems, patched if plan.rebuild else None)

@@ -15,6 +15,7 @@ import multiprocessing
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from giro_site.site.build.output import MARKER, MARKER_TEXT, InPlace, Payload, P
 from giro_site.site.build.store import ReportStore
 from giro_site.site.downloads import aggregates
 from giro_site.site.model import Agency
+from giro_site.site.pages.regions import Region
 from giro_site.site.pages.renderer import Output, SiteRenderer
 
 # Above this share of agencies changed (and at least 20), a full build (parallel, staged) beats a rebuild.
@@ -116,17 +118,20 @@ class _RenderAll:
 class Plan:
     """What the previous build left, and what this build must do about it."""
 
-    def __init__(self, path: Path, out: Path, base: str, keys: dict[str, str], previous: dict[str, Any]):
+    def __init__(self, path: Path, out: Path, base: str, keys: dict[str, str], previous: dict[str, Any], *,
+                 trusted: bool = False):
         self.path = path
         self.previous = previous
         same_site = previous.get("global") == base
         old = previous.get("agencies", {})
         # An unchanged agency keeps its files; that its first one is still there is checked (a
-        # stat per agency, not per file; after deleting files by hand, build with --fresh).
+        # stat per agency, not per file; after deleting files by hand, build with --fresh),
+        # unless ``trusted``: this process wrote them (serve).
         where = str(out)
         self.unchanged = {slug for slug, key in keys.items()
                           if same_site and old.get(slug, {}).get("key") == key
-                          and (not old[slug]["files"] or os.path.exists(os.path.join(where, old[slug]["files"][0])))}
+                          and (trusted or not old[slug]["files"]
+                               or os.path.exists(os.path.join(where, old[slug]["files"][0])))}
         changed = len(keys) - len(self.unchanged)
         self.rebuild = same_site and changed <= max(20, REBUILD_LIMIT * len(keys))
 
@@ -153,27 +158,41 @@ class AboutAll:
         self.downloads = aggregates.Downloads(model.download_rows, store.raw, options_cache / "downloads",
                                               renderer.download_site(), fresh=fresh)
 
-    def pages(self, previous: dict[str, Any]) -> tuple[list[Output], dict[str, str], list[str]]:
-        """(outputs, the listing keys, files kept as they are without being made again)."""
+    def pages(self, previous: dict[str, Any]) -> tuple[list[Output], dict[str, str], dict[str, str]]:
+        """(outputs, the listing keys, the regions' signatures) of the pages about all agencies."""
         renderer, model = self.renderer, self.model
         # the marker (the output is a site this build made) and the pages, while the downloads are made
         outputs: list[Output] = [(MARKER, MARKER_TEXT), *renderer.global_outputs(
-            model.agencies, self.problems, model.rows, model.regions, model.index_pieces,
-            sitemap=self.patched is None)]
-        kept = [] if self.patched is None else ["sitemap.xml"]  # a patch changes no address
+            model.agencies, self.problems, model.rows, model.regions, model.index_pieces)]
         old_keys = previous.get("listing", {})
+        old_signatures = previous.get("regions", {})
+        if self.patched is not None:
+            only, signatures = self.patched.regions, dict(old_signatures)
+            for code in only:
+                signatures[code] = region_signature(model.regions[code], model.keys)
+        else:
+            signatures = {code: region_signature(region, model.keys) for code, region in model.regions.items()}
+            only = {code for code, signature in signatures.items() if old_signatures.get(code) != signature}
+            if len(only) == len(signatures):
+                only = None  # all of them (and the sitemap)
         listing_keys: dict[str, str] = {}
-        only = self.patched.regions if self.patched is not None else None
-        for url, shown, render in renderer.keyed_pages(model.rows, model.regions, only):
+        for url, shown, render in renderer.keyed_pages(model.agencies, model.rows, model.regions, only):
             listing_keys[url] = hashlib.sha256(shown).hexdigest()
             if old_keys.get(url) != listing_keys[url]:
                 outputs.append(render())
-        if only is not None:  # the regions the patch did not touch show what they showed
-            for code, region in model.regions.items():
-                url = renderer.urls.region(region.place.short_code)
-                if code not in only and url in old_keys:
-                    listing_keys[url] = old_keys[url]
-        return outputs, listing_keys, kept
+        if only is not None:  # the pages not looked at show what they showed
+            if self.patched is None:  # the addresses may have changed: the sitemap, made again if they did
+                for url, shown, render in [_sitemap(renderer, model)]:
+                    listing_keys[url] = hashlib.sha256(shown).hexdigest()
+                    if old_keys.get(url) != listing_keys[url]:
+                        outputs.append(render())
+            for url, key in old_keys.items():
+                listing_keys.setdefault(url, key)
+            if self.patched is None:  # pages may be gone (a patch leaves the addresses as they were)
+                urls = {renderer.urls.region(region.place.short_code) for region in model.regions.values()}
+                urls |= {url for url, _, _, _ in renderer.listing_pages(model.rows)} | {renderer.urls.sitemap()}
+                listing_keys = {url: key for url, key in listing_keys.items() if url in urls}
+        return outputs, listing_keys, signatures
 
     def download_outputs(self) -> list[Output]:
         return self.renderer.download_outputs(self.downloads.result())
@@ -194,6 +213,22 @@ def _global_files(outputs: list[Output], old: Files, writer: Callable[[str, Payl
     return files
 
 
+def region_signature(region: Region, keys: dict[str, str]) -> str:
+    """Changes whenever the region's page may: the keys of the agencies in it (each covers
+    everything about its agency the page shows, and the site's settings) and its places."""
+    digest = hashlib.sha1(region.place.code.encode())
+    for agency in region.beneath:
+        digest.update(keys[agency.slug].encode())
+    for child in region.children:
+        digest.update(child.place.code.encode())
+    return digest.hexdigest()
+
+
+def _sitemap(renderer: SiteRenderer, model: SiteModel) -> tuple[str, bytes, Callable[[], Output]]:
+    listed = renderer.sitemap_urls(model.agencies, model.rows, model.regions)
+    return renderer.urls.sitemap(), "\n".join(listed).encode("utf-8"), partial(renderer.sitemap, listed)
+
+
 Finish = Callable[[], Written]
 
 
@@ -202,7 +237,7 @@ def rebuild(out: Path, renderer: SiteRenderer, store: ReportStore, model: SiteMo
     """Render the changed agencies and what changed about all of them; replace only those
     files. Returns once the pages are in place; the returned call puts the downloads in
     place after them and says what was written."""
-    outputs, listing_keys, kept = about_all.pages(plan.previous)
+    outputs, listing_keys, signatures = about_all.pages(plan.previous)
     writer = InPlace(out)
     agency_files: dict[str, dict[str, Any]] = {}
     for agency in model.agencies:
@@ -217,7 +252,7 @@ def rebuild(out: Path, renderer: SiteRenderer, store: ReportStore, model: SiteMo
         agency_files[agency.slug] = {"key": "", "files": files, "sizes": sizes}
     old_globals: Files = plan.previous.get("files", {})
     global_files = _global_files(outputs, old_globals, writer.put, out)
-    for relative in [*kept, *(renderer.urls.output_path(url) for url in listing_keys)]:
+    for relative in (renderer.urls.output_path(url) for url in listing_keys):
         if relative in old_globals:  # not made again: as it was
             global_files.setdefault(relative, old_globals[relative])
     count = len(writer.pending)
@@ -232,7 +267,7 @@ def rebuild(out: Path, renderer: SiteRenderer, store: ReportStore, model: SiteMo
                 late.remove(relative)
         written = count + len(late.pending)
         late.commit()
-        return Written(written, agency_files, {"files": global_files, "listing": listing_keys})
+        return Written(written, agency_files, {"files": global_files, "listing": listing_keys, "regions": signatures})
 
     return finish
 
@@ -244,7 +279,7 @@ def full(out: Path, jobs: int, progress: Callable[[str], None] | None, renderer:
     staging = Staging(out).create()
     try:
         rendering = _RenderAll(renderer, model.agencies, store, staging, jobs, progress)
-        outputs, listing_keys, _ = about_all.pages({})
+        outputs, listing_keys, signatures = about_all.pages({})
         outputs += about_all.download_outputs()
         global_files = _global_files(outputs, {}, staging.put, None)
         lap("aggregate")
@@ -254,4 +289,4 @@ def full(out: Path, jobs: int, progress: Callable[[str], None] | None, renderer:
         staging.abort()
         raise
     return Written(sum(len(f["files"]) for f in agency_files.values()) + len(global_files), agency_files,
-                   {"files": global_files, "listing": listing_keys})
+                   {"files": global_files, "listing": listing_keys, "regions": signatures})
