@@ -30,6 +30,7 @@ from giro_site.site.pages import charts, listing
 from giro_site.site.pages.contexts import year_links, year_view
 from giro_site.site.pages.environment import make_environment
 from giro_site.site.pages.fragments import Fragments
+from giro_site.site.pages.problems import problem_rows, sentences
 from giro_site.site.pages.regions import Region, crumbs, place_of, region_view, regions_index_view
 from giro_site.site.urls import Urls
 
@@ -164,9 +165,10 @@ class SiteRenderer:
         outputs.append(self._page(urls.compare(), "compare.html", labels=listing.compare_labels()))
         for page in self.pages:
             outputs.append(self._page(urls.page(page["name"]), "page.html", page=page, codes=CODES))
-        with_errors = [(a, info, rid) for a in agencies for info, rid in zip(a.reports, a.ids, strict=True)
-                       if info.head.quality == "error"]
-        outputs.append(self._page(urls.problems(), "problems.html", problems=problems, with_errors=with_errors))
+        with_errors = [(a, info, rid, sentences(info.error_messages)) for a in agencies
+                       for info, rid in zip(a.reports, a.ids, strict=True) if info.head.quality == "error"]
+        outputs.append(self._page(urls.problems(), "problems.html", problems=problem_rows(problems),
+                                  with_errors=with_errors))
         outputs.append(self._page(urls.page("404").rstrip("/") + ".html", "404.html"))
 
         outputs.append(("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {config.absolute(urls.sitemap())}\n"
