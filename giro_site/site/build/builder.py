@@ -51,8 +51,9 @@ from giro_site.site.build.write import AboutAll, Plan, Written
 from giro_site.site.config import AgencyDirectory, load_agencies, load_config
 from giro_site.site.model import Agency, ReportInfo, build_agencies, group_key
 from giro_site.site.pages.listing import index_piece
+from giro_site.site.pages.markdown_pages import markdown_pages
 from giro_site.site.pages.regions import region_tree
-from giro_site.site.pages.renderer import SiteRenderer, markdown_pages
+from giro_site.site.pages.renderer import SiteRenderer
 
 PROJECT = Path(__file__).resolve().parents[3]
 MANIFEST_FORMAT = 5
@@ -300,8 +301,10 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
     cache = options.cache_folder()
     config = load_config(options.content, base_url=options.base_url, build_date=options.build_date)
     directory = load_agencies(options.content)  # settings first: a mistake there stops the build at once
-    renderer = SiteRenderer(config, options.content, options.templates, collect_assets(options.assets),
-                            markdown_pages(options.content), bytecode=cache / "templates")
+    pages = markdown_pages(options.content)
+    folder.notes.extend(note for page in pages for note in page["notes"])
+    renderer = SiteRenderer(config, options.content, options.templates, collect_assets(options.assets), pages,
+                            bytecode=cache / "templates")
     store = session.store_for(cache, options)
     store.refresh(jobs=options.jobs, progress=options.progress)  # the stage "解析报告"
     problems = store.problems()
