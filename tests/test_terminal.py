@@ -86,8 +86,9 @@ def test_fetch_prints_what_sites_named_escaped() -> None:
     import io
 
     from giro_site.fetch.progress import Progress
+    from giro_site.site.build.progress import Lines
 
     stream = io.StringIO()
-    Progress(2, stream=stream, bar=False).address_done([f"已保存：content/reports/2023/{EVIL}.html（https://a.example/）"])
+    Progress(2, Lines(stream)).address_done([f"已保存：content/reports/2023/{EVIL}.html（https://a.example/）"])
     _clean(stream.getvalue())
     assert f"[1/2] 已保存：content/reports/2023/{SHOWN}.html" in stream.getvalue()
