@@ -34,6 +34,8 @@ def test_open_page_reloads_when_a_report_is_edited(browser: Any, served: Served)
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
+        # The preview keeps the pages' content security policy: live reload must not break it.
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
         page.goto(served.agency_url("gaoling"), wait_until="load")
         assert "共主动公开政府信息309条" in page.locator("main").inner_text()
         settle_after_livereload_start(page)
@@ -43,8 +45,7 @@ def test_open_page_reloads_when_a_report_is_edited(browser: Any, served: Served)
             # A locator's wait outlives the reload (a function polled in the page can be cut off by it).
             page.locator("main", has_text="共主动公开政府信息310条").wait_for(timeout=30_000)
         except Exception:
-            served.process.terminate()
-            print(served.process.communicate(timeout=10)[0])
+            print(served.output())
             raise
         assert page.evaluate("() => window.__notReloaded === undefined")  # the server reloaded it, not us
         assert served.process.poll() is None

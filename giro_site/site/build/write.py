@@ -22,6 +22,7 @@ from typing import Any
 from giro_site.corpus import Problem
 from giro_site.site.build.incremental import Patch, SiteModel
 from giro_site.site.build.output import MARKER, MARKER_TEXT, InPlace, Payload, Prepared, Staging
+from giro_site.site.build.progress import Progress
 from giro_site.site.build.store import ReportStore
 from giro_site.site.downloads import aggregates
 from giro_site.site.model import Agency
@@ -80,7 +81,7 @@ class _RenderAll:
     chunk = 64
 
     def __init__(self, renderer: SiteRenderer, agencies: list[Agency], store: ReportStore, staging: Staging,
-                 jobs: int, progress: Callable[[str], None] | None):
+                 jobs: int, progress: Progress):
         global _WORK
         self.agencies, self.progress = agencies, progress
         self.bounds = [(i, min(i + self.chunk, len(agencies))) for i in range(0, len(agencies), self.chunk)]
@@ -97,12 +98,11 @@ class _RenderAll:
             if self.pool is None:
                 for part in self.bounds:
                     files.update((slug, {"files": f, "sizes": s}) for slug, f, s in _render_chunk(part))
+                    self.progress.advance(part[1] - part[0])
                 return files
-            for done, results in enumerate(self.results, start=1):
+            for results in self.results:
                 files.update((slug, {"files": f, "sizes": s}) for slug, f, s in results)
-                if self.progress and done % 50 == 0:
-                    done_agencies = min(done * self.chunk, len(self.agencies))
-                    self.progress(f"已生成 {done_agencies}/{len(self.agencies)} 个机关的页面")
+                self.progress.advance(len(results))
             self.pool.close()
             self.pool.join()
             return files
@@ -233,13 +233,14 @@ Finish = Callable[[], Written]
 
 
 def rebuild(out: Path, renderer: SiteRenderer, store: ReportStore, model: SiteModel, plan: Plan,
-            about_all: AboutAll) -> Finish:
+            about_all: AboutAll, progress: Progress, *, journal: Path | None = None) -> Finish:
     """Render the changed agencies and what changed about all of them; replace only those
     files. Returns once the pages are in place; the returned call puts the downloads in
     place after them and says what was written."""
     outputs, listing_keys, signatures = about_all.pages(plan.previous)
-    writer = InPlace(out)
+    writer = InPlace(out, journal=journal)
     agency_files: dict[str, dict[str, Any]] = {}
+    progress.stage("生成机关页面", len(model.agencies) - len(plan.unchanged), "个机关")
     for agency in model.agencies:
         if agency.slug in plan.unchanged:
             agency_files[agency.slug] = plan.old_agency(agency.slug)
@@ -250,6 +251,7 @@ def rebuild(out: Path, renderer: SiteRenderer, store: ReportStore, model: SiteMo
             files.append(relative)
             sizes.append(size_of(payload))
         agency_files[agency.slug] = {"key": "", "files": files, "sizes": sizes}
+        progress.advance()
     old_globals: Files = plan.previous.get("files", {})
     global_files = _global_files(outputs, old_globals, writer.put, out)
     for relative in (renderer.urls.output_path(url) for url in listing_keys):
@@ -259,7 +261,7 @@ def rebuild(out: Path, renderer: SiteRenderer, store: ReportStore, model: SiteMo
     writer.commit()
 
     def finish() -> Written:
-        late = InPlace(out)
+        late = InPlace(out, journal=journal)
         global_files.update(_global_files(about_all.download_outputs(), old_globals, late.put, out))
         keep = {f for files in agency_files.values() for f in files["files"]} | set(global_files)
         for relative in [*old_globals, *(f for a in plan.previous.get("agencies", {}).values() for f in a["files"])]:
@@ -272,7 +274,7 @@ def rebuild(out: Path, renderer: SiteRenderer, store: ReportStore, model: SiteMo
     return finish
 
 
-def full(out: Path, jobs: int, progress: Callable[[str], None] | None, renderer: SiteRenderer,
+def full(out: Path, jobs: int, progress: Progress, renderer: SiteRenderer,
          store: ReportStore, model: SiteModel, about_all: AboutAll,
          swap: Callable[[Staging], None], lap: Callable[[str], None]) -> Written:
     """Render everything into a staging folder and swap it in (``swap``)."""
@@ -283,6 +285,7 @@ def full(out: Path, jobs: int, progress: Callable[[str], None] | None, renderer:
         outputs += about_all.download_outputs()
         global_files = _global_files(outputs, {}, staging.put, None)
         lap("aggregate")
+        progress.stage("生成机关页面", len(model.agencies), "个机关")
         agency_files = rendering.collect()
         swap(staging)
     except BaseException:
