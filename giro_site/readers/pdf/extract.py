@@ -123,13 +123,23 @@ def _apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
     return m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]
 
 
-def _objects(page: object, number: int) -> tuple[list[tuple[object, int, Matrix]], int, dict[int, Matrix]]:
+class Drawing(NamedTuple):
+    """What ``_objects`` found on a page."""
+
+    objects: list[tuple[object, int, Matrix]]  # each drawing object, its type, its forms' matrix
+    texts: int  # how many are text
+    forms: dict[int, Matrix]  # text object inside a form (by address) -> the form's matrix
+    unseen: set[int]  # text objects that paint nothing a reader sees (by address)
+
+
+def _objects(page: object, number: int) -> Drawing:
     """Every drawing object of the page with its type and the matrix of the forms it sits
     in (a Form XObject is what overlay, stamping and n-up tools put a whole page in: its
     lines and text are the page's), and how many of them are text. Counted before PDFium
     lays out the page's text, whose cost grows with the square of its text objects: a page
-    over the caps is refused here, cheaply. Also, for each text object inside a form, the
-    form's matrix (by the object's address: see ``_unplaced``)."""
+    over the caps is refused here, cheaply. Also, by the object's address, each text object
+    inside a form with the form's matrix (see ``_unplaced``) and the text objects no reader
+    sees (``_unseen``): a page with neither is read without asking each character's object."""
     import pypdfium2.raw as raw
 
     count = raw.FPDFPage_CountObjects(page)
@@ -140,6 +150,7 @@ def _objects(page: object, number: int) -> tuple[list[tuple[object, int, Matrix]
     out: list[tuple[object, int, Matrix]] = []
     texts = 0
     forms: dict[int, Matrix] = {}
+    unseen: set[int] = set()
     pending: list[tuple[object, int, int, Matrix]] = [(page, count, 0, _IDENTITY)]  # container, size, next, matrix
     while pending:
         container, size, index, outer = pending.pop()
@@ -164,10 +175,13 @@ def _objects(page: object, number: int) -> tuple[list[tuple[object, int, Matrix]
             if texts > MAX_TEXT_OBJECTS_PER_PAGE:
                 raise ReportError(f"PDF 第 {number} 页有超过 {MAX_TEXT_OBJECTS_PER_PAGE} 个文字对象，超出上限，"
                                   "读取其文字要花的时间过长，不像是年度报告的一页")
+            address = ctypes.cast(obj, ctypes.c_void_p).value or 0
             if outer is not _IDENTITY:
-                forms[ctypes.cast(obj, ctypes.c_void_p).value or 0] = outer
+                forms[address] = outer
+            if _unseen(obj):
+                unseen.add(address)
         out.append((obj, kind, outer))
-    return out, texts, forms
+    return Drawing(out, texts, forms, unseen)
 
 
 def _segments(objects: list[tuple[object, int, Matrix]], frame: _Frame, out: PageContent) -> None:
@@ -264,12 +278,12 @@ def _unseen(obj: object) -> bool:
     return bool(paint(obj, ctypes.byref(r), ctypes.byref(g), ctypes.byref(b), ctypes.byref(a)) and a.value == 0)
 
 
-def _glyphs(textpage: object, frame: _Frame, out: PageContent, count: int, forms: dict[int, Matrix]) -> None:
+def _glyphs(textpage: object, frame: _Frame, out: PageContent, count: int, drawing: Drawing) -> None:
     """Every character the text layer has, with its loose (font-height) box. Spaces and
     line breaks PDFium made up from gaps are left out: where a space belongs is decided
     later, and never between a figure and a Chinese character. Characters a reader cannot
     see (see ``_unseen``; under half a point; outside the page) go to ``out.hidden``.
-    ``forms``: the matrix of the forms each text object inside a Form XObject sits in."""
+    ``drawing``: the page's text objects inside forms and those no reader sees."""
     import pypdfium2.raw as raw
 
     if count <= 0:
@@ -282,7 +296,8 @@ def _glyphs(textpage: object, frame: _Frame, out: PageContent, count: int, forms
     rect = raw.FS_RECTF()
     ref = ctypes.byref(rect)
     append, hide = out.glyphs.append, out.hidden.append
-    unseen: dict[int, bool] = {}
+    forms, unseen = drawing.forms, drawing.unseen
+    by_object = bool(forms or unseen)  # else no character needs its object looked up
     extents: dict[int, tuple[Box, Box] | None] = {}
     width, height = frame.width, frame.height
     for index, char in enumerate(text):
@@ -290,12 +305,11 @@ def _glyphs(textpage: object, frame: _Frame, out: PageContent, count: int, forms
             continue
         if not raw.FPDFText_GetLooseCharBox(textpage, index, ref):
             continue
-        obj = raw.FPDFText_GetTextObject(textpage, index)
-        address = ctypes.cast(obj, ctypes.c_void_p).value or 0
-        hidden = unseen.get(address)
-        if hidden is None:
-            hidden = unseen[address] = bool(address) and _unseen(obj)
-        outer = forms.get(address)
+        hidden, outer, obj, address = False, None, None, 0
+        if by_object:
+            obj = raw.FPDFText_GetTextObject(textpage, index)
+            address = ctypes.cast(obj, ctypes.c_void_p).value or 0
+            hidden, outer = address in unseen, forms.get(address)
         if outer is not None and _unplaced(obj, outer, rect, extents, address):
             x0, x1, top, bottom = _form_box(outer, frame, rect)
         else:
@@ -369,13 +383,13 @@ def read_pages(data: bytes) -> PdfContent:
                 left, bottom, right, top = page.get_cropbox()
                 frame = _Frame(left, bottom, right, top, page.get_rotation())
                 content = PageContent(number + 1, frame.width, frame.height)
-                objects, texts, forms = _objects(page, number + 1)
+                drawing = _objects(page, number + 1)
+                texts = drawing.texts
                 text_cost += texts * texts
                 if text_cost > MAX_TEXT_COST:
                     raise ReportError(f"PDF 到第 {number + 1} 页为止的文字对象过多（本页 {texts} 个），读取其文字要花的"
                                       "时间过长，不像是一份年度报告")
-                _segments(objects, frame, content)
-                del objects
+                _segments(drawing.objects, frame, content)
                 textpage = page.get_textpage()
                 try:
                     chars = raw.FPDFText_CountChars(textpage)
@@ -386,7 +400,7 @@ def read_pages(data: bytes) -> PdfContent:
                     if characters > MAX_CHARS:
                         raise ReportError(f"PDF 到第 {number + 1} 页为止已有 {characters} 个字符，超出全文上限"
                                           f"（{MAX_CHARS}），不像是一份年度报告")
-                    _glyphs(textpage, frame, content, chars, forms)
+                    _glyphs(textpage, frame, content, chars, drawing)
                 finally:
                     textpage.close()
                 pages.append(content)
