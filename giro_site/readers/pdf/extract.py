@@ -23,7 +23,7 @@ MAX_OBJECTS_PER_PAGE = 100_000  # drawing objects of every kind, those inside Fo
 # (10,000 objects: 0.4 s; 100,000: a minute). A page of a report has a few hundred, or one per
 # character (3,000) from some producers.
 MAX_TEXT_OBJECTS_PER_PAGE = 6_000
-MAX_TEXT_COST = 6_000 ** 2 * 8  # the squares summed over the pages: eight pages at the cap (1.3 s)
+MAX_TEXT_COST = 6_000 ** 2 * 6  # the squares summed over the pages: six pages at the cap (about 1 s)
 
 _LINE_WIDTH = 3.0  # a filled or stroked shape thinner than this (points) is a ruling line
 _MIN_LENGTH = 4.0  # shorter strokes are glyph parts, bullets or dots, not table edges
