@@ -2,6 +2,11 @@
 how much of the page is image. The only module that calls PDFium (native code); it runs
 inside the isolated child process (``isolate``), and everything it returns is plain data.
 
+What is inside a Form XObject (a page an overlay, stamping or n-up tool wrapped whole) is the
+page's. Characters a reader cannot see are kept apart (``PageContent.hidden``), never read.
+A page's objects are counted before PDFium lays out its text and the document's characters
+as pages are read, so that a file built to cost minutes is refused in a fraction of a second.
+
 Coordinates are points on the page as displayed (the page's rotation applied), with the
 origin at the top left and ``y`` growing downwards, like reading.
 """
