@@ -25,7 +25,7 @@ from giro_site.readers.pdf import PdfReader, isolate
 from giro_site.readers.pdf.extract import Glyph
 from giro_site.readers.pdf.text import make_lines, normal_char
 from giro_site.report import parse_report
-from tests.pdfs import Printer, dense_text, one_character_objects, text_pages, write_pdf
+from tests.pdfs import Printer, dense_text, one_character_objects, text_pages, with_ocr_layer, write_pdf
 from tests.test_pdf import printer  # noqa: F401 - the session's printed PDFs
 
 
@@ -80,6 +80,13 @@ def test_a_scanned_pdf_is_refused_saying_there_is_no_text_layer(printer: Printer
     with pytest.raises(ReportError, match="扫描件") as error:
         parse_bytes(tmp_path, data)
     assert "report.pdf" in str(error.value) and "文字识别" in error.value.reason
+
+
+def test_a_scan_under_an_invisible_ocr_layer_is_refused_saying_so(printer: Printer,  # noqa: F811
+                                                                    tmp_path: Path) -> None:
+    data = with_ocr_layer(scanned(printer.pdf("seed001-word")))
+    with pytest.raises(ReportError, match="不可见文字层"):
+        parse_bytes(tmp_path, data)
 
 
 def test_an_encrypted_pdf_is_refused(tmp_path: Path) -> None:
