@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import signal
 import sys
 from pathlib import Path
@@ -15,8 +16,11 @@ from giro_site.fetch.command import add_fetch_parser
 from giro_site.findings import ERROR, SEVERITY_LABEL
 from giro_site.prose.identity import full_name
 from giro_site.report import parse_report, to_json
-from giro_site.site.build import sitesize
-from giro_site.site.build.builder import BuildOptions, build_site, print_progress
+from giro_site.site.build import jobsummary, sitesize
+from giro_site.site.build.builder import BuildOptions, BuildResult, build_site
+from giro_site.site.build.progress import for_terminal
+from giro_site.site.config import AgencyDirectory, load_agencies, load_config
+from giro_site.terminal import echo
 
 # How `build` starts its closing lines, for the benchmark that reads them back.
 BUILT_LINE = "已生成"
@@ -35,10 +39,15 @@ def cmd_parse(args: argparse.Namespace) -> int:
     try:
         report = parse_report(Path(args.file))
     except ReportError as exc:
-        print(exc.describe(), file=sys.stderr)
+        echo(exc.describe(), err=True)
         return 2
-    print(to_json(report))
+    # JSON escapes C0 controls itself; C1 controls and direction overrides are written as
+    # \u escapes too (the same JSON), so that the output is safe on a terminal.
+    print(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", to_json(report)))
     return 0
+
+
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def place_text(item: dict[str, Any]) -> str:
@@ -48,7 +57,16 @@ def place_text(item: dict[str, Any]) -> str:
     return f" {page}{line}" if page or line else ""
 
 
-def format_summary(corpus: Corpus) -> list[str]:
+def _unused_entries(corpus: Corpus, directory: AgencyDirectory | None) -> list[str]:
+    """The agencies.toml entries no report belongs to."""
+    if directory is None:
+        return []
+    for report in corpus.reports:
+        directory.find(report["source"]["file"], report.get("agency"), report.get("region"))
+    return directory.unused()
+
+
+def format_summary(corpus: Corpus, directory: AgencyDirectory | None = None) -> list[str]:
     """The check summary: one block per report, then the files that failed."""
     lines: list[str] = []
     for report in corpus.reports:
@@ -64,18 +82,33 @@ def format_summary(corpus: Corpus) -> list[str]:
             lines.append(f"  [{SEVERITY_LABEL[item['severity']]}] {item['code']} {where}：{item['message']}")
     for problem in corpus.problems:
         lines.append(f"无法读取 {problem.describe()}")
+    lines += [f"注意：{warning}" for warning in _unused_entries(corpus, directory)]
     total_errors = sum(f["severity"] == ERROR for r in corpus.reports for f in r["findings"])
     lines.append(f"共 {len(corpus.reports)} 份报告，{total_errors} 个错误；{len(corpus.problems)} 个文件无法读取。")
     return lines
 
 
+def _missing_reports(content: Path) -> bool:
+    if (content / "reports").is_dir():
+        return False
+    echo(f"{content}：找不到 reports 文件夹。报告放在 {content / 'reports'} 下（可按年份分文件夹，如 reports/2024/）；"
+         "其他位置的内容文件夹用 --content 指定", err=True)
+    return True
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     content = Path(args.content)
-    if not (content / "reports").is_dir():
-        print(f"{content}：找不到 reports 文件夹", file=sys.stderr)
+    if _missing_reports(content):
+        return 2
+    try:  # the settings first: a mistake there would stop the build
+        load_config(content)
+        directory = load_agencies(content)
+    except ReportError as exc:
+        echo(f"设置有误：{exc.describe()}", err=True)
         return 2
     corpus = load_corpus(content, jobs=os.cpu_count() or 1)
-    print("\n".join(format_summary(corpus)))
+    for line in format_summary(corpus, directory):
+        echo(line)
     has_errors = any(f["severity"] == ERROR for r in corpus.reports for f in r["findings"])
     if corpus.problems:
         return 1
@@ -86,33 +119,48 @@ def _build_options(args: argparse.Namespace) -> BuildOptions:
     return BuildOptions(content=Path(args.content), out=Path(args.out), base_url=args.base_url,
                         build_date=getattr(args, "build_date", None),
                         jobs=getattr(args, "jobs", None) or os.cpu_count() or 1,
-                        fresh=getattr(args, "fresh", False), force=args.force, progress=print_progress)
+                        fresh=getattr(args, "fresh", False), force=args.force,
+                        progress=for_terminal(sys.stderr, quiet=getattr(args, "quiet", False)))
+
+
+def report_build(result: BuildResult) -> None:
+    """What a build (or a rebuild of ``serve``) has to tell on stderr: files it could not read,
+    what it did beside the output, settings to correct."""
+    for problem in result.problems:
+        echo(f"无法读取 {problem}", err=True)
+    for note in result.notes:
+        echo(note, err=True)
+    for warning in result.warnings:
+        echo(f"注意：{warning}", err=True)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    content = Path(args.content)
-    if not (content / "reports").is_dir():
-        print(f"{content}：找不到 reports 文件夹", file=sys.stderr)
+    if _missing_reports(Path(args.content)):
         return 2
     try:
         result = build_site(_build_options(args))
-    except ReportError as exc:
-        print(f"生成失败：{exc.describe()}", file=sys.stderr)
+    except (ReportError, OSError) as exc:
+        message = (exc.describe() if isinstance(exc, ReportError)  # a full disk, a folder without write permission
+                   else f"{exc.filename or ''} {exc.strerror or exc}：请检查磁盘空间和文件夹的写入权限")
+        echo(f"生成失败：{message}", err=True)
+        if args.summary:
+            jobsummary.append(Path(args.summary), jobsummary.failure(message))
         return 2
-    for problem in result.problems:
-        print(f"无法读取 {problem}", file=sys.stderr)
+    report_build(result)
+    if args.summary:
+        jobsummary.append(Path(args.summary), jobsummary.summary(result))
     how = ("完整生成" if result.mode == "full"
            else f"增量生成（重新解析 {result.parsed} 份，重新生成 {result.rendered_agencies} 个机关）")
-    print(f"{BUILT_LINE} {result.out}：{result.agencies} 个机关，{result.reports} 份报告，{result.pages} 个页面，"
-          f"{result.errors} 份报告有错误，{len(result.problems)} 个文件无法读取；{how}，用时 {result.seconds:.2f} 秒。")
+    echo(f"{BUILT_LINE} {result.out}：{result.agencies} 个机关，{result.reports} 份报告，{result.pages} 个页面，"
+         f"{result.errors} 份报告有错误，{len(result.problems)} 个文件无法读取；{how}，用时 {result.seconds:.2f} 秒。")
     if args.timings:
         stages = "，".join(f"{name} {seconds:.2f}（CPU {result.cpu.get(name, 0.0):.2f}）"
                           for name, seconds in result.timings.items())
-        print(f"{TIMINGS_LINE}（秒）：{stages}；写入 {result.written} 个文件。")
+        echo(f"{TIMINGS_LINE}（秒）：{stages}；写入 {result.written} 个文件。")
     size = result.size or sitesize.measure(result.out)
-    print(sitesize.summary(size))
+    echo(sitesize.summary(size))
     for warning in sitesize.warnings(size):
-        print(f"注意：{warning}", file=sys.stderr)
+        echo(f"注意：{warning}", err=True)
     if args.strict and (result.problems or result.errors):
         return 1
     return 0
@@ -121,8 +169,9 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from giro_site.site.build.serve import serve
 
-    serve(_build_options(args), args.port)
-    return 0
+    if _missing_reports(Path(args.content)):
+        return 2
+    return serve(_build_options(args), args.port, report_build)
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -138,6 +187,13 @@ def _site_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", default="public", help="输出文件夹（默认 public）；只替换本程序生成的网站或空文件夹")
     parser.add_argument("--force", action="store_true",
                         help="输出文件夹不是空的、也不是本程序生成的网站时仍然使用：原有内容移到旁边，不删除")
+    parser.add_argument("--quiet", "-q", action="store_true", help="不显示进度")
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"“{text}”不是端口号：应为 1 到 65535 之间的整数，如 8000")
+    return int(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -152,20 +208,23 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--strict", action="store_true", help="有无法读取的文件或错误时以 1 退出")
     build.add_argument("--build-date", default=None, help="页面上显示的生成日期（YYYY-MM-DD）")
     build.add_argument("--timings", action="store_true", help="显示各阶段用时")
+    build.add_argument("--summary", metavar="FILE", default=None,
+                       help="把无法读取的文件和有错误的报告以 Markdown 追加到 FILE"
+                            "（GitHub Actions 的 $GITHUB_STEP_SUMMARY）")
     build.set_defaults(func=cmd_build)
 
     serve = sub.add_parser("serve", help="生成网站并在本机预览，修改后自动刷新")
     _site_arguments(serve)
     # The preview server serves the site at "/", whatever base_url site.toml sets for publishing.
     serve.set_defaults(base_url="/")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=_port, default=8000, help="端口（默认 8000）")
     serve.set_defaults(func=cmd_serve)
 
     parse = sub.add_parser("parse", help="解析一份报告，输出 JSON")
     parse.add_argument("file")
     parse.set_defaults(func=cmd_parse)
 
-    check = sub.add_parser("check", help="解析并核对 content/reports 下的全部报告")
+    check = sub.add_parser("check", help="检查设置，解析并核对 content/reports 下的全部报告")
     check.add_argument("--content", default="content")
     check.add_argument("--strict", action="store_true", help="有错误时以 1 退出")
     check.set_defaults(func=cmd_check)

@@ -54,7 +54,8 @@ def _require_report(document: Document) -> None:
     text = "".join(p.text for p in document.paragraphs[:20])
     if "政府信息公开" in text and "报告" in text and document.tables:
         return
-    raise ReportError("文件中找不到年度报告的章节（一、总体情况……）或国家表格，不像是政府信息公开工作年度报告")
+    raise ReportError("文件中找不到年度报告的章节（一、总体情况……）或国家表格，不像是政府信息公开工作年度报告："
+                      "如果它不是，请移出 reports 文件夹；如果是，请确认是报告全文，而不是摘要、附件或目录页")
 
 
 def normalise(document: Document, source: dict[str, str]) -> dict[str, Any]:

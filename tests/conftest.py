@@ -36,3 +36,21 @@ def codes(report: dict[str, Any], severity: str | None = None) -> list[tuple[str
 @pytest.fixture(params=SEEDS, ids=SEED_IDS)
 def seed(request: pytest.FixtureRequest) -> Path:
     return request.param
+
+
+def _prints(item: pytest.Item) -> bool:
+    """Whether a test needs PDFs printed: it, or a fixture it uses, takes or gives a ``Printer``
+    (``tests/pdfs.py``: LibreOffice and Chromium)."""
+    functions = [getattr(item, "function", None)]
+    for definitions in getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {}).values():
+        functions += [getattr(definition, "func", None) for definition in definitions]
+    return any("Printer" in str(annotation) for function in functions if function is not None
+               for annotation in getattr(function, "__annotations__", {}).values())
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that prints PDFs is marked ``print``, so the everyday run can leave it out:
+    ``-m "not browser and not print"``."""
+    for item in items:
+        if _prints(item):
+            item.add_marker(pytest.mark.print)

@@ -581,3 +581,24 @@ def test_any_markup_gives_safe_absolute_addresses(parts: list[str]) -> None:
     for link in found.links:
         assert link.url.startswith(("http://", "https://")) and link.url.isascii()
         assert not re.search(r"[\s#\x00-\x1f]", link.url)
+
+
+def test_the_published_json_with_an_origin_is_the_report_with_two_more_keys() -> None:
+    """The downloads splice the origin into the parsed JSON's bytes: the same bytes as adding
+    the keys to the object, with and without cross-year findings."""
+    import orjson
+
+    from giro_site.report import parse_report
+    from giro_site.site.build.summary import summarize
+    from giro_site.site.downloads.aggregates import full_json
+    from giro_site.site.model import ReportInfo, as_published
+
+    report = parse_report(SEEDS[1])
+    raw = orjson.dumps(report)
+    summary = {**summarize(report), "origin": {"url": 'http://a.gov.cn/x?a=1&b="', "fetched_at": None}}
+    for linked in ([], [{"code": "CARRY_OVER", "severity": "warning", "message": "…", "where": "applications"}]):
+        info = ReportInfo("content/reports/2020/x.txt", summary, linked)
+        published = full_json(info, lambda name: raw)
+        assert published == orjson.dumps(as_published(orjson.loads(raw), info))
+        assert orjson.loads(published)["source"] == {**report["source"], "url": 'http://a.gov.cn/x?a=1&b="',
+                                                     "fetched_at": None}

@@ -377,7 +377,8 @@ def test_the_build_keeps_a_time_out_refusal_only_when_it_was_the_file(tmp_path: 
     log = tmp_path / "attempts"
     monkeypatch.setattr(pdf_reader, "parse_pdf", lambda data: work(bytes(log)))
     monkeypatch.setattr(isolate, "TIME_LIMIT", 1.0)
-    monkeypatch.setattr(isolate, "CPU_SHARE", 0.01)
+    if kept:  # a loaded test machine gives the spinning child little CPU; a sleeping one spends none anyway
+        monkeypatch.setattr(isolate, "CPU_SHARE", 0.01)
     for build in range(2):
         store = ReportStore(tmp_path / "cache", content)
         store.refresh()

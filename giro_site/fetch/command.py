@@ -9,6 +9,7 @@ from pathlib import Path
 from giro_site.errors import ReportError
 from giro_site.fetch.politeness import MAX_PER_HOST
 from giro_site.readers.encoding import decode_text
+from giro_site.terminal import echo
 
 MIN_DELAY = 0.5  # seconds: the least pause between two requests to one site a maintainer may ask for
 
@@ -51,14 +52,14 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     try:
         addresses = _addresses(args)
     except ReportError as exc:
-        print(exc.describe(), file=sys.stderr)
+        echo(exc.describe(), err=True)
         return 2
     if not addresses:
         print("没有要下载的网址：用法 python build.py fetch 网址 [网址…]，或 --list 网址列表文件", file=sys.stderr)
         return 2
     content = Path(args.content)
     if not content.is_dir():
-        print(f"{content}：找不到内容文件夹（用 --content 指定）", file=sys.stderr)
+        echo(f"{content}：找不到内容文件夹（用 --content 指定）", err=True)
         return 2
     client = ClientOptions(timeout=max(1.0, args.timeout), retries=max(0, min(args.retries, 10)),
                            delay=max(MIN_DELAY, args.delay), per_host=args.per_host)

@@ -7,6 +7,8 @@ import os
 import sys
 from typing import TextIO
 
+from giro_site.terminal import escape
+
 
 class Progress:
     def __init__(self, total: int, *, stream: TextIO | None = None, bar: bool | None = None):
@@ -34,7 +36,7 @@ class Progress:
         self._clear()
         for number, line in enumerate(lines):
             prefix = f"[{self.done}/{self.total}] " if number == 0 and self.total > 1 else "  " if number else ""
-            self.stream.write(f"{prefix}{line}\n")
+            self.stream.write(f"{prefix}{escape(line)}\n")  # names and titles come from the sites
         self._draw()
         self.stream.flush()
 

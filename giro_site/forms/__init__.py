@@ -8,11 +8,12 @@ from typing import Any
 
 from giro_site.document import Document, Row
 from giro_site.findings import finding
-from giro_site.forms.applications import is_application_2021, map_applications, map_review
+from giro_site.forms.applications import is_application_2021, map_applications
 from giro_site.forms.cells import Mapped, extra_row, read_value
 from giro_site.forms.grid import is_numeric
 from giro_site.forms.locate import APPLICATIONS, PROACTIVE, REVIEW, locate_tables
 from giro_site.forms.proactive import map_proactive
+from giro_site.forms.review import map_review
 from giro_site.forms.spec import FORM_MARKERS
 from giro_site.labels import core
 from giro_site.numbers import excerpt

@@ -217,7 +217,12 @@ def body_key(agency: str | None, region: str | None, code: str | None) -> str | 
     no body."""
     if not agency:
         return None
-    rest = own_name(agency, region, code)
+    return key_with(agency, region, code, own_name(agency, region, code))
+
+
+def key_with(agency: str, region: str | None, code: str | None, rest: str | None) -> str:
+    """``body_key`` from the body's ``own_name`` (``rest``), found beforehand (a build keeps
+    what it found in its cache)."""
     if rest is not None:
         return f"place:{code}|{rest}"
     return f"name:{region or ''}|{code or ''}|{agency}"

@@ -56,7 +56,8 @@ def reader_for(path: Path) -> Reader:
     if suffix in UNSUPPORTED:
         raise ReportError(UNSUPPORTED[suffix], path=str(path))
     known = "、".join(sorted({ext for r in READERS for ext in r.extensions}))
-    raise ReportError(f"不支持的文件类型“{suffix or '无扩展名'}”（可读取：{known}）", path=str(path))
+    raise ReportError(f"不支持的文件类型“{suffix or '无扩展名'}”（可读取：{known}）：请转换成其中一种，"
+                      "或移出 reports 文件夹", path=str(path))
 
 
 def candidate_suffixes() -> set[str]:
@@ -75,7 +76,7 @@ def read_bytes(path: Path, *, shown: str | None = None) -> bytes:
                               f"（{reader.max_bytes // (1024 * 1024)} MB），不像是一份年度报告", path=shown)
         return path.read_bytes()
     except OSError as exc:
-        raise ReportError(f"无法读取文件：{exc.strerror}", path=shown) from exc
+        raise ReportError(f"无法读取文件：{exc.strerror}（请检查文件是否还在、是否有读取权限）", path=shown) from exc
 
 
 def read_document(path: Path, data: bytes | None = None) -> Document:

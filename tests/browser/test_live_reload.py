@@ -43,8 +43,7 @@ def test_open_page_reloads_when_a_report_is_edited(browser: Any, served: Served)
             # A locator's wait outlives the reload (a function polled in the page can be cut off by it).
             page.locator("main", has_text="共主动公开政府信息310条").wait_for(timeout=30_000)
         except Exception:
-            served.process.terminate()
-            print(served.process.communicate(timeout=10)[0])
+            print(served.output())
             raise
         assert page.evaluate("() => window.__notReloaded === undefined")  # the server reloaded it, not us
         assert served.process.poll() is None

@@ -17,7 +17,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -30,9 +29,11 @@ import orjson
 
 from giro_site import PARSER_VERSION
 from giro_site.corpus import cross_year_findings
+from giro_site.regions.gazetteer import data_key
 from giro_site.site.build import write
 from giro_site.site.build.assets import collect_assets
 from giro_site.site.build.incremental import Patch, SiteModel, patch
+from giro_site.site.build.lock import BuildLock
 from giro_site.site.build.output import (
     OutputFolder,
     Staging,
@@ -43,8 +44,9 @@ from giro_site.site.build.output import (
     manifest_files,
     save_state,
 )
+from giro_site.site.build.progress import Progress
 from giro_site.site.build.sitesize import SiteSize, tally
-from giro_site.site.build.store import ReportStore, load_gazetteer
+from giro_site.site.build.store import ReportStore
 from giro_site.site.build.write import AboutAll, Plan, Written
 from giro_site.site.config import AgencyDirectory, load_agencies, load_config
 from giro_site.site.model import Agency, ReportInfo, build_agencies, group_key
@@ -68,7 +70,7 @@ class BuildOptions:
     cache_dir: Path | None = None  # default: .giro-cache/<out name> beside the output
     fresh: bool = False  # ignore caches and the previous build
     force: bool = False  # replace a non-empty --out that is not a site of this tool (it is moved aside)
-    progress: Callable[[str], None] | None = None
+    progress: Progress = field(default_factory=Progress)  # what the maintainer sees while it runs
 
     def cache_folder(self) -> Path:
         return self.cache_dir or self.out.parent / ".giro-cache" / self.out.name
@@ -92,6 +94,8 @@ class BuildResult:
     # tells whether a slow stage waited (disk, a busy machine) or computed.
     cpu: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # what the build did beside the output (kept files, clean-up)
+    warnings: list[str] = field(default_factory=list)  # mistakes in the settings that did not stop it
+    error_reports: list[str] = field(default_factory=list)  # the reports with an error finding, by file
     patched: bool = False  # a rebuild that patched the last build's model (see ``incremental``)
     pages_seconds: float = 0.0  # when the pages were in place (a rebuild's downloads follow them)
     size: SiteSize | None = None  # the site as written (from the manifest), once the build has finished
@@ -175,7 +179,8 @@ def global_key(options: BuildOptions, renderer: SiteRenderer) -> str:
     content = options.content
     extra = [(content / name).read_bytes() if (content / name).is_file() else b""
              for name in ("site.toml", "agencies.toml")]
-    return _digest(PARSER_VERSION, _tree_digest(PROJECT / "giro_site", "*.py"), _tree_digest(options.templates),
+    return _digest(PARSER_VERSION, data_key(), _tree_digest(PROJECT / "giro_site", "*.py"),
+                   _tree_digest(options.templates),
                    *(a.hashed for a in renderer.assets), repr(renderer.config), orjson.dumps(renderer.pages).decode(),
                    *(hashlib.sha256(part).hexdigest() for part in extra))
 
@@ -190,14 +195,15 @@ def agency_key(agency: Agency, base: str) -> str:
 
 
 def _infos(store: ReportStore, directory: AgencyDirectory, known: dict[str, list[dict[str, Any]]],
-           used: dict[str, list[dict[str, Any]]]) -> list[ReportInfo]:
+           used: dict[str, list[dict[str, Any]]], names: dict[str, list[str]] | None = None) -> list[ReportInfo]:
     """Every report's summary with its cross-year findings.
 
     ``known`` holds the findings of pairs compared in earlier builds, keyed by the two
     reports' content hashes (a comparison depends on nothing else); the pairs of this build
     are put in ``used``."""
     named = store.reports()
-    keys = [group_key(summary, directory)[0] if summary.get("agency") else f"\0{name}" for name, summary in named]
+    keys = [group_key(summary, directory, names)[0] if summary.get("agency") else f"\0{name}"
+            for name, summary in named]
     linked = cross_year_findings([summary["link"] for _, summary in named], keys, known,
                                  [summary["sha256"] for _, summary in named], used)
     return [ReportInfo(name, summary, linked.get(index, [])) for index, (name, summary) in enumerate(named)]
@@ -223,8 +229,23 @@ def build_site(options: BuildOptions, session: BuildSession | None = None) -> Bu
     rebuild follow its pages, finished in the background)."""
     session = session or BuildSession()
     session.wait()  # the last rebuild's downloads are in place before anything else is
-    with _long_lived_objects():
-        return _build_site(options, session)
+    # A refused --out stops the build before anything is written (the lock's folder too);
+    # under the lock, the output is looked at again.
+    inspect_output(options.content, options.out, manifest=load_state(options.cache_folder() / "manifest.json"),
+                   force=options.force, sources=(options.templates, options.assets))
+    lock = BuildLock(options.cache_folder())
+    lock.acquire(options.progress.note)
+
+    def done() -> None:  # when the build has finished, maybe in the background (``serve``)
+        options.progress.close()
+        lock.release()
+
+    try:
+        with _long_lived_objects():
+            return _build_site(options, session, done)
+    except BaseException:
+        done()
+        raise
 
 
 def _prepare_output(options: BuildOptions, known: dict[str, Any] | None = None) -> tuple[OutputFolder, dict[str, Any]]:
@@ -243,7 +264,7 @@ def _make_model(renderer: SiteRenderer, store: ReportStore, directory: AgencyDir
                 pinyin: dict[str, list[str]], pairs: dict[str, list[dict[str, Any]]],
                 used_pairs: dict[str, list[dict[str, Any]]]) -> SiteModel:
     """The model from every report's summary (the general path)."""
-    agencies = build_agencies(_infos(store, directory, pairs, used_pairs), directory, pinyin)
+    agencies = build_agencies(_infos(store, directory, pairs, used_pairs, pinyin), directory, pinyin)
     regions = region_tree(agencies)
     keys = {agency.slug: agency_key(agency, base) for agency in agencies}
     return SiteModel(base, agencies, keys, renderer.index_rows(agencies), renderer.download_rows(agencies, keys),
@@ -262,7 +283,7 @@ def _apply(renderer: SiteRenderer, model: SiteModel, patched: Patch) -> None:
             model.download_rows[position[row.name]] = row
 
 
-def _build_site(options: BuildOptions, session: BuildSession) -> BuildResult:
+def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[], None]) -> BuildResult:
     started = time.perf_counter()
     given = options.out
     folder, manifest = _prepare_output(options, session.manifest_for(options))
@@ -277,19 +298,21 @@ def _build_site(options: BuildOptions, session: BuildSession) -> BuildResult:
         mark[:] = now
 
     cache = options.cache_folder()
-    load_gazetteer(cache / "gazetteer.json", fresh=options.fresh)  # agencies.toml's codes are checked against it
     config = load_config(options.content, base_url=options.base_url, build_date=options.build_date)
     directory = load_agencies(options.content)  # settings first: a mistake there stops the build at once
     renderer = SiteRenderer(config, options.content, options.templates, collect_assets(options.assets),
                             markdown_pages(options.content), bytecode=cache / "templates")
     store = session.store_for(cache, options)
-    store.refresh(jobs=options.jobs, progress=options.progress)
+    store.refresh(jobs=options.jobs, progress=options.progress)  # the stage "解析报告"
     problems = store.problems()
     lap("parse")
 
     previous = manifest if folder.state == "ours" and not options.fresh \
         and manifest.get("format") == MANIFEST_FORMAT else {}  # never rebuild in place into another's folder
     pinyin = {} if options.fresh else session.state(cache, "pinyin")
+    if pinyin.get("\0gazetteer") != [gazetteer_version := data_key()]:  # own names read against another one
+        pinyin = {key: value for key, value in pinyin.items() if not key.startswith("own\t")}
+        pinyin["\0gazetteer"] = [gazetteer_version]
     known_pinyin = dict(pinyin)
     pairs = {} if options.fresh else session.state(cache, "pairs")
     known_pairs = len(pairs)
@@ -309,12 +332,14 @@ def _build_site(options: BuildOptions, session: BuildSession) -> BuildResult:
         assert model is not None
         _apply(renderer, model, patched)
     session.model = None  # until this build has finished: a failed build leaves no half-patched model
-    plan = Plan(cache / "manifest.json", options.out, base, model.keys, previous)
+    plan = Plan(cache / "manifest.json", options.out, base, model.keys, previous, trusted=patched is not None)
     lap("plan")
 
     about_all = AboutAll(cache, options.fresh, renderer, store, model, problems, patched if plan.rebuild else None)
+    options.progress.stage("生成汇总页面和下载文件")
     if plan.rebuild:
-        finish = write.rebuild(options.out, renderer, store, model, plan, about_all)
+        finish = write.rebuild(options.out, renderer, store, model, plan, about_all, options.progress,
+                               journal=cache / "writing.json")
         lap("pages")
     else:
         ours = manifest_files(manifest) if folder.state == "ours" else None
@@ -334,6 +359,7 @@ def _build_site(options: BuildOptions, session: BuildSession) -> BuildResult:
         written = finish()
         if plan.rebuild:
             lap("downloads")
+        options.progress.stage("保存缓存")
         store.save()
         agency_files = written.agency_files
         saved = {"format": MANIFEST_FORMAT, "global": base, **written.manifest,
@@ -356,17 +382,21 @@ def _build_site(options: BuildOptions, session: BuildSession) -> BuildResult:
                          seconds=0.0, mode="rebuild" if plan.rebuild else "full", parsed=store.parsed,
                          rendered_agencies=len(model.agencies) - len(plan.unchanged) if plan.rebuild
                          else len(model.agencies), timings=timings, cpu=cpu, notes=folder.notes,
-                         pages_seconds=pages_seconds, patched=patched is not None)
+                         pages_seconds=pages_seconds, patched=patched is not None,
+                         warnings=directory.unused(() if patched is None else
+                                                   ((s["file"], s.get("agency"), s.get("region"))
+                                                    for _, s in store.reports())),
+                         error_reports=[i.name for i in infos if i.head.quality == "error"])
 
     def complete() -> None:
-        written = save()
-        lap("save")
-        result.written = written.count
-        result.size = site_size(written.manifest["files"], written.agency_files)
-        result.seconds = time.perf_counter() - started
-        if options.progress:
-            for note in folder.notes:
-                options.progress(note)
+        try:
+            written = save()
+            lap("save")
+            result.written = written.count
+            result.size = site_size(written.manifest["files"], written.agency_files)
+            result.seconds = time.perf_counter() - started
+        finally:
+            done()
 
     if plan.rebuild and session.background:
         session.later(complete)
@@ -381,6 +411,3 @@ def site_size(files: dict[str, list[Any]], agencies: dict[str, dict[str, Any]]) 
                   *(pair for agency in agencies.values()
                     for pair in zip(agency["files"], agency["sizes"], strict=True))])
 
-
-def print_progress(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)

@@ -16,7 +16,10 @@ build never removes what it did not write.
   temporary files and leaves every existing file as it was.
 * Folders an interrupted build left beside the output (``.NAME.staging-PID``,
   ``.NAME.old-PID``) are cleaned at the next build when they hold the marker and their
-  process is gone (``clean_leftovers``).
+  process is gone (``clean_leftovers``). The temporary files of a rebuild killed while it
+  wrote (``.index.html.giro-PID.tmp``) are listed in a journal in the cache folder before
+  the first is written, and removed by the next build, so they are never published.
+* One build at a time writes an output folder (``lock.build_lock``).
 """
 
 from __future__ import annotations
@@ -294,8 +297,13 @@ class Staging:
 
 
 class InPlace:
-    def __init__(self, out: Path):
+    """Replace files of the output one by one, each written to a temporary name first.
+    ``journal`` (a file in the cache folder) lists the temporary names while they exist, so
+    that the next build removes those a killed build left (``remove_temporaries``)."""
+
+    def __init__(self, out: Path, *, journal: Path | None = None):
         self.out = out
+        self.journal = journal
         self.pending: dict[str, Payload] = {}
         self.removals: set[str] = set()
 
@@ -308,6 +316,11 @@ class InPlace:
     def commit(self) -> None:
         temporaries: list[tuple[Path, Path]] = []
         suffix = f".giro-{os.getpid()}.tmp"
+        if self.journal is not None:
+            remove_temporaries(self.out, self.journal)
+            if self.pending:
+                names = [str(Path(relative).with_name(f".{Path(relative).name}{suffix}")) for relative in self.pending]
+                save_state(self.journal, {"out": str(self.out), "temporaries": sorted(names)})
         try:
             for relative, payload in sorted(self.pending.items()):
                 target = self.out / relative
@@ -324,6 +337,8 @@ class InPlace:
             raise
         for temporary, target in temporaries:
             os.replace(temporary, target)
+        if self.journal is not None:
+            self.journal.unlink(missing_ok=True)
         for relative in sorted(self.removals - set(self.pending)):
             target = self.out / relative
             target.unlink(missing_ok=True)
@@ -331,6 +346,27 @@ class InPlace:
 
     def abort(self) -> None:
         self.pending.clear()
+
+
+def remove_temporaries(out: Path, journal: Path) -> int:
+    """Remove the temporary files a rebuild killed while writing left in ``out`` (named in its
+    ``journal``); returns how many. Only names of the temporary-file pattern, inside ``out``."""
+    state = load_state(journal)
+    names = state.get("temporaries")
+    removed = 0
+    if isinstance(names, list) and state.get("out") == str(out):
+        for name in names:
+            if not isinstance(name, str) or not _TEMPORARY.fullmatch(Path(name).name):
+                continue
+            try:
+                path = out / _inside(name)
+            except ValueError:
+                continue
+            if path.is_file() and not path.is_symlink():
+                path.unlink()
+                removed += 1
+    journal.unlink(missing_ok=True)
+    return removed
 
 
 def _prune_empty(folder: Path, top: Path) -> None:

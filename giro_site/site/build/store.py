@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +30,9 @@ from giro_site.fetch.sidecar import SUFFIX as SIDECAR
 from giro_site.fetch.sidecar import origin
 from giro_site.readers import read_bytes
 from giro_site.regions import gazetteer
-from giro_site.regions.gazetteer import Index, index_from_package, source_key, use_index
+from giro_site.regions.gazetteer import data_key
 from giro_site.report import parse_report
-from giro_site.site.build.output import load_state, save_state
+from giro_site.site.build.progress import Progress
 from giro_site.site.build.summary import summarize
 
 STORE_FORMAT = 3
@@ -82,21 +82,9 @@ def _parse(path: Path) -> tuple[str, Entry, bytes | None, bool]:
     return name, _entry(stamp, sha256, summarize(report)), orjson.dumps(report), True
 
 
-def cached_index(path: Path, *, fresh: bool = False) -> Index:
-    """The gazetteer's index as the build keeps it in its cache folder (a few milliseconds,
-    where the package's own files cost 0.2 s); made from the package and saved there when
-    missing, damaged or of another version of the package."""
-    key = source_key()
-    index = None if fresh else Index.from_state(load_state(path), key)
-    if index is None:
-        index = index_from_package()
-        save_state(path, index.to_state(key))
-    return index
-
-
-def load_gazetteer(path: Path, *, fresh: bool = False) -> None:
-    """This process's gazetteer from the build's cache (see ``cached_index``)."""
-    use_index(lambda: cached_index(path, fresh=fresh))
+def parser_key() -> str:
+    """A report's JSON depends on the parser and on the gazetteer its places are read against."""
+    return f"{PARSER_VERSION}|{data_key()}"
 
 
 def _attach_origins(entries: dict[str, Entry], described: dict[str, tuple[str, os.stat_result]]
@@ -146,13 +134,13 @@ class ReportStore:
             data = orjson.loads((self.folder / "store.json").read_bytes())
         except (OSError, orjson.JSONDecodeError):
             return {}
-        if data.get("format") != STORE_FORMAT or data.get("parser") != PARSER_VERSION:
+        if data.get("format") != STORE_FORMAT or data.get("parser") != parser_key():
             return {}
         if not self.pack.is_file() or self.pack.stat().st_size != data.get("pack_size"):
             return {}  # the pack is not the one the index describes
         return data["entries"]  # type: ignore[no-any-return]
 
-    def refresh(self, *, jobs: int = 1, progress: Callable[[str], None] | None = None) -> None:
+    def refresh(self, *, jobs: int = 1, progress: Progress | None = None) -> None:
         """Bring the store up to date with the content folder: parse what is new or changed."""
         global _OLD, _CONTENT
         current: dict[str, Entry] = {}
@@ -178,6 +166,8 @@ class ReportStore:
         if self.pack.stat().st_size > 2 * live + (1 << 20):  # mostly replaced reports: a new pack
             current = self._compact(current)
         _OLD, _CONTENT = self.entries, self.content
+        progress = progress or Progress()
+        progress.stage("解析报告", len(pending), "个文件")
         if pending:
             gazetteer().by_name.ready()  # loaded once here, inherited by the forked workers
         self._close()
@@ -191,15 +181,14 @@ class ReportStore:
                 results = map(_parse, pending)
             with open(self.pack, "ab") as pack:
                 offset = pack.tell()
-                for done, (name, entry, blob, parsed) in enumerate(results, start=1):
+                for name, entry, blob, parsed in results:
                     if blob is not None:
                         pack.write(blob)
                         entry["span"] = [offset, len(blob)]
                         offset += len(blob)
                     current[name] = entry
                     self.parsed += parsed
-                    if progress and done % 1000 == 0:
-                        progress(f"已解析 {done}/{len(pending)} 个文件")
+                    progress.advance()
             if pool is not None:
                 pool.close()
                 pool.join()
@@ -261,7 +250,7 @@ class ReportStore:
         if not self._dirty:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
-        data = {"format": STORE_FORMAT, "parser": PARSER_VERSION,
+        data = {"format": STORE_FORMAT, "parser": parser_key(),
                 "pack_size": self.pack.stat().st_size if self.pack.is_file() else 0, "entries": self.entries}
         temporary = self.folder / f".store.json.{os.getpid()}"
         temporary.write_bytes(orjson.dumps(data))

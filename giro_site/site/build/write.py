@@ -15,15 +15,18 @@ import multiprocessing
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from giro_site.corpus import Problem
 from giro_site.site.build.incremental import Patch, SiteModel
 from giro_site.site.build.output import MARKER, MARKER_TEXT, InPlace, Payload, Prepared, Staging
+from giro_site.site.build.progress import Progress
 from giro_site.site.build.store import ReportStore
 from giro_site.site.downloads import aggregates
 from giro_site.site.model import Agency
+from giro_site.site.pages.regions import Region
 from giro_site.site.pages.renderer import Output, SiteRenderer
 
 # Above this share of agencies changed (and at least 20), a full build (parallel, staged) beats a rebuild.
@@ -78,7 +81,7 @@ class _RenderAll:
     chunk = 64
 
     def __init__(self, renderer: SiteRenderer, agencies: list[Agency], store: ReportStore, staging: Staging,
-                 jobs: int, progress: Callable[[str], None] | None):
+                 jobs: int, progress: Progress):
         global _WORK
         self.agencies, self.progress = agencies, progress
         self.bounds = [(i, min(i + self.chunk, len(agencies))) for i in range(0, len(agencies), self.chunk)]
@@ -95,12 +98,11 @@ class _RenderAll:
             if self.pool is None:
                 for part in self.bounds:
                     files.update((slug, {"files": f, "sizes": s}) for slug, f, s in _render_chunk(part))
+                    self.progress.advance(part[1] - part[0])
                 return files
-            for done, results in enumerate(self.results, start=1):
+            for results in self.results:
                 files.update((slug, {"files": f, "sizes": s}) for slug, f, s in results)
-                if self.progress and done % 50 == 0:
-                    done_agencies = min(done * self.chunk, len(self.agencies))
-                    self.progress(f"已生成 {done_agencies}/{len(self.agencies)} 个机关的页面")
+                self.progress.advance(len(results))
             self.pool.close()
             self.pool.join()
             return files
@@ -116,17 +118,20 @@ class _RenderAll:
 class Plan:
     """What the previous build left, and what this build must do about it."""
 
-    def __init__(self, path: Path, out: Path, base: str, keys: dict[str, str], previous: dict[str, Any]):
+    def __init__(self, path: Path, out: Path, base: str, keys: dict[str, str], previous: dict[str, Any], *,
+                 trusted: bool = False):
         self.path = path
         self.previous = previous
         same_site = previous.get("global") == base
         old = previous.get("agencies", {})
         # An unchanged agency keeps its files; that its first one is still there is checked (a
-        # stat per agency, not per file; after deleting files by hand, build with --fresh).
+        # stat per agency, not per file; after deleting files by hand, build with --fresh),
+        # unless ``trusted``: this process wrote them (serve).
         where = str(out)
         self.unchanged = {slug for slug, key in keys.items()
                           if same_site and old.get(slug, {}).get("key") == key
-                          and (not old[slug]["files"] or os.path.exists(os.path.join(where, old[slug]["files"][0])))}
+                          and (trusted or not old[slug]["files"]
+                               or os.path.exists(os.path.join(where, old[slug]["files"][0])))}
         changed = len(keys) - len(self.unchanged)
         self.rebuild = same_site and changed <= max(20, REBUILD_LIMIT * len(keys))
 
@@ -153,27 +158,41 @@ class AboutAll:
         self.downloads = aggregates.Downloads(model.download_rows, store.raw, options_cache / "downloads",
                                               renderer.download_site(), fresh=fresh)
 
-    def pages(self, previous: dict[str, Any]) -> tuple[list[Output], dict[str, str], list[str]]:
-        """(outputs, the listing keys, files kept as they are without being made again)."""
+    def pages(self, previous: dict[str, Any]) -> tuple[list[Output], dict[str, str], dict[str, str]]:
+        """(outputs, the listing keys, the regions' signatures) of the pages about all agencies."""
         renderer, model = self.renderer, self.model
         # the marker (the output is a site this build made) and the pages, while the downloads are made
         outputs: list[Output] = [(MARKER, MARKER_TEXT), *renderer.global_outputs(
-            model.agencies, self.problems, model.rows, model.regions, model.index_pieces,
-            sitemap=self.patched is None)]
-        kept = [] if self.patched is None else ["sitemap.xml"]  # a patch changes no address
+            model.agencies, self.problems, model.rows, model.regions, model.index_pieces)]
         old_keys = previous.get("listing", {})
+        old_signatures = previous.get("regions", {})
+        if self.patched is not None:
+            only, signatures = self.patched.regions, dict(old_signatures)
+            for code in only:
+                signatures[code] = region_signature(model.regions[code], model.keys)
+        else:
+            signatures = {code: region_signature(region, model.keys) for code, region in model.regions.items()}
+            only = {code for code, signature in signatures.items() if old_signatures.get(code) != signature}
+            if len(only) == len(signatures):
+                only = None  # all of them (and the sitemap)
         listing_keys: dict[str, str] = {}
-        only = self.patched.regions if self.patched is not None else None
-        for url, shown, render in renderer.keyed_pages(model.rows, model.regions, only):
+        for url, shown, render in renderer.keyed_pages(model.agencies, model.rows, model.regions, only):
             listing_keys[url] = hashlib.sha256(shown).hexdigest()
             if old_keys.get(url) != listing_keys[url]:
                 outputs.append(render())
-        if only is not None:  # the regions the patch did not touch show what they showed
-            for code, region in model.regions.items():
-                url = renderer.urls.region(region.place.short_code)
-                if code not in only and url in old_keys:
-                    listing_keys[url] = old_keys[url]
-        return outputs, listing_keys, kept
+        if only is not None:  # the pages not looked at show what they showed
+            if self.patched is None:  # the addresses may have changed: the sitemap, made again if they did
+                for url, shown, render in [_sitemap(renderer, model)]:
+                    listing_keys[url] = hashlib.sha256(shown).hexdigest()
+                    if old_keys.get(url) != listing_keys[url]:
+                        outputs.append(render())
+            for url, key in old_keys.items():
+                listing_keys.setdefault(url, key)
+            if self.patched is None:  # pages may be gone (a patch leaves the addresses as they were)
+                urls = {renderer.urls.region(region.place.short_code) for region in model.regions.values()}
+                urls |= {url for url, _, _, _ in renderer.listing_pages(model.rows)} | {renderer.urls.sitemap()}
+                listing_keys = {url: key for url, key in listing_keys.items() if url in urls}
+        return outputs, listing_keys, signatures
 
     def download_outputs(self) -> list[Output]:
         return self.renderer.download_outputs(self.downloads.result())
@@ -194,17 +213,34 @@ def _global_files(outputs: list[Output], old: Files, writer: Callable[[str, Payl
     return files
 
 
+def region_signature(region: Region, keys: dict[str, str]) -> str:
+    """Changes whenever the region's page may: the keys of the agencies in it (each covers
+    everything about its agency the page shows, and the site's settings) and its places."""
+    digest = hashlib.sha1(region.place.code.encode())
+    for agency in region.beneath:
+        digest.update(keys[agency.slug].encode())
+    for child in region.children:
+        digest.update(child.place.code.encode())
+    return digest.hexdigest()
+
+
+def _sitemap(renderer: SiteRenderer, model: SiteModel) -> tuple[str, bytes, Callable[[], Output]]:
+    listed = renderer.sitemap_urls(model.agencies, model.rows, model.regions)
+    return renderer.urls.sitemap(), "\n".join(listed).encode("utf-8"), partial(renderer.sitemap, listed)
+
+
 Finish = Callable[[], Written]
 
 
 def rebuild(out: Path, renderer: SiteRenderer, store: ReportStore, model: SiteModel, plan: Plan,
-            about_all: AboutAll) -> Finish:
+            about_all: AboutAll, progress: Progress, *, journal: Path | None = None) -> Finish:
     """Render the changed agencies and what changed about all of them; replace only those
     files. Returns once the pages are in place; the returned call puts the downloads in
     place after them and says what was written."""
-    outputs, listing_keys, kept = about_all.pages(plan.previous)
-    writer = InPlace(out)
+    outputs, listing_keys, signatures = about_all.pages(plan.previous)
+    writer = InPlace(out, journal=journal)
     agency_files: dict[str, dict[str, Any]] = {}
+    progress.stage("生成机关页面", len(model.agencies) - len(plan.unchanged), "个机关")
     for agency in model.agencies:
         if agency.slug in plan.unchanged:
             agency_files[agency.slug] = plan.old_agency(agency.slug)
@@ -215,16 +251,17 @@ def rebuild(out: Path, renderer: SiteRenderer, store: ReportStore, model: SiteMo
             files.append(relative)
             sizes.append(size_of(payload))
         agency_files[agency.slug] = {"key": "", "files": files, "sizes": sizes}
+        progress.advance()
     old_globals: Files = plan.previous.get("files", {})
     global_files = _global_files(outputs, old_globals, writer.put, out)
-    for relative in [*kept, *(renderer.urls.output_path(url) for url in listing_keys)]:
+    for relative in (renderer.urls.output_path(url) for url in listing_keys):
         if relative in old_globals:  # not made again: as it was
             global_files.setdefault(relative, old_globals[relative])
     count = len(writer.pending)
     writer.commit()
 
     def finish() -> Written:
-        late = InPlace(out)
+        late = InPlace(out, journal=journal)
         global_files.update(_global_files(about_all.download_outputs(), old_globals, late.put, out))
         keep = {f for files in agency_files.values() for f in files["files"]} | set(global_files)
         for relative in [*old_globals, *(f for a in plan.previous.get("agencies", {}).values() for f in a["files"])]:
@@ -232,26 +269,27 @@ def rebuild(out: Path, renderer: SiteRenderer, store: ReportStore, model: SiteMo
                 late.remove(relative)
         written = count + len(late.pending)
         late.commit()
-        return Written(written, agency_files, {"files": global_files, "listing": listing_keys})
+        return Written(written, agency_files, {"files": global_files, "listing": listing_keys, "regions": signatures})
 
     return finish
 
 
-def full(out: Path, jobs: int, progress: Callable[[str], None] | None, renderer: SiteRenderer,
+def full(out: Path, jobs: int, progress: Progress, renderer: SiteRenderer,
          store: ReportStore, model: SiteModel, about_all: AboutAll,
          swap: Callable[[Staging], None], lap: Callable[[str], None]) -> Written:
     """Render everything into a staging folder and swap it in (``swap``)."""
     staging = Staging(out).create()
     try:
         rendering = _RenderAll(renderer, model.agencies, store, staging, jobs, progress)
-        outputs, listing_keys, _ = about_all.pages({})
+        outputs, listing_keys, signatures = about_all.pages({})
         outputs += about_all.download_outputs()
         global_files = _global_files(outputs, {}, staging.put, None)
         lap("aggregate")
+        progress.stage("生成机关页面", len(model.agencies), "个机关")
         agency_files = rendering.collect()
         swap(staging)
     except BaseException:
         staging.abort()
         raise
     return Written(sum(len(f["files"]) for f in agency_files.values()) + len(global_files), agency_files,
-                   {"files": global_files, "listing": listing_keys})
+                   {"files": global_files, "listing": listing_keys, "regions": signatures})

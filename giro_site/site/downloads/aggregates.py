@@ -56,8 +56,16 @@ def stable_id(name: str) -> int:
 def full_json(info: ReportInfo, load_raw: LoadRaw) -> bytes:
     """The report's JSON as published (``model.as_published``)."""
     raw = load_raw(info.name)
-    if not info.linked and not info.summary.get("origin"):
-        return raw
+    origin = info.summary.get("origin")
+    if not info.linked:
+        if not origin:
+            return raw
+        # the origin goes at the end of the ``source`` object, whose last key is the hash: a
+        # splice of bytes, not a parse and a dump of the whole report for two keys
+        end = b'"sha256":"%s"}' % info.summary["sha256"].encode()
+        if raw.count(end) == 1:
+            extra = orjson.dumps({"url": origin["url"], "fetched_at": origin["fetched_at"]})
+            return raw.replace(end, end[:-1] + b"," + extra[1:])
     return orjson.dumps(as_published(orjson.loads(raw), info))
 
 

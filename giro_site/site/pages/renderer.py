@@ -33,6 +33,7 @@ from giro_site.site.pages import charts, listing
 from giro_site.site.pages.contexts import year_links, year_view
 from giro_site.site.pages.environment import make_environment
 from giro_site.site.pages.fragments import Fragments
+from giro_site.site.pages.problems import problem_rows, sentences
 from giro_site.site.pages.regions import Region, crumbs, place_of, region_view, regions_index_view
 from giro_site.site.urls import Urls
 
@@ -149,11 +150,12 @@ class SiteRenderer:
     def render_listing(self, url: str, rows: list[dict[str, Any]], page: int, pages: int, total: int) -> Output:
         return self._page(url, "agencies.html", rows=rows, page=page, pages=pages, report_count=total)
 
-    def keyed_pages(self, rows: list[dict[str, Any]], regions: dict[str, Region], only: set[str] | None = None
-                    ) -> list[tuple[str, bytes, Callable[[], Output]]]:
+    def keyed_pages(self, agencies: list[Agency], rows: list[dict[str, Any]], regions: dict[str, Region],
+                    only: set[str] | None = None) -> list[tuple[str, bytes, Callable[[], Output]]]:
         """(URL, what the page shows, how to render it) of the pages a rebuild renders only
-        when what they show changed: the listing pages and the region pages (with ``only``,
-        the regions of those codes: a rebuild knows the others are as they were)."""
+        when what they show changed: the listing pages, the region pages (with ``only``, the
+        regions of those codes: the caller knows the others are as they were) and, without
+        ``only``, the sitemap (it shows the addresses)."""
         pages: list[tuple[str, bytes, Callable[[], Output]]] = []
         listing_pages = self.listing_pages(rows)
         for url, page_rows, page, count in listing_pages:
@@ -164,14 +166,15 @@ class SiteRenderer:
             view = region_view(region, regions, self.urls, chart_top)
             url = self.urls.region(view["code"])
             pages.append((url, orjson.dumps(view), partial(self._page, url, "region.html", r=view)))
+        if only is None:
+            listed = self.sitemap_urls(agencies, rows, regions)
+            pages.append((self.urls.sitemap(), "\n".join(listed).encode("utf-8"), partial(self.sitemap, listed)))
         return pages
 
     def global_outputs(self, agencies: list[Agency], problems: list[Problem], rows: list[dict[str, Any]],
-                       regions: dict[str, Region], index_pieces: list[bytes], *, sitemap: bool = True
-                       ) -> list[Output]:
+                       regions: dict[str, Region], index_pieces: list[bytes]) -> list[Output]:
         """Every page about all agencies except those of ``keyed_pages`` and the downloads
-        (``download_outputs``); ``index_pieces``: each agency's ``listing.index_piece``. The
-        sitemap only with ``sitemap`` (a rebuild that changed no address leaves it as it was)."""
+        (``download_outputs``); ``index_pieces``: each agency's ``listing.index_piece``."""
         urls, config = self.urls, self.config
         outputs: list[Output] = [(f"assets/{a.hashed}", a.source) for a in self.assets]
         years = sorted({i.year for a in agencies for i in a.reports if i.year is not None}, reverse=True)
@@ -192,25 +195,28 @@ class SiteRenderer:
         outputs.append(self._page(urls.compare(), "compare.html", labels=listing.compare_labels()))
         for page in self.pages:
             outputs.append(self._page(urls.page(page["name"]), "page.html", page=page, codes=CODES))
-        with_errors = [(a, info, rid) for a in agencies for info, rid in zip(a.reports, a.ids, strict=True)
-                       if info.head.quality == "error"]
-        outputs.append(self._page(urls.problems(), "problems.html", problems=problems, with_errors=with_errors))
+        with_errors = [(a, info, rid, sentences(info.error_messages)) for a in agencies
+                       for info, rid in zip(a.reports, a.ids, strict=True) if info.head.quality == "error"]
+        outputs.append(self._page(urls.problems(), "problems.html", problems=problem_rows(problems),
+                                  with_errors=with_errors))
         outputs.append(self._page(urls.page("404").rstrip("/") + ".html", "404.html"))
 
-        if sitemap:
-            outputs.append(("sitemap.xml", self.sitemap(agencies, table_pages, regions)))
         outputs.append(("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {config.absolute(urls.sitemap())}\n"
                         .encode()))
         outputs.append((".nojekyll", b""))
         return outputs
 
-    def sitemap(self, agencies: list[Agency], table_pages: list[Any], regions: dict[str, Region]) -> bytes:
+    def sitemap_urls(self, agencies: list[Agency], rows: list[dict[str, Any]], regions: dict[str, Region]
+                     ) -> list[str]:
         urls, config = self.urls, self.config
-        listed = [urls.index(), *(url for url, _, _, _ in table_pages), urls.downloads(), urls.dictionary(),
-                  urls.problems(), *(urls.page(p["name"]) for p in self.pages), urls.regions(),
+        listed = [urls.index(), *(url for url, _, _, _ in self.listing_pages(rows)), urls.downloads(),
+                  urls.dictionary(), urls.problems(), *(urls.page(p["name"]) for p in self.pages), urls.regions(),
                   *(urls.region(r.place.short_code) for r in regions.values())]
         listed += [url for agency in agencies for url in self.agency_urls(agency)]
-        return self.env.get_template("sitemap.xml").render(urls=[config.absolute(u) for u in listed]).encode("utf-8")
+        return [config.absolute(u) for u in listed]
+
+    def sitemap(self, listed: list[str]) -> Output:
+        return "sitemap.xml", self.env.get_template("sitemap.xml").render(urls=listed).encode("utf-8")
 
     # --- downloads ------------------------------------------------------------------------
 
