@@ -102,13 +102,18 @@ def content(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+def seed_printer(tmp_path_factory: pytest.TempPathFactory) -> Printer:
+    printer = Printer(tmp_path_factory.mktemp("fetch-pdf"))
+    printer.add_web("seed2", page(2))
+    return printer
+
+
+@pytest.fixture(scope="module")
+def printed(seed_printer: Printer) -> dict[str, bytes]:
     """Seed 2 as a browser prints its page to PDF, and the same PDF scanned (no text layer)."""
     from tests.test_pdf_refusals import scanned
 
-    printer = Printer(tmp_path_factory.mktemp("fetch-pdf"))
-    printer.add_web("seed2", page(2))
-    pdf = printer.pdf("seed2")
+    pdf = seed_printer.pdf("seed2")
     return {"pdf": pdf.read_bytes(), "scanned": scanned(pdf)}
 
 

@@ -186,10 +186,16 @@ def global_key(options: BuildOptions, renderer: SiteRenderer) -> str:
                    *(hashlib.sha256(part).hexdigest() for part in extra))
 
 
+def meta_key(agency: Agency, base: str) -> str:
+    """The agency's metadata and its reports' ids (and the global key): what a download row
+    takes from its agency beside the report itself."""
+    return _digest(base, agency.slug, agency.name, agency.display_name, agency.region or "", agency.level or "",
+                   agency.source_url or "", agency.pinyin, orjson.dumps(agency.division).decode(), *agency.ids)
+
+
 def agency_key(agency: Agency, base: str) -> str:
     """Everything an agency's pages show: its reports (content and findings) and its metadata."""
-    parts = [base, agency.slug, agency.name, agency.display_name, agency.region or "", agency.level or "",
-             agency.source_url or "", agency.pinyin, orjson.dumps(agency.division).decode(), *agency.ids]
+    parts = [meta_key(agency, base)]
     for info in agency.reports:
         parts += [info.name, info.version, info.summary["digest"]]
     return _digest(*parts)
@@ -268,7 +274,8 @@ def _make_model(renderer: SiteRenderer, store: ReportStore, directory: AgencyDir
     agencies = build_agencies(_infos(store, directory, pairs, used_pairs, pinyin), directory, pinyin)
     regions = region_tree(agencies)
     keys = {agency.slug: agency_key(agency, base) for agency in agencies}
-    return SiteModel(base, agencies, keys, renderer.index_rows(agencies), renderer.download_rows(agencies, keys),
+    metas = {agency.slug: meta_key(agency, base) for agency in agencies}
+    return SiteModel(base, agencies, keys, renderer.index_rows(agencies), renderer.download_rows(agencies, metas),
                      regions, [index_piece(agency, regions) for agency in agencies])
 
 
@@ -280,7 +287,7 @@ def _apply(renderer: SiteRenderer, model: SiteModel, patched: Patch) -> None:
         model.keys[agency.slug] = agency_key(agency, model.base)
         model.rows[index] = renderer.index_rows([agency])[0]
         model.index_pieces[index] = index_piece(agency, model.regions)
-        for row in renderer.download_rows([agency], model.keys):
+        for row in renderer.download_rows([agency], {agency.slug: meta_key(agency, model.base)}):
             model.download_rows[position[row.name]] = row
 
 
