@@ -44,6 +44,12 @@ def _kinds(row: Row) -> tuple[int, ...]:
     return tuple(cell_kind(cell.text) for cell in row.cells)
 
 
+def _may_be_figures_only(row: Row) -> bool:
+    """Whether a row's first cell with text is no label (then it may hold figures alone)."""
+    first = next((cell.text for cell in row.cells if cell.text.strip()), None)
+    return first is not None and cell_kind(first) != WORDS
+
+
 def _label_only(kinds: tuple[int, ...]) -> bool:
     return WORDS in kinds and FIGURE not in kinds and all(k in (WORDS, EMPTY) for k in kinds)
 
@@ -57,6 +63,8 @@ def join_floating(rows: list[Row], width: int, rank: Callable[[str | None, str],
     module's docstring). ``rank(group, label)``: the place in the form's order of the row
     a label names under the group label above it, or None for a group label, a label that
     names no row with figures, or one the form lacks."""
+    if not any(_may_be_figures_only(row) for row in rows):  # every row starts with its label: the usual case
+        return Joined(rows, frozenset())
     kinds = [_kinds(row) for row in rows]
     figures_only = [index for index, k in enumerate(kinds) if _figures_only(k)]
     if not figures_only:

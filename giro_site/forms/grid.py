@@ -171,6 +171,16 @@ def _fits(columns: tuple[int, ...], labels: int) -> bool:
     return FIGURE not in columns[:labels] and WORDS not in columns[labels:]
 
 
+def _usual_start(cells: list[Cell], width: int) -> int | None:
+    """The start of the values when the cells before the last ``width`` hold a label and no
+    figure (what ``value_start`` gives such a row), found without looking at the values."""
+    start = len(cells) - width
+    if start <= 0:
+        return None
+    kinds = [cell_kind(cell.text) for cell in cells[:start]]
+    return start if WORDS in kinds and FIGURE not in kinds else None
+
+
 def label_columns(labels: list[Cell], count: int) -> list[Cell]:
     """A Markdown row's label cells in its table's ``count`` label columns: the last label
     stands in the last column, next to the figures, so that a label merged from above is
@@ -188,6 +198,10 @@ def split_row(row: Row, width: int, tracker: LabelTracker, named: Callable[[str]
     ``LabelTracker``). A row that fits no way or several ways is in doubt: its labels are
     the cells before its first figure, and it has no values to read."""
     cells = list(row.cells)
+    start = _usual_start(cells, width) if not row.declared else None
+    if start is not None:  # a label before the last ``width`` cells, no figure there: the usual row
+        labels = cells[:start]
+        return DataRow(tracker.resolve(labels, len(cells), named), tuple(cells[start:]), row, _own(labels))
     kinds = tuple(cell_kind(cell.text) for cell in cells)
     start = value_start(kinds, width, row.declared)
     if start is None:

@@ -71,10 +71,14 @@ _PAGE_WORDS = ("当前位置", "您的位置", "您现在的位置", "来源："
                "邮编", ">", "›", "»")
 
 
+_PAGE_LINE = re.compile("|".join(map(re.escape, _PAGE_WORDS)))
+_LONGEST_PAGE_LINE = 300  # characters: a footer line at most; a longer paragraph is the report's
+
+
 def is_page_furniture(text: str) -> bool:
     """A line of a web page around the article (menu, breadcrumb, source and time, footer),
     as a browser's print or a word processor's copy of the page keeps it."""
-    return any(word in text for word in _PAGE_WORDS)
+    return len(text) <= _LONGEST_PAGE_LINE and _PAGE_LINE.search(text) is not None
 
 
 def _clean(text: str) -> str:
