@@ -46,8 +46,11 @@ def _kinds(row: Row) -> tuple[int, ...]:
 
 def _may_be_figures_only(row: Row) -> bool:
     """Whether a row's first cell with text is no label (then it may hold figures alone)."""
-    first = next((cell.text for cell in row.cells if cell.text.strip()), None)
-    return first is not None and cell_kind(first) != WORDS
+    for cell in row.cells:
+        text = cell.text
+        if text and not text.isspace():
+            return cell_kind(text) != WORDS
+    return False
 
 
 def _label_only(kinds: tuple[int, ...]) -> bool:

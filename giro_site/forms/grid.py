@@ -223,7 +223,11 @@ def split_row(row: Row, width: int, tracker: LabelTracker, named: Callable[[str]
 def _own(labels: list[Cell]) -> str:
     """The row's own label: its last label cell with words (an empty cell right of it pads
     a label merged across columns); empty when every label cell is empty."""
-    return next((cell.text.strip() for cell in reversed(labels) if cell.text.strip()), "")
+    for cell in reversed(labels):
+        text = cell.text
+        if text and not text.isspace():
+            return text.strip()
+    return ""
 
 
 # --- column headers --------------------------------------------------------------------
