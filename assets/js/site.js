@@ -29,8 +29,10 @@
     };
   }
 
+  /* A figure as its table writes it: "1,234", "12.5%", "约1,200" (an approximate figure is
+     drawn, and its text keeps the 约), or "—" for a blank. */
   function figureOf(text) {
-    var value = parseFloat(text.replace(/,/g, ""));
+    var value = parseFloat(text.replace(/^约\s*/, "").replace(/,/g, ""));
     return { text: text, value: isNaN(value) ? null : value };
   }
 

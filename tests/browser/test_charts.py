@@ -217,3 +217,21 @@ def test_the_axis_reaches_the_largest_stack_and_the_longest_bar_is_labelled(char
                                        stack, 1048]) == []
     bars = [["平潭综合实验区管委会", "1,234,567"], ["甲", "862"], ["乙", "—"], ["丙", "0"]]
     assert chart_page.evaluate(CHECK, ["bars", ["条数"], bars, width]) == []
+
+
+def test_an_approximate_figure_is_drawn_and_keeps_its_word(chart_page: Any) -> None:
+    """A table cell of "约1,200" (the report says about 1,200) is a bar of 1,200 whose figure
+    and tip still say 约; a blank is still no bar."""
+    drawn = chart_page.evaluate("""() => {
+      const figure = document.createElement('figure');
+      figure.innerHTML = '<div class="chart-plot" data-chart="bars"></div><details><table>' +
+        '<tr><th>机关</th><th>条数</th></tr><tr><th>甲</th><td>约1,200</td></tr>' +
+        '<tr><th>乙</th><td>—</td></tr><tr><th>丙</th><td>300</td></tr></table></details>';
+      document.querySelector('main').appendChild(figure);
+      window.dispatchEvent(new Event('beforeprint'));  // draws every chart not drawn yet
+      const marks = [...figure.querySelectorAll('[data-value]')];
+      return {marks: marks.map(m => [+m.dataset.row, +m.dataset.value, m.dataset.tip]),
+              texts: [...figure.querySelectorAll('svg text[data-for]')].map(t => t.textContent)};
+    }""")
+    assert drawn["marks"] == [[0, 1200, "甲：约1,200"], [2, 300, "丙：300"]]
+    assert drawn["texts"] == ["约1,200", "300"]

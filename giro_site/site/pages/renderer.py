@@ -216,7 +216,8 @@ class SiteRenderer:
 
     def download_rows(self, agencies: list[Agency], keys: dict[str, str]) -> list[Row]:
         """Each report's row of the downloads, its fields made when a download needs them
-        (``keys``: each agency's key, which changes whenever its reports' fields would)."""
+        (``keys``: a key of each agency's metadata, which with the report's own version
+        changes whenever the fields would; not its other reports, whose rows stay as they are)."""
         return [Row(info, partial(self.report_fields, agency, info, rid), keys[agency.slug][:16])
                 for agency in agencies for info, rid in zip(agency.reports, agency.ids, strict=True)]
 
