@@ -251,7 +251,8 @@ def identify(document: Document) -> Identity:
     title, title_indexes = find_title(document)
     signature = find_signature(document)
     start = title_indexes[0] if title_indexes else 0
-    name = _choose(_name_from_title(title) if title else None, _name_from_text(document, start), signature.name)
+    name = _choose((_name_from_title(title) if title else None) or _name_from_text(document, start), None,
+                   signature.name)
     region, agency = split_region(name) if name else (None, None)
     return Identity(agency=agency or None, region=region, year=find_year(document, title), title=title,
                     title_indexes=title_indexes, signature=signature, page_indexes=_page_lines(document, start))

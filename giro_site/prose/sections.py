@@ -45,8 +45,9 @@ _MARK_STARTS, _MARK_ENDS = frozenset("#*_>【标"), frozenset("#*_")
 def unmarked(text: str) -> str:
     """A line without the marks converters and crawlers add: Markdown's ``# `` and ``**``,
     a crawler's ``标题：``. Most lines have none, told at once."""
-    if (text.lstrip()[:1] not in _MARK_STARTS and text.rstrip()[-1:] not in _MARK_ENDS
-            and "**" not in text and "__" not in text):
+    head = text[:1] if not text[:1].isspace() else text.lstrip()[:1]
+    tail = text[-1:] if not text[-1:].isspace() else text.rstrip()[-1:]
+    if head not in _MARK_STARTS and tail not in _MARK_ENDS and "**" not in text and "__" not in text:
         return text
     text = _END_MARKS.sub("", _MARKS.sub("", text))
     return text.replace("**", "").replace("__", "")
