@@ -19,7 +19,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from giro_site.cli import main
@@ -583,6 +583,8 @@ def test_a_sidecar_with_a_script_address_publishes_no_link(tmp_path: Path) -> No
                      "?file=", ".pdf", ".docx", "download.jsp?id=1", "附件：", "年度报告", "../", "//", "#", " ",
                      "http://", "ftp://", "&amp;", "<", ">", '"', "'", "\x00", "报告.doc", "信息公开"]),
     st.text(max_size=8)), max_size=40))
+@example(['<a href="', "http://", "附件：", '">'])  # a host urllib refuses to split
+@example(['<a href="', "http://", '<a href="', '">'])  # a host of markup
 def test_any_markup_gives_safe_absolute_addresses(parts: list[str]) -> None:
     """Whatever a page holds, its links come out as http(s) addresses a request can carry:
     absolute, ASCII, no spaces or fragment."""

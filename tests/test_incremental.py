@@ -222,3 +222,8 @@ def test_rebuilds_in_a_new_process_and_in_serve_give_a_full_builds_bytes(tmp_pat
     edit(reports[5], _more_items)  # and a patch again after those
     built, served = both()
     assert served.patched
+    edit(reports[6], _more_items)  # a `build` in another terminal writes serve's output meanwhile:
+    build_site(options("served"))  # serve reads the cache again rather than trust its memory
+    edit(reports[7], _more_items)
+    built, served = both()
+    assert not served.patched and served.rendered_agencies == 1

@@ -4,6 +4,7 @@ table with its search box in view."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -70,13 +71,17 @@ def test_a_shared_search_link_opens_at_its_results(ui_site: Site, open_page: Any
     screenshot(watched, f"shared-search-{query}", viewport)
 
 
-PAGES = ["", "agencies/", "regions/", "compare/", "downloads/", "dictionary/", "problems/", "about/", "nope.html"]
+PAGES = ["", "agencies/", "regions/", "compare/", "downloads/", "dictionary/", "problems/", "about/", "nope.html",
+         "agency"]
 
 
 @pytest.mark.parametrize("path", PAGES)
 def test_every_page_has_a_search_box_at_the_top(ui_site: Site, open_page: Any, viewport: str, path: str) -> None:
     if path == "nope.html":
         path = "404.html"
+    elif path == "agency":  # a body's page, with several years
+        body = index_rows(ui_site)["平潭综合实验区管委会"]
+        path = f"agency/{body['slug']}/{body['reports'][0]['id']}.html"
     watched = open_page(ui_site.url(path))
     page = watched.page
     box = page.locator("header #site-q")
@@ -84,6 +89,7 @@ def test_every_page_has_a_search_box_at_the_top(ui_site: Site, open_page: Any, v
     where = box.evaluate(IN_VIEW)
     assert where["inView"] and where["bottom"] <= IN_REACH, where
     assert page.locator("label[for=site-q]").count() == 1
+    assert not re.search(r"(?<![\d,])[12],\d{3}\s*年", page.locator("body").inner_text()), "a year as 2,024"
     watched.assert_clean()
 
 

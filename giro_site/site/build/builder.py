@@ -115,11 +115,17 @@ class BuildSession:
         self.model: SiteModel | None = None
         self.states: dict[str, dict[str, Any]] = {}
         self._where: tuple[Path, Path] | None = None  # the cache and content folders these are of
+        self._stamp: tuple[int, int] | None = None  # the manifest this session wrote last (size, time)
         self._thread: threading.Thread | None = None
         self.failure: BaseException | None = None  # what went wrong finishing the last rebuild
 
+    def _ours(self, cache: Path) -> bool:
+        """Whether the cache is still as this session left it (another process, a `build` in
+        another terminal, may have built the same output since: then all is read again)."""
+        return self._stamp is not None and self._stamp == _stamp(cache / "manifest.json")
+
     def store_for(self, cache: Path, options: BuildOptions) -> ReportStore:
-        if options.fresh or self.store is None or self._where != (cache, options.content):
+        if options.fresh or self.store is None or self._where != (cache, options.content) or not self._ours(cache):
             self.store, self.model, self.states = None, None, {}
             self._where = (cache, options.content)
             return ReportStore(cache, options.content, fresh=options.fresh)
@@ -127,17 +133,19 @@ class BuildSession:
 
     def manifest_for(self, options: BuildOptions) -> dict[str, Any] | None:
         """The last build's manifest, if this session wrote it for this output."""
-        if options.fresh or self._where is None or self._where[0] != options.cache_folder():
+        if options.fresh or self._where is None or self._where[0] != options.cache_folder() \
+                or not self._ours(options.cache_folder()):
             return None
         return self.states.get("manifest")
 
     def state(self, cache: Path, name: str) -> dict[str, Any]:
         """A cache file of the build (pinyin, pairs): kept in memory after the first build."""
-        return self.states.get(name) or load_state(cache / f"{name}.json")
+        return self.states[name] if name in self.states else load_state(cache / f"{name}.json")
 
-    def keep(self, store: ReportStore, model: SiteModel, states: dict[str, dict[str, Any]]) -> None:
+    def keep(self, store: ReportStore, model: SiteModel, states: dict[str, dict[str, Any]], cache: Path) -> None:
         if self.background:
             self.store, self.model, self.states = store, model, states
+            self._stamp = _stamp(cache / "manifest.json")
 
     def later(self, work: Callable[[], None]) -> None:
         def run() -> None:
@@ -157,6 +165,14 @@ class BuildSession:
         if failure is not None:
             self.store, self.model = None, None
             raise failure
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
 
 
 def _cpu_seconds() -> float:
@@ -238,7 +254,9 @@ def build_site(options: BuildOptions, session: BuildSession | None = None) -> Bu
     session.wait()  # the last rebuild's downloads are in place before anything else is
     # A refused --out stops the build before anything is written (the lock's folder too);
     # under the lock, the output is looked at again.
-    inspect_output(options.content, options.out, manifest=load_state(options.cache_folder() / "manifest.json"),
+    known = session.manifest_for(options)  # serve: as it kept it (3 MB of JSON at 10,000 reports)
+    inspect_output(options.content, options.out,
+                   manifest=known if known is not None else load_state(options.cache_folder() / "manifest.json"),
                    force=options.force, sources=(options.templates, options.assets))
     lock = BuildLock(options.cache_folder())
     lock.acquire(options.progress.note)
@@ -380,7 +398,7 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
             save_state(cache / "pinyin.json", pinyin)
         if len(pairs) != known_pairs:
             save_state(cache / "pairs.json", pairs)
-        session.keep(store, model, {"pinyin": pinyin, "pairs": pairs, "manifest": saved})
+        session.keep(store, model, {"pinyin": pinyin, "pairs": pairs, "manifest": saved}, cache)
         return written
 
     infos = [info for agency in model.agencies for info in agency.reports]
