@@ -40,12 +40,15 @@ from giro_site.labels import core, matches
 
 def _fill(out: Mapped, table: str, key: str, data: DataRow, column_map: ColumnMap) -> None:
     """Put a data row's cells into ``out.values[key]`` by column."""
+    label = data.path[-1] if data.path else ""
+    values = out.values[key]
     for cell, (_, leaf) in zip(data.values, column_map.columns, strict=False):
         path = f"{table}.{key}.{leaf.key}"
-        out.values[key][leaf.key] = read_value(cell, leaf, leaf.label, path, out, data.path[-1] if data.path else "")
-        out.rows_stated.add(key)
+        values[leaf.key] = read_value(cell, leaf, leaf.label, path, out, label)
         if cell.line is not None:
             out.lines[path] = cell.line
+    if data.values:
+        out.rows_stated.add(key)
 
 
 def _read_rest(data: DataRow) -> list[str]:
@@ -58,7 +61,7 @@ def _read_rest(data: DataRow) -> list[str]:
 def _is_application_data(row: Row, width: int) -> bool:
     """A row of figures, or a blank row whose label is one of the form's rows."""
     texts = row.texts()
-    if any(is_numeric(t) for t in texts[-width:]):
+    if any(map(is_numeric, texts[-width:])):
         return True
     first = next((t for t in texts if not is_blank(t)), "")
     return find_row((first,), APPLICATION_ROWS)[0] is not None
@@ -85,7 +88,7 @@ def map_applications(rows: list[Row], form: str) -> Mapped:
 
     for position, row in enumerate(joined.rows):
         texts = row.texts()
-        if all(is_blank(t) for t in texts):
+        if not "".join(texts).strip():  # every cell blank, at C speed
             continue
         if not any(map(is_numeric, texts)) and (
                 {core(t) for t in texts if core(t)} <= header_cores or is_placeholder_header(texts)):

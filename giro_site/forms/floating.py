@@ -44,6 +44,18 @@ def _kinds(row: Row) -> tuple[int, ...]:
     return tuple(cell_kind(cell.text) for cell in row.cells)
 
 
+def _any_may_be_figures_only(rows: list[Row]) -> bool:
+    """Whether some row's first cell with text is no label (it may then hold figures alone)."""
+    for row in rows:
+        for cell in row.cells:
+            text = cell.text
+            if text and not text.isspace():
+                if cell_kind(text) != WORDS:
+                    return True
+                break
+    return False
+
+
 def _label_only(kinds: tuple[int, ...]) -> bool:
     return WORDS in kinds and FIGURE not in kinds and all(k in (WORDS, EMPTY) for k in kinds)
 
@@ -57,6 +69,8 @@ def join_floating(rows: list[Row], width: int, rank: Callable[[str | None, str],
     module's docstring). ``rank(group, label)``: the place in the form's order of the row
     a label names under the group label above it, or None for a group label, a label that
     names no row with figures, or one the form lacks."""
+    if not _any_may_be_figures_only(rows):  # every row starts with its label: the usual case
+        return Joined(rows, frozenset())
     kinds = [_kinds(row) for row in rows]
     figures_only = [index for index, k in enumerate(kinds) if _figures_only(k)]
     if not figures_only:

@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import attrgetter
+from typing import NamedTuple
 
 from giro_site.document import Cell, Row
 from giro_site.forms.spec import ColumnGroup, ColumnSpec
@@ -43,9 +45,9 @@ def is_numeric(text: str) -> bool:
         return False
 
 
-@dataclass(frozen=True)
-class DataRow:
-    """A row split into its resolved label path and its value cells.
+class DataRow(NamedTuple):
+    """A row split into its resolved label path and its value cells (a tuple: one is made
+    for every row of every report).
 
     ``doubt``: the row's cells do not fit the table's columns in one way only (a Markdown
     row with empty cells at its edges, figures more or fewer than the columns): its
@@ -171,6 +173,36 @@ def _fits(columns: tuple[int, ...], labels: int) -> bool:
     return FIGURE not in columns[:labels] and WORDS not in columns[labels:]
 
 
+_TEXT = attrgetter("text")
+
+
+def _usual_start(cells: list[Cell], width: int) -> tuple[int, str] | None:
+    """(the start of the values, the row's own label) when the cells before the last
+    ``width`` hold a label and no figure (what ``value_start`` gives such a row), found
+    without looking at the values; cached on those cells' texts, which are the form's labels."""
+    start = len(cells) - width
+    if start <= 0:
+        return None
+    own = _label_cells(tuple(map(_TEXT, cells[:start])))
+    return (start, own) if own is not None else None
+
+
+@lru_cache(maxsize=1 << 12)
+def _label_cells(texts: tuple[str, ...]) -> str | None:
+    """The row's own label if these cells hold a label and no figure, else None."""
+    own = ""
+    words = False
+    for text in texts:
+        if not text or text.isspace():
+            continue
+        kind = cell_kind(text)
+        if kind == FIGURE:
+            return None
+        words = words or kind == WORDS
+        own = text  # the last label cell with text: ``_own``
+    return own.strip() if words else None
+
+
 def label_columns(labels: list[Cell], count: int) -> list[Cell]:
     """A Markdown row's label cells in its table's ``count`` label columns: the last label
     stands in the last column, next to the figures, so that a label merged from above is
@@ -188,6 +220,11 @@ def split_row(row: Row, width: int, tracker: LabelTracker, named: Callable[[str]
     ``LabelTracker``). A row that fits no way or several ways is in doubt: its labels are
     the cells before its first figure, and it has no values to read."""
     cells = list(row.cells)
+    usual = _usual_start(cells, width) if not row.declared else None
+    if usual is not None:  # a label before the last ``width`` cells, no figure there: the usual row
+        start, own = usual
+        labels = cells[:start]
+        return DataRow(tracker.resolve(labels, len(cells), named), tuple(cells[start:]), row, own)
     kinds = tuple(cell_kind(cell.text) for cell in cells)
     start = value_start(kinds, width, row.declared)
     if start is None:
@@ -209,7 +246,11 @@ def split_row(row: Row, width: int, tracker: LabelTracker, named: Callable[[str]
 def _own(labels: list[Cell]) -> str:
     """The row's own label: its last label cell with words (an empty cell right of it pads
     a label merged across columns); empty when every label cell is empty."""
-    return next((cell.text.strip() for cell in reversed(labels) if cell.text.strip()), "")
+    for cell in reversed(labels):
+        text = cell.text
+        if text and not text.isspace():
+            return text.strip()
+    return ""
 
 
 # --- column headers --------------------------------------------------------------------

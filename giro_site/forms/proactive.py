@@ -38,11 +38,16 @@ def _header_columns(texts: list[str], form: str) -> list[ColumnSpec | None] | No
 
 
 def _column_cells(texts: tuple[str, ...] | list[str]) -> list[str]:
+    return list(_column_cells_cached(tuple(texts)))
+
+
+@lru_cache(maxsize=1024)
+def _column_cells_cached(texts: tuple[str, ...]) -> tuple[str, ...]:
     """A block header's cells over its value columns: without empty cells at its edges (no
     columns: a converter's ``| 信息内容 | 本年新制作数量 | … | |``) and the label column's."""
     first = next((i for i, text in enumerate(texts) if not is_blank(text)), len(texts))
     last = max((i for i, text in enumerate(texts) if not is_blank(text)), default=-1)
-    cells = list(texts[first:last + 1])
+    cells = texts[first:last + 1]
     if cells and core(cells[0]) in {"信息内容", "项目", "内容"}:
         cells = cells[1:]
     return cells
@@ -116,7 +121,7 @@ def map_proactive(rows: list[Row], form: str) -> Mapped:
 
     for position, row in enumerate(rows):
         texts = row.texts()
-        nonblank = [t for t in texts if not is_blank(t)]
+        nonblank = [t for t in texts if t.strip()]  # is_blank, inlined
         if not nonblank:
             continue
         if len(nonblank) == 1 and "第二十条" in flat(nonblank[0]):

@@ -22,7 +22,6 @@ from giro_site.forms.grid import (
     DataRow,
     LabelTracker,
     cell_kind,
-    is_blank,
     split_row,
     value_start,
 )
@@ -53,6 +52,8 @@ def _groups_named(texts: list[str] | tuple[str, ...]) -> set[str]:
 
 def _is_full_row(row: Row, width: int) -> bool:
     """A row of the fifteen figures: they fit the columns one way, and no words among them."""
+    if len(row.cells) < width:
+        return False
     kinds = tuple(cell_kind(cell.text) for cell in row.cells)
     start = value_start(kinds, width, row.declared)
     return start is not None and len(row.cells) - max(start, 0) >= width and WORDS not in kinds[max(start, 0):]
@@ -81,7 +82,7 @@ def map_review(rows: list[Row]) -> Mapped:
     filled = False
     for row in rows[start:]:
         texts = row.texts()
-        if all(is_blank(t) for t in texts) and filled:
+        if filled and not "".join(texts).strip():
             continue
         data = split_row(row, width, tracker)
         if not filled and not data.doubt and len(data.values) == width:
@@ -108,7 +109,7 @@ def _map_groups(rows: list[Row], out: Mapped) -> None:
         texts = row.texts()
         kinds = [cell_kind(t) for t in texts]
         if FIGURE not in kinds:
-            if all(is_blank(t) for t in texts):
+            if not "".join(texts).strip():  # every cell blank, at C speed
                 continue
             groups = _groups_named(texts)
             named = next(iter(groups)) if len(groups) == 1 else None if groups else named

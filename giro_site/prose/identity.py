@@ -68,13 +68,17 @@ _PAGE_WORDS = ("当前位置", "您的位置", "您现在的位置", "来源："
                "阅读次数", "点击数", "字体：", "字号：", "分享到", "打印本页", "关闭窗口", "【打印】", "【关闭】",
                "网站标识码", "ICP备", "公网安备", "主办单位", "承办单位", "主办：", "承办：", "版权所有", "Copyright",
                "©", "技术支持", "联系我们", "网站地图", "上一篇", "下一篇", "扫一扫", "无障碍", "地址：", "电话：",
-               "邮编", ">", "›", "»")
+               "邮编")
+
+
+_PAGE_LINE = re.compile("|".join(map(re.escape, _PAGE_WORDS)) + r"|首页\s*[>›»/]")  # and a breadcrumb
+_LONGEST_PAGE_LINE = 300  # characters: a footer line at most; a longer paragraph is the report's
 
 
 def is_page_furniture(text: str) -> bool:
     """A line of a web page around the article (menu, breadcrumb, source and time, footer),
     as a browser's print or a word processor's copy of the page keeps it."""
-    return any(word in text for word in _PAGE_WORDS)
+    return len(text) <= _LONGEST_PAGE_LINE and _PAGE_LINE.search(text) is not None
 
 
 def _clean(text: str) -> str:
@@ -98,7 +102,7 @@ def _looks_like_name(text: str) -> bool:
     """A title line holding a body's name alone (``密云区高岭镇人民政府``, ``北京市密云区``)."""
     words = _clean(text).removesuffix("关于")
     return (2 <= len(words) <= 30 and not is_page_furniture(text) and not _SECTION_WORDS.match(words)
-            and not any(ch in words for ch in "，。；：:|>0123456789")
+            and len(text.split()) <= 2 and not any(ch in words for ch in "，。；：|")  # a menu: many words
             and bool(_BODY_SUFFIX.search(words) or words[-1] in _DIVISION_END))
 
 
@@ -247,7 +251,8 @@ def identify(document: Document) -> Identity:
     title, title_indexes = find_title(document)
     signature = find_signature(document)
     start = title_indexes[0] if title_indexes else 0
-    name = _choose(_name_from_title(title) if title else None, _name_from_text(document, start), signature.name)
+    name = _choose((_name_from_title(title) if title else None) or _name_from_text(document, start), None,
+                   signature.name)
     region, agency = split_region(name) if name else (None, None)
     return Identity(agency=agency or None, region=region, year=find_year(document, title), title=title,
                     title_indexes=title_indexes, signature=signature, page_indexes=_page_lines(document, start))

@@ -39,11 +39,16 @@ _STRICT: tuple[tuple[str, ...], ...] = (
 )
 _MARKS = re.compile(r"^\s*(?:#{1,6}(?=\s|[^#])\s*|[*_]{2,3}|>\s+|(?:【标题】|标题\s*[:：])\s*)+")
 _END_MARKS = re.compile(r"(?:\s*[*_]{2,3}|\s+#+)\s*$")
+_MARK_STARTS, _MARK_ENDS = frozenset("#*_>【标"), frozenset("#*_")
 
 
 def unmarked(text: str) -> str:
     """A line without the marks converters and crawlers add: Markdown's ``# `` and ``**``,
-    a crawler's ``标题：``."""
+    a crawler's ``标题：``. Most lines have none, told at once."""
+    head = text[:1] if not text[:1].isspace() else text.lstrip()[:1]
+    tail = text[-1:] if not text[-1:].isspace() else text.rstrip()[-1:]
+    if head not in _MARK_STARTS and tail not in _MARK_ENDS and "**" not in text and "__" not in text:
+        return text
     text = _END_MARKS.sub("", _MARKS.sub("", text))
     return text.replace("**", "").replace("__", "")
 

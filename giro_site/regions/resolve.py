@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import ne
 from typing import Any
 
 from giro_site.regions.gazetteer import CITY, COUNTY, PROVINCE, TOWNSHIP, Place, gazetteer
@@ -184,6 +185,9 @@ def resolve(name: str | None, other_names: list[str], texts: list[str]) -> Resol
 # --- a place written with a one-character slip ----------------------------------------------
 
 
+_PLACE_ENDS = frozenset("省市区县旗州盟镇乡道木")  # the last character of a place's name: its kind
+
+
 @lru_cache(maxsize=1)
 def _names_by_shape() -> dict[tuple[int, str], list[str]]:
     """The gazetteer's names by their length and last character (the kind: 县, 镇, 街道)."""
@@ -198,10 +202,13 @@ def _slips(name: str, within: Place | None) -> list[tuple[str, Place]]:
     ``name`` in one character other than its last (沐阳县 for 沭阳县; not 沭阳镇), inside
     ``within`` when given."""
     found: list[tuple[str, Place]] = []
+    shapes = _names_by_shape()
     for length in range(3, min(_LONGEST_NAME, len(name)) + 1):
         written = name[:length]
-        for known in _names_by_shape().get((length, written[-1]), ()):
-            if sum(a != b for a, b in zip(written, known, strict=True)) == 1:
+        if written[-1] not in _PLACE_ENDS:
+            continue
+        for known in shapes.get((length, written[-1]), ()):
+            if sum(map(ne, written, known)) == 1:
                 found += [(written, place) for place in gazetteer().named(known)
                           if within is None or (place.within(within) and place is not within)]
     return found
