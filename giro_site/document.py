@@ -41,8 +41,15 @@ class Cell(NamedTuple):
 
 
 class Row(NamedTuple):
+    """``declared``: how many cells the row's table says a row has, where the format does
+    not fix a cell's place and converters add or drop empty cells at a row's edges (a
+    Markdown or pipe table: the count of its ``|---|`` rule); 0 where every cell's place is
+    known (HTML, DOCX, the seeds' tab layout). A row of another count is aligned by the
+    form's columns, or put in doubt, by the forms stage."""
+
     cells: tuple[Cell, ...]
     line: int | None = None
+    declared: int = 0
 
     def texts(self) -> list[str]:
         return [cell.text for cell in self.cells]

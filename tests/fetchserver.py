@@ -156,7 +156,7 @@ def serve(pause: float = 0.0) -> Iterator[Site]:
     site = Site()
     server = _Server(("127.0.0.1", 0), _handler(site, pause))
     site.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield site

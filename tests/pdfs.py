@@ -326,3 +326,27 @@ def in_form_xobjects(path: Path, out: Path, *, scale: float = 1.0, shift: tuple[
         source = pdfium.PdfDocument(buffer.getvalue())
     source.save(out)
     return out
+
+
+def with_ocr_layer(data: bytes, text: str = "Annual report 2020: 12 applications received") -> bytes:
+    """The PDF with ``text`` on every page in text render mode 3, as OCR tools lay the words
+    they recognised, unseen, over a scanned page."""
+    import ctypes
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    document = pdfium.PdfDocument(data)
+    font = raw.FPDFText_LoadStandardFont(document.raw, b"Helvetica")
+    encoded = (text + "\0").encode("utf-16-le")
+    for index in range(len(document)):
+        page = document[index]
+        obj = raw.FPDFPageObj_CreateTextObj(document.raw, font, ctypes.c_float(12.0))
+        raw.FPDFText_SetText(obj, ctypes.cast(ctypes.c_char_p(encoded), ctypes.POINTER(ctypes.c_ushort)))
+        raw.FPDFTextObj_SetTextRenderMode(obj, 3)
+        raw.FPDFPageObj_Transform(obj, 1, 0, 0, 1, ctypes.c_double(72.0), ctypes.c_double(700.0))
+        raw.FPDFPage_InsertObject(page.raw, obj)
+        assert raw.FPDFPage_GenerateContent(page.raw)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()

@@ -33,8 +33,9 @@ def test_the_corpus_has_both_forms_and_several_years_per_body(tmp_path: Path) ->
 def test_bench_builds_rebuilds_one_report_and_reports_what_it_measured(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(hugo.shutil, "which", lambda name: None)  # a machine without Hugo
     lines: list[str] = []
-    figures = run_bench(60, keep=True, jobs=2, rounds=2, report=lines.append, hugo=False)
+    figures = run_bench(60, keep=True, jobs=2, rounds=2, report=lines.append)
     site = next(tmp_path.glob("giro-bench-60-*")) / "public-2"
     reports = published_reports(site)
     assert len(reports) == figures.reports == 60
@@ -43,6 +44,7 @@ def test_bench_builds_rebuilds_one_report_and_reports_what_it_measured(
     assert figures.agencies == len([p for p in (site / "agency").iterdir() if p.is_dir()])
     assert len(figures.rebuild_seconds) == 2 and all(s > 0 for s in figures.rebuild_seconds)
     assert len(figures.build_rounds) == 2 and figures.hugo_seconds == []  # two cold builds, Hugo left out
+    assert any(line.startswith("Hugo 对照：本机没有 hugo") for line in lines)
     # rebuilds as serve makes them: patched, the pages on disk before the downloads followed
     assert len(figures.served) == 2 and all(s.patched and 0 < s.pages <= s.downloads for s in figures.served)
     assert figures.build_seconds > 0 and figures.peak_rss_mib > 20 and figures.output_mib > 1

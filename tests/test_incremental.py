@@ -194,9 +194,19 @@ def test_rebuilds_in_a_new_process_and_in_serve_give_a_full_builds_bytes(tmp_pat
 
     first, _ = both()
     assert first.mode == "full"
+
+    def zips(site: str) -> dict[str, int]:
+        return {p.name: p.stat().st_mtime_ns for p in (tmp_path / site / "data").glob("reports-*.zip")}
+
+    before = {site: zips(site) for site in ("public", "served")}
     edit(reports[10], _more_items)  # a correction: patched
     built, served = both()
     assert served.patched and not built.patched and built.rendered_agencies == served.rendered_agencies == 1
+    year = reports[10].parent.name  # only that year's downloads were made again, in both ways
+    for site in ("public", "served"):
+        now = zips(site)
+        assert {name for name in now if now[name] != before[site][name]} == {
+            f"reports-{year}.{kind}.zip" for kind in ("csv", "json", "sqlite")}, site
     edit(reports[15], _more_items)  # two agencies at once, and one of them again
     edit(reports[10], lambda text: text.replace("。", "；", 1))
     built, served = both()
@@ -214,3 +224,8 @@ def test_rebuilds_in_a_new_process_and_in_serve_give_a_full_builds_bytes(tmp_pat
     edit(reports[5], _more_items)  # and a patch again after those
     built, served = both()
     assert served.patched
+    edit(reports[6], _more_items)  # a `build` in another terminal writes serve's output meanwhile:
+    build_site(options("served"))  # serve reads the cache again rather than trust its memory
+    edit(reports[7], _more_items)
+    built, served = both()
+    assert not served.patched and served.rendered_agencies == 1

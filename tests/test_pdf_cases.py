@@ -106,3 +106,20 @@ def test_a_tall_merged_label_without_a_line_beside_it_keeps_to_its_cell(cases: P
     assert _tables(report) == _tables(text_report(tmp_path, SEED))
     assert not [f for f in report["findings"] if f["code"] in ("ROW_MISSING", "ROW_UNMAPPED", "LABEL_ASSUMED",
                                                                 "TABLE_MISSING", "HEADER_ASSUMED")]
+
+
+def test_a_row_left_out_of_a_table_otherwise_read_never_calls_its_figures_blank(tmp_path: Path) -> None:
+    """A row of the form printed as a line of its own after a table without lines that was
+    read (a part the reader did not see as the table's): the finding says that part is blank
+    and the figures read stay, not that the table is blank."""
+    page = unruled_web(TEXTS[SEED], "none").decode("utf-8")
+    second = page.index("</table>", page.index("</table>") + 1) + len("</table>")
+    row = "&emsp;&emsp;".join(["（六）其他处理", "7", "0", "0", "0", "0", "0", "7"])  # spaced as a table's row
+    page = page[:second] + f"<p>{row}</p>" + page[second:]
+    made = Printer(tmp_path)
+    made.add_web("stray", page.encode("utf-8"))
+    report = parse_report(made.pdf("stray"))
+    missing = [f for f in report["findings"] if f["code"] == "TABLE_MISSING"]
+    assert [f["where"] for f in missing] == ["applications"]
+    assert "已读入的数字照常使用" in missing[0]["message"] and "这张表" not in missing[0]["message"]
+    assert report["applications"] == text_report(tmp_path, SEED)["applications"]  # the figures read stay

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from giro_site.bench.synth import random_report
 from giro_site.document import Document
 from giro_site.errors import ReportError
 from giro_site.readers.docx import DocxReader
@@ -15,6 +18,7 @@ from giro_site.readers.html import HtmlReader
 from giro_site.readers.text import parse_text
 from giro_site.report import normalise
 from tests.conftest import seed_text
+from tests.converters import RowStyle, compare, expected_cells, to_markdown
 from tests.writers import document_to_docx, document_to_html
 
 SOURCE = {"file": "fuzz.txt", "format": "txt", "sha256": ""}
@@ -99,3 +103,56 @@ def test_any_markup_parses_or_is_refused(page: str) -> None:
 @given(st.integers(min_value=0, max_value=len(SEED_DOCX)), st.binary(max_size=64))
 def test_any_damaged_docx_parses_or_is_refused(cut: int, junk: bytes) -> None:
     _normalise_or_refuse(lambda: DocxReader().read(SEED_DOCX[:cut] + junk))
+
+
+# --- converter Markdown: right cells or findings, never a figure in another cell --------
+
+def _bracket_variant(label: str) -> str:
+    return label.replace("（", "(").replace("）", ")")
+
+
+def _dot_variant(label: str) -> str:
+    return label.replace(".", "、", 1) if label[:1].isdigit() else label
+
+
+def _spaced_variant(label: str) -> str:
+    return label[:3] + " " + label[3:] if len(label) > 4 else label
+
+
+_LABEL_VARIANTS = (None, _bracket_variant, _dot_variant, _spaced_variant)
+
+
+@st.composite
+def converter_markdown(draw: st.DrawFn) -> tuple[str, Any]:
+    """A report of either form as a converter's Markdown, each row of table 三 written its
+    own way: empty cells added at its edges or left out at its end, labels padded, merged
+    or on a line of their own, label variants and spaces around figures."""
+    form = draw(st.sampled_from(["2019", "2021"]))
+    report = random_report(random.Random(draw(st.integers(0, 10_000))), "某县教育局", None,
+                           2020 if form == "2019" else 2022, blanks=draw(st.booleans()))
+    ways = draw(st.lists(st.builds(
+        RowStyle, lead=st.integers(0, 2), trail=st.integers(0, 2),
+        labels=st.sampled_from(["inline", "inline", "merged", "floating"]),
+        label=st.sampled_from(_LABEL_VARIANTS), pad=st.sampled_from(["", " ", "  "]), trim=st.booleans()),
+        min_size=26, max_size=26))
+    split = draw(st.sampled_from([(), (5,), (4, 15)]))
+    text = to_markdown(report, style=ways.__getitem__, split_after=split,
+                       split_header=draw(st.sampled_from(["placeholder", "repeat"])),
+                       split_review=draw(st.booleans()))
+    return text, report
+
+
+_DOUBT = {"ROW_MISALIGNED", "ROW_MISSING", "ROW_UNMAPPED", "LABEL_ASSUMED", "HEADER_ASSUMED", "ROW_DUPLICATE"}
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(converter_markdown())
+def test_converter_markdown_gives_the_right_cells_or_says_why(case: tuple[str, Any]) -> None:
+    text, report = case
+    parsed = normalise(parse_text(text), SOURCE)
+    wrong, blank = compare(parsed, expected_cells(report))
+    assert not wrong, wrong
+    said = {f["where"] for f in parsed["findings"] if f["code"] in _DOUBT}
+    for path in blank:
+        table, row, _ = path.split(".")
+        assert {table, f"{table}.{row}", path} & said, (path, parsed["findings"])

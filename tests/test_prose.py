@@ -304,3 +304,54 @@ def test_no_message_of_a_corpus_with_blank_totals_calls_a_blank_zero(tmp_path: P
         assert "按0" not in text
     blank_named = [m for m in messages if "空白" in m]
     assert len(blank_named) >= 20 and any("另有" in m and "格空白" in m for m in blank_named)
+
+
+# --- the body's name: never a converter's marks, a section word or a page's menu -------------
+
+def _titled(*lines: str) -> dict[str, Any]:
+    """Seed 001 with its two title lines replaced by ``lines``."""
+    text = seed_text("001").replace("密云区高岭镇人民政府\n\n2020年政府信息公开工作年度报告", "\n".join(lines), 1)
+    assert text != seed_text("001")
+    return parse_string(text)
+
+
+@pytest.mark.parametrize("lines", [
+    ("# 密云区高岭镇人民政府2020年政府信息公开工作年度报告",),
+    ("## **密云区高岭镇人民政府2020年政府信息公开工作年度报告**",),
+    ("**密云区高岭镇人民政府**", "**2020年政府信息公开工作年度报告**"),
+    ("标题：密云区高岭镇人民政府2020年政府信息公开工作年度报告",),
+    ("标题:密云区高岭镇人民政府2020年政府信息公开工作年度报告",),
+    ("【标题】密云区高岭镇人民政府2020年政府信息公开工作年度报告",),
+    ("正文", "密云区高岭镇人民政府", "2020年政府信息公开工作年度报告"),
+    ("目录", "密云区高岭镇人民政府2020年政府信息公开工作年度报告"),
+    ("附件1", "密云区高岭镇人民政府2020年政府信息公开工作年度报告"),
+    ("附件：密云区高岭镇人民政府2020年政府信息公开工作年度报告",),
+    ("密云区高岭镇人民政府2020年政府信息公开工作年度", "报告"),
+    ("2021/1/8 下午3:05 密云区高岭镇人民政府2020年政府信息公开工作年度报告",),
+    ("国务院 市政府 区政府 部门网站", "某某区人民政府门户网站 无障碍 English", "首页 政务公开 互动交流",
+     "当前位置：首页 > 政务公开 > 政府信息公开年报", "密云区高岭镇人民政府2020年政府信息公开工作年度报告",
+     "来源：高岭镇人民政府　时间：2021-01-08"),
+])
+def test_the_name_is_the_bodys_whatever_surrounds_the_title(lines: tuple[str, ...]) -> None:
+    report = _titled(*lines)
+    assert (report["agency"], report["region"], report["year"]) == ("高岭镇人民政府", "密云区", 2020)
+    assert report["title"] == "密云区高岭镇人民政府2020年政府信息公开工作年度报告"
+    assert report["division"]["township"] == "高岭镇"
+    assert not any(mark in (report["agency"] + report["region"]) for mark in ("#", "*", "标题", "正文", "附件"))
+
+
+def test_a_section_word_alone_before_the_title_is_never_the_name() -> None:
+    """The name comes from the signature when the title has none; 正文 and 目录 never are one."""
+    for word in ("正文", "目录", "附件"):
+        report = _titled(word, "2020年政府信息公开工作年度报告")
+        assert report["agency"] == "高岭镇人民政府" and report["year"] == 2020
+
+
+def test_a_footer_after_the_signature_does_not_hide_it() -> None:
+    title = "2020年政府信息公开工作年度报告"
+    text = seed_text("001").replace(f"密云区高岭镇人民政府\n\n{title}", title, 1)
+    footer = ["分享到：微信 微博", "【打印本页】 【关闭窗口】", "主办单位：某某区人民政府　网站标识码：1100000001"]
+    text = text.rstrip("\n") + "\n" + "\n".join(footer) + "\n"
+    report = parse_string(text)
+    assert report["agency"] == "高岭镇人民政府" and report["signature"]["date"] is not None
+    assert "网站标识码" not in report["narrative"].get("other_matters", "")

@@ -47,7 +47,7 @@ def test_the_quick_start_is_a_venv_and_the_commands_scripts_run() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert f"\n{test}\n" in ci  # .ci/run runs the README's test command verbatim
     assert _blocks(DOCS["testing.md"], "# Testing")[:2] == [fast, test]
-    assert fast == 'python -m pytest -m "not browser and not print"'
+    assert fast == 'python -m pytest -m "not browser and not print and not slow"'
 
 
 def test_user_docs_hold_no_issue_numbers_nor_links_out_of_the_repository() -> None:

@@ -262,3 +262,30 @@ def test_region_totals_add_the_stated_figures_and_leave_an_all_blank_one_blank(t
     township = next(p for p in pages if "<h1>鹿乡镇" in p or ">鹿乡镇</h1>" in p)
     assert "<dt>主动公开政府信息</dt><dd>—<small> 条</small>" in township
     assert "<dt>主动公开政府信息</dt><dd>0<small>" not in township
+
+
+# --- a place written with a one-character slip ---------------------------------------------
+
+def test_a_one_character_slip_stays_unknown_but_names_the_likely_place() -> None:
+    """台尔庄区 for 台儿庄区: the township after it (张山子镇) is inside 台儿庄区 only."""
+    report = parse_string(seed_text("002").replace("台儿庄区", "台尔庄区"))
+    assert report["agency"] == "张山子镇" and report["region"] == "台尔庄区"
+    assert report["division"]["code"] is None and report["division"]["county"] is None
+    [finding] = [f for f in report["findings"] if f["code"] == "REGION_UNKNOWN"]
+    assert "“台尔庄区”" in finding["message"] and "山东省枣庄市台儿庄区" in finding["message"]
+    assert "尔/儿" in finding["message"] and gazetteer().by_code["370405000000"].name == "台儿庄区"
+    assert 'code = "370405000000"' in finding["message"] and "agencies.toml" in finding["message"]
+
+
+def test_a_slip_is_named_only_when_the_reports_other_names_fit_one_place() -> None:
+    # 沐阳县: 沭阳县 and 泗阳县 (both in 宿迁市), 射阳县 and forty more are one character away.
+    plain = resolve("沐阳县人民政府", [], ["宿迁市人民政府办公室"])
+    assert plain.place is None and plain.problem is not None and "只差一个字" not in plain.problem
+    named = resolve("沐阳县人民政府", [], ["联系地址：沭阳县沭城街道人民中路1号"])
+    assert named.place is None and named.division["code"] is None
+    assert named.problem is not None and "江苏省宿迁市沭阳县" in named.problem and "沐/沭" in named.problem
+    inside = resolve("宿迁市沐阳县人民政府", [], ["本县钱集镇"])
+    assert inside.place is None and inside.division["city"] == "宿迁市" and inside.division["county"] is None
+    assert inside.problem is not None and "沭阳县" in inside.problem
+    # A name the gazetteer knows is no slip, and a department stays a department.
+    assert resolve("宿迁市公安局", [], []).problem is None

@@ -174,6 +174,11 @@ def _html_table(table: Table, split_after: int | None, borders: str = "all", rep
     return out
 
 
+def html_table(table: Table, borders: str = "all") -> str:
+    """One table as a web page writes it, spans as the national form has them."""
+    return "\n".join(_html_table(table, None, borders))
+
+
 def _wrapped(text: str, width: int = 30) -> str:
     """Source lines broken inside Chinese text, as CMS editors save them: after about
     ``width`` characters, where a Chinese character allows a break."""

@@ -31,11 +31,20 @@
 
   /* The index as objects: each row with its reports (newest first), its reports by year and
      its search key; ``years`` lists every year, newest first; ``bySlug`` finds a body. */
+  /* A lookup table with no inherited keys: a slug, year or region code from the address
+     ("constructor", "__proto__", "toString") finds nothing rather than Object's own. */
+  function table(from) {
+    var result = Object.create(null);
+    Object.keys(from || {}).forEach(function (key) { result[key] = from[key]; });
+    return result;
+  }
+
   function unpack(data) {
     var years = {};
-    data.bySlug = {};
+    data.bySlug = table();
+    data.regions = table(data.regions);
     data.rows = data.rows.map(function (values, order) {
-      var row = { order: order, byYear: {} };
+      var row = { order: order, byYear: table() };
       data.fields.forEach(function (field, i) { row[field] = values[i]; });
       row.reports = row.reports.map(function (values) {
         var report = {};
@@ -86,6 +95,6 @@
 
   giro.bodies = {
     QUALITY: QUALITY, num: num, pct: pct, normalise: normalise, matches: matches, load: load, reportUrl: reportUrl,
-    el: el, addYears: addYears
+    el: el, addYears: addYears, table: table
   };
 })();

@@ -73,19 +73,24 @@
     return String(value).replace(/\B(?=(\d{3})+(?!\d))/g, ",") + (suffix || "");
   }
 
-  /* Round ticks from 0 past the largest figure, about one per `room` px; whole numbers for
-     counts (an axis of 0, 0.5, 1 for one application misleads). */
+  /* Round ticks from 0 to at least the largest figure, about one per `room` px and never
+     more than ten steps (so any table gives a bounded axis), the last at or past the largest:
+     a bar never runs past its axis. Whole numbers for counts (an axis of 0, 0.5, 1 for one
+     application misleads). */
   function ticks(largest, span, room) {
     var top = largest > 0 && isFinite(largest) ? largest : 1;
-    var rough = top / Math.max(1, Math.floor(span / room));
+    var count = Math.max(1, Math.min(10, Math.floor(span / room)));
+    var rough = top / count;
     var power = Math.pow(10, Math.floor(Math.log(rough) / Math.LN10));
     var step = [1, 2, 2.5, 5, 10].map(function (m) { return m * power; }).filter(function (s) {
       return s >= rough && s === Math.round(s);
-    })[0] || 10 * power;
+    })[0] || Math.ceil(rough);
     step = Math.max(1, step);
+    var steps = Math.max(1, Math.ceil(top / step));  // at most `count` (step >= top / count)
     var values = [];
-    for (var v = 0; v < top + step * 0.999 && values.length < 12; v += step) { values.push(Math.round(v)); }
-    return { values: values, top: values[values.length - 1], wan: values[values.length - 1] >= 100000 };
+    for (var i = 0; i <= steps; i++) { values.push(i * step); }
+    var last = values[values.length - 1];
+    return { values: values, top: last, wan: last >= 100000 };
   }
 
   /* A figure to draw: stated, not negative, and within what a double holds (a 400-digit
@@ -110,7 +115,7 @@
     var y = 0;
     data.head.forEach(function (head, index) {
       var stated = data.rows.some(function (row) { return valueOf(row.figures[index]) !== null; });
-      var name = stated ? head : head + "：空白";
+      var name = fit(stated ? head : head + "：空白", width - 18);
       var room = 18 + measure(name) + 14;
       if (x > 0 && x + room > width) { x = 0; y += 22; }
       node("rect", { x: x, y: y + 4, width: 12, height: 12, fill: PALETTE[(colour + index) % 8] }, svg);
@@ -124,7 +129,15 @@
     return node("line", { x1: x1, y1: y1, x2: x2, y2: y2, stroke: GRID, "stroke-width": 1, "shape-rendering": "crispEdges" }, svg);
   }
 
-  /* Bars, stacks and shares: a row's label on the left, its bar to the right of it. */
+  /* The plot area (where every mark lies) recorded on the chart, so tests can check it. */
+  function plotArea(svg, x, y, width, height) {
+    svg.setAttribute("data-plot", [x, y, width, height].map(function (v) { return Math.round(v * 10) / 10; }).join(" "));
+  }
+
+  /* Bars, stacks and shares: a row's label on the left, its bar to the right of it. A bar's
+     figure goes after it where it fits, else inside it (the longest bar of a narrow chart),
+     else only in the bar's tip; a segment's figure goes inside it where it fits, else in its
+     tip. The axis runs to at least the longest bar, so no bar passes the plot area. */
   function horizontal(kind, data, colour, width) {
     var svg = node("svg", {});
     var stacked = kind !== "bars";
@@ -133,23 +146,27 @@
     var top = stacked ? legend(svg, data, colour, width) + 6 : 0;
     var labelWidth = Math.min(Math.ceil(Math.max.apply(null, data.rows.map(function (r) { return measure(r.label); }))) + 14,
       Math.round(width * 0.4));
-    var valueRoom = stacked ? 8 : Math.ceil(Math.max.apply(null, data.rows.map(function (r) {
+    // Room after the bars for their figures, up to a quarter of the width: a figure wider
+    // than that goes inside its bar when the bar is long.
+    var valueRoom = stacked ? 8 : Math.min(Math.ceil(Math.max.apply(null, data.rows.map(function (r) {
       return measure(r.figures[0].text);
-    }))) + 10;
+    }))) + 10, Math.max(48, Math.round(width * 0.25)));
     var left = labelWidth;
     var span = Math.max(40, width - left - valueRoom);
     var totals = data.rows.map(function (row) {
       return row.figures.reduce(function (sum, f) { return sum + (valueOf(f) || 0); }, 0);
     });
-    var axis = shares ? { values: [0, 25, 50, 75, 100], top: 100, wan: false }
+    var axis = shares ? { values: [0, 25, 50, 75, 100], top: Math.max(100, Math.max.apply(null, totals)), wan: false }
       : ticks(Math.max.apply(null, totals.concat([0])), span, 60);
     var scale = function (value) { return value / axis.top * span; };
     var bottom = top + ROW * data.rows.length;
+    plotArea(svg, left, top, span, bottom - top);
     axis.values.forEach(function (value) {
       var x = Math.round(left + scale(value)) + 0.5;
       axisLine(svg, x, top, x, bottom);
       label(svg, x, bottom + AXIS / 2 + 2, tickText(value, axis.wan, suffix),
-        { "text-anchor": value === axis.top && value ? "end" : value ? "middle" : "start", fill: MUTED });
+        { "text-anchor": value === axis.values[axis.values.length - 1] && value ? "end" : value ? "middle" : "start",
+          fill: MUTED, "data-tick": value });
     });
     data.rows.forEach(function (row, r) {
       var middle = top + ROW * r + ROW / 2;
@@ -163,18 +180,22 @@
           if (!stacked) { label(group, left + 4, middle, figure.text || "—", { fill: MUTED }); }
           return;
         }
-        var length = scale(value);
+        var length = Math.min(scale(value), left + span - x);
         var fill = PALETTE[(colour + (stacked ? s : 0)) % 8];
         var tip = row.label + (name ? " · " + name : "") + "：" + figure.text;
         mark(node("rect", { x: x, y: middle - BAR / 2, width: Math.max(0, length), height: BAR, fill: fill }, group),
           r, s, figure, tip);
         var text = figure.text;
+        var room = measure(text);
+        var inside = { "text-anchor": "middle", fill: textOn(fill), "pointer-events": "none", "data-inside": "" };
         if (stacked) {
-          if (measure(text) + 6 <= length) {
-            label(group, x + length / 2, middle, text, { "text-anchor": "middle", fill: textOn(fill), "pointer-events": "none" });
-          }
-        } else {
-          label(group, x + length + 4, middle, text);
+          if (room + 6 <= length) { label(group, x + length / 2, middle, text, inside); }
+        } else if (x + length + 4 + room <= width) {
+          label(group, x + length + 4, middle, text, { "data-for": r });
+        } else if (room + 8 <= length) {
+          inside["text-anchor"] = "end";
+          inside["data-for"] = r;
+          label(group, x + length - 4, middle, text, inside);
         }
         x += length;
       });
@@ -201,13 +222,22 @@
     var bottom = top + LINES_HEIGHT;
     var y = function (value) { return bottom - value / axis.top * LINES_HEIGHT; };
     var x = function (index) { return left + step * (index + 0.5); };
+    plotArea(svg, left, top, span, LINES_HEIGHT);
     axis.values.forEach(function (value) {
       var at = Math.round(y(value)) + 0.5;
       axisLine(svg, left, at, width, at);
-      label(svg, left - 6, at, tickText(value, axis.wan), { "text-anchor": "end", fill: MUTED });
+      label(svg, left - 6, at, tickText(value, axis.wan), { "text-anchor": "end", fill: MUTED, "data-tick": value });
     });
+    // Under the axis every row's label where they fit (years do from a phone up), else every
+    // second, third… one; never past the drawing's edges.
+    var widest = Math.max.apply(null, data.rows.map(function (row) { return measure(row.label); }));
+    var every = Math.max(1, Math.ceil((Math.min(widest, 80) + 6) / step));
     data.rows.forEach(function (row, index) {
-      label(svg, x(index), bottom + AXIS / 2 + 2, fit(row.label, step - 4), { "text-anchor": "middle", fill: MUTED });
+      if (index % every) { return; }
+      var text = fit(row.label, step * every - 4);
+      var half = measure(text) / 2 + 2;  // the canvas measures a pixel or so short of the SVG
+      var at = Math.min(Math.max(x(index), half), width - half);
+      label(svg, at, bottom + AXIS / 2 + 2, text, { "text-anchor": "middle", fill: MUTED });
     });
     data.head.forEach(function (name, s) {
       var stroke = PALETTE[(colour + s) % 8];

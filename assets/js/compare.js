@@ -2,7 +2,13 @@
    figures, the form's tables and two charts. The choice lives in the address
    (?a=slug&a=slug&year=2022&median=1), so a link opens the same comparison; everything is read
    from the site's own files (data/index.json through bodies.js, and each agency's data file),
-   no server; plotly.js is loaded by site.js. Text is only ever set with textContent. */
+   no server; plotly.js is loaded by site.js. Text is only ever set with textContent, and
+   what plotly.js draws (names, labels) goes through plain(), as plotly reads a few HTML tags
+   in its text.
+
+   The search is a combobox (ARIA 1.2): typing lists matching bodies in a listbox, the arrow
+   keys move through them, Enter adds the one marked, Escape closes the list (or clears the
+   box when it is closed); focus stays in the box throughout. */
 (function () {
   "use strict";
 
@@ -30,6 +36,16 @@
     return format(value, rough) + (stated.length < reports.length ? "（" + stated.length + "个机关填写）" : "");
   }
 
+  /* Text for plotly.js as the characters it is: plotly reads <b>, <i>, <sup>, <br> and
+     <a href> in trace names and labels, and turns entities back into characters. */
+  function plain(text) {
+    return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
+
+  function year(value) {
+    return value === null || value === undefined ? "—" : String(value);  // never "2,024"
+  }
+
   function sum(values) {
     var present = values.filter(function (v) { return v !== null && v !== undefined; });
     return present.length ? present.reduce(function (a, b) { return a + b; }, 0) : null;
@@ -43,11 +59,14 @@
     var yearSelect = root.querySelector("#c-year");
     var medianBox = root.querySelector("#c-median");
     var suggestions = root.querySelector(".suggestions");
+    var hint = root.querySelector(".suggestions-hint");
     var chosenList = root.querySelector(".chosen");
     var status = root.querySelector(".status");
     var results = root.querySelector(".compare-results");
     var index = null;
-    var bySlug = {};
+    var bySlug = shared.table();
+    var found = [];  // the bodies the list of suggestions shows
+    var active = -1;  // the one marked by the arrow keys
     var state = { slugs: [], year: "", median: false };
     var files = {};
 
@@ -140,39 +159,103 @@
       });
     }
 
+    function choose(row) {
+      state.slugs.push(row.slug);
+      search.value = "";
+      close();
+      update();
+      search.focus();
+    }
+
+    function close() {
+      suggestions.hidden = true;
+      suggestions.textContent = "";
+      found = [];
+      mark(-1);
+      search.setAttribute("aria-expanded", "false");
+    }
+
+    /* Marks one suggestion (-1: none) as the one Enter adds. */
+    function mark(at) {
+      active = at;
+      Array.prototype.forEach.call(suggestions.children, function (item, i) {
+        item.setAttribute("aria-selected", i === at ? "true" : "false");
+        item.classList.toggle("active", i === at);
+      });
+      if (at < 0) {
+        search.removeAttribute("aria-activedescendant");
+      } else {
+        var item = suggestions.children[at];
+        search.setAttribute("aria-activedescendant", item.id);
+        if (item.scrollIntoView) { item.scrollIntoView({ block: "nearest" }); }
+      }
+    }
+
     function suggest() {
       var query = shared.normalise(search.value);
-      suggestions.textContent = "";
-      if (!query || state.slugs.length >= MAX) { suggestions.hidden = true; return; }
-      var found = [];
+      close();
+      if (!query || state.slugs.length >= MAX) {
+        hint.textContent = state.slugs.length >= MAX && query ? "最多对比 " + MAX + " 个机关。" : "";
+        return;
+      }
       for (var i = 0; i < index.rows.length && found.length < 8; i++) {
         var row = index.rows[i];
         if (state.slugs.indexOf(row.slug) === -1 && shared.matches(row, query)) { found.push(row); }
       }
-      found.forEach(function (row) {
-        var item = el("li");
-        var button = el("button", row.name + (row.region ? "（" + row.region + "）" : ""));
-        button.type = "button";
-        button.addEventListener("click", function () {
-          state.slugs.push(row.slug);
-          search.value = "";
-          suggestions.hidden = true;
-          update();
-          search.focus();
-        });
-        item.appendChild(button);
+      found.forEach(function (row, i) {
+        var item = el("li", row.name + (row.region ? "（" + row.region + "）" : ""));
+        item.id = "c-option-" + i;
+        item.setAttribute("role", "option");
+        item.setAttribute("aria-selected", "false");
+        // The pointer picks without taking focus from the box.
+        item.addEventListener("mousedown", function (event) { event.preventDefault(); });
+        item.addEventListener("click", function () { choose(row); });
         suggestions.appendChild(item);
       });
       suggestions.hidden = !found.length;
+      search.setAttribute("aria-expanded", found.length ? "true" : "false");
+      hint.textContent = found.length ? "找到 " + found.length + " 个机关，用上下方向键选择，回车添加。" : "没有找到匹配的机关。";
     }
 
-    function table(caption, head, rows) {
+    function onKey(event) {
+      var open = !suggestions.hidden && found.length;
+      if (event.key === "ArrowDown" || event.key === "Down") {
+        event.preventDefault();
+        if (!open) { suggest(); }
+        if (found.length) { mark(active + 1 < found.length ? active + 1 : 0); }
+      } else if (event.key === "ArrowUp" || event.key === "Up") {
+        event.preventDefault();
+        if (!open) { suggest(); }
+        if (found.length) { mark(active > 0 ? active - 1 : found.length - 1); }
+      } else if (event.key === "Enter") {
+        event.preventDefault();  // the form is not sent
+        if (open && active >= 0) { choose(found[active]); }
+      } else if (event.key === "Escape" || event.key === "Esc") {
+        if (open) {
+          event.preventDefault();
+          close();
+        } else if (search.value) {
+          event.preventDefault();
+          search.value = "";
+          hint.textContent = "";
+        }
+      }
+    }
+
+    /* A table of the comparison; a row is its cells (the first is its header cell) or
+       {cells, className}; ``labelledBy`` names the table by a heading already on the page
+       instead of a caption that would repeat it. */
+    function table(caption, head, rows, labelledBy) {
       var wrap = el("div", null, "table-wrap");
       wrap.setAttribute("tabindex", "0");
       wrap.setAttribute("role", "region");
       wrap.setAttribute("aria-label", caption + "（可横向滚动）");
       var t = el("table", null, "data compare-side");
-      t.appendChild(el("caption", caption));
+      if (labelledBy) {
+        t.setAttribute("aria-labelledby", labelledBy);
+      } else {
+        t.appendChild(el("caption", caption));
+      }
       var tr = el("tr");
       head.forEach(function (text) {
         var th = el("th", text);
@@ -183,8 +266,9 @@
       thead.appendChild(tr);
       t.appendChild(thead);
       var tbody = el("tbody");
-      rows.forEach(function (cells) {
-        var row = el("tr");
+      rows.forEach(function (entry) {
+        var cells = entry.cells || entry;
+        var row = el("tr", null, entry.className || null);
         var th = el("th", cells[0]);
         th.setAttribute("scope", "row");
         row.appendChild(th);
@@ -194,6 +278,35 @@
       t.appendChild(tbody);
       wrap.appendChild(t);
       return wrap;
+    }
+
+    /* Table 三's totals column with the form's group headings (（三）不予公开 over
+       1.属于国家秘密…); a heading shows when a row under it shows, with figures only where
+       it is a row of the form itself. */
+    function applicationRows(bodies) {
+      var entries = labels.applications;
+      function present(key) {
+        return key !== null && bodies.some(function (b) { return b.report.applications[key] !== undefined; });
+      }
+      var shown = entries.map(function (entry) { return !entry.heading && present(entry.key); });
+      for (var i = entries.length - 1; i >= 0; i--) {
+        if (!entries[i].heading) { continue; }
+        var any = present(entries[i].key);
+        for (var j = i + 1; j < entries.length && entries[j].level > entries[i].level; j++) {
+          any = any || shown[j];
+        }
+        shown[i] = any;
+      }
+      var rows = [];
+      entries.forEach(function (entry, k) {
+        if (!shown[k]) { return; }
+        var cells = [entry.label].concat(bodies.map(function (b) {
+          var row = entry.key === null ? undefined : b.report.applications[entry.key];
+          return entry.heading && row === undefined ? "" : num((row || {}).total);
+        }));
+        rows.push({ cells: cells, className: entry.heading ? "block" : entry.level > 1 ? "sub" : "" });
+      });
+      return rows;
     }
 
     function chart(title, data, layout) {
@@ -227,7 +340,7 @@
       var headline = [
         ["地区"].concat(figures(function (b) { return b.row.region || "—"; }, String, mc.region)),
         ["层级"].concat(figures(function (b) { return data_level(b.row) || "—"; }, String, mc.level)),
-        ["年度"].concat(figures(function (b) { return b.report.year; }, num, mc.year)),
+        ["年度"].concat(figures(function (b) { return b.report.year; }, year, mc.year)),
         ["主动公开政府信息（条）"].concat(figures(function (b) { return num(b.summary.items, b.summary.approx); }, String,
           mc.items)),
         ["本年新收申请（件）"].concat(figures(function (b) { return b.summary.applications; }, num, mc.applications)),
@@ -236,8 +349,10 @@
         ["数据质量"].concat(figures(function (b) { return shared.QUALITY[b.summary.quality]; }, String, "—"))
       ];
       var section = el("section");
-      section.appendChild(el("h2", "主要数字"));
-      section.appendChild(table("主要数字", head, headline));
+      var title = el("h2", "主要数字");
+      title.id = "c-headline";
+      section.appendChild(title);
+      section.appendChild(table("主要数字", head, headline, title.id));
       var links = el("p", null, "note");
       bodies.forEach(function (b, i) {
         var link = el("a", b.row.name + " " + (b.report.year || "") + "年度报告");
@@ -254,9 +369,7 @@
       }).map(function (entry) {
         return [entry[2]].concat(bodies.map(function (b) { return num((b.report.proactive[entry[0]] || {})[entry[1]]); }));
       });
-      var applications = labels.applications.map(function (entry) {
-        return [entry[1]].concat(bodies.map(function (b) { return num((b.report.applications[entry[0]] || {}).total); }));
-      });
+      var applications = applicationRows(bodies);
       var review = [];
       labels.review.forEach(function (group) {
         labels.review_outcomes.forEach(function (outcome) {
@@ -277,22 +390,35 @@
       charts.appendChild(el("h2", "图表"));
       var grid = el("div", null, "chart-grid");
       var outcomeData = bodies.map(function (b, i) {
-        return { type: "bar", name: b.row.name, x: labels.outcomes.map(function (o) { return o[1]; }),
+        return { type: "bar", name: plain(b.row.name), x: labels.outcomes.map(function (o) { return plain(o[1]); }),
                  y: labels.outcomes.map(function (o) {
                    return sum(o[2].map(function (key) { return (b.report.applications[key] || {}).total; }));
                  }), marker: { color: labels.palette[i % labels.palette.length] } };
       });
       grid.appendChild(chart("申请办理结果（件）", outcomeData, { barmode: "group",
         yaxis: { rangemode: "tozero", fixedrange: true, automargin: true }, xaxis: { fixedrange: true, automargin: true } }));
-      var trendData = bodies.map(function (b, i) {
-        var reports = b.row.reports.slice().filter(function (r) { return r.year !== null; })
-          .sort(function (x, y) { return x.year - y.year; });
-        return { type: "scatter", mode: "lines+markers", name: b.row.name,
-                 x: reports.map(function (r) { return String(r.year); }),
-                 y: reports.map(function (r) { return r.applications; }), connectgaps: false,
-                 line: { color: labels.palette[i % labels.palette.length] } };
+      // Every year from the first any body reported to the last, in order: a year a body
+      // has no report for (or left the figure blank) is a gap in its line.
+      var years = [];
+      bodies.forEach(function (b) {
+        b.row.reports.forEach(function (r) { if (r.year !== null && years.indexOf(r.year) === -1) { years.push(r.year); } });
       });
-      grid.appendChild(chart("历年新收申请（件）", trendData, { xaxis: { type: "category", fixedrange: true },
+      years.sort(function (x, y) { return x - y; });
+      var span = years.length ? Array.apply(null, Array(years[years.length - 1] - years[0] + 1)).map(function (_, k) {
+        return years[0] + k;
+      }) : [];
+      var trendData = bodies.map(function (b, i) {
+        return { type: "scatter", mode: "lines+markers", name: plain(b.row.name),
+                 x: span.map(String),
+                 y: span.map(function (y) {
+                   var report = b.row.byYear[y];
+                   return report && report.applications !== null && report.applications !== undefined ?
+                     report.applications : null;
+                 }),
+                 connectgaps: false, line: { color: labels.palette[i % labels.palette.length] } };
+      });
+      grid.appendChild(chart("历年新收申请（件）", trendData, {
+        xaxis: { type: "category", categoryorder: "array", categoryarray: span.map(String), fixedrange: true },
         yaxis: { rangemode: "tozero", fixedrange: true, automargin: true } }));
       charts.appendChild(grid);
       results.appendChild(charts);
@@ -355,6 +481,8 @@
         readUrl();
         form.hidden = false;
         search.addEventListener("input", suggest);
+        search.addEventListener("keydown", onKey);
+        search.addEventListener("blur", close);
         yearSelect.addEventListener("change", function () { state.year = yearSelect.value; update(); });
         medianBox.addEventListener("change", function () { state.median = medianBox.checked; update(); });
         form.addEventListener("submit", function (event) { event.preventDefault(); });

@@ -3,7 +3,8 @@
    year and quality, sorting and paging. The whole view lives in the address
    (?q=…&region=…&sort=…&page=…), so it can be bookmarked and shared. Without this script the
    table still shows, paged by links. Text is only ever set with textContent, so nothing from a
-   report can become markup.
+   report can become markup. An address with a view (a search shared as /?q=…) opens scrolled
+   to the table; the header's search box on the same page filters the table in place.
 
    A keystroke must redraw within a frame on a slow phone, so the work per keystroke is kept
    to what changed: keystrokes in one frame are handled once (requestAnimationFrame); each
@@ -39,6 +40,17 @@
     return report.text;
   }
 
+  /* Scrolls the element to the top of the view, again in the next frames while the sections
+     above it, laid out only when near the view (content-visibility), take their real height. */
+  function bringIntoView(element, frames) {
+    element.scrollIntoView({ block: "start" });
+    if (frames > 0) {
+      requestAnimationFrame(function () {
+        if (Math.abs(element.getBoundingClientRect().top) > 1) { bringIntoView(element, frames - 1); }
+      });
+    }
+  }
+
   function setup(root) {
     var table = root.querySelector("table");
     var tbody = table.querySelector("tbody");
@@ -54,7 +66,7 @@
     var pageSize = parseInt(root.getAttribute("data-page-size"), 10) || 50;
     var state = { sortKey: null, sortDir: 1, page: 1 };
     var data = null;
-    var children = {};  // region code → codes of the regions directly under it
+    var children = bodies.table();  // region code → codes of the regions directly under it
     var orders = {};  // "sortKey dir year" → every body in that order
     var base = { filters: null, rows: [] };  // the bodies passing the filters but the search
     var last = { query: null, shown: null };  // the last search, to narrow from
@@ -477,6 +489,21 @@
       window.addEventListener("pagehide", flushUrl);
       apply(true, false, true);
       root.classList.add("enhanced");
+      var place = root.closest("section") || root;  // the table's section: its heading, filters and rows
+      // A shared search or view (/?q=…) opens at the table, its filters in view.
+      var params = new URLSearchParams(location.search);
+      if (!location.hash && PARAMS.some(function (key) { return params.has(key); })) { bringIntoView(place, 8); }
+      // The header's search box on this page filters this table rather than loading it again.
+      var header = document.querySelector("form.site-search");
+      if (header && new URL(header.action, location.href).pathname === location.pathname) {
+        header.addEventListener("submit", function (event) {
+          event.preventDefault();
+          search.value = header.querySelector("input").value;
+          apply();
+          bringIntoView(place, 8);
+          search.focus({ preventScroll: true });
+        });
+      }
     }
 
     bodies.load(root.getAttribute("data-index"))

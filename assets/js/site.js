@@ -29,8 +29,10 @@
     };
   }
 
+  /* A figure as its table writes it: "1,234", "12.5%", "约1,200" (an approximate figure is
+     drawn, and its text keeps the 约), or "—" for a blank. */
   function figureOf(text) {
-    var value = parseFloat(text.replace(/^约/, "").replace(/,/g, ""));  // "约1,200": drawn at 1200, shown as written
+    var value = parseFloat(text.replace(/^约\s*/, "").replace(/,/g, ""));
     return { text: text, value: isNaN(value) ? null : value };
   }
 
@@ -70,13 +72,22 @@
     return plotlyLoading;
   }
 
+  /* Draws the chart from its table. A chart drawn above the view (the reader landed further
+     down, as a shared search does) changes height there: the page is scrolled by as much, so
+     what the reader looks at stays put, where the browser has not done so itself (Safari
+     never does, and Chrome not inside a section laid out on demand). */
   function draw(element) {
     var table = element.parentNode.querySelector("table");
     var data = element.hasAttribute("data-from") ? readForm(element) : table && readTable(table);
     if (!data || !window.giro.chart) { return; }
+    var above = element.getBoundingClientRect().bottom <= 0;
+    var height = element.offsetHeight;
+    var scrolled = window.pageYOffset;
     window.giro.chart.draw(element, element.getAttribute("data-chart"), data,
       parseInt(element.getAttribute("data-color"), 10) || 0);
     element.classList.add("drawn");
+    var grown = element.offsetHeight - height;
+    if (above && grown && window.pageYOffset === scrolled) { window.scrollBy(0, grown); }
   }
 
   function drawSafely(element) {

@@ -54,6 +54,7 @@ def ascii_url(url: str, encoding: str = "utf-8") -> str:
     host = parts.hostname or ""
     with contextlib.suppress(UnicodeError):
         host = host.encode("idna").decode("ascii") if any(ord(ch) > 0x7F for ch in host) else host
+    host = f"[{host}]" if ":" in host else host  # an IPv6 address
     netloc = host if parts.port is None else f"{host}:{parts.port}"
     if parts.username:
         netloc = f"{parts.username}@{netloc}"
@@ -63,6 +64,23 @@ def ascii_url(url: str, encoding: str = "utf-8") -> str:
     except LookupError:
         query = urllib.parse.quote(parts.query, safe="/%:@!$&'()*+,;=-._~?")
     return urllib.parse.urlunsplit((parts.scheme.lower(), netloc, path or "/", query, ""))
+
+
+_HOST = re.compile(r"[a-z0-9_](?:[a-z0-9_.-]*[a-z0-9])?\.?|\[[0-9a-f:.]+\]", re.IGNORECASE)
+_UNSENDABLE = re.compile(r"[\x00-\x20\x7f-\uffff<>\"\\^`{|}]")
+
+
+def usable(url: str) -> bool:
+    """Whether an address (from ``ascii_url``) can be requested: http(s), a host name or IP
+    address, nothing a request line cannot carry."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        return False
+    host = parts.netloc.rsplit("@", 1)[-1]
+    host = host if host.endswith("]") else host.rsplit(":", 1)[0]
+    return parts.scheme in {"http", "https"} and bool(_HOST.fullmatch(host)) and not _UNSENDABLE.search(url)
 
 
 def suffix_of(url: str) -> str:
@@ -205,16 +223,18 @@ def page_links(html: str, page_url: str, encoding: str = "utf-8") -> PageLinks:
     base = urllib.parse.urljoin(page_url, collector.base) if collector.base else page_url
     refresh = None
     if collector.refresh:
-        target = urllib.parse.urljoin(base, collector.refresh)
-        if urllib.parse.urlsplit(target).scheme.lower() in {"http", "https"}:
-            refresh = ascii_url(target, encoding)
+        with contextlib.suppress(ValueError):
+            refresh = ascii_url(urllib.parse.urljoin(base, collector.refresh), encoding)
+        refresh = refresh if refresh and usable(refresh) else None
     links: list[Link] = []
     seen: set[str] = set()
     for raw, words, hint in collector.found:
-        absolute = urllib.parse.urljoin(base, raw.strip())
-        if urllib.parse.urlsplit(absolute).scheme.lower() not in {"http", "https"}:
+        try:
+            url = ascii_url(_viewer_target(urllib.parse.urljoin(base, raw.strip())), encoding)
+        except ValueError:  # an address urllib cannot even split (a netloc of bad characters)
             continue
-        url = ascii_url(_viewer_target(absolute), encoding)
+        if not usable(url):
+            continue
         if url in seen or url == ascii_url(page_url):
             continue
         seen.add(url)

@@ -28,7 +28,7 @@ from typing import Any
 
 from giro_site.fetch.classify import Reading, page_text, plausible_year, read_file, size_limit, sniff_suffix
 from giro_site.fetch.client import USER_AGENT, Client, ClientOptions, FetchError, Response
-from giro_site.fetch.links import Link, ascii_url, describe, names_report, page_links, suffix_of
+from giro_site.fetch.links import Link, ascii_url, describe, names_report, page_links, suffix_of, usable
 from giro_site.fetch.progress import Progress
 from giro_site.fetch.save import EXISTS, SAVED, VERSION, ContentIndex, Saved, safe_stem
 from giro_site.prose.identity import full_name
@@ -108,7 +108,13 @@ def check_address(address: str) -> str:
         raise ValueError("只能抓取 http:// 或 https:// 开头的网址：请从浏览器地址栏复制完整地址")
     if not parts.hostname:
         raise ValueError("网址中没有网站域名：请从浏览器地址栏复制完整地址")
-    return ascii_url(address)
+    try:
+        url = ascii_url(address)
+    except ValueError:
+        url = ""
+    if not usable(url):
+        raise ValueError("网址的格式不对（域名中有不能出现的字符，或端口不是数字）：请从浏览器地址栏复制完整地址")
+    return url
 
 
 class _Run:

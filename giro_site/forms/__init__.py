@@ -4,15 +4,18 @@ contract's canonical keys. Input is a ``Document``; nothing here knows the file 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import chain
+from operator import attrgetter
 from typing import Any
 
 from giro_site.document import Document, Row
 from giro_site.findings import finding
-from giro_site.forms.applications import is_application_2021, map_applications, map_review
+from giro_site.forms.applications import is_application_2021, map_applications
 from giro_site.forms.cells import Mapped, extra_row, read_value
 from giro_site.forms.grid import is_numeric
 from giro_site.forms.locate import APPLICATIONS, PROACTIVE, REVIEW, locate_tables
 from giro_site.forms.proactive import map_proactive
+from giro_site.forms.review import map_review
 from giro_site.forms.spec import FORM_MARKERS
 from giro_site.labels import core
 from giro_site.numbers import excerpt
@@ -89,12 +92,17 @@ def read_form(document: Document, year: int | None) -> FormResult:
     return result
 
 
+_HIDDEN, _CELLS = attrgetter("hidden"), attrgetter("cells")
+
+
 def _hidden_elsewhere(sources: list[tuple[str, list[Row]]], named: set[int]) -> list[dict[str, Any]]:
     """HIDDEN_TEXT for the cells no figure was read from (a row label, a header, a cell of
     a row left aside) that held hidden text: the label a row was matched by may have been
     changed by it, so it is said as well as a figure's."""
     out: list[dict[str, Any]] = []
     for where, rows in sources:
+        if not any(map(_HIDDEN, chain.from_iterable(map(_CELLS, rows)))):  # nearly every table, at C speed
+            continue
         for row in rows:
             for cell in row.cells:
                 if not cell.hidden or id(cell) in named:

@@ -1,23 +1,31 @@
-"""Table 三 (applications and outcomes) and table 四 (review and litigation).
-
-Both have a multi-row header over a fixed column tree (``spec``); rows of table 三 are
-found by their label path, table 四 has one row of figures.
-"""
+"""Table 三 (applications and outcomes): a multi-row header over a fixed column tree
+(``spec``), and rows found by their label path."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from giro_site.document import Row
 from giro_site.findings import finding
 from giro_site.forms.align import Pending, report_unplaced, settle
-from giro_site.forms.cells import Mapped, Number, extra_row, find_row, names_a_row, read_value
+from giro_site.forms.cells import (
+    Mapped,
+    Number,
+    extra_row,
+    find_row,
+    is_placeholder_header,
+    map_columns,
+    misaligned,
+    names_a_row,
+    read_value,
+)
+from giro_site.forms.floating import join_floating
 from giro_site.forms.grid import (
     ColumnMap,
     DataRow,
     LabelTracker,
     is_blank,
-    is_blank_value,
     is_numeric,
-    resolve_columns,
     split_row,
 )
 from giro_site.forms.spec import (
@@ -26,38 +34,21 @@ from giro_site.forms.spec import (
     APPLICATION_GROUPS,
     APPLICATION_ROWS,
     OTHER_SUBROWS,
-    REVIEW_COLUMNS,
-    REVIEW_GROUPS,
-    REVIEW_OUTCOMES,
-    ColumnGroup,
 )
 from giro_site.labels import core, matches
 
 
-def _column_map(tree: ColumnGroup, header: list[list[str]], table: str, line: int | None,
-                out: Mapped) -> ColumnMap:
-    column_map = resolve_columns(tree, header)
-    if not column_map.confirmed:
-        out.findings.append(finding("HEADER_ASSUMED", "表头与国家表格的列名对不上，按国家表格的列顺序读取。",
-                                    table, line=line))
-    return column_map
-
-
-def _fill(out: Mapped, table: str, key: str, data: DataRow, column_map: ColumnMap,
-          value_key: str = "leaf") -> None:
+def _fill(out: Mapped, table: str, key: str, data: DataRow, column_map: ColumnMap) -> None:
     """Put a data row's cells into ``out.values[key]`` by column."""
-    for cell, (groups, leaf) in zip(data.values, column_map.columns, strict=False):
-        row_key = groups[-1] if value_key == "group" else key
-        path = f"{table}.{row_key}.{leaf.key}"
-        row = _GROUP_NAMES.get(row_key, "") if value_key == "group" else (data.path[-1] if data.path else "")
-        out.values[row_key][leaf.key] = read_value(cell, leaf, leaf.label, path, out, row)
-        out.rows_stated.add(row_key)
+    label = data.path[-1] if data.path else ""
+    values = out.values[key]
+    for cell, (_, leaf) in zip(data.values, column_map.columns, strict=False):
+        path = f"{table}.{key}.{leaf.key}"
+        values[leaf.key] = read_value(cell, leaf, leaf.label, path, out, label)
         if cell.line is not None:
             out.lines[path] = cell.line
-
-
-_GROUP_NAMES = {"review": "行政复议", "litigation_direct": "行政诉讼·未经复议直接起诉",
-                "litigation_after_review": "行政诉讼·复议后起诉"}
+    if data.values:
+        out.rows_stated.add(key)
 
 
 def _read_rest(data: DataRow) -> list[str]:
@@ -70,7 +61,7 @@ def _read_rest(data: DataRow) -> list[str]:
 def _is_application_data(row: Row, width: int) -> bool:
     """A row of figures, or a blank row whose label is one of the form's rows."""
     texts = row.texts()
-    if any(is_numeric(t) for t in texts[-width:]):
+    if any(map(is_numeric, texts[-width:])):
         return True
     first = next((t for t in texts if not is_blank(t)), "")
     return find_row((first,), APPLICATION_ROWS)[0] is not None
@@ -82,7 +73,7 @@ def map_applications(rows: list[Row], form: str) -> Mapped:
     out = Mapped(values={spec.key: dict.fromkeys(leaves) for spec in APPLICATION_ROWS})
     start = next((i for i, r in enumerate(rows) if _is_application_data(r, width)), len(rows))
     header = [r.texts() for r in rows[:start]]
-    column_map = _column_map(APPLICANT_COLUMNS, header, "applications", rows[0].line if rows else None, out)
+    column_map = map_columns(APPLICANT_COLUMNS, header, "applications", rows[0].line if rows else None, out)
     header_cores = {core(t) for r in header for t in r if core(t)}
     tracker = LabelTracker()
     named = names_a_row(APPLICATION_ROWS)
@@ -90,19 +81,34 @@ def map_applications(rows: list[Row], form: str) -> Mapped:
     anchors: list[tuple[int, str]] = []
     pending: list[Pending] = []
     kept: dict[int, DataRow] = {}
+    expected = _expected_rows(form)
+    joined = join_floating(rows[start:], width, _ranker(expected))
+    doubted: set[str] = set()
+    bare: set[str] = set()  # rows whose label stands without figures
 
-    for position, row in enumerate(rows[start:]):
+    for position, row in enumerate(joined.rows):
         texts = row.texts()
-        if all(is_blank(t) for t in texts):
+        if not "".join(texts).strip():  # every cell blank, at C speed
             continue
-        if not any(map(is_numeric, texts)) and {core(t) for t in texts if core(t)} <= header_cores:
-            tracker.reset()  # a header repeated after a page break
+        if not any(map(is_numeric, texts)) and (
+                {core(t) for t in texts if core(t)} <= header_cores or is_placeholder_header(texts)):
+            tracker.reset()  # a header repeated after a page break, or a converter's 数据1 数据2 …
             continue
         data = split_row(row, width, tracker, named)
-        spec, parent = find_row(data.path, APPLICATION_ROWS)
+        # A row without a label of its own is no form row, whatever the labels above it.
+        spec, parent = find_row(data.path, APPLICATION_ROWS) if data.own else (None, None)
+        if data.doubt or position in joined.orphans:
+            misaligned(out, "applications", data, spec.key if spec else None, ROW_NAMES,
+                       orphan=position in joined.orphans)
+            if spec is not None:
+                anchors.append((position, spec.key))
+                doubted.add(spec.key)
+            continue
         if spec is not None and spec.key not in out.rows_stated:
             _fill(out, "applications", spec.key, data, column_map)
             anchors.append((position, spec.key))
+            if not data.values:
+                bare.add(spec.key)
             continue
         if form == "2021" and parent is not None and parent.key == "other":
             parent = None  # the 2021 form's （六） has its own three rows: an unknown one may be one of them
@@ -130,15 +136,27 @@ def map_applications(rows: list[Row], form: str) -> Mapped:
     def fill(row: Pending, key: str) -> None:
         _fill(out, "applications", key, kept[row.position], column_map)
 
-    expected = _expected_rows(form)
     rest = settle(out, "applications", pending, anchors, APPLICATION_ROWS, expected, fill)
     _derive_other(out, form, leaves)
     _derive_subrows(out, sub_sums, leaves)
     missing = [key for key in (s.key for s in APPLICATION_ROWS) if key in expected and not _has_row(out, key)]
     report_unplaced(out, "applications", rest, missing, ROW_NAMES)
     _old_other_row(out, form, rows[start].line if start < len(rows) else None)
-    _missing_rows(out, form, rows[0].line if rows else None)
+    _missing_rows(out, form, rows[0].line if rows else None, doubted, bare)
     return out
+
+
+def _ranker(expected: frozenset[str]) -> Callable[[str | None, str], int | None]:
+    """The place in table 三's order of the row a label names (under a group label), for
+    joining labels written above their figures; None for a label of no row with figures."""
+    order = {spec.key: index for index, spec in enumerate(APPLICATION_ROWS)}
+
+    def rank(group: str | None, label: str) -> int | None:
+        spec = find_row((group, label) if group else (label,), APPLICATION_ROWS)[0]
+        if spec is None and group:
+            spec = find_row((label,), APPLICATION_ROWS)[0]
+        return order[spec.key] if spec is not None and spec.key in expected else None
+    return rank
 
 
 ROW_NAMES = {spec.key: spec.label for spec in APPLICATION_ROWS}
@@ -202,53 +220,18 @@ def _derive_subrows(out: Mapped, sub_sums: dict[str, list[list[Number | None]]],
         out.findings.append(finding("SUBROWS_SUMMED", f"“{spec.label}”由其细分行合计得出。", f"applications.{key}"))
 
 
-def _missing_rows(out: Mapped, form: str, line: int | None) -> None:
+def _missing_rows(out: Mapped, form: str, line: int | None, doubted: set[str], bare: set[str]) -> None:
+    """ROW_MISSING for each row of the form the table lacks or names without figures (``bare``);
+    a row whose figures are in doubt has its ROW_MISALIGNED instead."""
     old_other = form == "2021" and "other" in out.rows_stated  # said once by _old_other_row
     expected = _expected_rows(form)
     for spec in APPLICATION_ROWS:
-        if spec.key not in expected or (old_other and spec.key in OTHER_SUBROWS) or _has_row(out, spec.key):
+        if (spec.key not in expected or (old_other and spec.key in OTHER_SUBROWS) or _has_row(out, spec.key)
+                or spec.key in doubted):
             continue
-        out.findings.append(finding("ROW_MISSING", f"表三中找不到“{spec.label}”一行，按空白显示。",
-                                    f"applications.{spec.key}", line=line))
-
-
-# --- table 四 ------------------------------------------------------------------------
-
-
-def map_review(rows: list[Row]) -> Mapped:
-    width = len(REVIEW_COLUMNS.leaves())
-    out = Mapped(values={group: dict.fromkeys(REVIEW_OUTCOMES) for group in REVIEW_GROUPS})
-
-    def is_data(row: Row) -> bool:
-        """The row of figures: a cell for every column, each a figure or blank."""
-        tail = row.texts()[-width:]
-        return len(row.cells) >= width and all(is_blank_value(t) or is_numeric(t) for t in tail)
-
-    start = next((i for i, r in enumerate(rows) if is_data(r)), len(rows))
-    header = [r.texts() for r in rows[:start]]
-    column_map = _column_map(REVIEW_COLUMNS, header, "review_litigation", rows[0].line if rows else None, out)
-    tracker = LabelTracker()
-    filled = False
-    for row in rows[start:]:
-        texts = row.texts()
-        if all(is_blank(t) for t in texts) and filled:
-            continue
-        data = split_row(row, width, tracker)
-        if not filled and len(data.values) == width:
-            _fill(out, "review_litigation", "", data, column_map, value_key="group")
-            filled = True
-            continue
-        leaves = [f"{groups[-1]}.{leaf.key}" for groups, leaf in column_map.columns]
-        values = [read_value(c, None, "", "review_litigation", out, data.path[-1] if data.path else "")
-                  for c in data.values]
-        out.extra_rows.append(extra_row("review_litigation", data.path, values, _read_rest(data), row,
-                                        columns=leaves[: len(values)]))
-        out.findings.append(finding("ROW_EXTRA", "复议诉讼表中多出一行，原样列入附加行。", "review_litigation",
-                                    line=row.line))
-    if not filled:
-        out.findings.append(finding("ROW_MISSING", "复议诉讼表中找不到数字行，按空白显示。", "review_litigation",
-                                    line=rows[0].line if rows else None))
-    return out
+        message = (f"表三中“{spec.label}”一行只有行名称，没有数字，按空白显示。" if spec.key in bare
+                   else f"表三中找不到“{spec.label}”一行，按空白显示。")
+        out.findings.append(finding("ROW_MISSING", message, f"applications.{spec.key}", line=line))
 
 
 def is_application_2021(rows: list[Row]) -> bool:

@@ -11,7 +11,8 @@ from typing import Any
 
 from giro_site.document import Cell, Row
 from giro_site.findings import finding
-from giro_site.forms.spec import ColumnSpec, RowSpec
+from giro_site.forms.grid import ColumnMap, DataRow, resolve_columns
+from giro_site.forms.spec import ColumnGroup, ColumnSpec, RowSpec
 from giro_site.labels import core, matches
 from giro_site.numbers import Amount, Number, UnreadableNumber, excerpt, parse_amount, parse_count
 
@@ -131,3 +132,42 @@ def is_header_like(texts: list[str], phrases: set[str]) -> bool:
     """A row of column names (a header, or a header repeated after a page break)."""
     cores = [core(t) for t in texts if core(t)]
     return bool(cores) and sum(c in phrases for c in cores) >= max(1, len(cores) // 2)
+
+
+_PLACEHOLDER = re.compile(r"(?:数据|列|字段|第|col(?:umn)?|unnamed:?)\s*\d{1,2}列?", re.IGNORECASE)
+
+
+def is_placeholder_header(texts: list[str]) -> bool:
+    """A header a converter made up for a piece of a table it could not name: ``数据1 数据2
+    …``, ``列1``, ``Column 3``. It names no column, so the rows under it are read by the
+    form's columns."""
+    words = [t.strip() for t in texts if t.strip()]
+    return len(words) >= 2 and all(_PLACEHOLDER.fullmatch(w) for w in words)
+
+
+def misaligned(out: Mapped, table: str, data: DataRow, key: str | None, names: dict[str, str], *,
+               orphan: bool = False) -> None:
+    """A row whose figures cannot be placed in columns (or rows) for certain: kept whole in
+    ``extra_rows``, its form row left blank, and a warning that says why."""
+    raw = [cell.text for cell in data.row.cells]
+    out.extra_rows.append(extra_row(table, data.path, [], raw, data.row))
+    shown = " ".join(excerpt(t.strip(), 12) or "（空）" for t in raw)
+    if orphan:
+        reason = f"一行数字（{shown}）没有行名称，而行名称单独成行，无法确定它们的对应关系"
+    elif key is not None:
+        reason = f"“{names[key]}”一行的单元格（{shown}）与表格的列数对不上"
+    else:
+        label = f"“{data.path[-1].strip()}”一行" if data.path else "一行"
+        reason = f"表格中{label}的单元格（{shown}）与表格的列数对不上"
+    out.findings.append(finding(
+        "ROW_MISALIGNED", f"{reason}，无法确定每个数字属于哪一列或哪一行，不予采用，原样列入附加行。",
+        f"{table}.{key}" if key else table, line=data.row.line))
+
+
+def map_columns(tree: ColumnGroup, header: list[list[str]], table: str, line: int | None, out: Mapped) -> ColumnMap:
+    """The value columns by the header, with a warning when the header does not confirm them."""
+    column_map = resolve_columns(tree, header)
+    if not column_map.confirmed:
+        out.findings.append(finding("HEADER_ASSUMED", "表头与国家表格的列名对不上，按国家表格的列顺序读取。",
+                                    table, line=line))
+    return column_map

@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import attrgetter
+from typing import NamedTuple
 
 from giro_site.document import Cell, Row
 from giro_site.forms.spec import ColumnGroup, ColumnSpec
@@ -43,14 +45,19 @@ def is_numeric(text: str) -> bool:
         return False
 
 
-@dataclass(frozen=True)
-class DataRow:
-    """A row split into its resolved label path and its value cells."""
+class DataRow(NamedTuple):
+    """A row split into its resolved label path and its value cells (a tuple: one is made
+    for every row of every report).
+
+    ``doubt``: the row's cells do not fit the table's columns in one way only (a Markdown
+    row with empty cells at its edges, figures more or fewer than the columns): its
+    ``values`` are not to be read, since any reading could put a figure in another column."""
 
     path: tuple[str, ...]
     values: tuple[Cell, ...]
     row: Row
-    own: str = ""  # the row's own label as written (its last label cell); empty if that cell is
+    own: str = ""  # the row's own label as written; empty when the row has none (only labels from above)
+    doubt: bool = False
 
 
 class LabelTracker:
@@ -77,9 +84,13 @@ class LabelTracker:
         if padded:
             labels = [Cell("")] * missing + labels
         resolved: list[str] = []
+        written = False  # a label of this row's own stands left of the cell
         for index, cell in enumerate(labels):
             text = cell.text.strip()
-            if not text and index < len(labels) - 1 and index < len(self._above):
+            written = written or bool(text)
+            # An empty cell right of a label of this row pads a label merged across columns
+            # (a Markdown row): the form's labels nest left to right, so none reaches it from above.
+            if not text and index < len(labels) - 1 and index < len(self._above) and not written:
                 text = self._above[index]
             resolved.append(text)
         self._above = resolved
@@ -91,16 +102,155 @@ class LabelTracker:
         self._above_width = 0
 
 
+# What a cell holds, for fitting a row to the table's columns.
+FIGURE, EMPTY, MARK, WORDS = range(4)
+
+
+@lru_cache(maxsize=1 << 14)
+def cell_kind(text: str) -> int:
+    """A figure, an empty cell, a blank mark (``/``, ``—``) or words (a label, a note)."""
+    if is_blank(text):
+        return EMPTY
+    if is_numeric(text):
+        return FIGURE
+    return MARK if is_blank_value(text) else WORDS
+
+
+@lru_cache(maxsize=1 << 14)
+def value_start(kinds: tuple[int, ...], width: int, declared: int = 0) -> int | None:
+    """Where the ``width`` value cells of a row start (negative: its first columns were left
+    out), or None when the row fits its table more than one way, or none.
+
+    Where the format fixes every cell's place (``declared`` 0), the last ``width`` cells are
+    the values, as long as no figure stands before them and the row's label (its first
+    words) not among them: then the row is short, its values after its labels. A
+    figure before them means empty cells were added after the values (a row ending
+    ``| 34 | |``): the values are then the one window with only empty cells after it, only
+    labels before it and no words inside it.
+
+    A Markdown table says how many cells a row has (``declared``: its label columns and
+    ``width`` value columns). A row with that many is read by position; a row with more or
+    fewer may have gained or lost empty cells at its edges, or, written short, lost cells
+    at its start (labels merged from above), at its end, or both. Each way of dropping
+    empty edge cells and of setting the rest in the table's columns is tried; a way is
+    possible when no figure falls in a label column and no words in a value column. The row
+    is read when every possible way puts each figure in the same column."""
+    count = len(kinds)
+    if declared <= width:  # no table width to align by: trust the cells from the right
+        if count < width:  # a row written short: its first cell is the label, unless a figure
+            return 0 if kinds and kinds[0] == FIGURE else min(1, count)
+        default = count - width
+        first = next((i for i, kind in enumerate(kinds) if kind in (FIGURE, MARK)), count)
+        words = [i for i, kind in enumerate(kinds[:first]) if kind == WORDS]
+        if words and words[0] >= default:  # the row's label inside the window: it is short of values
+            return words[-1] + 1
+        if FIGURE not in kinds[:default]:
+            return default
+        fits = [start for start in range(default - 1, -1, -1)
+                if FIGURE not in kinds[:start] and WORDS not in kinds[start:start + width]
+                and all(kind == EMPTY for kind in kinds[start + width:])]
+        return fits[0] if len(fits) == 1 else None
+    labels = declared - width
+    if count == declared and _fits(kinds, labels):
+        return labels
+    lead = next((i for i, kind in enumerate(kinds) if kind != EMPTY), count)
+    trail = next((i for i, kind in enumerate(reversed(kinds)) if kind != EMPTY), count)
+    starts: set[int] = set()
+    for dropped_lead in range(min(lead, count) + 1):
+        for dropped_trail in range(min(trail, count - dropped_lead) + 1):
+            kept = kinds[dropped_lead: count - dropped_trail]
+            shifts = range(declared - len(kept) + 1)  # cells left out at its start, the rest at its end
+            for shift in shifts:
+                if _fits((EMPTY,) * shift + kept, labels):
+                    starts.add(dropped_lead + labels - shift)
+    if FIGURE not in kinds and starts:
+        return max(starts)
+    return starts.pop() if len(starts) == 1 else None
+
+
+def _fits(columns: tuple[int, ...], labels: int) -> bool:
+    """No figure in a label column, no words in a value column."""
+    return FIGURE not in columns[:labels] and WORDS not in columns[labels:]
+
+
+_TEXT = attrgetter("text")
+
+
+def _usual_start(cells: list[Cell], width: int) -> tuple[int, str] | None:
+    """(the start of the values, the row's own label) when the cells before the last
+    ``width`` hold a label and no figure (what ``value_start`` gives such a row), found
+    without looking at the values; cached on those cells' texts, which are the form's labels."""
+    start = len(cells) - width
+    if start <= 0:
+        return None
+    own = _label_cells(tuple(map(_TEXT, cells[:start])))
+    return (start, own) if own is not None else None
+
+
+@lru_cache(maxsize=1 << 12)
+def _label_cells(texts: tuple[str, ...]) -> str | None:
+    """The row's own label if these cells hold a label and no figure, else None."""
+    own = ""
+    words = False
+    for text in texts:
+        if not text or text.isspace():
+            continue
+        kind = cell_kind(text)
+        if kind == FIGURE:
+            return None
+        words = words or kind == WORDS
+        own = text  # the last label cell with text: ``_own``
+    return own.strip() if words else None
+
+
+def label_columns(labels: list[Cell], count: int) -> list[Cell]:
+    """A Markdown row's label cells in its table's ``count`` label columns: the last label
+    stands in the last column, next to the figures, so that a label merged from above is
+    found in the same column in every row however many empty cells a converter added or
+    dropped at the row's start (extra empty cells are dropped, never a label)."""
+    labels = list(labels)
+    while len(labels) > count and not labels[0].text.strip():
+        labels.pop(0)
+    return [Cell("")] * (count - len(labels)) + labels
+
+
 def split_row(row: Row, width: int, tracker: LabelTracker, named: Callable[[str], bool] | None = None) -> DataRow:
-    """The last ``width`` cells are values; those before them are labels. ``named`` tells
-    whether a label names a row of the form by itself (see ``LabelTracker``)."""
+    """The row's value cells (``width`` of them, by ``value_start``) and, before them, its
+    labels. ``named`` tells whether a label names a row of the form by itself (see
+    ``LabelTracker``). A row that fits no way or several ways is in doubt: its labels are
+    the cells before its first figure, and it has no values to read."""
     cells = list(row.cells)
-    if len(cells) >= width:
-        labels, values = cells[: len(cells) - width], cells[len(cells) - width :]
-    else:
-        labels, values = cells[:1], cells[1:]
-    own = labels[-1].text.strip() if labels else ""
-    return DataRow(tracker.resolve(labels, len(cells), named), tuple(values), row, own)
+    usual = _usual_start(cells, width) if not row.declared else None
+    if usual is not None:  # a label before the last ``width`` cells, no figure there: the usual row
+        start, own = usual
+        labels = cells[:start]
+        return DataRow(tracker.resolve(labels, len(cells), named), tuple(cells[start:]), row, own)
+    kinds = tuple(cell_kind(cell.text) for cell in cells)
+    start = value_start(kinds, width, row.declared)
+    if start is None:
+        first = kinds.index(FIGURE) if FIGURE in kinds else len(cells)
+        labels = [cell for cell, kind in zip(cells[:first], kinds, strict=False) if kind != EMPTY] or cells[:0]
+        return DataRow(tracker.resolve(labels, len(cells), named), (), row, _own(labels), doubt=True)
+    labels = cells[:max(start, 0)]
+    values = cells[max(start, 0): max(start, 0) + width + min(start, 0)]
+    if start < 0:  # the row's first columns were left out: they are empty
+        values = [Cell("", row.line)] * -start + values
+    if row.declared and len(values) < width and FIGURE in kinds[max(start, 0):]:
+        # A Markdown row short of values: which of its columns were left out is not known.
+        return DataRow(tracker.resolve(labels, len(cells), named), (), row, _own(labels), doubt=True)
+    if row.declared > width:  # a Markdown row: its labels set in the table's label columns
+        labels = label_columns(labels, row.declared - width)
+    return DataRow(tracker.resolve(labels, len(cells), named), tuple(values), row, _own(labels))
+
+
+def _own(labels: list[Cell]) -> str:
+    """The row's own label: its last label cell with words (an empty cell right of it pads
+    a label merged across columns); empty when every label cell is empty."""
+    for cell in reversed(labels):
+        text = cell.text
+        if text and not text.isspace():
+            return text.strip()
+    return ""
 
 
 # --- column headers --------------------------------------------------------------------

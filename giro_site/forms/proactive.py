@@ -20,6 +20,7 @@ from giro_site.forms.cells import (
     find_row,
     is_header_like,
     label_with_figure,
+    misaligned,
     names_a_row,
     read_value,
 )
@@ -36,10 +37,26 @@ def _header_columns(texts: list[str], form: str) -> list[ColumnSpec | None] | No
     return list(found) if found is not None else None
 
 
+def _column_cells(texts: tuple[str, ...] | list[str]) -> list[str]:
+    return list(_column_cells_cached(tuple(texts)))
+
+
+@lru_cache(maxsize=1024)
+def _column_cells_cached(texts: tuple[str, ...]) -> tuple[str, ...]:
+    """A block header's cells over its value columns: without empty cells at its edges (no
+    columns: a converter's ``| 信息内容 | 本年新制作数量 | … | |``) and the label column's."""
+    first = next((i for i, text in enumerate(texts) if not is_blank(text)), len(texts))
+    last = max((i for i, text in enumerate(texts) if not is_blank(text)), default=-1)
+    cells = texts[first:last + 1]
+    if cells and core(cells[0]) in {"信息内容", "项目", "内容"}:
+        cells = cells[1:]
+    return cells
+
+
 @lru_cache(maxsize=1024)
 def _header_columns_cached(texts: tuple[str, ...], form: str) -> tuple[ColumnSpec | None, ...] | None:
     specs = PROACTIVE_COLUMNS[form]
-    cells = texts[1:] if core(texts[0]) in {"信息内容", "项目", "内容", ""} else texts
+    cells = _column_cells(texts)
     found: list[ColumnSpec | None] = []
     for text in cells:
         words = core(text)
@@ -100,10 +117,11 @@ def map_proactive(rows: list[Row], form: str) -> Mapped:
     anchors: list[tuple[int, str]] = []
     pending: list[Pending] = []
     kept: dict[int, tuple[DataRow, _Context]] = {}
+    names = {key: spec.label for key, (spec, _) in layout.items()}
 
     for position, row in enumerate(rows):
         texts = row.texts()
-        nonblank = [t for t in texts if not is_blank(t)]
+        nonblank = [t for t in texts if t.strip()]  # is_blank, inlined
         if not nonblank:
             continue
         if len(nonblank) == 1 and "第二十条" in flat(nonblank[0]):
@@ -112,13 +130,14 @@ def map_proactive(rows: list[Row], form: str) -> Mapped:
             continue
         header = None if any(map(is_numeric, texts)) else _header_columns(texts, form)
         if header is not None and is_header_like(texts, all_phrases):
-            columns, headers = header, (texts[1:] if len(texts) > len(header) else texts)
+            columns, headers = header, _column_cells(texts)
             tracker.reset()
             continue
 
         width = len(columns) if columns else 0
         data = split_row(row, width or max(len(texts) - 1, 1), tracker, named)
-        spec, parent = find_row(data.path, specs)
+        # A row without a label of its own is no form row, whatever the labels above it.
+        spec, parent = find_row(data.path, specs) if data.own else (None, None)
         key = spec.key if spec else None
         if columns is None and key is not None:
             columns = [next(c for c in PROACTIVE_COLUMNS[form] if c.key == k) for k in layout[key][1]]
@@ -128,6 +147,11 @@ def map_proactive(rows: list[Row], form: str) -> Mapped:
                                             TABLE, line=row.line))
                 header_warned = True
         context = _Context(list(columns or []), list(headers))
+        if data.doubt:
+            misaligned(out, TABLE, data, key if key not in out.rows_stated else None, names)
+            if key is not None:
+                anchors.append((position, key))
+            continue
         if spec is not None and key not in out.rows_stated:
             _fill_row(out, spec, layout[spec.key][1], data, context)
             anchors.append((position, spec.key))
@@ -172,7 +196,7 @@ def map_proactive(rows: list[Row], form: str) -> Mapped:
     _sum_subrows(out, sub_sums, layout)
     missing = [key for key in layout if key not in out.rows_stated
                and not any(path.startswith(f"{TABLE}.{key}.") for path in out.derived)]
-    report_unplaced(out, TABLE, rest, missing, {key: spec.label for key, (spec, _) in layout.items()})
+    report_unplaced(out, TABLE, rest, missing, names)
     return out
 
 

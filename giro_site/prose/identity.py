@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from giro_site.document import Document, Paragraph
 from giro_site.labels import flat
-from giro_site.prose.sections import find_headings
+from giro_site.prose.sections import find_headings, heading_section, unmarked
 from giro_site.regions.resolve import GOVERNMENT, read_name
 
 _CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
@@ -58,28 +58,94 @@ class Identity:
     title: str | None
     title_indexes: tuple[int, ...]
     signature: Signature
+    page_indexes: tuple[int, ...] = ()  # a web page's menu, source line and footer around the report
+
+
+# Words a converter or a page writes where a title may stand, that are never a body's name.
+_SECTION_WORDS = re.compile(r"^(?:正文|目录|附件\s*\d*|附表\s*\d*|全文|内容|摘要)\s*[:：]?")
+# Words of a web page's furniture: a site's menu, breadcrumb, article data and footer.
+_PAGE_WORDS = ("当前位置", "您的位置", "您现在的位置", "来源：", "来源:", "发布时间", "发布日期", "时间：", "浏览次数",
+               "阅读次数", "点击数", "字体：", "字号：", "分享到", "打印本页", "关闭窗口", "【打印】", "【关闭】",
+               "网站标识码", "ICP备", "公网安备", "主办单位", "承办单位", "主办：", "承办：", "版权所有", "Copyright",
+               "©", "技术支持", "联系我们", "网站地图", "上一篇", "下一篇", "扫一扫", "无障碍", "地址：", "电话：",
+               "邮编")
+
+
+_PAGE_LINE = re.compile("|".join(map(re.escape, _PAGE_WORDS)) + r"|首页\s*[>›»/]")  # and a breadcrumb
+_LONGEST_PAGE_LINE = 300  # characters: a footer line at most; a longer paragraph is the report's
+
+
+def is_page_furniture(text: str) -> bool:
+    """A line of a web page around the article (menu, breadcrumb, source and time, footer),
+    as a browser's print or a word processor's copy of the page keeps it."""
+    return len(text) <= _LONGEST_PAGE_LINE and _PAGE_LINE.search(text) is not None
 
 
 def _clean(text: str) -> str:
-    return flat(text).strip("，。：:、")
+    return flat(unmarked(text)).strip("，。：:、")
+
+
+# The date and time a browser prints at the top of a page: 2021/1/8 15:05, 2021-01-08 下午3:05.
+_DATE_TIME = re.compile(r"^\d{4}[/\-.]\d{1,2}[/\-.]\d{1,2}(?:上午|下午|AM|PM)?"
+                        r"(?:\d{1,2}:\d{2}(?::\d{2})?)?(?:上午|下午|AM|PM)?")
+
+
+def _title_words(text: str) -> str:
+    """A title line's words without marks, a section word before it (``附件：``) or the date a
+    browser prints at the top of a page."""
+    words = flat(unmarked(text))
+    return _DATE_TIME.sub("", _SECTION_WORDS.sub("", words)) if words[:1].isdigit() or _SECTION_WORDS.match(words) \
+        else words
+
+
+def _looks_like_name(text: str) -> bool:
+    """A title line holding a body's name alone (``密云区高岭镇人民政府``, ``北京市密云区``)."""
+    words = _clean(text).removesuffix("关于")
+    return (2 <= len(words) <= 30 and not is_page_furniture(text) and not _SECTION_WORDS.match(words)
+            and len(text.split()) <= 2 and not any(ch in words for ch in "，。；：|")  # a menu: many words
+            and bool(_BODY_SUFFIX.search(words) or words[-1] in _DIVISION_END))
+
+
+_TITLE_WINDOW = 80  # paragraphs before the first heading looked at for the title: a page's menu and more
+_TITLE_LENGTH = 80
 
 
 def find_title(document: Document) -> tuple[str | None, tuple[int, ...]]:
-    """The title lines before the first section heading: short lines that end in 报告."""
+    """The report's own title before the first section heading, wherever it stands: after a
+    printed page's menu and breadcrumb too. It is the first short line that names the form
+    (``…年度报告``) with a year, else without; a title wrapped over two lines is joined, and
+    name lines right above it join it when it starts with its year
+    (``密云区高岭镇人民政府`` / ``2020年政府信息公开工作年度报告``)."""
     headings = find_headings(document)
-    first = headings[0].block_index if headings else min(len(document.blocks), 6)
-    lines: list[int] = []
-    for index, block in enumerate(document.blocks[:first]):
-        if not isinstance(block, Paragraph):
+    first = headings[0].block_index if headings else min(len(document.blocks), _TITLE_WINDOW)
+    window = [(index, block.text) for index, block in enumerate(document.blocks[:first])
+              if isinstance(block, Paragraph)][:_TITLE_WINDOW]
+    best: tuple[str, list[int]] | None = None
+    for position, (index, raw) in enumerate(window):
+        text, used = _title_words(raw), [index]
+        if "报告" not in text and position + 1 < len(window) and window[position + 1][0] == index + 1:
+            following = _title_words(window[position + 1][1])
+            if "报告" in following and len(following) <= 12:  # a title wrapped before its last words
+                text, used = text + following, [index, index + 1]
+        if ("报告" not in text or len(text) > _TITLE_LENGTH or text.endswith("。") or is_page_furniture(raw)
+                or not re.search(_REPORT_WORDS, text)):
+            continue
+        if _TITLE.match(text.translate(_CN_DIGITS)):
+            best = (text, used)
             break
-        text = flat(block.text)
-        if len(text) > 60 or text.endswith("。"):
-            break
-        lines.append(index)
-        if "报告" in text:
-            title = "".join(flat(document.blocks[i].text) for i in lines)  # type: ignore[union-attr]
-            return title, tuple(lines)
-    return None, ()
+        best = best or (text, used)
+    if best is None:
+        return None, ()
+    text, used = best
+    match = _TITLE.match(text.translate(_CN_DIGITS))
+    if match and not _clean(re.sub(r"^关于", "", text[:match.start(2)])):
+        above = [i for i, _ in window]
+        at = above.index(used[0])
+        while at > 0 and used[0] - above[at - 1] == 1 and len(used) < 4 and _looks_like_name(window[at - 1][1]):
+            at -= 1
+            used.insert(0, above[at])
+            text = _title_words(window[at][1]) + text
+    return text, tuple(used)
 
 
 def _name_from_title(title: str) -> str | None:
@@ -88,18 +154,27 @@ def _name_from_title(title: str) -> str | None:
         return None
     name = _clean(title[:match.start(2)]) or _clean(title[match.start("after"):match.end("after")])
     name = re.sub(r"^关于", "", name)
-    return name or None
+    name = _SECTION_WORDS.sub("", _DATE_TIME.sub("", name))
+    return name if len(name) >= 2 and not _SECTION_WORDS.fullmatch(name) else None
+
+
+_FOOTER_LINES = 12  # a printed page's lines after the report: share links, print, footer
 
 
 def find_signature(document: Document) -> Signature:
-    """The body's name and date under the last section, if the report is signed."""
+    """The body's name and date under the last section, if the report is signed (a printed
+    page's share links and footer after it are passed over)."""
     name = date = None
     indexes: list[int] = []
-    for index in range(len(document.blocks) - 1, max(-1, len(document.blocks) - 6), -1):
+    end = len(document.blocks)
+    while (end > 0 and len(document.blocks) - end < _FOOTER_LINES and isinstance(document.blocks[end - 1], Paragraph)
+           and is_page_furniture(document.blocks[end - 1].text)):  # type: ignore[union-attr]
+        end -= 1
+    for index in range(end - 1, max(-1, end - 6), -1):
         block = document.blocks[index]
         if not isinstance(block, Paragraph):
             break
-        text = flat(block.text).translate(_CN_DIGITS)
+        text = flat(unmarked(block.text)).translate(_CN_DIGITS)
         match = _DATE.match(text)
         if match and date is None and name is None:
             date = f"{match.group(1)}-{int(match.group(2)):02d}-{int(match.group(3)):02d}"
@@ -113,9 +188,11 @@ def find_signature(document: Document) -> Signature:
     return Signature(name, date, tuple(sorted(indexes)))
 
 
-def _name_from_text(document: Document, limit: int = 12) -> str | None:
-    for block in document.paragraphs[:limit]:
-        text = flat(block.text)
+def _name_from_text(document: Document, start: int = 0, limit: int = 12) -> str | None:
+    """The body's name from the first sentences after ``start`` (the title's block)."""
+    paragraphs = [b for b in document.blocks[start:] if isinstance(b, Paragraph)]
+    for block in paragraphs[:limit]:
+        text = flat(unmarked(block.text))
         for pattern in _NAME_IN_TEXT:
             match = pattern.search(text)
             if match and not match.group("name").startswith(("本", "我", "关于")):
@@ -173,10 +250,29 @@ def find_year(document: Document, title: str | None) -> int | None:
 def identify(document: Document) -> Identity:
     title, title_indexes = find_title(document)
     signature = find_signature(document)
-    name = _choose(_name_from_title(title) if title else None, _name_from_text(document), signature.name)
+    start = title_indexes[0] if title_indexes else 0
+    name = _choose((_name_from_title(title) if title else None) or _name_from_text(document, start), None,
+                   signature.name)
     region, agency = split_region(name) if name else (None, None)
     return Identity(agency=agency or None, region=region, year=find_year(document, title), title=title,
-                    title_indexes=title_indexes, signature=signature)
+                    title_indexes=title_indexes, signature=signature, page_indexes=_page_lines(document, start))
+
+
+def _page_lines(document: Document, title: int) -> tuple[int, ...]:
+    """The lines of a printed or saved web page around the report: those before its title
+    (menu, breadcrumb), the source-and-time line under it, and the share links and footer
+    at its end. They are neither the report's name nor its prose."""
+    found = [i for i, block in enumerate(document.blocks[:title]) if isinstance(block, Paragraph)]
+    for index in range(title + 1, min(title + 4, len(document.blocks))):
+        block = document.blocks[index]
+        if isinstance(block, Paragraph) and is_page_furniture(block.text) and heading_section(block.text) is None:
+            found.append(index)
+    end = len(document.blocks)
+    while end > title + 1 and len(document.blocks) - end < _FOOTER_LINES and \
+            isinstance(document.blocks[end - 1], Paragraph) and is_page_furniture(document.blocks[end - 1].text):  # type: ignore[union-attr]
+        end -= 1
+        found.append(end)
+    return tuple(sorted(found))
 
 
 def full_name(agency: str | None, region: str | None) -> str | None:

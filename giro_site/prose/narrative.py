@@ -194,8 +194,9 @@ def received_applications(texts: list[str]) -> Metric:
 def narrative(document: Document, identity: Identity) -> dict[str, str]:
     """Sections 一, 五 and 六 as text, paragraphs separated by a newline; the preamble too.
 
-    The title and signature lines are left out: they are the agency and date fields."""
-    skip = set(identity.title_indexes) | set(identity.signature.block_indexes)
+    The title and signature lines are left out: they are the agency and date fields; so are a
+    printed web page's menu, source line and footer."""
+    skip = set(identity.title_indexes) | set(identity.signature.block_indexes) | set(identity.page_indexes)
     headings = find_headings(document)
     heading_at = {h.block_index: h.section for h in headings}
     parts: dict[str, list[str]] = {"preamble": [], **{key: [] for key in NARRATIVE_SECTIONS.values()}}

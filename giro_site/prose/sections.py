@@ -37,6 +37,22 @@ _STRICT: tuple[tuple[str, ...], ...] = (
     ("存在的主要问题及改进情况", "存在的主要问题和改进情况", "存在的主要问题及改进措施"),
     ("其他需要报告的事项",),
 )
+_MARKS = re.compile(r"^\s*(?:#{1,6}(?=\s|[^#])\s*|[*_]{2,3}|>\s+|(?:【标题】|标题\s*[:：])\s*)+")
+_END_MARKS = re.compile(r"(?:\s*[*_]{2,3}|\s+#+)\s*$")
+_MARK_STARTS, _MARK_ENDS = frozenset("#*_>【标"), frozenset("#*_")
+
+
+def unmarked(text: str) -> str:
+    """A line without the marks converters and crawlers add: Markdown's ``# `` and ``**``,
+    a crawler's ``标题：``. Most lines have none, told at once."""
+    head = text[:1] if not text[:1].isspace() else text.lstrip()[:1]
+    tail = text[-1:] if not text[-1:].isspace() else text.rstrip()[-1:]
+    if head not in _MARK_STARTS and tail not in _MARK_ENDS and "**" not in text and "__" not in text:
+        return text
+    text = _END_MARKS.sub("", _MARKS.sub("", text))
+    return text.replace("**", "").replace("__", "")
+
+
 _NUMBERED = re.compile(r"^(?:第)?([一二三四五六])(?:、|\.|部分)")
 _MAX_HEADING = 40
 
@@ -65,6 +81,8 @@ def heading_section(text: str) -> int | None:
     line that is not a table cell, and the section finder asks again for paragraphs."""
     if len(text) > _PREFIX and len(_words(text[:_PREFIX])) > _MAX_HEADING + 1:
         return None
+    if "#" in text or "*" in text:  # Markdown: ``## 一、总体情况``, ``**二、…**``
+        text = unmarked(text)
     words = _words(text)
     if not words or len(words) > _MAX_HEADING or words.endswith("。"):
         return None

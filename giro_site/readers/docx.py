@@ -11,7 +11,11 @@ Tables come out as the text reader sees them (the same ``Document`` for the same
 * a cell's paragraphs are the lines of its text; a table nested in a cell adds its cells'
   text as further lines, and a one-cell table framing the report is unwrapped;
 * text boxes keep their paragraphs (once: Word stores a modern and a fallback copy);
-* deleted tracked changes and field instructions are not text.
+* deleted tracked changes and field instructions are not text;
+* text a reader cannot see is not text either: hidden runs (``w:vanish``, ``w:specVanish``),
+  runs under one point, and runs in the colour of what is behind them (white on a white
+  page, cell or shading), set on the run, its character style or its paragraph's style.
+  A cell that lost such text says so (``Cell.hidden``).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from xml.etree import ElementTree
 
 from giro_site.document import Block, Cell, Document, Paragraph, Row, Table
 from giro_site.errors import ReportError
+from giro_site.readers.docx_look import PLAIN, Ink, hex_colour, read_styles
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
@@ -31,6 +36,7 @@ _BODY, _P, _TBL, _TR, _TC = f"{_W}body", f"{_W}p", f"{_W}tbl", f"{_W}tr", f"{_W}
 _SDT, _SDT_CONTENT, _CUSTOM_XML = f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml"
 _T, _TAB, _PTAB, _BR, _CR = f"{_W}t", f"{_W}tab", f"{_W}ptab", f"{_W}br", f"{_W}cr"
 _NO_BREAK_HYPHEN, _TEXTBOX = f"{_W}noBreakHyphen", f"{_W}txbxContent"
+_R, _SHD, _FILL = f"{_W}r", f"{_W}shd", f"{_W}fill"
 _TC_PR, _GRID_SPAN, _V_MERGE, _H_MERGE, _VAL = f"{_W}tcPr", f"{_W}gridSpan", f"{_W}vMerge", f"{_W}hMerge", f"{_W}val"
 # Subtrees that hold no reading text: deletions, field codes, properties, and Word's
 # fallback copy of a drawing (its text box is read from the preferred copy).
@@ -46,10 +52,16 @@ _MAX_SPAN = 1000  # a gridSpan wider than any form table
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-def _text_parts(paragraph: ElementTree.Element, parts: list[str], boxes: list[ElementTree.Element]) -> None:
+# --- text ------------------------------------------------------------------------------
+
+
+def _text_parts(paragraph: ElementTree.Element, parts: list[str], boxes: list[ElementTree.Element],
+                ink: Ink = PLAIN) -> bool:
     """The reading text under a paragraph, in order; text boxes are set aside in ``boxes``.
     Walked with a stack, not recursion: hyperlinks, fields and smart tags nest as deep as
-    a file says (a 27 KB file held a thousand nested hyperlinks)."""
+    a file says (a 27 KB file held a thousand nested hyperlinks). Returns whether text a
+    reader cannot see was left out."""
+    hidden = False
     pending = [iter(paragraph)]
     while pending:
         child = next(pending[-1], None)
@@ -57,6 +69,9 @@ def _text_parts(paragraph: ElementTree.Element, parts: list[str], boxes: list[El
             pending.pop()
             continue
         tag = child.tag
+        if tag == _R and ink.hides(child):
+            hidden = hidden or any((t.text or "").strip() for t in child.iter(_T))
+            continue
         if tag == _T:
             parts.append(child.text or "")
         elif tag in (_TAB, _PTAB):
@@ -69,13 +84,15 @@ def _text_parts(paragraph: ElementTree.Element, parts: list[str], boxes: list[El
             boxes.append(child)
         elif tag not in _NOT_TEXT:
             pending.append(iter(child))
+    return hidden
 
 
-def _paragraph_lines(paragraph: ElementTree.Element) -> tuple[list[str], list[ElementTree.Element]]:
+def _paragraph_lines(paragraph: ElementTree.Element, ink: Ink = PLAIN
+                     ) -> tuple[list[str], list[ElementTree.Element], bool]:
     parts: list[str] = []
     boxes: list[ElementTree.Element] = []
-    _text_parts(paragraph, parts, boxes)
-    return "".join(parts).split("\n"), boxes
+    hidden = _text_parts(paragraph, parts, boxes, ink.for_paragraph(paragraph))
+    return "".join(parts).split("\n"), boxes, hidden
 
 
 def _through(element: ElementTree.Element, wanted: tuple[str, ...]) -> Iterator[ElementTree.Element]:
@@ -111,10 +128,12 @@ def _boxes_content(boxes: list[ElementTree.Element]) -> Iterator[ElementTree.Ele
     return (item for box in boxes for item in _content(box))
 
 
-def _cell_lines(cell: ElementTree.Element, *, keep_blank: bool = True) -> list[str]:
+def _cell_lines(cell: ElementTree.Element, ink: Ink = PLAIN, *, keep_blank: bool = True) -> tuple[list[str], bool]:
     """A cell's text as lines: its paragraphs (blank ones kept: they are the cell's layout),
-    then its text boxes' and nested tables' lines without blank ones, at any depth."""
+    then its text boxes' and nested tables' lines without blank ones, at any depth; and
+    whether text a reader cannot see was left out."""
     lines: list[str] = []
+    hidden = False
     pending: list[tuple[Iterator[ElementTree.Element], bool]] = [(_content(cell), keep_blank)]
     while pending:
         items, keep = pending[-1]
@@ -122,13 +141,14 @@ def _cell_lines(cell: ElementTree.Element, *, keep_blank: bool = True) -> list[s
         if item is None:
             pending.pop()
         elif item.tag == _P:
-            paragraph, boxes = _paragraph_lines(item)
+            paragraph, boxes, dropped = _paragraph_lines(item, ink)
+            hidden = hidden or dropped
             lines.extend(paragraph if keep else (line for line in paragraph if line.strip()))
             if boxes:
                 pending.append((_boxes_content(boxes), False))
         else:
             pending.append((_cells_content(item), False))
-    return lines
+    return lines, hidden
 
 
 def _span(properties: ElementTree.Element | None) -> int:
@@ -151,12 +171,14 @@ def _merge_state(properties: ElementTree.Element | None, tag: str) -> str | None
     return merge.get(_VAL) or "continue"
 
 
-def _table(table: ElementTree.Element) -> Table:
+def _table(table: ElementTree.Element, ink: Ink = PLAIN) -> Table:
     rows: list[Row] = []
     for row in _children(table, _TR):
         cells: list[Cell] = []
         for cell in _children(row, _TC):
             properties = cell.find(_TC_PR)
+            shading = properties.find(_SHD) if properties is not None else None
+            fill = hex_colour(shading.get(_FILL)) if shading is not None else None
             if _merge_state(properties, _H_MERGE) == "continue" and cells:
                 previous = cells[-1]
                 cells[-1] = previous._replace(colspan=previous.colspan + _span(properties))
@@ -165,7 +187,8 @@ def _table(table: ElementTree.Element) -> Table:
             if _merge_state(properties, _V_MERGE) == "continue":
                 cells.append(Cell("", None, span, True))
             else:
-                cells.append(Cell("\n".join(_cell_lines(cell)).strip("\n"), None, span, False))
+                lines, hidden = _cell_lines(cell, ink.behind(fill))
+                cells.append(Cell("\n".join(lines).strip("\n"), None, span, False, hidden))
         if cells:
             rows.append(Row(tuple(cells)))
     return Table(tuple(rows))
@@ -180,7 +203,7 @@ def _frame(table: ElementTree.Element) -> ElementTree.Element | None:
     return cells[0] if len(cells) == 1 else None
 
 
-def _blocks(element: ElementTree.Element) -> Iterator[Block]:
+def _blocks(element: ElementTree.Element, ink: Ink = PLAIN) -> Iterator[Block]:
     """The blocks one top-level paragraph or table gives: text boxes and one-cell frames
     give up their content as blocks, however deep they nest."""
     pending: list[Iterator[ElementTree.Element]] = [iter((element,))]
@@ -189,7 +212,7 @@ def _blocks(element: ElementTree.Element) -> Iterator[Block]:
         if item is None:
             pending.pop()
         elif item.tag == _P:
-            lines, boxes = _paragraph_lines(item)
+            lines, boxes, _ = _paragraph_lines(item, ink)  # hidden words of a paragraph are simply left out
             for line in lines:
                 if line.strip():
                     yield Paragraph(line.strip())
@@ -200,7 +223,7 @@ def _blocks(element: ElementTree.Element) -> Iterator[Block]:
             if frame is not None:
                 pending.append(_content(frame))
             else:
-                table = _table(item)
+                table = _table(item, ink)
                 if table.rows:
                     yield table
         elif item.tag in _CONTAINERS:
@@ -252,6 +275,7 @@ def parse_docx(data: bytes) -> Document:
     blocks: list[Block] = []
     body: ElementTree.Element | None = None
     depth = 0
+    ink = read_styles(data)
     try:
         for event, element in ElementTree.iterparse(BytesIO(_xml(data)), events=("start", "end")):
             if event == "start":
@@ -261,7 +285,7 @@ def parse_docx(data: bytes) -> Document:
                 continue
             depth -= 1
             if body is not None and depth == 2:  # a child of w:body (document > body > child)
-                blocks.extend(_blocks(element))
+                blocks.extend(_blocks(element, ink))
                 body.clear()  # done with it: keep memory to one block
     except ElementTree.ParseError as exc:
         line = exc.position[0] if exc.position else None

@@ -18,14 +18,23 @@ footer, and older sites lay the whole page out with tables. The reader:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from giro_site.document import Block, Cell, Document, Paragraph, Row, Table
+from giro_site.document import Block, Document, Paragraph
 from giro_site.errors import ReportError
 from giro_site.readers.encoding import decode_text
-from giro_site.readers.limits import MAX_BLOCKS, MAX_CELLS, MAX_LINES
+from giro_site.readers.html_blocks import (
+    Line,
+    Node,
+    PageTable,
+    TableCell,
+    container,
+    flatten,
+    is_anchor,
+    link_only,
+)
+from giro_site.readers.limits import MAX_BLOCKS, MAX_LINES
+from giro_site.readers.visibility import NO_RULES, PAGE, StyleRules, element_look, style_rules
 
 _VOID = frozenset({
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track",
@@ -47,11 +56,9 @@ _FURNITURE = frozenset({
     "sharing", "print", "footer", "foot", "sidebar", "side", "copyright", "toolbar", "pager", "pagination",
     "related", "comment", "comments", "qrcode", "ewm", "bdshare", "jiathis", "fontsize", "skip",
 })
-_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\n\r\f]+")
 # Elements whose end is a line even when empty (an empty <p></p> in a cell is a blank line).
 _LINE_TAGS = frozenset(["p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd"])
-_HEADING = re.compile(r"^\s*[一二三四五六七八]\s*[、.．]")
 _MAX_SPAN = 1000  # a rowspan or colspan larger than any form table: refuse to allocate for it
 # Tags (``<``) in a page: a report saved from Word as a web page has tens of thousands. The
 # standard library's parser spends some microseconds on each, so this bounds a page to a
@@ -90,54 +97,6 @@ def collapse_spaces(text: str) -> str:
     return _SPACES.sub(join, text)
 
 
-class _Node:
-    """An element: its tag, parent, and the clock when it opened and closed. An element
-    holds every line and table made while it was open, so "is this block inside that
-    element" is two comparisons, whatever the depth (a list of ancestors per line made a
-    page of 40,000 unclosed tags cost 6 GB)."""
-
-    __slots__ = ("closed", "emitted", "opened", "parent", "tag")
-
-    def __init__(self, tag: str, parent: _Node | None, opened: int, emitted: int):
-        self.tag, self.parent, self.opened, self.emitted = tag, parent, opened, emitted
-        self.closed = _STILL_OPEN
-
-    def holds(self, time: int) -> bool:
-        return self.opened < time < self.closed
-
-
-_STILL_OPEN = 1 << 62
-
-
-@dataclass
-class _Line:
-    """A paragraph candidate: its text, where it starts, the innermost element open when it
-    ended and the clock then, and how much of it is link text."""
-
-    text: str
-    line: int
-    node: _Node | None
-    time: int
-    link_chars: int = 0
-
-
-@dataclass
-class _Cell:
-    line: int
-    colspan: int
-    rowspan: int
-    items: list[_Line | _Table] = field(default_factory=list)
-
-
-@dataclass
-class _Table:
-    line: int
-    node: _Node | None
-    time: int
-    rows: list[tuple[int, list[_Cell]]] = field(default_factory=list)
-    nested: bool = False  # a cell holds a table: this one is layout
-
-
 def _span(value: str | None, *, zero_means: int) -> int:
     """A span as written, at most ``_MAX_SPAN``; a rowspan of 0 (to the end of the table)
     is read as the cap and cut to the rows left when the grid is built."""
@@ -153,18 +112,19 @@ class _PageParser(HTMLParser):
     element tree. Every step costs the same at any depth: open tags are found by tag name
     (``positions``), not by walking the stack."""
 
-    def __init__(self) -> None:
+    def __init__(self, rules: StyleRules = NO_RULES) -> None:
         super().__init__(convert_charrefs=True)
-        self.stack: list[_Node] = []  # open elements, innermost last
+        self.rules = rules  # the page's <style> rules that may hide text
+        self.stack: list[Node] = []  # open elements, innermost last
         self.positions: dict[str, list[int]] = {}  # tag -> stack indexes of its open elements
         self.clock = 0
         self.skipping = 0  # depth inside skipped elements
-        self.skip_nodes: list[_Node] = []  # skipped elements still open
+        self.skip_nodes: list[Node] = []  # skipped elements still open
         self.in_link = 0
-        self.link_nodes: list[_Node] = []
-        self.blocks: list[_Line | _Table] = []
-        self.tables: list[_Table] = []  # open tables, innermost last
-        self.cell: _Cell | None = None
+        self.link_nodes: list[Node] = []
+        self.blocks: list[Line | PageTable] = []
+        self.tables: list[PageTable] = []  # open tables, innermost last
+        self.cell: TableCell | None = None
         self.buffer: list[str] = []
         self.link_chars = 0
         self.line = 0
@@ -178,10 +138,10 @@ class _PageParser(HTMLParser):
         self.clock += 1
         return self.clock
 
-    def _innermost(self) -> _Node | None:
+    def _innermost(self) -> Node | None:
         return self.stack[-1] if self.stack else None
 
-    def _target(self) -> list[_Line | _Table]:
+    def _target(self) -> list[Line | PageTable]:
         return self.cell.items if self.cell is not None else self.blocks
 
     def _flush(self, *, empty_line: bool = False) -> None:
@@ -191,7 +151,7 @@ class _PageParser(HTMLParser):
         self.buffer = []
         text = collapse_spaces(raw).strip(" ")
         if text or (empty_line and self.cell is not None):
-            self._target().append(_Line(text, self.line, self._innermost(), self._tick(), self.link_chars))
+            self._target().append(Line(text, self.line, self._innermost(), self._tick(), self.link_chars))
             self.emitted += 1
             self.outside += self.cell is None
             if self.emitted > MAX_LINES or self.outside > MAX_BLOCKS:  # stop early: the same limits as after reading
@@ -215,7 +175,12 @@ class _PageParser(HTMLParser):
         if self._is_furniture(tag, attributes):
             self._open(tag, skipped=True)
             return
+        look = element_look(self.stack[-1].look if self.stack else PAGE, tag, attributes, self.rules)
+        if look is None:  # hidden, with all inside it: its text is no data
+            self._open(tag, skipped=True).hides = True
+            return
         element = self._open(tag)
+        element.look = look
         line = self.getpos()[0]
         if tag in ("article", "main"):
             self.article_depth += 1
@@ -223,7 +188,7 @@ class _PageParser(HTMLParser):
             self.in_link += 1
             self.link_nodes.append(element)
         elif tag == "table":
-            table = _Table(line, element, self._tick())
+            table = PageTable(line, element, self._tick())
             if self.cell is not None and self.tables:
                 self.tables[-1].nested = True
             self._target().append(table)
@@ -235,7 +200,7 @@ class _PageParser(HTMLParser):
             table = self.tables[-1]
             if not table.rows:
                 table.rows.append((line, []))
-            self.cell = _Cell(line, _span(attributes.get("colspan"), zero_means=1),
+            self.cell = TableCell(line, _span(attributes.get("colspan"), zero_means=1),
                               _span(attributes.get("rowspan"), zero_means=_MAX_SPAN))
             table.rows[-1][1].append(self.cell)
 
@@ -248,6 +213,11 @@ class _PageParser(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if self.skipping:
+            if self.skip_nodes[0].hides:
+                self._hidden(data)
+            return
+        if self.stack and self.stack[-1].look.invisible():
+            self._hidden(data)
             return
         if not self.buffer:
             self.line = self.getpos()[0]
@@ -255,10 +225,15 @@ class _PageParser(HTMLParser):
         if self.in_link:
             self.link_chars += len(data.strip())
 
+    def _hidden(self, data: str) -> None:
+        """Text no reader can see is dropped; the cell it stood in says so."""
+        if self.cell is not None and data.strip():
+            self.cell.hidden = True
+
     # --- the element stack ----------------------------------------------------------
 
-    def _open(self, tag: str, *, skipped: bool = False) -> _Node:
-        node = _Node(tag, self._innermost(), self._tick(), self.emitted)
+    def _open(self, tag: str, *, skipped: bool = False) -> Node:
+        node = Node(tag, self._innermost(), self._tick(), self.emitted)
         self.positions.setdefault(tag, []).append(len(self.stack))
         self.stack.append(node)
         if skipped:
@@ -295,7 +270,7 @@ class _PageParser(HTMLParser):
             self.tables.pop()
             self.cell = self._enclosing_cell()
 
-    def _enclosing_cell(self) -> _Cell | None:
+    def _enclosing_cell(self) -> TableCell | None:
         """After a nested table closes, text belongs to the outer table's open cell again."""
         if not self.tables:
             return None
@@ -336,13 +311,13 @@ class _PageParser(HTMLParser):
             self._close_to(target)
 
     def _is_furniture(self, tag: str, attributes: dict[str, str]) -> bool:
-        if tag in _SKIP_TAGS or "hidden" in attributes:
+        if tag in _SKIP_TAGS:
             return True
         if tag in ("header", "footer") and not self.article_depth:
             return True
         if not attributes:
             return False
-        if _HIDDEN.search(attributes.get("style", "")) or attributes.get("aria-hidden") == "true":
+        if attributes.get("aria-hidden") == "true":
             return True
         words = " ".join((attributes.get("class", ""), attributes.get("id", ""))).lower()
         return bool(words) and not _FURNITURE.isdisjoint(re.split(r"[^a-z0-9]+", words))
@@ -353,122 +328,19 @@ class _PageParser(HTMLParser):
         self._close_to(0)
 
 
-# --- from the parse to a Document ----------------------------------------------------
-
-
-def _cell_text(cell: _Cell) -> str:
-    """A data cell's lines joined as the text reader joins a cell's paragraphs."""
-    lines = [item.text for item in cell.items if isinstance(item, _Line)]
-    return "\n".join(lines).strip("\n")
-
-
-def _grid_rows(table: _Table, budget: list[int]) -> tuple[Row, ...]:
-    """Rows of cells with an empty placeholder wherever a cell from a row above reaches.
-
-    A rowspan is cut to the rows left (``rowspan="0"`` reaches the end of the table). Each
-    row costs its cells and placeholders; ``budget`` (cells left for the whole page) is
-    spent as they are made, and a page that would exceed it is refused."""
-    covering: dict[int, list[int]] = {}  # grid column -> [rows still covered, colspan]
-    rows: list[Row] = []
-    count = len(table.rows)
-    for index, (line, cells) in enumerate(table.rows):
-        out: list[Cell] = []
-        column = 0
-        covered = sorted(covering)
-        held = next_cell = 0
-        starting: dict[int, list[int]] = {}
-        while held < len(covered) or next_cell < len(cells):
-            if held < len(covered) and covered[held] <= column:
-                start = covered[held]
-                held += 1
-                if start == column:  # an earlier cell's colspan may already cover it
-                    out.append(Cell("", line, covering[start][1], True))
-                    column += covering[start][1]
-            elif next_cell < len(cells):
-                cell = cells[next_cell]
-                next_cell += 1
-                out.append(Cell(_cell_text(cell), cell.line, cell.colspan, False))
-                rowspan = min(cell.rowspan, count - index)
-                if rowspan > 1:
-                    starting[column] = [rowspan - 1, cell.colspan]
-                column += cell.colspan
-            else:
-                column = covered[held]
-        budget[0] -= len(out)
-        if budget[0] < 0:
-            raise ReportError(f"网页中的表格展开后超过 {MAX_CELLS} 个单元格（多为 rowspan/colspan 过大），"
-                              "不像是年度报告：请检查网页或换用 .docx 版本", line=line)
-        for start in covered:
-            covering[start][0] -= 1
-            if not covering[start][0]:
-                del covering[start]
-        covering.update(starting)
-        if out:
-            rows.append(Row(tuple(out), line))
-    return tuple(rows)
-
-
-def _flatten(items: list[_Line | _Table]) -> list[tuple[Block, _Node | None, int, int]]:
-    """Blocks in reading order with their innermost element, clock and link-text count;
-    layout tables (tables that hold tables) give up their cells' content as blocks. A loop
-    with its own stack, not recursion: pages nest tables thousands deep."""
-    out: list[tuple[Block, _Node | None, int, int]] = []
-    budget = [MAX_CELLS]
-    pending: list[Iterator[_Line | _Table]] = [iter(items)]
-    while pending:
-        item = next(pending[-1], None)
-        if item is None:
-            pending.pop()
-        elif isinstance(item, _Line):
-            if item.text:
-                out.append((Paragraph(item.text.strip(), item.line), item.node, item.time, item.link_chars))
-        elif item.nested:
-            pending.append(inner for _, cells in item.rows for cell in cells for inner in cell.items)
-        else:
-            rows = _grid_rows(item, budget)
-            if rows:
-                out.append((Table(rows, item.line), item.node, item.time, 0))
-    return out
-
-
-def _link_only(paragraph: Paragraph, link_chars: int) -> bool:
-    """A line that is mostly link text is navigation ("上一篇：…", "【打印】【关闭】")."""
-    visible = len(paragraph.text.replace(" ", ""))
-    return visible > 0 and link_chars * 2 >= visible
-
-
-def _is_anchor(block: Block, link_chars: int) -> bool:
-    """Parts every report has: its tables of figures, its section headings, its title."""
-    if isinstance(block, Table):
-        return len(block.rows) >= 3 and any(c.text.strip().isdigit() for r in block.rows for c in r.cells)
-    if _link_only(block, link_chars):
-        return False
-    text = block.text
-    return bool(_HEADING.match(text)) or ("年度报告" in text and len(text) <= 80)
-
-
-def _container(anchors: list[tuple[_Node | None, int]]) -> _Node | None:
-    """The innermost element holding every anchor (None: the whole page). Anchors come in
-    reading order, so the element holding the first and the last holds them all."""
-    node, last = anchors[0][0], anchors[-1][1]
-    while node is not None and not node.holds(last):
-        node = node.parent
-    return node
-
-
 def parse_html(text: str) -> Document:
     """The article's paragraphs and tables, in reading order."""
-    parser = _PageParser()
+    parser = _PageParser(style_rules(text))
     parser.feed(text)
     parser.close()
-    placed = _flatten(parser.blocks)
-    anchors = [(node, time) for block, node, time, links in placed if _is_anchor(block, links)]
-    container = _container(anchors) if anchors else None
+    placed = flatten(parser.blocks)
+    anchors = [(node, time) for block, node, time, links in placed if is_anchor(block, links)]
+    article = container(anchors) if anchors else None
     blocks: list[Block] = []
     for block, _, time, links in placed:
-        if container is not None and not container.holds(time):
+        if article is not None and not article.holds(time):
             continue
-        if isinstance(block, Paragraph) and _link_only(block, links):
+        if isinstance(block, Paragraph) and link_only(block, links):
             continue
         blocks.append(block)
     return Document(blocks=blocks, source_format="html")

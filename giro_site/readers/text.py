@@ -45,6 +45,7 @@ from giro_site.readers.encoding import decode_text
 from giro_site.readers.limits import check_lines
 
 _BOOKMARK = re.compile(r"\[bookmark: [^\]]*\]")
+_HTML_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 
 # Kinds of line.
 BLANK, TAB, TEXT, TSV, PIPE, RULE, FIGURES = range(7)
@@ -167,6 +168,8 @@ def _row_cells(line: str, kind: int) -> list[str]:
         stripped = line.strip()
         stripped = stripped[1:] if stripped.startswith("|") else stripped
         stripped = stripped[:-1] if stripped.endswith("|") else stripped
+        if "<" in stripped:  # a converter's line break inside a cell
+            stripped = _HTML_BREAK.sub("\n", stripped)
         return [cell.strip(" ") for cell in stripped.split("|")]
     if kind == FIGURES:
         split = _figures_split(line)
@@ -264,14 +267,30 @@ def _table(rows: list[tuple[list[list[str]], list[int], int]], line: int) -> Tab
     return Table(tuple(built), line)
 
 
-def _run_table(run: _Run, lines: list[str], kinds: list[int]) -> Table:
-    rows = []
+def _declared(run: _Run, lines: list[str], kinds: list[int]) -> int:
+    """How many cells a pipe table's rows should have: its header's (its Markdown rule's
+    count, else its first pipe row's); 0 for a table without pipe rows."""
+    first = 0
     for index in run.lines:
         if kinds[index] == RULE:
+            return len(_row_cells(lines[index], PIPE))
+        if kinds[index] == PIPE and not first:
+            first = len(_row_cells(lines[index], PIPE))
+    return first
+
+
+def _run_table(run: _Run, lines: list[str], kinds: list[int]) -> Table:
+    rows = []
+    declared = _declared(run, lines, kinds)
+    for index in run.lines:
+        kind = kinds[index]
+        if kind == RULE:
             continue
         number = index + 1
-        cells = tuple(_cell((text, number, 1, not text, False)) for text in _row_cells(lines[index], kinds[index]))
-        rows.append(Row(cells, number))
+        # A label on its own line in a pipe table is one cell, spaces and all.
+        texts = [lines[index].strip()] if declared and kind == TEXT else _row_cells(lines[index], kind)
+        cells = tuple(_cell((text, number, 1, not text, False)) for text in texts)
+        rows.append(Row(cells, number, declared if kind in (PIPE, TEXT) else 0))
     return Table(tuple(rows), run.lines[0] + 1)
 
 
@@ -344,9 +363,10 @@ def parse_text(text: str) -> Document:
 
 
 class TextReader:
-    """Reads ``.txt`` files: decode, then parse the layouts above."""
+    """Reads ``.txt`` files and the Markdown that PDF converters write (``.md``): decode,
+    then parse the layouts above."""
 
-    extensions = (".txt", ".text")
+    extensions = (".txt", ".text", ".md", ".markdown")
     format_name = "txt"
     max_bytes = 16 * 1024 * 1024  # a long report is 100 KB
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import ne
 from typing import Any
 
 from giro_site.regions.gazetteer import CITY, COUNTY, PROVINCE, TOWNSHIP, Place, gazetteer
@@ -161,9 +162,14 @@ def resolve(name: str | None, other_names: list[str], texts: list[str]) -> Resol
                 reading = alternative
     level = _level(reading, name)
     if not reading.places:
-        return Resolution(division_of([], level), None, reading.rest,
-                          f"“{name}”中没有可在地名库中找到的地名，无法确定所在地区。")
+        hint = slip_hint(name, None, [*other_names, *texts])
+        return Resolution(division_of([], None if hint else level), None, reading.rest,
+                          hint or f"“{name}”中没有可在地名库中找到的地名，无法确定所在地区。")
     candidates = reading.places
+    if len(candidates) == 1 and level == "部门":
+        hint = slip_hint(reading.rest, candidates[0], [*other_names, *texts])
+        if hint:  # 宿迁市沐阳县人民政府: 沐阳县 is no department of 宿迁市 but a slip for 沭阳县
+            return Resolution(division_of(list(candidates[0].chain()), None), None, reading.rest, hint)
     if len(candidates) > 1:
         named = places_named([*other_names, *texts])
         candidates = _narrow(candidates, named)
@@ -174,6 +180,72 @@ def resolve(name: str | None, other_names: list[str], texts: list[str]) -> Resol
     return Resolution(division_of(_shared(candidates), level), None, reading.rest,
                       f"“{candidates[0].name}”在地名库中有多处（{where}{more}），报告中没有足以区分的地名，"
                       "所在地区未填写。")
+
+
+# --- a place written with a one-character slip ----------------------------------------------
+
+
+_PLACE_ENDS = frozenset("省市区县旗州盟镇乡道木")  # the last character of a place's name: its kind
+
+
+@lru_cache(maxsize=1)
+def _names_by_shape() -> dict[tuple[int, str], list[str]]:
+    """The gazetteer's names by their length and last character (the kind: 县, 镇, 街道)."""
+    shapes: dict[tuple[int, str], list[str]] = {}
+    for known in gazetteer().by_name:
+        shapes.setdefault((len(known), known[-1]), []).append(known)
+    return shapes
+
+
+def _slips(name: str, within: Place | None) -> list[tuple[str, Place]]:
+    """(what the name wrote, the place) for each place whose name differs from a start of
+    ``name`` in one character other than its last (沐阳县 for 沭阳县; not 沭阳镇), inside
+    ``within`` when given."""
+    found: list[tuple[str, Place]] = []
+    shapes = _names_by_shape()
+    for length in range(3, min(_LONGEST_NAME, len(name)) + 1):
+        written = name[:length]
+        if written[-1] not in _PLACE_ENDS:
+            continue
+        for known in shapes.get((length, written[-1]), ()):
+            if sum(map(ne, written, known)) == 1:
+                found += [(written, place) for place in gazetteer().named(known)
+                          if within is None or (place.within(within) and place is not within)]
+    return found
+
+
+def slip_hint(name: str, within: Place | None, others: list[str]) -> str | None:
+    """The message of a REGION_UNKNOWN that names the likely place, when the name starts
+    with a place the gazetteer does not know but one character from a place it does, and
+    the report's other names fit that place and no other such place: they name it rightly
+    (an address, a signature), or a place inside it, or the name goes on with one; else one
+    of its ancestors is named and no other such place's. With three-character names many
+    places are one character apart (沐阳县: 沭阳县, 泗阳县, 射阳县 …), so without such words
+    nothing is named. The place itself stays unknown: the maintainer confirms it in
+    agencies.toml."""
+    slips = _slips(name, within)
+    if not slips:
+        return None
+    text = "\n".join(others)[:_CONTEXT_CHARS]
+
+    def named_rightly(written: str, place: Place) -> bool:
+        inside = read_name(name[len(written):]).places
+        return (place.name in text or any(p.within(place) for p in inside)
+                or any(len(child.name) >= 3 and child.name in text for child in place.children))
+
+    fitting = [(written, place) for written, place in slips if named_rightly(written, place)]
+    if not fitting:
+        named = places_named(others)
+        fitting = [(written, place) for written, place in slips
+                   if any(a.name in named for a in place.chain()[:-1] if within is None or not within.within(a))]
+    if len({place.code for _, place in fitting}) != 1:
+        return None
+    written, place = fitting[0]
+    differs = next(f"{a}/{b}" for a, b in zip(written, place.name, strict=True) if a != b)
+    full = "".join(p.name for p in place.chain())
+    return (f"“{written}”不在地名库中，所在地区不作猜测；它与“{full}”只差一个字（{differs}），"
+            f"报告中的其他地名也与之相符。如确是该地，请在 content/agencies.toml 中为这个机关写明 "
+            f"code = \"{place.code}\"。")
 
 
 def region_text(division: dict[str, Any]) -> str:

@@ -305,7 +305,7 @@ def _load_agencies(data: dict[str, Any]) -> AgencyDirectory:
             code = str(code).ljust(12, "0")
             if code not in gazetteer().by_code:
                 raise ReportError(f"{label}的 code = {shown(item['code'])} 不在行政区划地名库中：请核对代码"
-                                  "（可在 data/regions 页面或国家地名信息库查到）")
+                                  "（行政区划代码可在国家地名信息库 dmfw.mca.gov.cn 查到，县级 6 位、乡镇级 12 位）")
         entries.append(AgencyMeta(**{**item, "level": level, "code": code}))
         labels.append(label)
     return AgencyDirectory(entries, labels)

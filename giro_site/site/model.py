@@ -251,7 +251,8 @@ def make_slug(group: list[ReportInfo], code: str | None, known: dict[str, list[s
             return f"{_ascii(own or place.name, known)}-{place.short_code}"
     first = oldest_first[0].summary
     name, region = first.get("agency") or first["file"], first.get("region") or ""
-    return f"{_ascii(name, known)}-{hashlib.sha1(f'{region}|{name}'.encode()).hexdigest()[:6]}"
+    shown = first.get("agency") or UNKNOWN_NAME  # a file's path never shows in an address
+    return f"{_ascii(shown, known)}-{hashlib.sha1(f'{region}|{name}'.encode()).hexdigest()[:6]}"
 
 
 def cached_own_name(agency: str | None, region: str | None, code: str | None,
@@ -301,6 +302,15 @@ def with_overrides(division: dict[str, Any] | None, meta: AgencyMeta | None) -> 
     return result
 
 
+UNKNOWN_NAME = "（名称不详）"
+
+
+def unknown_name(year: int | None) -> str:
+    """What a body is called when no report names it: never its file's name or path, which
+    a reader should not see (and which can be anything, markup included)."""
+    return f"{UNKNOWN_NAME}{year}年" if year is not None else UNKNOWN_NAME
+
+
 def _usual_name(group: list[ReportInfo]) -> str | None:
     """The name the body gives itself most often, the latest year's on a tie: one name for
     all its years, whichever way a year's title wrote it."""
@@ -344,7 +354,7 @@ def build_agencies(reports: list[ReportInfo], directory: AgencyDirectory,
                                   meta)
         places = _places_above(division)
         region = (meta.region if meta and meta.region else None) or "".join(places) or latest.get("region")
-        name = (meta.name if meta and meta.name else None) or _usual_name(group) or latest["file"]
+        name = (meta.name if meta and meta.name else None) or _usual_name(group) or unknown_name(group[0].year)
         searched = f"{region or ''}{name}"
         if len(pinyin.get(searched, ())) != 2:
             pinyin[searched] = list(search_keys(region, name))

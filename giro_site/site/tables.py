@@ -109,8 +109,9 @@ def proactive_layout(form: str) -> TableLayout:
 
 # --- table 三 --------------------------------------------------------------------------
 
-_GROUP_LABELS = (("denied", "（三）不予公开"), ("unable", "（四）无法提供"), ("not_processed", "（五）不予处理"),
-                 ("other", "（六）其他处理"))
+# Table 三's groups of outcome rows and their headings (the comparison page shows them too).
+APPLICATION_GROUP_LABELS = (("denied", "（三）不予公开"), ("unable", "（四）无法提供"),
+                            ("not_processed", "（五）不予处理"), ("other", "（六）其他处理"))
 
 
 @cache
@@ -140,13 +141,13 @@ def applications_layout(form: str) -> TableLayout:
         cells: list[Head] = []
         if index == 0:
             cells.append(Head("三、本年度办理结果", rowspan=len(results), scope="rowgroup"))
-        group = next((g for g, _ in _GROUP_LABELS if key.startswith(g + "_")), None)
+        group = next((g for g, _ in APPLICATION_GROUP_LABELS if key.startswith(g + "_")), None)
         if group is None:
             cells.append(Head(labels[key], colspan=2, scope="row"))
         else:
             members = [k for k in results if k.startswith(group + "_")]
             if key == members[0]:
-                cells.append(Head(dict(_GROUP_LABELS)[group], rowspan=len(members), scope="rowgroup"))
+                cells.append(Head(dict(APPLICATION_GROUP_LABELS)[group], rowspan=len(members), scope="rowgroup"))
             cells.append(Head(labels[key], scope="row"))
         rows.append(RowLayout(tuple(cells), paths(key), key=f"applications.{key}"))
     rows.append(RowLayout((Head(labels["carried_forward"], colspan=3, scope="row"),), paths("carried_forward"),

@@ -8,6 +8,7 @@ Without Chromium or Playwright the tests skip on a developer's machine and fail 
 from __future__ import annotations
 
 import functools
+import json
 import os
 import random
 import shutil
@@ -25,6 +26,7 @@ from giro_site.bench.synth import random_report, render_text
 from giro_site.report import parse_report
 from giro_site.site.build.builder import BuildOptions, build_site
 from tests.conftest import ROOT
+from tests.ui_content import UI_BODIES, UI_CORPUS, UI_REPORTS, write_ui_content
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -235,3 +237,32 @@ def keyboard_reach(page: Any) -> tuple[list[str], list[str]]:
         if not (style["outline"] or style["shadow"]):
             invisible.append(style["html"])
     return [html for html in wanted if html not in reached], invisible
+
+
+# --- a site for the compare page, the search box and the defences ------------------------
+
+
+@pytest.fixture(scope="session")
+def ui_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The shipped content with the bodies and files of ``tests/ui_content.py`` and 40
+    generated reports (enough bodies that a search's results fill a screen)."""
+    content = tmp_path_factory.mktemp("ui") / "content"
+    bodies = write_ui_content(content, corpus=UI_CORPUS)
+    out = content.parent / "public"
+    result = build_site(BuildOptions(content=content, out=out, base_url="/", build_date="2026-01-02"))
+    assert result.reports == UI_REPORTS + UI_CORPUS and result.agencies == UI_BODIES + bodies, result
+    assert not result.problems, result.problems
+    server, origin = _serve(out)
+    yield Site(root=origin + "/", base="/", out=out, content=content)
+    server.shutdown()
+
+
+def index_rows(site: Site) -> dict[str, dict[str, Any]]:
+    """The site's index of bodies, by name: slug, pinyin and reports (id, year, figures)."""
+    data = json.loads((site.out / "data" / "index.json").read_text(encoding="utf-8"))
+    rows = {}
+    for values in data["rows"]:
+        row = dict(zip(data["fields"], values, strict=True))
+        row["reports"] = [dict(zip(data["report_fields"], r, strict=True)) for r in row["reports"]]
+        rows[row["name"]] = row
+    return rows

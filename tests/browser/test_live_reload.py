@@ -34,6 +34,8 @@ def test_open_page_reloads_when_a_report_is_edited(browser: Any, served: Served)
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
+        # The preview keeps the pages' content security policy: live reload must not break it.
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
         page.goto(served.agency_url("gaoling"), wait_until="load")
         assert "共主动公开政府信息309条" in page.locator("main").inner_text()
         settle_after_livereload_start(page)

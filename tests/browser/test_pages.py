@@ -26,7 +26,8 @@ def agency_page(site: Site, year: int) -> str:
 # What a drawn chart shows: its kind, its box's and its drawing's widths, every mark (a figure
 # drawn: bar, segment or point) with its row, series, value and length (bars) or height
 # (points), and the figures of the chart's own data table as the page shows them (none when
-# its figures are in a form table on the page).
+# its figures are in a form table on the page); how many marks lie outside the plot area, and
+# the value axis' last tick.
 CHART_MARKS = """el => {
   const svg = el.querySelector('svg');
   const marks = [...el.querySelectorAll('[data-value]')].map(m => ({
@@ -35,7 +36,15 @@ CHART_MARKS = """el => {
     height: m.tagName === 'circle' ? +m.getAttribute('cy') : null}));
   const table = el.closest('figure').querySelector('details table');
   const figures = table && [...table.rows].slice(1).map(r => [...r.cells].slice(1).map(c => c.textContent.trim()));
-  return {kind: el.dataset.chart, box: el.clientWidth, width: svg ? +svg.getAttribute('width') : null, marks, figures};
+  // Marks outside the plot area (data-plot: x y width height), and the axis' last tick.
+  const [px, py, pw, ph] = svg.getAttribute('data-plot').split(' ').map(Number);
+  const inside = (x, y) => x >= px - 0.5 && x <= px + pw + 0.5 && y >= py - 0.5 && y <= py + ph + 0.5;
+  const outside = [...el.querySelectorAll('[data-value]')].filter(m => m.tagName === 'rect'
+    ? !inside(+m.getAttribute('x') + +m.getAttribute('width'), +m.getAttribute('y'))
+    : !inside(+m.getAttribute('cx'), +m.getAttribute('cy'))).length;
+  const axisTop = Math.max(...[...svg.querySelectorAll('text[data-tick]')].map(t => +t.dataset.tick));
+  return {kind: el.dataset.chart, box: el.clientWidth, width: svg ? +svg.getAttribute('width') : null, marks, figures,
+          outside, axisTop};
 }"""
 
 
@@ -50,6 +59,13 @@ def chart_marks(plot: Any) -> dict[str, Any]:
     heights are proportional to the figures (one scale per chart)."""
     drawn = plot.evaluate(CHART_MARKS)
     assert drawn["width"] and drawn["width"] <= max(drawn["box"], 200), drawn
+    assert drawn["outside"] == 0, drawn  # every mark inside the plot area
+    rows: dict[int, float] = {}
+    for m in drawn["marks"]:
+        rows[m["row"]] = rows.get(m["row"], 0) + m["value"]
+    largest = max(rows.values()) if drawn["kind"] in ("bars", "stack") else max(m["value"] for m in drawn["marks"])
+    if drawn["kind"] != "shares":
+        assert drawn["axisTop"] >= largest, drawn  # the axis reaches the largest figure (a stack's sum)
     marks = {(m["row"], m["series"]): m["value"] for m in drawn["marks"]}
     assert len(marks) == len(drawn["marks"]) and marks, drawn
     if drawn["figures"] is not None:

@@ -6,8 +6,10 @@ lines and paragraphs (``text``), and pages are put back together with running he
 footers and page numbers dropped and tables continued across page breaks (``layout``).
 All of it runs in a child process with a time and memory limit (``isolate``).
 
-Refused with a reason: a scanned PDF (no text layer; there is no OCR), an encrypted one, a
-damaged one, one with more than ``extract.MAX_PAGES`` pages.
+Refused with a reason: a scanned PDF (no text layer, or only an invisible OCR layer; there is
+no OCR here), one that needs a password to open (one encrypted only against printing or
+copying opens without and is read), a damaged one, one over the caps of ``extract`` (pages,
+objects, characters).
 """
 
 from __future__ import annotations

@@ -19,6 +19,8 @@ from giro_site.readers.pdf.text import Line, make_lines, normal_char
 
 
 def table_rows(grid: GridTable) -> tuple[list[TableRow], list[Line]]:
+    """A ruled table's rows of cells, each cell the lines of the characters in its box (a
+    merged cell once, in the row it starts in, and as a placeholder below), and all its lines."""
     cells = {id(box): TableCell(make_lines(box.glyphs), box.left, box.right, box.col1 - box.col0, box.hidden)
              for box in grid.boxes}
     by_row: dict[int, list[Box]] = {}
@@ -37,6 +39,7 @@ _UNITS = set("元万件条个项次人份%％")
 
 
 def cell_of(glyphs: list[Glyph], left: float, right: float, colspan: int) -> TableCell:
+    """A cell of a table without ruling lines: its characters' lines and where it stands."""
     return TableCell(make_lines(glyphs), left, right, colspan)
 
 

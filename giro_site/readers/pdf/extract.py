@@ -2,6 +2,11 @@
 how much of the page is image. The only module that calls PDFium (native code); it runs
 inside the isolated child process (``isolate``), and everything it returns is plain data.
 
+What is inside a Form XObject (a page an overlay, stamping or n-up tool wrapped whole) is the
+page's. Characters a reader cannot see are kept apart (``PageContent.hidden``), never read.
+A page's objects are counted before PDFium lays out its text and the document's characters
+as pages are read, so that a file built to cost minutes is refused in a fraction of a second.
+
 Coordinates are points on the page as displayed (the page's rotation applied), with the
 origin at the top left and ``y`` growing downwards, like reading.
 """
@@ -23,7 +28,7 @@ MAX_OBJECTS_PER_PAGE = 100_000  # drawing objects of every kind, those inside Fo
 # (10,000 objects: 0.4 s; 100,000: a minute). A page of a report has a few hundred, or one per
 # character (3,000) from some producers.
 MAX_TEXT_OBJECTS_PER_PAGE = 6_000
-MAX_TEXT_COST = 6_000 ** 2 * 8  # the squares summed over the pages: eight pages at the cap (1.3 s)
+MAX_TEXT_COST = 6_000 ** 2 * 6  # the squares summed over the pages: six pages at the cap (about 1 s)
 
 _LINE_WIDTH = 3.0  # a filled or stroked shape thinner than this (points) is a ruling line
 _MIN_LENGTH = 4.0  # shorter strokes are glyph parts, bullets or dots, not table edges
@@ -123,51 +128,69 @@ def _apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
     return m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]
 
 
-def _objects(page: object, number: int) -> tuple[list[tuple[object, int, Matrix]], int, dict[int, Matrix]]:
+class Drawing(NamedTuple):
+    """What ``_objects`` found on a page."""
+
+    objects: list[tuple[object, int, Matrix]]  # each drawing object, its type, its forms' matrix
+    texts: int  # how many are text
+    forms: dict[int, Matrix]  # text object inside a form (by address) -> the form's matrix
+    unseen: set[int]  # text objects that paint nothing a reader sees (by address)
+
+
+def _objects(page: object, number: int) -> Drawing:
     """Every drawing object of the page with its type and the matrix of the forms it sits
     in (a Form XObject is what overlay, stamping and n-up tools put a whole page in: its
     lines and text are the page's), and how many of them are text. Counted before PDFium
     lays out the page's text, whose cost grows with the square of its text objects: a page
-    over the caps is refused here, cheaply. Also, for each text object inside a form, the
-    form's matrix (by the object's address: see ``_unplaced``)."""
+    over the caps is refused here, cheaply. Also, by the object's address, each text object
+    inside a form with the form's matrix (see ``_unplaced``) and the text objects no reader
+    sees (``_Paint.unseen``): a page with neither is read without asking each character's object."""
     import pypdfium2.raw as raw
 
     count = raw.FPDFPage_CountObjects(page)
     if count > MAX_OBJECTS_PER_PAGE:
         raise ReportError(f"PDF 第 {number} 页有 {count} 个绘图对象，超出上限（{MAX_OBJECTS_PER_PAGE}），"
                           "不像是年度报告的一页")
+    get_type, text_kind, form_kind = raw.FPDFPageObj_GetType, raw.FPDF_PAGEOBJ_TEXT, raw.FPDF_PAGEOBJ_FORM
     matrix = raw.FS_MATRIX()
+    paint = _Paint()
     out: list[tuple[object, int, Matrix]] = []
     texts = 0
     forms: dict[int, Matrix] = {}
-    pending: list[tuple[object, int, int, Matrix]] = [(page, count, 0, _IDENTITY)]  # container, size, next, matrix
-    while pending:
-        container, size, index, outer = pending.pop()
-        if index >= size:
-            continue
-        pending.append((container, size, index + 1, outer))
-        obj = (raw.FPDFPage_GetObject(container, index) if container is page
-               else raw.FPDFFormObj_GetObject(container, index))
-        kind = raw.FPDFPageObj_GetType(obj)
-        if kind == raw.FPDF_PAGEOBJ_FORM:
-            inside = max(0, raw.FPDFFormObj_CountObjects(obj))
-            count += inside
+    unseen: set[int] = set()
+    containers: list[tuple[object, Matrix]] = [(page, _IDENTITY)]  # the page, then each form in it
+    while containers:
+        container, outer = containers.pop()
+        if container is page:
+            size, get_object = count, raw.FPDFPage_GetObject
+        else:
+            size, get_object = max(0, raw.FPDFFormObj_CountObjects(container)), raw.FPDFFormObj_GetObject
+            count += size
             if count > MAX_OBJECTS_PER_PAGE:
                 raise ReportError(f"PDF 第 {number} 页有超过 {MAX_OBJECTS_PER_PAGE} 个绘图对象（含嵌套的表单对象），"
                                   "超出上限，不像是年度报告的一页")
-            own = (matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f) if raw.FPDFPageObj_GetMatrix(
-                obj, ctypes.byref(matrix)) else _IDENTITY
-            pending.append((obj, inside, 0, _times(own, outer)))  # children are in the form's space
-            continue
-        if kind == raw.FPDF_PAGEOBJ_TEXT:
-            texts += 1
-            if texts > MAX_TEXT_OBJECTS_PER_PAGE:
-                raise ReportError(f"PDF 第 {number} 页有超过 {MAX_TEXT_OBJECTS_PER_PAGE} 个文字对象，超出上限，"
-                                  "读取其文字要花的时间过长，不像是年度报告的一页")
-            if outer is not _IDENTITY:
-                forms[ctypes.cast(obj, ctypes.c_void_p).value or 0] = outer
-        out.append((obj, kind, outer))
-    return out, texts, forms
+        for index in range(size):
+            obj = get_object(container, index)
+            kind = get_type(obj)
+            if kind == form_kind:
+                own = (matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f) if raw.FPDFPageObj_GetMatrix(
+                    obj, ctypes.byref(matrix)) else _IDENTITY
+                containers.append((obj, _times(own, outer)))  # its objects are in the form's space
+                continue
+            if kind == text_kind:
+                texts += 1
+                if texts > MAX_TEXT_OBJECTS_PER_PAGE:
+                    raise ReportError(f"PDF 第 {number} 页有超过 {MAX_TEXT_OBJECTS_PER_PAGE} 个文字对象，超出上限，"
+                                      "读取其文字要花的时间过长，不像是年度报告的一页")
+                hidden = paint.unseen(obj)
+                if outer is not _IDENTITY or hidden:
+                    address = ctypes.cast(obj, ctypes.c_void_p).value or 0
+                    if outer is not _IDENTITY:
+                        forms[address] = outer
+                    if hidden:
+                        unseen.add(address)
+            out.append((obj, kind, outer))
+    return Drawing(out, texts, forms, unseen)
 
 
 def _segments(objects: list[tuple[object, int, Matrix]], frame: _Frame, out: PageContent) -> None:
@@ -251,25 +274,33 @@ _STROKE_MODES = (1, 5)  # modes that only stroke the outline
 _MIN_SIZE = 0.5  # points: a glyph smaller than this is not text a reader can see
 
 
-def _unseen(obj: object) -> bool:
-    """Whether a text object paints nothing a reader can see: render mode 3 (what OCR layers
-    and hidden keywords use) or 7, or a fully transparent colour."""
-    import pypdfium2.raw as raw
+class _Paint:
+    """Asks PDFium how a text object is painted (its arguments made once a page)."""
 
-    mode = raw.FPDFTextObj_GetTextRenderMode(obj)
-    if mode in _INVISIBLE_MODES:
-        return True
-    r, g, b, a = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
-    paint = raw.FPDFPageObj_GetStrokeColor if mode in _STROKE_MODES else raw.FPDFPageObj_GetFillColor
-    return bool(paint(obj, ctypes.byref(r), ctypes.byref(g), ctypes.byref(b), ctypes.byref(a)) and a.value == 0)
+    def __init__(self) -> None:
+        import pypdfium2.raw as raw
+
+        self.mode, self.fill, self.stroke = (raw.FPDFTextObj_GetTextRenderMode, raw.FPDFPageObj_GetFillColor,
+                                             raw.FPDFPageObj_GetStrokeColor)
+        self.values = [ctypes.c_uint() for _ in range(4)]
+        self.refs = [ctypes.byref(value) for value in self.values]
+
+    def unseen(self, obj: object) -> bool:
+        """Whether a text object paints nothing a reader can see: render mode 3 (what OCR
+        layers and hidden keywords use) or 7, or a fully transparent colour."""
+        mode = self.mode(obj)
+        if mode in _INVISIBLE_MODES:
+            return True
+        paint = self.stroke if mode in _STROKE_MODES else self.fill
+        return bool(paint(obj, *self.refs) and self.values[3].value == 0)
 
 
-def _glyphs(textpage: object, frame: _Frame, out: PageContent, count: int, forms: dict[int, Matrix]) -> None:
+def _glyphs(textpage: object, frame: _Frame, out: PageContent, count: int, drawing: Drawing) -> None:
     """Every character the text layer has, with its loose (font-height) box. Spaces and
     line breaks PDFium made up from gaps are left out: where a space belongs is decided
     later, and never between a figure and a Chinese character. Characters a reader cannot
-    see (see ``_unseen``; under half a point; outside the page) go to ``out.hidden``.
-    ``forms``: the matrix of the forms each text object inside a Form XObject sits in."""
+    see (see ``_Paint.unseen``; under half a point; outside the page) go to ``out.hidden``.
+    ``drawing``: the page's text objects inside forms and those no reader sees."""
     import pypdfium2.raw as raw
 
     if count <= 0:
@@ -282,31 +313,33 @@ def _glyphs(textpage: object, frame: _Frame, out: PageContent, count: int, forms
     rect = raw.FS_RECTF()
     ref = ctypes.byref(rect)
     append, hide = out.glyphs.append, out.hidden.append
-    unseen: dict[int, bool] = {}
+    forms, unseen = drawing.forms, drawing.unseen
+    by_object = bool(forms or unseen)  # else no character needs its object looked up
     extents: dict[int, tuple[Box, Box] | None] = {}
-    width, height = frame.width, frame.height
+    width2, height2 = 2 * frame.width, 2 * frame.height  # a glyph's middle, doubled, lies within
+    box = frame.box
     for index, char in enumerate(text):
         if char in "\r\n\x00\ufffe\uffff" or (char == " " and raw.FPDFText_IsGenerated(textpage, index)):
             continue
         if not raw.FPDFText_GetLooseCharBox(textpage, index, ref):
             continue
-        obj = raw.FPDFText_GetTextObject(textpage, index)
-        address = ctypes.cast(obj, ctypes.c_void_p).value or 0
-        hidden = unseen.get(address)
-        if hidden is None:
-            hidden = unseen[address] = bool(address) and _unseen(obj)
-        outer = forms.get(address)
-        if outer is not None and _unplaced(obj, outer, rect, extents, address):
-            x0, x1, top, bottom = _form_box(outer, frame, rect)
+        hidden = False
+        if by_object:
+            obj = raw.FPDFText_GetTextObject(textpage, index)
+            address = ctypes.cast(obj, ctypes.c_void_p).value or 0
+            hidden, outer = address in unseen, forms.get(address)
+            if outer is not None and _unplaced(obj, outer, rect, extents, address):
+                x0, x1, top, bottom = _form_box(outer, frame, rect)
+            else:
+                x0, x1, top, bottom = box(rect.left, rect.bottom, rect.right, rect.top)
         else:
-            x0, x1, top, bottom = frame.box(rect.left, rect.bottom, rect.right, rect.top)
-        glyph = Glyph(char, x0, x1, top, bottom)
-        x, y = (x0 + x1) / 2, (top + bottom) / 2
-        if hidden or max(x1 - x0, bottom - top) < _MIN_SIZE or not (0.0 <= x <= width and 0.0 <= y <= height):
+            x0, x1, top, bottom = box(rect.left, rect.bottom, rect.right, rect.top)
+        if (hidden or (x1 - x0 < _MIN_SIZE and bottom - top < _MIN_SIZE) or not 0.0 <= x0 + x1 <= width2
+                or not 0.0 <= top + bottom <= height2):
             if not char.isspace():
-                hide(glyph)
+                hide(Glyph(char, x0, x1, top, bottom))
             continue
-        append(glyph)
+        append(Glyph(char, x0, x1, top, bottom))
 
 
 Box = tuple[float, float, float, float]  # left, bottom, right, top in PDF space
@@ -369,13 +402,13 @@ def read_pages(data: bytes) -> PdfContent:
                 left, bottom, right, top = page.get_cropbox()
                 frame = _Frame(left, bottom, right, top, page.get_rotation())
                 content = PageContent(number + 1, frame.width, frame.height)
-                objects, texts, forms = _objects(page, number + 1)
+                drawing = _objects(page, number + 1)
+                texts = drawing.texts
                 text_cost += texts * texts
                 if text_cost > MAX_TEXT_COST:
                     raise ReportError(f"PDF 到第 {number + 1} 页为止的文字对象过多（本页 {texts} 个），读取其文字要花的"
                                       "时间过长，不像是一份年度报告")
-                _segments(objects, frame, content)
-                del objects
+                _segments(drawing.objects, frame, content)
                 textpage = page.get_textpage()
                 try:
                     chars = raw.FPDFText_CountChars(textpage)
@@ -386,7 +419,7 @@ def read_pages(data: bytes) -> PdfContent:
                     if characters > MAX_CHARS:
                         raise ReportError(f"PDF 到第 {number + 1} 页为止已有 {characters} 个字符，超出全文上限"
                                           f"（{MAX_CHARS}），不像是一份年度报告")
-                    _glyphs(textpage, frame, content, chars, forms)
+                    _glyphs(textpage, frame, content, chars, drawing)
                 finally:
                     textpage.close()
                 pages.append(content)

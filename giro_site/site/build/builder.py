@@ -50,8 +50,9 @@ from giro_site.site.build.write import AboutAll, Plan, Written
 from giro_site.site.config import AgencyDirectory, load_agencies, load_config
 from giro_site.site.model import Agency, OtherVersion, ReportInfo, build_agencies, group_key
 from giro_site.site.pages.listing import index_piece
+from giro_site.site.pages.markdown_pages import markdown_pages
 from giro_site.site.pages.regions import region_tree
-from giro_site.site.pages.renderer import SiteRenderer, markdown_pages
+from giro_site.site.pages.renderer import SiteRenderer
 from giro_site.site.versions import report_infos
 
 PROJECT = Path(__file__).resolve().parents[3]
@@ -114,11 +115,17 @@ class BuildSession:
         self.model: SiteModel | None = None
         self.states: dict[str, dict[str, Any]] = {}
         self._where: tuple[Path, Path] | None = None  # the cache and content folders these are of
+        self._stamp: tuple[int, int] | None = None  # the manifest this session wrote last (size, time)
         self._thread: threading.Thread | None = None
         self.failure: BaseException | None = None  # what went wrong finishing the last rebuild
 
+    def _ours(self, cache: Path) -> bool:
+        """Whether the cache is still as this session left it (another process, a `build` in
+        another terminal, may have built the same output since: then all is read again)."""
+        return self._stamp is not None and self._stamp == _stamp(cache / "manifest.json")
+
     def store_for(self, cache: Path, options: BuildOptions) -> ReportStore:
-        if options.fresh or self.store is None or self._where != (cache, options.content):
+        if options.fresh or self.store is None or self._where != (cache, options.content) or not self._ours(cache):
             self.store, self.model, self.states = None, None, {}
             self._where = (cache, options.content)
             return ReportStore(cache, options.content, fresh=options.fresh)
@@ -126,17 +133,19 @@ class BuildSession:
 
     def manifest_for(self, options: BuildOptions) -> dict[str, Any] | None:
         """The last build's manifest, if this session wrote it for this output."""
-        if options.fresh or self._where is None or self._where[0] != options.cache_folder():
+        if options.fresh or self._where is None or self._where[0] != options.cache_folder() \
+                or not self._ours(options.cache_folder()):
             return None
         return self.states.get("manifest")
 
     def state(self, cache: Path, name: str) -> dict[str, Any]:
         """A cache file of the build (pinyin, pairs): kept in memory after the first build."""
-        return self.states.get(name) or load_state(cache / f"{name}.json")
+        return self.states[name] if name in self.states else load_state(cache / f"{name}.json")
 
-    def keep(self, store: ReportStore, model: SiteModel, states: dict[str, dict[str, Any]]) -> None:
+    def keep(self, store: ReportStore, model: SiteModel, states: dict[str, dict[str, Any]], cache: Path) -> None:
         if self.background:
             self.store, self.model, self.states = store, model, states
+            self._stamp = _stamp(cache / "manifest.json")
 
     def later(self, work: Callable[[], None]) -> None:
         def run() -> None:
@@ -156,6 +165,14 @@ class BuildSession:
         if failure is not None:
             self.store, self.model = None, None
             raise failure
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
 
 
 def _cpu_seconds() -> float:
@@ -185,10 +202,16 @@ def global_key(options: BuildOptions, renderer: SiteRenderer) -> str:
                    *(hashlib.sha256(part).hexdigest() for part in extra))
 
 
+def meta_key(agency: Agency, base: str) -> str:
+    """The agency's metadata and its reports' ids (and the global key): what a download row
+    takes from its agency beside the report itself."""
+    return _digest(base, agency.slug, agency.name, agency.display_name, agency.region or "", agency.level or "",
+                   agency.source_url or "", agency.pinyin, orjson.dumps(agency.division).decode(), *agency.ids)
+
+
 def agency_key(agency: Agency, base: str) -> str:
     """Everything an agency's pages show: its reports (content and findings) and its metadata."""
-    parts = [base, agency.slug, agency.name, agency.display_name, agency.region or "", agency.level or "",
-             agency.source_url or "", agency.pinyin, orjson.dumps(agency.division).decode(), *agency.ids]
+    parts = [meta_key(agency, base)]
     for info in agency.reports:
         parts += [info.name, info.version, info.summary["digest"]]
     return _digest(*parts)
@@ -232,7 +255,9 @@ def build_site(options: BuildOptions, session: BuildSession | None = None) -> Bu
     session.wait()  # the last rebuild's downloads are in place before anything else is
     # A refused --out stops the build before anything is written (the lock's folder too);
     # under the lock, the output is looked at again.
-    inspect_output(options.content, options.out, manifest=load_state(options.cache_folder() / "manifest.json"),
+    known = session.manifest_for(options)  # serve: as it kept it (3 MB of JSON at 10,000 reports)
+    inspect_output(options.content, options.out,
+                   manifest=known if known is not None else load_state(options.cache_folder() / "manifest.json"),
                    force=options.force, sources=(options.templates, options.assets))
     lock = BuildLock(options.cache_folder())
     lock.acquire(options.progress.note)
@@ -269,7 +294,8 @@ def _make_model(renderer: SiteRenderer, store: ReportStore, directory: AgencyDir
     agencies = build_agencies(infos, directory, pinyin, others)
     regions = region_tree(agencies)
     keys = {agency.slug: agency_key(agency, base) for agency in agencies}
-    return SiteModel(base, agencies, keys, renderer.index_rows(agencies), renderer.download_rows(agencies, keys),
+    metas = {agency.slug: meta_key(agency, base) for agency in agencies}
+    return SiteModel(base, agencies, keys, renderer.index_rows(agencies), renderer.download_rows(agencies, metas),
                      regions, [index_piece(agency, regions) for agency in agencies])
 
 
@@ -281,7 +307,7 @@ def _apply(renderer: SiteRenderer, model: SiteModel, patched: Patch) -> None:
         model.keys[agency.slug] = agency_key(agency, model.base)
         model.rows[index] = renderer.index_rows([agency])[0]
         model.index_pieces[index] = index_piece(agency, model.regions)
-        for row in renderer.download_rows([agency], model.keys):
+        for row in renderer.download_rows([agency], {agency.slug: meta_key(agency, model.base)}):
             model.download_rows[position[row.name]] = row
 
 
@@ -302,8 +328,10 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
     cache = options.cache_folder()
     config = load_config(options.content, base_url=options.base_url, build_date=options.build_date)
     directory = load_agencies(options.content)  # settings first: a mistake there stops the build at once
-    renderer = SiteRenderer(config, options.content, options.templates, collect_assets(options.assets),
-                            markdown_pages(options.content), bytecode=cache / "templates")
+    pages = markdown_pages(options.content)
+    folder.notes.extend(note for page in pages for note in page["notes"])
+    renderer = SiteRenderer(config, options.content, options.templates, collect_assets(options.assets), pages,
+                            bytecode=cache / "templates")
     store = session.store_for(cache, options)
     store.refresh(jobs=options.jobs, progress=options.progress)  # the stage "解析报告"
     problems = store.problems()
@@ -372,7 +400,7 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
             save_state(cache / "pinyin.json", pinyin)
         if len(pairs) != known_pairs:
             save_state(cache / "pairs.json", pairs)
-        session.keep(store, model, {"pinyin": pinyin, "pairs": pairs, "manifest": saved})
+        session.keep(store, model, {"pinyin": pinyin, "pairs": pairs, "manifest": saved}, cache)
         return written
 
     infos = [info for agency in model.agencies for info in agency.reports]

@@ -12,6 +12,14 @@ from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, Stric
 
 from giro_site.site.tables import show
 
+# What every page may load and run, as a <meta> (GitHub Pages sends no headers of ours): the
+# site's own scripts, styles and images only, no inline script or handler, no plugin, no
+# <base> and forms that post only to the site. Inline styles stay allowed: plotly.js draws
+# with them. A <meta> policy cannot say frame-ancestors or report-uri; a host that sends
+# headers can add those (docs/security.md).
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                           "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'")
+
 
 def _number(value: Any) -> str:
     """A figure for prose and cards: "—" for a blank, thousands separators otherwise."""
@@ -49,5 +57,6 @@ def make_environment(templates: Path, globals_: dict[str, Any], bytecode: Path |
     env.policies["json.dumps_kwargs"] = {}
     env.filters["num"] = _number
     env.filters["pct"] = _percent
+    env.globals["content_security_policy"] = CONTENT_SECURITY_POLICY
     env.globals.update(globals_)
     return env

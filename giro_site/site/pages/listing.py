@@ -17,6 +17,7 @@ from giro_site.regions import LEVELS
 from giro_site.site.model import OUTCOME_GROUPS, Agency
 from giro_site.site.pages.charts import FONT, OUTCOME_LABELS, PALETTE, REVIEW_LABELS
 from giro_site.site.pages.regions import Region
+from giro_site.site.tables import APPLICATION_GROUP_LABELS
 from giro_site.site.urls import Urls
 
 QUALITIES = ("ok", "warning", "error")
@@ -85,9 +86,34 @@ def compare_labels() -> dict[str, Any]:
                     proactive.append([spec.key, key, f"{spec.label} · {columns[form][key]}"])
     return {
         "proactive": proactive,
-        "applications": [[spec.key, spec.label] for spec in APPLICATION_ROWS],
+        "applications": application_rows(),
         "review": [[group, REVIEW_LABELS[group]] for group in REVIEW_GROUPS],
         "review_outcomes": [[key, label] for key, label in OUTCOME_LABELS] + [["total", "总计"]],
         "outcomes": [[key, label, list(rows)] for key, label, rows in OUTCOME_GROUPS],
         "palette": list(PALETTE), "font": FONT,
     }
+
+
+def application_rows() -> list[dict[str, Any]]:
+    """Table 三's rows for the comparison page, in the form's order with its group headings:
+    三、本年度办理结果 over the outcomes, （三）不予公开 over 1.属于国家秘密 and the rest of its
+    group. ``level`` is the depth under the headings; a heading has no ``key`` unless it is a
+    row of the form as well (（六）其他处理 on the 2019 form, which has a figure)."""
+    groups = dict(APPLICATION_GROUP_LABELS)
+    rows: list[dict[str, Any]] = []
+    heading = None
+    for spec in APPLICATION_ROWS:
+        if spec.key == "granted":
+            rows.append({"key": None, "label": "三、本年度办理结果", "level": 0, "heading": True})
+        group = next((g for g in groups if spec.key.startswith(g + "_")), None)
+        if spec.key in groups:  # a row that heads its group
+            heading = spec.key
+            rows.append({"key": spec.key, "label": spec.label, "level": 1, "heading": True})
+            continue
+        if group is not None and group != heading:
+            heading = group
+            rows.append({"key": None, "label": groups[group], "level": 1, "heading": True})
+        inside = spec.key not in {"new_received", "carried_over", "carried_forward"}
+        rows.append({"key": spec.key, "label": spec.label, "level": (2 if group else 1) if inside else 0,
+                     "heading": False})
+    return rows

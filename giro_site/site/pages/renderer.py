@@ -7,19 +7,16 @@ only their summaries (``model.ReportInfo``)."""
 from __future__ import annotations
 
 import gzip
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-import markdown
 import orjson
 from markupsafe import Markup
 
 from giro_site.corpus import Problem
-from giro_site.errors import ReportError
 from giro_site.findings import CODES, SEVERITY_LABEL
 from giro_site.regions import gazetteer
 from giro_site.site.build.assets import Asset
@@ -41,33 +38,6 @@ from giro_site.site.urls import Urls
 
 Output = tuple[str, Payload]
 LoadReport = Callable[[ReportInfo], dict[str, Any]]
-
-
-# A page's file name is its address: one path segment of letters, digits, ``_`` and ``-``,
-# not the name of a folder the site writes itself.
-_PAGE_NAME = re.compile(r"\w[\w-]*")
-_RESERVED_PAGES = frozenset({"agencies", "agency", "assets", "data", "dictionary", "downloads", "problems", "source",
-                             "404"})
-
-
-def _check_page_name(path: Path) -> None:
-    if not _PAGE_NAME.fullmatch(path.stem) or path.stem.lower() in _RESERVED_PAGES:
-        raise ReportError(f"页面文件名“{path.stem}”不能用作网址：只能用字母、数字、汉字、“_”和“-”，且不能是 "
-                          f"{'、'.join(sorted(_RESERVED_PAGES))}（网站自己的栏目）；请重命名", path=str(path))
-
-
-def markdown_pages(content: Path) -> list[dict[str, Any]]:
-    """The maintainers' Markdown pages (``content/pages/*.md``), in menu order."""
-    pages = []
-    folder = content / "pages"
-    for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
-        _check_page_name(path)
-        converter = markdown.Markdown(extensions=["meta", "tables", "toc"])
-        html = converter.convert(path.read_text(encoding="utf-8"))
-        meta = getattr(converter, "Meta", {})
-        title = meta.get("title", [path.stem])[0]
-        pages.append({"name": path.stem, "title": title, "html": html, "order": int(meta.get("order", ["50"])[0])})
-    return sorted(pages, key=lambda p: (p["order"], p["name"]))
 
 
 def agency_data(published: list[dict[str, Any]]) -> bytes:
@@ -259,7 +229,8 @@ class SiteRenderer:
 
     def download_rows(self, agencies: list[Agency], keys: dict[str, str]) -> list[Row]:
         """Each report's row of the downloads, its fields made when a download needs them
-        (``keys``: each agency's key, which changes whenever its reports' fields would)."""
+        (``keys``: a key of each agency's metadata, which with the report's own version
+        changes whenever the fields would; not its other reports, whose rows stay as they are)."""
         return [Row(info, partial(self.report_fields, agency, info, rid), keys[agency.slug][:16])
                 for agency in agencies for info, rid in zip(agency.reports, agency.ids, strict=True)]
 
