@@ -205,8 +205,9 @@ def test_rebuilds_in_a_new_process_and_in_serve_give_a_full_builds_bytes(tmp_pat
     year = reports[10].parent.name  # only that year's downloads were made again, in both ways
     for site in ("public", "served"):
         now = zips(site)
-        assert {name for name in now if now[name] != before[site][name]} == {
-            f"reports-{year}.{kind}.zip" for kind in ("csv", "json", "sqlite")}, site
+        assert {name for name in now if now[name] != before[site][name]} == {  # and the all-years ones
+            f"reports-{year}.{kind}.zip" for kind in ("csv", "json", "sqlite")} | {
+            f"reports-all.{kind}.zip" for kind in ("csv", "sqlite")}, site
     edit(reports[15], _more_items)  # two agencies at once, and one of them again
     edit(reports[10], lambda text: text.replace("。", "；", 1))
     built, served = both()
