@@ -47,9 +47,10 @@ def _marks(page: Any, selector: str) -> list[tuple[float, str]]:
 def test_an_approximate_figure_is_drawn_and_its_tip_says_so(approximate_site: Site, open_page: Any) -> None:
     watched = open_page(approximate_site.url())
     page = watched.page
-    page.locator("#h-table").scroll_into_view_if_needed()
-    page.wait_for_selector(".chart-plot.drawn svg [data-tip]", state="attached")
-    tips = dict(_marks(page, ".chart-plot.drawn"))
+    volumes = page.locator("figure.chart", has=page.locator("figcaption", has_text="主动公开政府信息条数"))
+    volumes.scroll_into_view_if_needed()
+    volumes.locator(".chart-plot.drawn svg [data-tip]").first.wait_for(state="attached")
+    tips = dict(volumes.locator("[data-tip]").evaluate_all("ms => ms.map(m => [+m.dataset.value, m.dataset.tip])"))
     assert tips.get(320.0, "").endswith("：约320") and tips.get(150.0, "").endswith("：150")
     page.wait_for_function("() => document.querySelectorAll('.compare-table tbody tr').length === 2")
     cells = page.locator(".compare-table tbody tr").evaluate_all(
