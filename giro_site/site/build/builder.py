@@ -399,7 +399,7 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
     options.progress.stage("生成汇总页面和下载文件")
     if plan.rebuild:
         finish = write.rebuild(options.out, renderer, store, model, plan, about_all, options.progress,
-                               journal=cache / "writing.json")
+                               journal=cache / "writing.json", downloads_first=not session.background)
         lap("pages")
     else:
         ours = manifest_files(manifest) if folder.state == "ours" else None
