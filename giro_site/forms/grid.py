@@ -289,7 +289,7 @@ def _ordered_leaves(group: ColumnGroup, header: tuple[tuple[str, ...], ...]
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: one per distinct header (cached)
 class ColumnMap:
     """The canonical (group path, column) of each value column, and whether the header
     confirmed it (``confirmed``) or the form's order had to be assumed."""

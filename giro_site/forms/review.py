@@ -22,6 +22,7 @@ from giro_site.forms.grid import (
     DataRow,
     LabelTracker,
     cell_kind,
+    is_numeric,
     split_row,
     value_start,
 )
@@ -54,9 +55,18 @@ def _is_full_row(row: Row, width: int) -> bool:
     """A row of the fifteen figures: they fit the columns one way, and no words among them."""
     if len(row.cells) < width:
         return False
+    texts = row.texts()
+    if not all(map(_value_like, texts[-width:])):  # words among the last cells: a header (most rows)
+        return False
+    if not any(map(is_numeric, texts[:-width])):  # figures or blanks at the end, none before: the form's row
+        return True
     kinds = tuple(cell_kind(cell.text) for cell in row.cells)
     start = value_start(kinds, width, row.declared)
     return start is not None and len(row.cells) - max(start, 0) >= width and WORDS not in kinds[max(start, 0):]
+
+
+def _value_like(text: str) -> bool:
+    return cell_kind(text) != WORDS
 
 
 def _fill(out: Mapped, group: str, data: DataRow, column_map: ColumnMap, *, by_group: bool) -> None:
