@@ -227,3 +227,24 @@ def test_rebuilds_in_a_new_process_and_in_serve_give_a_full_builds_bytes(tmp_pat
     edit(reports[7], _more_items)
     built, served = both()
     assert not served.patched and served.rendered_agencies == 1
+
+
+def test_a_report_deleted_between_the_scan_and_its_parse_is_named_not_a_crash(project: Path,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    content = project / "content"
+    gone = content / "reports" / "2020" / "gone.txt"
+    scan = store.scan_reports
+
+    def scan_then_delete(folder: Path, sidecars: dict) -> tuple[list, list]:
+        gone.write_text((content / EDITED.removeprefix("content/")).read_text("utf-8"), "utf-8")
+        found, skipped = scan(folder, sidecars)
+        gone.unlink()  # as a maintainer's `mv` or `git checkout` does while the build runs
+        return found, skipped
+
+    monkeypatch.setattr(store, "scan_reports", scan_then_delete)
+    result = build(project)
+    named = [p for p in result.problems if "gone.txt" in p]
+    assert named and "删除或移动" in named[0]
+    monkeypatch.setattr(store, "scan_reports", scan)
+    again = build(project)
+    assert not [p for p in again.problems if "gone.txt" in p]  # not kept: asked again, and gone

@@ -64,7 +64,11 @@ def _parse(path: Path) -> tuple[str, Entry, bytes | None, bool]:
     """(name, entry, the whole report's JSON, parsed?): read once, hash, and parse only content
     not seen before. The main process appends the JSON to the pack."""
     name = display_path(path, _CONTENT)
-    stamp = _stamp(path)
+    try:
+        stamp = _stamp(path)
+    except OSError as exc:  # gone or moved since the scan: named now, read again at the next build
+        reason = f"无法读取文件：{exc.strerror}（文件在构建过程中被删除或移动了？请检查后重新构建）"
+        return name, _entry([0, 0], "", problem=[reason, None]), None, True
     try:
         data = read_bytes(path, shown=name)
     except ReportError as exc:

@@ -147,7 +147,7 @@ class Written:
 
 
 class AboutAll:
-    """The downloads of all reports (made in child processes from the start) and every page
+    """The downloads of all reports (made in child processes, see ``start``) and every page
     about all agencies; the listing and region pages only where what they show changed
     since ``previous`` (the last build's manifest, or empty), and with a patch only the
     regions it touched."""
@@ -155,8 +155,17 @@ class AboutAll:
     def __init__(self, options_cache: Path, fresh: bool, renderer: SiteRenderer, store: ReportStore,
                  model: SiteModel, problems: list[Problem], patched: Patch | None):
         self.renderer, self.model, self.problems, self.patched = renderer, model, problems, patched
-        self.downloads = aggregates.Downloads(model.download_rows, store.raw, options_cache / "downloads",
-                                              renderer.download_site(), fresh=fresh)
+        self._start = (model.download_rows, store.raw, options_cache / "downloads", renderer.download_site(), fresh)
+        self.downloads: aggregates.Downloads | None = None
+
+    def start(self) -> None:
+        """Start making the downloads in their child processes. A rebuild starts them once its
+        pages are written: forked from a process holding the model of tens of thousands of
+        reports, every page of memory the parent touched while the children ran was copied
+        (at 50,000 reports, seconds)."""
+        if self.downloads is None:
+            rows, load, folder, site, fresh = self._start
+            self.downloads = aggregates.Downloads(rows, load, folder, site, fresh=fresh)
 
     def pages(self, previous: dict[str, Any]) -> tuple[list[Output], dict[str, str], dict[str, str]]:
         """(outputs, the listing keys, the regions' signatures) of the pages about all agencies."""
@@ -195,6 +204,8 @@ class AboutAll:
         return outputs, listing_keys, signatures
 
     def download_outputs(self) -> list[Output]:
+        self.start()
+        assert self.downloads is not None
         return self.renderer.download_outputs(self.downloads.result())
 
 
@@ -259,6 +270,7 @@ def rebuild(out: Path, renderer: SiteRenderer, store: ReportStore, model: SiteMo
             global_files.setdefault(relative, old_globals[relative])
     count = len(writer.pending)
     writer.commit()
+    about_all.start()
 
     def finish() -> Written:
         late = InPlace(out, journal=journal)
@@ -281,6 +293,7 @@ def full(out: Path, jobs: int, progress: Progress, renderer: SiteRenderer,
     staging = Staging(out).create()
     try:
         rendering = _RenderAll(renderer, model.agencies, store, staging, jobs, progress)
+        about_all.start()  # beside the workers and the pages about all reports
         outputs, listing_keys, signatures = about_all.pages({})
         outputs += about_all.download_outputs()
         global_files = _global_files(outputs, {}, staging.put, None)
