@@ -12,6 +12,8 @@ of its two). A row of five whose group is not certain, or a group named twice, i
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from giro_site.document import Row
 from giro_site.findings import finding
 from giro_site.forms.cells import Mapped, extra_row, map_columns, misaligned, read_value
@@ -69,11 +71,20 @@ def _value_like(text: str) -> bool:
     return cell_kind(text) != WORDS
 
 
-def _fill(out: Mapped, group: str, data: DataRow, column_map: ColumnMap, *, by_group: bool) -> None:
-    for cell, (groups, leaf) in zip(data.values, column_map.columns, strict=False):
+@lru_cache(maxsize=256)
+def _keys(group: str, column_map: ColumnMap, by_group: bool) -> tuple[tuple[str, str, str], ...]:
+    """(group, column, path) of each value column: made once per header, not per cell."""
+    keys = []
+    for groups, leaf in column_map.columns:
         key = groups[-1] if by_group else group
-        path = f"{TABLE}.{key}.{leaf.key}"
-        out.values[key][leaf.key] = read_value(cell, leaf, leaf.label, path, out, GROUP_NAMES[key])
+        keys.append((key, leaf.key, f"{TABLE}.{key}.{leaf.key}"))
+    return tuple(keys)
+
+
+def _fill(out: Mapped, group: str, data: DataRow, column_map: ColumnMap, *, by_group: bool) -> None:
+    for cell, (_, leaf), (key, column, path) in zip(data.values, column_map.columns,
+                                                     _keys(group, column_map, by_group), strict=False):
+        out.values[key][column] = read_value(cell, leaf, leaf.label, path, out, GROUP_NAMES[key])
         out.rows_stated.add(key)
         if cell.line is not None:
             out.lines[path] = cell.line
