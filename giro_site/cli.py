@@ -61,7 +61,7 @@ def _unused_entries(corpus: Corpus, directory: AgencyDirectory | None) -> list[s
     """The agencies.toml entries no report belongs to."""
     if directory is None:
         return []
-    for report in corpus.reports:
+    for report in [*corpus.reports, *(r for r, _ in corpus.others)]:
         directory.find(report["source"]["file"], report.get("agency"), report.get("region"))
     return directory.unused()
 
@@ -69,12 +69,14 @@ def _unused_entries(corpus: Corpus, directory: AgencyDirectory | None) -> list[s
 def format_summary(corpus: Corpus, directory: AgencyDirectory | None = None) -> list[str]:
     """The check summary: one block per report, then the files that failed."""
     lines: list[str] = []
-    for report in corpus.reports:
+    notes = {id(report): note for report, note in corpus.others}
+    for report in sorted([*corpus.reports, *(r for r, _ in corpus.others)], key=lambda r: r["source"]["file"]):
         findings = report["findings"]
         errors = sum(f["severity"] == ERROR for f in findings)
         warnings = sum(f["severity"] == "warning" for f in findings)
         name = full_name(report.get("agency"), report.get("region")) or report.get("region") or "（机关未知）"
-        lines.append(f"{report['source']['file']}")
+        note = f"（不计入：{notes[id(report)]}）" if id(report) in notes else ""
+        lines.append(f"{report['source']['file']}{note}")
         lines.append(f"  {name} · {report.get('year') or '年度未知'}年 · {report['form']}年版表格 · "
                      f"{errors} 个错误，{warnings} 个提示")
         for item in findings:
@@ -84,7 +86,8 @@ def format_summary(corpus: Corpus, directory: AgencyDirectory | None = None) -> 
         lines.append(f"无法读取 {problem.describe()}")
     lines += [f"注意：{warning}" for warning in _unused_entries(corpus, directory)]
     total_errors = sum(f["severity"] == ERROR for r in corpus.reports for f in r["findings"])
-    lines.append(f"共 {len(corpus.reports)} 份报告，{total_errors} 个错误；{len(corpus.problems)} 个文件无法读取。")
+    lines.append(f"共 {len(corpus.reports)} 份报告，{total_errors} 个错误；{len(corpus.problems)} 个文件无法读取"
+                 + (f"；{len(corpus.others)} 个文件是重复的报告，不计入" if corpus.others else "") + "。")
     return lines
 
 
@@ -101,15 +104,16 @@ def cmd_check(args: argparse.Namespace) -> int:
     if _missing_reports(content):
         return 2
     try:  # the settings first: a mistake there would stop the build
-        load_config(content)
+        config = load_config(content)
         directory = load_agencies(content)
     except ReportError as exc:
         echo(f"设置有误：{exc.describe()}", err=True)
         return 2
-    corpus = load_corpus(content, jobs=os.cpu_count() or 1)
+    corpus = load_corpus(content, jobs=os.cpu_count() or 1, build_year=int(config.build_date[:4]))
     for line in format_summary(corpus, directory):
         echo(line)
-    has_errors = any(f["severity"] == ERROR for r in corpus.reports for f in r["findings"])
+    has_errors = any(f["severity"] == ERROR for r in [*corpus.reports, *(r for r, _ in corpus.others)]
+                     for f in r["findings"])
     if corpus.problems:
         return 1
     return 1 if args.strict and has_errors else 0

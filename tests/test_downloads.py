@@ -27,9 +27,10 @@ from giro_site.bench.synth import random_report, render_text
 from giro_site.site.build.builder import BuildOptions, build_site
 from giro_site.site.downloads import dictionary
 from giro_site.site.downloads import formats as downloads
+from giro_site.site.downloads.aggregates import stable_id
 from giro_site.site.downloads.formats import EXAMPLE_QUERY, WIDE_COLUMNS, csv_text
 from tests.conftest import ROOT
-from tests.sitecheck import published_reports
+from tests.sitecheck import broken_links, published_reports
 
 DATE = "2026-01-02"
 
@@ -81,7 +82,8 @@ def year_csv(site: Path, year: int) -> list[dict[str, str]]:
 
 def test_one_set_of_files_per_year(site: Path) -> None:
     names = sorted(p.name for p in (site / "data").glob("reports-*"))
-    assert names == [f"reports-{y}.{fmt}" for y in (2020, 2021, 2022) for fmt in ("csv.zip", "json.zip", "sqlite.zip")]
+    yearly = [f"reports-{y}.{fmt}" for y in (2020, 2021, 2022) for fmt in ("csv.zip", "json.zip", "sqlite.zip")]
+    assert names == [*yearly, "reports-all.csv.zip", "reports-all.sqlite.zip"]
     by_year = {}
     for report in published_reports(site):
         by_year.setdefault(report["year"], []).append(report["agency"])
@@ -308,3 +310,143 @@ def test_without_published_originals_pages_link_to_the_source_url(site: Path, tm
     # the same reports keep their ids whatever the settings (stable_id of their file)
     before = {r["source_file"]: r["id"] for r in year_csv(site, 2020)}
     assert {r["source_file"]: r["id"] for r in rows.values()}.items() <= before.items()
+
+
+# --- every year in one file; figures worked out; the page's example and Datasette's link ----------
+
+
+def _tables(db: sqlite3.Connection) -> dict[str, list[tuple[Any, ...]]]:
+    return {table: sorted(db.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
+            for table in downloads.SQLITE_TABLES}
+
+
+def test_the_all_years_files_hold_every_years_rows(site: Path, tmp_path: Path) -> None:
+    """reports-all.csv is the yearly CSVs' rows under one header; reports-all.sqlite holds
+    every yearly database's rows (the dictionary and the codes once), with ``year``."""
+    years = (2020, 2021, 2022)
+    every = csv_rows(site / "data" / "reports-all.csv.zip", "reports-all.csv")
+    assert every == [row for year in years for row in year_csv(site, year)]
+    beside = csv_rows(site / "data" / "reports-all.csv.zip", "dictionary.csv")
+    assert beside == csv_rows(site / "data" / "dictionary.csv")
+    whole = sqlite3.connect(unzip(site / "data" / "reports-all.sqlite.zip", tmp_path / "all") / "reports-all.sqlite")
+    merged: dict[str, list[tuple[Any, ...]]] = {}
+    for year in years:
+        db = sqlite3.connect(unzip(site / "data" / f"reports-{year}.sqlite.zip", tmp_path / str(year))
+                             / f"reports-{year}.sqlite")
+        for table, rows in _tables(db).items():
+            if table in ("dictionary", "finding_codes"):
+                merged[table] = rows
+            else:
+                merged.setdefault(table, []).extend(rows)
+    assert _tables(whole) == {table: sorted(rows, key=repr) for table, rows in merged.items()}
+    assert [r[0] for r in whole.execute("SELECT DISTINCT year FROM reports ORDER BY year")] == list(years)
+    folder = tmp_path / "all"
+    metadata = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
+    assert list(metadata["databases"]) == ["reports-all"] and "reports-all.sqlite" in \
+        (folder / "README.txt").read_text("utf-8-sig")
+    page = (site / "downloads" / "index.html").read_text(encoding="utf-8")
+    assert '/data/reports-all.csv.zip"' in page and '/data/reports-all.sqlite.zip"' in page
+    assert "reports-all" in json.loads((site / "data" / "metadata.json").read_text(encoding="utf-8"))["databases"]
+
+
+def test_past_the_limit_the_all_years_database_is_one_file_per_province(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from giro_site.site.downloads import allyears
+
+    monkeypatch.setattr(allyears, "SPLIT_LIMIT", 1)
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    rng = random.Random(3)
+    for index, (name, region) in enumerate((("高岭镇人民政府", "北京市密云区"), ("某某街道", None))):
+        path = content / "reports" / "2021" / f"{index}.txt"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(render_text(random_report(rng, name, region, 2021)), encoding="utf-8")
+    out = tmp_path / "public"
+    build_site(BuildOptions(content=content, out=out, build_date=DATE))
+    parts = sorted(p.name for p in (out / "data").glob("reports-all*"))
+    assert parts == ["reports-all-11.sqlite.zip", "reports-all-22.sqlite.zip", "reports-all-33.sqlite.zip",
+                     "reports-all-37.sqlite.zip", "reports-all-other.sqlite.zip", "reports-all.csv.zip"]
+    ids: list[int] = []
+    for part in parts[:-1]:
+        name = part.removesuffix(".sqlite.zip")
+        db = sqlite3.connect(unzip(out / "data" / part, tmp_path / name) / f"{name}.sqlite")
+        codes = {row[0] for row in db.execute("SELECT substr(region_code, 1, 2) FROM reports")}
+        assert codes == ({None} if name.endswith("other") else {name[-2:]})
+        ids += [row[0] for row in db.execute("SELECT id FROM reports")]
+        assert db.execute("SELECT count(*) FROM dictionary").fetchone()[0] > 100
+    assert sorted(ids) == sorted(int(r["id"]) for r in csv_rows(out / "data" / "reports-all.csv.zip",
+                                                                "reports-all.csv"))
+    page = (out / "downloads" / "index.html").read_text(encoding="utf-8")
+    assert "北京市的机关" in page and "地区不详的机关" in page and "按机关所在的省级行政区分为几个文件" in page
+    assert not broken_links(out, "/")
+
+
+def test_group_totals_and_the_share_granted_say_whether_every_part_was_stated(site: Path) -> None:
+    """（三）（四）（五） summed from their rows (no subtotal rows in the form) and the share
+    granted, each with a flag: 1 only when every figure it is made of is stated."""
+    groups = {"denied": 8, "unable": 3, "not_processed": 5}
+    seen = {0: 0, 1: 0}
+    reports = {str(stable_id(r["source"]["file"])): r for r in published_reports(site)}
+    for row in csv_rows(site / "data" / "reports-all.csv.zip", "reports-all.csv"):
+        apps = reports[row["id"]]["applications"]
+        for group, count in groups.items():
+            rows = [key for key in apps if key.startswith(f"{group}_")]
+            assert len(rows) == count
+            stated = [apps[key]["total"] for key in rows if apps[key]["total"] is not None]
+            assert row[f"{group}_total"] == (str(sum(stated)) if stated else "")
+            assert row[f"{group}_complete"] == str(int(len(stated) == count))
+            seen[len(stated) == count] += 1
+        parts = [apps["granted"]["total"], apps["partially_granted"]["total"], apps["total_processed"]["total"]]
+        complete = all(v is not None for v in parts)
+        assert row["granted_share_complete"] == str(int(complete))
+        share = round((parts[0] + parts[1]) / parts[2], 4) if complete and parts[2] else None  # type: ignore[operator]
+        assert row["granted_share"] == ("" if share is None else str(share))
+    assert seen[0] and seen[1]  # the corpus has groups with and without blank rows
+    described = {c.field for c in dictionary.entries()}
+    assert {f"{g}_{x}" for g in groups for x in ("total", "complete")} | {"granted_share", "granted_share_complete",
+                                                                         "proactive_items_approximate"} <= described
+
+
+def test_the_example_query_is_of_a_year_the_site_has_a_file_of(site: Path, tmp_path: Path) -> None:
+    page = (site / "downloads" / "index.html").read_text(encoding="utf-8")
+    query = re.search(r"<pre><code>(.*?)</code></pre>", page, re.S).group(1)  # type: ignore[union-attr]
+    query = query.replace("&#39;", "'").replace("&gt;", ">").replace("&lt;", "<")
+    assert "year = 2022" in query and "datasette reports-2022.sqlite" in page
+    db = sqlite3.connect(unzip(site / "data" / "reports-2022.sqlite.zip", tmp_path) / "reports-2022.sqlite")
+    assert db.execute(query).fetchall()  # the newest year's file answers it
+
+
+def test_without_site_url_datasette_gets_no_broken_link_and_the_page_says_why(site: Path, tmp_path: Path) -> None:
+    metadata = json.loads((site / "data" / "metadata.json").read_text(encoding="utf-8"))
+    assert "source_url" not in metadata
+    page = (site / "downloads" / "index.html").read_text(encoding="utf-8")
+    assert "本站没有设置网站地址" in page and "site_url" in page
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    settings = content / "site.toml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace('site_url = ""',
+                                                                     'site_url = "https://example.org"'),
+                        encoding="utf-8")
+    out = tmp_path / "public"
+    build_site(BuildOptions(content=content, out=out, base_url="/giro/", build_date=DATE))
+    metadata = json.loads((out / "data" / "metadata.json").read_text(encoding="utf-8"))
+    assert metadata["source_url"] == "https://example.org/giro/downloads/"
+    inner = json.loads(zipfile.ZipFile(out / "data" / "reports-2020.sqlite.zip").read("metadata.json"))
+    assert inner["source_url"] == "https://example.org/giro/downloads/"
+    assert "本站没有设置网站地址" not in (out / "downloads" / "index.html").read_text(encoding="utf-8")
+
+
+def test_zips_are_deflated_at_the_level_chosen(tmp_path: Path) -> None:
+    """A member given as a ZipInfo is compressed at its own level, not the archive's: the
+    downloads are zipped at ``ZIP_LEVEL`` (the fastest), not zlib's default."""
+    import zlib
+
+    from giro_site.site.downloads.aggregates import ZIP_LEVEL, write_zip
+
+    data = "".join(f"{i},{i * 7919 % 1000},某某街道{i % 97}\r\n" for i in range(40_000)).encode()
+    write_zip(tmp_path / "x.zip", [("x.csv", data)])
+    compressor = zlib.compressobj(ZIP_LEVEL, zlib.DEFLATED, -15)
+    expected = len(compressor.compress(data) + compressor.flush())
+    with zipfile.ZipFile(tmp_path / "x.zip") as archive:
+        assert archive.getinfo("x.csv").compress_size == expected
+        assert archive.read("x.csv") == data

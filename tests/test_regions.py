@@ -242,15 +242,16 @@ def test_region_totals_add_the_stated_figures_and_leave_an_all_blank_one_blank(t
     """Seed 003 (鹿乡镇) states no number of items disclosed: a year whose only report leaves it
     blank has no total (the region page shows "—", not 0); beside seed 001 the total is 001's."""
     from giro_site.site.build.builder import BuildOptions, build_site
-    from giro_site.site.model import totals_by_year
+    from giro_site.site.totals import totals_by_year
 
     alone = _summaries(tmp_path / "a", {"2020/003.txt": seed_text("003")})
     assert alone[0].head.items is None
     [year] = totals_by_year(build_agencies(alone, load_agencies(tmp_path)))
-    assert year.items is None and year.applications == 0 and year.reports == 1
+    assert year.items.value is None and year.items.covers == 0
+    assert year.applications.value == 0 and year.applications.covers == 1 and year.reports == 1
     both = _summaries(tmp_path / "b", {"2020/003.txt": seed_text("003"), "2020/001.txt": seed_text("001")})
     [year] = totals_by_year(build_agencies(both, load_agencies(tmp_path)))
-    assert year.items == 309 and year.reports == 2
+    assert year.items.value == 309 and year.items.covers == 1 and year.reports == 2
 
     content = tmp_path / "content"
     (content / "reports" / "2020").mkdir(parents=True)

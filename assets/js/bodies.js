@@ -8,8 +8,10 @@
   var numbers = new Intl.NumberFormat("zh-CN", { maximumFractionDigits: 4 });  // made once: cheap to call
   var QUALITY = { ok: "数据自洽", warning: "有提示", error: "有错误" };
 
-  function num(value) {
-    return value === null || value === undefined ? "—" : numbers.format(value);
+  /* A figure as the pages write it: "—" for a blank, "约1,200" for one a report gives only
+     approximately (``approximate`` true or 1). */
+  function num(value, approximate) {
+    return value === null || value === undefined ? "—" : (approximate ? "约" : "") + numbers.format(value);
   }
 
   function pct(value) {

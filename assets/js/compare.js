@@ -25,6 +25,17 @@
     return present.length % 2 ? present[middle] : (present[middle - 1] + present[middle]) / 2;
   }
 
+  /* The median of a figure over the peer reports, as the median column shows it: over the
+     reports that state it only, saying how many when not all do ("—" when none does), and
+     约 when any of them is approximate (``approximate`` tells which). */
+  function medianText(reports, get, format, approximate) {
+    var stated = reports.filter(function (r) { return get(r) !== null && get(r) !== undefined; });
+    var value = median(stated.map(get));
+    if (value === null) { return "—"; }
+    var rough = approximate && stated.some(approximate);
+    return format(value, rough) + (stated.length < reports.length ? "（" + stated.length + "个机关填写）" : "");
+  }
+
   /* Text for plotly.js as the characters it is: plotly reads <b>, <i>, <sup>, <br> and
      <a href> in trace names and labels, and turns entities back into characters. */
   function plain(text) {
@@ -322,7 +333,7 @@
       var head = ["项目"].concat(names);
       function figures(get, format, medianValue) {
         var cells = bodies.map(function (b) { return format(get(b)); });
-        if (medianColumn) { cells.push(medianValue === undefined ? "—" : format(medianValue)); }
+        if (medianColumn) { cells.push(medianValue === undefined || medianValue === null ? "—" : String(medianValue)); }
         return cells;
       }
       var mc = medianColumn || {};
@@ -330,7 +341,8 @@
         ["地区"].concat(figures(function (b) { return b.row.region || "—"; }, String, mc.region)),
         ["层级"].concat(figures(function (b) { return data_level(b.row) || "—"; }, String, mc.level)),
         ["年度"].concat(figures(function (b) { return b.report.year; }, year, mc.year)),
-        ["主动公开政府信息（条）"].concat(figures(function (b) { return b.summary.items; }, num, mc.items)),
+        ["主动公开政府信息（条）"].concat(figures(function (b) { return num(b.summary.items, b.summary.approx); }, String,
+          mc.items)),
         ["本年新收申请（件）"].concat(figures(function (b) { return b.summary.applications; }, num, mc.applications)),
         ["予以公开或部分公开"].concat(figures(function (b) { return b.summary.share; }, pct, mc.share)),
         ["行政复议和诉讼（件）"].concat(figures(function (b) { return b.summary.cases; }, num, mc.cases)),
@@ -441,10 +453,10 @@
           medianColumn = {
             label: (peers.name || "所在地区") + data_level(first.row) + "中位数（" + peers.reports.length + "个）",
             region: peers.name || "—", level: data_level(first.row), year: first.summary.year,
-            items: median(peers.reports.map(function (r) { return r.items; })),
-            applications: median(peers.reports.map(function (r) { return r.applications; })),
-            share: median(peers.reports.map(function (r) { return r.share; })),
-            cases: median(peers.reports.map(function (r) { return r.cases; }))
+            items: medianText(peers.reports, function (r) { return r.items; }, num, function (r) { return r.approx; }),
+            applications: medianText(peers.reports, function (r) { return r.applications; }, num),
+            share: medianText(peers.reports, function (r) { return r.share; }, pct),
+            cases: medianText(peers.reports, function (r) { return r.cases; }, num)
           };
         }
         show(bodies, medianColumn);

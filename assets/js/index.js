@@ -34,7 +34,7 @@
   /* A report's figures as shown, made the first time it is drawn. */
   function shownFigures(report) {
     if (!report.text) {
-      report.text = [bodies.num(report.items), bodies.num(report.applications), bodies.pct(report.share),
+      report.text = [bodies.num(report.items, report.approx), bodies.num(report.applications), bodies.pct(report.share),
                      bodies.num(report.cases)];
     }
     return report.text;

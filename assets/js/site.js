@@ -8,7 +8,7 @@
   var plotlyLoading = null;
 
   /* A table as the page shows it: column names, and per row its label, the address its label
-     links to (if any) and its figures, each {text, value}: "1,234" is 1234, "12.5%" is 12.5,
+     links to (if any) and its figures, each {text, value}: "1,234" is 1234, "约1,200" is 1200, "12.5%" is 12.5,
      "—" (blank) is null. */
   function readTable(table) {
     var links = [];

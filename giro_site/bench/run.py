@@ -290,6 +290,12 @@ def run_bench(count: int, *, keep: bool = False, jobs: int | None = None, rounds
                f"{figures.files_per_report:.2f} 个文件")
         for kind, (size, number) in sorted(site.by_kind.items(), key=lambda item: -item[1][0]):
             report(f"  {kind}：{size / 1e6:.1f} MB，{number:,} 个文件，每份报告 {size / count / 1000:.2f} KB")
+        yearly = [p for p in (out / "data").glob("reports-*.zip") if not p.name.startswith("reports-all")]
+        largest = max(yearly, key=lambda p: p.stat().st_size, default=None)
+        every = sorted((out / "data").glob("reports-all*.zip"))
+        if largest is not None:
+            report(f"  最大的年度下载文件：{largest.name}，{largest.stat().st_size / 2**20:.1f} MiB；"
+                   "全部年度的下载文件：" + "、".join(f"{p.name} {p.stat().st_size / 2**20:.1f} MiB" for p in every))
         for warning in sitesize.warnings(site):
             report(f"  注意：{warning}")
         if browser:

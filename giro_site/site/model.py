@@ -34,19 +34,30 @@ QUALITY_LABEL = {"ok": "数据自洽", "warning": "有提示", "error": "有错�
 
 
 def stated_sum(values: list[Number | None]) -> Number | None:
-    """The sum of the stated figures; None when none is stated (a blank is not 0)."""
+    """The sum of the stated figures; None when none is stated (a blank is not 0). For a
+    total over many reports; within one report a figure made of parts is ``whole_sum``."""
     present = [v for v in values if v is not None]
     return sum(present) if present else None
 
 
+def whole_sum(values: list[Number | None]) -> Number | None:
+    """The sum of parts that are all stated; None when any is blank: a figure made of parts
+    is only known when every part is (counting a blank part as 0 would be guessing)."""
+    return None if any(v is None for v in values) else sum(values)  # type: ignore[arg-type]
+
+
 @dataclass
 class Headline:
-    """The figures a citizen looks for first; None where the report does not say."""
+    """The figures a citizen looks for first; None where the report does not say.
+
+    A figure made of several cells is given only when every one of them is stated, except
+    the outcome groups (``outcomes``), which are the sum of their stated rows, with
+    ``complete`` saying whether every row was stated."""
 
     items: int | None
     applications: Number | None
-    processed: Number | None
-    granted_share: float | None  # granted in full or in part, of applications processed
+    processed: Number | None  # （七）总计, or the six groups when every row of them is stated
+    granted_share: float | None  # （一）＋（二） of ``processed``, when all three are stated
     reviews: Number | None
     lawsuits: Number | None
     corrected: Number | None
@@ -54,41 +65,48 @@ class Headline:
     quality: str
     errors: int
     warnings: int
+    granted: Number | None = None  # （一）予以公开＋（二）部分公开, when both are stated
+    complete: dict[str, bool] = field(default_factory=dict)  # outcome group → every row of it stated
+    items_approximate: bool = False  # the report gives the number of items as 约, 余, 超过…
 
     @property
     def cases(self) -> Number | None:
         """Reviews and lawsuits together: the figure the index and the trend chart show."""
-        return stated_sum([self.reviews, self.lawsuits])
+        return whole_sum([self.reviews, self.lawsuits])
 
 
 def headline(report: dict[str, Any]) -> Headline:
     apps = report["applications"]
     review = report["review_litigation"]
-    outcomes = {key: stated_sum([apps[row]["total"] for row in rows]) for key, _, rows in OUTCOME_GROUPS}
+    totals = {key: [apps[row]["total"] for row in rows] for key, _, rows in OUTCOME_GROUPS}
+    outcomes = {key: stated_sum(values) for key, values in totals.items()}
+    complete = {key: all(v is not None for v in values) for key, values in totals.items()}
     processed = apps["total_processed"]["total"]
     if processed is None:
-        processed = stated_sum(list(outcomes.values()))
-    granted = stated_sum([outcomes["granted"], outcomes["partially_granted"]])
-    share = None
-    if processed and granted is not None:
-        share = round(granted / processed, 4)
+        processed = whole_sum([v for values in totals.values() for v in values])
+    granted = whole_sum([apps["granted"]["total"], apps["partially_granted"]["total"]])
+    share = round(granted / processed, 4) if granted is not None and processed else None
     received = apps["new_received"]["total"]
     if received is None:
-        received = stated_sum([apps["new_received"][c] for c in apps["new_received"] if c != "total"])
+        received = whole_sum([apps["new_received"][c] for c in apps["new_received"] if c != "total"])
     errors = sum(f["severity"] == ERROR for f in report["findings"])
     warnings = sum(f["severity"] == WARNING for f in report["findings"])
+    items = report["metrics"]["proactive_items"]
     return Headline(
-        items=report["metrics"]["proactive_items"]["value"],
+        items=items["value"],
         applications=received,
         processed=processed,
         granted_share=share,
         reviews=review["review"]["total"],
-        lawsuits=stated_sum([review["litigation_direct"]["total"], review["litigation_after_review"]["total"]]),
-        corrected=stated_sum([review[g]["corrected"] for g in review]),
+        lawsuits=whole_sum([review["litigation_direct"]["total"], review["litigation_after_review"]["total"]]),
+        corrected=whole_sum([review[g]["corrected"] for g in review]),
         outcomes=outcomes,
         quality="error" if errors else "warning" if warnings else "ok",
         errors=errors,
         warnings=warnings,
+        granted=granted,
+        complete=complete,
+        items_approximate=bool(items["value"] is not None and items.get("approximate")),
     )
 
 
@@ -100,6 +118,9 @@ class ReportInfo:
     name: str  # where the report is: content/reports/2020/x.txt
     summary: dict[str, Any]
     linked: list[dict[str, Any]] = field(default_factory=list)
+    # False when the year the report gives is impossible (``YEAR_INVALID``): the report then
+    # counts in no year (``year`` is None) and shows its own (``stated_year``).
+    year_valid: bool = True
     head: Headline = field(init=False)
     # Changes when anything the report contributes to the pages and downloads changes: its
     # content (hash) and the cross-year findings added to it. (Computed here: a cached_property
@@ -108,7 +129,7 @@ class ReportInfo:
     year: int | None = field(init=False)  # the summary's (an attribute: read tens of thousands of times a build)
 
     def __post_init__(self) -> None:
-        self.year = self.summary["year"]
+        self.year = self.summary["year"] if self.year_valid else None  # the year it counts in: none if impossible
         figures = self.summary["head"]
         errors = self.summary["counts"][ERROR] + sum(f["severity"] == ERROR for f in self.linked)
         warnings = self.summary["counts"][WARNING] + sum(f["severity"] == WARNING for f in self.linked)
@@ -116,11 +137,18 @@ class ReportInfo:
             items=self.summary["items"], applications=figures["applications"], processed=figures["processed"],
             granted_share=figures["share"], reviews=figures["reviews"], lawsuits=figures["lawsuits"],
             corrected=figures["corrected"], outcomes=figures["outcomes"],
-            quality="error" if errors else "warning" if warnings else "ok", errors=errors, warnings=warnings)
+            quality="error" if errors else "warning" if warnings else "ok", errors=errors, warnings=warnings,
+            granted=figures.get("granted"), complete=figures.get("complete", {}),
+            items_approximate=figures.get("items_approximate", False))
         linked = hashlib.sha1(orjson.dumps(self.linked)).hexdigest()[:12] if self.linked else ""
         origin = self.summary.get("origin")  # where the file was fetched from (fetch's sidecar)
         fetched = hashlib.sha1(orjson.dumps(origin)).hexdigest()[:12] if origin else ""
         self.version = f"{self.summary['sha256']}:{linked}:{fetched}"
+
+    @property
+    def stated_year(self) -> int | None:
+        """The year the report gives, possible or not: what its page and address show."""
+        return self.summary["year"]
 
     @property
     def error_messages(self) -> list[str]:
@@ -137,6 +165,20 @@ def as_published(report: dict[str, Any], info: ReportInfo) -> dict[str, Any]:
     if origin:
         report = {**report, "source": {**report["source"], "url": origin["url"], "fetched_at": origin["fetched_at"]}}
     return report
+
+
+@dataclass
+class OtherVersion:
+    """A file of a body's year that does not count (``corpus.choose_versions``): a copy of the
+    bytes of the report counted (``copy``), or another version of that year (``version``)."""
+
+    name: str  # content/reports/2020/x.docx
+    of: str  # the file it is a copy of, or (a version) the report counted in its place
+    counted: str  # the report counted in its place (a copy's original may itself be another version)
+    kind: str  # "copy" or "version"
+    reason: str  # why the one counted was chosen ("" for a copy)
+    year: int | None
+    sha256: str = ""  # of its bytes
 
 
 @dataclass
@@ -157,6 +199,7 @@ class Agency:
     explicit_slug: bool = False  # the slug is the maintainer's (agencies.toml), never renumbered
     display_name: str = ""  # the name, with as much of its region as tells it from others of that name
     places: list[str] = field(default_factory=list)  # the names of the places above the body itself
+    others: list[OtherVersion] = field(default_factory=list)  # its files that do not count
 
     @property
     def place_code(self) -> str | None:
@@ -289,8 +332,11 @@ def _places_above(division: dict[str, Any]) -> list[str]:
 
 
 def build_agencies(reports: list[ReportInfo], directory: AgencyDirectory,
-                   pinyin: dict[str, list[str]] | None = None) -> list[Agency]:
-    """Group reports by body (maintainer metadata first), newest year first, stable order.
+                   pinyin: dict[str, list[str]] | None = None,
+                   others: list[OtherVersion] | None = None) -> list[Agency]:
+    """Group reports by body (maintainer metadata first), newest year first (a report whose
+    year is impossible after all the others), stable order; each file that does not count
+    (``others``) goes with the agency of the report counted in its place.
 
     ``pinyin`` maps a name to its search keys from earlier builds and is updated: pypinyin
     costs a quarter of a millisecond a name, which adds up over thousands of agencies."""
@@ -301,7 +347,7 @@ def build_agencies(reports: list[ReportInfo], directory: AgencyDirectory,
         groups.setdefault(key, (meta, []))[1].append(info)
     agencies: list[Agency] = []
     for key, (meta, group) in groups.items():
-        group.sort(key=lambda r: (-(r.year or 0), r.name))
+        group.sort(key=lambda r: (r.year is None, -(r.stated_year or 0), r.name))
         latest = group[0].summary
         division = with_overrides(next((r.summary.get("division") for r in group
                                         if (r.summary.get("division") or {}).get("code")), latest.get("division")),
@@ -320,6 +366,9 @@ def build_agencies(reports: list[ReportInfo], directory: AgencyDirectory,
                                ids=_report_ids(group), pinyin=full, initials=initials, division=division,
                                places=places))
     agencies.sort(key=lambda a: (a.region or "", a.name, a.slug))
+    owner = {info.name: agency for agency in agencies for info in agency.reports}
+    for other in others or ():
+        owner[other.counted].others.append(other)
     _unique_slugs(agencies)
     _display_names(agencies)
     return agencies
@@ -378,10 +427,11 @@ def _display_names(agencies: list[Agency]) -> None:
 
 
 def _report_ids(reports: list[ReportInfo]) -> list[str]:
-    """The year, made unique when one body has two reports for a year (say txt and docx)."""
+    """The year the report gives; "unknown", "unknown-2"… for reports that give none (of two
+    reports of one year only one counts and has a page: ``site.versions``)."""
     ids: list[str] = []
     for report in reports:
-        base = str(report.year) if report.year is not None else "unknown"
+        base = str(report.stated_year) if report.stated_year is not None else "unknown"
         candidate, count = base, 1
         while candidate in ids:
             count += 1
@@ -405,41 +455,3 @@ def _unique_slugs(agencies: list[Agency]) -> None:
             number += 1
             agency.slug = f"{base}-{number}"
         taken.add(agency.slug.casefold())
-
-
-@dataclass
-class Totals:
-    year: int | None
-    agencies: int
-    reports: int
-    items: int | None  # None (shown "—") where no report of the year states the figure
-    applications: Number | None
-    granted_share: float | None
-    reviews: Number | None
-    lawsuits: Number | None
-    corrected: Number | None
-    errors: int
-
-
-def totals_by_year(agencies: list[Agency]) -> list[Totals]:
-    """Sums over the reports of each year, newest year first: the stated figures only, and no
-    figure at all where every report leaves it blank (a blank is not 0)."""
-    heads: dict[int, list[Headline]] = {}
-    bodies: dict[int, set[str]] = {}
-    for agency in agencies:
-        for info in agency.reports:
-            if info.year is not None:
-                heads.setdefault(info.year, []).append(info.head)
-                bodies.setdefault(info.year, set()).add(agency.slug)
-    return [_totals(year, heads[year], len(bodies[year])) for year in sorted(heads, reverse=True)]
-
-
-def _totals(year: int, heads: list[Headline], agencies: int) -> Totals:
-    granted = sum((h.outcomes["granted"] or 0) + (h.outcomes["partially_granted"] or 0) for h in heads)
-    processed = sum(h.processed or 0 for h in heads)
-    return Totals(
-        year=year, agencies=agencies, reports=len(heads), items=stated_sum([h.items for h in heads]),
-        applications=stated_sum([h.applications for h in heads]),
-        granted_share=round(granted / processed, 4) if processed else None,
-        reviews=stated_sum([h.reviews for h in heads]), lawsuits=stated_sum([h.lawsuits for h in heads]),
-        corrected=stated_sum([h.corrected for h in heads]), errors=sum(h.quality == "error" for h in heads))

@@ -28,7 +28,6 @@ from typing import Any
 import orjson
 
 from giro_site import PARSER_VERSION
-from giro_site.corpus import cross_year_findings
 from giro_site.regions.gazetteer import data_key
 from giro_site.site.build import write
 from giro_site.site.build.assets import collect_assets
@@ -49,11 +48,12 @@ from giro_site.site.build.sitesize import SiteSize, tally
 from giro_site.site.build.store import ReportStore
 from giro_site.site.build.write import AboutAll, Plan, Written
 from giro_site.site.config import AgencyDirectory, load_agencies, load_config
-from giro_site.site.model import Agency, ReportInfo, build_agencies, group_key
+from giro_site.site.model import Agency, OtherVersion, ReportInfo, build_agencies, group_key
 from giro_site.site.pages.listing import index_piece
 from giro_site.site.pages.markdown_pages import markdown_pages
 from giro_site.site.pages.regions import region_tree
 from giro_site.site.pages.renderer import SiteRenderer
+from giro_site.site.versions import report_infos
 
 PROJECT = Path(__file__).resolve().parents[3]
 MANIFEST_FORMAT = 5
@@ -217,9 +217,12 @@ def agency_key(agency: Agency, base: str) -> str:
     return _digest(*parts)
 
 
-def _infos(store: ReportStore, directory: AgencyDirectory, known: dict[str, list[dict[str, Any]]],
-           used: dict[str, list[dict[str, Any]]], names: dict[str, list[str]] | None = None) -> list[ReportInfo]:
-    """Every report's summary with its cross-year findings.
+def _infos(store: ReportStore, directory: AgencyDirectory, build_year: int, known: dict[str, list[dict[str, Any]]],
+           used: dict[str, list[dict[str, Any]]], names: dict[str, list[str]] | None = None
+           ) -> tuple[list[ReportInfo], list[OtherVersion]]:
+    """The summaries of the reports that count (one per body and year) with the findings the
+    corpus adds (cross-year, year, versions: ``versions.report_infos``), and the files that
+    do not count.
 
     ``known`` holds the findings of pairs compared in earlier builds, keyed by the two
     reports' content hashes (a comparison depends on nothing else); the pairs of this build
@@ -227,9 +230,7 @@ def _infos(store: ReportStore, directory: AgencyDirectory, known: dict[str, list
     named = store.reports()
     keys = [group_key(summary, directory, names)[0] if summary.get("agency") else f"\0{name}"
             for name, summary in named]
-    linked = cross_year_findings([summary["link"] for _, summary in named], keys, known,
-                                 [summary["sha256"] for _, summary in named], used)
-    return [ReportInfo(name, summary, linked.get(index, [])) for index, (name, summary) in enumerate(named)]
+    return report_infos(named, keys, build_year, known, used)
 
 
 @contextmanager
@@ -289,7 +290,8 @@ def _make_model(renderer: SiteRenderer, store: ReportStore, directory: AgencyDir
                 pinyin: dict[str, list[str]], pairs: dict[str, list[dict[str, Any]]],
                 used_pairs: dict[str, list[dict[str, Any]]]) -> SiteModel:
     """The model from every report's summary (the general path)."""
-    agencies = build_agencies(_infos(store, directory, pairs, used_pairs, pinyin), directory, pinyin)
+    infos, others = _infos(store, directory, int(renderer.config.build_date[:4]), pairs, used_pairs, pinyin)
+    agencies = build_agencies(infos, directory, pinyin, others)
     regions = region_tree(agencies)
     keys = {agency.slug: agency_key(agency, base) for agency in agencies}
     metas = {agency.slug: meta_key(agency, base) for agency in agencies}

@@ -25,6 +25,7 @@ from giro_site.site.config import AgencyDirectory
 from giro_site.site.downloads.aggregates import Row
 from giro_site.site.model import Agency, ReportInfo, group_key
 from giro_site.site.pages.regions import Region
+from giro_site.site.versions import corpus_findings, link_of
 
 # The summary's fields that decide which agency a report is of and how it is named and filed:
 # a change to any of them may move a report, rename or renumber an agency.
@@ -70,6 +71,7 @@ def patch(model: SiteModel, base: str, summaries: dict[str, dict[str, Any]], dir
     if model.base != base:
         return None
     by_agency: dict[int, dict[str, dict[str, Any]]] = {}
+    shas: set[str] | None = None
     for name, summary in summaries.items():
         index = model.where.get(name)
         if index is None or summary is None:
@@ -78,17 +80,26 @@ def patch(model: SiteModel, base: str, summaries: dict[str, dict[str, Any]], dir
         if any(old.get(key) != summary.get(key) for key in _IDENTITY) \
                 or group_key(old, directory)[0] != group_key(summary, directory)[0]:
             return None
+        if any(other.counted == name for other in model.agencies[index].others):
+            return None  # the choice between versions of its year may change (``site.versions``)
+        if shas is None:
+            shas = {i.summary["sha256"] for a in model.agencies for i in a.reports if i.name not in summaries}
+            shas |= {o.sha256 for a in model.agencies for o in a.others}
+        if summary["sha256"] in shas:
+            return None  # now a copy of another file
         by_agency.setdefault(index, {})[name] = summary
     regions: set[str] = set()
     for index, changed in by_agency.items():
         agency = model.agencies[index]
         ordered = sorted(agency.reports, key=lambda info: info.name)  # the general path's order
         summaries_now = [changed.get(info.name, info.summary) for info in ordered]
-        infos = [ReportInfo(info.name, summary) for info, summary in zip(ordered, summaries_now, strict=True)]
-        linked = cross_year_findings([s["link"] for s in summaries_now], _keys_of(infos, directory), known_pairs,
-                                     [s["sha256"] for s in summaries_now], used_pairs)
-        fresh = {info.name: ReportInfo(info.name, info.summary, linked.get(position, []))
-                 for position, info in enumerate(infos)}
+        infos = [ReportInfo(info.name, summary, year_valid=info.year_valid)
+                 for info, summary in zip(ordered, summaries_now, strict=True)]
+        linked = cross_year_findings([link_of(i.summary, i.year_valid) for i in infos], _keys_of(infos, directory),
+                                     known_pairs, [s["sha256"] for s in summaries_now], used_pairs)
+        fresh = {info.name: ReportInfo(info.name, info.summary, linked.get(position, []) + corpus_findings(old_info),
+                                       year_valid=info.year_valid)
+                 for position, (info, old_info) in enumerate(zip(infos, ordered, strict=True))}
         agency.reports[:] = [fresh[info.name] for info in agency.reports]  # same order: same years and names
         code = agency.division.get("code")
         if code and code in model.regions:

@@ -15,7 +15,8 @@ CLOUDFLARE_FILE_BYTES = 25 * 2**20  # Cloudflare Pages: at most 25 MiB a file
 NEAR = 0.8  # warn from this share of a limit on
 
 ORIGINALS = "原始报告文件"
-_PREFIXES = (("source/", ORIGINALS), ("data/reports-", "年度下载文件"), ("regions/", "地区页面"),
+_PREFIXES = (("source/", ORIGINALS), ("data/reports-all", "全部年度下载文件"),
+             ("data/reports-", "年度下载文件"), ("regions/", "地区页面"),
              ("agencies/", "机关列表页面"), ("assets/", "静态资源"))
 
 

@@ -35,7 +35,7 @@ from giro_site.report import parse_report
 from giro_site.site.build.progress import Progress
 from giro_site.site.build.summary import summarize
 
-STORE_FORMAT = 3
+STORE_FORMAT = 4  # 4: summaries say how many cells are stated, and the headline's completeness
 
 
 # An entry is kept as the plain dict the index file holds, so that loading and saving the

@@ -11,6 +11,7 @@ from typing import Any
 
 import orjson
 
+from giro_site.corpus import figures_digest, stated_cells
 from giro_site.findings import ERROR, WARNING
 from giro_site.site.model import headline
 from giro_site.site.pages.charts import ARTICLE20, article20_value
@@ -38,7 +39,10 @@ def summarize(report: dict[str, Any]) -> dict[str, Any]:
         "items": head.items,
         "head": {"applications": head.applications, "processed": head.processed, "share": head.granted_share,
                  "reviews": head.reviews, "lawsuits": head.lawsuits, "corrected": head.corrected,
-                 "outcomes": head.outcomes},
+                 "outcomes": head.outcomes, "granted": head.granted, "complete": head.complete,
+                 "items_approximate": head.items_approximate},
+        "stated": stated_cells(report),
+        "figures": figures_digest(report),
         "counts": {ERROR: head.errors, WARNING: head.warnings},
         "error_messages": [f["message"] for f in findings if f["severity"] == ERROR],
         "digest": findings_digest(findings),

@@ -206,7 +206,8 @@ class AboutAll:
     def download_outputs(self) -> list[Output]:
         self.start()
         assert self.downloads is not None
-        return self.renderer.download_outputs(self.downloads.result())
+        years = self.downloads.result()
+        return self.renderer.download_outputs(years, self.downloads.every_year())
 
 
 def _global_files(outputs: list[Output], old: Files, writer: Callable[[str, Payload], None],

@@ -30,6 +30,7 @@ from typing import Any
 import orjson
 
 from giro_site.site.build.output import load_state, save_state
+from giro_site.site.downloads import allyears
 from giro_site.site.downloads.dictionary import datasette_metadata
 from giro_site.site.downloads.formats import (
     SCHEMA,
@@ -235,6 +236,8 @@ def write_zip(target: Path, members: list[tuple[str, bytes | Path]]) -> None:
         for name, data in members:
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
+            info._compresslevel = ZIP_LEVEL  # type: ignore[attr-defined]  # a member given as a ZipInfo
+            # is compressed at its own level, not the archive's: without this, at zlib's default (6)
             info.external_attr = 0o644 << 16
             if isinstance(data, Path):
                 with open(data, "rb") as source, archive.open(info, "w") as sink:
@@ -277,9 +280,11 @@ class _Year:
     old: dict[str, Any]  # what the cache holds for this year, as last recorded (or {})
 
 
-def _text_files(years: list[_Year], load_raw: LoadRaw, folder: Path) -> dict[str, Any]:
-    """The zipped CSV (with the dictionary beside it) and JSON of each year; returns what the
-    cache now holds, per year."""
+def _text_files(years: list[_Year], load_raw: LoadRaw, folder: Path, every: list[str] | None = None
+                ) -> dict[str, Any]:
+    """The zipped CSV (with the dictionary beside it) and JSON of each year; and with
+    ``every`` (every year's key) the all-years CSV (``allyears``); returns what the cache now
+    holds, per year (``allyears.ALL`` for the all-years files)."""
     done: dict[str, Any] = {}
     for year in years:
         held: dict[str, Any] = {}
@@ -297,11 +302,16 @@ def _text_files(years: list[_Year], load_raw: LoadRaw, folder: Path) -> dict[str
                                                ("dictionary.csv", dictionary_csv())])
         write_zip(folder / f"{name}.json.zip", [(f"{name}.json", folder / f"{name}.json")])
         done[year.key] = held
+    if every is not None:
+        done[allyears.ALL] = allyears.write_csv(folder, every, write_zip)
     return done
 
 
-def _database_files(years: list[_Year], load_raw: LoadRaw, folder: Path, site: dict[str, str]) -> dict[str, Any]:
-    """The zipped database of each year; returns what the cache now holds, per year."""
+def _database_files(years: list[_Year], load_raw: LoadRaw, folder: Path, site: dict[str, str],
+                    every: dict[str, dict[str, str]] | None = None, every_old: dict[str, Any] | None = None
+                    ) -> dict[str, Any]:
+    """The zipped database of each year; and with ``every`` (every year's reports and their
+    versions) the all-years database (``allyears``); returns what the cache now holds, per year."""
     done: dict[str, Any] = {}
     for year in years:
         work = folder / f"reports-{year.key}.work.sqlite"
@@ -316,6 +326,9 @@ def _database_files(years: list[_Year], load_raw: LoadRaw, folder: Path, site: d
             ("dictionary.csv", dictionary_csv()), ("README.txt", _readme(year.key, site["title"]))])
         final.unlink()
         done[year.key] = {"sqlite": {"versions": {r.name: r.version for r in year.rows}, "stamp": _stamp(work)}}
+    if every is not None:
+        old = (every_old or {}).get("sqlite", {})
+        done[allyears.ALL] = {"sqlite": allyears.update_database(folder, every, site, old, write_zip)}
     return done
 
 
@@ -341,15 +354,26 @@ class Downloads:
         self.years = [_Year(key, members, _fingerprint(salt, members), old_years.get(key, {}))
                       for key, members in sorted(grouped.items())]
         for leftover in folder.iterdir():  # a vanished year, or a failed build's temporary file
-            if leftover.name.startswith(".") or _year_of(leftover.name) not in grouped | {"": []}:
+            if leftover.name.startswith(".") or (_year_of(leftover.name) not in grouped | {"": []}
+                                                 and not _year_of(leftover.name).startswith(allyears.ALL)):
                 leftover.unlink()
         self.changed = [y for y in self.years if y.old.get("fingerprint") != y.fingerprint
-                        or any(_stamp(p) is None for p in self.paths(y.key).values())]
+                        or any(_stamp(p) is None for p in self.paths(y.key).values())
+                        or _stamp(folder / f"reports-{y.key}.csv") is None
+                        or _stamp(folder / f"reports-{y.key}.work.sqlite") is None]
         self.state: dict[str, Any] = {y.key: y.old for y in self.years}
+        # The all-years files: made again when any year is, or when they are not in the cache.
+        self.every = state.get(allyears.ALL, {}) if state.get("format") == STATE_FORMAT else {}
+        every_missing = not self.every or not all(path.is_file() for _, _, path in
+                                                  allyears.published(folder, self.every.get("sqlite", {})))
+        self.every_changed = bool(self.years) and (bool(self.changed) or every_missing)
         context = multiprocessing.get_context("fork")
         self.jobs = []
-        if self.changed:
-            for name, target, extra in (("text", _text_files, ()), ("database", _database_files, (site,))):
+        if self.changed or self.every_changed:
+            keys = [y.key for y in self.years]
+            versions = {y.key: {r.name: r.version for r in y.rows} for y in self.years}
+            for name, target, extra in (("text", _text_files, (keys,)),
+                                        ("database", _database_files, (site, versions, self.every))):
                 result = folder / f".{name}-result.{os.getpid()}.json"
                 process = context.Process(target=_in_child,
                                           args=(target, result, self.changed, load_raw, folder, *extra))
@@ -371,8 +395,14 @@ class Downloads:
             result.unlink()
         for year in self.changed:
             self.state[year.key] = {"fingerprint": year.fingerprint, **held[year.key]}
-        save_state(self.folder / "state.json", {"format": STATE_FORMAT, "years": self.state})
+        if self.every_changed:
+            self.every = held[allyears.ALL]
+        save_state(self.folder / "state.json", {"format": STATE_FORMAT, "years": self.state, allyears.ALL: self.every})
         return [(y.key, self.paths(y.key)) for y in reversed(self.years)]
+
+    def every_year(self) -> list[tuple[str, str, Path]]:
+        """The all-years files (``allyears.published``), after ``result``."""
+        return allyears.published(self.folder, self.every.get("sqlite", {})) if self.years else []
 
 
 def _fingerprint(salt: str, rows: list[Row]) -> str:

@@ -201,6 +201,22 @@ REPORT_FIELDS: tuple[tuple[str, str, str, str], ...] = (
     ("errors", INTEGER, "个", "核对发现的错误数"),
     ("warnings", INTEGER, "个", "核对发现的提示数"),
     ("proactive_items", INTEGER, "条", "全年主动公开政府信息条数（出自报告正文；未说明的为空值）"),
+    ("proactive_items_approximate", INTEGER, "", "主动公开条数是否为约数：1 是（报告写“约”“余”“超过”等），0 否；"
+                                                 "条数为空值时为空值"),
+    ("denied_total", INTEGER, "件", "表三（三）不予公开：其下8项“总计”列中已填写的数字之和（国家表格没有这一小计行；"
+                                   "8项都空白时为空值）"),
+    ("denied_complete", INTEGER, "", "（三）不予公开的8项是否都已填写：1 是（denied_total 即不予公开的总数），"
+                                     "0 否（有空白，denied_total 只是已填写的部分，不宜直接相加比较）"),
+    ("unable_total", INTEGER, "件", "表三（四）无法提供：其下3项“总计”列中已填写的数字之和（3项都空白时为空值）"),
+    ("unable_complete", INTEGER, "", "（四）无法提供的3项是否都已填写：1 是，0 否（unable_total 只是已填写的部分）"),
+    ("not_processed_total", INTEGER, "件", "表三（五）不予处理：其下5项“总计”列中已填写的数字之和"
+                                          "（5项都空白时为空值）"),
+    ("not_processed_complete", INTEGER, "", "（五）不予处理的5项是否都已填写：1 是，0 否"
+                                            "（not_processed_total 只是已填写的部分）"),
+    ("granted_share", REAL, "", "公开比例（0–1）：（一）予以公开与（二）部分公开之和占（七）总计的比例；"
+                                "（七）总计空白时用（一）至（六）各项之和（须各项都已填写）；"
+                                "所需数字有空白、或办理总数为0时为空值"),
+    ("granted_share_complete", INTEGER, "", "算公开比例所需的数字是否都已填写：1 是，0 否（granted_share 为空值）"),
     ("extra_rows", INTEGER, "个", "国家表格以外的附加行数"),
     ("page_url", TEXT, "", "本站上这份报告的页面"),
     ("source_url", TEXT, "", "原始报告的网址：维护者在 agencies.toml 中填写的机关发布页面，"
@@ -335,8 +351,11 @@ def datasette_metadata(databases: list[str], title: str, source_url: str) -> dic
         tables[f"{table}_full"] = _table_metadata(description, view_fields + table_columns(table))
     tables["dictionary"] = {"description": DICTIONARY_DESCRIPTION, "columns": dict(DICTIONARY_COLUMNS)}
     about = "政府信息公开工作年度报告的解析数据。空白单元格为空值（NULL），不等于0。字段说明见 dictionary 表。"
-    return {"title": title, "description": about, "source": title, "source_url": source_url,
-            "databases": {name: {"tables": tables} for name in databases}}
+    metadata: dict[str, Any] = {"title": title, "description": about, "source": title}
+    if source_url:  # only a full address: Datasette serves the database elsewhere, where a path leads nowhere
+        metadata["source_url"] = source_url
+    metadata["databases"] = {name: {"tables": tables} for name in databases}
+    return metadata
 
 
 def _table_metadata(description: str, columns: list[Column]) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from giro_site.site.downloads.dictionary import (
     row_of,
     table_columns,
 )
+from giro_site.site.model import Headline
 
 CELLS: list[tuple[str, str, str]] = [(c.sqlite_table, c.sqlite_row_key, c.sqlite_column) for c in cells()]
 CELL_COLUMNS = [c.field for c in cells()]
@@ -46,13 +47,33 @@ YEAR_FORMATS: dict[str, str] = {
     "sqlite.zip": "SQLite 数据库（附 Datasette 的 metadata.json 和数据字典；zip 压缩）",
 }
 
-# The question a journalist asks first, answered from one year's database with the dictionary
-# alone (docs/data.md and the downloads page show it; a test runs it).
-EXAMPLE_QUERY = """SELECT body, province, city, county, total AS applications
+def example_query(year: int) -> str:
+    """The question a journalist asks first, answered from one year's database with the
+    dictionary alone: the downloads page asks it of the newest year the site has a file of."""
+    return f"""SELECT body, province, city, county, total AS applications
 FROM applications_full
-WHERE year = 2020 AND row_key = 'new_received'
+WHERE year = {year} AND row_key = 'new_received'
 ORDER BY total DESC
 LIMIT 10;"""
+
+
+# The example as docs/data.md shows it (a test runs it).
+EXAMPLE_QUERY = example_query(2020)
+
+def derived_fields(head: Headline) -> dict[str, Any]:
+    """The figures a journalist would otherwise work out by hand from table 三, with what they
+    cover (``dictionary.REPORT_FIELDS``): the sums of the outcome groups the form gives no
+    subtotal row for, each with whether every row was stated, and the share granted (only
+    when every figure it needs is stated)."""
+    approximate = None if head.items is None else int(head.items_approximate)
+    fields: dict[str, Any] = {"proactive_items_approximate": approximate}
+    for group in ("denied", "unable", "not_processed"):
+        fields[f"{group}_total"] = head.outcomes[group]
+        fields[f"{group}_complete"] = int(head.complete.get(group, False))
+    fields["granted_share"] = head.granted_share
+    fields["granted_share_complete"] = int(head.granted is not None and head.processed is not None)
+    return fields
+
 
 # --- CSV -------------------------------------------------------------------------------------
 

@@ -35,14 +35,16 @@ Row = list[Any]  # a category's label, then its figures (None: blank)
 
 def _chart(chart_id: str, kind: str, title: str, head: list[str], rows: list[Row], *, note: str = "",
            color: int = 0, suffix: str = "", links: list[str] | None = None,
-           source: dict[str, Any] | None = None) -> dict[str, Any]:
+           source: dict[str, Any] | None = None, approximate: list[list[int]] | None = None) -> dict[str, Any]:
     """A chart: its table (head, rows) and how to draw it; ``color`` is the first series' place
     in the palette, ``suffix`` follows every figure (shares: "%"), ``links`` are the pages the
     rows are about (each row's label links there, and so does its bar). With ``source`` the
     figures are already in a form table on the page (``_from_form``): the page shows no table
-    of its own, only where that one is."""
+    of its own, only where that one is. ``approximate`` lists the [row, column] of figures the
+    reports give only approximately: their cells read "约1,200", and so do the chart's tips."""
     empty = not any(v for row in rows for v in row[1:] if isinstance(v, int | float) and not isinstance(v, bool))
-    return {"id": chart_id, "kind": kind, "title": title, "table": {"head": head, "rows": rows, "links": links or []},
+    return {"id": chart_id, "kind": kind, "title": title,
+            "table": {"head": head, "rows": rows, "links": links or [], "approximate": approximate or []},
             "note": note, "empty": empty, "color": color, "suffix": suffix, "source": source}
 
 
@@ -50,9 +52,13 @@ def _chart(chart_id: str, kind: str, title: str, head: list[str], rows: list[Row
 
 
 def outcomes_chart(report: dict[str, Any], suffix: str, head: Headline | None = None) -> dict[str, Any]:
+    """Each outcome group: the sum of its rows the report states; a group with blank rows says so."""
     head = head or headline(report)
+    partial = [label for key, label, rows in OUTCOME_GROUPS
+               if len(rows) > 1 and head.outcomes[key] is not None and not head.complete.get(key, True)]
+    note = f"{'、'.join(partial)}有空白的行，只计填写了数字的行。" if partial else ""
     return _chart(f"outcomes-{suffix}", "bars", "申请办理结果（件）", ["办理结果", "件数"],
-                  [[label, head.outcomes[key]] for key, label, _ in OUTCOME_GROUPS])
+                  [[label, head.outcomes[key]] for key, label, _ in OUTCOME_GROUPS], note=note)
 
 
 def _from_form(table: TableLayout, suffix: str, categories: list[str], series: list[str],
@@ -92,7 +98,7 @@ def trend_chart(agency: Agency) -> dict[str, Any] | None:
         return None
     rows = [[str(r.year), r.head.items, r.head.applications, r.head.cases] for r in infos]
     return _chart("trend", "lines", "历年变化", ["年度", "主动公开信息（条）", "新收申请（件）", "复议和诉讼（件）"],
-                  rows)
+                  rows, approximate=[[i, 1] for i, r in enumerate(infos) if r.head.items_approximate])
 
 
 
@@ -108,17 +114,20 @@ Entry = tuple[str, ReportInfo, str]  # (agency's display name, one of its report
 
 def volumes_chart(entries: list[Entry], chart_id: str = "volumes") -> dict[str, Any]:
     """Items proactively disclosed, the agencies that disclosed most."""
-    ranked = sorted(((name, info.head.items, url) for name, info, url in entries), key=lambda e: -(e[1] or 0))
-    ranked = [e for e in ranked if e[1] is not None]
-    return _chart(chart_id, "bars", "主动公开政府信息条数", ["机关", "条数"], [[n, v] for n, v, _ in ranked],
-                  note="按报告正文所述条数排列；未说明条数的机关不列入。", links=[u for _, _, u in ranked])
+    ranked = sorted(((name, info.head, url) for name, info, url in entries if info.head.items is not None),
+                    key=lambda e: -(e[1].items or 0))
+    return _chart(chart_id, "bars", "主动公开政府信息条数", ["机关", "条数"], [[n, h.items] for n, h, _ in ranked],
+                  note="按报告正文所述条数排列；未说明条数的机关不列入；“约”表示报告所说是约数。",
+                  links=[u for _, _, u in ranked],
+                  approximate=[[i, 1] for i, (_, h, _) in enumerate(ranked) if h.items_approximate])
 
 
 def children_chart(children: list[tuple[str, Number, str]], year: int | None, chart_id: str) -> dict[str, Any]:
     """New applications received in each part of a region, in the gazetteer's order."""
     return _chart(chart_id, "bars", f"各下级地区{year or ''}年度新收申请（件）", ["地区", "件数"],
                   [[n, v] for n, v, _ in children], color=1, links=[u for _, _, u in children],
-                  note="各地区内全部机关该年度报告的新收申请之和；空白不计入。")
+                  note="各地区内全部机关该年度报告的新收申请之和；空白不计入。地区名后括号内为填写了新收申请数的机关数/"
+                       "该年度有报告的机关数（不是全部填写时）。")
 
 
 ARTICLE20 = (("规范性文件", ("normative_documents", ("new_published", "issued"))),
@@ -140,10 +149,15 @@ def article20_chart(entries: list[Entry]) -> dict[str, Any]:
 
 
 def outcome_shares_chart(entries: list[Entry]) -> dict[str, Any]:
-    """Share of each outcome of the applications each agency processed (100% stacked)."""
+    """Share of each outcome of the applications each agency processed (100% stacked). A group
+    with a blank row has no share (its sum is not known), nor has any group where the total
+    processed is not known: such a bar stops short of 100%, and its table shows "—"."""
     shown = [(name, info.head, url) for name, info, url in entries if info.head.processed]
-    rows = [[name, *(round(100 * (head.outcomes[key] or 0) / head.processed, 1) for key, _, _ in OUTCOME_GROUPS)]
+    rows = [[name, *(round(100 * head.outcomes[key] / head.processed, 1)  # type: ignore[operator]
+                     if head.outcomes[key] is not None and head.complete.get(key) else None
+                     for key, _, _ in OUTCOME_GROUPS)]
             for name, head, _ in shown]
     return _chart("outcome-shares", "shares", "申请办理结果构成", ["机关", *(label for _, label, _ in OUTCOME_GROUPS)],
                   rows, suffix="%", links=[u for _, _, u in shown],
-                  note="各项办理结果占本年办理申请总数的比例；未办理申请的机关不列入。")
+                  note="各项办理结果占本年办理申请总数的比例；未办理申请或办理总数不详的机关不列入；"
+                       "某项有空白的行时，该项比例不详（“—”），不按0计。")

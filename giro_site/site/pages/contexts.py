@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import urllib.parse
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
@@ -193,6 +193,7 @@ class YearView:
     source_url: str | None  # the original: the site's copy, the agency's own page, or None
     source_published: bool  # whether source_url is the site's copy
     origin: dict[str, str | None] | None = None  # the official address it was fetched from (``fetched_origin``)
+    others: list[dict[str, Any]] = field(default_factory=list)  # other versions of the year: file, url, reason
 
 
 def year_view(agency: Agency, index: int, report: dict[str, Any], urls: Urls, fragments: Fragments,
@@ -235,8 +236,10 @@ def year_links(agency: Agency, urls: Urls) -> list[tuple[str, str, str]]:
     """(label, report id, URL) for the year switch, newest first."""
     links = []
     for info, report_id in zip(agency.reports, agency.ids, strict=True):
-        label = str(info.year) if info.year is not None else "年度未知"
-        if report_id != label:
+        label = str(info.stated_year) if info.stated_year is not None else "年度未知"
+        if "-" in report_id:
             label = f"{label}（{report_id.rsplit('-', 1)[-1]}）"
+        if info.stated_year is not None and info.year is None:
+            label = f"{label}（年度有误）"
         links.append((label, report_id, urls.agency(agency.slug, report_id)))
     return links

@@ -21,7 +21,8 @@ from giro_site.site.tables import APPLICATION_GROUP_LABELS
 from giro_site.site.urls import Urls
 
 QUALITIES = ("ok", "warning", "error")
-REPORT_FIELDS = ("id", "year", "items", "applications", "share", "cases", "quality")
+# ``approx``: 1 where the report gives its number of items only approximately (shown 约), else 0.
+REPORT_FIELDS = ("id", "year", "items", "applications", "share", "cases", "quality", "approx")
 AGENCY_FIELDS = ("slug", "name", "region", "code", "level", "py", "initials", "reports")
 
 
@@ -33,9 +34,11 @@ def index_rows(agencies: list[Agency], urls: Urls) -> list[dict[str, Any]]:
         head = info.head
         rows.append({
             "url": urls.agency(agency.slug, report_id), "name": agency.display_name, "region": agency.region or "",
-            "level": agency.level or "", "year": info.year, "items": head.items, "applications": head.applications,
+            "level": agency.level or "", "year": info.year, "items": head.items,
+            "items_approximate": head.items_approximate, "applications": head.applications,
             "share": head.granted_share, "cases": head.cases, "quality": head.quality,
-            "years": [(str(r.year) if r.year is not None else "？", urls.agency(agency.slug, rid))
+            "years": [(str(r.year) if r.year is not None else f"{r.stated_year}（有误）" if r.stated_year else "？",
+                       urls.agency(agency.slug, rid))
                       for r, rid in zip(agency.reports, agency.ids, strict=True)],
         })
     return rows
@@ -45,7 +48,7 @@ def index_piece(agency: Agency, regions: dict[str, Region]) -> bytes:
     """One body's row of data/index.json: kept between builds, so a rebuild makes only the
     rows of the bodies that changed."""
     reports = [[rid, info.year, info.head.items, info.head.applications, info.head.granted_share,
-                info.head.cases, QUALITIES.index(info.head.quality)]
+                info.head.cases, QUALITIES.index(info.head.quality), int(info.head.items_approximate)]
                for info, rid in zip(agency.reports, agency.ids, strict=True)]
     code = agency.division.get("code")
     place = regions.get(code) if code else None

@@ -5,18 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from giro_site.corpus import Problem
+from giro_site.corpus import Problem, public_file  # public_file: also the findings' paths
 
 _ENDS = "。；;，,. "
-
-
-def public_file(file: str) -> str:
-    """A report's path relative to ``reports/`` ("2020/x.txt"): the maintainer's folder names
-    (the content folder's, or any folder above it) are not the public's business."""
-    parts = file.split("/")
-    if "reports" in parts[:2]:
-        return "/".join(parts[parts.index("reports") + 1:])
-    return parts[-1]
 
 
 def sentences(messages: list[str]) -> str:

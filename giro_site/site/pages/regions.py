@@ -9,12 +9,13 @@ reaches a township from the home page in three taps: province, county, township.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from giro_site.regions import TOWNSHIP, Place, gazetteer
-from giro_site.site.model import Agency, Totals, stated_sum, totals_by_year
+from giro_site.site.model import Agency
 from giro_site.site.pages import charts
+from giro_site.site.totals import Totals, total_of, totals_by_year
 from giro_site.site.urls import Urls
 
 KIND_LABEL = {"province": "省", "city": "市", "county": "县", "township": "乡镇街道"}
@@ -72,17 +73,18 @@ def _latest(agency: Agency) -> dict[str, Any]:
 
 
 def _totals(totals: Totals | None) -> dict[str, Any] | None:
-    if totals is None:
-        return None
-    return {"year": totals.year, "agencies": totals.agencies, "reports": totals.reports, "items": totals.items,
-            "applications": totals.applications, "granted_share": totals.granted_share, "reviews": totals.reviews,
-            "lawsuits": totals.lawsuits, "errors": totals.errors}
+    """The totals as plain data (each figure with what it covers: ``model.Total``)."""
+    return None if totals is None else asdict(totals)
 
 
 def _child(region: Region, urls: Urls, year: int | None) -> dict[str, Any]:
-    applications = stated_sum([a.reports[0].head.applications for a in region.beneath if a.reports[0].year == year])
+    """A place under this one; ``applications`` (with ``reporting``, how many of its bodies
+    report for ``year``) sums what those reports state (``model.Total``)."""
+    latest = [a.reports[0].head.applications for a in region.beneath if a.reports[0].year == year]
+    applications = total_of(latest)
     return {"name": region.place.name, "url": urls.region(region.place.short_code),
-            "kind": KIND_LABEL[region.place.kind], "agencies": len(region.beneath), "applications": applications,
+            "kind": KIND_LABEL[region.place.kind], "agencies": len(region.beneath),
+            "applications": applications.value, "covers": applications.covers, "reporting": len(latest),
             "sub": [{"name": c.place.name, "url": urls.region(c.place.short_code), "agencies": len(c.beneath)}
                     for c in region.children] if region.place.kind != "county" else []}
 
@@ -106,7 +108,8 @@ def region_view(region: Region, regions: dict[str, Region], urls: Urls, chart_to
         region_charts.append(charts.volumes_chart(entries[:chart_top], f"volumes-{place.short_code}"))
     if len(children) > 1:
         region_charts.append(charts.children_chart(
-            [(c["name"], c["applications"], c["url"]) for c in children], year, f"children-{place.short_code}"))
+            [(c["name"] if c["covers"] == c["reporting"] else f'{c["name"]}（{c["covers"]}/{c["reporting"]}）',
+              c["applications"], c["url"]) for c in children], year, f"children-{place.short_code}"))
     return {
         "code": place.short_code, "full_code": place.code, "name": place.name, "kind": KIND_LABEL[place.kind],
         "full_name": "".join(p.name for p in place.chain()),

@@ -18,20 +18,22 @@ from markupsafe import Markup
 
 from giro_site.corpus import Problem
 from giro_site.findings import CODES, SEVERITY_LABEL
+from giro_site.regions import gazetteer
 from giro_site.site.build.assets import Asset
 from giro_site.site.build.output import Payload
 from giro_site.site.config import SiteConfig
 from giro_site.site.downloads.aggregates import Row, stable_id
 from giro_site.site.downloads.dictionary import DICTIONARY_COLUMNS, datasette_metadata
 from giro_site.site.downloads.dictionary import entries as dictionary_entries
-from giro_site.site.downloads.formats import EXAMPLE_QUERY, YEAR_FORMATS, dictionary_csv
-from giro_site.site.model import QUALITY_LABEL, Agency, ReportInfo, as_published, totals_by_year
+from giro_site.site.downloads.formats import YEAR_FORMATS, derived_fields, dictionary_csv, example_query
+from giro_site.site.model import QUALITY_LABEL, Agency, ReportInfo, as_published
 from giro_site.site.pages import charts, listing
 from giro_site.site.pages.contexts import year_links, year_view
 from giro_site.site.pages.environment import make_environment
 from giro_site.site.pages.fragments import Fragments
-from giro_site.site.pages.problems import problem_rows, sentences
+from giro_site.site.pages.problems import problem_rows, public_file, sentences
 from giro_site.site.pages.regions import Region, crumbs, place_of, region_view, regions_index_view
+from giro_site.site.totals import totals_by_year
 from giro_site.site.urls import Urls
 
 Output = tuple[str, Payload]
@@ -87,6 +89,9 @@ class SiteRenderer:
             published.append(report)
             view = year_view(agency, index, report, urls, self.fragments,
                              (self._original(agency, info.name), self.config.publish_originals))
+            view.others = [{"file": o.name.rsplit("/", 1)[-1], "url": self._original(agency, o.name),
+                            "published": self.config.publish_originals, "reason": o.reason}
+                           for o in agency.others if o.counted == info.name and o.kind == "version"]
             section = Markup(section_template.render(v=view))  # our own template's escaped output
             outputs.append(self._page(urls.agency(agency.slug, view.id), "agency.html", agency=agency, years=links,
                                       current=view, trend=trend, section=section, breadcrumb=breadcrumb))
@@ -94,6 +99,10 @@ class SiteRenderer:
             source = self.content / relative
             if self.config.publish_originals and source.is_file():
                 outputs.append((urls.output_path(urls.source_file(relative)), source))
+        for other in agency.others:  # another version of a year: its original, which its page links to
+            source = self.content / other.name.split("/", 1)[-1]
+            if other.kind == "version" and self.config.publish_originals and source.is_file():
+                outputs.append((urls.output_path(urls.source_file(other.name.split("/", 1)[-1])), source))
         outputs.append((urls.output_path(urls.agency_data(agency.slug)), agency_data(published)))
         return outputs
 
@@ -167,8 +176,12 @@ class SiteRenderer:
             outputs.append(self._page(urls.page(page["name"]), "page.html", page=page, codes=CODES))
         with_errors = [(a, info, rid, sentences(info.error_messages)) for a in agencies
                        for info, rid in zip(a.reports, a.ids, strict=True) if info.head.quality == "error"]
+        owners = {info.name: (a, rid) for a in agencies for info, rid in zip(a.reports, a.ids, strict=True)}
+        duplicates = [{"file": public_file(o.name), "of": public_file(o.of), "kind": o.kind, "reason": o.reason,
+                       "year": o.year, "agency": owners[o.counted][0], "id": owners[o.counted][1]}
+                      for a in agencies for o in a.others]
         outputs.append(self._page(urls.problems(), "problems.html", problems=problem_rows(problems),
-                                  with_errors=with_errors))
+                                  with_errors=with_errors, duplicates=sorted(duplicates, key=lambda d: d["file"])))
         outputs.append(self._page(urls.page("404").rstrip("/") + ".html", "404.html"))
 
         outputs.append(("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {config.absolute(urls.sitemap())}\n"
@@ -204,7 +217,7 @@ class SiteRenderer:
             "source_url": agency.source_url or (origin or {}).get("url") or self._original(agency, info.name,
                                                                                           absolute=True),
             "fetched_at": (origin or {}).get("fetched_at"), "source_file": s["file"],
-            "source_format": s["format"], "sha256": s["sha256"],
+            "source_format": s["format"], "sha256": s["sha256"], **derived_fields(head),
         }
 
     def _original(self, agency: Agency, name: str, *, absolute: bool = False) -> str | None:
@@ -222,11 +235,16 @@ class SiteRenderer:
                 for agency in agencies for info, rid in zip(agency.reports, agency.ids, strict=True)]
 
     def download_site(self) -> dict[str, str]:
-        """What the download files say about the site."""
-        return {"title": self.config.title, "source_url": self.config.absolute(self.urls.downloads())}
+        """What the download files say about the site: its address only when ``site_url`` is
+        set (a path alone would be a broken link in Datasette, which serves elsewhere)."""
+        source = self.config.absolute(self.urls.downloads()) if self.config.site_url else ""
+        return {"title": self.config.title, "source_url": source}
 
-    def download_outputs(self, years: list[tuple[str, dict[str, Path]]]) -> list[Output]:
-        """Each year's files, the dictionary (CSV, Datasette metadata, page) and the downloads page."""
+    def download_outputs(self, years: list[tuple[str, dict[str, Path]]],
+                         every: list[tuple[str, str, Path]] | None = None) -> list[Output]:
+        """Each year's files, the all-years files (``every``: part, format, file, from
+        ``allyears.published``), the dictionary (CSV, Datasette metadata, page) and the
+        downloads page."""
         urls = self.urls
         outputs: list[Output] = []
         table = []
@@ -235,7 +253,15 @@ class SiteRenderer:
                 outputs.append((urls.output_path(urls.year_data(year, fmt)), path))
             table.append({"year": year, "files": [(fmt, urls.year_data(year, fmt), files[fmt].stat().st_size)
                                                   for fmt in YEAR_FORMATS]})
+        whole = []
+        for part, fmt, path in every or []:
+            key = f"all-{part}" if part else "all"
+            outputs.append((urls.output_path(urls.year_data(key, fmt)), path))
+            place = gazetteer().by_code.get(part.ljust(12, "0")) if part else None
+            whole.append({"part": place.name if place else "地区不详" if part else "", "format": fmt,
+                          "url": urls.year_data(key, fmt), "size": path.stat().st_size})
         names = [f"reports-{year}" for year, _ in years]
+        names += [f"reports-{'all-' + part if part else 'all'}" for part, fmt, _ in every or [] if fmt == "sqlite.zip"]
         site = self.download_site()
         metadata = datasette_metadata(names, site["title"], site["source_url"])
         outputs.append((urls.output_path(urls.dictionary_data()), dictionary_csv()))
@@ -243,7 +269,8 @@ class SiteRenderer:
                         orjson.dumps(metadata, option=orjson.OPT_INDENT_2)))
         outputs.append(self._page(urls.dictionary(), "dictionary.html", entries=dictionary_entries(),
                                   columns=DICTIONARY_COLUMNS))
-        outputs.append(self._page(urls.downloads(), "downloads.html", years=table, formats=YEAR_FORMATS,
-                                  example=EXAMPLE_QUERY, example_year=next((y for y, _ in years if y != "unknown"),
-                                                                           "2020")))
+        example_year = next((y for y, _ in years if y != "unknown"), None)  # the newest year with a file
+        outputs.append(self._page(urls.downloads(), "downloads.html", years=table, formats=YEAR_FORMATS, whole=whole,
+                                  example=example_query(int(example_year)) if example_year else None,
+                                  example_year=example_year))
         return outputs

@@ -1,0 +1,233 @@
+"""The downloads of every year at once, beside the yearly ones: ``reports-all.csv.zip`` and
+``reports-all.sqlite.zip`` (the same columns and tables as a year's, with ``year`` in them).
+
+Made from the yearly files rather than from the reports again: the CSV is the yearly CSVs'
+rows one after the other (their header once), and the database takes the rows of the
+yearly working databases with SQLite's own ``INSERT … SELECT``. A rebuild replaces only the
+rows of the reports that changed, copied from their year's database; then, as for a year,
+VACUUM INTO lays the file out the same way for the same rows, however it was made.
+
+A journalist's one file must still be one a host serves: when the zipped database would
+pass ``SPLIT_LIMIT`` (judged from the yearly files, which hold the same rows) it is written
+as one file per province instead (``reports-all-11.sqlite.zip`` for 北京市, and
+``reports-all-other`` for the reports of no known province), each made again only when a
+report in it changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from giro_site.site.downloads.dictionary import datasette_metadata
+from giro_site.site.downloads.formats import SCHEMA, SQLITE_TABLES, csv_header, dictionary_csv, fixed_rows
+
+ALL = "all"
+SPLIT_LIMIT = 50 * 1024 * 1024  # bytes of the zipped database: GitHub warns about a larger file
+OTHER = "other"  # the province part of the name of the file of reports of no known province
+_ROW_TABLES = SQLITE_TABLES[:-2]  # the tables that hold reports' rows (not the dictionary and the codes)
+
+
+def year_order(keys: list[str]) -> list[str]:
+    """Years oldest first, the reports of no known year last."""
+    return sorted(keys, key=lambda key: (key == "unknown", key))
+
+
+def _stamp(path: Path) -> list[int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+def write_csv(folder: Path, keys: list[str], zip_members: Any) -> dict[str, Any]:
+    """``reports-all.csv`` from the yearly CSVs in the cache, and its zip (``zip_members``:
+    how the yearly zips are written). Returns what the cache now holds."""
+    header = csv_header()
+    target = folder / f"reports-{ALL}.csv"
+    temporary = target.with_name(f".{target.name}.{os.getpid()}")
+    with open(temporary, "wb") as out:
+        out.write(header)
+        for key in year_order(keys):
+            with open(folder / f"reports-{key}.csv", "rb") as year:
+                if year.read(len(header)) != header:
+                    raise RuntimeError(f"reports-{key}.csv 的表头与本程序的不同")
+                shutil.copyfileobj(year, out, 1 << 20)
+    os.replace(temporary, target)
+    zip_members(folder / f"reports-{ALL}.csv.zip", [(f"reports-{ALL}.csv", target),
+                                                     ("dictionary.csv", dictionary_csv())])
+    return {"csv": {"stamp": _stamp(target)}}
+
+
+def _key_column(table: str) -> str:
+    return "id" if table == "reports" else "report_id"
+
+
+def _copy_rows(db: sqlite3.Connection, source: Path, ids: list[int] | None) -> None:
+    """The rows of the reports ``ids`` (all of them when None) from the database ``source``."""
+    db.execute("ATTACH DATABASE ? AS source", (str(source),))
+    try:
+        if ids is not None:
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS pick (id INTEGER PRIMARY KEY)")
+            db.execute("DELETE FROM temp.pick")
+            db.executemany("INSERT INTO temp.pick VALUES (?)", [(i,) for i in ids])
+        for table in _ROW_TABLES:
+            where = f" WHERE {_key_column(table)} IN (SELECT id FROM temp.pick)" if ids is not None else ""
+            db.execute(f"INSERT INTO main.{table} SELECT * FROM source.{table}{where}")
+        db.commit()
+    finally:
+        db.execute("DETACH DATABASE source")
+
+
+def _new_database(path: Path) -> sqlite3.Connection:
+    path.unlink(missing_ok=True)
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA journal_mode = OFF")
+    db.execute("PRAGMA synchronous = OFF")
+    db.executescript(SCHEMA)
+    for table, values in fixed_rows().items():
+        db.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' for _ in values[0])})", values)
+    return db
+
+
+def _write_out(db: sqlite3.Connection, final: Path) -> None:
+    """The database laid out by VACUUM INTO, its header's counters fixed: the same rows give
+    the same bytes (``aggregates.canonical_header``)."""
+    from giro_site.site.downloads.aggregates import canonical_header
+
+    final.unlink(missing_ok=True)
+    db.execute("VACUUM INTO ?", (str(final),))
+    with open(final, "r+b") as stream:
+        header = canonical_header(stream.read(100))
+        stream.seek(0)
+        stream.write(header)
+
+
+def _readme(name: str, title: str, what: str) -> bytes:
+    text = (f"{title}：{what}的 SQLite 数据库（各年度的报告都在其中，年度见 reports 表的 year 列）\r\n\r\n"
+            f"{name}.sqlite   数据库（用 sqlite3、DB Browser for SQLite 或 Datasette 打开）\r\n"
+            "metadata.json      Datasette 的说明文件：每张表、每一列的含义和单位\r\n"
+            "dictionary.csv     数据字典（数据库中的 dictionary 表与之相同）\r\n\r\n"
+            f"用 Datasette 浏览：datasette {name}.sqlite -m metadata.json\r\n"
+            "空白单元格为空值（NULL），不等于0。各表以 report_id 对应 reports 表的 id；"
+            "以 _full 结尾的视图给每一行加上机关、地区、层级、年度和页面地址。\r\n")
+    return b"\xef\xbb\xbf" + text.encode("utf-8")
+
+
+def _zip_database(folder: Path, name: str, final: Path, site: dict[str, str], what: str, zip_members: Any) -> None:
+    metadata = datasette_metadata([name], site["title"], site["source_url"])
+    zip_members(folder / f"{name}.sqlite.zip", [
+        (f"{name}.sqlite", final), ("metadata.json", orjson.dumps(metadata, option=orjson.OPT_INDENT_2)),
+        ("dictionary.csv", dictionary_csv()), ("README.txt", _readme(name, site["title"], what))])
+    final.unlink()
+
+
+def update_database(folder: Path, years: dict[str, dict[str, str]], site: dict[str, str], old: dict[str, Any],
+                    zip_members: Any, limit: int | None = None) -> dict[str, Any]:
+    """Bring ``reports-all.work.sqlite`` to the yearly working databases, which hold ``years``
+    (year key → report name → version), and write the zipped file or files. ``old``: what the
+    cache held (``{}``). Returns what it holds now."""
+    ids = {name: _id(name) for held in years.values() for name in held}
+    work = folder / f"reports-{ALL}.work.sqlite"
+    current = {name: (key, version) for key, held in years.items() for name, version in held.items()}
+    previous: dict[str, str] | None = old.get("versions") if old.get("stamp") == _stamp(work) else None
+    if previous is None:
+        db = _new_database(work)
+        previous = {}
+    else:
+        db = sqlite3.connect(work)
+        db.execute("PRAGMA journal_mode = OFF")
+        db.execute("PRAGMA synchronous = OFF")
+    try:
+        stale = [(ids.get(name) or _id(name),) for name, version in previous.items()
+                 if current.get(name, ("", ""))[1] != version]
+        for table in _ROW_TABLES:
+            db.executemany(f"DELETE FROM {table} WHERE {_key_column(table)} = ?", stale)
+        db.commit()
+        for key in year_order(list(years)):
+            fresh = [ids[name] for name, version in years[key].items() if previous.get(name) != version]
+            if fresh:
+                whole = len(fresh) == len(years[key]) and not previous
+                _copy_rows(db, folder / f"reports-{key}.work.sqlite", None if whole else fresh)
+        versions = {name: version for name, (_, version) in current.items()}
+        estimate = sum((folder / f"reports-{key}.sqlite.zip").stat().st_size for key in years)
+        split = estimate > (SPLIT_LIMIT if limit is None else limit)
+        provinces: dict[str, str] = {}
+        if split:
+            provinces = _split(db, folder, versions, ids, site, old.get("provinces", {}), zip_members)
+            (folder / f"reports-{ALL}.sqlite.zip").unlink(missing_ok=True)
+        else:
+            final = folder / f"reports-{ALL}.sqlite"
+            _write_out(db, final)
+            _zip_database(folder, f"reports-{ALL}", final, site, "全部年度报告", zip_members)
+            for stale_file in folder.glob(f"reports-{ALL}-*.sqlite.zip"):
+                stale_file.unlink()
+    finally:
+        db.close()
+    return {"versions": versions, "stamp": _stamp(work), "split": split, "provinces": provinces}
+
+
+def _id(name: str) -> int:
+    from giro_site.site.downloads.aggregates import stable_id
+
+    return stable_id(name)
+
+
+def _split(db: sqlite3.Connection, folder: Path, versions: dict[str, str], ids: dict[str, int],
+           site: dict[str, str], old: dict[str, str], zip_members: Any) -> dict[str, str]:
+    """One file per province (the first two digits of the body's place code); returns each
+    province's fingerprint, so a province none of whose reports changed is not made again."""
+    by_province: dict[str, list[int]] = {}
+    for code, report_id in db.execute("SELECT substr(region_code, 1, 2), id FROM reports ORDER BY id"):
+        by_province.setdefault(code or OTHER, []).append(report_id)
+    version_of = {ids[name]: version for name, version in versions.items()}
+    made: dict[str, str] = {}
+    for code, members in sorted(by_province.items()):
+        digest = hashlib.sha1()
+        for report_id in members:
+            digest.update(f"{report_id}:{version_of.get(report_id, '')}\0".encode())
+        made[code] = digest.hexdigest()
+        name = f"reports-{ALL}-{code}"
+        if old.get(code) == made[code] and (folder / f"{name}.sqlite.zip").is_file():
+            continue
+        part_work = folder / f"{name}.work.sqlite"
+        part = _new_database(part_work)
+        try:
+            part.commit()
+            part.execute("ATTACH DATABASE ? AS whole", (str(folder / f"reports-{ALL}.work.sqlite"),))
+            part.execute("CREATE TEMP TABLE pick (id INTEGER PRIMARY KEY)")
+            part.executemany("INSERT INTO temp.pick VALUES (?)", [(i,) for i in members])
+            for table in _ROW_TABLES:
+                part.execute(f"INSERT INTO main.{table} SELECT * FROM whole.{table} "
+                             f"WHERE {_key_column(table)} IN (SELECT id FROM temp.pick)")
+            part.commit()
+            part.execute("DETACH DATABASE whole")
+            final = folder / f"{name}.sqlite"
+            _write_out(part, final)
+        finally:
+            part.close()
+            part_work.unlink(missing_ok=True)
+        _zip_database(folder, name, final, site, f"全部年度、{code}省级行政区内机关报告", zip_members)
+    for leftover in folder.glob(f"reports-{ALL}-*.sqlite.zip"):
+        if leftover.name[len(f"reports-{ALL}-"):].split(".", 1)[0] not in made:
+            leftover.unlink()
+    return made
+
+
+def published(folder: Path, state: dict[str, Any]) -> list[tuple[str, str, Path]]:
+    """(part: "" for the whole or a province code, format, file in the cache) of every
+    all-years file ``state`` (what ``update_database`` returned) says there is."""
+    files = [("", "csv.zip", folder / f"reports-{ALL}.csv.zip")]
+    if state.get("split"):
+        files += [(code, "sqlite.zip", folder / f"reports-{ALL}-{code}.sqlite.zip")
+                  for code in sorted(state.get("provinces", {}))]
+    else:
+        files.append(("", "sqlite.zip", folder / f"reports-{ALL}.sqlite.zip"))
+    return files
