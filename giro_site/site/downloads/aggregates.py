@@ -224,9 +224,12 @@ def update_sqlite(rows: list[Row], load_raw: LoadRaw, work: Path, versions: dict
 # --- zip files ----------------------------------------------------------------------------------
 
 
-# Deflate's fastest level: a third of the time of the default level for a few percent more
-# bytes (measured on a year's SQLite, CSV and JSON), and a rebuild zips a year again.
-ZIP_LEVEL = 1
+# zlib's default level. The fastest (1) takes a third of the time, but the downloads are then
+# 40 % bigger (the yearly files of the 10,000-report bench: 11.7 → 16.6 MB; every year at once
+# 7.8 → 9.5 MB), which the site's weight (≤ 20 KB a report) cannot afford. (Level 1 was set
+# here before, but zipfile deflates a member given as a ZipInfo at the ZipInfo's own level,
+# so the files were made at the default all along: ``write_zip`` now sets it.)
+ZIP_LEVEL = 6
 
 
 def write_zip(target: Path, members: list[tuple[str, bytes | Path]]) -> None:
