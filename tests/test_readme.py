@@ -33,7 +33,8 @@ def _blocks(text: str, section: str) -> list[str]:
 def test_the_readme_is_a_front_door() -> None:
     assert len(README.encode("utf-8")) < 10_000
     for section in ("## Quick start", "## See the result", "## Add a report", "## Name a body",
-                    "## Publish on GitHub Pages", "## Where problems show", "## Work on the code", "## Documentation", "## Design notes"):
+                    "## Publish on GitHub Pages", "## Where problems show", "## Work on the code",
+                    "## Documentation", "## Design notes"):
         assert f"\n{section}\n" in README
     assert "![" in README and (ROOT / "docs" / "agency-page.png").stat().st_size < 200_000
 
