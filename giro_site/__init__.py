@@ -2,4 +2,4 @@
 
 # Bump when a change to reading, mapping or checking can change a report's JSON: the
 # build cache keys parsed reports on it, so a bump re-parses everything.
-PARSER_VERSION = "12"
+PARSER_VERSION = "13"

@@ -224,3 +224,73 @@ def compare(report: dict[str, Any], expected: dict[str, dict[str, dict[str, Any]
                 elif got != value:
                     wrong.append(f"{path}: {got!r} for {value!r}")
     return wrong, blank
+
+
+# --- the same converter output as a web page or a Word document -----------------------------
+
+def _blocks(markdown: str) -> list[tuple[str, list[list[str]] | str]]:
+    """The Markdown as ("p", text) and ("table", rows) blocks: a label line between a
+    table's rows is a row of its own, as a converter writing a table would make it."""
+    blocks: list[tuple[str, list[list[str]] | str]] = []
+    rows: list[list[str]] | None = None
+    for line in markdown.split("\n"):
+        stripped = line.strip()
+        if stripped.startswith("|"):
+            if set(stripped) <= set("|-: "):
+                continue
+            rows = rows if rows is not None else []
+            rows.append([cell.strip() for cell in stripped.strip("|").split("|")])
+            continue
+        if stripped and rows is not None and not stripped.startswith("#"):
+            rows.append([stripped])
+            continue
+        if rows is not None:
+            blocks.append(("table", rows))
+            rows = None
+        if stripped:
+            blocks.append(("p", stripped.lstrip("# ")))
+    if rows is not None:
+        blocks.append(("table", rows))
+    return blocks
+
+
+def markdown_to_html(markdown: str) -> bytes:
+    """The converter's tables as ``<table>``s, cell for cell (a label line a row with one
+    cell across the table)."""
+    import html
+
+    out = ['<!DOCTYPE html><html><head><meta charset="utf-8"></head><body><div class="article">']
+    for kind, content in _blocks(markdown):
+        if kind == "p":
+            out.append(f"<p>{html.escape(str(content))}</p>")
+            continue
+        width = max(len(row) for row in content)  # type: ignore[union-attr]
+        out.append('<table border="1">')
+        for row in content:  # type: ignore[union-attr]
+            span = f' colspan="{width}"' if len(row) == 1 and width > 1 else ""
+            out.append("<tr>" + "".join(f"<td{span}>{html.escape(cell)}</td>" for cell in row) + "</tr>")
+        out.append("</table>")
+    out.append("</div></body></html>")
+    return "\n".join(out).encode("utf-8")
+
+
+def markdown_to_docx(markdown: str) -> bytes:
+    """The converter's tables as Word tables, cell for cell."""
+    from xml.sax.saxutils import escape
+
+    from tests.writers import docx_package, docx_paragraph
+
+    body: list[str] = []
+    for kind, content in _blocks(markdown):
+        if kind == "p":
+            body.append(docx_paragraph(str(content)))
+            continue
+        width = max(len(row) for row in content)  # type: ignore[union-attr]
+        body.append("<w:tbl><w:tblPr/><w:tblGrid>" + '<w:gridCol w:w="900"/>' * width + "</w:tblGrid>")
+        for row in content:  # type: ignore[union-attr]
+            span = f'<w:gridSpan w:val="{width}"/>' if len(row) == 1 and width > 1 else ""
+            cells = (f"<w:tc><w:tcPr>{span}</w:tcPr><w:p><w:r><w:t>{escape(cell)}</w:t></w:r></w:p></w:tc>"
+                     for cell in row)
+            body.append("<w:tr>" + "".join(cells) + "</w:tr>")
+        body.append("</w:tbl><w:p/>")
+    return docx_package("".join(body))

@@ -1,6 +1,7 @@
 """Reports as PDF-to-Markdown and OCR tools write them: empty cells at the edges of rows,
-labels on a line of their own, tables cut into pieces. Every cell is read right, or left
-blank with a finding that says why; never a figure in another cell."""
+labels on a line of their own, tables cut into pieces; and the same tables cell for cell in
+a web page and a Word document. Every cell is read right, or left blank with a finding that
+says why; never a figure in another cell."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from typing import Any
 import pytest
 
 from giro_site.bench.synth import SynthReport, random_report
-from giro_site.report import parse_report
+from giro_site.readers.docx import parse_docx
+from giro_site.readers.html import parse_html
+from giro_site.report import normalise, parse_report
 from tests.conftest import parse_string
-from tests.converters import compare, expected_cells, to_markdown
+from tests.converters import compare, expected_cells, markdown_to_docx, markdown_to_html, to_markdown
 from tests.test_forms import report_2021
 
 
@@ -43,14 +46,34 @@ READ_WHOLE = {
 }
 
 
+def _parsed(markdown: str, kind: str) -> dict[str, Any]:
+    """The converter's output as it came (Markdown), or its tables cell for cell in a web
+    page or a Word document, as a converter writing those would make them."""
+    if kind == "md":
+        return parse_string(markdown, "report.md")
+    document = parse_html(markdown_to_html(markdown).decode("utf-8")) if kind == "html" \
+        else parse_docx(markdown_to_docx(markdown))
+    return normalise(document, {"file": f"report.{kind}", "format": kind, "sha256": ""})
+
+
+@pytest.mark.parametrize("kind", ["md", "html", "docx"])
 @pytest.mark.parametrize("way", list(READ_WHOLE))
 @pytest.mark.parametrize("number", [0, 1, 2])
-def test_converter_markdown_is_read_cell_for_cell(way: str, number: int) -> None:
+def test_converter_output_is_read_cell_for_cell(way: str, number: int, kind: str) -> None:
     report = _reports()[number]
-    parsed = parse_string(to_markdown(report, **READ_WHOLE[way]), "report.md")
+    parsed = _parsed(to_markdown(report, **READ_WHOLE[way]), kind)
     wrong, blank = compare(parsed, expected_cells(report))
     assert wrong == [] and blank == []
     assert _warnings(parsed) == []
+
+
+@pytest.mark.parametrize("kind", ["html", "docx"])
+def test_labels_under_their_figures_in_a_page_or_document_are_never_joined(kind: str) -> None:
+    report = report_2021()
+    parsed = _parsed(to_markdown(report, labels_below=True), kind)
+    wrong, blank = compare(parsed, expected_cells(report))
+    assert wrong == [] and blank
+    assert "ROW_MISALIGNED" in [f["code"] for f in parsed["findings"]]
 
 
 def test_the_issues_row_ending_in_an_empty_cell_under_a_label_line() -> None:

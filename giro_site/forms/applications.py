@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 from giro_site.document import Row
 from giro_site.findings import finding
@@ -38,15 +39,21 @@ from giro_site.forms.spec import (
 from giro_site.labels import core, matches
 
 
+@lru_cache(maxsize=1024)
+def _paths(table: str, key: str, column_map: ColumnMap) -> tuple[str, ...]:
+    """Each column's ``table.row.column`` path for one row: made once, not for every cell."""
+    return tuple(f"{table}.{key}.{leaf.key}" for _, leaf in column_map.columns)
+
+
 def _fill(out: Mapped, table: str, key: str, data: DataRow, column_map: ColumnMap) -> None:
     """Put a data row's cells into ``out.values[key]`` by column."""
     label = data.path[-1] if data.path else ""
     values = out.values[key]
-    for cell, (_, leaf) in zip(data.values, column_map.columns, strict=False):
-        path = f"{table}.{key}.{leaf.key}"
+    lines = out.lines
+    for cell, (_, leaf), path in zip(data.values, column_map.columns, _paths(table, key, column_map), strict=False):
         values[leaf.key] = read_value(cell, leaf, leaf.label, path, out, label)
         if cell.line is not None:
-            out.lines[path] = cell.line
+            lines[path] = cell.line
     if data.values:
         out.rows_stated.add(key)
 

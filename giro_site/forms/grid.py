@@ -83,16 +83,16 @@ class LabelTracker:
                   and not is_blank(labels[-1].text) and not named(labels[-1].text))
         if padded:
             labels = [Cell("")] * missing + labels
-        resolved: list[str] = []
-        written = False  # a label of this row's own stands left of the cell
-        for index, cell in enumerate(labels):
-            text = cell.text.strip()
-            written = written or bool(text)
-            # An empty cell right of a label of this row pads a label merged across columns
-            # (a Markdown row): the form's labels nest left to right, so none reaches it from above.
-            if not text and index < len(labels) - 1 and index < len(self._above) and not written:
-                text = self._above[index]
-            resolved.append(text)
+        resolved = [cell.text.strip() for cell in labels]
+        above = self._above
+        # An empty cell takes the label above it while no label of this row's own stands left
+        # of it; one right of such a label pads a label merged across columns (a Markdown row):
+        # the form's labels nest left to right, so none reaches it from above. The last cell
+        # is the row's own and inherits nothing.
+        for index in range(min(len(resolved) - 1, len(above))):
+            if resolved[index]:
+                break
+            resolved[index] = above[index]
         self._above = resolved
         self._above_width = width + missing if padded else width
         return tuple(filter(str.strip, resolved))  # the labels that are not blank (is_blank), at C speed
@@ -176,20 +176,11 @@ def _fits(columns: tuple[int, ...], labels: int) -> bool:
 _TEXT = attrgetter("text")
 
 
-def _usual_start(cells: list[Cell], width: int) -> tuple[int, str] | None:
-    """(the start of the values, the row's own label) when the cells before the last
-    ``width`` hold a label and no figure (what ``value_start`` gives such a row), found
-    without looking at the values; cached on those cells' texts, which are the form's labels."""
-    start = len(cells) - width
-    if start <= 0:
-        return None
-    own = _label_cells(tuple(map(_TEXT, cells[:start])))
-    return (start, own) if own is not None else None
-
-
 @lru_cache(maxsize=1 << 12)
 def _label_cells(texts: tuple[str, ...]) -> str | None:
-    """The row's own label if these cells hold a label and no figure, else None."""
+    """The row's own label if the cells before a row's last ``width`` (its values, as
+    ``value_start`` gives such a row) hold a label and no figure, else None: told without
+    looking at the values, and cached, as these cells are the form's labels."""
     own = ""
     words = False
     for text in texts:
@@ -220,11 +211,12 @@ def split_row(row: Row, width: int, tracker: LabelTracker, named: Callable[[str]
     ``LabelTracker``). A row that fits no way or several ways is in doubt: its labels are
     the cells before its first figure, and it has no values to read."""
     cells = list(row.cells)
-    usual = _usual_start(cells, width) if not row.declared else None
-    if usual is not None:  # a label before the last ``width`` cells, no figure there: the usual row
-        start, own = usual
+    start = len(cells) - width
+    if start > 0 and not row.declared:  # the usual row: a label before the last ``width`` cells, no figure
         labels = cells[:start]
-        return DataRow(tracker.resolve(labels, len(cells), named), tuple(cells[start:]), row, own)
+        own = _label_cells(tuple(map(_TEXT, labels)))
+        if own is not None:
+            return DataRow(tracker.resolve(labels, len(cells), named), tuple(cells[start:]), row, own)
     kinds = tuple(cell_kind(cell.text) for cell in cells)
     start = value_start(kinds, width, row.declared)
     if start is None:
@@ -289,7 +281,7 @@ def _ordered_leaves(group: ColumnGroup, header: tuple[tuple[str, ...], ...]
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: one per distinct header (cached)
 class ColumnMap:
     """The canonical (group path, column) of each value column, and whether the header
     confirmed it (``confirmed``) or the form's order had to be assumed."""

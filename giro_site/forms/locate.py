@@ -9,6 +9,8 @@ that puts each block of table 二 in its own ``<table>``); its rows are appended
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import chain
+from operator import attrgetter
 
 from giro_site.document import Document, Row, Table
 from giro_site.labels import flat
@@ -40,9 +42,12 @@ class Located:
     unrecognized: list[Table] = field(default_factory=list)
 
 
+_TEXT, _CELLS = attrgetter("text"), attrgetter("cells")
+
+
 def classify(table: Table) -> str | None:
     """The table whose signal words this table holds most of (at least two), or None."""
-    words = {flat(cell.text) for row in table.rows[:40] for cell in row.cells}
+    words = set(map(flat, set(map(_TEXT, chain.from_iterable(map(_CELLS, table.rows[:40]))))))  # at C speed
     words.discard("")
     text = "\x00".join(words)
     scores = {kind: sum(signal in text for signal in _SIGNALS[kind]) for kind in KINDS}

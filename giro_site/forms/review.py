@@ -12,6 +12,8 @@ of its two). A row of five whose group is not certain, or a group named twice, i
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from giro_site.document import Row
 from giro_site.findings import finding
 from giro_site.forms.cells import Mapped, extra_row, map_columns, misaligned, read_value
@@ -22,6 +24,7 @@ from giro_site.forms.grid import (
     DataRow,
     LabelTracker,
     cell_kind,
+    is_numeric,
     split_row,
     value_start,
 )
@@ -54,16 +57,34 @@ def _is_full_row(row: Row, width: int) -> bool:
     """A row of the fifteen figures: they fit the columns one way, and no words among them."""
     if len(row.cells) < width:
         return False
+    texts = row.texts()
+    if not all(map(_value_like, texts[-width:])):  # words among the last cells: a header (most rows)
+        return False
+    if not any(map(is_numeric, texts[:-width])):  # figures or blanks at the end, none before: the form's row
+        return True
     kinds = tuple(cell_kind(cell.text) for cell in row.cells)
     start = value_start(kinds, width, row.declared)
     return start is not None and len(row.cells) - max(start, 0) >= width and WORDS not in kinds[max(start, 0):]
 
 
-def _fill(out: Mapped, group: str, data: DataRow, column_map: ColumnMap, *, by_group: bool) -> None:
-    for cell, (groups, leaf) in zip(data.values, column_map.columns, strict=False):
+def _value_like(text: str) -> bool:
+    return cell_kind(text) != WORDS
+
+
+@lru_cache(maxsize=256)
+def _keys(group: str, column_map: ColumnMap, by_group: bool) -> tuple[tuple[str, str, str], ...]:
+    """(group, column, path) of each value column: made once per header, not per cell."""
+    keys = []
+    for groups, leaf in column_map.columns:
         key = groups[-1] if by_group else group
-        path = f"{TABLE}.{key}.{leaf.key}"
-        out.values[key][leaf.key] = read_value(cell, leaf, leaf.label, path, out, GROUP_NAMES[key])
+        keys.append((key, leaf.key, f"{TABLE}.{key}.{leaf.key}"))
+    return tuple(keys)
+
+
+def _fill(out: Mapped, group: str, data: DataRow, column_map: ColumnMap, *, by_group: bool) -> None:
+    for cell, (_, leaf), (key, column, path) in zip(data.values, column_map.columns,
+                                                     _keys(group, column_map, by_group), strict=False):
+        out.values[key][column] = read_value(cell, leaf, leaf.label, path, out, GROUP_NAMES[key])
         out.rows_stated.add(key)
         if cell.line is not None:
             out.lines[path] = cell.line

@@ -122,8 +122,13 @@ def find_title(document: Document) -> tuple[str | None, tuple[int, ...]]:
               if isinstance(block, Paragraph)][:_TITLE_WINDOW]
     best: tuple[str, list[int]] | None = None
     for position, (index, raw) in enumerate(window):
+        # "报" first, on the raw line: a title's 报告 may be spaced (报 告) until flattened.
+        wrapped = ("报" not in raw and position + 1 < len(window) and window[position + 1][0] == index + 1
+                   and "报" in window[position + 1][1])
+        if "报" not in raw and not wrapped:
+            continue
         text, used = _title_words(raw), [index]
-        if "报告" not in text and position + 1 < len(window) and window[position + 1][0] == index + 1:
+        if wrapped:
             following = _title_words(window[position + 1][1])
             if "报告" in following and len(following) <= 12:  # a title wrapped before its last words
                 text, used = text + following, [index, index + 1]

@@ -83,9 +83,16 @@ def _grid_rows(table: PageTable, budget: list[int]) -> tuple[Row, ...]:
     A rowspan is cut to the rows left (``rowspan="0"`` reaches the end of the table). Each
     row costs its cells and placeholders; ``budget`` (cells left for the whole page) is
     spent as they are made, and a page that would exceed it is refused."""
+    count = len(table.rows)
+    # Counted before any is made: rowspans can make the grid grow with the square of the
+    # rows, and a page refused only once its cells were built would cost that square.
+    most = sum(len(cells) + sum(min(cell.rowspan, count - index) - 1 for cell in cells)
+               for index, (_, cells) in enumerate(table.rows))
+    if most > budget[0]:
+        raise ReportError(f"网页中的表格展开后超过 {MAX_CELLS} 个单元格（多为 rowspan/colspan 过大），"
+                          "不像是年度报告：请检查网页或换用 .docx 版本", line=table.line)
     covering: dict[int, list[int]] = {}  # grid column -> [rows still covered, colspan]
     rows: list[Row] = []
-    count = len(table.rows)
     for index, (line, cells) in enumerate(table.rows):
         out: list[Cell] = []
         column = 0

@@ -36,6 +36,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache, partial
+from itertools import repeat
+from operator import not_
 
 from giro_site.document import Block, Cell, Document, Paragraph, Row, Table
 from giro_site.labels import core, is_enumerator
@@ -256,14 +258,16 @@ def _one_line_tables(lines: list[str], kinds: list[int]) -> dict[int, _Run]:
 _cell = partial(tuple.__new__, Cell)
 
 
+_row = partial(tuple.__new__, Row)  # likewise: (cells, line, declared)
+
+
 def _table(rows: list[tuple[list[list[str]], list[int], int]], line: int) -> Table:
     built = []
     for parts_of_cells, lines, row_line in rows:
-        cells = []
-        for parts, cell_line in zip(parts_of_cells, lines, strict=True):
-            text = parts[0] if len(parts) == 1 else "\n".join(parts).strip("\n")
-            cells.append(_cell((text, cell_line, 1, not text, False)))
-        built.append(Row(tuple(cells), row_line))
+        texts = [parts[0] if len(parts) == 1 else "\n".join(parts).strip("\n") for parts in parts_of_cells]
+        # Cell(text, line, 1, merged when empty, not hidden), made at C speed.
+        cells = tuple(map(_cell, zip(texts, lines, repeat(1), map(not_, texts), repeat(False))))
+        built.append(_row((cells, row_line, 0)))
     return Table(tuple(built), line)
 
 

@@ -186,6 +186,7 @@ def resolve(name: str | None, other_names: list[str], texts: list[str]) -> Resol
 
 
 _PLACE_ENDS = frozenset("省市区县旗州盟镇乡道木")  # the last character of a place's name: its kind
+_NOT_PLACE = ("和", "与", "及", "城乡", "城市", "市场", "社区")  # words of departments' names (住房和城乡…), not places
 
 
 @lru_cache(maxsize=1)
@@ -205,7 +206,7 @@ def _slips(name: str, within: Place | None) -> list[tuple[str, Place]]:
     shapes = _names_by_shape()
     for length in range(3, min(_LONGEST_NAME, len(name)) + 1):
         written = name[:length]
-        if written[-1] not in _PLACE_ENDS:
+        if written[-1] not in _PLACE_ENDS or any(word in written for word in _NOT_PLACE):
             continue
         for known in shapes.get((length, written[-1]), ()):
             if sum(map(ne, written, known)) == 1:
