@@ -244,7 +244,25 @@ def _long_lived_objects() -> Iterator[None]:
     try:
         yield
     finally:
+        gc.unfreeze()  # what ``_kept`` froze: collected again as usual between builds
         gc.set_threshold(*thresholds)
+
+
+@contextmanager
+def _kept() -> Iterator[None]:
+    """Objects made to last the whole build (the store's index, the model): no collection
+    while they are made, as each would walk every object made so far (at 10,000 reports a
+    tenth of a one-change rebuild even with ``_long_lived_objects``' thresholds), and none
+    of them looked at again by the later collections of this build (``gc.freeze``; the
+    workers a full build forks then leave their pages unwritten, too)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+        gc.freeze()
 
 
 def build_site(options: BuildOptions, session: BuildSession | None = None) -> BuildResult:
@@ -357,42 +375,44 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
     folder.notes.extend(note for page in pages for note in page["notes"])
     renderer = SiteRenderer(config, options.content, options.templates, collect_assets(options.assets), pages,
                             bytecode=cache / "templates")
-    store = session.store_for(cache, options)
+    with _kept():
+        store = session.store_for(cache, options)
     store.refresh(jobs=options.jobs, progress=options.progress)  # the stage "解析报告"
     problems = store.problems()
     lap("parse")
 
-    previous = manifest if folder.state == "ours" and not options.fresh \
-        and manifest.get("format") == MANIFEST_FORMAT else {}  # never rebuild in place into another's folder
-    pinyin = {} if options.fresh else session.state(cache, "pinyin")
-    if pinyin.get("\0gazetteer") != [gazetteer_version := data_key()]:  # own names read against another one
-        pinyin = {key: value for key, value in pinyin.items() if not key.startswith("own\t")}
-        pinyin["\0gazetteer"] = [gazetteer_version]
-    known_pinyin = dict(pinyin)
-    pairs = {} if options.fresh else session.state(cache, "pairs")
-    known_pairs = len(pairs)
-    base = global_key(options, renderer)
-    model = None if options.fresh or not previous else session.model
-    kept = model is not None  # this process made it, and wrote the files it describes
-    if model is None and previous and not options.fresh \
-            and all((store.before.get(name) or {}).get("summary") is not None for name in store.changed):
-        model = _restored_model(renderer, store, cache, base)  # only a change a patch may make
-    patched = None
-    if model is not None:
-        patched = patch(model, base, {name: store.entries.get(name, {}).get("summary") for name in store.changed},
-                        directory,
-                        pairs, pairs)
-    if patched is None:
-        used_pairs: dict[str, list[dict[str, Any]]] = {}
-        model = _make_model(renderer, store, directory, base, pinyin, pairs, used_pairs)
-        if used_pairs.keys() != pairs.keys():
-            pairs, known_pairs = used_pairs, -1
-    else:
-        assert model is not None
-        _apply(renderer, model, patched)
-    session.model = None  # until this build has finished: a failed build leaves no half-patched model
-    plan = Plan(cache / "manifest.json", options.out, base, model.keys, previous,
-                trusted=kept and patched is not None)
+    with _kept():  # the model
+        previous = manifest if folder.state == "ours" and not options.fresh \
+            and manifest.get("format") == MANIFEST_FORMAT else {}  # never rebuild in place into another's folder
+        pinyin = {} if options.fresh else session.state(cache, "pinyin")
+        if pinyin.get("\0gazetteer") != [gazetteer_version := data_key()]:  # own names read against another one
+            pinyin = {key: value for key, value in pinyin.items() if not key.startswith("own\t")}
+            pinyin["\0gazetteer"] = [gazetteer_version]
+        known_pinyin = dict(pinyin)
+        pairs = {} if options.fresh else session.state(cache, "pairs")
+        known_pairs = len(pairs)
+        base = global_key(options, renderer)
+        model = None if options.fresh or not previous else session.model
+        kept = model is not None  # this process made it, and wrote the files it describes
+        if model is None and previous and not options.fresh \
+                and all((store.before.get(name) or {}).get("summary") is not None for name in store.changed):
+            model = _restored_model(renderer, store, cache, base)  # only a change a patch may make
+        patched = None
+        if model is not None:
+            patched = patch(model, base, {name: store.entries.get(name, {}).get("summary") for name in store.changed},
+                            directory,
+                            pairs, pairs)
+        if patched is None:
+            used_pairs: dict[str, list[dict[str, Any]]] = {}
+            model = _make_model(renderer, store, directory, base, pinyin, pairs, used_pairs)
+            if used_pairs.keys() != pairs.keys():
+                pairs, known_pairs = used_pairs, -1
+        else:
+            assert model is not None
+            _apply(renderer, model, patched)
+        session.model = None  # until this build has finished: a failed build leaves no half-patched model
+        plan = Plan(cache / "manifest.json", options.out, base, model.keys, previous,
+                    trusted=kept and patched is not None)
     lap("plan")
 
     about_all = AboutAll(cache, options.fresh, renderer, store, model, problems, patched if plan.rebuild else None)
