@@ -6,4 +6,4 @@ import sys
 from giro_site.cli import main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(quick_exit=True))

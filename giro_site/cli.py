@@ -248,7 +248,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, quick_exit: bool = False) -> int:
+    """The command line. ``quick_exit`` (``build.py``, a process of its own): once a build
+    has returned, end the process without freeing its objects one by one, which took a
+    one-report rebuild at 10,000 reports 0.1 s (the model, the store's index, the gazetteer);
+    all the build writes is written and closed by then, its output flushed here."""
     _utf8_stdout()
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else argv
@@ -260,6 +264,9 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()  # here, not at exit, where a closed pipe would print a traceback
     except BrokenPipeError:
         return _reader_gone()
+    if quick_exit and args.func is cmd_build:
+        sys.stderr.flush()
+        os._exit(code)
     return code
 
 
