@@ -1,17 +1,23 @@
-"""The downloads kept up to date piece by piece give the same bytes as made whole."""
+"""The downloads kept up to date part by part give the same bytes as made whole."""
 
 from __future__ import annotations
+
+import os
+import zipfile
+import zlib
+from pathlib import Path
 
 import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from giro_site.site.downloads import aggregates
-from giro_site.site.downloads.aggregates import Row
+from giro_site.site.downloads import deflate, textparts
+from giro_site.site.downloads.aggregates import Row, zip_members
 from giro_site.site.model import ReportInfo
 
 FIGURES = {"applications": None, "processed": None, "share": None, "reviews": None, "lawsuits": None,
            "corrected": None, "outcomes": {}}
+NAMES = [f"content/reports/2020/r{i}.txt" for i in range(200)]
 
 
 def info(name: str, version: int) -> Row:
@@ -20,39 +26,93 @@ def info(name: str, version: int) -> Row:
     return Row(ReportInfo(name, summary), {"id": name})
 
 
-def raw_of(versions: dict[str, int]):  # type: ignore[no-untyped-def]
-    return lambda name: orjson.dumps({"name": name, "version": versions[name], "pad": "x" * (versions[name] % 4)})
+def piece_of(versions: dict[str, int]):  # type: ignore[no-untyped-def]
+    return lambda row: orjson.dumps({"name": row.name, "version": versions[row.name],
+                                     "pad": "x" * (versions[row.name] % 4)})
 
 
-names = st.lists(st.sampled_from([f"r{i}" for i in range(15)]), unique=True, max_size=15)
+def zipped(folder: Path, rows: list[Row], versions: dict[str, int], held: dict | None,  # type: ignore[type-arg]
+           separator: bytes) -> tuple[bytes, dict, int]:  # type: ignore[type-arg]
+    """One member of ``rows`` between "[" and "]", its parts reused from ``held``; returns the
+    zip's bytes, what to hold, and how many parts were compressed."""
+    previous = textparts.previous(folder, "x.zip", "x.json", held)
+    keys, parts, made = textparts.item_parts(rows, piece_of(versions), separator, b"salt", previous)
+    previous.close()
+    member = ("x.json", ["head", *keys, "tail"], [deflate.compress(b"["), *parts, deflate.compress(b"]")])
+    kept = textparts.write(folder / "x.zip", [member])
+    return (folder / "x.zip").read_bytes(), kept, made
 
 
-@settings(max_examples=300, deadline=None)
-@given(before=names, after=names, changed=st.sets(st.sampled_from([f"r{i}" for i in range(15)])))
-def test_spliced_json_equals_json_made_whole(before: list[str], after: list[str], changed: set[str]) -> None:
+names = st.lists(st.sampled_from(NAMES), unique=True, max_size=200)
+
+
+@settings(max_examples=60, deadline=None)
+@given(before=names, after=names, changed=st.sets(st.sampled_from(NAMES)), separator=st.sampled_from([b",", b""]))
+def test_parts_kept_give_the_bytes_of_parts_made_whole(tmp_path_factory, before: list[str], after: list[str],  # type: ignore[no-untyped-def]
+                                                       changed: set[str], separator: bytes) -> None:
+    folder = tmp_path_factory.mktemp("parts")
     versions = dict.fromkeys(before, 1)
-    first, layout = aggregates.reports_json([info(n, 1) for n in before], raw_of(versions), None, None)
-    assert orjson.loads(first) == [orjson.loads(raw_of(versions)(n)) for n in before]
+    _, held, _ = zipped(folder, [info(n, 1) for n in before], versions, None, separator)
     new_versions = {n: (2 if n in changed or n not in versions else 1) for n in after}
-    infos = [info(n, new_versions[n]) for n in after]
-    spliced, spliced_layout = aggregates.reports_json(infos, raw_of(new_versions), first, layout)
-    whole, whole_layout = aggregates.reports_json(infos, raw_of(new_versions), None, None)
-    assert spliced == whole
-    assert spliced_layout == whole_layout
+    rows = [info(n, new_versions[n]) for n in after]
+    kept, _, made = zipped(folder, rows, new_versions, held, separator)
+    whole, _, made_whole = zipped(folder, rows, new_versions, None, separator)
+    assert kept == whole
+    assert made <= made_whole
+    with zipfile.ZipFile(folder / "x.zip") as archive:
+        assert archive.read("x.json") == b"[" + separator.join(piece_of(new_versions)(r) for r in rows) + b"]"
+        if separator:
+            assert orjson.loads(archive.read("x.json")) == [orjson.loads(piece_of(new_versions)(r)) for r in rows]
+
+
+def test_one_report_changed_compresses_its_part_only(tmp_path: Path) -> None:
+    rows = [info(n, 1) for n in NAMES]
+    versions = dict.fromkeys(NAMES, 1)
+    _, held, made = zipped(tmp_path, rows, versions, None, b",")
+    assert made == len(textparts.groups(rows)) > 1
+    versions[NAMES[77]] = 2
+    _, _, made = zipped(tmp_path, [info(n, versions[n]) for n in NAMES], versions, held, b",")
+    assert made == 1
+
+
+def test_a_part_is_not_read_back_from_a_zip_that_is_not_the_one_recorded(tmp_path: Path) -> None:
+    rows = [info(n, 1) for n in NAMES]
+    versions = dict.fromkeys(NAMES, 1)
+    _, held, _ = zipped(tmp_path, rows, versions, None, b",")
+    (tmp_path / "x.zip").write_bytes(b"not the zip the cache recorded")
+    _, _, made = zipped(tmp_path, rows, versions, held, b",")
+    assert made == len(textparts.groups(rows))
 
 
 @settings(max_examples=200, deadline=None)
-@given(before=names, after=names, changed=st.sets(st.sampled_from([f"r{i}" for i in range(15)])))
-def test_spliced_lines_equal_lines_made_whole(before: list[str], after: list[str], changed: set[str]) -> None:
-    """The CSV shape: a header, one line per report, no separator."""
-    def piece(versions: dict[str, int]):  # type: ignore[no-untyped-def]
-        return lambda i: f"{i.name},{versions[i.name]}\r\n".encode()
+@given(first=st.binary(max_size=3000), second=st.binary(max_size=3000), zeros=st.integers(0, 3_000_000))
+def test_crc_combined_equals_crc_of_the_whole(first: bytes, second: bytes, zeros: int) -> None:
+    second = second + bytes(zeros % 5000)
+    assert deflate.crc_combine(zlib.crc32(first), zlib.crc32(second), len(second)) == zlib.crc32(first + second)
 
-    def make(infos, versions, previous, layout):  # type: ignore[no-untyped-def]
-        return aggregates.splice(infos, piece(versions), previous, layout, head=b"h\r\n", separator=b"", tail=b"")
 
-    versions = dict.fromkeys(before, 1)
-    first, layout = make([info(n, 1) for n in before], versions, None, None)
-    new_versions = {n: (2 if n in changed or n not in versions else 1) for n in after}
-    infos = [info(n, new_versions[n]) for n in after]
-    assert make(infos, new_versions, first, layout) == make(infos, new_versions, None, None)
+def test_a_database_zipped_again_reuses_its_unchanged_parts_and_gives_the_bytes_made_fresh(tmp_path: Path) -> None:
+    data = bytearray(os.urandom(deflate.FILE_PART * 5 + 1234))
+    (tmp_path / "x.sqlite").write_bytes(data)
+    held = zip_members(tmp_path / "x.zip", [("x.sqlite", tmp_path / "x.sqlite"), ("readme.txt", b"hello")])
+    data[deflate.FILE_PART * 2 + 10] ^= 1  # one page changed
+    (tmp_path / "x.sqlite").write_bytes(data)
+    calls = []
+    original = deflate.compress
+
+    def counting(raw):  # type: ignore[no-untyped-def]
+        calls.append(len(raw))
+        return original(raw)
+
+    deflate.compress = counting  # type: ignore[assignment]
+    try:
+        zip_members(tmp_path / "x.zip", [("x.sqlite", tmp_path / "x.sqlite"), ("readme.txt", b"hello")], held)
+    finally:
+        deflate.compress = original  # type: ignore[assignment]
+    assert calls == [deflate.FILE_PART, len(b"hello")]  # the changed part, and the small member made whole
+    again = (tmp_path / "x.zip").read_bytes()
+    zip_members(tmp_path / "y.zip", [("x.sqlite", tmp_path / "x.sqlite"), ("readme.txt", b"hello")])
+    assert again == (tmp_path / "y.zip").read_bytes()
+    with zipfile.ZipFile(tmp_path / "x.zip") as archive:
+        assert archive.testzip() is None
+        assert archive.read("x.sqlite") == bytes(data)

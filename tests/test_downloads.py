@@ -438,18 +438,26 @@ def test_without_site_url_datasette_gets_no_broken_link_and_the_page_says_why(si
 
 @pytest.mark.parametrize("level", [1, 9])
 def test_zips_are_deflated_at_the_level_chosen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, level: int) -> None:
-    """A member given as a ZipInfo is compressed at its own level, not the archive's: the
-    downloads are zipped at ``ZIP_LEVEL``, whatever it is set to, not always zlib's default."""
+    """The downloads are zipped at ``ZIP_LEVEL``, whatever it is set to: a file in parts of
+    ``FILE_PART`` bytes, each deflated on its own and ended by a sync flush, then one empty
+    final block; any zip reader reads it back whole."""
     import zlib
 
-    from giro_site.site.downloads import aggregates
+    from giro_site.site.downloads import deflate
+    from giro_site.site.downloads.aggregates import zip_members
+    from giro_site.site.downloads.deflate import FILE_PART, FINAL_BLOCK
 
-    monkeypatch.setattr(aggregates, "ZIP_LEVEL", level)
-    ZIP_LEVEL, write_zip = level, aggregates.write_zip
+    monkeypatch.setattr(deflate, "ZIP_LEVEL", level)
     data = "".join(f"{i},{i * 7919 % 1000},某某街道{i % 97}\r\n" for i in range(40_000)).encode()
-    write_zip(tmp_path / "x.zip", [("x.csv", data)])
-    compressor = zlib.compressobj(ZIP_LEVEL, zlib.DEFLATED, -15)
-    expected = len(compressor.compress(data) + compressor.flush())
+    (tmp_path / "x.csv").write_bytes(data)
+    zip_members(tmp_path / "x.zip", [("x.csv", tmp_path / "x.csv"), ("small.txt", b"hello")])
+    expected = len(FINAL_BLOCK)
+    for start in range(0, len(data), FILE_PART):
+        compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+        expected += len(compressor.compress(data[start:start + FILE_PART]) + compressor.flush(zlib.Z_SYNC_FLUSH))
+    assert len(data) > 2 * FILE_PART
     with zipfile.ZipFile(tmp_path / "x.zip") as archive:
+        assert archive.testzip() is None
         assert archive.getinfo("x.csv").compress_size == expected
         assert archive.read("x.csv") == data
+        assert archive.read("small.txt") == b"hello"

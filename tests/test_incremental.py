@@ -9,10 +9,11 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import orjson
 import pytest
 
 from giro_site.bench.synth import make_corpus, random_report, render_text
-from giro_site.site.build import builder, store
+from giro_site.site.build import builder, incremental, store
 from giro_site.site.build.builder import BuildOptions, build_site
 from tests.conftest import ROOT
 from tests.sitecheck import page_text, published_reports
@@ -161,9 +162,10 @@ def _more_items(text: str) -> str:
 
 def test_rebuilds_in_a_new_process_and_in_serve_give_a_full_builds_bytes(tmp_path: Path) -> None:
     """A sequence of changes, each rebuilt two ways: as a new `build` process does (the model
-    made again from the summaries) and as `serve` does (the model kept in memory and patched,
-    the downloads finished in the background). After each, both sites equal a fresh full
-    build byte for byte, the zipped downloads and index data included."""
+    the last build saved, patched, or made again from the summaries) and as `serve` does (the
+    model kept in memory and patched, the downloads finished in the background). After each,
+    both sites equal a fresh full build byte for byte, the zipped downloads and index data
+    included."""
     content = tmp_path / "content"
     make_corpus(content, 90)
     reports = [p for p in sorted((content / "reports").rglob("*.txt"))
@@ -201,7 +203,7 @@ def test_rebuilds_in_a_new_process_and_in_serve_give_a_full_builds_bytes(tmp_pat
     before = {site: zips(site) for site in ("public", "served")}
     edit(reports[10], _more_items)  # a correction: patched
     built, served = both()
-    assert served.patched and not built.patched and built.rendered_agencies == served.rendered_agencies == 1
+    assert served.patched and built.patched and built.rendered_agencies == served.rendered_agencies == 1
     year = reports[10].parent.name  # only that year's downloads were made again, in both ways
     for site in ("public", "served"):
         now = zips(site)
@@ -211,10 +213,10 @@ def test_rebuilds_in_a_new_process_and_in_serve_give_a_full_builds_bytes(tmp_pat
     edit(reports[15], _more_items)  # two agencies at once, and one of them again
     edit(reports[10], lambda text: text.replace("。", "；", 1))
     built, served = both()
-    assert served.patched and built.rendered_agencies == served.rendered_agencies == 2
+    assert served.patched and built.patched and built.rendered_agencies == served.rendered_agencies == 2
     edit(reports[20], lambda text: "某某县财政局" + text.split("\n", 1)[1])  # another body: the general path
     built, served = both()
-    assert built.mode == served.mode == "rebuild" and not served.patched
+    assert built.mode == served.mode == "rebuild" and not served.patched and not built.patched
     # a report added (of another body: a copy of a file counts once), one removed
     added = reports[25].with_name("extra-2022.txt")
     added.write_text("某某县审计局" + reports[25].read_text(encoding="utf-8").split("\n", 1)[1], encoding="utf-8")
@@ -222,14 +224,58 @@ def test_rebuilds_in_a_new_process_and_in_serve_give_a_full_builds_bytes(tmp_pat
     built, served = both()
     assert not served.patched and built.reports == served.reports == 90
     assert built.rendered_agencies < built.agencies
+    saved = tmp_path / ".giro-cache" / "public" / builder.MODEL_FILE
+    older = saved.read_bytes()
     edit(reports[5], _more_items)  # and a patch again after those
     built, served = both()
-    assert served.patched
+    assert served.patched and built.patched
+    saved.write_bytes(older)  # the model an earlier build saved (it has the old figures of reports[5]):
+    edit(reports[3], _more_items)  # not of the store's index as it is now: made again from the summaries
+    built, served = both()
+    assert served.patched and not built.patched
+    saved.write_bytes(b"{}")  # a damaged saved model: the same
+    edit(reports[4], _more_items)
+    built, served = both()
+    assert served.patched and not built.patched
+    edit(reports[2], _more_items)  # and the next build saved a good one again
+    built, _ = both()
+    assert built.patched
     edit(reports[6], _more_items)  # a `build` in another terminal writes serve's output meanwhile:
     build_site(options("served"))  # serve reads the cache again rather than trust its memory
     edit(reports[7], _more_items)
-    built, served = both()
-    assert not served.patched and served.rendered_agencies == 1
+    built, served = both()  # serve patched the model that build saved, not the one in its memory
+    assert served.patched and served.rendered_agencies == 1
+
+
+def test_a_saved_model_is_used_only_whole_and_for_its_own_index_and_settings(project: Path) -> None:
+    """``incremental.restore`` gives the model a build saved, and nothing (never an error) for
+    a snapshot damaged in any way, of another store index or of other settings."""
+    build(project)
+    cache = project / ".giro-cache" / "public"
+    data = (cache / builder.MODEL_FILE).read_bytes()
+    saved = store.ReportStore(cache, project / "content")
+    entries = saved.entries
+
+    def summary(name: str) -> dict | None:
+        return entries[name]["summary"] if name in entries else None
+
+    base = orjson.loads(data)["base"]
+    made = incremental.restore(data, base, saved.token, summary)
+    assert made is not None
+    agencies, keys, _, rows, pieces = made
+    assert len(agencies) == len(rows) == len(pieces) == len(keys) > 3
+    assert {info.name for agency in agencies for info in agency.reports} <= set(entries)
+    assert incremental.restore(data, base, "0" * 16, summary) is None  # another index
+    assert incremental.restore(data, base, "", summary) is None
+    assert incremental.restore(data, "other", saved.token, summary) is None  # other settings or code
+    assert incremental.restore(data, base, saved.token, lambda name: None) is None  # reports gone
+    whole = orjson.loads(data)
+    damaged = [data[: len(data) // 2], b"", b"[]", b"null", b"{}",
+               orjson.dumps({**whole, "agencies": [[1, 2]]}), orjson.dumps({**whole, "agencies": None}),
+               orjson.dumps({**whole, "rows": whole["rows"][1:]}), orjson.dumps({**whole, "keys": {}}),
+               orjson.dumps({**whole, "format": 0}), orjson.dumps({k: v for k, v in whole.items() if k != "pieces"})]
+    for bad in damaged:
+        assert incremental.restore(bad, base, saved.token, summary) is None, bad[:60]
 
 
 def test_a_report_deleted_between_the_scan_and_its_parse_is_named_not_a_crash(project: Path,

@@ -309,13 +309,14 @@
       return rows;
     }
 
-    function chart(title, data, layout) {
+    function chart(title, data, layout, note) {
       var figure = el("figure", null, "chart");
       figure.appendChild(el("figcaption", title));
       var plot = el("div", null, "chart-plot");
       plot.setAttribute("role", "img");
       plot.setAttribute("aria-label", title + "：图表，数据见上方表格");
       figure.appendChild(plot);
+      if (note) { figure.appendChild(el("p", note, "note chart-note")); }
       window.giro.loadPlotly().then(function (Plotly) {
         var base = { height: 320, margin: { l: 10, r: 10, t: 40, b: 30 }, font: { family: labels.font, size: 13 },
                      paper_bgcolor: "#ffffff", plot_bgcolor: "#ffffff", separators: ".,", showlegend: true,
@@ -395,8 +396,22 @@
                    return sum(o[2].map(function (key) { return (b.report.applications[key] || {}).total; }));
                  }), marker: { color: labels.palette[i % labels.palette.length] } };
       });
+      // A group's bar is the sum of the rows a report states, as on a body's page; where some
+      // of its rows are blank the note says so, body by body, so a partial sum is never read
+      // as the group's whole.
+      var partial = bodies.map(function (b) {
+        var groups = labels.outcomes.filter(function (o) {
+          var stated = o[2].filter(function (key) {
+            var cell = (b.report.applications[key] || {}).total;
+            return cell !== null && cell !== undefined;
+          }).length;
+          return o[2].length > 1 && stated > 0 && stated < o[2].length;
+        });
+        return groups.length ? b.row.name + "：" + groups.map(function (o) { return o[1]; }).join("、") : "";
+      }).filter(Boolean);
       grid.appendChild(chart("申请办理结果（件）", outcomeData, { barmode: "group",
-        yaxis: { rangemode: "tozero", fixedrange: true, automargin: true }, xaxis: { fixedrange: true, automargin: true } }));
+        yaxis: { rangemode: "tozero", fixedrange: true, automargin: true }, xaxis: { fixedrange: true, automargin: true } },
+        partial.length ? "有空白的行，只计填写了数字的行（" + partial.join("；") + "）。" : ""));
       // Every year from the first any body reported to the last, in order: a year a body
       // has no report for (or left the figure blank) is a gap in its line.
       var years = [];

@@ -5,12 +5,15 @@ headings, one 主要数字, and an address naming Object's own keys as just unkn
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 
+from giro_site.site.model import OUTCOME_GROUPS
 from tests.browser.conftest import Site, index_rows
 from tests.browser.test_pages import assert_no_sideways_scroll, screenshot
 from tests.ui_content import PINGTAN, ZHANGSHANZI
@@ -143,6 +146,46 @@ def test_table_three_keeps_its_group_headings_and_main_figures_are_named_once(
     assert_no_sideways_scroll(watched)
     watched.assert_clean()
     screenshot(watched, "compare-tables", viewport)
+
+
+def _partial_groups(site: Site, slug: str) -> tuple[list[str], list[int | None]]:
+    """A body's latest report as its data file holds it: the outcome groups with
+    some rows stated and some blank, and each group's sum of stated rows."""
+    reports = json.loads(gzip.decompress((site.out / "agency" / slug / "reports.json.gz").read_bytes()))
+    applications = reports[0]["applications"]
+    partial, sums = [], []
+    for _, label, keys in OUTCOME_GROUPS:
+        stated = [applications[key]["total"] for key in keys if applications[key]["total"] is not None]
+        if len(keys) > 1 and 0 < len(stated) < len(keys):
+            partial.append(label)
+        sums.append(sum(stated) if stated else None)
+    return partial, sums
+
+
+def test_an_outcome_bar_with_blank_rows_says_so(ui_site: Site, open_page: Any) -> None:
+    """A group's bar sums the rows a report states, as on a body's page; a note names each
+    body and group where some rows are blank, so a partial sum is never read as the whole."""
+    rows = index_rows(ui_site)
+    partial_name, partial_slug = next((name, row["slug"]) for name, row in rows.items()
+                                      if _partial_groups(ui_site, row["slug"])[0])  # the corpus has some
+    whole_slug = rows[ZHANGSHANZI]["slug"]
+    watched = open_page(compare_url(ui_site, partial_slug, whole_slug))
+    page = watched.page
+    wait_for_results(page)
+    page.locator(".compare-results .chart-plot").first.scroll_into_view_if_needed()
+    page.wait_for_function("() => document.querySelectorAll('.compare-results svg.main-svg').length >= 1",
+                           timeout=15_000)
+    figure = page.locator(".compare-results figure.chart", has_text="申请办理结果")
+    traces = figure.locator(".js-plotly-plot").evaluate("el => el.data.map(t => t.y)")
+    partial, sums = _partial_groups(ui_site, partial_slug)
+    assert traces[0] == sums
+    assert traces[1] == _partial_groups(ui_site, whole_slug)[1]
+    note = figure.locator(".chart-note").inner_text()
+    assert note.startswith("有空白的行，只计填写了数字的行")
+    assert f"{partial_name}：{'、'.join(partial)}" in note
+    if not _partial_groups(ui_site, whole_slug)[0]:
+        assert ZHANGSHANZI not in note
+    watched.assert_clean()
 
 
 @pytest.mark.parametrize("keys", [["constructor", "toString"], ["__proto__", "hasOwnProperty", "valueOf"]])

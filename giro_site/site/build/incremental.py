@@ -10,20 +10,26 @@ listing pages, the index, its regions), and splices the downloads. Any other cha
 report added, removed, moved to another agency or year, a problem file, settings or code)
 takes the general path, which builds the model anew from all the summaries.
 
-``serve`` keeps the model in memory. A new ``build`` process makes it anew from the
-summaries (reading a saved model back cost more than making it: pickle took 0.17 s to load
-and 0.23 s to save at 3,000 reports), and keeps to the pages whose content changed.
+``serve`` keeps the model in memory. Every build also saves what a new ``build`` process
+needs to make it again without grouping every report (``snapshot``: the agencies as
+grouped, by their reports' names, with their keys and index rows; the summaries themselves
+are the store's). It is used only when it was made from the store's index as it is now
+saved and under the same global key (``restore``); anything else, a missing, damaged or
+older snapshot included, takes the general path.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from giro_site.corpus import cross_year_findings
 from giro_site.site.config import AgencyDirectory
 from giro_site.site.downloads.aggregates import Row
-from giro_site.site.model import Agency, ReportInfo, group_key
+from giro_site.site.model import Agency, OtherVersion, ReportInfo, group_key
 from giro_site.site.pages.regions import Region
 from giro_site.site.versions import corpus_findings, link_of
 
@@ -43,6 +49,7 @@ class SiteModel:
     download_rows: list[Row]  # one per report, in the agencies' order
     regions: dict[str, Region]
     index_pieces: list[bytes]  # each agency's row of data/index.json
+    metas: dict[str, str] = field(default_factory=dict)  # slug → key of its metadata (``builder.meta_key``)
     where: dict[str, int] = field(default_factory=dict)  # report name → index of its agency
 
     def __post_init__(self) -> None:
@@ -106,3 +113,66 @@ def patch(model: SiteModel, base: str, summaries: dict[str, dict[str, Any]], dir
             place = model.regions[code].place
             regions.update(p.code for p in place.chain())
     return Patch(sorted(by_agency), regions)
+
+
+# --- the model saved for the next `build` process ------------------------------------------------
+
+SNAPSHOT_FORMAT = 1
+
+
+def snapshot(model: SiteModel, token: str) -> bytes:
+    """What a new process needs to make ``model`` again without grouping every report: each
+    agency as grouped (its reports by name, with the findings the corpus added), its keys
+    and its row of data/index.json. ``token`` names the store's index it was made from
+    (``ReportStore.token``): the reports' summaries come from there."""
+    agencies = [[a.key, a.slug, a.name, a.region, a.level, a.source_url, a.ids, a.pinyin, a.initials, a.division,
+                 a.explicit_slug, a.display_name, a.places,
+                 [[i.name, i.linked, i.year_valid] for i in a.reports],
+                 [[o.name, o.of, o.counted, o.kind, o.reason, o.year, o.sha256] for o in a.others]]
+                for a in model.agencies]
+    return orjson.dumps({"format": SNAPSHOT_FORMAT, "base": model.base, "token": token, "agencies": agencies,
+                         "keys": model.keys, "metas": model.metas, "rows": model.rows,
+                         "pieces": [piece.decode("utf-8") for piece in model.index_pieces]})
+
+
+def restore(data: bytes, base: str, token: str, summary: Callable[[str], dict[str, Any] | None]
+            ) -> tuple[list[Agency], dict[str, str], dict[str, str], list[dict[str, Any]], list[bytes]] | None:
+    """The agencies, keys, metadata keys, index rows and index pieces of a ``snapshot``, if it
+    was made under ``base`` from the store's index ``token`` (else None, never an error: a
+    damaged or older snapshot only costs the general path). ``summary`` gives a report's
+    summary as that index held it."""
+    if not token:
+        return None  # a store index that names no save: nothing ties a snapshot to it
+    try:
+        saved = orjson.loads(data)
+        if not isinstance(saved, dict) or saved.get("format") != SNAPSHOT_FORMAT or saved.get("base") != base \
+                or saved.get("token") != token:
+            return None
+        return _restored(saved, summary)
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
+def _restored(saved: dict[str, Any], summary: Callable[[str], dict[str, Any] | None]
+              ) -> tuple[list[Agency], dict[str, str], dict[str, str], list[dict[str, Any]], list[bytes]] | None:
+    agencies = []
+    for (key, slug, name, region, level, source_url, ids, pinyin, initials, division, explicit, display, places,
+         reports, others) in saved["agencies"]:
+        infos = []
+        for report, linked, year_valid in reports:
+            found = summary(report)
+            if found is None:
+                return None
+            infos.append(ReportInfo(report, found, linked, year_valid=year_valid))
+        agencies.append(Agency(key=key, slug=slug, name=name, region=region, level=level, source_url=source_url,
+                               reports=infos, ids=ids, pinyin=pinyin, initials=initials, division=division,
+                               explicit_slug=explicit, display_name=display, places=places,
+                               others=[OtherVersion(*other) for other in others]))
+    keys, metas, rows, pieces = saved["keys"], saved["metas"], saved["rows"], saved["pieces"]
+    slugs = [agency.slug for agency in agencies]
+    if sorted(slugs) != sorted(keys) or sorted(slugs) != sorted(metas) or len(rows) != len(agencies) \
+            or len(pieces) != len(agencies):
+        return None
+    for row in rows:  # as ``listing.index_rows`` makes them
+        row["years"] = [tuple(pair) for pair in row["years"]]
+    return agencies, keys, metas, rows, [piece.encode("utf-8") for piece in pieces]

@@ -127,8 +127,10 @@ class ReportStore:
         self.folder = folder
         self.content = content
         self.pack = folder / "reports.pack"
+        self.token = ""  # names the index as saved: changes whenever it is saved again
         self.entries: dict[str, Entry] = {} if fresh else self._load()
         self.changed: set[str] = set()  # names whose content (or problem) the last refresh found changed
+        self.before: dict[str, Entry] = {}  # the entries of those names before the last refresh
         self.parsed = 0
         self._dirty = fresh
         self._reader: Any = None
@@ -142,6 +144,7 @@ class ReportStore:
             return {}
         if not self.pack.is_file() or self.pack.stat().st_size != data.get("pack_size"):
             return {}  # the pack is not the one the index describes
+        self.token = str(data.get("token", ""))
         return data["entries"]  # type: ignore[no-any-return]
 
     def refresh(self, *, jobs: int = 1, progress: Progress | None = None) -> None:
@@ -205,6 +208,7 @@ class ReportStore:
                         or before["sha256"] != entry["sha256"] or before["problem"] != entry["problem"]}
         self.changed.update(name for name in old if name not in current)
         self.changed.update(with_new_origin)
+        self.before = {name: old[name] for name in self.changed if name in old}
         self.entries = current if list(current) == sorted(current) else dict(sorted(current.items()))
 
     def _compact(self, current: dict[str, Entry]) -> dict[str, Entry]:
@@ -254,7 +258,8 @@ class ReportStore:
         if not self._dirty:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
-        data = {"format": STORE_FORMAT, "parser": parser_key(),
+        self.token = os.urandom(8).hex()
+        data = {"format": STORE_FORMAT, "parser": parser_key(), "token": self.token,
                 "pack_size": self.pack.stat().st_size if self.pack.is_file() else 0, "entries": self.entries}
         temporary = self.folder / f".store.json.{os.getpid()}"
         temporary.write_bytes(orjson.dumps(data))

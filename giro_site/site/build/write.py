@@ -245,10 +245,15 @@ Finish = Callable[[], Written]
 
 
 def rebuild(out: Path, renderer: SiteRenderer, store: ReportStore, model: SiteModel, plan: Plan,
-            about_all: AboutAll, progress: Progress, *, journal: Path | None = None) -> Finish:
+            about_all: AboutAll, progress: Progress, *, journal: Path | None = None,
+            downloads_first: bool = False) -> Finish:
     """Render the changed agencies and what changed about all of them; replace only those
     files. Returns once the pages are in place; the returned call puts the downloads in
-    place after them and says what was written."""
+    place after them and says what was written. ``downloads_first``: start making the
+    downloads before the pages (a `build` process waits for both; ``serve`` shows the pages
+    first, see ``AboutAll.start``)."""
+    if downloads_first:
+        about_all.start()
     outputs, listing_keys, signatures = about_all.pages(plan.previous)
     writer = InPlace(out, journal=journal)
     agency_files: dict[str, dict[str, Any]] = {}

@@ -3,15 +3,18 @@
 
 At fifty thousand reports a year's files are megabytes, so a rebuild does not make them
 again from every report. Only the years whose reports changed are made again, and those
-cheaply: the CSV and JSON keep the bytes of every unchanged report from the previous file
-(``splice``) and the SQLite database gets the changed reports' rows replaced. The previous
-files (the JSON and database unzipped) are kept in the build's cache folder with what each
-holds, and the site gets copies of the finished files. The work runs in two forked child
-processes (text, database) while the build renders pages.
+cheaply: the CSV and JSON are zipped from parts of a few dozen reports each, and only the
+parts holding a changed report are made and compressed again (``textparts``); the SQLite
+database gets the changed reports' rows replaced, is laid out again, and only the parts of
+the file whose bytes changed are compressed again (``deflate.file_parts``). The working
+databases and the zips are kept in the build's cache folder with what each holds, and the
+site gets copies of the zips. The work runs in two forked child processes (text,
+database).
 
 Everything is made so that the same reports give the same bytes, however they were made:
 report ids are stable (derived from the report's path), the database is laid out by
-VACUUM INTO with fixed header counters, and the zip files carry fixed dates.
+VACUUM INTO with fixed header counters, the parts are cut by the reports' names, and the
+zip files carry fixed dates.
 """
 
 from __future__ import annotations
@@ -19,9 +22,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
-import shutil
 import sqlite3
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +31,8 @@ from typing import Any
 import orjson
 
 from giro_site.site.build.output import load_state, save_state
-from giro_site.site.downloads import allyears
+from giro_site.site.downloads import allyears, textparts
+from giro_site.site.downloads.deflate import ZIP_LEVEL, Previous, Record, compress, file_parts
 from giro_site.site.downloads.dictionary import datasette_metadata
 from giro_site.site.downloads.formats import (
     SCHEMA,
@@ -45,8 +47,10 @@ from giro_site.site.model import ReportInfo, as_published
 
 LoadRaw = Callable[[str], bytes]
 # What the cached files were made with: a new column or table (the SQLite schema, the CSV's
-# header) makes every year again instead of splicing rows into a file of the old layout.
-STATE_FORMAT = hashlib.sha1(SCHEMA.encode("utf-8") + csv_header()).hexdigest()[:16]
+# header), or another way of cutting and compressing parts, makes every year again instead
+# of reusing parts or rows of the old layout.
+_MADE_WITH = b"parts-1|%d|%d" % (textparts.GROUP, ZIP_LEVEL)
+STATE_FORMAT = hashlib.sha1(SCHEMA.encode("utf-8") + csv_header() + _MADE_WITH).hexdigest()[:16]
 
 
 def stable_id(name: str) -> int:
@@ -100,67 +104,15 @@ def year_key(year: int | None) -> str:
     return "unknown" if year is None else str(year)
 
 
-# --- files made of one piece per report -----------------------------------------------------
-
-Layout = dict[str, list[Any]]  # report name → [version, start, end] of its bytes in the file
+# --- the text files ----------------------------------------------------------------------------
 
 
-def splice(items: list[Any], piece: Callable[[Any], bytes], previous: bytes | None,
-           layout: Layout | None, *, head: bytes, separator: bytes, tail: bytes) -> tuple[bytes, Layout]:
-    """A file made of one piece per item (head, pieces joined by ``separator``, tail), reusing
-    the previous file's bytes for every item (``name``, ``version``) whose version is unchanged.
-
-    Consecutive unchanged items that were consecutive before are copied as one slice, so a
-    rebuild after one change makes a handful of slices, not thousands."""
-    parts: list[bytes] = [head]
-    spans: Layout = {}
-    run: tuple[int, int] | None = None  # a slice of ``previous`` still to copy
-    position = len(head)
-    old_layout = layout or {}
-    width = len(separator)
-    for index, item in enumerate(items):
-        current = item.version
-        old = old_layout.get(item.name)
-        gap = width if index else 0
-        if previous is not None and old is not None and old[0] == current:
-            start, end = old[1] - gap, old[2]  # with the separator before it, if any
-            if run is not None and run[1] == start and (gap or run[0] == start):
-                run = (run[0], end)
-            else:
-                if run is not None:
-                    parts.append(previous[run[0]:run[1]])
-                if gap and previous[start:start + width] != separator:
-                    parts.append(separator)
-                    start += width
-                run = (start, end)
-            length = old[2] - old[1]
-        else:
-            if run is not None:
-                parts.append(previous[run[0]:run[1]])  # type: ignore[index]
-                run = None
-            made = piece(item)
-            parts.append(separator + made if gap else made)
-            length = len(made)
-        spans[item.name] = [current, position + gap, position + gap + length]
-        position += gap + length
-    if run is not None:
-        parts.append(previous[run[0]:run[1]])  # type: ignore[index]
-    parts.append(tail)
-    return b"".join(parts), spans
+def json_piece(load_raw: LoadRaw) -> Callable[[Row], bytes]:
+    return lambda row: full_json(row.info, load_raw)
 
 
-def reports_json(rows: list[Row], load_raw: LoadRaw, previous: bytes | None,
-                 layout: Layout | None) -> tuple[bytes, Layout]:
-    """The list of the reports (the contract's object each)."""
-    return splice(rows, lambda row: full_json(row.info, load_raw), previous, layout, head=b"[", separator=b",",
-                  tail=b"]")
-
-
-def reports_csv(rows: list[Row], load_raw: LoadRaw, previous: bytes | None,
-                layout: Layout | None) -> tuple[bytes, Layout]:
-    """One wide row per report, UTF-8 with BOM so Excel shows Chinese."""
-    return splice(rows, lambda row: csv_line(row.fields, orjson.loads(load_raw(row.name))), previous, layout,
-                  head=csv_header(), separator=b"", tail=b"")
+def csv_piece(load_raw: LoadRaw) -> Callable[[Row], bytes]:
+    return lambda row: csv_line(row.fields, orjson.loads(load_raw(row.name)))
 
 
 # --- SQLite -----------------------------------------------------------------------------------
@@ -224,30 +176,23 @@ def update_sqlite(rows: list[Row], load_raw: LoadRaw, work: Path, versions: dict
 # --- zip files ----------------------------------------------------------------------------------
 
 
-# zlib's default level. The fastest (1) takes a third of the time, but the downloads are then
-# 40 % bigger (the yearly files of the 10,000-report bench: 11.7 → 16.6 MB; every year at once
-# 7.8 → 9.5 MB), which the site's weight (≤ 20 KB a report) cannot afford. (Level 1 was set
-# here before, but zipfile deflates a member given as a ZipInfo at the ZipInfo's own level,
-# so the files were made at the default all along: ``write_zip`` now sets it.)
-ZIP_LEVEL = 6
-
-
-def write_zip(target: Path, members: list[tuple[str, bytes | Path]]) -> None:
-    """A zip file whose bytes depend only on its members (fixed dates and permissions)."""
-    temporary = target.with_name(f".{target.name}.{os.getpid()}")
-    with zipfile.ZipFile(temporary, "w", compresslevel=ZIP_LEVEL) as archive:
-        for name, data in members:
-            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info._compresslevel = ZIP_LEVEL  # type: ignore[attr-defined]  # a member given as a ZipInfo
-            # is compressed at its own level, not the archive's: without this, at zlib's default (6)
-            info.external_attr = 0o644 << 16
-            if isinstance(data, Path):
-                with open(data, "rb") as source, archive.open(info, "w") as sink:
-                    shutil.copyfileobj(source, sink, 1 << 20)
-            else:
-                archive.writestr(info, data)
-    os.replace(temporary, target)
+def zip_members(target: Path, members: list[tuple[str, bytes | Path]], held: dict[str, Record] | None = None
+                ) -> dict[str, Record]:
+    """A zip of ``members`` whose bytes depend only on them (``deflate``): a file given as a
+    path (a database) in parts, each read back from the previous zip (``held``: what it
+    recorded) where its bytes are unchanged; returns what to record of this one."""
+    made: list[textparts.Member] = []
+    for name, data in members:
+        if isinstance(data, Path):
+            previous = Previous(target, (held or {}).get(name))
+            try:
+                keys, parts = file_parts(data, previous)
+            finally:
+                previous.close()
+            made.append((name, keys, parts))
+        else:
+            made.append(textparts.fixed(name, data))
+    return textparts.write(target, made)
 
 
 def _readme(year: str, title: str) -> bytes:
@@ -283,31 +228,49 @@ class _Year:
     old: dict[str, Any]  # what the cache holds for this year, as last recorded (or {})
 
 
-def _text_files(years: list[_Year], load_raw: LoadRaw, folder: Path, every: list[str] | None = None
+def _text_files(years: list[_Year], load_raw: LoadRaw, folder: Path, every: list[_Year] | None = None
                 ) -> dict[str, Any]:
-    """The zipped CSV (with the dictionary beside it) and JSON of each year; and with
-    ``every`` (every year's key) the all-years CSV (``allyears``); returns what the cache now
-    holds, per year (``allyears.ALL`` for the all-years files)."""
+    """The zipped CSV (with the dictionary beside it) and JSON of each year, from parts
+    (``textparts``); and with ``every`` (every year, those not in ``years`` as the cache holds
+    them) the all-years CSV, from the yearly CSVs' parts. Returns what the cache now holds,
+    per year (``allyears.ALL`` for the all-years files)."""
     done: dict[str, Any] = {}
     for year in years:
-        held: dict[str, Any] = {}
-        for suffix, make in (("csv", reports_csv), ("json", reports_json)):
-            path = folder / f"reports-{year.key}.{suffix}"
-            usable = year.old.get(suffix) and year.old[suffix]["stamp"] == _stamp(path)
-            previous = path.read_bytes() if usable else None
-            data, layout = make(year.rows, load_raw, previous, year.old[suffix]["layout"] if usable else None)
-            temporary = path.with_name(f".{path.name}.{os.getpid()}")
-            temporary.write_bytes(data)
-            os.replace(temporary, path)
-            held[suffix] = {"layout": layout, "stamp": _stamp(path)}
         name = f"reports-{year.key}"
-        write_zip(folder / f"{name}.csv.zip", [(f"{name}.csv", folder / f"{name}.csv"),
-                                               ("dictionary.csv", dictionary_csv())])
-        write_zip(folder / f"{name}.json.zip", [(f"{name}.json", folder / f"{name}.json")])
+        held: dict[str, Any] = {}
+        for suffix, piece, separator, head, tail in (("json", json_piece(load_raw), b",", b"[", b"]"),
+                                                     ("csv", csv_piece(load_raw), b"", csv_header(), b"")):
+            member = f"{name}.{suffix}"
+            previous = textparts.previous(folder, f"{member}.zip", member, year.old.get(suffix))
+            try:
+                keys, parts, _ = textparts.item_parts(year.rows, piece, separator, _MADE_WITH + suffix.encode(),
+                                                      previous)
+            finally:
+                previous.close()
+            ends = [compress(head)], ([compress(tail)] if tail else [])
+            made = [(member, ["head", *keys, *(["tail"] if tail else [])], [*ends[0], *parts, *ends[1]])]
+            if suffix == "csv":
+                made.append(textparts.fixed("dictionary.csv", dictionary_csv()))
+            held[suffix] = textparts.write(folder / f"{member}.zip", made)
         done[year.key] = held
     if every is not None:
-        done[allyears.ALL] = allyears.write_csv(folder, every, write_zip)
+        done[allyears.ALL] = {"csv": _every_csv(folder, every, done)}
     return done
+
+
+def _every_csv(folder: Path, every: list[_Year], done: dict[str, Any]) -> dict[str, Record]:
+    """``reports-all.csv.zip``: one header, then each year's CSV parts (oldest year first), read
+    from the yearly zips as just written or kept."""
+    keys, parts = ["head"], [compress(csv_header())]
+    by_key = {year.key: year for year in every}
+    for key in allyears.year_order(list(by_key)):
+        member = f"reports-{key}.csv"
+        record = (done.get(key) or by_key[key].old)["csv"][member]
+        keys += [part[0] for part in record["parts"][1:]]
+        parts += textparts.read_all(folder / f"{member}.zip", record, skip=1)
+    name = f"reports-{allyears.ALL}"
+    return textparts.write(folder / f"{name}.csv.zip", [(f"{name}.csv", keys, parts),
+                                                        textparts.fixed("dictionary.csv", dictionary_csv())])
 
 
 def _database_files(years: list[_Year], load_raw: LoadRaw, folder: Path, site: dict[str, str],
@@ -324,14 +287,16 @@ def _database_files(years: list[_Year], load_raw: LoadRaw, folder: Path, site: d
         update_sqlite(year.rows, load_raw, work, versions, final)
         name = f"reports-{year.key}"
         metadata = datasette_metadata([name], site["title"], site["source_url"])
-        write_zip(folder / f"{name}.sqlite.zip", [
+        zipped = zip_members(folder / f"{name}.sqlite.zip", [
             (f"{name}.sqlite", final), ("metadata.json", orjson.dumps(metadata, option=orjson.OPT_INDENT_2)),
-            ("dictionary.csv", dictionary_csv()), ("README.txt", _readme(year.key, site["title"]))])
+            ("dictionary.csv", dictionary_csv()), ("README.txt", _readme(year.key, site["title"]))],
+            (old or {}).get("zip"))
         final.unlink()
-        done[year.key] = {"sqlite": {"versions": {r.name: r.version for r in year.rows}, "stamp": _stamp(work)}}
+        done[year.key] = {"sqlite": {"versions": {r.name: r.version for r in year.rows}, "stamp": _stamp(work),
+                                     "zip": zipped}}
     if every is not None:
         old = (every_old or {}).get("sqlite", {})
-        done[allyears.ALL] = {"sqlite": allyears.update_database(folder, every, site, old, write_zip)}
+        done[allyears.ALL] = {"sqlite": allyears.update_database(folder, every, site, old, zip_members)}
     return done
 
 
@@ -356,13 +321,11 @@ class Downloads:
         salt = orjson.dumps(site).decode()
         self.years = [_Year(key, members, _fingerprint(salt, members), old_years.get(key, {}))
                       for key, members in sorted(grouped.items())]
-        for leftover in folder.iterdir():  # a vanished year, or a failed build's temporary file
-            if leftover.name.startswith(".") or (_year_of(leftover.name) not in grouped | {"": []}
-                                                 and not _year_of(leftover.name).startswith(allyears.ALL)):
+        for leftover in folder.iterdir():
+            if _leftover(leftover.name, set(grouped)):
                 leftover.unlink()
         self.changed = [y for y in self.years if y.old.get("fingerprint") != y.fingerprint
-                        or any(_stamp(p) is None for p in self.paths(y.key).values())
-                        or _stamp(folder / f"reports-{y.key}.csv") is None
+                        or not self._intact(y)
                         or _stamp(folder / f"reports-{y.key}.work.sqlite") is None]
         self.state: dict[str, Any] = {y.key: y.old for y in self.years}
         # The all-years files: made again when any year is, or when they are not in the cache.
@@ -373,15 +336,23 @@ class Downloads:
         context = multiprocessing.get_context("fork")
         self.jobs = []
         if self.changed or self.every_changed:
-            keys = [y.key for y in self.years]
             versions = {y.key: {r.name: r.version for r in y.rows} for y in self.years}
-            for name, target, extra in (("text", _text_files, (keys,)),
+            for name, target, extra in (("text", _text_files, (self.years,)),
                                         ("database", _database_files, (site, versions, self.every))):
                 result = folder / f".{name}-result.{os.getpid()}.json"
                 process = context.Process(target=_in_child,
                                           args=(target, result, self.changed, load_raw, folder, *extra))
                 process.start()
                 self.jobs.append((name, process, result))
+
+    def _intact(self, year: _Year) -> bool:
+        """Whether the year's zips are those its state records (a part is read back from them)."""
+        for fmt, held in (("csv.zip", year.old.get("csv")), ("json.zip", year.old.get("json")),
+                          ("sqlite.zip", (year.old.get("sqlite") or {}).get("zip"))):
+            stamp = _stamp(self.folder / f"reports-{year.key}.{fmt}")
+            if stamp is None or not held or any(record.get("stamp") != stamp for record in held.values()):
+                return False
+        return True
 
     def paths(self, year: str) -> dict[str, Path]:
         return {fmt: self.folder / f"reports-{year}.{fmt}" for fmt in FORMATS}
@@ -413,6 +384,19 @@ def _fingerprint(salt: str, rows: list[Row]) -> str:
     for row in rows:
         digest.update(f"\0{row.name}\0{row.version}".encode())
     return digest.hexdigest()
+
+
+def _leftover(file_name: str, years: set[str]) -> bool:
+    """A file of the cache folder no build needs: a failed build's temporary file, a file of a
+    year that has no report now, an unzipped file (older builds kept the CSV and JSON)."""
+    if file_name.startswith("."):
+        return True
+    if file_name == "state.json":
+        return False
+    year = _year_of(file_name)
+    if year not in years and not year.startswith(allyears.ALL):
+        return True
+    return file_name.endswith((".csv", ".json", ".sqlite")) and not file_name.endswith(".work.sqlite")
 
 
 def _year_of(file_name: str) -> str:

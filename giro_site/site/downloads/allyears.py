@@ -2,8 +2,8 @@
 ``reports-all.sqlite.zip`` (the same columns and tables as a year's, with ``year`` in them).
 
 Made from the yearly files rather than from the reports again: the CSV is the yearly CSVs'
-rows one after the other (their header once), and the database takes the rows of the
-yearly working databases with SQLite's own ``INSERT … SELECT``. A rebuild replaces only the
+compressed parts one after the other behind one header (``aggregates``), and the database
+takes the rows of the yearly working databases with SQLite's own ``INSERT … SELECT``. A rebuild replaces only the
 rows of the reports that changed, copied from their year's database; then, as for a year,
 VACUUM INTO lays the file out the same way for the same rows, however it was made.
 
@@ -17,8 +17,6 @@ report in it changed.
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -26,7 +24,7 @@ from typing import Any
 import orjson
 
 from giro_site.site.downloads.dictionary import datasette_metadata
-from giro_site.site.downloads.formats import SCHEMA, SQLITE_TABLES, csv_header, dictionary_csv, fixed_rows
+from giro_site.site.downloads.formats import SCHEMA, SQLITE_TABLES, dictionary_csv, fixed_rows
 
 ALL = "all"
 SPLIT_LIMIT = 50 * 1024 * 1024  # bytes of the zipped database: GitHub warns about a larger file
@@ -45,25 +43,6 @@ def _stamp(path: Path) -> list[int] | None:
     except OSError:
         return None
     return [stat.st_size, stat.st_mtime_ns]
-
-
-def write_csv(folder: Path, keys: list[str], zip_members: Any) -> dict[str, Any]:
-    """``reports-all.csv`` from the yearly CSVs in the cache, and its zip (``zip_members``:
-    how the yearly zips are written). Returns what the cache now holds."""
-    header = csv_header()
-    target = folder / f"reports-{ALL}.csv"
-    temporary = target.with_name(f".{target.name}.{os.getpid()}")
-    with open(temporary, "wb") as out:
-        out.write(header)
-        for key in year_order(keys):
-            with open(folder / f"reports-{key}.csv", "rb") as year:
-                if year.read(len(header)) != header:
-                    raise RuntimeError(f"reports-{key}.csv 的表头与本程序的不同")
-                shutil.copyfileobj(year, out, 1 << 20)
-    os.replace(temporary, target)
-    zip_members(folder / f"reports-{ALL}.csv.zip", [(f"reports-{ALL}.csv", target),
-                                                     ("dictionary.csv", dictionary_csv())])
-    return {"csv": {"stamp": _stamp(target)}}
 
 
 def _key_column(table: str) -> str:
@@ -121,12 +100,16 @@ def _readme(name: str, title: str, what: str) -> bytes:
     return b"\xef\xbb\xbf" + text.encode("utf-8")
 
 
-def _zip_database(folder: Path, name: str, final: Path, site: dict[str, str], what: str, zip_members: Any) -> None:
+def _zip_database(folder: Path, name: str, final: Path, site: dict[str, str], what: str, zip_members: Any,
+                  held: dict[str, Any] | None) -> dict[str, Any]:
+    """The zip of the database ``final`` (removed after); ``held``: what the cache recorded of
+    the previous zip, whose unchanged parts are read back (``aggregates.zip_members``)."""
     metadata = datasette_metadata([name], site["title"], site["source_url"])
-    zip_members(folder / f"{name}.sqlite.zip", [
+    zipped: dict[str, Any] = zip_members(folder / f"{name}.sqlite.zip", [
         (f"{name}.sqlite", final), ("metadata.json", orjson.dumps(metadata, option=orjson.OPT_INDENT_2)),
-        ("dictionary.csv", dictionary_csv()), ("README.txt", _readme(name, site["title"], what))])
+        ("dictionary.csv", dictionary_csv()), ("README.txt", _readme(name, site["title"], what))], held)
     final.unlink()
+    return zipped
 
 
 def update_database(folder: Path, years: dict[str, dict[str, str]], site: dict[str, str], old: dict[str, Any],
@@ -160,18 +143,21 @@ def update_database(folder: Path, years: dict[str, dict[str, str]], site: dict[s
         estimate = sum((folder / f"reports-{key}.sqlite.zip").stat().st_size for key in years)
         split = estimate > (SPLIT_LIMIT if limit is None else limit)
         provinces: dict[str, str] = {}
+        zips: dict[str, Any] = {}
         if split:
-            provinces = _split(db, folder, versions, ids, site, old.get("provinces", {}), zip_members)
+            provinces, zips = _split(db, folder, versions, ids, site, old.get("provinces", {}), zip_members,
+                                     old.get("zips") or {})
             (folder / f"reports-{ALL}.sqlite.zip").unlink(missing_ok=True)
         else:
             final = folder / f"reports-{ALL}.sqlite"
             _write_out(db, final)
-            _zip_database(folder, f"reports-{ALL}", final, site, "全部年度报告", zip_members)
+            zips[""] = _zip_database(folder, f"reports-{ALL}", final, site, "全部年度报告", zip_members,
+                                     (old.get("zips") or {}).get(""))
             for stale_file in folder.glob(f"reports-{ALL}-*.sqlite.zip"):
                 stale_file.unlink()
     finally:
         db.close()
-    return {"versions": versions, "stamp": _stamp(work), "split": split, "provinces": provinces}
+    return {"versions": versions, "stamp": _stamp(work), "split": split, "provinces": provinces, "zips": zips}
 
 
 def _id(name: str) -> int:
@@ -181,21 +167,25 @@ def _id(name: str) -> int:
 
 
 def _split(db: sqlite3.Connection, folder: Path, versions: dict[str, str], ids: dict[str, int],
-           site: dict[str, str], old: dict[str, str], zip_members: Any) -> dict[str, str]:
+           site: dict[str, str], old: dict[str, str], zip_members: Any, old_zips: dict[str, Any]
+           ) -> tuple[dict[str, str], dict[str, Any]]:
     """One file per province (the first two digits of the body's place code); returns each
-    province's fingerprint, so a province none of whose reports changed is not made again."""
+    province's fingerprint, so a province none of whose reports changed is not made again,
+    and what the cache records of each province's zip."""
     by_province: dict[str, list[int]] = {}
     for code, report_id in db.execute("SELECT substr(region_code, 1, 2), id FROM reports ORDER BY id"):
         by_province.setdefault(code or OTHER, []).append(report_id)
     version_of = {ids[name]: version for name, version in versions.items()}
     made: dict[str, str] = {}
+    zips: dict[str, Any] = {}
     for code, members in sorted(by_province.items()):
         digest = hashlib.sha1()
         for report_id in members:
             digest.update(f"{report_id}:{version_of.get(report_id, '')}\0".encode())
         made[code] = digest.hexdigest()
         name = f"reports-{ALL}-{code}"
-        if old.get(code) == made[code] and (folder / f"{name}.sqlite.zip").is_file():
+        if old.get(code) == made[code] and (folder / f"{name}.sqlite.zip").is_file() and code in old_zips:
+            zips[code] = old_zips[code]
             continue
         part_work = folder / f"{name}.work.sqlite"
         part = _new_database(part_work)
@@ -214,11 +204,12 @@ def _split(db: sqlite3.Connection, folder: Path, versions: dict[str, str], ids: 
         finally:
             part.close()
             part_work.unlink(missing_ok=True)
-        _zip_database(folder, name, final, site, f"全部年度、{code}省级行政区内机关报告", zip_members)
+        zips[code] = _zip_database(folder, name, final, site, f"全部年度、{code}省级行政区内机关报告", zip_members,
+                                   old_zips.get(code))
     for leftover in folder.glob(f"reports-{ALL}-*.sqlite.zip"):
         if leftover.name[len(f"reports-{ALL}-"):].split(".", 1)[0] not in made:
             leftover.unlink()
-    return made
+    return made, zips
 
 
 def published(folder: Path, state: dict[str, Any]) -> list[tuple[str, str, Path]]:
