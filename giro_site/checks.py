@@ -8,6 +8,7 @@ a contradiction). An identity whose operands are all blank says nothing and is s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from giro_site.findings import ERROR, WARNING, finding
@@ -91,6 +92,24 @@ def _cell(model: dict[str, Any], table: str, row: str, column: str) -> Operand:
     return (f"{table}.{row}.{column}", model[table][row][column])
 
 
+Keys = list[tuple[str, str]]  # (row, column) of one side's cells
+
+
+def _check(code: str, where: str, model: dict[str, Any], table: str, left: Keys, right: Keys,
+           template: Callable[[], str], lines: dict[str, int]) -> dict[str, Any] | None:
+    """``check_identity`` over the cells ``left`` and ``right`` of ``table``, its operands and
+    message made only for an identity that fails: most hold, and a report has over forty."""
+    cells = model[table]
+    stated_left = [v for row, column in left if (v := cells[row][column]) is not None]
+    stated_right = [v for row, column in right if (v := cells[row][column]) is not None]
+    if not stated_left and not stated_right:
+        return None
+    if _round(sum(stated_left)) == _round(sum(stated_right)):
+        return None
+    return check_identity(code, where, [_cell(model, table, row, column) for row, column in left],
+                          [_cell(model, table, row, column) for row, column in right], template(), lines)
+
+
 def check_report(model: dict[str, Any], lines: dict[str, int], tables_found: set[str]) -> list[dict[str, Any]]:
     """Every identity of the form, over the tables the report has."""
     out: list[dict[str, Any] | None] = []
@@ -101,44 +120,48 @@ def check_report(model: dict[str, Any], lines: dict[str, int], tables_found: set
     return [f for f in out if f is not None]
 
 
+_RESULT_ROWS = tuple(row for row in APPLICATION_RESULT_ROWS if row not in OTHER_SUBROWS)
+
+
 def _applications(model: dict[str, Any], lines: dict[str, int]) -> list[dict[str, Any] | None]:
     out: list[dict[str, Any] | None] = []
     app = "applications"
+    derived = model.get("derived", [])
     for column in APPLICANT_KEYS:
         name = COLUMN_NAMES[column]
-        left = [_cell(model, app, "new_received", column), _cell(model, app, "carried_over", column)]
-        right = [_cell(model, app, "total_processed", column), _cell(model, app, "carried_forward", column)]
-        out.append(check_identity(
-            "BALANCE", f"{app}.{column}", left, right,
-            f"“{name}”一列：本年新收＋上年结转＝{{lhs}}，但办理结果总计＋结转下年度继续办理＝{{rhs}}，两者应相等。",
+        out.append(_check(
+            "BALANCE", f"{app}.{column}", model, app,
+            [("new_received", column), ("carried_over", column)],
+            [("total_processed", column), ("carried_forward", column)],
+            lambda name=name: f"“{name}”一列：本年新收＋上年结转＝{{lhs}}，"
+                              "但办理结果总计＋结转下年度继续办理＝{rhs}，两者应相等。",
             lines))
-        results = [_cell(model, app, row, column) for row in APPLICATION_RESULT_ROWS if row not in OTHER_SUBROWS]
+        results = [(row, column) for row in _RESULT_ROWS]
         other_path = f"{app}.other.{column}"
-        own_other = other_path in lines or other_path in model.get("derived", [])
+        own_other = other_path in lines or other_path in derived
         if model.get("form") == "2021" and not own_other:
             # （六） was left blank because one of its sub-rows is missing: the sub-rows are
             # its figures, and the missing one counts as the blank it is.
-            results += [_cell(model, app, row, column) for row in OTHER_SUBROWS]
+            results += [(row, column) for row in OTHER_SUBROWS]
         else:
-            results.append(_cell(model, app, "other", column))
-        out.append(check_identity(
-            "RESULTS_TOTAL", f"{app}.total_processed.{column}", [_cell(model, app, "total_processed", column)],
-            results,
-            f"“{name}”一列：办理结果总计为{{lhs}}，但（一）至（六）各项之和为{{rhs}}。",
+            results.append(("other", column))
+        out.append(_check(
+            "RESULTS_TOTAL", f"{app}.total_processed.{column}", model, app, [("total_processed", column)], results,
+            lambda name=name: f"“{name}”一列：办理结果总计为{{lhs}}，但（一）至（六）各项之和为{{rhs}}。",
             lines))
         if other_path in lines:  # the report gave （六） figures of its own: they must add up
-            subrows = [_cell(model, app, row, column) for row in OTHER_SUBROWS]
-            if any(v is not None for _, v in subrows):
-                out.append(check_identity(
-                    "OTHER_SUBTOTAL", f"{app}.other.{column}", [_cell(model, app, "other", column)], subrows,
-                    f"“{name}”一列：（六）其他处理为{{lhs}}，但其下三项之和为{{rhs}}。",
+            subrows = [(row, column) for row in OTHER_SUBROWS]
+            if any(model[app][row][column] is not None for row, _ in subrows):
+                out.append(_check(
+                    "OTHER_SUBTOTAL", f"{app}.other.{column}", model, app, [("other", column)], subrows,
+                    lambda name=name: f"“{name}”一列：（六）其他处理为{{lhs}}，但其下三项之和为{{rhs}}。",
                     lines))
     for row in model[app]:
         label = ROW_NAMES[row]
-        parts = [_cell(model, app, row, column) for column in APPLICANT_COLUMNS_ONLY]
-        out.append(check_identity(
-            "ROW_TOTAL", f"{app}.{row}.total", [_cell(model, app, row, "total")], parts,
-            f"“{label}”一行：总计为{{lhs}}，但各类申请人之和为{{rhs}}。",
+        out.append(_check(
+            "ROW_TOTAL", f"{app}.{row}.total", model, app, [(row, "total")],
+            [(row, column) for column in APPLICANT_COLUMNS_ONLY],
+            lambda label=label: f"“{label}”一行：总计为{{lhs}}，但各类申请人之和为{{rhs}}。",
             lines))
     return out
 
@@ -148,10 +171,10 @@ def _review(model: dict[str, Any], lines: dict[str, int]) -> list[dict[str, Any]
     table = "review_litigation"
     for group in REVIEW_GROUPS:
         name = GROUP_NAMES[group]
-        parts = [_cell(model, table, group, outcome) for outcome in ("upheld", "corrected", "other", "pending")]
-        out.append(check_identity(
-            "REVIEW_TOTAL", f"{table}.{group}.total", [_cell(model, table, group, "total")], parts,
-            f"“{name}”：总计为{{lhs}}，但结果维持、结果纠正、其他结果、尚未审结之和为{{rhs}}。",
+        out.append(_check(
+            "REVIEW_TOTAL", f"{table}.{group}.total", model, table, [(group, "total")],
+            [(group, outcome) for outcome in ("upheld", "corrected", "other", "pending")],
+            lambda name=name: f"“{name}”：总计为{{lhs}}，但结果维持、结果纠正、其他结果、尚未审结之和为{{rhs}}。",
             lines))
     return out
 

@@ -39,6 +39,7 @@ from giro_site.site.downloads.formats import (
     SQLITE_TABLES,
     csv_header,
     csv_line,
+    database_readme,
     dictionary_csv,
     fixed_rows,
     sqlite_rows,
@@ -195,18 +196,6 @@ def zip_members(target: Path, members: list[tuple[str, bytes | Path]], held: dic
     return textparts.write(target, made)
 
 
-def _readme(year: str, title: str) -> bytes:
-    name = f"reports-{year}"
-    text = (f"{title}：{'年度不详' if year == 'unknown' else year + '年度'}报告的 SQLite 数据库\r\n\r\n"
-            f"{name}.sqlite   数据库（用 sqlite3、DB Browser for SQLite 或 Datasette 打开）\r\n"
-            "metadata.json      Datasette 的说明文件：每张表、每一列的含义和单位\r\n"
-            "dictionary.csv     数据字典（数据库中的 dictionary 表与之相同）\r\n\r\n"
-            f"用 Datasette 浏览：datasette {name}.sqlite -m metadata.json\r\n"
-            "空白单元格为空值（NULL），不等于0。各表以 report_id 对应 reports 表的 id；"
-            "以 _full 结尾的视图给每一行加上机关、地区、层级、年度和页面地址。\r\n")
-    return b"\xef\xbb\xbf" + text.encode("utf-8")
-
-
 # --- one set of files per year ---------------------------------------------------------------
 
 FORMATS = ("csv.zip", "json.zip", "sqlite.zip")
@@ -289,7 +278,9 @@ def _database_files(years: list[_Year], load_raw: LoadRaw, folder: Path, site: d
         metadata = datasette_metadata([name], site["title"], site["source_url"])
         zipped = zip_members(folder / f"{name}.sqlite.zip", [
             (f"{name}.sqlite", final), ("metadata.json", orjson.dumps(metadata, option=orjson.OPT_INDENT_2)),
-            ("dictionary.csv", dictionary_csv()), ("README.txt", _readme(year.key, site["title"]))],
+            ("dictionary.csv", dictionary_csv()), ("README.txt", database_readme(
+                f"reports-{year.key}", site["title"],
+                f"{'年度不详' if year.key == 'unknown' else year.key + '年度'}报告的 SQLite 数据库"))],
             (old or {}).get("zip"))
         final.unlink()
         done[year.key] = {"sqlite": {"versions": {r.name: r.version for r in year.rows}, "stamp": _stamp(work),

@@ -24,7 +24,7 @@ from typing import Any
 import orjson
 
 from giro_site.site.downloads.dictionary import datasette_metadata
-from giro_site.site.downloads.formats import SCHEMA, SQLITE_TABLES, dictionary_csv, fixed_rows
+from giro_site.site.downloads.formats import SCHEMA, SQLITE_TABLES, database_readme, dictionary_csv, fixed_rows
 
 ALL = "all"
 SPLIT_LIMIT = 50 * 1024 * 1024  # bytes of the zipped database: GitHub warns about a larger file
@@ -89,17 +89,6 @@ def _write_out(db: sqlite3.Connection, final: Path) -> None:
         stream.write(header)
 
 
-def _readme(name: str, title: str, what: str) -> bytes:
-    text = (f"{title}：{what}的 SQLite 数据库（各年度的报告都在其中，年度见 reports 表的 year 列）\r\n\r\n"
-            f"{name}.sqlite   数据库（用 sqlite3、DB Browser for SQLite 或 Datasette 打开）\r\n"
-            "metadata.json      Datasette 的说明文件：每张表、每一列的含义和单位\r\n"
-            "dictionary.csv     数据字典（数据库中的 dictionary 表与之相同）\r\n\r\n"
-            f"用 Datasette 浏览：datasette {name}.sqlite -m metadata.json\r\n"
-            "空白单元格为空值（NULL），不等于0。各表以 report_id 对应 reports 表的 id；"
-            "以 _full 结尾的视图给每一行加上机关、地区、层级、年度和页面地址。\r\n")
-    return b"\xef\xbb\xbf" + text.encode("utf-8")
-
-
 def _zip_database(folder: Path, name: str, final: Path, site: dict[str, str], what: str, zip_members: Any,
                   held: dict[str, Any] | None) -> dict[str, Any]:
     """The zip of the database ``final`` (removed after); ``held``: what the cache recorded of
@@ -107,7 +96,9 @@ def _zip_database(folder: Path, name: str, final: Path, site: dict[str, str], wh
     metadata = datasette_metadata([name], site["title"], site["source_url"])
     zipped: dict[str, Any] = zip_members(folder / f"{name}.sqlite.zip", [
         (f"{name}.sqlite", final), ("metadata.json", orjson.dumps(metadata, option=orjson.OPT_INDENT_2)),
-        ("dictionary.csv", dictionary_csv()), ("README.txt", _readme(name, site["title"], what))], held)
+        ("dictionary.csv", dictionary_csv()), ("README.txt", database_readme(
+            name, site["title"], f"{what}的 SQLite 数据库（各年度的报告都在其中，年度见 reports 表的 year 列）")),
+    ], held)
     final.unlink()
     return zipped
 

@@ -206,3 +206,16 @@ def sqlite_rows(report: dict[str, Any], fields: dict[str, Any]) -> dict[str, lis
                        for number, r in enumerate(report["extra_rows"], start=1)],
         "narrative": [(rid, key, text) for key, text in report["narrative"].items() if text],
     }
+
+
+def database_readme(name: str, title: str, heading: str) -> bytes:
+    """README.txt of a database's zip (yearly and all-years): what each file is, how to open
+    it, and that a blank is NULL, not 0. UTF-8 with a BOM and CRLF, for Windows' Notepad."""
+    text = (f"{title}：{heading}\r\n\r\n"
+            f"{name}.sqlite   数据库（用 sqlite3、DB Browser for SQLite 或 Datasette 打开）\r\n"
+            "metadata.json      Datasette 的说明文件：每张表、每一列的含义和单位\r\n"
+            "dictionary.csv     数据字典（数据库中的 dictionary 表与之相同）\r\n\r\n"
+            f"用 Datasette 浏览：datasette {name}.sqlite -m metadata.json\r\n"
+            "空白单元格为空值（NULL），不等于0。各表以 report_id 对应 reports 表的 id；"
+            "以 _full 结尾的视图给每一行加上机关、地区、层级、年度和页面地址。\r\n")
+    return b"\xef\xbb\xbf" + text.encode("utf-8")

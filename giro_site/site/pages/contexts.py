@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import urllib.parse
 from dataclasses import dataclass, field, replace
-from functools import cache
 from typing import Any
 
 from markupsafe import Markup
@@ -169,11 +168,19 @@ def shown_table(layout: TableLayout, report: dict[str, Any], findings: list[Show
 _NONE: dict[str, Any] = {}
 
 
-@cache
+_ROW_PARTS: dict[int, tuple[TableLayout, list[list[tuple[str, str, str]]]]] = {}
+
+
 def _row_parts(layout: TableLayout) -> list[list[tuple[str, str, str]]]:
-    """Each row's value cells: (JSON path, row key, column key)."""
-    return [[(path, row_key, column) for path, (_, row_key, column) in zip(row.paths, row.parts, strict=True)]
-            for row in layout.rows]
+    """Each row's value cells: (JSON path, row key, column key). Kept by the layout's
+    identity (layouts are made once): a frozen dataclass hashes every field of every row,
+    a twentieth of the time of rendering a report's tables."""
+    found = _ROW_PARTS.get(id(layout))
+    if found is None or found[0] is not layout:
+        parts = [[(path, row_key, column) for path, (_, row_key, column) in zip(row.paths, row.parts, strict=True)]
+                 for row in layout.rows]
+        found = _ROW_PARTS[id(layout)] = (layout, parts)
+    return found[1]
 
 
 

@@ -36,11 +36,30 @@ def _percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class _Environment(Environment):
+    """Jinja's environment, with ``a.b`` on a plain dict (most of the pages' contexts) read
+    as the key without first asking for an attribute: Jinja's own ``getattr`` raises and
+    catches an ``AttributeError`` for each, a third of a microsecond times hundreds of
+    thousands of look-ups a build. The result is the same: a dict's own attributes (``items``,
+    ``get``...) still win over its keys, as in Jinja."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+
 def make_environment(templates: Path, globals_: dict[str, Any], bytecode: Path | None = None) -> Environment:
     """``bytecode``: a folder for compiled templates, so a rebuild does not compile them again."""
     if bytecode is not None:
         bytecode.mkdir(parents=True, exist_ok=True)
-    env = Environment(
+    env = _Environment(
         loader=FileSystemLoader(templates),
         bytecode_cache=FileSystemBytecodeCache(str(bytecode)) if bytecode is not None else None,
         autoescape=select_autoescape(default=True, default_for_string=True),
