@@ -155,8 +155,10 @@ class ReportStore:
         sidecars: dict[str, os.stat_result] = {}
         found, skipped = scan_reports(self.content, sidecars)
         described: dict[str, tuple[str, os.stat_result]] = {}  # report name → its sidecar
+        inside, shown = str(self.content) + os.sep, f"{self.content.name}/"  # ``display_path``, inline
         for path, stat in found:
-            name = display_path(path, self.content)
+            name = shown + path[len(inside):].replace(os.sep, "/") if path.startswith(inside) \
+                else display_path(path, self.content)
             if path in sidecars:
                 described[name] = (path + SIDECAR, sidecars[path])
             old = self.entries.get(name)
@@ -204,8 +206,9 @@ class ReportStore:
         with_new_origin, touched = _attach_origins(current, described)
         self._dirty = self._dirty or bool(pending) or set(current) != set(self.entries) or touched
         old = self.entries
-        self.changed = {name for name, entry in current.items() if (before := old.get(name)) is None
-                        or before["sha256"] != entry["sha256"] or before["problem"] != entry["problem"]}
+        self.changed = {name for name, entry in current.items() if entry is not (before := old.get(name))
+                        and (before is None or before["sha256"] != entry["sha256"]
+                             or before["problem"] != entry["problem"])}  # (an entry kept as it was is the same)
         self.changed.update(name for name in old if name not in current)
         self.changed.update(with_new_origin)
         self.before = {name: old[name] for name in self.changed if name in old}
