@@ -435,22 +435,34 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
             return written_all
     pages_seconds = time.perf_counter() - started
 
-    def save() -> Written:
-        written = finish()
-        if plan.rebuild:
-            lap("downloads")
-        options.progress.stage("保存缓存")
+    def keep_caches() -> None:
+        """The store's index, the model for the next build and the name caches: none of them
+        depends on the downloads. (Saved before the manifest: a build that fails in between
+        leaves a model whose keys the old manifest's differ from, so those pages are made again.)"""
         store.save()
-        agency_files = written.agency_files
-        saved = {"format": MANIFEST_FORMAT, "global": base, **written.manifest,
-                 "agencies": {slug: {"key": model.keys[slug], "files": agency_files[slug]["files"],
-                                     "sizes": agency_files[slug]["sizes"]} for slug in model.keys}}
-        save_state(plan.path, saved)
         _save_model(cache / MODEL_FILE, snapshot(model, store.token))
         if pinyin != known_pinyin:  # new names, or entries of an older layout made again
             save_state(cache / "pinyin.json", pinyin)
         if len(pairs) != known_pairs:
             save_state(cache / "pairs.json", pairs)
+
+    early = plan.rebuild and not session.background
+    if early:  # a `build` process: while the downloads are made in their child processes
+        keep_caches()
+        lap("caches")
+
+    def save() -> Written:
+        written = finish()
+        if plan.rebuild:
+            lap("downloads")
+        options.progress.stage("保存缓存")
+        if not early:
+            keep_caches()
+        agency_files = written.agency_files
+        saved = {"format": MANIFEST_FORMAT, "global": base, **written.manifest,
+                 "agencies": {slug: {"key": model.keys[slug], "files": agency_files[slug]["files"],
+                                     "sizes": agency_files[slug]["sizes"]} for slug in model.keys}}
+        save_state(plan.path, saved)
         session.keep(store, model, {"pinyin": pinyin, "pairs": pairs, "manifest": saved}, cache)
         return written
 
@@ -464,9 +476,9 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
                          rendered_agencies=len(model.agencies) - len(plan.unchanged) if plan.rebuild
                          else len(model.agencies), timings=timings, cpu=cpu, notes=folder.notes,
                          pages_seconds=pages_seconds, patched=patched is not None,
-                         warnings=directory.unused(() if patched is None else
+                         warnings=directory.unused(() if patched is None else  # looked at only as needed
                                                    ((s["file"], s.get("agency"), s.get("region"))
-                                                    for _, s in store.reports())),
+                                                    for e in store.entries.values() if (s := e["summary"]))),
                          error_reports=[i.name for i in infos if i.head.quality == "error"])
 
     def complete() -> None:
