@@ -29,6 +29,7 @@ from giro_site.forms.grid import (
     is_numeric,
     split_row,
 )
+from giro_site.forms.plans import Plan, Plans, figures_all_read, layout_key
 from giro_site.forms.spec import (
     APPLICANT_COLUMNS,
     APPLICATION_2021_MARKERS,
@@ -74,7 +75,45 @@ def _is_application_data(row: Row, width: int) -> bool:
     return find_row((first,), APPLICATION_ROWS)[0] is not None
 
 
-def map_applications(rows: list[Row], form: str) -> Mapped:
+_PLANS = Plans()
+Fills = list[tuple[int, str, tuple[str, ...]]]
+
+
+def map_applications(rows: list[Row], form: str, *, plans: bool = True) -> Mapped:
+    """Table 三's figures by the form's rows and columns. ``plans``: map a table laid out as
+    one mapped cleanly before by that mapping's plan (``forms.plans``); False maps every
+    table by the general path, for the tests that compare both."""
+    key = layout_key(form, rows) if plans and rows else None
+    plan = _PLANS.get(key)
+    if plan is not None:
+        planned = _by_plan(rows, form, plan)
+        if planned is not None:
+            return planned
+    out, column_map, fills = _map_applications(rows, form)
+    if (key is not None and fills and not (out.findings or out.extra_rows or out.hidden)
+            and figures_all_read(rows, fills, len(APPLICANT_COLUMNS.leaves()))):
+        _PLANS.keep(key, Plan(column_map, tuple(fills)))
+    return out
+
+
+def _by_plan(rows: list[Row], form: str, plan: Plan) -> Mapped | None:
+    """The table mapped by a plan: each form row filled by ``_fill`` from the row and cells
+    the general path took; None when that says more than figures (a cell that does not read
+    as a figure or blank), for the general path to map the table and say why."""
+    leaves = [leaf.key for _, leaf in APPLICANT_COLUMNS.leaves()]
+    width = len(leaves)
+    out = Mapped(values={spec.key: dict.fromkeys(leaves) for spec in APPLICATION_ROWS})
+    for index, key, path in plan.fills:
+        row = rows[index]
+        _fill(out, "applications", key, DataRow(path, row.cells[len(row.cells) - width:], row), plan.columns)
+    _derive_other(out, form, leaves)
+    return out if not (out.findings or out.extra_rows or out.hidden) else None
+
+
+def _map_applications(rows: list[Row], form: str) -> tuple[Mapped, ColumnMap, Fills]:
+    """The general path, with the column map and each form row filled in the loop, in order
+    (none when the table is not one a plan could map: rows joined, values not a row's last
+    cells)."""
     width = len(APPLICANT_COLUMNS.leaves())
     leaves = [leaf.key for _, leaf in APPLICANT_COLUMNS.leaves()]
     out = Mapped(values={spec.key: dict.fromkeys(leaves) for spec in APPLICATION_ROWS})
@@ -90,6 +129,9 @@ def map_applications(rows: list[Row], form: str) -> Mapped:
     kept: dict[int, DataRow] = {}
     expected = _expected_rows(form)
     joined = join_floating(rows[start:], width, _ranker(expected))
+    fills: Fills = []
+    plannable = not joined.orphans and len(joined.rows) == len(rows) - start and all(
+        a is b for a, b in zip(joined.rows, rows[start:], strict=False))
     doubted: set[str] = set()
     bare: set[str] = set()  # rows whose label stands without figures
 
@@ -113,6 +155,10 @@ def map_applications(rows: list[Row], form: str) -> Mapped:
             continue
         if spec is not None and spec.key not in out.rows_stated:
             _fill(out, "applications", spec.key, data, column_map)
+            if len(row.cells) > width and data.values == row.cells[len(row.cells) - width:]:
+                fills.append((start + position, spec.key, data.path))
+            else:
+                plannable = False
             anchors.append((position, spec.key))
             if not data.values:
                 bare.add(spec.key)
@@ -150,7 +196,7 @@ def map_applications(rows: list[Row], form: str) -> Mapped:
     report_unplaced(out, "applications", rest, missing, ROW_NAMES)
     _old_other_row(out, form, rows[start].line if start < len(rows) else None)
     _missing_rows(out, form, rows[0].line if rows else None, doubted, bare)
-    return out
+    return out, column_map, fills if plannable else []
 
 
 def _ranker(expected: frozenset[str]) -> Callable[[str | None, str], int | None]:

@@ -1,0 +1,87 @@
+"""A table mapped once, its like mapped in one pass: the fast path for the common layout.
+
+Most reports fill the national form as it is printed: the same header, the same row labels
+in the same order, a figure (or a blank mark) in every value cell. Mapping such a table
+makes the same decisions every time (where the header ends, which row each label names,
+which cells are its values, which column each value is in); only the figures differ. So
+when the general path has mapped a table *cleanly* (no finding, no extra row, no hidden
+text, every figure in a row the form has, each row's values its last cells), the decisions
+are kept as a plan, keyed by everything they depend on: the form and, row by row, every
+cell's text except the figures, which only say "a figure here". A later table with the
+same key is mapped by the plan: its rows' value cells read into their form rows by the
+general path's own function. Anything else about it (a figure that does not read, a key
+not seen) takes the general path, and so does a plan whose result is not clean.
+``tests/test_form_plans.py`` compares both paths on the seeds, synthetic reports and
+generated tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import compress
+from operator import attrgetter
+
+from giro_site.document import Row
+from giro_site.forms.grid import FIGURE, ColumnMap, cell_kind
+
+# A key's row: how many cells the format declares, each cell's kind (``grid.cell_kind``) and
+# the text of every cell that is not a figure.
+Key = tuple[str, tuple[tuple[int, tuple[int, ...], tuple[str, ...]], ...]]
+assert FIGURE == 0, "layout_key leaves the figures out by compress(), which drops kind 0"
+_HIDDEN = attrgetter("hidden")
+_MAX_PLANS = 64  # layouts kept per table in a process (a corpus has a handful)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The general path's decisions for one layout: the column map, and in order each form
+    row filled (its key), from which row of the table (its index) and its label path."""
+
+    columns: ColumnMap
+    fills: tuple[tuple[int, str, tuple[str, ...]], ...]
+
+
+def layout_key(form: str, rows: list[Row]) -> Key | None:
+    """The key of a table's layout; None for a table with hidden text (the plans do not
+    serve it: the general path says what was hidden)."""
+    shaped = []
+    for row in rows:
+        if any(map(_HIDDEN, row.cells)):
+            return None
+        texts = row.texts()
+        kinds = tuple(map(cell_kind, texts))
+        shaped.append((row.declared, kinds, tuple(compress(texts, kinds))))  # FIGURE is 0: left out
+    return form, tuple(shaped)
+
+
+class Plans:
+    """The plans of one table kind in this process, bounded in number."""
+
+    def __init__(self) -> None:
+        self._plans: dict[Key, Plan] = {}
+
+    def get(self, key: Key | None) -> Plan | None:
+        return self._plans.get(key) if key is not None else None
+
+    def keep(self, key: Key | None, plan: Plan) -> None:
+        if key is None:
+            return
+        if len(self._plans) >= _MAX_PLANS:
+            self._plans.clear()
+        self._plans[key] = plan
+
+
+def figures_all_read(rows: list[Row], fills: list[tuple[int, str, tuple[str, ...]]], width: int) -> bool:
+    """Whether every figure of the table is among the values its plan reads (the last
+    ``width`` cells of a filled row, a row with labels before them): a figure anywhere else
+    could have steered a decision the key does not record."""
+    filled = {index for index, _, _ in fills}
+    for index, row in enumerate(rows):
+        cells = row.cells
+        if index in filled:
+            if row.declared or len(cells) <= width:
+                return False
+            cells = cells[:len(cells) - width]
+        if any(cell.text and cell_kind(cell.text) == FIGURE for cell in cells):
+            return False
+    return True
