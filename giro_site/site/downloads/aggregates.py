@@ -43,6 +43,7 @@ from giro_site.site.downloads.formats import (
     dictionary_csv,
     fixed_rows,
     sqlite_rows,
+    write_out,
 )
 from giro_site.site.model import ReportInfo, as_published
 
@@ -126,16 +127,6 @@ def _insert(db: sqlite3.Connection, rows: dict[str, list[tuple[Any, ...]]]) -> N
             db.executemany(f"INSERT INTO {table} VALUES ({marks})", values)
 
 
-def canonical_header(header: bytes) -> bytes:
-    """Fix the header's counters, which count how often a file was written, not what it holds:
-    the file change counter and its copy (bytes 24 and 92, which must agree) and the schema
-    cookie (byte 40). Then the same rows give the same bytes however the file was made."""
-    one = (1).to_bytes(4, "big")
-    fixed = bytearray(header[:100])
-    fixed[24:28] = fixed[92:96] = fixed[40:44] = one
-    return bytes(fixed)
-
-
 def update_sqlite(rows: list[Row], load_raw: LoadRaw, work: Path, versions: dict[str, str] | None,
                   final: Path) -> None:
     """Bring the working database ``work`` to ``rows`` (replacing the rows of reports whose
@@ -164,14 +155,10 @@ def update_sqlite(rows: list[Row], load_raw: LoadRaw, work: Path, versions: dict
                 batch = {}
         _insert(db, batch)
         db.commit()
-        final.unlink(missing_ok=True)
-        db.execute("VACUUM INTO ?", (str(final),))
+        write_out(db, final)
     finally:
         db.close()
-    with open(final, "r+b") as stream:
-        header = canonical_header(stream.read(100))
-        stream.seek(0)
-        stream.write(header)
+
 
 
 # --- zip files ----------------------------------------------------------------------------------

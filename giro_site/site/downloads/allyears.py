@@ -24,7 +24,14 @@ from typing import Any
 import orjson
 
 from giro_site.site.downloads.dictionary import datasette_metadata
-from giro_site.site.downloads.formats import SCHEMA, SQLITE_TABLES, database_readme, dictionary_csv, fixed_rows
+from giro_site.site.downloads.formats import (
+    SCHEMA,
+    SQLITE_TABLES,
+    database_readme,
+    dictionary_csv,
+    fixed_rows,
+    write_out,
+)
 
 ALL = "all"
 SPLIT_LIMIT = 50 * 1024 * 1024  # bytes of the zipped database: GitHub warns about a larger file
@@ -74,19 +81,6 @@ def _new_database(path: Path) -> sqlite3.Connection:
     for table, values in fixed_rows().items():
         db.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' for _ in values[0])})", values)
     return db
-
-
-def _write_out(db: sqlite3.Connection, final: Path) -> None:
-    """The database laid out by VACUUM INTO, its header's counters fixed: the same rows give
-    the same bytes (``aggregates.canonical_header``)."""
-    from giro_site.site.downloads.aggregates import canonical_header
-
-    final.unlink(missing_ok=True)
-    db.execute("VACUUM INTO ?", (str(final),))
-    with open(final, "r+b") as stream:
-        header = canonical_header(stream.read(100))
-        stream.seek(0)
-        stream.write(header)
 
 
 def _zip_database(folder: Path, name: str, final: Path, site: dict[str, str], what: str, zip_members: Any,
@@ -141,7 +135,7 @@ def update_database(folder: Path, years: dict[str, dict[str, str]], site: dict[s
             (folder / f"reports-{ALL}.sqlite.zip").unlink(missing_ok=True)
         else:
             final = folder / f"reports-{ALL}.sqlite"
-            _write_out(db, final)
+            write_out(db, final)
             zips[""] = _zip_database(folder, f"reports-{ALL}", final, site, "全部年度报告", zip_members,
                                      (old.get("zips") or {}).get(""))
             for stale_file in folder.glob(f"reports-{ALL}-*.sqlite.zip"):
@@ -191,7 +185,7 @@ def _split(db: sqlite3.Connection, folder: Path, versions: dict[str, str], ids: 
             part.commit()
             part.execute("DETACH DATABASE whole")
             final = folder / f"{name}.sqlite"
-            _write_out(part, final)
+            write_out(part, final)
         finally:
             part.close()
             part_work.unlink(missing_ok=True)

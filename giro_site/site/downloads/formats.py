@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import csv
 import io
+import sqlite3
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -219,3 +221,26 @@ def database_readme(name: str, title: str, heading: str) -> bytes:
             "空白单元格为空值（NULL），不等于0。各表以 report_id 对应 reports 表的 id；"
             "以 _full 结尾的视图给每一行加上机关、地区、层级、年度和页面地址。\r\n")
     return b"\xef\xbb\xbf" + text.encode("utf-8")
+
+
+# --- a database laid out the same way for the same rows ------------------------------------
+
+def canonical_header(header: bytes) -> bytes:
+    """Fix the header's counters, which count how often a file was written, not what it holds:
+    the file change counter and its copy (bytes 24 and 92, which must agree) and the schema
+    cookie (byte 40). Then the same rows give the same bytes however the file was made."""
+    one = (1).to_bytes(4, "big")
+    fixed = bytearray(header[:100])
+    fixed[24:28] = fixed[92:96] = fixed[40:44] = one
+    return bytes(fixed)
+
+
+def write_out(db: sqlite3.Connection, final: Path) -> None:
+    """``db`` laid out into ``final`` by VACUUM INTO, its header's counters fixed
+    (``canonical_header``): the same rows give the same bytes, however they were made."""
+    final.unlink(missing_ok=True)
+    db.execute("VACUUM INTO ?", (str(final),))
+    with open(final, "r+b") as stream:
+        header = canonical_header(stream.read(100))
+        stream.seek(0)
+        stream.write(header)
