@@ -32,7 +32,7 @@ import orjson
 
 from giro_site.site.build.output import load_state, save_state
 from giro_site.site.downloads import allyears, textparts
-from giro_site.site.downloads.deflate import ZIP_LEVEL, Previous, Record, compress, file_parts
+from giro_site.site.downloads.deflate import ZIP_LEVEL, Previous, Record, compress, file_parts, file_stamp
 from giro_site.site.downloads.dictionary import datasette_metadata
 from giro_site.site.downloads.formats import (
     SCHEMA,
@@ -188,14 +188,6 @@ def zip_members(target: Path, members: list[tuple[str, bytes | Path]], held: dic
 FORMATS = ("csv.zip", "json.zip", "sqlite.zip")
 
 
-def _stamp(path: Path) -> list[int] | None:
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return [stat.st_size, stat.st_mtime_ns]
-
-
 @dataclass
 class _Year:
     key: str
@@ -258,7 +250,7 @@ def _database_files(years: list[_Year], load_raw: LoadRaw, folder: Path, site: d
     for year in years:
         work = folder / f"reports-{year.key}.work.sqlite"
         old = year.old.get("sqlite")
-        versions = old["versions"] if old and old["stamp"] == _stamp(work) else None
+        versions = old["versions"] if old and old["stamp"] == file_stamp(work) else None
         final = folder / f"reports-{year.key}.sqlite"
         update_sqlite(year.rows, load_raw, work, versions, final)
         name = f"reports-{year.key}"
@@ -270,7 +262,7 @@ def _database_files(years: list[_Year], load_raw: LoadRaw, folder: Path, site: d
                 f"{'年度不详' if year.key == 'unknown' else year.key + '年度'}报告的 SQLite 数据库"))],
             (old or {}).get("zip"))
         final.unlink()
-        done[year.key] = {"sqlite": {"versions": {r.name: r.version for r in year.rows}, "stamp": _stamp(work),
+        done[year.key] = {"sqlite": {"versions": {r.name: r.version for r in year.rows}, "stamp": file_stamp(work),
                                      "zip": zipped}}
     if every is not None:
         old = (every_old or {}).get("sqlite", {})
@@ -304,7 +296,7 @@ class Downloads:
                 leftover.unlink()
         self.changed = [y for y in self.years if y.old.get("fingerprint") != y.fingerprint
                         or not self._intact(y)
-                        or _stamp(folder / f"reports-{y.key}.work.sqlite") is None]
+                        or file_stamp(folder / f"reports-{y.key}.work.sqlite") is None]
         self.state: dict[str, Any] = {y.key: y.old for y in self.years}
         # The all-years files: made again when any year is, or when they are not in the cache.
         self.every = state.get(allyears.ALL, {}) if state.get("format") == STATE_FORMAT else {}
@@ -327,7 +319,7 @@ class Downloads:
         """Whether the year's zips are those its state records (a part is read back from them)."""
         for fmt, held in (("csv.zip", year.old.get("csv")), ("json.zip", year.old.get("json")),
                           ("sqlite.zip", (year.old.get("sqlite") or {}).get("zip"))):
-            stamp = _stamp(self.folder / f"reports-{year.key}.{fmt}")
+            stamp = file_stamp(self.folder / f"reports-{year.key}.{fmt}")
             if stamp is None or not held or any(record.get("stamp") != stamp for record in held.values()):
                 return False
         return True

@@ -23,6 +23,7 @@ from typing import Any
 
 import orjson
 
+from giro_site.site.downloads.deflate import file_stamp
 from giro_site.site.downloads.dictionary import datasette_metadata
 from giro_site.site.downloads.formats import (
     SCHEMA,
@@ -42,14 +43,6 @@ _ROW_TABLES = SQLITE_TABLES[:-2]  # the tables that hold reports' rows (not the 
 def year_order(keys: list[str]) -> list[str]:
     """Years oldest first, the reports of no known year last."""
     return sorted(keys, key=lambda key: (key == "unknown", key))
-
-
-def _stamp(path: Path) -> list[int] | None:
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return [stat.st_size, stat.st_mtime_ns]
 
 
 def _key_column(table: str) -> str:
@@ -105,7 +98,7 @@ def update_database(folder: Path, years: dict[str, dict[str, str]], site: dict[s
     ids = {name: _id(name) for held in years.values() for name in held}
     work = folder / f"reports-{ALL}.work.sqlite"
     current = {name: (key, version) for key, held in years.items() for name, version in held.items()}
-    previous: dict[str, str] | None = old.get("versions") if old.get("stamp") == _stamp(work) else None
+    previous: dict[str, str] | None = old.get("versions") if old.get("stamp") == file_stamp(work) else None
     if previous is None:
         db = _new_database(work)
         previous = {}
@@ -142,7 +135,7 @@ def update_database(folder: Path, years: dict[str, dict[str, str]], site: dict[s
                 stale_file.unlink()
     finally:
         db.close()
-    return {"versions": versions, "stamp": _stamp(work), "split": split, "provinces": provinces, "zips": zips}
+    return {"versions": versions, "stamp": file_stamp(work), "split": split, "provinces": provinces, "zips": zips}
 
 
 def _id(name: str) -> int:

@@ -152,7 +152,9 @@ def read_part(reader: object, span: tuple[int, int], crc: int, size: int) -> Par
 Record = dict[str, object]  # what the cache keeps of a member: the zip's stamp, where its parts are, their keys
 
 
-def _stamp(path: Path) -> list[int] | None:
+def file_stamp(path: Path) -> list[int] | None:
+    """Size and modification time of a file the cache describes (None when it is gone): a
+    record is trusted only while its file still has the stamp written beside it."""
     try:
         stat = path.stat()
     except OSError:
@@ -163,7 +165,7 @@ def _stamp(path: Path) -> list[int] | None:
 def records(target: Path, placed: list[Placed], keyed: list[tuple[list[str], list[Part]]]) -> list[Record]:
     """What to keep of each member of the zip just written (``write_zip``'s ``placed``, with
     each member's part keys and parts), for ``Previous`` in the next build."""
-    stamp = _stamp(target)
+    stamp = file_stamp(target)
     return [{"stamp": stamp, "offset": where.offset,
              "parts": [[key, part.crc, part.size, len(part.data)] for key, part in zip(keys, parts, strict=True)]}
             for where, (keys, parts) in zip(placed, keyed, strict=True)]
@@ -178,7 +180,7 @@ class Previous:
         self.path = zip_path
         self.spans: dict[str, tuple[int, int, int, int]] = {}  # key → offset, length, crc, size
         self._reader: object | None = None
-        if not record or record.get("stamp") != _stamp(zip_path):
+        if not record or record.get("stamp") != file_stamp(zip_path):
             return
         position = int(record["offset"])  # type: ignore[call-overload]
         for key, crc, size, length in record["parts"]:  # type: ignore[attr-defined]
