@@ -1,6 +1,6 @@
-"""Table 三 mapped by a plan (``forms.plans``: the decisions of a clean mapping of the same
-layout) gives what the general path gives, figure for figure, finding for finding, for the
-seeds, synthetic reports and tables changed cell by cell; and the plans are used."""
+"""Tables 二 and 三 mapped by a plan (``forms.plans``: the decisions of a clean mapping of
+the same layout) give what the general path gives, figure for figure, finding for finding,
+for the seeds, synthetic reports and tables changed cell by cell; and the plans are used."""
 
 from __future__ import annotations
 
@@ -11,66 +11,80 @@ from hypothesis import strategies as st
 
 from giro_site.bench.synth import random_report, render_text
 from giro_site.document import Cell, Row
-from giro_site.forms import applications
+from giro_site.forms import applications, proactive
 from giro_site.forms.applications import map_applications
-from giro_site.forms.locate import APPLICATIONS, locate_tables
+from giro_site.forms.locate import APPLICATIONS, PROACTIVE, locate_tables
+from giro_site.forms.proactive import map_proactive
 from giro_site.readers.text import parse_text
 from tests.conftest import SEEDS
 
-FIGURES = ["0", "7", "12", "１２", "3,000", "1.5", "-2", "3元", "12件", "0451", "1e3", "２０"]
+FIGURES = ["0", "7", "12", "１２", "3,000", "1.5", "-2", "3元", "12件", "0451", "1e3", "２０", "5万元", "3739265元"]
 OTHER = ["", " ", "\u00a0", "/", "—", "无", "不适用", "合计", "（七）总计", "自然人", "0 0"]
 
 
-def _table(text: str) -> list[Row]:
-    located = locate_tables(parse_text(text)).tables.get(APPLICATIONS)
-    return list(located.rows) if located else []
+MAPPERS = {APPLICATIONS: map_applications, PROACTIVE: map_proactive}
 
 
-def _synthetic(seed: int, count: int) -> list[tuple[list[Row], str]]:
+def _tables(text: str) -> dict[str, list[Row]]:
+    located = locate_tables(parse_text(text)).tables
+    return {kind: list(located[kind].rows) if kind in located else [] for kind in MAPPERS}
+
+
+def _synthetic(seed: int, count: int) -> list[tuple[dict[str, list[Row]], str]]:
     rng = random.Random(seed)
     tables = []
     for number in range(count):
         report = random_report(rng, f"测试机关{number}", "北京市密云区", 2019 + number % 4,
-                               blanks=number % 3 == 0, broken=number % 5 == 0)
-        tables.append((_table(render_text(report)), report.form))
+                               blanks=number % 3 == 0, subrows=number % 4 == 1, broken=number % 5 == 0)
+        if number % 6 == 2:
+            report.amount_text, report.amount_header_unit = "3739265元", False
+        tables.append((_tables(render_text(report)), report.form))
     return tables
 
 
-def _same(rows: list[Row], form: str) -> None:
-    general = map_applications(rows, form, plans=False)
-    assert map_applications(rows, form) == general  # may keep a plan
-    assert map_applications(rows, form) == general  # may use it
+def _same(tables: dict[str, list[Row]], form: str) -> None:
+    for kind, mapper in MAPPERS.items():
+        general = mapper(tables[kind], form, plans=False)
+        assert mapper(tables[kind], form) == general  # may keep a plan
+        assert mapper(tables[kind], form) == general  # may use it
 
 
 def test_seeds_and_synthetic_reports_map_the_same_by_plan() -> None:
     for path in SEEDS:
         text = path.read_text(encoding="utf-8")
         for form in ("2019", "2021"):
-            _same(_table(text), form)
+            _same(_tables(text), form)
     for rows, form in _synthetic(3, 80):
         _same(rows, form)
 
 
 def test_plans_are_kept_and_used_for_the_usual_layout(monkeypatch) -> None:
-    used = []
-    by_plan = applications._by_plan
-    monkeypatch.setattr(applications, "_by_plan", lambda *args: used.append(1) or by_plan(*args))
+    used: list[str] = []
+    for module in (applications, proactive):
+        by_plan = module._by_plan
+        monkeypatch.setattr(module, "_by_plan", lambda *args, by_plan=by_plan, name=module.__name__:
+                            used.append(name) or by_plan(*args))
     tables = _synthetic(5, 12)
     for rows, form in tables:
         _same(rows, form)
-    assert len(used) >= len(tables)  # every clean synthetic table mapped again by its plan
+    # every clean synthetic table mapped again by its plan (a table 二 with sub-rows is not clean)
+    assert used.count(applications.__name__) >= len(tables)
+    assert used.count(proactive.__name__) >= len(tables) // 2
 
 
-def _changed(rows: list[Row], changes: list[tuple[int, int, str]]) -> list[Row]:
-    """The rows with some cells' text replaced (row and cell taken modulo the table's)."""
-    rows = list(rows)
-    for row_index, cell_index, text in changes:
-        row = rows[row_index % len(rows)]
-        cells = list(row.cells)
-        position = cell_index % len(cells)
-        cells[position] = cells[position]._replace(text=text, merged=not text)
-        rows[row_index % len(rows)] = row._replace(cells=tuple(cells))
-    return rows
+def _changed(tables: dict[str, list[Row]], changes: list[tuple[int, int, str]]) -> dict[str, list[Row]]:
+    """The tables with some cells' text replaced (row and cell taken modulo the table's)."""
+    changed = {}
+    for kind, rows in tables.items():
+        rows = list(rows)
+        for row_index, cell_index, text in changes:
+            row = rows[row_index % len(rows)]
+            cells = list(row.cells)
+            position = cell_index % len(cells)
+            cells[position] = cells[position]._replace(text=text, merged=not text)
+            rows[row_index % len(rows)] = row._replace(cells=tuple(cells))
+        changed[kind] = rows
+    return changed
 
 
 CLEAN = _synthetic(9, 8)
@@ -86,10 +100,11 @@ def test_tables_changed_cell_by_cell_map_the_same_by_plan(which: int, changes: l
     _same(rows, form)  # its plan kept: a changed table of the same layout is mapped by it
     changed = _changed(rows, changes)
     if hide and changes:
-        row = changed[changes[0][0] % len(changed)]
-        cells = list(row.cells)
-        cells[-1] = Cell(cells[-1].text, cells[-1].line, hidden=True)
-        changed[changes[0][0] % len(changed)] = row._replace(cells=tuple(cells))
+        for table in changed.values():
+            row = table[changes[0][0] % len(table)]
+            cells = list(row.cells)
+            cells[-1] = Cell(cells[-1].text, cells[-1].line, hidden=True)
+            table[changes[0][0] % len(table)] = row._replace(cells=tuple(cells))
     _same(changed, form)
 
 
@@ -98,9 +113,12 @@ def test_tables_changed_cell_by_cell_map_the_same_by_plan(which: int, changes: l
 def test_tables_with_rows_moved_or_dropped_map_the_same_by_plan(which: int, dropped: list[int], moved: int) -> None:
     rows, form = CLEAN[which]
     _same(rows, form)
-    changed = list(rows)
-    for index in dropped:
-        if len(changed) > 1:
-            del changed[index % len(changed)]
-    changed.insert(moved % (len(changed) + 1), changed.pop(moved % len(changed)))
+    changed = {}
+    for kind, table in rows.items():
+        table = list(table)
+        for index in dropped:
+            if len(table) > 1:
+                del table[index % len(table)]
+        table.insert(moved % (len(table) + 1), table.pop(moved % len(table)))
+        changed[kind] = table
     _same(changed, form)

@@ -90,8 +90,9 @@ def map_applications(rows: list[Row], form: str, *, plans: bool = True) -> Mappe
         if planned is not None:
             return planned
     out, column_map, fills = _map_applications(rows, form)
-    if (key is not None and fills and not (out.findings or out.extra_rows or out.hidden)
-            and figures_all_read(rows, fills, len(APPLICANT_COLUMNS.leaves()))):
+    widths = dict.fromkeys((index for index, _, _ in fills), len(APPLICANT_COLUMNS.leaves()))
+    if key is not None and fills and not (out.findings or out.extra_rows or out.hidden) and figures_all_read(
+            rows, widths):
         _PLANS.keep(key, Plan(column_map, tuple(fills)))
     return out
 
@@ -103,9 +104,11 @@ def _by_plan(rows: list[Row], form: str, plan: Plan) -> Mapped | None:
     leaves = [leaf.key for _, leaf in APPLICANT_COLUMNS.leaves()]
     width = len(leaves)
     out = Mapped(values={spec.key: dict.fromkeys(leaves) for spec in APPLICATION_ROWS})
+    columns = plan.columns
+    assert columns is not None
     for index, key, path in plan.fills:
         row = rows[index]
-        _fill(out, "applications", key, DataRow(path, row.cells[len(row.cells) - width:], row), plan.columns)
+        _fill(out, "applications", key, DataRow(path, row.cells[len(row.cells) - width:], row), columns)
     _derive_other(out, form, leaves)
     return out if not (out.findings or out.extra_rows or out.hidden) else None
 

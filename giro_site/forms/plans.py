@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import compress
 from operator import attrgetter
+from typing import Any
 
 from giro_site.document import Row
 from giro_site.forms.grid import FIGURE, ColumnMap, cell_kind
@@ -34,11 +35,12 @@ _MAX_PLANS = 64  # layouts kept per table in a process (a corpus has a handful)
 
 @dataclass(frozen=True)
 class Plan:
-    """The general path's decisions for one layout: the column map, and in order each form
-    row filled (its key), from which row of the table (its index) and its label path."""
+    """The general path's decisions for one layout: the column map (table 三's; table 二's
+    columns are per block, in each fill), and in order each form row filled: from which row
+    of the table (its index), which form row (its key), its label path and so on."""
 
-    columns: ColumnMap
-    fills: tuple[tuple[int, str, tuple[str, ...]], ...]
+    columns: ColumnMap | None
+    fills: tuple[tuple[Any, ...], ...]
 
 
 def layout_key(form: str, rows: list[Row]) -> Key | None:
@@ -71,14 +73,14 @@ class Plans:
         self._plans[key] = plan
 
 
-def figures_all_read(rows: list[Row], fills: list[tuple[int, str, tuple[str, ...]]], width: int) -> bool:
+def figures_all_read(rows: list[Row], widths: dict[int, int]) -> bool:
     """Whether every figure of the table is among the values its plan reads (the last
-    ``width`` cells of a filled row, a row with labels before them): a figure anywhere else
-    could have steered a decision the key does not record."""
-    filled = {index for index, _, _ in fills}
+    ``widths[index]`` cells of each filled row, a row with labels before them): a figure
+    anywhere else could have steered a decision the key does not record."""
     for index, row in enumerate(rows):
         cells = row.cells
-        if index in filled:
+        width = widths.get(index)
+        if width is not None:
             if row.declared or len(cells) <= width:
                 return False
             cells = cells[:len(cells) - width]

@@ -25,6 +25,7 @@ from giro_site.forms.cells import (
     read_value,
 )
 from giro_site.forms.grid import DataRow, LabelTracker, is_blank, is_numeric, split_row
+from giro_site.forms.plans import Plan, Plans, figures_all_read, layout_key
 from giro_site.forms.spec import PROACTIVE_COLUMNS, PROACTIVE_ROWS, ColumnSpec, RowSpec
 from giro_site.labels import core, flat
 
@@ -103,7 +104,46 @@ def _fill_row(out: Mapped, spec: RowSpec, expected: tuple[str, ...], data: DataR
                 out.lines[f"{TABLE}.{key}.{column.key}"] = cell.line
 
 
-def map_proactive(rows: list[Row], form: str) -> Mapped:
+_PLANS = Plans()
+Fills = list[tuple[int, str, tuple[str, ...], int, _Context]]  # row index, form row, label path, values, context
+
+
+def map_proactive(rows: list[Row], form: str, *, plans: bool = True) -> Mapped:
+    """Table 二's figures by the form's rows and each block's columns. ``plans``: map a table
+    laid out as one mapped cleanly before by that mapping's plan (``forms.plans``); False
+    maps every table by the general path, for the tests that compare both."""
+    key = layout_key(form, rows) if plans and rows else None
+    plan = _PLANS.get(key)
+    if plan is not None:
+        planned = _by_plan(rows, form, plan.fills)
+        if planned is not None:
+            return planned
+    out, fills = _map_proactive(rows, form)
+    if key is not None and fills and not (out.findings or out.extra_rows or out.hidden) and figures_all_read(
+            rows, {index: width for index, _, _, width, _ in fills}):
+        _PLANS.keep(key, Plan(None, tuple(fills)))
+    return out
+
+
+def _by_plan(rows: list[Row], form: str, fills: tuple[tuple[int, str, tuple[str, ...], int, _Context], ...]
+             ) -> Mapped | None:
+    """The table mapped by a plan: each form row filled by ``_fill_row`` from the row, cells
+    and block columns the general path took; None when that says more than figures (an
+    amount without its unit, a cell that does not read), for the general path to say it."""
+    layout = {spec.key: (spec, columns) for spec, columns in PROACTIVE_ROWS[form]}
+    out = Mapped(values={key: dict.fromkeys(columns) for key, (_, columns) in layout.items()})
+    for index, key, path, width, context in fills:
+        row = rows[index]
+        spec, expected = layout[key]
+        _fill_row(out, spec, expected, DataRow(path, row.cells[len(row.cells) - width:], row), context)
+    return out if not (out.findings or out.extra_rows or out.hidden) else None
+
+
+def _map_proactive(rows: list[Row], form: str) -> tuple[Mapped, Fills]:
+    """The general path, with each form row filled in the loop, in order (none when the
+    table is not one a plan could map: values not a row's last cells)."""
+    fills: Fills = []
+    plannable = True
     layout = {spec.key: (spec, columns) for spec, columns in PROACTIVE_ROWS[form]}
     specs: tuple[RowSpec, ...] = tuple(spec for spec, _ in PROACTIVE_ROWS[form])
     out = Mapped(values={key: dict.fromkeys(columns) for key, (_, columns) in layout.items()})
@@ -155,6 +195,11 @@ def map_proactive(rows: list[Row], form: str) -> Mapped:
         if spec is not None and key not in out.rows_stated:
             _fill_row(out, spec, layout[spec.key][1], data, context)
             anchors.append((position, spec.key))
+            values_width = width or max(len(texts) - 1, 1)
+            if len(row.cells) > values_width and data.values == row.cells[len(row.cells) - values_width:]:
+                fills.append((position, spec.key, data.path, values_width, context))
+            else:
+                plannable = False
             continue
 
         loose = spec is None and parent is None and bool(data.values) and bool(context.columns)
@@ -197,7 +242,7 @@ def map_proactive(rows: list[Row], form: str) -> Mapped:
     missing = [key for key in layout if key not in out.rows_stated
                and not any(path.startswith(f"{TABLE}.{key}.") for path in out.derived)]
     report_unplaced(out, TABLE, rest, missing, names)
-    return out
+    return out, fills if plannable else []
 
 
 def _sum_subrows(out: Mapped, sub_sums: dict[str, dict[str, list[Number | None]]],
