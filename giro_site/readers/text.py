@@ -36,8 +36,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache, partial
-from itertools import repeat
-from operator import not_
+from itertools import islice, repeat
+from operator import itemgetter, not_
 
 from giro_site.document import Block, Cell, Document, Paragraph, Row, Table
 from giro_site.labels import core, is_enumerator
@@ -298,16 +298,51 @@ def _run_table(run: _Run, lines: list[str], kinds: list[int]) -> Table:
     return Table(tuple(rows), run.lines[0] + 1)
 
 
-def parse_text(text: str) -> Document:
-    """Split report text into paragraphs and tables (see the module's docstring)."""
+_AFTER_TAB = itemgetter(slice(1, None))  # a cell line's text after its tab, at C speed
+# A table of the tab layout whose every line is a cell or the one blank line ending a row,
+# in a string of one letter a line ("T" a cell, "B" blank, "X" anything else).
+_CELL_LINES = re.compile(r"T(?:B?T)*")
+_KIND_LETTERS = bytes.maketrans(bytes((BLANK, TAB, TEXT, TSV, PIPE, RULE, FIGURES)), b"BTXXXXX")
+
+
+def _tab_table(lines: list[str], letters: str, start: int, one_line: dict[int, _Run]) -> tuple[Table, int] | None:
+    """The tab-layout table starting at line ``start`` and the index of the line after its
+    last cell, made at once when nothing in it needs the line-by-line reading: its lines are
+    cells and single blank lines only, and what follows ends it (the end of the text, two
+    blank lines, a one-line table or a section heading). None otherwise: a line of words
+    that may continue a cell is read by the loop of ``parse_text``, which gives the same
+    table for the tables read here (``tests/test_text_fast_path.py`` compares both)."""
+    end = _CELL_LINES.match(letters, start).end()  # type: ignore[union-attr]
+    after = end + 1 if letters[end: end + 1] == "B" else end
+    if after < len(letters) and letters[after] != "B" and after not in one_line \
+            and heading_section(lines[after].strip()) is None:
+        return None
+    rows = []
+    first = start
+    for group in letters[start:end].split("B"):
+        texts = list(map(_AFTER_TAB, lines[first: first + len(group)]))
+        cells = tuple(map(_cell, zip(texts, range(first + 1, first + len(group) + 1), repeat(1),
+                                     map(not_, texts), repeat(False))))
+        rows.append(_row((cells, first + 1, 0)))
+        first += len(group) + 1
+    return Table(tuple(rows), start + 1), end
+
+
+def parse_text(text: str, *, fast: bool = True) -> Document:
+    """Split report text into paragraphs and tables (see the module's docstring). ``fast``:
+    read the usual tab-layout tables whole (``_tab_table``); False reads every line in the
+    loop below, for the tests that compare both."""
     lines = split_lines(text)
     # Most lines are a cell or empty, told apart without a call per line (a report has
     # hundreds of lines and the build reads thousands of reports); only text with a pipe or
     # a tab inside a line needs every line looked at, and otherwise only the lines of words.
     kinds = [TAB if line[:1] == "\t" else TEXT if line.strip() else BLANK for line in lines]
+    letters = ""
     if "|" in text or text.count("\t") != text.count("\n\t") + (text[:1] == "\t"):
         kinds = [_kind(line) for line in lines]
     else:
+        if fast:
+            letters = bytes(kinds).translate(_KIND_LETTERS).decode("ascii")  # at C speed
         for index, kind in enumerate(kinds):
             if kind == TEXT and _figures_split(lines[index]) is not None:
                 kinds[index] = FIGURES
@@ -333,7 +368,8 @@ def parse_text(text: str) -> Document:
             rows = None
 
     resume = 0  # the line after the last one-line table
-    for index, (line, kind) in enumerate(zip(lines, kinds, strict=True)):
+    numbered = enumerate(zip(lines, kinds, strict=True))
+    for index, (line, kind) in numbered:
         if index < resume:
             continue
         if one_line and index in one_line:
@@ -346,6 +382,13 @@ def parse_text(text: str) -> Document:
         if kind == TAB or (kind == TSV and line[:1] == "\t"):
             if rows is not None and blanks >= 2:
                 close_table()
+            if rows is None and letters and (whole := _tab_table(lines, letters, index, one_line)) is not None:
+                blocks.append(whole[0])
+                resume = whole[1]
+                if resume - index > 1:  # its other lines passed over at C speed
+                    next(islice(numbered, resume - index - 2, None))
+                blanks = 0
+                continue
             if rows is None:
                 rows, table_line = [], index + 1
             elif blanks:
