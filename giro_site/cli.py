@@ -109,7 +109,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     except ReportError as exc:
         echo(f"设置有误：{exc.describe()}", err=True)
         return 2
-    corpus = load_corpus(content, jobs=os.cpu_count() or 1, build_year=int(config.build_date[:4]))
+    corpus = load_corpus(content, jobs=os.cpu_count() or 1, build_year=int(config.build_date[:4]),
+                         progress=for_terminal(sys.stderr, quiet=args.quiet))
     for line in format_summary(corpus, directory):
         echo(line)
     has_errors = any(f["severity"] == ERROR for r in [*corpus.reports, *(r for r, _ in corpus.others)]
@@ -231,6 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="检查设置，解析并核对 content/reports 下的全部报告")
     check.add_argument("--content", default="content")
     check.add_argument("--strict", action="store_true", help="有错误时以 1 退出")
+    check.add_argument("--quiet", "-q", action="store_true", help="不显示进度")
     check.set_defaults(func=cmd_check)
 
     bench = sub.add_parser("bench", help="用合成报告测量生成速度、内存和输出大小")

@@ -24,6 +24,7 @@ from giro_site.findings import ERROR, INFO, WARNING, finding, sort_findings
 from giro_site.prose.identity import body_key
 from giro_site.readers import candidate_suffixes
 from giro_site.report import parse_report
+from giro_site.site.build.progress import Progress
 
 
 @dataclass
@@ -370,16 +371,31 @@ def _parse(path: Path, content: Path) -> dict[str, Any] | Problem:
         return Problem(shown, exc.reason, exc.line)
 
 
-def load_corpus(content: Path, *, jobs: int = 1, build_year: int | None = None) -> Corpus:
+def _parse_pair(pair: tuple[Path, Path]) -> dict[str, Any] | Problem:
+    return _parse(*pair)
+
+
+def load_corpus(content: Path, *, jobs: int = 1, build_year: int | None = None,
+                progress: Progress | None = None) -> Corpus:
     """Parse every report (in ``jobs`` processes), keep one per body and year, and check each
-    against the year before. ``build_year``: the year no report may be later than (today's)."""
+    against the year before. ``build_year``: the year no report may be later than (today's).
+    ``progress`` hears of each report parsed (``check`` shows a bar on a terminal)."""
     files, skipped = report_files(content)
     corpus = Corpus(parsed=len(files), problems=skipped)
+    progress = progress or Progress()
+    progress.stage("解析报告", len(files), "个文件")
+    results: list[dict[str, Any] | Problem] = []
+    pairs = [(path, content) for path in files]
     if jobs > 1 and len(files) > 50:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            results = pool.starmap(_parse, [(path, content) for path in files], chunksize=32)
+            for result in pool.imap(_parse_pair, pairs, chunksize=32):  # in order, as they come
+                results.append(result)
+                progress.advance()
     else:
-        results = [_parse(path, content) for path in files]
+        for pair in pairs:
+            results.append(_parse_pair(pair))
+            progress.advance()
+    progress.close()
     reports = []
     for result in results:
         if isinstance(result, Problem):

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from giro_site import cli
+from giro_site.corpus import load_corpus
 from giro_site.site.build import progress
 from giro_site.site.build.builder import BuildOptions, build_site
 from giro_site.site.build.progress import Bar, Lines, Progress, for_terminal
@@ -111,3 +112,27 @@ def test_a_terminal_gets_a_bar_per_stage(tmp_path: Path, monkeypatch: pytest.Mon
         assert stage in drawn
     assert "解析报告: 100%|" in drawn and f"{len(SEEDS)}/{len(SEEDS)}" in drawn, drawn
     assert "\r" in drawn  # redrawn in place
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_check_counts_every_report_it_parses(tmp_path: Path, jobs: int) -> None:
+    """`check` parses the whole corpus before it prints anything: its progress counts each
+    report, in one process and in the pool (which a corpus of more than 50 files takes)."""
+    content = _content(tmp_path)
+    for copy in range(12):  # 60 files: the pool's path
+        for seed in SEEDS:
+            text = seed.read_text(encoding="utf-8").replace("。", f"。{copy}", 1)
+            (content / "reports" / "2020" / f"{copy}-{seed.name}").write_text(text, encoding="utf-8")
+    files = len(list((content / "reports").rglob("*.txt")))
+    seen = Recorded()
+    corpus = load_corpus(content, jobs=jobs, progress=seen)
+    assert seen.stages == [("解析报告", files)] and seen.done["解析报告"] == files == corpus.parsed
+
+
+def test_check_shows_its_progress_in_a_log_and_none_with_quiet(tmp_path: Path) -> None:
+    content = _content(tmp_path)
+    result = run("check", "--content", str(content))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == [f"解析报告（{len(SEEDS)} 个文件）…"]
+    quiet = run("check", "--content", str(content), "--quiet")
+    assert quiet.returncode == 0 and quiet.stderr == "" and quiet.stdout == result.stdout
