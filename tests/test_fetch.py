@@ -217,8 +217,11 @@ def test_a_redirect_chain_is_followed_and_recorded(site: Site, content: Path) ->
 def test_redirects_only_to_http_and_not_forever(site: Site, content: Path) -> None:
     ftp = site.redirect("/to-ftp", "ftp://127.0.0.1/report.pdf")
     loop = site.redirect("/loop", "/loop")
-    summary, out = fetch([ftp, loop], content)
-    assert summary.failed == 2 and not files(content)
+    bad = site.redirect("/to-bad-host", "http://[bad/report.pdf")  # an address urllib refuses to split
+    summary, out = fetch([ftp, loop, bad, "http://附件：/report.pdf"], content)
+    assert summary.failed == 4 and not files(content)
+    assert f"失败：{bad}：网址跳转到了一个格式不对的地址（http://[bad/report.pdf）" in out
+    assert "失败：http://附件：/report.pdf：网址的格式不对" in out and "netloc" not in out and "IPv6" not in out
     assert f"失败：{ftp}：网址跳转到了 ftp://127.0.0.1/report.pdf，本工具只跟随 http/https 跳转" in out
     assert f"失败：{loop}：跳转超过 10 次" in out
 
@@ -584,6 +587,8 @@ def test_a_sidecar_with_a_script_address_publishes_no_link(tmp_path: Path) -> No
                      "http://", "ftp://", "&amp;", "<", ">", '"', "'", "\x00", "报告.doc", "信息公开"]),
     st.text(max_size=8)), max_size=40))
 @example(['<a href="', "http://", "附件：", '">'])  # a host urllib refuses to split
+@example(['<a href="javascript:x(\'', "//", "附件：", ".pdf", "')\">"])  # the same in a script wrapper
+@example(["<script>", "'", "//附件：.pdf", "'", "</script>"])  # and in a page's script
 @example(['<a href="', "http://", '<a href="', '">'])  # a host of markup
 def test_any_markup_gives_safe_absolute_addresses(parts: list[str]) -> None:
     """Whatever a page holds, its links come out as http(s) addresses a request can carry:

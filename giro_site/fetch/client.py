@@ -121,6 +121,13 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
         return None
 
+    def http_error_302(self, req, fp, code, msg, headers):  # type: ignore[no-untyped-def]
+        """Not even read here: urllib would join the Location first and raise on one it cannot
+        split (``http://[bad``) before ``Client`` could say so in Chinese."""
+        return None
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
+
 
 def now_utc() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -229,8 +236,12 @@ class Client:
                 if not location:
                     raise FetchError(f"服务器返回跳转（HTTP {status}）却没有给出新地址：请在浏览器中打开确认",
                                      status=status)
-                target = urllib.parse.urljoin(current, location.strip())
-                scheme = urllib.parse.urlsplit(target).scheme.lower()
+                try:
+                    target = urllib.parse.urljoin(current, location.strip())
+                    scheme = urllib.parse.urlsplit(target).scheme.lower()
+                except ValueError:  # a host urllib refuses to split (full-width colon, …)
+                    raise FetchError(f"网址跳转到了一个格式不对的地址（{location.strip()[:80]}）：请在浏览器中打开，"
+                                     "确认报告的真实地址后再试", status=status) from None
                 if scheme not in {"http", "https"}:
                     raise FetchError(f"网址跳转到了 {target[:80]}，本工具只跟随 http/https 跳转："
                                      "请在浏览器中打开，确认报告的真实地址后再试")

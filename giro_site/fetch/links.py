@@ -84,8 +84,14 @@ def usable(url: str) -> bool:
 
 
 def suffix_of(url: str) -> str:
-    """The extension of the address's last path segment (``.pdf``), lower case, or ""."""
-    path = urllib.parse.unquote(urllib.parse.urlsplit(url).path)
+    """The extension of the address's last path segment (``.pdf``), lower case, or "".
+    Script text and hrefs hold addresses urllib refuses to split (``//附件：.pdf``, a host of
+    characters NFKC turns into separators): their text before any query is the path."""
+    try:
+        path = urllib.parse.urlsplit(url).path
+    except ValueError:
+        path = url.split("#", 1)[0].split("?", 1)[0]
+    path = urllib.parse.unquote(path)
     last = path.rsplit("/", 1)[-1]
     return ("." + last.rsplit(".", 1)[-1].lower()) if "." in last else ""
 

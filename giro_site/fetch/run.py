@@ -103,7 +103,10 @@ def read_list(text: str) -> list[str]:
 
 def check_address(address: str) -> str:
     """The address as requested (ASCII); ValueError with a Chinese reason if it cannot be."""
-    parts = urllib.parse.urlsplit(address.strip())
+    try:
+        parts = urllib.parse.urlsplit(address.strip())
+    except ValueError:  # urllib's reason is English: ours says what to do
+        raise ValueError("网址的格式不对（域名中有不能出现的字符，如全角冒号）：请从浏览器地址栏复制完整地址") from None
     if parts.scheme.lower() not in {"http", "https"}:
         raise ValueError("只能抓取 http:// 或 https:// 开头的网址：请从浏览器地址栏复制完整地址")
     if not parts.hostname:
