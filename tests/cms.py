@@ -7,12 +7,10 @@ text around the report, and the report's own title is somewhere in the middle of
 from __future__ import annotations
 
 import html
-import shutil
-import subprocess
 from pathlib import Path
 
 from giro_site.document import Document, Paragraph, Table
-from tests.pdfs import unavailable
+from tests.pdfs import soffice_convert
 from tests.writers import html_table
 
 _TOP = """<div class="topbar">国务院 省政府 市政府 区政府 部门网站 县区网站</div>
@@ -62,25 +60,6 @@ def cms_page(document: Document, *, title: str, site: str, place: str, source: s
 
 def saved_by_writer(pages: dict[str, bytes], folder: Path) -> dict[str, bytes]:
     """Each page opened in LibreOffice Writer and saved as .docx (one ``soffice`` call)."""
-    soffice = shutil.which("soffice")
-    if soffice is None:
-        unavailable("soffice is missing (apt-get install libreoffice-writer-nogui)")
-    source = folder / "cms-html"
-    out = folder / "cms-docx"
-    source.mkdir(exist_ok=True)
-    out.mkdir(exist_ok=True)
-    paths = []
-    for name, page in pages.items():
-        path = source / f"{name}.html"
-        path.write_bytes(page)
-        paths.append(str(path))
-    profile = (folder / "soffice-profile-cms").as_uri()
-    subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--norestore",
-                    "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(out), *paths],
-                   check=True, capture_output=True, timeout=600)
-    saved = {}
-    for name in pages:
-        docx = out / f"{name}.docx"
-        assert docx.is_file(), f"LibreOffice did not save {name}.html as .docx"
-        saved[name] = docx.read_bytes()
-    return saved
+    saved = soffice_convert(pages, ".html", "docx:MS Word 2007 XML", folder / "cms-html", folder / "cms-docx",
+                            folder / "soffice-profile-cms")
+    return {name: path.read_bytes() for name, path in saved.items()}

@@ -32,6 +32,30 @@ def unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
+def soffice_convert(files: dict[str, bytes], suffix: str, target: str, source: Path, out: Path,
+                    profile: Path) -> dict[str, Path]:
+    """Each file (name → bytes, saved with ``suffix``) converted by LibreOffice to ``target``
+    (``pdf``, ``docx:MS Word 2007 XML``) in one ``soffice`` call; the converted files by name."""
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        unavailable("soffice is missing (apt-get install libreoffice-writer-nogui)")
+    source.mkdir(exist_ok=True)
+    out.mkdir(exist_ok=True)
+    paths = []
+    for name, data in files.items():
+        path = source / f"{name}{suffix}"
+        path.write_bytes(data)
+        paths.append(str(path))
+    subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+                    "--convert-to", target, "--outdir", str(out), *paths],
+                   check=True, capture_output=True, timeout=600)
+    extension = "." + target.split(":", 1)[0]
+    converted = {name: out / f"{name}{extension}" for name in files}
+    for name, path in converted.items():
+        assert path.is_file(), f"LibreOffice did not convert {name}{suffix} to {extension}"
+    return converted
+
+
 @dataclass
 class Printer:
     """Collects files to print, prints them all at once, and hands out the PDFs."""
@@ -62,26 +86,9 @@ class Printer:
             self._chromium(pending_web)
 
     def _libreoffice(self, files: dict[str, bytes]) -> None:
-        soffice = shutil.which("soffice")
-        if soffice is None:
-            unavailable("soffice is missing (apt-get install libreoffice-writer-nogui)")
-        source = self.folder / "docx"
-        out = self.folder / "pdf-word"
-        source.mkdir(exist_ok=True)
-        out.mkdir(exist_ok=True)
-        paths = []
-        for name, data in files.items():
-            path = source / f"{name}.docx"
-            path.write_bytes(data)
-            paths.append(str(path))
-        profile = (self.folder / "soffice-profile").as_uri()
-        subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--norestore",
-                        "--convert-to", "pdf", "--outdir", str(out), *paths],
-                       check=True, capture_output=True, timeout=600)
-        for name in files:
-            pdf = out / f"{name}.pdf"
-            assert pdf.is_file(), f"LibreOffice did not convert {name}.docx"
-            self.printed[name] = pdf
+        converted = soffice_convert(files, ".docx", "pdf", self.folder / "docx", self.folder / "pdf-word",
+                                    self.folder / "soffice-profile")
+        self.printed.update(converted)
 
     def _chromium(self, pages: dict[str, tuple[bytes, dict[str, Any]]]) -> None:
         """Print in a child Python: Playwright's sync API refuses to start inside a test
