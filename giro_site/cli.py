@@ -14,11 +14,11 @@ from giro_site.corpus import Corpus, load_corpus
 from giro_site.errors import ReportError
 from giro_site.fetch.command import add_fetch_parser
 from giro_site.findings import ERROR, SEVERITY_LABEL
+from giro_site.progress import for_terminal
 from giro_site.prose.identity import full_name
 from giro_site.report import parse_report, to_json
 from giro_site.site.build import jobsummary, sitesize
 from giro_site.site.build.builder import BuildOptions, BuildResult, build_site
-from giro_site.site.build.progress import for_terminal
 from giro_site.site.config import AgencyDirectory, load_agencies, load_config
 from giro_site.terminal import echo
 

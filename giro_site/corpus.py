@@ -21,10 +21,10 @@ from giro_site.checks import check_against_previous
 from giro_site.errors import ReportError
 from giro_site.fetch.sidecar import is_sidecar, report_of
 from giro_site.findings import ERROR, INFO, WARNING, finding, sort_findings
+from giro_site.progress import Progress
 from giro_site.prose.identity import body_key
 from giro_site.readers import candidate_suffixes
 from giro_site.report import parse_report
-from giro_site.site.build.progress import Progress
 
 
 @dataclass

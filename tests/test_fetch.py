@@ -31,9 +31,9 @@ from giro_site.fetch.progress import Progress
 from giro_site.fetch.run import FetchOptions, Summary, fetch_addresses, read_list
 from giro_site.fetch.save import safe_stem
 from giro_site.fetch.sidecar import SUFFIX, official_url, origin, safe_url
+from giro_site.progress import Lines
 from giro_site.readers.text import parse_text
 from giro_site.site.build.builder import BuildOptions, build_site
-from giro_site.site.build.progress import Lines
 from tests.conftest import SEEDS
 from tests.fetchserver import Site, serve, serve_process
 from tests.pdfs import Printer

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from giro_site import cli
+from giro_site import cli, progress
 from giro_site.corpus import load_corpus
-from giro_site.site.build import progress
+from giro_site.progress import Bar, Lines, Progress, for_terminal
 from giro_site.site.build.builder import BuildOptions, build_site
-from giro_site.site.build.progress import Bar, Lines, Progress, for_terminal
 from tests.conftest import SEEDS
 from tests.test_cli import run
 

@@ -86,7 +86,7 @@ def test_fetch_prints_what_sites_named_escaped() -> None:
     import io
 
     from giro_site.fetch.progress import Progress
-    from giro_site.site.build.progress import Lines
+    from giro_site.progress import Lines
 
     stream = io.StringIO()
     Progress(2, Lines(stream)).address_done([f"已保存：content/reports/2023/{EVIL}.html（https://a.example/）"])

@@ -1,12 +1,12 @@
-"""A list of addresses through the build's progress (``site.build.progress``): on a terminal a
+"""A list of addresses through the build's progress (``giro_site.progress``): on a terminal a
 bar with each address's lines above it, in CI and logs one numbered line per address."""
 
 from __future__ import annotations
 
 import sys
 
-from giro_site.site.build.progress import Progress as Shown
-from giro_site.site.build.progress import for_terminal
+from giro_site.progress import Progress as Shown
+from giro_site.progress import for_terminal
 
 
 class Progress:

@@ -28,6 +28,7 @@ from typing import Any
 import orjson
 
 from giro_site import PARSER_VERSION
+from giro_site.progress import Progress
 from giro_site.regions.gazetteer import data_key
 from giro_site.site.build import write
 from giro_site.site.build.assets import collect_assets
@@ -43,7 +44,6 @@ from giro_site.site.build.output import (
     manifest_files,
     save_state,
 )
-from giro_site.site.build.progress import Progress
 from giro_site.site.build.sitesize import SiteSize, tally
 from giro_site.site.build.store import ReportStore
 from giro_site.site.build.write import AboutAll, Plan, Written

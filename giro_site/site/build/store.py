@@ -28,11 +28,11 @@ from giro_site.corpus import Problem, display_path, scan_reports
 from giro_site.errors import ReportError
 from giro_site.fetch.sidecar import SUFFIX as SIDECAR
 from giro_site.fetch.sidecar import origin
+from giro_site.progress import Progress
 from giro_site.readers import read_bytes
 from giro_site.regions import gazetteer
 from giro_site.regions.gazetteer import data_key
 from giro_site.report import parse_report
-from giro_site.site.build.progress import Progress
 from giro_site.site.build.summary import summarize
 
 STORE_FORMAT = 4  # 4: summaries say how many cells are stated, and the headline's completeness

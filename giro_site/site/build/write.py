@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from giro_site.corpus import Problem
+from giro_site.progress import Progress
 from giro_site.site.build.incremental import Patch, SiteModel
 from giro_site.site.build.output import MARKER, MARKER_TEXT, InPlace, Payload, Prepared, Staging
-from giro_site.site.build.progress import Progress
 from giro_site.site.build.store import ReportStore
 from giro_site.site.downloads import aggregates
 from giro_site.site.model import Agency
