@@ -29,7 +29,7 @@ from giro_site.forms.grid import (
     is_numeric,
     split_row,
 )
-from giro_site.forms.plans import Plan, Plans, figures_all_read, layout_key
+from giro_site.forms.plans import Plan, Plans
 from giro_site.forms.spec import (
     APPLICANT_COLUMNS,
     APPLICATION_2021_MARKERS,
@@ -83,24 +83,19 @@ def map_applications(rows: list[Row], form: str, *, plans: bool = True) -> Mappe
     """Table 三's figures by the form's rows and columns. ``plans``: map a table laid out as
     one mapped cleanly before by that mapping's plan (``forms.plans``); False maps every
     table by the general path, for the tests that compare both."""
-    key = layout_key(form, rows) if plans and rows else None
-    plan = _PLANS.get(key)
-    if plan is not None:
-        planned = _by_plan(rows, form, plan)
-        if planned is not None:
-            return planned
+    return _PLANS.map(form, rows, use=plans, by_plan=lambda plan: _by_plan(rows, form, plan),
+                      general=lambda: _planned_general(rows, form))
+
+
+def _planned_general(rows: list[Row], form: str) -> tuple[Mapped, Plan | None, dict[int, int]]:
     out, column_map, fills = _map_applications(rows, form)
     widths = dict.fromkeys((index for index, _, _ in fills), len(APPLICANT_COLUMNS.leaves()))
-    if key is not None and fills and not (out.findings or out.extra_rows or out.hidden) and figures_all_read(
-            rows, widths):
-        _PLANS.keep(key, Plan(column_map, tuple(fills)))
-    return out
+    return out, Plan(column_map, tuple(fills)) if fills else None, widths
 
 
-def _by_plan(rows: list[Row], form: str, plan: Plan) -> Mapped | None:
+def _by_plan(rows: list[Row], form: str, plan: Plan) -> Mapped:
     """The table mapped by a plan: each form row filled by ``_fill`` from the row and cells
-    the general path took; None when that says more than figures (a cell that does not read
-    as a figure or blank), for the general path to map the table and say why."""
+    the general path took (the plans take it only when it says no more than figures)."""
     leaves = [leaf.key for _, leaf in APPLICANT_COLUMNS.leaves()]
     width = len(leaves)
     out = Mapped(values={spec.key: dict.fromkeys(leaves) for spec in APPLICATION_ROWS})
@@ -110,7 +105,7 @@ def _by_plan(rows: list[Row], form: str, plan: Plan) -> Mapped | None:
         row = rows[index]
         _fill(out, "applications", key, DataRow(path, row.cells[len(row.cells) - width:], row), columns)
     _derive_other(out, form, leaves)
-    return out if not (out.findings or out.extra_rows or out.hidden) else None
+    return out
 
 
 def _map_applications(rows: list[Row], form: str) -> tuple[Mapped, ColumnMap, Fills]:

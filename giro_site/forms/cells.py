@@ -29,6 +29,11 @@ class Mapped:
     rows_stated: set[str] = field(default_factory=set)  # keys of the rows the report has
     hidden: set[int] = field(default_factory=set)  # id() of the cells a HIDDEN_TEXT finding names
 
+    @property
+    def clean(self) -> bool:
+        """Nothing said beyond the figures: no finding, no extra row, no hidden text."""
+        return not (self.findings or self.extra_rows or self.hidden)
+
 
 def note_hidden(cell: Cell, where: str, out: Mapped, *, row: str = "", column: str = "") -> None:
     """A warning that the reader dropped text nobody could see from this cell: a report that

@@ -17,12 +17,14 @@ generated tables.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import compress
 from operator import attrgetter
 from typing import Any
 
 from giro_site.document import Row
+from giro_site.forms.cells import Mapped
 from giro_site.forms.grid import FIGURE, ColumnMap, cell_kind
 
 # A key's row: how many cells the format declares, each cell's kind (``grid.cell_kind``) and
@@ -71,6 +73,23 @@ class Plans:
         if len(self._plans) >= _MAX_PLANS:
             self._plans.clear()
         self._plans[key] = plan
+
+    def map(self, form: str, rows: list[Row], *, use: bool, by_plan: Callable[[Plan], Mapped],
+            general: Callable[[], tuple[Mapped, Plan | None, dict[int, int]]]) -> Mapped:
+        """A table mapped by the plan of its layout when there is one and its result is clean,
+        else by ``general``, whose plan (with the width of values it read in each filled row)
+        is kept when its result is clean and it read every figure. ``use``: False maps by the
+        general path only (the tests that compare both)."""
+        key = layout_key(form, rows) if use and rows else None
+        plan = self.get(key)
+        if plan is not None:
+            planned = by_plan(plan)
+            if planned.clean:
+                return planned
+        out, made, widths = general()
+        if key is not None and made is not None and out.clean and figures_all_read(rows, widths):
+            self.keep(key, made)
+        return out
 
 
 def figures_all_read(rows: list[Row], widths: dict[int, int]) -> bool:

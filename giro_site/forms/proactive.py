@@ -25,7 +25,7 @@ from giro_site.forms.cells import (
     read_value,
 )
 from giro_site.forms.grid import DataRow, LabelTracker, is_blank, is_numeric, split_row
-from giro_site.forms.plans import Plan, Plans, figures_all_read, layout_key
+from giro_site.forms.plans import Plan, Plans
 from giro_site.forms.spec import PROACTIVE_COLUMNS, PROACTIVE_ROWS, ColumnSpec, RowSpec
 from giro_site.labels import core, flat
 
@@ -112,31 +112,27 @@ def map_proactive(rows: list[Row], form: str, *, plans: bool = True) -> Mapped:
     """Table 二's figures by the form's rows and each block's columns. ``plans``: map a table
     laid out as one mapped cleanly before by that mapping's plan (``forms.plans``); False
     maps every table by the general path, for the tests that compare both."""
-    key = layout_key(form, rows) if plans and rows else None
-    plan = _PLANS.get(key)
-    if plan is not None:
-        planned = _by_plan(rows, form, plan.fills)
-        if planned is not None:
-            return planned
+    return _PLANS.map(form, rows, use=plans, by_plan=lambda plan: _by_plan(rows, form, plan.fills),
+                      general=lambda: _planned_general(rows, form))
+
+
+def _planned_general(rows: list[Row], form: str) -> tuple[Mapped, Plan | None, dict[int, int]]:
     out, fills = _map_proactive(rows, form)
-    if key is not None and fills and not (out.findings or out.extra_rows or out.hidden) and figures_all_read(
-            rows, {index: width for index, _, _, width, _ in fills}):
-        _PLANS.keep(key, Plan(None, tuple(fills)))
-    return out
+    return out, Plan(None, tuple(fills)) if fills else None, {index: width for index, _, _, width, _ in fills}
 
 
 def _by_plan(rows: list[Row], form: str, fills: tuple[tuple[int, str, tuple[str, ...], int, _Context], ...]
-             ) -> Mapped | None:
+             ) -> Mapped:
     """The table mapped by a plan: each form row filled by ``_fill_row`` from the row, cells
-    and block columns the general path took; None when that says more than figures (an
-    amount without its unit, a cell that does not read), for the general path to say it."""
+    and block columns the general path took (the plans take it only when it says no more
+    than figures: an amount without its unit, a cell that does not read, go the general way)."""
     layout = {spec.key: (spec, columns) for spec, columns in PROACTIVE_ROWS[form]}
     out = Mapped(values={key: dict.fromkeys(columns) for key, (_, columns) in layout.items()})
     for index, key, path, width, context in fills:
         row = rows[index]
         spec, expected = layout[key]
         _fill_row(out, spec, expected, DataRow(path, row.cells[len(row.cells) - width:], row), context)
-    return out if not (out.findings or out.extra_rows or out.hidden) else None
+    return out
 
 
 def _map_proactive(rows: list[Row], form: str) -> tuple[Mapped, Fills]:
