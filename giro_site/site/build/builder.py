@@ -38,6 +38,7 @@ from giro_site.site.build.output import (
     OutputFolder,
     Staging,
     clean_leftovers,
+    file_stamp,
     inspect_output,
     is_marked,
     load_state,
@@ -115,14 +116,14 @@ class BuildSession:
         self.model: SiteModel | None = None
         self.states: dict[str, dict[str, Any]] = {}
         self._where: tuple[Path, Path] | None = None  # the cache and content folders these are of
-        self._stamp: tuple[int, int] | None = None  # the manifest this session wrote last (size, time)
+        self._stamp: list[int] | None = None  # the manifest this session wrote last (size, time)
         self._thread: threading.Thread | None = None
         self.failure: BaseException | None = None  # what went wrong finishing the last rebuild
 
     def _ours(self, cache: Path) -> bool:
         """Whether the cache is still as this session left it (another process, a `build` in
         another terminal, may have built the same output since: then all is read again)."""
-        return self._stamp is not None and self._stamp == _stamp(cache / "manifest.json")
+        return self._stamp is not None and self._stamp == file_stamp(cache / "manifest.json")
 
     def store_for(self, cache: Path, options: BuildOptions) -> ReportStore:
         if options.fresh or self.store is None or self._where != (cache, options.content) or not self._ours(cache):
@@ -145,7 +146,7 @@ class BuildSession:
     def keep(self, store: ReportStore, model: SiteModel, states: dict[str, dict[str, Any]], cache: Path) -> None:
         if self.background:
             self.store, self.model, self.states = store, model, states
-            self._stamp = _stamp(cache / "manifest.json")
+            self._stamp = file_stamp(cache / "manifest.json")
 
     def later(self, work: Callable[[], None]) -> None:
         def run() -> None:
@@ -165,14 +166,6 @@ class BuildSession:
         if failure is not None:
             self.store, self.model = None, None
             raise failure
-
-
-def _stamp(path: Path) -> tuple[int, int] | None:
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return stat.st_size, stat.st_mtime_ns
 
 
 def _cpu_seconds() -> float:

@@ -391,3 +391,13 @@ def save_state(path: Path, data: dict[str, Any]) -> None:
     temporary = path.with_name(f".{path.name}.{os.getpid()}")
     temporary.write_bytes(orjson.dumps(data))
     os.replace(temporary, path)
+
+
+def file_stamp(path: Path) -> list[int] | None:
+    """Size and modification time of a file the cache describes (None when it is gone): a
+    record is trusted only while its file still has the stamp written beside it."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return [stat.st_size, stat.st_mtime_ns]

@@ -30,9 +30,9 @@ from typing import Any
 
 import orjson
 
-from giro_site.site.build.output import load_state, save_state
+from giro_site.site.build.output import file_stamp, load_state, save_state
 from giro_site.site.downloads import allyears, textparts
-from giro_site.site.downloads.deflate import ZIP_LEVEL, Previous, Record, compress, file_parts, file_stamp
+from giro_site.site.downloads.deflate import ZIP_LEVEL, Previous, Record, compress, file_parts
 from giro_site.site.downloads.dictionary import datasette_metadata
 from giro_site.site.downloads.formats import (
     SCHEMA,

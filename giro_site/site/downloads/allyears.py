@@ -23,7 +23,7 @@ from typing import Any
 
 import orjson
 
-from giro_site.site.downloads.deflate import file_stamp
+from giro_site.site.build.output import file_stamp
 from giro_site.site.downloads.dictionary import datasette_metadata
 from giro_site.site.downloads.formats import (
     SCHEMA,

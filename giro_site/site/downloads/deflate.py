@@ -21,6 +21,8 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from giro_site.site.build.output import file_stamp
+
 # zlib's default level. The fastest (1) takes a third of the time, but the downloads are then
 # 40 % bigger (the yearly files of the 10,000-report bench: 11.7 → 16.6 MB; every year at once
 # 7.8 → 9.5 MB), which the site's weight (≤ 20 KB a report) cannot afford. A rebuild deflates
@@ -150,16 +152,6 @@ def read_part(reader: object, span: tuple[int, int], crc: int, size: int) -> Par
 # --- parts kept between builds -------------------------------------------------------------
 
 Record = dict[str, object]  # what the cache keeps of a member: the zip's stamp, where its parts are, their keys
-
-
-def file_stamp(path: Path) -> list[int] | None:
-    """Size and modification time of a file the cache describes (None when it is gone): a
-    record is trusted only while its file still has the stamp written beside it."""
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return [stat.st_size, stat.st_mtime_ns]
 
 
 def records(target: Path, placed: list[Placed], keyed: list[tuple[list[str], list[Part]]]) -> list[Record]:
