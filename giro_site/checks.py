@@ -51,6 +51,16 @@ def describe(operands: list[Operand]) -> str:
     return f"{total}（已填写的{len(stated)}格之和，另有{blanks}格空白）" if blanks else total
 
 
+def _holds(left: list[Number | None], right: list[Number | None]) -> bool:
+    """Whether the stated values of the two sides add up to the same (a blank adds nothing),
+    or every value is blank (an identity that says nothing)."""
+    stated_left = [v for v in left if v is not None]
+    stated_right = [v for v in right if v is not None]
+    if not stated_left and not stated_right:
+        return True
+    return _round(sum(stated_left)) == _round(sum(stated_right))
+
+
 def check_identity(code: str, where: str, left: list[Operand], right: list[Operand],
                    template: str, lines: dict[str, int]) -> dict[str, Any] | None:
     """A finding if the stated cells of the two sides do not add up to the same (a blank
@@ -58,12 +68,7 @@ def check_identity(code: str, where: str, left: list[Operand], right: list[Opera
 
     ``template`` is the message with ``{lhs}`` and ``{rhs}`` for the two sides, which
     ``describe`` writes: the message names blank cells as blank, never as 0."""
-    stated_left = [v for _, v in left if v is not None]
-    stated_right = [v for _, v in right if v is not None]
-    if not stated_left and not stated_right:
-        return None
-    lhs, rhs = sum(stated_left), sum(stated_right)
-    if _round(lhs) == _round(rhs):
+    if _holds([v for _, v in left], [v for _, v in right]):
         return None
     operands = left + right
     blanks = [path for path, v in operands if v is None]
@@ -100,11 +105,7 @@ def _check(code: str, where: str, model: dict[str, Any], table: str, left: Keys,
     """``check_identity`` over the cells ``left`` and ``right`` of ``table``, its operands and
     message made only for an identity that fails: most hold, and a report has over forty."""
     cells = model[table]
-    stated_left = [v for row, column in left if (v := cells[row][column]) is not None]
-    stated_right = [v for row, column in right if (v := cells[row][column]) is not None]
-    if not stated_left and not stated_right:
-        return None
-    if _round(sum(stated_left)) == _round(sum(stated_right)):
+    if _holds([cells[row][column] for row, column in left], [cells[row][column] for row, column in right]):
         return None
     return check_identity(code, where, [_cell(model, table, row, column) for row, column in left],
                           [_cell(model, table, row, column) for row, column in right], template(), lines)
