@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache, partial
 from itertools import islice, repeat
 from operator import itemgetter, not_
@@ -261,13 +262,16 @@ _cell = partial(tuple.__new__, Cell)
 _row = partial(tuple.__new__, Row)  # likewise: (cells, line, declared)
 
 
+def _cells(texts: list[str], lines: Iterable[int]) -> tuple[Cell, ...]:
+    """Cell(text, line, 1, merged when empty, not hidden) for each text, made at C speed."""
+    return tuple(map(_cell, zip(texts, lines, repeat(1), map(not_, texts), repeat(False))))
+
+
 def _table(rows: list[tuple[list[list[str]], list[int], int]], line: int) -> Table:
     built = []
     for parts_of_cells, lines, row_line in rows:
         texts = [parts[0] if len(parts) == 1 else "\n".join(parts).strip("\n") for parts in parts_of_cells]
-        # Cell(text, line, 1, merged when empty, not hidden), made at C speed.
-        cells = tuple(map(_cell, zip(texts, lines, repeat(1), map(not_, texts), repeat(False))))
-        built.append(_row((cells, row_line, 0)))
+        built.append(_row((_cells(texts, lines), row_line, 0)))
     return Table(tuple(built), line)
 
 
@@ -321,9 +325,7 @@ def _tab_table(lines: list[str], letters: str, start: int, one_line: dict[int, _
     first = start
     for group in letters[start:end].split("B"):
         texts = list(map(_AFTER_TAB, lines[first: first + len(group)]))
-        cells = tuple(map(_cell, zip(texts, range(first + 1, first + len(group) + 1), repeat(1),
-                                     map(not_, texts), repeat(False))))
-        rows.append(_row((cells, first + 1, 0)))
+        rows.append(_row((_cells(texts, range(first + 1, first + len(group) + 1)), first + 1, 0)))
         first += len(group) + 1
     return Table(tuple(rows), start + 1), end
 
