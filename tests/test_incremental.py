@@ -13,7 +13,7 @@ import orjson
 import pytest
 
 from giro_site.bench.synth import make_corpus, random_report, render_text
-from giro_site.site.build import builder, incremental, store
+from giro_site.site.build import builder, incremental, sitesize, store
 from giro_site.site.build.builder import BuildOptions, build_site
 from tests.conftest import ROOT
 from tests.sitecheck import page_text, published_reports
@@ -183,10 +183,14 @@ def test_rebuilds_in_a_new_process_and_in_serve_give_a_full_builds_bytes(tmp_pat
         fresh = tmp_path / "fresh"
         build_site(options("fresh", fresh=True, cache_dir=tmp_path / "fresh-cache"))
         expected = files(fresh)
-        for name in ("public", "served"):
+        for name, result in (("public", built), ("served", served)):
             got = files(tmp_path / name)
             assert sorted(got) == sorted(expected), name
             assert [f for f in expected if got[f] != expected[f]] == [], name
+            measured = sitesize.measure(tmp_path / name)  # the size told is the folder's, not kept stale
+            assert result.size is not None and (result.size.bytes, result.size.files, result.size.by_kind,
+                                                result.size.largest[0]) == (
+                measured.bytes, measured.files, measured.by_kind, measured.largest[0]), name
         shutil.rmtree(fresh)
         shutil.rmtree(tmp_path / "fresh-cache")
         return built, served

@@ -30,7 +30,7 @@ import orjson
 from giro_site import PARSER_VERSION
 from giro_site.progress import Progress
 from giro_site.regions.gazetteer import data_key
-from giro_site.site.build import write
+from giro_site.site.build import sitesize, write
 from giro_site.site.build.assets import collect_assets
 from giro_site.site.build.incremental import Patch, SiteModel, patch, restore, snapshot
 from giro_site.site.build.lock import BuildLock
@@ -45,7 +45,7 @@ from giro_site.site.build.output import (
     manifest_files,
     save_state,
 )
-from giro_site.site.build.sitesize import SiteSize, tally
+from giro_site.site.build.sitesize import SiteSize
 from giro_site.site.build.store import ReportStore
 from giro_site.site.build.write import AboutAll, Plan, Written
 from giro_site.site.config import AgencyDirectory, load_agencies, load_config
@@ -463,6 +463,8 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
         keep_caches()
         lap("caches")
 
+    sizes: list[SiteSize] = []  # of the agencies' files, of the rest (``save``)
+
     def save() -> Written:
         written = finish()
         if plan.rebuild:
@@ -471,9 +473,12 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
         if not early:
             keep_caches()
         agency_files = written.agency_files
+        sizes[:] = [_agency_size(agency_files, plan, written.rendered), sitesize.tally(
+            (name, entry[1]) for name, entry in written.manifest["files"].items())]
         saved = {"format": MANIFEST_FORMAT, "global": base, **written.manifest,
                  "agencies": {slug: {"key": model.keys[slug], "files": agency_files[slug]["files"],
-                                     "sizes": agency_files[slug]["sizes"]} for slug in model.keys}}
+                                     "sizes": agency_files[slug]["sizes"]} for slug in model.keys},
+                 "agency_size": sitesize.as_record(sizes[0])}
         save_state(plan.path, saved)
         session.keep(store, model, {"pinyin": pinyin, "pairs": pairs, "manifest": saved}, cache)
         return written
@@ -498,7 +503,7 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
             written = save()
             lap("save")
             result.written = written.count
-            result.size = site_size(written.manifest["files"], written.agency_files)
+            result.size = sitesize.merged(*sizes)
             result.seconds = time.perf_counter() - started
         finally:
             done()
@@ -523,9 +528,19 @@ def _save_model(path: Path, data: bytes) -> None:
                 leftover.unlink(missing_ok=True)
 
 
-def site_size(files: dict[str, list[Any]], agencies: dict[str, dict[str, Any]]) -> SiteSize:
-    """The site's size from what the build wrote (the manifest), not from a scan of it."""
-    return tally([*((name, entry[1]) for name, entry in files.items()),
-                  *(pair for agency in agencies.values()
-                    for pair in zip(agency["files"], agency["sizes"], strict=True))])
+def _agency_size(agencies: dict[str, dict[str, Any]], plan: Plan, rendered: list[str] | None) -> SiteSize:
+    """The size of the agencies' files, from what the build wrote (the manifest), not from a
+    scan: after a rebuild, the last build's less the files of the agencies rendered again or
+    gone, plus those rendered (``rendered``; None: count them all)."""
+    def pairs(agency: dict[str, Any]) -> Iterator[tuple[str, int]]:
+        return zip(agency["files"], agency["sizes"], strict=True)
+
+    before = sitesize.from_record(plan.previous.get("agency_size")) if rendered is not None else None
+    if before is not None:
+        old = plan.previous.get("agencies", {})
+        left = sitesize.without(before, (pair for slug, agency in old.items() if slug not in plan.unchanged
+                                         for pair in pairs(agency)))
+        if left is not None:
+            return sitesize.merged(left, sitesize.tally(pair for slug in rendered for pair in pairs(agencies[slug])))
+    return sitesize.tally(pair for agency in agencies.values() for pair in pairs(agency))
 

@@ -144,6 +144,7 @@ class Written:
     count: int  # files written
     agency_files: dict[str, dict[str, Any]]  # slug → {"files": [...], "sizes": [...]}
     manifest: dict[str, Any]  # what the next build needs to know about the pages about all agencies
+    rendered: list[str] | None = None  # a rebuild: the agencies it rendered (the others kept their files)
 
 
 class AboutAll:
@@ -293,7 +294,8 @@ def rebuild(out: Path, renderer: SiteRenderer, store: ReportStore, model: SiteMo
                 late.remove(relative)
         written = count + len(late.pending)
         late.commit()
-        return Written(written, agency_files, {"files": global_files, "listing": listing_keys, "regions": signatures})
+        return Written(written, agency_files, {"files": global_files, "listing": listing_keys, "regions": signatures},
+                       rendered)
 
     return finish
 
