@@ -88,6 +88,7 @@ class _RenderAll:
         _WORK = (renderer, agencies, store, staging.stage)
         self.pool = None
         if jobs > 1 and len(agencies) > self.chunk:
+            renderer.ready()  # the agency page's templates compiled once, here, not in each worker
             self.pool = multiprocessing.get_context("fork").Pool(jobs)
             self.results = self.pool.imap_unordered(_render_chunk, self.bounds)
 

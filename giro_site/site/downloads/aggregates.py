@@ -287,7 +287,8 @@ class Downloads:
         old_years = state.get("years", {}) if state.get("format") == STATE_FORMAT else {}
         grouped: dict[str, list[Row]] = {}
         for row in rows:
-            grouped.setdefault(year_key(row.info.year), []).append(row)
+            year = row.info.year
+            grouped.setdefault("unknown" if year is None else str(year), []).append(row)
         salt = orjson.dumps(site).decode()
         self.years = [_Year(key, members, _fingerprint(salt, members), old_years.get(key, {}))
                       for key, members in sorted(grouped.items())]
@@ -350,10 +351,9 @@ class Downloads:
 
 
 def _fingerprint(salt: str, rows: list[Row]) -> str:
-    digest = hashlib.sha1(salt.encode("utf-8"))
-    for row in rows:
-        digest.update(f"\0{row.name}\0{row.version}".encode())
-    return digest.hexdigest()
+    """Changes with any row's name or version (one hash over one joined text: this runs over
+    every report in the main process)."""
+    return hashlib.sha1("\0".join([salt, *(f"{row.info.name}\0{row.version}" for row in rows)]).encode()).hexdigest()
 
 
 def _leftover(file_name: str, years: set[str]) -> bool:

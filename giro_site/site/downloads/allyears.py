@@ -95,9 +95,8 @@ def update_database(folder: Path, years: dict[str, dict[str, str]], site: dict[s
     """Bring ``reports-all.work.sqlite`` to the yearly working databases, which hold ``years``
     (year key → report name → version), and write the zipped file or files. ``old``: what the
     cache held (``{}``). Returns what it holds now."""
-    ids = {name: _id(name) for held in years.values() for name in held}
     work = folder / f"reports-{ALL}.work.sqlite"
-    current = {name: (key, version) for key, held in years.items() for name, version in held.items()}
+    current = {name: version for held in years.values() for name, version in held.items()}
     previous: dict[str, str] | None = old.get("versions") if old.get("stamp") == file_stamp(work) else None
     if previous is None:
         db = _new_database(work)
@@ -107,23 +106,23 @@ def update_database(folder: Path, years: dict[str, dict[str, str]], site: dict[s
         db.execute("PRAGMA journal_mode = OFF")
         db.execute("PRAGMA synchronous = OFF")
     try:
-        stale = [(ids.get(name) or _id(name),) for name, version in previous.items()
-                 if current.get(name, ("", ""))[1] != version]
+        # ids (a hash of the name) only of the reports that changed: this runs at every rebuild
+        stale = [(_id(name),) for name, version in previous.items() if current.get(name) != version]
         for table in _ROW_TABLES:
             db.executemany(f"DELETE FROM {table} WHERE {_key_column(table)} = ?", stale)
         db.commit()
         for key in year_order(list(years)):
-            fresh = [ids[name] for name, version in years[key].items() if previous.get(name) != version]
+            fresh = [name for name, version in years[key].items() if previous.get(name) != version]
             if fresh:
                 whole = len(fresh) == len(years[key]) and not previous
-                _copy_rows(db, folder / f"reports-{key}.work.sqlite", None if whole else fresh)
-        versions = {name: version for name, (_, version) in current.items()}
+                _copy_rows(db, folder / f"reports-{key}.work.sqlite", None if whole else [_id(n) for n in fresh])
+        versions = current
         estimate = sum((folder / f"reports-{key}.sqlite.zip").stat().st_size for key in years)
         split = estimate > (SPLIT_LIMIT if limit is None else limit)
         provinces: dict[str, str] = {}
         zips: dict[str, Any] = {}
         if split:
-            provinces, zips = _split(db, folder, versions, ids, site, old.get("provinces", {}), zip_members,
+            provinces, zips = _split(db, folder, versions, site, old.get("provinces", {}), zip_members,
                                      old.get("zips") or {})
             (folder / f"reports-{ALL}.sqlite.zip").unlink(missing_ok=True)
         else:
@@ -144,7 +143,7 @@ def _id(name: str) -> int:
     return stable_id(name)
 
 
-def _split(db: sqlite3.Connection, folder: Path, versions: dict[str, str], ids: dict[str, int],
+def _split(db: sqlite3.Connection, folder: Path, versions: dict[str, str],
            site: dict[str, str], old: dict[str, str], zip_members: Any, old_zips: dict[str, Any]
            ) -> tuple[dict[str, str], dict[str, Any]]:
     """One file per province (the first two digits of the body's place code); returns each
@@ -153,7 +152,7 @@ def _split(db: sqlite3.Connection, folder: Path, versions: dict[str, str], ids: 
     by_province: dict[str, list[int]] = {}
     for code, report_id in db.execute("SELECT substr(region_code, 1, 2), id FROM reports ORDER BY id"):
         by_province.setdefault(code or OTHER, []).append(report_id)
-    version_of = {ids[name]: version for name, version in versions.items()}
+    version_of = {_id(name): version for name, version in versions.items()}
     made: dict[str, str] = {}
     zips: dict[str, Any] = {}
     for code, members in sorted(by_province.items()):

@@ -130,10 +130,8 @@ def shown_table(layout: TableLayout, report: dict[str, Any], findings: list[Show
     extras = _extras(report, layout.id)
     key = (id(layout), present)  # layouts are made once (cached)
     if not mine and not extras and fragments.has_table(key):  # the same skeleton as every such table
-        cells = [fragments.join([fragments.value(values.get(row_key, _NONE).get(column), path in derived, (), year_id)
-                                 for path, row_key, column in row]) for row in _row_parts(layout)]
         return ShownTable(layout.id, layout.caption, [], [], layout.width, [], present,
-                          fragments.fill(key, cells, year_id))
+                          fragments.figures(key, _row_parts(layout), values, derived, year_id))
     under = [extras.get(row.key.split(".")[1], []) if row.key.count(".") == 1 else [] for row in layout.rows]
     rows: list[ShownRow] = []
     reaching: list[list[int]] = []  # [rows still covered, columns] of labels from rows above
@@ -201,6 +199,7 @@ class YearView:
     source_published: bool  # whether source_url is the site's copy
     origin: dict[str, str | None] | None = None  # the official address it was fetched from (``fetched_origin``)
     others: list[dict[str, Any]] = field(default_factory=list)  # other versions of the year: file, url, reason
+    chart_html: list[Markup] = field(default_factory=list)  # ``charts`` rendered (``Fragments.chart``)
 
 
 def year_view(agency: Agency, index: int, report: dict[str, Any], urls: Urls, fragments: Fragments,
@@ -221,6 +220,7 @@ def year_view(agency: Agency, index: int, report: dict[str, Any], urls: Urls, fr
         data_url=urls.agency_data(agency.slug),
         source_url=original[0], source_published=original[1],
         origin=fetched_origin(agency.reports[index].summary.get("origin")),
+        chart_html=[fragments.chart(chart) for chart in year_charts],
     )
 
 

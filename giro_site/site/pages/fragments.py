@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import orjson
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
@@ -23,10 +24,13 @@ class Fragments:
         self._cell_macro = module.value_cell
         self._heads_macro = module.head_cells
         self._table_macro = module.form_table
+        self._chart_macro = module.chart
+        self._charts: dict[bytes, Markup] = {}
         self._tables: dict[Any, list[str]] = {}
         self._cells: dict[tuple[str, str, tuple[int, ...], str], Markup] = {}
         self._values: dict[tuple[Number | None, bool, tuple[int, ...], str], Markup] = {}
         self._heads: dict[tuple[Head, ...], Markup] = {}
+        self._figures: dict[tuple[Number | None, bool], str] = {}  # ``value`` without flags, as text
 
     def cell(self, text: str, kind: str, flags: tuple[int, ...], year_id: str) -> Markup:
         """One value cell; ``kind`` is "b" (blank), "d" (derived) or "" (stated)."""
@@ -69,6 +73,44 @@ class Fragments:
             pieces = self._tables[key] = str(self._table_macro(blank, _ID)).split(_ROW)
         return self.fill(key, [row.cells for row in table.rows], year_id)
 
+    def figures(self, key: Any, rows: list[list[tuple[str, str, str]]], values: dict[str, dict[str, Any]],
+                derived: set[str] | frozenset[str], year_id: str) -> Markup:
+        """The skeleton of ``key`` filled with the figures of a table without findings:
+        ``rows`` gives each row's cells as (JSON path, row key, column key), ``values`` the
+        table's figures by row and column. The bytes of ``fill`` with ``value``'s cells, in
+        one loop (the cells of every table of every report pass here)."""
+        pieces = self._tables[key]
+        known = self._figures
+        filled = [pieces[0]]
+        add = filled.append
+        for row, piece in zip(rows, pieces[1:], strict=True):
+            for path, row_key, column in row:
+                cell = values.get(row_key, _NONE).get(column), path in derived
+                shown = known.get(cell)
+                if shown is None:
+                    shown = known[cell] = str(self.value(cell[0], cell[1], (), year_id))
+                add(shown)
+            add(piece)
+        return Markup("".join(filled).replace(_ID, str(escape(year_id))))
+
+    def chart(self, chart: dict[str, Any]) -> Markup:
+        """The ``chart`` macro's markup for ``chart`` (plain data: strings, numbers, lists,
+        dicts). Kept by what the macro reads: with a ``source`` (a form table on the page
+        holds the figures), not the chart's own rows, so the same chart of every report of a
+        year and form is rendered once. Bounded: forgotten when many are kept."""
+        shown = chart if chart["source"] is None else {**chart, "table": {"links": chart["table"]["links"]}}
+        key = orjson.dumps(shown)
+        found = self._charts.get(key)
+        if found is None:
+            if len(self._charts) >= _MAX_CHARTS:
+                self._charts.clear()
+            found = self._charts[key] = Markup(self._chart_macro(chart))
+        return found
+
+    def chart_once(self, chart: dict[str, Any]) -> Markup:
+        """The ``chart`` macro's markup, not kept (a chart of one agency, shown on each of its pages)."""
+        return Markup(self._chart_macro(chart))
+
     def has_table(self, key: Any) -> bool:
         return key in self._tables
 
@@ -82,5 +124,7 @@ class Fragments:
         return Markup("".join(filled).replace(_ID, str(escape(year_id))))
 
 
+_NONE: dict[str, Any] = {}
+_MAX_CHARTS = 4096
 _ROW = "\x00"  # where a row's value cells go in a table's skeleton
 _ID = "\x01"  # where the report's id goes
