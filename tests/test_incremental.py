@@ -13,7 +13,7 @@ import orjson
 import pytest
 
 from giro_site.bench.synth import make_corpus, random_report, render_text
-from giro_site.site.build import builder, incremental, store
+from giro_site.site.build import builder, incremental, sitesize, store
 from giro_site.site.build.builder import BuildOptions, build_site
 from tests.conftest import ROOT
 from tests.sitecheck import page_text, published_reports
@@ -183,10 +183,14 @@ def test_rebuilds_in_a_new_process_and_in_serve_give_a_full_builds_bytes(tmp_pat
         fresh = tmp_path / "fresh"
         build_site(options("fresh", fresh=True, cache_dir=tmp_path / "fresh-cache"))
         expected = files(fresh)
-        for name in ("public", "served"):
+        for name, result in (("public", built), ("served", served)):
             got = files(tmp_path / name)
             assert sorted(got) == sorted(expected), name
             assert [f for f in expected if got[f] != expected[f]] == [], name
+            measured = sitesize.measure(tmp_path / name)  # the size told is the folder's, not kept stale
+            assert result.size is not None and (result.size.bytes, result.size.files, result.size.by_kind,
+                                                result.size.largest[0]) == (
+                measured.bytes, measured.files, measured.by_kind, measured.largest[0]), name
         shutil.rmtree(fresh)
         shutil.rmtree(tmp_path / "fresh-cache")
         return built, served
@@ -297,3 +301,50 @@ def test_a_report_deleted_between_the_scan_and_its_parse_is_named_not_a_crash(pr
     monkeypatch.setattr(store, "scan_reports", scan)
     again = build(project)
     assert not [p for p in again.problems if "gone.txt" in p]  # not kept: asked again, and gone
+
+
+def test_a_rebuild_saves_only_the_store_entries_that_changed(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store's index is not written again for one changed report: its entry goes into the
+    delta beside it, which the next build reads with the index, giving the entries a whole
+    index would; a delta of another index is not applied; a long delta is folded into it."""
+    from giro_site.fetch.sidecar import sidecar_path, write_record
+
+    build(project)
+    cache, content = project / ".giro-cache" / "public", project / "content"
+    index = (cache / store.INDEX).read_bytes()
+    report = project / EDITED
+    report.write_text(report.read_text(encoding="utf-8").replace("309条", "310条"), encoding="utf-8")
+    assert build(project).parsed == 1
+    assert (cache / store.INDEX).read_bytes() == index
+    delta = orjson.loads((cache / store.DELTA).read_bytes())
+    assert list(delta["entries"]) == [EDITED]
+    other = next(name for name in store.ReportStore(cache, content).entries if name.endswith(".txt") and name != EDITED)
+    write_record(sidecar_path(project / other), {"url": "https://www.example.gov.cn/a.html",
+                                                 "fetched_at": "2026-01-01T00:00:00Z"})
+    build(project)  # an entry changed in place (its origin read from the new sidecar) is saved too
+
+    def summaries(folder: Path) -> dict[str, object]:
+        return {name: entry["summary"] for name, entry in store.ReportStore(folder, content).entries.items()}
+
+    read = summaries(cache)
+    assert read[other]["origin"]["url"] == "https://www.example.gov.cn/a.html"  # type: ignore[index]
+    build(project, "other", cache_dir=project / "other-cache")
+    assert read == summaries(project / "other-cache")
+    assert sorted(orjson.loads((cache / store.DELTA).read_bytes())["entries"]) == sorted([EDITED, other])
+
+    stale = orjson.loads((cache / store.DELTA).read_bytes())
+    (cache / store.DELTA).write_bytes(orjson.dumps({**stale, "base": "0" * 16}))
+    again = build(project)  # the index alone does not describe the pack: every report parsed again
+    assert again.parsed >= again.reports == 5
+    assert_same_as_fresh(project)
+
+    report.write_text(report.read_text(encoding="utf-8").replace("310条", "311条"), encoding="utf-8")
+    build(project)
+    index = (cache / store.INDEX).read_bytes()
+    assert list(orjson.loads((cache / store.DELTA).read_bytes())["entries"]) == [EDITED]
+    monkeypatch.setattr(store, "DELTA_MIN", 0)  # now one changed entry of five is a long delta
+    report.write_text(report.read_text(encoding="utf-8").replace("311条", "312条"), encoding="utf-8")
+    assert build(project).parsed == 1
+    assert not (cache / store.DELTA).exists() and (cache / store.INDEX).read_bytes() != index
+    assert summaries(cache) == summaries(project / "other-cache") | {EDITED: summaries(cache)[EDITED]}
+    assert_same_as_fresh(project)

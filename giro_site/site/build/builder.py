@@ -30,7 +30,7 @@ import orjson
 from giro_site import PARSER_VERSION
 from giro_site.progress import Progress
 from giro_site.regions.gazetteer import data_key
-from giro_site.site.build import write
+from giro_site.site.build import sitesize, write
 from giro_site.site.build.assets import collect_assets
 from giro_site.site.build.incremental import Patch, SiteModel, patch, restore, snapshot
 from giro_site.site.build.lock import BuildLock
@@ -45,7 +45,7 @@ from giro_site.site.build.output import (
     manifest_files,
     save_state,
 )
-from giro_site.site.build.sitesize import SiteSize, tally
+from giro_site.site.build.sitesize import SiteSize
 from giro_site.site.build.store import ReportStore
 from giro_site.site.build.write import AboutAll, Plan, Written
 from giro_site.site.config import AgencyDirectory, load_agencies, load_config
@@ -110,8 +110,12 @@ class BuildSession:
     (``background``). A plain ``build`` uses a new session: it reads what the last build
     saved and finishes everything before it returns."""
 
-    def __init__(self, *, background: bool = False):
+    def __init__(self, *, background: bool = False, one_shot: bool = False):
         self.background = background
+        # The process ends when the build returns (``build.py build``): the objects the build
+        # made to last are left out of the cyclic collector (a full collection over them took
+        # 0.1 s at 10,000 reports, 0.5 s at 50,000), not handed back to it.
+        self.one_shot = one_shot
         self.store: ReportStore | None = None
         self.model: SiteModel | None = None
         self.states: dict[str, dict[str, Any]] = {}
@@ -119,6 +123,7 @@ class BuildSession:
         self._stamp: list[int] | None = None  # the manifest this session wrote last (size, time)
         self._thread: threading.Thread | None = None
         self.failure: BaseException | None = None  # what went wrong finishing the last rebuild
+        self.read_manifest: tuple[list[int] | None, dict[str, Any]] | None = None  # (its stamp, it) as read
 
     def _ours(self, cache: Path) -> bool:
         """Whether the cache is still as this session left it (another process, a `build` in
@@ -223,11 +228,11 @@ def _infos(store: ReportStore, directory: AgencyDirectory, build_year: int, know
     named = store.reports()
     keys = [group_key(summary, directory, names)[0] if summary.get("agency") else f"\0{name}"
             for name, summary in named]
-    return report_infos(named, keys, build_year, known, used)
+    return report_infos(named, keys, build_year, store.link, known, used)
 
 
 @contextmanager
-def _long_lived_objects() -> Iterator[None]:
+def _long_lived_objects(one_shot: bool = False) -> Iterator[None]:
     """A build holds millions of long-lived objects (every report's summary and manifest
     entry), and Python's cyclic collector would walk them again and again: measured, about a
     fifth of a one-change rebuild at 10,000 reports. Collect rarely while building; cycles
@@ -237,8 +242,9 @@ def _long_lived_objects() -> Iterator[None]:
     try:
         yield
     finally:
-        gc.unfreeze()  # what ``_kept`` froze: collected again as usual between builds
-        gc.set_threshold(*thresholds)
+        if not one_shot:
+            gc.unfreeze()  # what ``_kept`` froze: collected again as usual between builds
+            gc.set_threshold(*thresholds)
 
 
 @contextmanager
@@ -266,9 +272,7 @@ def build_site(options: BuildOptions, session: BuildSession | None = None) -> Bu
     session.wait()  # the last rebuild's downloads are in place before anything else is
     # A refused --out stops the build before anything is written (the lock's folder too);
     # under the lock, the output is looked at again.
-    known = session.manifest_for(options)  # serve: as it kept it (3 MB of JSON at 10,000 reports)
-    inspect_output(options.content, options.out,
-                   manifest=known if known is not None else load_state(options.cache_folder() / "manifest.json"),
+    inspect_output(options.content, options.out, manifest=_last_manifest(options, session),
                    force=options.force, sources=(options.templates, options.assets))
     lock = BuildLock(options.cache_folder())
     lock.acquire(options.progress.note)
@@ -278,17 +282,33 @@ def build_site(options: BuildOptions, session: BuildSession | None = None) -> Bu
         lock.release()
 
     try:
-        with _long_lived_objects():
+        with _long_lived_objects(session.one_shot):
             return _build_site(options, session, done)
     except BaseException:
         done()
         raise
 
 
-def _prepare_output(options: BuildOptions, known: dict[str, Any] | None = None) -> tuple[OutputFolder, dict[str, Any]]:
+def _last_manifest(options: BuildOptions, session: BuildSession) -> dict[str, Any]:
+    """The last build's manifest: as ``serve`` kept it, else read from the cache (3 MB of JSON
+    at 10,000 reports). Read before the lock, to refuse a wrong ``--out`` before anything is
+    written, and again under it (another process may have built in between; ``_ours`` tells)."""
+    known = session.manifest_for(options)
+    if known is not None:
+        return known
+    path = options.cache_folder() / "manifest.json"
+    stamp = file_stamp(path)
+    if session.read_manifest is not None and session.read_manifest[0] == stamp and stamp is not None:
+        return session.read_manifest[1]
+    manifest = load_state(path)
+    session.read_manifest = (stamp, manifest)
+    return manifest
+
+
+def _prepare_output(options: BuildOptions, session: BuildSession) -> tuple[OutputFolder, dict[str, Any]]:
     """May the build replace ``--out`` (``OutputRefused`` if not), what interrupted builds left
-    beside it cleaned up; and the last build's manifest (``known``: as a session kept it)."""
-    manifest = known if known is not None else load_state(options.cache_folder() / "manifest.json")
+    beside it cleaned up; and the last build's manifest."""
+    manifest = _last_manifest(options, session)
     folder = inspect_output(options.content, options.out, manifest=manifest, force=options.force,
                             sources=(options.templates, options.assets))
     folder.notes += clean_leftovers(folder.path, lambda: manifest_files(manifest) if folder.state == "ours" else None)
@@ -350,7 +370,7 @@ def _apply(renderer: SiteRenderer, model: SiteModel, patched: Patch) -> None:
 def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[], None]) -> BuildResult:
     started = time.perf_counter()
     given = options.out
-    folder, manifest = _prepare_output(options, session.manifest_for(options))
+    folder, manifest = _prepare_output(options, session)
     options = replace(options, out=folder.path)
     timings: dict[str, float] = {}
     cpu: dict[str, float] = {}
@@ -393,8 +413,7 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
         patched = None
         if model is not None:
             patched = patch(model, base, {name: store.entries.get(name, {}).get("summary") for name in store.changed},
-                            directory,
-                            pairs, pairs)
+                            directory, store.link, pairs, pairs)
         if patched is None:
             used_pairs: dict[str, list[dict[str, Any]]] = {}
             model = _make_model(renderer, store, directory, base, pinyin, pairs, used_pairs)
@@ -444,6 +463,8 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
         keep_caches()
         lap("caches")
 
+    sizes: list[SiteSize] = []  # of the agencies' files, of the rest (``save``)
+
     def save() -> Written:
         written = finish()
         if plan.rebuild:
@@ -452,9 +473,12 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
         if not early:
             keep_caches()
         agency_files = written.agency_files
+        sizes[:] = [_agency_size(agency_files, plan, written.rendered), sitesize.tally(
+            (name, entry[1]) for name, entry in written.manifest["files"].items())]
         saved = {"format": MANIFEST_FORMAT, "global": base, **written.manifest,
                  "agencies": {slug: {"key": model.keys[slug], "files": agency_files[slug]["files"],
-                                     "sizes": agency_files[slug]["sizes"]} for slug in model.keys}}
+                                     "sizes": agency_files[slug]["sizes"]} for slug in model.keys},
+                 "agency_size": sitesize.as_record(sizes[0])}
         save_state(plan.path, saved)
         session.keep(store, model, {"pinyin": pinyin, "pairs": pairs, "manifest": saved}, cache)
         return written
@@ -479,7 +503,7 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
             written = save()
             lap("save")
             result.written = written.count
-            result.size = site_size(written.manifest["files"], written.agency_files)
+            result.size = sitesize.merged(*sizes)
             result.seconds = time.perf_counter() - started
         finally:
             done()
@@ -504,9 +528,19 @@ def _save_model(path: Path, data: bytes) -> None:
                 leftover.unlink(missing_ok=True)
 
 
-def site_size(files: dict[str, list[Any]], agencies: dict[str, dict[str, Any]]) -> SiteSize:
-    """The site's size from what the build wrote (the manifest), not from a scan of it."""
-    return tally([*((name, entry[1]) for name, entry in files.items()),
-                  *(pair for agency in agencies.values()
-                    for pair in zip(agency["files"], agency["sizes"], strict=True))])
+def _agency_size(agencies: dict[str, dict[str, Any]], plan: Plan, rendered: list[str] | None) -> SiteSize:
+    """The size of the agencies' files, from what the build wrote (the manifest), not from a
+    scan: after a rebuild, the last build's less the files of the agencies rendered again or
+    gone, plus those rendered (``rendered``; None: count them all)."""
+    def pairs(agency: dict[str, Any]) -> Iterator[tuple[str, int]]:
+        return zip(agency["files"], agency["sizes"], strict=True)
+
+    before = sitesize.from_record(plan.previous.get("agency_size")) if rendered is not None else None
+    if before is not None:
+        old = plan.previous.get("agencies", {})
+        left = sitesize.without(before, (pair for slug, agency in old.items() if slug not in plan.unchanged
+                                         for pair in pairs(agency)))
+        if left is not None:
+            return sitesize.merged(left, sitesize.tally(pair for slug in rendered for pair in pairs(agencies[slug])))
+    return sitesize.tally(pair for agency in agencies.values() for pair in pairs(agency))
 

@@ -71,10 +71,12 @@ class Patch:
 
 
 def patch(model: SiteModel, base: str, summaries: dict[str, dict[str, Any]], directory: AgencyDirectory,
+          link: Callable[[str], dict[str, Any]],
           known_pairs: dict[str, list[dict[str, Any]]], used_pairs: dict[str, list[dict[str, Any]]]
           ) -> Patch | None:
     """Apply changed summaries (report name → its new summary) to ``model`` in place, or
-    return None (the model untouched) when the change is not one a patch can make."""
+    return None (the model untouched) when the change is not one a patch can make. ``link``
+    gives a report's cross-year link by name (``ReportStore.link``)."""
     if model.base != base:
         return None
     by_agency: dict[int, dict[str, dict[str, Any]]] = {}
@@ -102,7 +104,7 @@ def patch(model: SiteModel, base: str, summaries: dict[str, dict[str, Any]], dir
         summaries_now = [changed.get(info.name, info.summary) for info in ordered]
         infos = [ReportInfo(info.name, summary, year_valid=info.year_valid)
                  for info, summary in zip(ordered, summaries_now, strict=True)]
-        linked = cross_year_findings([link_of(i.summary, i.year_valid) for i in infos], _keys_of(infos, directory),
+        linked = cross_year_findings([link_of(link(i.name), i.year_valid) for i in infos], _keys_of(infos, directory),
                                      known_pairs, [s["sha256"] for s in summaries_now], used_pairs)
         fresh = {info.name: ReportInfo(info.name, info.summary, linked.get(position, []) + corpus_findings(old_info),
                                        year_valid=info.year_valid)

@@ -6,6 +6,9 @@ reports in one index file and the whole reports in one append-only pack file (wi
 report's offset in the index), so a rebuild after one change reads every summary but
 only one report. One pack, not a file per report: on this project's build machine,
 creating a file costs up to a millisecond, which is ten seconds at ten thousand reports.
+A build that changed a few entries writes only those, beside the index (``store.delta.json``:
+the entries that differ from the index as saved), not the whole index again (15 MB at
+10,000 reports); the index is written whole again when the delta grows past a tenth of it.
 
 A file is taken as unchanged, like in Pelican's file-stamp cache, when its size and
 modification time are; otherwise its bytes are hashed and only new content is parsed.
@@ -33,21 +36,24 @@ from giro_site.readers import read_bytes
 from giro_site.regions import gazetteer
 from giro_site.regions.gazetteer import data_key
 from giro_site.report import parse_report
-from giro_site.site.build.summary import summarize
+from giro_site.site.build.summary import cross_year_link, summarize
 
-STORE_FORMAT = 4  # 4: summaries say how many cells are stated, and the headline's completeness
+STORE_FORMAT = 5  # 5: the cross-year link in the pack (``link``), not in the summary
+INDEX, DELTA = "store.json", "store.delta.json"
+DELTA_SHARE, DELTA_MIN = 10, 50  # the delta is folded into the index past 1/10 of the entries + 50
 
 
 # An entry is kept as the plain dict the index file holds, so that loading and saving the
 # index of ten thousand reports is one orjson call each way, not ten thousand conversions:
 #   {"stamp": [size, mtime_ns], "sha256": str, "summary": dict | None (None: not a report),
-#    "problem": [reason, line] | None, "span": [offset, length] of the report in the pack | None}
+#    "problem": [reason, line] | None, "span": [offset, length] of the report in the pack | None,
+#    "link": [offset, length] of its ``summary.cross_year_link`` in the pack | None}
 Entry = dict[str, Any]
 
 
 def _entry(stamp: list[int], sha256: str, summary: dict[str, Any] | None = None,
            problem: list[Any] | None = None, span: list[int] | None = None) -> Entry:
-    return {"stamp": stamp, "sha256": sha256, "summary": summary, "problem": problem, "span": span}
+    return {"stamp": stamp, "sha256": sha256, "summary": summary, "problem": problem, "span": span, "link": None}
 
 
 def _stamp(path: Path) -> list[int]:
@@ -60,9 +66,9 @@ _OLD: dict[str, Entry] = {}
 _CONTENT = Path("content")
 
 
-def _parse(path: Path) -> tuple[str, Entry, bytes | None, bool]:
-    """(name, entry, the whole report's JSON, parsed?): read once, hash, and parse only content
-    not seen before. The main process appends the JSON to the pack."""
+def _parse(path: Path) -> tuple[str, Entry, tuple[bytes, bytes] | None, bool]:
+    """(name, entry, the whole report's JSON and its cross-year link's, parsed?): read once,
+    hash, and parse only content not seen before. The main process appends both to the pack."""
     name = display_path(path, _CONTENT)
     try:
         stamp = _stamp(path)
@@ -83,7 +89,8 @@ def _parse(path: Path) -> tuple[str, Entry, bytes | None, bool]:
         if exc.transient:  # not the file's fault for certain: tried again at the next build
             return name, _entry([0, 0], "", problem=[exc.reason, exc.line]), None, True
         return name, _entry(stamp, sha256, problem=[exc.reason, exc.line]), None, True
-    return name, _entry(stamp, sha256, summarize(report)), orjson.dumps(report), True
+    return name, _entry(stamp, sha256, summarize(report)), (orjson.dumps(report),
+                                                             orjson.dumps(cross_year_link(report))), True
 
 
 def parser_key() -> str:
@@ -92,12 +99,12 @@ def parser_key() -> str:
 
 
 def _attach_origins(entries: dict[str, Entry], described: dict[str, tuple[str, os.stat_result]]
-                    ) -> tuple[set[str], bool]:
+                    ) -> tuple[set[str], set[str]]:
     """Put each report's provenance (``fetch.sidecar.origin``) in its summary as ``origin``,
     reading a sidecar only when it or the report changed. Returns the reports whose origin
-    changed, and whether any entry changed at all (a sidecar read again)."""
+    changed, and those whose entry changed at all (a sidecar read again)."""
     changed: set[str] = set()
-    touched = False
+    touched: set[str] = set()
     for name, entry in entries.items():
         summary = entry["summary"]
         if summary is None:
@@ -108,7 +115,7 @@ def _attach_origins(entries: dict[str, Entry], described: dict[str, tuple[str, o
                 summary["origin"] = None
                 entry.pop("origin_stamp", None)
                 changed.add(name)
-                touched = True
+                touched.add(name)
             continue
         stamp = [side[1].st_size, side[1].st_mtime_ns]
         if entry.get("origin_stamp") == stamp and "origin" in summary:
@@ -118,7 +125,7 @@ def _attach_origins(entries: dict[str, Entry], described: dict[str, tuple[str, o
             changed.add(name)
         summary["origin"] = found
         entry["origin_stamp"] = stamp
-        touched = True
+        touched.add(name)
     return changed, touched
 
 
@@ -128,6 +135,9 @@ class ReportStore:
         self.content = content
         self.pack = folder / "reports.pack"
         self.token = ""  # names the index as saved: changes whenever it is saved again
+        self._saved: dict[str, Entry] = {}  # the index file's entries, as read (``_load``) or written
+        self._saved_token = ""  # the index file's own token (a delta names the index it applies to)
+        self._touched: set[str] = set()  # entries changed in place since they were read
         self.entries: dict[str, Entry] = {} if fresh else self._load()
         self.changed: set[str] = set()  # names whose content (or problem) the last refresh found changed
         self.before: dict[str, Entry] = {}  # the entries of those names before the last refresh
@@ -135,17 +145,43 @@ class ReportStore:
         self._dirty = fresh
         self._reader: Any = None
 
-    def _load(self) -> dict[str, Entry]:
+    def _read(self, name: str) -> dict[str, Any] | None:
         try:
-            data = orjson.loads((self.folder / "store.json").read_bytes())
+            data = orjson.loads((self.folder / name).read_bytes())
         except (OSError, orjson.JSONDecodeError):
+            return None
+        if not isinstance(data, dict) or data.get("format") != STORE_FORMAT or data.get("parser") != parser_key() \
+                or not isinstance(data.get("entries"), dict):
+            return None
+        return data
+
+    def _load(self) -> dict[str, Entry]:
+        """The index with its delta applied; {} (every report parsed again) when the index is
+        missing, of another parser, or does not describe the pack as it is."""
+        data = self._read(INDEX)
+        if data is None:
             return {}
-        if data.get("format") != STORE_FORMAT or data.get("parser") != parser_key():
-            return {}
-        if not self.pack.is_file() or self.pack.stat().st_size != data.get("pack_size"):
-            return {}  # the pack is not the one the index describes
-        self.token = str(data.get("token", ""))
-        return data["entries"]  # type: ignore[no-any-return]
+        saved: dict[str, Entry] = data["entries"]
+        token = str(data.get("token", ""))
+        delta = self._read(DELTA)
+        entries, current = saved, data
+        if delta is not None and delta.get("base") == token:
+            entries = dict(saved)
+            added = False
+            for name, entry in delta["entries"].items():
+                if entry is None:
+                    entries.pop(name, None)
+                else:
+                    added = added or name not in entries
+                    entries[name] = entry
+            if added:  # in name order, as ``refresh`` keeps them
+                entries = dict(sorted(entries.items()))
+            current = delta
+        if not self.pack.is_file() or self.pack.stat().st_size != current.get("pack_size"):
+            return {}  # the pack is not the one the index (and its delta) describe
+        self._saved, self._saved_token = saved, token
+        self.token = str(current.get("token", ""))
+        return entries
 
     def refresh(self, *, jobs: int = 1, progress: Progress | None = None) -> None:
         """Bring the store up to date with the content folder: parse what is new or changed."""
@@ -171,7 +207,7 @@ class ReportStore:
         self.folder.mkdir(parents=True, exist_ok=True)
         if not self.entries:
             self.pack.write_bytes(b"")  # nothing in the index refers to the old pack
-        live = sum(e["span"][1] for e in current.values() if e["span"])
+        live = sum(e["span"][1] + e["link"][1] for e in current.values() if e["span"])
         if self.pack.stat().st_size > 2 * live + (1 << 20):  # mostly replaced reports: a new pack
             current = self._compact(current)
         _OLD, _CONTENT = self.entries, self.content
@@ -181,7 +217,7 @@ class ReportStore:
             gazetteer().by_name.ready()  # loaded once here, inherited by the forked workers
         self._close()
         try:
-            results: Iterable[tuple[str, Entry, bytes | None, bool]]
+            results: Iterable[tuple[str, Entry, tuple[bytes, bytes] | None, bool]]
             pool = None
             if jobs > 1 and len(pending) > 50:
                 pool = multiprocessing.get_context("fork").Pool(jobs)
@@ -190,11 +226,12 @@ class ReportStore:
                 results = map(_parse, pending)
             with open(self.pack, "ab") as pack:
                 offset = pack.tell()
-                for name, entry, blob, parsed in results:
-                    if blob is not None:
-                        pack.write(blob)
-                        entry["span"] = [offset, len(blob)]
-                        offset += len(blob)
+                for name, entry, blobs, parsed in results:
+                    if blobs is not None:
+                        for key, blob in zip(("span", "link"), blobs, strict=True):
+                            pack.write(blob)
+                            entry[key] = [offset, len(blob)]
+                            offset += len(blob)
                     current[name] = entry
                     self.parsed += parsed
                     progress.advance()
@@ -204,7 +241,8 @@ class ReportStore:
         finally:
             _OLD = {}
         with_new_origin, touched = _attach_origins(current, described)
-        self._dirty = self._dirty or bool(pending) or set(current) != set(self.entries) or touched
+        self._touched |= touched
+        self._dirty = self._dirty or bool(pending) or set(current) != set(self.entries) or bool(touched)
         old = self.entries
         self.changed = {name for name, entry in current.items() if entry is not (before := old.get(name))
                         and (before is None or before["sha256"] != entry["sha256"]
@@ -221,10 +259,12 @@ class ReportStore:
         with open(self.pack, "rb") as old, open(temporary, "wb") as new:
             for name, entry in current.items():
                 if entry["span"] is not None:
-                    old.seek(entry["span"][0])
-                    blob = old.read(entry["span"][1])
-                    entry = {**entry, "span": [new.tell(), len(blob)]}
-                    new.write(blob)
+                    entry = dict(entry)
+                    for key in ("span", "link"):
+                        old.seek(entry[key][0])
+                        blob = old.read(entry[key][1])
+                        entry[key] = [new.tell(), len(blob)]
+                        new.write(blob)
                 compacted[name] = entry
         os.replace(temporary, self.pack)
         self._dirty = True
@@ -239,7 +279,13 @@ class ReportStore:
 
     def raw(self, name: str) -> bytes:
         """The whole report as parsed, compact JSON."""
-        span = self.entries[name]["span"]
+        return self._read_span(self.entries[name]["span"], name)
+
+    def link(self, name: str) -> dict[str, Any]:
+        """What the cross-year checks compare of the report (``summary.cross_year_link``)."""
+        return orjson.loads(self._read_span(self.entries[name]["link"], name))  # type: ignore[no-any-return]
+
+    def _read_span(self, span: list[int] | None, name: str) -> bytes:
         assert span is not None, name
         if self._reader is None or self._reader[0] != os.getpid():
             self._reader = (os.getpid(), open(self.pack, "rb"))  # noqa: SIM115 - kept open for many reads
@@ -256,15 +302,34 @@ class ReportStore:
             self._reader = None
 
     def save(self) -> None:
-        """Write the index (after the pack, so a crash in between only costs a re-parse)."""
+        """Write the index, or only what changed since it was written (``DELTA``), after the
+        pack: a crash in between only costs a re-parse."""
         self._close()
         if not self._dirty:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
         self.token = os.urandom(8).hex()
-        data = {"format": STORE_FORMAT, "parser": parser_key(), "token": self.token,
-                "pack_size": self.pack.stat().st_size if self.pack.is_file() else 0, "entries": self.entries}
-        temporary = self.folder / f".store.json.{os.getpid()}"
-        temporary.write_bytes(orjson.dumps(data))
-        os.replace(temporary, self.folder / "store.json")
+        head = {"format": STORE_FORMAT, "parser": parser_key(), "token": self.token,
+                "pack_size": self.pack.stat().st_size if self.pack.is_file() else 0}
+        saved, touched = self._saved, self._touched
+        delta: dict[str, Entry | None] | None = None
+        if saved:
+            delta = {name: entry for name, entry in self.entries.items()
+                     if saved.get(name) is not entry or name in touched}
+            delta.update((name, None) for name in saved if name not in self.entries)
+            if len(delta) > len(self.entries) // DELTA_SHARE + DELTA_MIN:
+                delta = None  # the whole index again: a long delta would cost every later build
+        if delta is not None:
+            _write_atomically(self.folder / DELTA, orjson.dumps({**head, "base": self._saved_token, "entries": delta}))
+        else:
+            _write_atomically(self.folder / INDEX, orjson.dumps({**head, "entries": self.entries}))
+            (self.folder / DELTA).unlink(missing_ok=True)
+            self._saved, self._saved_token = dict(self.entries), self.token
+            self._touched = set()
         self._dirty = False
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)

@@ -145,6 +145,7 @@ class Written:
     count: int  # files written
     agency_files: dict[str, dict[str, Any]]  # slug → {"files": [...], "sizes": [...]}
     manifest: dict[str, Any]  # what the next build needs to know about the pages about all agencies
+    rendered: list[str] | None = None  # a rebuild: the agencies it rendered (the others kept their files)
 
 
 class AboutAll:
@@ -258,11 +259,13 @@ def rebuild(out: Path, renderer: SiteRenderer, store: ReportStore, model: SiteMo
     outputs, listing_keys, signatures = about_all.pages(plan.previous)
     writer = InPlace(out, journal=journal)
     agency_files: dict[str, dict[str, Any]] = {}
+    rendered: list[str] = []
     progress.stage("生成机关页面", len(model.agencies) - len(plan.unchanged), "个机关")
     for agency in model.agencies:
         if agency.slug in plan.unchanged:
             agency_files[agency.slug] = plan.old_agency(agency.slug)
             continue
+        rendered.append(agency.slug)
         files, sizes = [], []
         for relative, payload in renderer.agency_outputs(agency, lambda info: store.full(info.name)):
             writer.put(relative, payload)
@@ -282,13 +285,18 @@ def rebuild(out: Path, renderer: SiteRenderer, store: ReportStore, model: SiteMo
     def finish() -> Written:
         late = InPlace(out, journal=journal)
         global_files.update(_global_files(about_all.download_outputs(), old_globals, late.put, out))
-        keep = {f for files in agency_files.values() for f in files["files"]} | set(global_files)
-        for relative in [*old_globals, *(f for a in plan.previous.get("agencies", {}).values() for f in a["files"])]:
+        # What may be gone: the last build's pages about all agencies, and the files of the
+        # agencies rendered again or no longer there (an unchanged agency's files are its own).
+        keep = {f for slug in rendered for f in agency_files[slug]["files"]} | set(global_files)
+        old_agencies = plan.previous.get("agencies", {})
+        for relative in [*old_globals, *(f for slug, a in old_agencies.items() if slug not in plan.unchanged
+                                         for f in a["files"])]:
             if relative not in keep:
                 late.remove(relative)
         written = count + len(late.pending)
         late.commit()
-        return Written(written, agency_files, {"files": global_files, "listing": listing_keys, "regions": signatures})
+        return Written(written, agency_files, {"files": global_files, "listing": listing_keys, "regions": signatures},
+                       rendered)
 
     return finish
 
