@@ -31,7 +31,7 @@ from typing import Any
 import orjson
 
 from giro_site.site.build.output import file_stamp, load_state, save_state
-from giro_site.site.downloads import allyears, textparts
+from giro_site.site.downloads import allyears, paged, textparts
 from giro_site.site.downloads.deflate import ZIP_LEVEL, Previous, Record, compress, file_parts
 from giro_site.site.downloads.dictionary import datasette_metadata
 from giro_site.site.downloads.formats import (
@@ -51,7 +51,7 @@ LoadRaw = Callable[[str], bytes]
 # What the cached files were made with: a new column or table (the SQLite schema, the CSV's
 # header), or another way of cutting and compressing parts, makes every year again instead
 # of reusing parts or rows of the old layout.
-_MADE_WITH = b"parts-1|%d|%d" % (textparts.GROUP, ZIP_LEVEL)
+_MADE_WITH = b"parts-2|%d|%d|%d|%d" % (textparts.GROUP, ZIP_LEVEL, paged.PAGE, paged.GROUP)
 STATE_FORMAT = hashlib.sha1(SCHEMA.encode("utf-8") + csv_header() + _MADE_WITH).hexdigest()[:16]
 
 

@@ -24,6 +24,8 @@ from typing import Any
 import orjson
 
 from giro_site.site.build.output import file_stamp
+from giro_site.site.downloads import paged, textparts
+from giro_site.site.downloads.deflate import Previous
 from giro_site.site.downloads.dictionary import datasette_metadata
 from giro_site.site.downloads.formats import (
     SCHEMA,
@@ -37,7 +39,9 @@ from giro_site.site.downloads.formats import (
 ALL = "all"
 SPLIT_LIMIT = 50 * 1024 * 1024  # bytes of the zipped database: GitHub warns about a larger file
 OTHER = "other"  # the province part of the name of the file of reports of no known province
-_ROW_TABLES = SQLITE_TABLES[:-2]  # the tables that hold reports' rows (not the dictionary and the codes)
+_ROW_TABLES = SQLITE_TABLES[:-2]
+# a README's heading
+_EVERY_YEAR = "%s的 SQLite 数据库（各年度的报告都在其中，年度见 reports 表的 year 列）"  # the tables that hold reports' rows (not the dictionary and the codes)
 
 
 def year_order(keys: list[str]) -> list[str]:
@@ -84,7 +88,7 @@ def _zip_database(folder: Path, name: str, final: Path, site: dict[str, str], wh
     zipped: dict[str, Any] = zip_members(folder / f"{name}.sqlite.zip", [
         (f"{name}.sqlite", final), ("metadata.json", orjson.dumps(metadata, option=orjson.OPT_INDENT_2)),
         ("dictionary.csv", dictionary_csv()), ("README.txt", database_readme(
-            name, site["title"], f"{what}的 SQLite 数据库（各年度的报告都在其中，年度见 reports 表的 year 列）")),
+            name, site["title"], _EVERY_YEAR % what)),
     ], held)
     final.unlink()
     return zipped
@@ -126,15 +130,47 @@ def update_database(folder: Path, years: dict[str, dict[str, str]], site: dict[s
                                      old.get("zips") or {})
             (folder / f"reports-{ALL}.sqlite.zip").unlink(missing_ok=True)
         else:
-            final = folder / f"reports-{ALL}.sqlite"
-            write_out(db, final)
-            zips[""] = _zip_database(folder, f"reports-{ALL}", final, site, "全部年度报告", zip_members,
-                                     (old.get("zips") or {}).get(""))
-            for stale_file in folder.glob(f"reports-{ALL}-*.sqlite.zip"):
-                stale_file.unlink()
+            layout = paged.load_layout(folder / f"reports-{ALL}.layout") if previous else None
+            if layout is None or layout.stamp != old.get("stamp"):
+                layout, dirty = None, {_id(name) for name in current}
+                bounds = paged.bounds_of(list(dirty))
+            else:  # the groups of the reports removed, changed or added; a bound removed or added
+                gone = {report_id for (report_id,) in stale}
+                new = {_id(name) for name, version in current.items() if previous.get(name) != version}
+                dirty = gone | new
+                bounds = sorted(set(layout.bounds) - gone | {i for i in new if i % paged.GROUP == 0})
     finally:
         db.close()
+    if not split:
+        zips[""], made = _zip_pages(folder, site, bounds, dirty, layout, (old.get("zips") or {}).get(""))
+        made.stamp = file_stamp(work)
+        paged.save_layout(folder / f"reports-{ALL}.layout", made)
+        for stale_file in folder.glob(f"reports-{ALL}-*.sqlite.zip"):
+            stale_file.unlink()
+    else:
+        (folder / f"reports-{ALL}.layout").unlink(missing_ok=True)
     return {"versions": versions, "stamp": file_stamp(work), "split": split, "provinces": provinces, "zips": zips}
+
+
+def _zip_pages(folder: Path, site: dict[str, str], bounds: list[int], dirty: set[int], layout: paged.Layout | None,
+               held: dict[str, Any] | None) -> tuple[dict[str, Any], paged.Layout]:
+    """``reports-all.sqlite.zip``, its database written page by page (``paged``): only the
+    pages of the groups of ``dirty`` reports are made and compressed, the others' compressed
+    bytes copied from the previous zip (``held``: what the cache recorded of it)."""
+    name = f"reports-{ALL}"
+    target = folder / f"{name}.sqlite.zip"
+    previous = Previous(target, (held or {}).get(f"{name}.sqlite"))
+    try:
+        keys, parts, made = paged.database(folder / f"{name}.work.sqlite", bounds, dirty, layout, previous)
+        metadata = datasette_metadata([name], site["title"], site["source_url"])
+        zipped = textparts.write(target, [
+            (f"{name}.sqlite", keys, parts),
+            textparts.fixed("metadata.json", orjson.dumps(metadata, option=orjson.OPT_INDENT_2)),
+            textparts.fixed("dictionary.csv", dictionary_csv()),
+            textparts.fixed("README.txt", database_readme(name, site["title"], _EVERY_YEAR % "全部年度报告"))])
+    finally:
+        previous.close()
+    return zipped, made
 
 
 def _id(name: str) -> int:
