@@ -33,18 +33,16 @@ import orjson
 from giro_site.site.build.output import file_stamp, load_state, save_state
 from giro_site.site.downloads import allyears, paged, textparts
 from giro_site.site.downloads.deflate import ZIP_LEVEL, Previous, Record, compress, file_parts
-from giro_site.site.downloads.dictionary import datasette_metadata
 from giro_site.site.downloads.formats import (
     SCHEMA,
     SQLITE_TABLES,
     csv_header,
     csv_line,
-    database_readme,
     dictionary_csv,
     fixed_rows,
     sqlite_rows,
-    write_out,
 )
+from giro_site.site.downloads.paged import stable_id
 from giro_site.site.model import ReportInfo, as_published
 
 LoadRaw = Callable[[str], bytes]
@@ -53,11 +51,6 @@ LoadRaw = Callable[[str], bytes]
 # of reusing parts or rows of the old layout.
 _MADE_WITH = b"parts-2|%d|%d|%d|%d" % (textparts.GROUP, ZIP_LEVEL, paged.PAGE, paged.GROUP)
 STATE_FORMAT = hashlib.sha1(SCHEMA.encode("utf-8") + csv_header() + _MADE_WITH).hexdigest()[:16]
-
-
-def stable_id(name: str) -> int:
-    """A report's id: the same in every build, whatever else changes (52 bits)."""
-    return int(hashlib.sha1(name.encode("utf-8")).hexdigest()[:13], 16)
 
 
 def full_json(info: ReportInfo, load_raw: LoadRaw) -> bytes:
@@ -127,11 +120,9 @@ def _insert(db: sqlite3.Connection, rows: dict[str, list[tuple[Any, ...]]]) -> N
             db.executemany(f"INSERT INTO {table} VALUES ({marks})", values)
 
 
-def update_sqlite(rows: list[Row], load_raw: LoadRaw, work: Path, versions: dict[str, str] | None,
-                  final: Path) -> None:
-    """Bring the working database ``work`` to ``rows`` (replacing the rows of reports whose
-    version differs from ``versions``, what it held; all of them when None) and write it out
-    to ``final`` with VACUUM INTO, which lays a database out the same way for the same rows."""
+def update_sqlite(rows: list[Row], load_raw: LoadRaw, work: Path, versions: dict[str, str] | None) -> None:
+    """Bring the working database ``work`` to ``rows``, replacing the rows of reports whose
+    version differs from ``versions``, what it held (all of them when None)."""
     if versions is None:
         work.unlink(missing_ok=True)
     db = sqlite3.connect(work)
@@ -155,7 +146,6 @@ def update_sqlite(rows: list[Row], load_raw: LoadRaw, work: Path, versions: dict
                 batch = {}
         _insert(db, batch)
         db.commit()
-        write_out(db, final)
     finally:
         db.close()
 
@@ -248,22 +238,20 @@ def _database_files(years: list[_Year], load_raw: LoadRaw, folder: Path, site: d
     versions) the all-years database (``allyears``); returns what the cache now holds, per year."""
     done: dict[str, Any] = {}
     for year in years:
-        work = folder / f"reports-{year.key}.work.sqlite"
-        old = year.old.get("sqlite")
-        versions = old["versions"] if old and old["stamp"] == file_stamp(work) else None
-        final = folder / f"reports-{year.key}.sqlite"
-        update_sqlite(year.rows, load_raw, work, versions, final)
         name = f"reports-{year.key}"
-        metadata = datasette_metadata([name], site["title"], site["source_url"])
-        zipped = zip_members(folder / f"{name}.sqlite.zip", [
-            (f"{name}.sqlite", final), ("metadata.json", orjson.dumps(metadata, option=orjson.OPT_INDENT_2)),
-            ("dictionary.csv", dictionary_csv()), ("README.txt", database_readme(
-                f"reports-{year.key}", site["title"],
-                f"{'年度不详' if year.key == 'unknown' else year.key + '年度'}报告的 SQLite 数据库"))],
-            (old or {}).get("zip"))
-        final.unlink()
-        done[year.key] = {"sqlite": {"versions": {r.name: r.version for r in year.rows}, "stamp": file_stamp(work),
-                                     "zip": zipped}}
+        work = folder / f"{name}.work.sqlite"
+        old = year.old.get("sqlite") or {}
+        versions = old["versions"] if old and old["stamp"] == file_stamp(work) else None
+        update_sqlite(year.rows, load_raw, work, versions)
+        current = {row.info.name: row.version for row in year.rows}
+        layout = paged.load_layout(folder / f"{name}.layout") if versions is not None else None
+        layout, *changed = paged.changes(layout, versions, current, old.get("stamp"))
+        heading = f"{'年度不详' if year.key == 'unknown' else year.key + '年度'}报告的 SQLite 数据库"
+        zipped, made = paged.zip_database(folder, name, heading, site, (changed[0], changed[1]), layout,
+                                          old.get("zip"))
+        made.stamp = file_stamp(work)
+        paged.save_layout(folder / f"{name}.layout", made)
+        done[year.key] = {"sqlite": {"versions": current, "stamp": made.stamp, "zip": zipped}}
     if every is not None:
         old = (every_old or {}).get("sqlite", {})
         done[allyears.ALL] = {"sqlite": allyears.update_database(folder, every, site, old, zip_members)}

@@ -24,8 +24,7 @@ from typing import Any
 import orjson
 
 from giro_site.site.build.output import file_stamp
-from giro_site.site.downloads import paged, textparts
-from giro_site.site.downloads.deflate import Previous
+from giro_site.site.downloads import paged
 from giro_site.site.downloads.dictionary import datasette_metadata
 from giro_site.site.downloads.formats import (
     SCHEMA,
@@ -39,9 +38,8 @@ from giro_site.site.downloads.formats import (
 ALL = "all"
 SPLIT_LIMIT = 50 * 1024 * 1024  # bytes of the zipped database: GitHub warns about a larger file
 OTHER = "other"  # the province part of the name of the file of reports of no known province
-_ROW_TABLES = SQLITE_TABLES[:-2]
-# a README's heading
-_EVERY_YEAR = "%s的 SQLite 数据库（各年度的报告都在其中，年度见 reports 表的 year 列）"  # the tables that hold reports' rows (not the dictionary and the codes)
+_ROW_TABLES = SQLITE_TABLES[:-2]  # the tables that hold reports' rows (not the dictionary and the codes)
+_EVERY_YEAR = "%s的 SQLite 数据库（各年度的报告都在其中，年度见 reports 表的 year 列）"  # a README's heading
 
 
 def year_order(keys: list[str]) -> list[str]:
@@ -111,7 +109,7 @@ def update_database(folder: Path, years: dict[str, dict[str, str]], site: dict[s
         db.execute("PRAGMA synchronous = OFF")
     try:
         # ids (a hash of the name) only of the reports that changed: this runs at every rebuild
-        stale = [(_id(name),) for name, version in previous.items() if current.get(name) != version]
+        stale = [(paged.stable_id(name),) for name, version in previous.items() if current.get(name) != version]
         for table in _ROW_TABLES:
             db.executemany(f"DELETE FROM {table} WHERE {_key_column(table)} = ?", stale)
         db.commit()
@@ -119,7 +117,8 @@ def update_database(folder: Path, years: dict[str, dict[str, str]], site: dict[s
             fresh = [name for name, version in years[key].items() if previous.get(name) != version]
             if fresh:
                 whole = len(fresh) == len(years[key]) and not previous
-                _copy_rows(db, folder / f"reports-{key}.work.sqlite", None if whole else [_id(n) for n in fresh])
+                _copy_rows(db, folder / f"reports-{key}.work.sqlite",
+                           None if whole else [paged.stable_id(n) for n in fresh])
         versions = current
         estimate = sum((folder / f"reports-{key}.sqlite.zip").stat().st_size for key in years)
         split = estimate > (SPLIT_LIMIT if limit is None else limit)
@@ -131,18 +130,12 @@ def update_database(folder: Path, years: dict[str, dict[str, str]], site: dict[s
             (folder / f"reports-{ALL}.sqlite.zip").unlink(missing_ok=True)
         else:
             layout = paged.load_layout(folder / f"reports-{ALL}.layout") if previous else None
-            if layout is None or layout.stamp != old.get("stamp"):
-                layout, dirty = None, {_id(name) for name in current}
-                bounds = paged.bounds_of(list(dirty))
-            else:  # the groups of the reports removed, changed or added; a bound removed or added
-                gone = {report_id for (report_id,) in stale}
-                new = {_id(name) for name, version in current.items() if previous.get(name) != version}
-                dirty = gone | new
-                bounds = sorted(set(layout.bounds) - gone | {i for i in new if i % paged.GROUP == 0})
+            layout, *changed = paged.changes(layout, previous or None, current, old.get("stamp"))
     finally:
         db.close()
     if not split:
-        zips[""], made = _zip_pages(folder, site, bounds, dirty, layout, (old.get("zips") or {}).get(""))
+        zips[""], made = paged.zip_database(folder, f"reports-{ALL}", _EVERY_YEAR % "全部年度报告", site,
+                                            (changed[0], changed[1]), layout, (old.get("zips") or {}).get(""))
         made.stamp = file_stamp(work)
         paged.save_layout(folder / f"reports-{ALL}.layout", made)
         for stale_file in folder.glob(f"reports-{ALL}-*.sqlite.zip"):
@@ -150,33 +143,6 @@ def update_database(folder: Path, years: dict[str, dict[str, str]], site: dict[s
     else:
         (folder / f"reports-{ALL}.layout").unlink(missing_ok=True)
     return {"versions": versions, "stamp": file_stamp(work), "split": split, "provinces": provinces, "zips": zips}
-
-
-def _zip_pages(folder: Path, site: dict[str, str], bounds: list[int], dirty: set[int], layout: paged.Layout | None,
-               held: dict[str, Any] | None) -> tuple[dict[str, Any], paged.Layout]:
-    """``reports-all.sqlite.zip``, its database written page by page (``paged``): only the
-    pages of the groups of ``dirty`` reports are made and compressed, the others' compressed
-    bytes copied from the previous zip (``held``: what the cache recorded of it)."""
-    name = f"reports-{ALL}"
-    target = folder / f"{name}.sqlite.zip"
-    previous = Previous(target, (held or {}).get(f"{name}.sqlite"))
-    try:
-        keys, parts, made = paged.database(folder / f"{name}.work.sqlite", bounds, dirty, layout, previous)
-        metadata = datasette_metadata([name], site["title"], site["source_url"])
-        zipped = textparts.write(target, [
-            (f"{name}.sqlite", keys, parts),
-            textparts.fixed("metadata.json", orjson.dumps(metadata, option=orjson.OPT_INDENT_2)),
-            textparts.fixed("dictionary.csv", dictionary_csv()),
-            textparts.fixed("README.txt", database_readme(name, site["title"], _EVERY_YEAR % "全部年度报告"))])
-    finally:
-        previous.close()
-    return zipped, made
-
-
-def _id(name: str) -> int:
-    from giro_site.site.downloads.aggregates import stable_id
-
-    return stable_id(name)
 
 
 def _split(db: sqlite3.Connection, folder: Path, versions: dict[str, str],
@@ -188,7 +154,7 @@ def _split(db: sqlite3.Connection, folder: Path, versions: dict[str, str],
     by_province: dict[str, list[int]] = {}
     for code, report_id in db.execute("SELECT substr(region_code, 1, 2), id FROM reports ORDER BY id"):
         by_province.setdefault(code or OTHER, []).append(report_id)
-    version_of = {_id(name): version for name, version in versions.items()}
+    version_of = {paged.stable_id(name): version for name, version in versions.items()}
     made: dict[str, str] = {}
     zips: dict[str, Any] = {}
     for code, members in sorted(by_province.items()):

@@ -29,12 +29,14 @@ import hashlib
 import pickle
 import sqlite3
 import struct
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
-from itertools import pairwise
+from itertools import accumulate, pairwise
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from giro_site.site.downloads.deflate import Part, Previous, compress
 from giro_site.site.downloads.formats import SCHEMA, SQLITE_TABLES, fixed_rows
@@ -114,21 +116,39 @@ def _cell(image: bytes, at: int, table: bool) -> bytes:
     return b"".join(pieces)
 
 
-def cells(image: bytes, root: int) -> Iterator[bytes]:
+def _leaf(image: bytes, start: int, pointers: tuple[int, ...], table: bool) -> list[bytes]:
+    """The cells of one leaf page (most hold a short payload, read here without a call)."""
+    out = []
+    most = _MAX_TABLE if table else _MAX_INDEX
+    for pointer in pointers:
+        at = start + pointer
+        first = image[at]
+        if first < 0x80:
+            payload, body = first, at + 1
+        elif image[at + 1] < 0x80:
+            payload, body = ((first & 0x7F) << 7) | image[at + 1], at + 2
+        else:
+            payload, body = _read_varint(image, at)
+        if table:
+            _, body = _read_varint(image, body)
+        out.append(image[at:body + payload] if payload <= most else _cell(image, at, table))
+    return out
+
+
+def cells(image: bytes, root: int) -> list[bytes]:
     """Every entry of the b-tree at page ``root`` of the database ``image``, in key order."""
     start = (root - 1) * PAGE
     head = start + (100 if root == 1 else 0)
     kind, count = image[head], struct.unpack_from(">H", image, head + 3)[0]
     if kind in (_TABLE_LEAF, _INDEX_LEAF):
-        table = kind == _TABLE_LEAF
-        for pointer in struct.unpack_from(f">{count}H", image, head + 8):
-            yield _cell(image, start + pointer, table)
-        return
+        return _leaf(image, start, struct.unpack_from(f">{count}H", image, head + 8), kind == _TABLE_LEAF)
+    out: list[bytes] = []
     for pointer in struct.unpack_from(f">{count}H", image, head + 12):
-        yield from cells(image, struct.unpack_from(">I", image, start + pointer)[0])
+        out += cells(image, struct.unpack_from(">I", image, start + pointer)[0])
         if kind == _INDEX_INTERIOR:  # an index keeps entries in its interior pages too
-            yield _cell(image, start + pointer + 4, False)
-    yield from cells(image, struct.unpack_from(">I", image, head + 8)[0])
+            out.append(_cell(image, start + pointer + 4, False))
+    out += cells(image, struct.unpack_from(">I", image, head + 8)[0])
+    return out
 
 
 def _scratch() -> sqlite3.Connection:
@@ -158,7 +178,7 @@ def group_cells(work: Path, low: int | None, high: int | None) -> dict[str, list
         roots = dict(db.execute("SELECT name, rootpage FROM sqlite_schema WHERE type = 'table'").fetchall())
     finally:
         db.close()
-    return {table: list(cells(image, roots[table])) for table in SQLITE_TABLES if table not in _FIXED}
+    return {table: cells(image, roots[table]) for table in SQLITE_TABLES if table not in _FIXED}
 
 
 def _fixed_cells() -> tuple[dict[str, list[bytes]], list[tuple[str, str, str, str]]]:
@@ -173,7 +193,7 @@ def _fixed_cells() -> tuple[dict[str, list[bytes]], list[tuple[str, str, str, st
         schema = db.execute("SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY rowid").fetchall()
     finally:
         db.close()
-    return {table: list(cells(image, roots[table])) for table in _FIXED}, schema
+    return {table: cells(image, roots[table]) for table in _FIXED}, schema
 
 
 # --- writing pages --------------------------------------------------------------------------
@@ -256,47 +276,39 @@ class _Pages:
 
 
 def _pages(kind: int, contents: list[tuple[list[_Placed], int]], offset: int = 0) -> _Pages:
-    """B-tree pages of ``kind``, each of its cells (their content from the page's end down,
-    in order) and its right-most child (interior pages); ``offset``: 100 on page 1."""
+    """B-tree pages of ``kind``, each of its cells and its right-most child (interior pages);
+    ``offset``: 100 on page 1."""
+    return _raw_pages(kind, [([cell.head for cell in placed], right, {i: c.rest for i, c in enumerate(placed)
+                                                                       if c.rest}) for placed, right in contents],
+                      offset)
+
+
+def _raw_pages(kind: int, contents: list[tuple[list[bytes], int, dict[int, bytes]]], offset: int = 0) -> _Pages:
+    """B-tree pages, each of its cells' bytes as they stand on the page (content from the
+    page's end down, in order), its right-most child, and the rest of the payload of its
+    cells that have overflow pages (by the cell's place)."""
     made = _Pages([])
     interior = kind in (_TABLE_INTERIOR, _INDEX_INTERIOR)
-    for placed, right in contents:
-        page = bytearray(PAGE)
-        header = offset + (12 if interior else 8)
-        position, pointers = PAGE, []
-        for cell in placed:
-            position -= max(4, len(cell.head))
-            page[position:position + len(cell.head)] = cell.head
-            pointers.append(position)
-            if cell.rest:
-                made.holes.append((len(made.pages), position + len(cell.head) - 4, cell.rest))
-        if header + 2 * len(pointers) > position:
+    header = offset + (12 if interior else 8)
+    for heads, right, rests in contents:
+        heads = [h if len(h) >= 4 else h + bytes(4 - len(h)) for h in heads]
+        ends = list(accumulate(map(len, heads)))
+        used = ends[-1] if ends else 0
+        pointers = [PAGE - end for end in ends]
+        top = PAGE - used
+        if header + 2 * len(heads) > top:
             raise ValueError("b-tree page overfull")
-        struct.pack_into(">BHHHB", page, offset, kind, 0, len(placed), position, 0)
+        head = bytearray(header + 2 * len(heads))
+        struct.pack_into(">BHHHB", head, offset, kind, 0, len(heads), top % 65536, 0)
         if interior:
-            struct.pack_into(">I", page, offset + 8, right)
-        struct.pack_into(f">{len(pointers)}H", page, header, *pointers)
+            struct.pack_into(">I", head, offset + 8, right)
+        struct.pack_into(f">{len(pointers)}H", head, header, *pointers)
+        heads.reverse()
+        page = head + bytes(top - len(head)) + b"".join(heads)
+        for index, rest in rests.items():
+            made.holes.append((len(made.pages), pointers[index] + len(heads[len(heads) - 1 - index]) - 4, rest))
         made.pages.append(page)
     return made
-
-
-_ROOM = PAGE - 12  # bytes of a page for cells (an interior page's header is the longer)
-
-
-def _fill(placed: list[_Placed]) -> list[list[int]]:
-    """The cells' indexes cut into pages, as many a page as fit."""
-    pages: list[list[int]] = []
-    current: list[int] = []
-    used = 0
-    for index, cell in enumerate(placed):
-        if current and used + cell.size > _ROOM:
-            pages.append(current)
-            current, used = [], 0
-        current.append(index)
-        used += cell.size
-    if current:
-        pages.append(current)
-    return pages
 
 
 @dataclass
@@ -316,39 +328,63 @@ class Leaves:
         return len(self.made.pages)
 
 
+def _on_page(cells: list[bytes], table: bool) -> tuple[list[bytes], dict[int, bytes]]:
+    """The cells as they stand on a leaf (the few too long for it cut, see ``_place``)."""
+    most = _MAX_TABLE if table else _MAX_INDEX
+    rests: dict[int, bytes] = {}
+    if max(map(len, cells), default=0) <= most and min(map(len, cells), default=4) >= 4:
+        return cells, rests
+    heads = [cell if len(cell) >= 4 else cell + bytes(4 - len(cell)) for cell in cells]  # a cell takes 4 bytes at least
+    for index, cell in enumerate(cells):
+        if len(cell) > most:
+            placed = _place(cell, table)
+            heads[index] = placed.head
+            if placed.rest:
+                rests[index] = placed.rest
+    return heads, rests
+
+
+_ROOM = PAGE - 12  # bytes of a page for cells and their pointers (an interior page's header is the longer)
+
+
+def _spans(heads: list[bytes], index: bool) -> list[tuple[int, int]]:
+    """(first, end) of each page's cells, as many a page as fit, found by bisection over the
+    cells' running sizes rather than cell by cell. ``index``: a full page's last entry moves
+    up between it and the next page (it is on neither)."""
+    ends = [size + 2 * count for count, size in enumerate(accumulate(map(len, heads)), start=1)]
+    spans, start, base = [], 0, 0
+    while start < len(heads):
+        end = max(bisect.bisect_right(ends, base + _ROOM), start + 1)
+        if end >= len(heads):
+            spans.append((start, len(heads)))
+            break
+        spans.append((start, end - 1 if index else end))
+        start, base = end, ends[end - 1]
+    return spans
+
+
+def _leaf_pages(kind: int, heads: list[bytes], rests: dict[int, bytes], spans: list[tuple[int, int]]) -> _Pages:
+    return _raw_pages(kind, [(heads[a:b], 0, {i - a: r for i, r in rests.items() if a <= i < b}) for a, b in spans])
+
+
 def pack(table: str, entries: list[bytes], lead: bool) -> Leaves:
     """Leaf pages of one group of ``table``'s entries (cells in key order). ``lead``: the
     table's sequence so far ends with a leaf, so an index's first entry here stands between
     that leaf and this group's first one."""
     if table == "reports":
-        placed = [_place(cell, True) for cell in entries]
-        pages = _fill(placed)
-        keys = []
-        for page in pages:
-            last = entries[page[-1]]
-            keys.append(_read_varint(last, _read_varint(last, 0)[1])[0])
-        return Leaves(_pages(_TABLE_LEAF, [([placed[i] for i in page], 0) for page in pages]), keys,
-                      lead or bool(pages))
+        heads, rests = _on_page(entries, True)
+        spans = _spans(heads, False)
+        keys = [_read_varint(entries[b - 1], _read_varint(entries[b - 1], 0)[1])[0] for _, b in spans]
+        return Leaves(_leaf_pages(_TABLE_LEAF, heads, rests, spans), keys, lead or bool(spans))
     between: list[bytes] = []
     rest = entries
     if lead and entries:
         between.append(entries[0])
         rest = entries[1:]
-    placed = [_place(cell, False) for cell in rest]
-    pages: list[list[int]] = []
-    current: list[int] = []
-    used = 0
-    for index, cell in enumerate(placed):
-        if current and used + cell.size > _ROOM:
-            between.append(rest[current.pop()])  # a full page's last entry moves up between it and the next
-            pages.append(current)
-            current, used = [], 0
-        current.append(index)
-        used += cell.size
-    if current:
-        pages.append(current)
-    made = _pages(_INDEX_LEAF, [([placed[i] for i in page], 0) for page in pages])
-    return Leaves(made, between, bool(pages) or (lead and not entries))
+    heads, rests = _on_page(rest, False)
+    spans = _spans(heads, True)
+    between += [rest[end] for _, end in spans[:-1]]
+    return Leaves(_leaf_pages(_INDEX_LEAF, heads, rests, spans), between, bool(spans) or (lead and not entries))
 
 
 def _end_with_a_leaf(items: list[tuple[int, Piece | None, Leaves | None, bool]],
@@ -494,6 +530,50 @@ def save_layout(path: Path, layout: Layout) -> None:
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_bytes(pickle.dumps(layout, protocol=pickle.HIGHEST_PROTOCOL))
     temporary.replace(path)
+
+
+def stable_id(name: str) -> int:
+    """A report's id: the same in every build, whatever else changes (52 bits)."""
+    return int(hashlib.sha1(name.encode("utf-8")).hexdigest()[:13], 16)
+
+
+def changes(layout: Layout | None, previous: dict[str, str] | None, current: dict[str, str], stamp: Any
+            ) -> tuple[Layout | None, list[int], set[int]]:
+    """(the layout to keep up to date, the ids that end a group, the ids of the reports
+    removed, changed or added) from the reports' versions before (``previous``: None when
+    the working database was made again) and now; ``stamp``: the working database's when
+    the versions were recorded, which a layout of the same build holds."""
+    if layout is None or previous is None or layout.stamp != stamp:
+        dirty = {stable_id(name) for name in current}
+        return None, bounds_of(list(dirty)), dirty
+    gone = {stable_id(name) for name, version in previous.items() if current.get(name) != version}
+    new = {stable_id(name) for name, version in current.items() if previous.get(name) != version}
+    return layout, sorted(set(layout.bounds) - gone | {i for i in new if i % GROUP == 0}), gone | new
+
+
+def zip_database(folder: Path, name: str, heading: str, site: dict[str, str], changed: tuple[list[int], set[int]],
+                 layout: Layout | None, held: dict[str, Any] | None) -> tuple[dict[str, Any], Layout]:
+    """``{name}.sqlite.zip`` from ``{name}.work.sqlite``, its database written page by page:
+    only the pages of the groups of the ``changed`` reports (the bounds, the ids) are made
+    and compressed, the others' compressed bytes copied from the previous zip (``held``:
+    what the cache recorded of it). Returns what to record, and the layout made."""
+    from giro_site.site.downloads import textparts
+    from giro_site.site.downloads.dictionary import datasette_metadata
+    from giro_site.site.downloads.formats import database_readme, dictionary_csv
+
+    target = folder / f"{name}.sqlite.zip"
+    previous = Previous(target, (held or {}).get(f"{name}.sqlite"))
+    try:
+        keys, parts, made = database(folder / f"{name}.work.sqlite", *changed, layout, previous)
+        metadata = orjson.dumps(datasette_metadata([name], site["title"], site["source_url"]),
+                                option=orjson.OPT_INDENT_2)
+        zipped = textparts.write(target, [
+            (f"{name}.sqlite", keys, parts), textparts.fixed("metadata.json", metadata),
+            textparts.fixed("dictionary.csv", dictionary_csv()),
+            textparts.fixed("README.txt", database_readme(name, site["title"], heading))])
+    finally:
+        previous.close()
+    return zipped, made
 
 
 def bounds_of(ids: list[int]) -> list[int]:
