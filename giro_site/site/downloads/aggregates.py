@@ -262,8 +262,66 @@ def _in_child(target: Callable[..., dict[str, Any]], result: Path, *args: Any) -
     result.write_bytes(orjson.dumps(target(*args)))
 
 
+def _make(rows: list[Row], load_raw: LoadRaw, folder: Path, site: dict[str, str], fresh: bool, result: Path) -> None:
+    """In the downloads' child process: find the years whose reports changed (by the state the
+    cache holds), make their files and the all-years files, the text in a second child and
+    the databases here, save the state and say where the files are (``result``)."""
+    state = {} if fresh else load_state(folder / "state.json")
+    old_years = state.get("years", {}) if state.get("format") == STATE_FORMAT else {}
+    grouped: dict[str, list[Row]] = {}
+    for row in rows:
+        year = row.info.year
+        grouped.setdefault("unknown" if year is None else str(year), []).append(row)
+    salt = orjson.dumps(site).decode()
+    years = [_Year(key, members, _fingerprint(salt, members), old_years.get(key, {}))
+             for key, members in sorted(grouped.items())]
+    for leftover in folder.iterdir():
+        if _leftover(leftover.name, set(grouped)):
+            leftover.unlink()
+    changed = [y for y in years if y.old.get("fingerprint") != y.fingerprint or not _intact(folder, y)
+               or file_stamp(folder / f"reports-{y.key}.work.sqlite") is None]
+    kept: dict[str, Any] = {y.key: y.old for y in years}
+    # The all-years files: made again when any year is, or when they are not in the cache.
+    every = state.get(allyears.ALL, {}) if state.get("format") == STATE_FORMAT else {}
+    every_missing = not every or not all(path.is_file() for _, _, path in
+                                         allyears.published(folder, every.get("sqlite", {})))
+    every_changed = bool(years) and (bool(changed) or every_missing)
+    if changed or every_changed:
+        text_result = folder / f".text-result.{os.getpid()}.json"
+        text = multiprocessing.get_context("fork").Process(
+            target=_in_child, args=(_text_files, text_result, changed, load_raw, folder, years))
+        text.start()
+        versions = {y.key: {r.info.name: r.version for r in y.rows} for y in years}
+        held = _database_files(changed, load_raw, folder, site, versions, every)
+        text.join()
+        if text.exitcode != 0:
+            raise RuntimeError(f"生成下载文件失败（CSV 和 JSON：子进程退出码 {text.exitcode}）")
+        for year, files in orjson.loads(text_result.read_bytes()).items():
+            held.setdefault(year, {}).update(files)
+        text_result.unlink()
+        for year in changed:
+            kept[year.key] = {"fingerprint": year.fingerprint, **held[year.key]}
+        if every_changed:
+            every = held[allyears.ALL]
+        save_state(folder / "state.json", {"format": STATE_FORMAT, "years": kept, allyears.ALL: every})
+    published = {key: every.get("sqlite", {}).get(key) for key in ("split", "provinces")}
+    result.write_bytes(orjson.dumps({"years": [y.key for y in years], "every": published}))
+
+
+def _intact(folder: Path, year: _Year) -> bool:
+    """Whether the year's zips are those its state records (a part is read back from them)."""
+    for fmt, held in (("csv.zip", year.old.get("csv")), ("json.zip", year.old.get("json")),
+                      ("sqlite.zip", (year.old.get("sqlite") or {}).get("zip"))):
+        stamp = file_stamp(folder / f"reports-{year.key}.{fmt}")
+        if stamp is None or not held or any(record.get("stamp") != stamp for record in held.values()):
+            return False
+    return True
+
+
 class Downloads:
-    """Make the files of every year whose reports changed, in two forked child processes.
+    """Make the files of every year whose reports changed in a forked child process (which
+    forks one more: text and databases side by side). The main process only forks and,
+    at the end, waits: which years changed, by the rows' versions, is found in the child.
 
     ``site`` holds what the files say about the site (``title``, ``source_url``); a change
     there makes every year again."""
@@ -271,71 +329,28 @@ class Downloads:
     def __init__(self, rows: list[Row], load_raw: LoadRaw, folder: Path, site: dict[str, str], *, fresh: bool):
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
-        state = {} if fresh else load_state(folder / "state.json")
-        old_years = state.get("years", {}) if state.get("format") == STATE_FORMAT else {}
-        grouped: dict[str, list[Row]] = {}
-        for row in rows:
-            year = row.info.year
-            grouped.setdefault("unknown" if year is None else str(year), []).append(row)
-        salt = orjson.dumps(site).decode()
-        self.years = [_Year(key, members, _fingerprint(salt, members), old_years.get(key, {}))
-                      for key, members in sorted(grouped.items())]
-        for leftover in folder.iterdir():
-            if _leftover(leftover.name, set(grouped)):
-                leftover.unlink()
-        self.changed = [y for y in self.years if y.old.get("fingerprint") != y.fingerprint
-                        or not self._intact(y)
-                        or file_stamp(folder / f"reports-{y.key}.work.sqlite") is None]
-        self.state: dict[str, Any] = {y.key: y.old for y in self.years}
-        # The all-years files: made again when any year is, or when they are not in the cache.
-        self.every = state.get(allyears.ALL, {}) if state.get("format") == STATE_FORMAT else {}
-        every_missing = not self.every or not all(path.is_file() for _, _, path in
-                                                  allyears.published(folder, self.every.get("sqlite", {})))
-        self.every_changed = bool(self.years) and (bool(self.changed) or every_missing)
-        context = multiprocessing.get_context("fork")
-        self.jobs = []
-        if self.changed or self.every_changed:
-            versions = {y.key: {r.name: r.version for r in y.rows} for y in self.years}
-            for name, target, extra in (("text", _text_files, (self.years,)),
-                                        ("database", _database_files, (site, versions, self.every))):
-                result = folder / f".{name}-result.{os.getpid()}.json"
-                process = context.Process(target=_in_child,
-                                          args=(target, result, self.changed, load_raw, folder, *extra))
-                process.start()
-                self.jobs.append((name, process, result))
-
-    def _intact(self, year: _Year) -> bool:
-        """Whether the year's zips are those its state records (a part is read back from them)."""
-        for fmt, held in (("csv.zip", year.old.get("csv")), ("json.zip", year.old.get("json")),
-                          ("sqlite.zip", (year.old.get("sqlite") or {}).get("zip"))):
-            stamp = file_stamp(self.folder / f"reports-{year.key}.{fmt}")
-            if stamp is None or not held or any(record.get("stamp") != stamp for record in held.values()):
-                return False
-        return True
+        self.made: dict[str, Any] = {}
+        self.result_path = folder / f".result.{os.getpid()}.json"
+        self.process = multiprocessing.get_context("fork").Process(
+            target=_make, args=(rows, load_raw, folder, site, fresh, self.result_path))
+        self.process.start()
 
     def paths(self, year: str) -> dict[str, Path]:
         return {fmt: self.folder / f"reports-{year}.{fmt}" for fmt in FORMATS}
 
     def result(self) -> list[tuple[str, dict[str, Path]]]:
-        """(year, format → file in the cache) for every year, newest first; the state saved."""
-        held: dict[str, dict[str, Any]] = {}
-        for name, process, result in self.jobs:
-            process.join()
-            if process.exitcode != 0:
-                raise RuntimeError(f"生成下载文件失败（{name}：子进程退出码 {process.exitcode}）")
-            for year, files in orjson.loads(result.read_bytes()).items():
-                held.setdefault(year, {}).update(files)
-            result.unlink()
-        for year in self.changed:
-            self.state[year.key] = {"fingerprint": year.fingerprint, **held[year.key]}
-        if self.every_changed:
-            self.every = held[allyears.ALL]
-        save_state(self.folder / "state.json", {"format": STATE_FORMAT, "years": self.state, allyears.ALL: self.every})
-        return [(y.key, self.paths(y.key)) for y in reversed(self.years)]
+        """(year, format → file in the cache) for every year, newest first."""
+        if not self.made:
+            self.process.join()
+            if self.process.exitcode != 0:
+                raise RuntimeError(f"生成下载文件失败（子进程退出码 {self.process.exitcode}）")
+            self.made = orjson.loads(self.result_path.read_bytes())
+            self.result_path.unlink()
+        return [(key, self.paths(key)) for key in reversed(self.made["years"])]
 
     def every_year(self) -> list[tuple[str, str, Path]]:
         """The all-years files (``allyears.published``), after ``result``."""
-        return allyears.published(self.folder, self.every.get("sqlite", {})) if self.years else []
+        return allyears.published(self.folder, self.made["every"]) if self.made["years"] else []
 
 
 def _fingerprint(salt: str, rows: list[Row]) -> str:
