@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from giro_site.site.downloads import deflate, paged, textparts
 from giro_site.site.downloads.dictionary import table_columns
-from giro_site.site.downloads.formats import SCHEMA, SQLITE_TABLES, fixed_rows
+from giro_site.site.downloads.formats import SQLITE_TABLES, fixed_rows
 
 REPORT_TABLES = SQLITE_TABLES[:-2]
 
@@ -51,13 +51,26 @@ def _rows(rng: random.Random, report_id: int, version: int,  # type: ignore[type
 
 
 def _work(path: Path, reports: dict[int, dict[str, list[tuple]]]) -> None:  # type: ignore[type-arg]
-    path.unlink(missing_ok=True)
-    db = sqlite3.connect(path)
-    db.executescript(SCHEMA)
+    db = paged.new_work(path)
     for table, values in fixed_rows().items():
         db.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' for _ in values[0])})", values)
     for rows in reports.values():
         for table, values in rows.items():
+            for value in values:
+                db.execute(f"INSERT INTO {table} VALUES ({', '.join('?' for _ in value)})", value)
+    db.commit()
+    db.close()
+
+
+def _update(path: Path, reports: dict[int, dict[str, list[tuple]]], dirty: set[int]) -> None:  # type: ignore[type-arg]
+    """The working database brought up to date as a build does: the rows of the ``dirty``
+    reports deleted, then their rows now inserted (pages freed, half-filled, reused)."""
+    db = sqlite3.connect(path)
+    for table in REPORT_TABLES:
+        key = "id" if table == "reports" else "report_id"
+        db.executemany(f"DELETE FROM {table} WHERE {key} = ?", [(i,) for i in dirty])
+    for report_id in sorted(dirty & set(reports)):
+        for table, values in reports[report_id].items():
             for value in values:
                 db.execute(f"INSERT INTO {table} VALUES ({', '.join('?' for _ in value)})", value)
     db.commit()
@@ -119,7 +132,8 @@ def test_made_whole_or_kept_up_to_date_the_file_is_valid_and_the_same(tmp_path_f
                     versions[report_id] = versions.get(report_id, 0) + 1
                 data[report_id] = _rows(rng, report_id, versions[report_id])
                 dirty.add(report_id)
-            _work(work, data)
+            _update(work, data, dirty)  # and the same rows in a database made whole, for the whole file
+            _work(folder / "whole.sqlite", data)
             zip_path = folder / f"x{step}.zip"
             held = textparts.write(zip_path, [("x.sqlite", keys, parts)])
             previous = deflate.Previous(zip_path, held["x.sqlite"])
@@ -128,7 +142,7 @@ def test_made_whole_or_kept_up_to_date_the_file_is_valid_and_the_same(tmp_path_f
                 keys, parts, layout = paged.database(work, bounds, dirty, layout, previous)
             finally:
                 previous.close()
-            whole_keys, whole_parts, _ = _whole(work)
+            whole_keys, whole_parts, _ = _whole(folder / "whole.sqlite")
             assert keys == whole_keys
             assert _file(parts) == _file(whole_parts)
             (folder / "out.sqlite").write_bytes(_file(parts))

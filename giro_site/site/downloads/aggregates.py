@@ -49,7 +49,7 @@ LoadRaw = Callable[[str], bytes]
 # What the cached files were made with: a new column or table (the SQLite schema, the CSV's
 # header), or another way of cutting and compressing parts, makes every year again instead
 # of reusing parts or rows of the old layout.
-_MADE_WITH = b"parts-2|%d|%d|%d|%d" % (textparts.GROUP, ZIP_LEVEL, paged.PAGE, paged.GROUP)
+_MADE_WITH = b"parts-2|%d|%d|%d|%d|%d" % (textparts.GROUP, ZIP_LEVEL, paged.PAGE, paged.GROUP, paged.LAYOUT_FORMAT)
 STATE_FORMAT = hashlib.sha1(SCHEMA.encode("utf-8") + csv_header() + _MADE_WITH).hexdigest()[:16]
 
 
@@ -120,26 +120,28 @@ def _insert(db: sqlite3.Connection, rows: dict[str, list[tuple[Any, ...]]]) -> N
             db.executemany(f"INSERT INTO {table} VALUES ({marks})", values)
 
 
-def update_sqlite(rows: list[Row], load_raw: LoadRaw, work: Path, versions: dict[str, str] | None) -> None:
-    """Bring the working database ``work`` to ``rows``, replacing the rows of reports whose
-    version differs from ``versions``, what it held (all of them when None)."""
-    if versions is None:
-        work.unlink(missing_ok=True)
-    db = sqlite3.connect(work)
+def update_sqlite(rows: list[Row], load_raw: LoadRaw, work: Path, versions: dict[str, str] | None,
+                  current: dict[str, str]) -> tuple[set[int], set[int]]:
+    """Bring the working database ``work`` to ``rows`` (``current``: their versions),
+    replacing the rows of reports whose version differs from ``versions``, what it held
+    (all of them when None). Returns the ids of the reports removed and of those added."""
+    db = paged.new_work(work) if versions is None else sqlite3.connect(work)
     try:
         db.execute("PRAGMA journal_mode = OFF")
         db.execute("PRAGMA synchronous = OFF")
         if versions is None:
-            db.executescript(SCHEMA)
             _insert(db, fixed_rows())
             versions = {}
-        current = {row.name: row.version for row in rows}
-        stale = [(stable_id(n),) for n, v in versions.items() if current.get(n) != v]
+        gone = {stable_id(n) for n, v in versions.items() if current.get(n) != v}
+        stale = [(report_id,) for report_id in gone]
         for table in SQLITE_TABLES[:-2]:  # the dictionary and the codes hold no report's rows
             db.executemany(f"DELETE FROM {table} WHERE {'id' if table == 'reports' else 'report_id'} = ?", stale)
         batch: dict[str, list[tuple[Any, ...]]] = {}
-        for count, row in enumerate((r for r in rows if versions.get(r.name) != r.version), start=1):
-            for table, values in sqlite_rows(orjson.loads(full_json(row.info, load_raw)), row.fields).items():
+        new: set[int] = set()
+        for count, row in enumerate((r for r in rows if versions.get(r.info.name) != r.version), start=1):
+            fields = row.fields
+            new.add(fields["id"])
+            for table, values in sqlite_rows(orjson.loads(full_json(row.info, load_raw)), fields).items():
                 batch.setdefault(table, []).extend(values)
             if count % 2000 == 0:
                 _insert(db, batch)
@@ -148,7 +150,7 @@ def update_sqlite(rows: list[Row], load_raw: LoadRaw, work: Path, versions: dict
         db.commit()
     finally:
         db.close()
-
+    return gone, new
 
 
 # --- zip files ----------------------------------------------------------------------------------
@@ -182,7 +184,7 @@ FORMATS = ("csv.zip", "json.zip", "sqlite.zip")
 class _Year:
     key: str
     rows: list[Row]
-    fingerprint: str
+    versions: dict[str, str]  # each report's version: a year whose versions are as recorded is kept
     old: dict[str, Any]  # what the cache holds for this year, as last recorded (or {})
 
 
@@ -241,17 +243,16 @@ def _database_files(years: list[_Year], load_raw: LoadRaw, folder: Path, site: d
         name = f"reports-{year.key}"
         work = folder / f"{name}.work.sqlite"
         old = year.old.get("sqlite") or {}
-        versions = old["versions"] if old and old["stamp"] == file_stamp(work) else None
-        update_sqlite(year.rows, load_raw, work, versions)
-        current = {row.info.name: row.version for row in year.rows}
+        versions = year.old.get("versions") if old and old["stamp"] == file_stamp(work) else None
+        gone, new = update_sqlite(year.rows, load_raw, work, versions, year.versions)
         layout = paged.load_layout(folder / f"{name}.layout") if versions is not None else None
-        layout, *changed = paged.changes(layout, versions, current, old.get("stamp"))
+        layout, *changed = paged.changes(layout, old.get("stamp"), gone, new, lambda y=year: y.versions)
         heading = f"{'年度不详' if year.key == 'unknown' else year.key + '年度'}报告的 SQLite 数据库"
         zipped, made = paged.zip_database(folder, name, heading, site, (changed[0], changed[1]), layout,
                                           old.get("zip"))
         made.stamp = file_stamp(work)
         paged.save_layout(folder / f"{name}.layout", made)
-        done[year.key] = {"sqlite": {"versions": current, "stamp": made.stamp, "zip": zipped}}
+        done[year.key] = {"sqlite": {"stamp": made.stamp, "zip": zipped}}
     if every is not None:
         old = (every_old or {}).get("sqlite", {})
         done[allyears.ALL] = {"sqlite": allyears.update_database(folder, every, site, old, zip_members)}
@@ -269,16 +270,19 @@ def _make(rows: list[Row], load_raw: LoadRaw, folder: Path, site: dict[str, str]
     state = {} if fresh else load_state(folder / "state.json")
     old_years = state.get("years", {}) if state.get("format") == STATE_FORMAT else {}
     grouped: dict[str, list[Row]] = {}
+    versions: dict[str, dict[str, str]] = {}
     for row in rows:
         year = row.info.year
-        grouped.setdefault("unknown" if year is None else str(year), []).append(row)
+        key = "unknown" if year is None else str(year)
+        grouped.setdefault(key, []).append(row)
+        versions.setdefault(key, {})[row.info.name] = row.version
     salt = orjson.dumps(site).decode()
-    years = [_Year(key, members, _fingerprint(salt, members), old_years.get(key, {}))
-             for key, members in sorted(grouped.items())]
+    years = [_Year(key, members, versions[key], old_years.get(key, {})) for key, members in sorted(grouped.items())]
     for leftover in folder.iterdir():
         if _leftover(leftover.name, set(grouped)):
             leftover.unlink()
-    changed = [y for y in years if y.old.get("fingerprint") != y.fingerprint or not _intact(folder, y)
+    changed = [y for y in years if y.old.get("salt") != salt or y.old.get("versions") != y.versions
+               or not _intact(folder, y)
                or file_stamp(folder / f"reports-{y.key}.work.sqlite") is None]
     kept: dict[str, Any] = {y.key: y.old for y in years}
     # The all-years files: made again when any year is, or when they are not in the cache.
@@ -291,7 +295,6 @@ def _make(rows: list[Row], load_raw: LoadRaw, folder: Path, site: dict[str, str]
         text = multiprocessing.get_context("fork").Process(
             target=_in_child, args=(_text_files, text_result, changed, load_raw, folder, years))
         text.start()
-        versions = {y.key: {r.info.name: r.version for r in y.rows} for y in years}
         held = _database_files(changed, load_raw, folder, site, versions, every)
         text.join()
         if text.exitcode != 0:
@@ -300,7 +303,7 @@ def _make(rows: list[Row], load_raw: LoadRaw, folder: Path, site: dict[str, str]
             held.setdefault(year, {}).update(files)
         text_result.unlink()
         for year in changed:
-            kept[year.key] = {"fingerprint": year.fingerprint, **held[year.key]}
+            kept[year.key] = {"salt": salt, "versions": year.versions, **held[year.key]}
         if every_changed:
             every = held[allyears.ALL]
         save_state(folder / "state.json", {"format": STATE_FORMAT, "years": kept, allyears.ALL: every})
@@ -351,12 +354,6 @@ class Downloads:
     def every_year(self) -> list[tuple[str, str, Path]]:
         """The all-years files (``allyears.published``), after ``result``."""
         return allyears.published(self.folder, self.made["every"]) if self.made["years"] else []
-
-
-def _fingerprint(salt: str, rows: list[Row]) -> str:
-    """Changes with any row's name or version (one hash over one joined text: this runs over
-    every report in the main process)."""
-    return hashlib.sha1("\0".join([salt, *(f"{row.info.name}\0{row.version}" for row in rows)]).encode()).hexdigest()
 
 
 def _leftover(file_name: str, years: set[str]) -> bool:

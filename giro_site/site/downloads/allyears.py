@@ -27,7 +27,6 @@ from giro_site.site.build.output import file_stamp
 from giro_site.site.downloads import paged
 from giro_site.site.downloads.dictionary import datasette_metadata
 from giro_site.site.downloads.formats import (
-    SCHEMA,
     SQLITE_TABLES,
     database_readme,
     dictionary_csv,
@@ -68,11 +67,7 @@ def _copy_rows(db: sqlite3.Connection, source: Path, ids: list[int] | None) -> N
 
 
 def _new_database(path: Path) -> sqlite3.Connection:
-    path.unlink(missing_ok=True)
-    db = sqlite3.connect(path)
-    db.execute("PRAGMA journal_mode = OFF")
-    db.execute("PRAGMA synchronous = OFF")
-    db.executescript(SCHEMA)
+    db = paged.new_work(path)
     for table, values in fixed_rows().items():
         db.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' for _ in values[0])})", values)
     return db
@@ -98,39 +93,45 @@ def update_database(folder: Path, years: dict[str, dict[str, str]], site: dict[s
     (year key → report name → version), and write the zipped file or files. ``old``: what the
     cache held (``{}``). Returns what it holds now."""
     work = folder / f"reports-{ALL}.work.sqlite"
-    current = {name: version for held in years.values() for name, version in held.items()}
-    previous: dict[str, str] | None = old.get("versions") if old.get("stamp") == file_stamp(work) else None
-    if previous is None:
+    before: dict[str, dict[str, str]] | None = old.get("versions") if old.get("stamp") == file_stamp(work) else None
+    if before is None:
         db = _new_database(work)
-        previous = {}
+        before = {}
     else:
         db = sqlite3.connect(work)
         db.execute("PRAGMA journal_mode = OFF")
         db.execute("PRAGMA synchronous = OFF")
     try:
-        # ids (a hash of the name) only of the reports that changed: this runs at every rebuild
-        stale = [(paged.stable_id(name),) for name, version in previous.items() if current.get(name) != version]
+        # only the years whose reports changed are looked at, and ids (a hash of the name)
+        # made only of the reports that changed: this runs at every rebuild
+        gone: set[int] = set()
+        fresh: dict[str, list[str]] = {}
+        for key in set(years) | set(before):
+            now, was = years.get(key, {}), before.get(key, {})
+            if now != was:
+                gone |= {paged.stable_id(name) for name, version in was.items() if now.get(name) != version}
+                fresh[key] = [name for name, version in now.items() if was.get(name) != version]
         for table in _ROW_TABLES:
-            db.executemany(f"DELETE FROM {table} WHERE {_key_column(table)} = ?", stale)
+            db.executemany(f"DELETE FROM {table} WHERE {_key_column(table)} = ?", [(i,) for i in gone])
         db.commit()
-        for key in year_order(list(years)):
-            fresh = [name for name, version in years[key].items() if previous.get(name) != version]
-            if fresh:
-                whole = len(fresh) == len(years[key]) and not previous
-                _copy_rows(db, folder / f"reports-{key}.work.sqlite",
-                           None if whole else [paged.stable_id(n) for n in fresh])
-        versions = current
+        new: set[int] = set()
+        for key in year_order([key for key, names in fresh.items() if names]):
+            ids = [paged.stable_id(name) for name in fresh[key]]
+            new.update(ids)
+            _copy_rows(db, folder / f"reports-{key}.work.sqlite", None if not before else ids)
         estimate = sum((folder / f"reports-{key}.sqlite.zip").stat().st_size for key in years)
         split = estimate > (SPLIT_LIMIT if limit is None else limit)
         provinces: dict[str, str] = {}
         zips: dict[str, Any] = {}
         if split:
+            versions = {name: version for held in years.values() for name, version in held.items()}
             provinces, zips = _split(db, folder, versions, site, old.get("provinces", {}), zip_members,
                                      old.get("zips") or {})
             (folder / f"reports-{ALL}.sqlite.zip").unlink(missing_ok=True)
         else:
-            layout = paged.load_layout(folder / f"reports-{ALL}.layout") if previous else None
-            layout, *changed = paged.changes(layout, previous or None, current, old.get("stamp"))
+            layout = paged.load_layout(folder / f"reports-{ALL}.layout") if before else None
+            layout, *changed = paged.changes(layout, old.get("stamp"), gone, new,
+                                             lambda: [name for held in years.values() for name in held])
     finally:
         db.close()
     if not split:
@@ -142,7 +143,7 @@ def update_database(folder: Path, years: dict[str, dict[str, str]], site: dict[s
             stale_file.unlink()
     else:
         (folder / f"reports-{ALL}.layout").unlink(missing_ok=True)
-    return {"versions": versions, "stamp": file_stamp(work), "split": split, "provinces": provinces, "zips": zips}
+    return {"versions": years, "stamp": file_stamp(work), "split": split, "provinces": provinces, "zips": zips}
 
 
 def _split(db: sqlite3.Connection, folder: Path, versions: dict[str, str],

@@ -26,12 +26,13 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import mmap
 import pickle
 import sqlite3
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import partial
+from functools import lru_cache, partial
 from itertools import accumulate, pairwise
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,7 @@ from giro_site.site.downloads.formats import SCHEMA, SQLITE_TABLES, fixed_rows
 
 PAGE = 32768  # rows up to 8 KB stay on their leaf (a section of prose rarely is longer)
 GROUP = 256  # reports a group holds, on average
-LAYOUT_FORMAT = 1
+LAYOUT_FORMAT = 2  # changes with the working databases or the layout kept
 _TABLE_LEAF, _TABLE_INTERIOR, _INDEX_LEAF, _INDEX_INTERIOR = 0x0D, 0x05, 0x0A, 0x02
 _MAX_INDEX = (PAGE - 12) * 64 // 255 - 23  # SQLite's limits of a cell's payload on its page
 _MAX_TABLE = PAGE - 35
@@ -158,29 +159,99 @@ def _scratch() -> sqlite3.Connection:
     return db
 
 
+def _first_id(image: Any, at: int, table: bool) -> int:
+    """The report id of the cell at ``at``: a table's rowid, or an index's first column."""
+    _, body = _read_varint(image, at)
+    if table:
+        return _read_varint(image, body)[0]
+    size, types = _read_varint(image, body)
+    kind = _read_varint(image, types)[0]
+    width = _INT_WIDTHS.get(kind)
+    if width is None:
+        return kind - 8 if kind in (8, 9) else -(1 << 63)  # 0 or 1; no report's id is NULL
+    return int.from_bytes(image[body + size:body + size + width], "big", signed=True)
+
+
+_INT_WIDTHS = {1: 1, 2: 2, 3: 3, 4: 4, 5: 6, 6: 8}
+
+
+def _after(image: Any, start: int, pointers: tuple[int, ...], table: bool, bound: int) -> int:
+    """The first of a leaf's cells (in key order) whose report id is past ``bound``."""
+    low, high = 0, len(pointers)
+    while low < high:
+        middle = (low + high) // 2
+        if _first_id(image, start + pointers[middle], table) > bound:
+            high = middle
+        else:
+            low = middle + 1
+    return low
+
+
+def _range(image: Any, root: int, low: int | None, high: int | None, out: list[bytes]) -> bool:
+    """Append the entries of the b-tree at ``root`` whose report id is in (low, high], in key
+    order, descending only into pages that can hold one; False once past ``high``."""
+    start = (root - 1) * PAGE
+    head = start + (100 if root == 1 else 0)
+    kind, count = image[head], struct.unpack_from(">H", image, head + 3)[0]
+    if kind in (_TABLE_LEAF, _INDEX_LEAF):
+        table = kind == _TABLE_LEAF
+        pointers = struct.unpack_from(f">{count}H", image, head + 8)
+        if not pointers:
+            return True
+        first = 0 if low is None else _after(image, start, pointers, table, low)
+        end = len(pointers) if high is None else _after(image, start, pointers, table, high)
+        out += _leaf(image, start, pointers[first:end], table)
+        return end == len(pointers)
+    for pointer in struct.unpack_from(f">{count}H", image, head + 12):
+        child = struct.unpack_from(">I", image, start + pointer)[0]
+        if kind == _TABLE_INTERIOR:  # the child's ids are at most the cell's
+            key = _read_varint(image, start + pointer + 4)[0]
+            if low is not None and key <= low:
+                continue
+            if not _range(image, child, low, high, out) or (high is not None and key >= high):
+                return False
+        else:  # the child's entries come before the cell's, whose id is at least theirs
+            key = _first_id(image, start + pointer + 4, False)
+            if low is not None and key <= low:
+                continue
+            if not _range(image, child, low, high, out) or (high is not None and key > high):
+                return False
+            out.append(_cell(image, start + pointer + 4, False))
+    return _range(image, struct.unpack_from(">I", image, head + 8)[0], low, high, out)
+
+
 def group_cells(work: Path, low: int | None, high: int | None) -> dict[str, list[bytes]]:
     """The cells of every table's rows of the reports with ids in (low, high] (None: no
-    bound), from the working database ``work``, as SQLite writes them."""
-    db = _scratch()
-    try:
-        db.execute("ATTACH DATABASE ? AS work", (str(work),))
-        for table in SQLITE_TABLES:
-            if table in _FIXED:
-                continue
-            key = "id" if table == "reports" else "report_id"
-            bounds = [f"{key} > {int(low)}"] if low is not None else []
-            bounds += [f"{key} <= {int(high)}"] if high is not None else []
-            where = f" WHERE {' AND '.join(bounds)}" if bounds else ""
-            db.execute(f"INSERT INTO main.{table} SELECT * FROM work.{table}{where} ORDER BY {key}")
-        db.commit()
-        db.execute("DETACH DATABASE work")
-        image = db.serialize()
+    bound), read from the pages of the working database ``work`` (of ``PAGE`` bytes a page,
+    as ``new_work`` makes them) as SQLite wrote them."""
+    with sqlite3.connect(work) as db:
         roots = dict(db.execute("SELECT name, rootpage FROM sqlite_schema WHERE type = 'table'").fetchall())
-    finally:
-        db.close()
-    return {table: cells(image, roots[table]) for table in SQLITE_TABLES if table not in _FIXED}
+        size = db.execute("PRAGMA page_size").fetchone()[0]
+    db.close()
+    if size != PAGE:
+        raise ValueError(f"{work.name}: pages of {size} bytes, not {PAGE}")
+    with open(work, "rb") as stream, mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as image:
+        made: dict[str, list[bytes]] = {}
+        for table in SQLITE_TABLES:
+            if table not in _FIXED:
+                made[table] = []
+                _range(image, roots[table], low, high, made[table])
+    return made
 
 
+def new_work(path: Path) -> sqlite3.Connection:
+    """A new working database (``path`` replaced): the schema, pages of ``PAGE`` bytes, no
+    journal (the cache is made again if a build stops halfway)."""
+    path.unlink(missing_ok=True)
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA page_size = {PAGE}")
+    db.execute("PRAGMA journal_mode = OFF")
+    db.execute("PRAGMA synchronous = OFF")
+    db.executescript(SCHEMA)
+    return db
+
+
+@lru_cache(maxsize=1)
 def _fixed_cells() -> tuple[dict[str, list[bytes]], list[tuple[str, str, str, str]]]:
     """The cells of the tables every database holds the same, and the schema's rows."""
     db = _scratch()
@@ -537,17 +608,15 @@ def stable_id(name: str) -> int:
     return int(hashlib.sha1(name.encode("utf-8")).hexdigest()[:13], 16)
 
 
-def changes(layout: Layout | None, previous: dict[str, str] | None, current: dict[str, str], stamp: Any
+def changes(layout: Layout | None, stamp: Any, gone: set[int], new: set[int], everything: Callable[[], Any]
             ) -> tuple[Layout | None, list[int], set[int]]:
-    """(the layout to keep up to date, the ids that end a group, the ids of the reports
-    removed, changed or added) from the reports' versions before (``previous``: None when
-    the working database was made again) and now; ``stamp``: the working database's when
-    the versions were recorded, which a layout of the same build holds."""
-    if layout is None or previous is None or layout.stamp != stamp:
-        dirty = {stable_id(name) for name in current}
+    """(the layout to keep up to date, the ids that end a group, the ids of the groups to
+    make) from the ids of the reports removed or changed (``gone``) and changed or added
+    (``new``) since the layout was made from the working database of ``stamp``; without a
+    layout of that database, every report's (``everything``: their names)."""
+    if layout is None or layout.stamp != stamp:
+        dirty = {stable_id(name) for name in everything()}
         return None, bounds_of(list(dirty)), dirty
-    gone = {stable_id(name) for name, version in previous.items() if current.get(name) != version}
-    new = {stable_id(name) for name, version in current.items() if previous.get(name) != version}
     return layout, sorted(set(layout.bounds) - gone | {i for i in new if i % GROUP == 0}), gone | new
 
 
