@@ -356,15 +356,19 @@ def _restored_model(renderer: SiteRenderer, store: ReportStore, cache: Path, bas
 
 def _apply(renderer: SiteRenderer, model: SiteModel, patched: Patch) -> None:
     """The rest of the model after a patch changed some agencies' reports."""
-    position = {row.name: index for index, row in enumerate(model.download_rows)}
+    starts = [0]  # where each agency's rows begin among the download rows (in the agencies' order)
+    for agency in model.agencies[:max(patched.changed, default=0)]:
+        starts.append(starts[-1] + len(agency.reports))
     for index in patched.changed:
         agency = model.agencies[index]
         model.keys[agency.slug] = agency_key(agency, model.base)
         model.metas[agency.slug] = meta_key(agency, model.base)
         model.rows[index] = renderer.index_rows([agency])[0]
         model.index_pieces[index] = index_piece(agency, model.regions)
-        for row in renderer.download_rows([agency], {agency.slug: model.metas[agency.slug]}):
-            model.download_rows[position[row.name]] = row
+        rows = renderer.download_rows([agency], {agency.slug: model.metas[agency.slug]})
+        assert [row.name for row in model.download_rows[starts[index]:starts[index] + len(rows)]] \
+            == [row.name for row in rows]  # a patch keeps each agency's reports and their order
+        model.download_rows[starts[index]:starts[index] + len(rows)] = rows
 
 
 def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[], None]) -> BuildResult:
