@@ -257,7 +257,8 @@ class Versions:
 
 def stated_cells(report: dict[str, Any]) -> int:
     """How many cells of the form's three tables the report fills in (a blank is not one)."""
-    return sum(value is not None for table in FORM_TABLES for row in report[table].values() for value in row.values())
+    rows = [list(row.values()) for table in FORM_TABLES for row in report[table].values()]
+    return sum(map(len, rows)) - sum(row.count(None) for row in rows)  # at C speed: every report is counted
 
 
 def figures_digest(report: dict[str, Any]) -> str:

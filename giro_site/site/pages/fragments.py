@@ -17,6 +17,11 @@ from markupsafe import Markup, escape
 
 from giro_site.site.tables import Head, Number, show
 
+# A table row's value cells for ``Fragments.figures``: the row's key in the report's JSON when
+# all its cells are in that row (else None), their column keys, their JSON paths, and each
+# cell's (path, row key, column key).
+FigureRow = tuple[str | None, tuple[str, ...], tuple[str, ...], tuple[tuple[str, str, str], ...]]
+
 
 class Fragments:
     def __init__(self, env: Environment):
@@ -30,7 +35,7 @@ class Fragments:
         self._cells: dict[tuple[str, str, tuple[int, ...], str], Markup] = {}
         self._values: dict[tuple[Number | None, bool, tuple[int, ...], str], Markup] = {}
         self._heads: dict[tuple[Head, ...], Markup] = {}
-        self._figures: dict[tuple[Number | None, bool], str] = {}  # ``value`` without flags, as text
+        self._stated: dict[Number | None, str] = {}  # ``value`` of a stated figure without flags, as text
 
     def cell(self, text: str, kind: str, flags: tuple[int, ...], year_id: str) -> Markup:
         """One value cell; ``kind`` is "b" (blank), "d" (derived) or "" (stated)."""
@@ -73,25 +78,34 @@ class Fragments:
             pieces = self._tables[key] = str(self._table_macro(blank, _ID)).split(_ROW)
         return self.fill(key, [row.cells for row in table.rows], year_id)
 
-    def figures(self, key: Any, rows: list[list[tuple[str, str, str]]], values: dict[str, dict[str, Any]],
+    def figures(self, key: Any, rows: list[FigureRow], values: dict[str, dict[str, Any]],
                 derived: set[str] | frozenset[str], year_id: str) -> Markup:
         """The skeleton of ``key`` filled with the figures of a table without findings:
-        ``rows`` gives each row's cells as (JSON path, row key, column key), ``values`` the
-        table's figures by row and column. The bytes of ``fill`` with ``value``'s cells, in
-        one loop (the cells of every table of every report pass here)."""
+        ``rows`` gives each row's cells (``FigureRow``), ``values`` the table's figures by row
+        and column. The bytes of ``fill`` with ``value``'s cells; a row of stated figures
+        (most rows: not derived, no flags) is looked up at C speed, the cells of every table
+        of every report pass here."""
         pieces = self._tables[key]
-        known = self._figures
+        stated = self._stated
         filled = [pieces[0]]
         add = filled.append
-        for row, piece in zip(rows, pieces[1:], strict=True):
-            for path, row_key, column in row:
-                cell = values.get(row_key, _NONE).get(column), path in derived
-                shown = known.get(cell)
-                if shown is None:
-                    shown = known[cell] = str(self.value(cell[0], cell[1], (), year_id))
-                add(shown)
+        for (row_key, columns, paths, parts), piece in zip(rows, pieces[1:], strict=True):
+            if row_key is not None and (not derived or derived.isdisjoint(paths)):
+                figures = list(map(values.get(row_key, _NONE).get, columns))
+                shown = list(map(stated.get, figures))
+                if None in shown:
+                    shown = [text if text is not None else self._stated_text(figure)
+                             for text, figure in zip(shown, figures, strict=True)]
+                add("".join(shown))
+            else:
+                for path, cell_row, column in parts:
+                    add(str(self.value(values.get(cell_row, _NONE).get(column), path in derived, (), year_id)))
             add(piece)
         return Markup("".join(filled).replace(_ID, str(escape(year_id))))
+
+    def _stated_text(self, figure: Number | None) -> str:
+        text = self._stated[figure] = str(self.value(figure, False, (), year_id=""))
+        return text
 
     def chart(self, chart: dict[str, Any]) -> Markup:
         """The ``chart`` macro's markup for ``chart`` (plain data: strings, numbers, lists,
