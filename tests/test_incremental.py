@@ -372,3 +372,15 @@ def test_a_rebuild_saves_only_what_changed(project: Path, monkeypatch: pytest.Mo
     assert not (cache / "store.delta.json").exists() and (cache / "store.json").read_bytes() != index
     assert summaries(cache) == summaries(project / "other-cache") | {EDITED: summaries(cache)[EDITED]}
     assert_same_as_fresh(project)
+
+
+def test_an_agency_folder_deleted_by_hand_is_written_again(project: Path) -> None:
+    """An unchanged agency keeps its files only while they are there: its folder removed from
+    the output, the next build renders that agency again (and only it)."""
+    build(project)
+    folder = year_page(project, "gaoling", 2020).parent
+    shutil.rmtree(folder)
+    result = build(project)
+    assert (result.mode, result.rendered_agencies) == ("rebuild", 1)
+    assert year_page(project, "gaoling", 2020).is_file()
+    assert_same_as_fresh(project)

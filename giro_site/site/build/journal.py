@@ -13,7 +13,7 @@ one whole and one small delta. Reading still parses every entry; writing no long
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -71,10 +71,11 @@ class Journal:
         """Size and time of both files: changes whenever either is written."""
         return [file_stamp(self.whole), file_stamp(self.delta)]
 
-    def save(self, head: dict[str, Any], entries: dict[str, Any], changed: Iterable[str] | None) -> None:
+    def save(self, head: dict[str, Any], entries: Mapping[str, Any], changed: Iterable[str] | None) -> None:
         """Write ``entries`` with ``head``: only the delta when ``changed`` names the entries
         changed or removed since this journal was last loaded or saved, and the delta stays
-        short; else the whole (None: all of them may have changed)."""
+        short; else the whole (None: all of them may have changed). Only the entries
+        written are looked up (``entries`` may make each when asked)."""
         if changed is not None and self._token:
             pending = dict(self._pending)
             for key in changed:
@@ -84,7 +85,8 @@ class Journal:
                 self._pending = pending
                 return
         token = os.urandom(8).hex()
-        write_atomically(self.whole, orjson.dumps({**head, "journal": token, "entries": entries}))
+        whole = entries if isinstance(entries, dict) else dict(entries.items())
+        write_atomically(self.whole, orjson.dumps({**head, "journal": token, "entries": whole}))
         self.delta.unlink(missing_ok=True)
         self._token, self._pending = token, {}
 
