@@ -18,7 +18,7 @@ from giro_site.progress import for_terminal
 from giro_site.prose.identity import full_name
 from giro_site.report import parse_report, to_json
 from giro_site.site.build import jobsummary, sitesize
-from giro_site.site.build.builder import BuildOptions, BuildResult, build_site
+from giro_site.site.build.builder import BuildOptions, BuildResult, BuildSession, build_site
 from giro_site.site.config import AgencyDirectory, load_agencies, load_config
 from giro_site.terminal import echo
 
@@ -143,7 +143,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     if _missing_reports(Path(args.content)):
         return 2
     try:
-        result = build_site(_build_options(args))
+        result = build_site(_build_options(args), BuildSession(one_shot=getattr(args, "quick_exit", False)))
     except (ReportError, OSError) as exc:
         message = (exc.describe() if isinstance(exc, ReportError)  # a full disk, a folder without write permission
                    else f"{exc.filename or ''} {exc.strerror or exc}：请检查磁盘空间和文件夹的写入权限")
@@ -261,6 +261,7 @@ def main(argv: list[str] | None = None, *, quick_exit: bool = False) -> int:
     if not argv or (argv[0].startswith("-") and argv[0] not in {"-h", "--help"}):
         argv = ["build", *argv]  # `python build.py` builds the site
     args = parser.parse_args(argv)
+    args.quick_exit = quick_exit
     try:
         code = int(args.func(args))
         sys.stdout.flush()  # here, not at exit, where a closed pipe would print a traceback

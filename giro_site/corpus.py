@@ -106,7 +106,17 @@ def scan_reports(content: Path, sidecars: dict[str, os.stat_result] | None = Non
             skip(folder, "这是本程序生成的网站，不作为报告读取：请把输出文件夹（--out）放在内容文件夹以外")
             continue
         for entry in entries:
-            if entry.name.startswith("."):
+            name = entry.name
+            if name.startswith("."):
+                continue
+            if entry.is_file(follow_symlinks=False) and not is_sidecar(name):  # the usual entry, at once
+                dot = name.rfind(".")
+                if dot > 0 and name[dot:].lower() in suffixes:
+                    reason = _name_reason(name)
+                    if reason is not None:
+                        skip(entry.path, reason)
+                    else:
+                        found.append((entry.path, entry.stat(follow_symlinks=False)))
                 continue
             if is_sidecar(entry.name):
                 if sidecars is not None and entry.is_file(follow_symlinks=False):
@@ -247,7 +257,8 @@ class Versions:
 
 def stated_cells(report: dict[str, Any]) -> int:
     """How many cells of the form's three tables the report fills in (a blank is not one)."""
-    return sum(value is not None for table in FORM_TABLES for row in report[table].values() for value in row.values())
+    rows = [list(row.values()) for table in FORM_TABLES for row in report[table].values()]
+    return sum(map(len, rows)) - sum(row.count(None) for row in rows)  # at C speed: every report is counted
 
 
 def figures_digest(report: dict[str, Any]) -> str:

@@ -409,3 +409,40 @@ def test_a_headline_figure_made_of_cells_needs_every_one(data: st.DataObject) ->
             head.lawsuits, head.cases, head.corrected, head.outcomes, head.complete, head.items_approximate] == \
         [want["items"], want["applications"], want["processed"], want["granted"], want["share"], want["reviews"],
          want["lawsuits"], want["cases"], want["corrected"], want["groups"], want["complete"], want["approx"]]
+
+
+_figure = st.one_of(st.none(), st.integers(0, 10**6), st.floats(0, 1e6, allow_nan=False, allow_infinity=False))
+
+
+@given(st.lists(st.tuples(_figure, _figure, _figure, _figure, _figure, _figure, _figure, st.booleans(),
+                          st.sampled_from(["ok", "warning", "error"])), max_size=30))
+def test_a_years_totals_are_the_sums_of_the_stated_figures_in_one_pass(rows: list[tuple[Any, ...]]) -> None:
+    """The home and region pages' totals are made in one pass over the reports; each must be
+    what summing that figure's stated values alone gives (a blank is not 0), in the same
+    order (the same bytes as before), with the share over reports that state both parts."""
+    from giro_site.site.model import Headline
+    from giro_site.site.totals import share_of, total_of, totals_by_year
+
+    class _Agency:
+        def __init__(self, slug: str, info: Any) -> None:
+            self.slug, self.reports = slug, [info]
+
+    class _Info:
+        def __init__(self, head: Headline) -> None:
+            self.year, self.head = 2023, head
+
+    heads = [Headline(items=None if items is None else int(items), applications=applications, processed=processed,
+                      granted_share=None, reviews=reviews, lawsuits=lawsuits, corrected=corrected, outcomes={},
+                      quality=quality, errors=0, warnings=0, granted=granted, items_approximate=approximate)
+             for items, applications, processed, reviews, lawsuits, corrected, granted, approximate, quality in rows]
+    made = totals_by_year([_Agency(f"a{i}", _Info(head)) for i, head in enumerate(heads)])  # type: ignore[list-item]
+    if not heads:
+        assert made == []
+        return
+    (totals,) = made
+    assert totals.items == total_of([h.items for h in heads], [h.items_approximate for h in heads])
+    for name in ("applications", "reviews", "lawsuits", "corrected"):
+        assert getattr(totals, name) == total_of([getattr(h, name) for h in heads]), name
+    assert totals.granted_share == share_of([(h.granted, h.processed) for h in heads])
+    assert (totals.reports, totals.agencies, totals.errors) == (len(heads), len(heads),
+                                                                sum(h.quality == "error" for h in heads))

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import compress
+from itertools import chain, compress
 from operator import attrgetter
 from typing import Any
 
@@ -27,11 +27,13 @@ from giro_site.document import Row
 from giro_site.forms.cells import Mapped
 from giro_site.forms.grid import FIGURE, ColumnMap, cell_kind
 
-# A key's row: how many cells the format declares, each cell's kind (``grid.cell_kind``) and
-# the text of every cell that is not a figure.
-Key = tuple[str, tuple[tuple[int, tuple[int, ...], tuple[str, ...]], ...]]
+# A key: the form; each row's declared count of cells and its number of cells; every cell's
+# kind (``grid.cell_kind``), row after row; the text of every cell that is not a figure, in
+# order. (Equal keys, equal rows: the counts cut the kinds into rows, the kinds the texts.)
+Key = tuple[str, tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[str, ...]]
 assert FIGURE == 0, "layout_key leaves the figures out by compress(), which drops kind 0"
-_HIDDEN = attrgetter("hidden")
+_HIDDEN, _TEXT = attrgetter("hidden"), attrgetter("text")
+_CELLS, _DECLARED = attrgetter("cells"), attrgetter("declared")
 _MAX_PLANS = 64  # layouts kept per table in a process (a corpus has a handful)
 
 
@@ -47,15 +49,14 @@ class Plan:
 
 def layout_key(form: str, rows: list[Row]) -> Key | None:
     """The key of a table's layout; None for a table with hidden text (the plans do not
-    serve it: the general path says what was hidden)."""
-    shaped = []
-    for row in rows:
-        if any(map(_HIDDEN, row.cells)):
-            return None
-        texts = row.texts()
-        kinds = tuple(map(cell_kind, texts))
-        shaped.append((row.declared, kinds, tuple(compress(texts, kinds))))  # FIGURE is 0: left out
-    return form, tuple(shaped)
+    serve it: the general path says what was hidden). Made over all the table's cells at
+    once, at C speed: every table of every report is keyed."""
+    cells = list(chain.from_iterable(map(_CELLS, rows)))
+    if any(map(_HIDDEN, cells)):
+        return None
+    texts = list(map(_TEXT, cells))
+    kinds = tuple(map(cell_kind, texts))
+    return form, tuple(map(_DECLARED, rows)), tuple(map(len, map(_CELLS, rows))), kinds, tuple(compress(texts, kinds))
 
 
 class Plans:

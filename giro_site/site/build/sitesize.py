@@ -59,6 +59,47 @@ def tally(files: Iterable[tuple[str, int]]) -> SiteSize:
     return size
 
 
+def merged(first: SiteSize, second: SiteSize) -> SiteSize:
+    """The size of two sets of files that share none."""
+    by_kind = {kind: list(counts) for kind, counts in first.by_kind.items()}
+    for kind, (length, count) in second.by_kind.items():
+        counts = by_kind.setdefault(kind, [0, 0])
+        counts[0] += length
+        counts[1] += count
+    return SiteSize(first.bytes + second.bytes, first.files + second.files, max(first.largest, second.largest),
+                    by_kind)
+
+
+def without(size: SiteSize, files: Iterable[tuple[str, int]]) -> SiteSize | None:
+    """``size`` less the files given (which it counted); None when the largest is among them
+    (the next largest is not known: tally again)."""
+    gone = tally(files)
+    if gone.files and gone.largest[0] >= size.largest[0]:
+        return None
+    by_kind = {kind: list(counts) for kind, counts in size.by_kind.items()}
+    for kind, (length, count) in gone.by_kind.items():
+        counts = by_kind[kind]
+        counts[0] -= length
+        counts[1] -= count
+    return SiteSize(size.bytes - gone.bytes, size.files - gone.files, size.largest,
+                    {kind: counts for kind, counts in by_kind.items() if counts[1]})
+
+
+def as_record(size: SiteSize) -> dict[str, object]:
+    return {"bytes": size.bytes, "files": size.files, "largest": list(size.largest), "by_kind": size.by_kind}
+
+
+def from_record(record: object) -> SiteSize | None:
+    """A size saved by ``as_record`` (in the manifest); None for anything else."""
+    try:
+        assert isinstance(record, dict)
+        largest = record["largest"]
+        by_kind = {str(kind): [int(counts[0]), int(counts[1])] for kind, counts in record["by_kind"].items()}
+        return SiteSize(int(record["bytes"]), int(record["files"]), (int(largest[0]), str(largest[1])), by_kind)
+    except (AssertionError, KeyError, TypeError, ValueError, IndexError, AttributeError):
+        return None
+
+
 def _scan(out: Path) -> Iterator[tuple[str, int]]:
     pending = [(str(out), "")]
     while pending:

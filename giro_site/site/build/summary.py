@@ -48,9 +48,15 @@ def summarize(report: dict[str, Any]) -> dict[str, Any]:
         "digest": findings_digest(findings),
         "article20": [article20_value(report, row, columns) for _, (row, columns) in ARTICLE20],
         "extra_rows": len(report["extra_rows"]),
-        "link": {
-            "year": report.get("year"), "form": report["form"],
-            "applications": {key: report["applications"][key] for key in ("carried_over", "carried_forward")},
-            "proactive": {row: report["proactive"][row] for row in _LINK_ROWS if row in report["proactive"]},
-        },
+    }
+
+
+def cross_year_link(report: dict[str, Any]) -> dict[str, Any]:
+    """What the cross-year checks compare of a report (``corpus.cross_year_findings``): kept
+    beside the report in the store's pack, not in its summary, as only the reports of the
+    bodies a build groups again need it (it was a third of every summary)."""
+    return {
+        "year": report.get("year"), "form": report["form"],
+        "applications": {key: report["applications"][key] for key in ("carried_over", "carried_forward")},
+        "proactive": {row: report["proactive"][row] for row in _LINK_ROWS if row in report["proactive"]},
     }

@@ -16,7 +16,7 @@ from markupsafe import Markup
 from giro_site.findings import CODE_INDEX, SEVERITY_LABEL
 from giro_site.site.model import Agency, Headline
 from giro_site.site.pages import charts
-from giro_site.site.pages.fragments import Fragments
+from giro_site.site.pages.fragments import FigureRow, Fragments
 from giro_site.site.tables import Cell, Head, TableLayout, layouts, show
 from giro_site.site.urls import Urls
 
@@ -130,10 +130,8 @@ def shown_table(layout: TableLayout, report: dict[str, Any], findings: list[Show
     extras = _extras(report, layout.id)
     key = (id(layout), present)  # layouts are made once (cached)
     if not mine and not extras and fragments.has_table(key):  # the same skeleton as every such table
-        cells = [fragments.join([fragments.value(values.get(row_key, _NONE).get(column), path in derived, (), year_id)
-                                 for path, row_key, column in row]) for row in _row_parts(layout)]
         return ShownTable(layout.id, layout.caption, [], [], layout.width, [], present,
-                          fragments.fill(key, cells, year_id))
+                          fragments.figures(key, _figure_rows(layout), values, derived, year_id))
     under = [extras.get(row.key.split(".")[1], []) if row.key.count(".") == 1 else [] for row in layout.rows]
     rows: list[ShownRow] = []
     reaching: list[list[int]] = []  # [rows still covered, columns] of labels from rows above
@@ -168,20 +166,24 @@ def shown_table(layout: TableLayout, report: dict[str, Any], findings: list[Show
 _NONE: dict[str, Any] = {}
 
 
-_ROW_PARTS: dict[int, tuple[TableLayout, list[list[tuple[str, str, str]]]]] = {}
+_FIGURE_ROWS: dict[int, tuple[TableLayout, list[FigureRow]]] = {}
 
 
-def _row_parts(layout: TableLayout) -> list[list[tuple[str, str, str]]]:
-    """Each row's value cells: (JSON path, row key, column key). Kept by the layout's
-    identity (layouts are made once): a frozen dataclass hashes every field of every row,
-    a twentieth of the time of rendering a report's tables."""
-    found = _ROW_PARTS.get(id(layout))
+def _figure_rows(layout: TableLayout) -> list[FigureRow]:
+    """Each row's value cells (``fragments.FigureRow``). Kept by the layout's identity
+    (layouts are made once): a frozen dataclass hashes every field of every row, a
+    twentieth of the time of rendering a report's tables."""
+    found = _FIGURE_ROWS.get(id(layout))
     if found is None or found[0] is not layout:
-        parts = [[(path, row_key, column) for path, (_, row_key, column) in zip(row.paths, row.parts, strict=True)]
-                 for row in layout.rows]
-        found = _ROW_PARTS[id(layout)] = (layout, parts)
+        rows: list[FigureRow] = []
+        for row in layout.rows:
+            parts = tuple((path, row_key, column)
+                          for path, (_, row_key, column) in zip(row.paths, row.parts, strict=True))
+            keys = {row_key for _, row_key, _ in parts}
+            rows.append((keys.pop() if len(keys) == 1 else None, tuple(column for _, _, column in parts),
+                         tuple(path for path, _, _ in parts), parts))
+        found = _FIGURE_ROWS[id(layout)] = (layout, rows)
     return found[1]
-
 
 
 
@@ -201,6 +203,7 @@ class YearView:
     source_published: bool  # whether source_url is the site's copy
     origin: dict[str, str | None] | None = None  # the official address it was fetched from (``fetched_origin``)
     others: list[dict[str, Any]] = field(default_factory=list)  # other versions of the year: file, url, reason
+    chart_html: list[Markup] = field(default_factory=list)  # ``charts`` rendered (``Fragments.chart``)
 
 
 def year_view(agency: Agency, index: int, report: dict[str, Any], urls: Urls, fragments: Fragments,
@@ -221,6 +224,7 @@ def year_view(agency: Agency, index: int, report: dict[str, Any], urls: Urls, fr
         data_url=urls.agency_data(agency.slug),
         source_url=original[0], source_published=original[1],
         origin=fetched_origin(agency.reports[index].summary.get("origin")),
+        chart_html=[fragments.chart(chart) for chart in year_charts],
     )
 
 

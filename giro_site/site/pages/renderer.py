@@ -7,6 +7,7 @@ only their summaries (``model.ReportInfo``)."""
 from __future__ import annotations
 
 import gzip
+import heapq
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -42,8 +43,9 @@ LoadReport = Callable[[ReportInfo], dict[str, Any]]
 
 def agency_data(published: list[dict[str, Any]]) -> bytes:
     """The agency's data file: its reports' JSON, gzip-compressed with no date in the header
-    (the same reports give the same bytes)."""
-    return gzip.compress(orjson.dumps(published), compresslevel=9, mtime=0)
+    (the same reports give the same bytes). Level 6: measured on 3,000 reports, 1 % larger
+    than level 9 (966 against 955 bytes a report) for two thirds of its CPU time."""
+    return gzip.compress(orjson.dumps(published), compresslevel=6, mtime=0)
 
 
 @dataclass
@@ -69,6 +71,11 @@ class SiteRenderer:
 
     # --- one agency ------------------------------------------------------------------
 
+    def ready(self) -> None:
+        """Compile the agency pages' templates now (before worker processes are forked)."""
+        for name in ("year.html", "agency.html"):
+            self.env.get_template(name)
+
     def agency_urls(self, agency: Agency) -> list[str]:
         """The pages of an agency's reports: one per report, no other page (a page at the agency's
         own address, which nothing links to, would cost each agency a file)."""
@@ -78,7 +85,8 @@ class SiteRenderer:
         """The agency's pages (one per report), its data file and its reports' original files."""
         urls = self.urls
         links = year_links(agency, urls)
-        trend = charts.trend_chart(agency)
+        trend_chart = charts.trend_chart(agency)
+        trend = self.fragments.chart_once(trend_chart) if trend_chart else None  # the same on each page
         place = place_of(agency)
         breadcrumb = crumbs(place, urls) if place is not None else []
         section_template = self.env.get_template("year.html")
@@ -115,10 +123,10 @@ class SiteRenderer:
         """The agencies in the index charts: each one's report for ``year``, the top ones."""
         chosen = [(a.display_name, a.reports[0], a) for a in agencies if a.reports[0].year == year]
         if order == "items":
-            chosen.sort(key=lambda e: (-(e[1].head.items or 0), e[0]))
+            top = heapq.nsmallest(self.config.chart_top, chosen, key=lambda e: (-(e[1].head.items or 0), e[0]))
         else:
-            chosen.sort(key=lambda e: (-(e[1].head.processed or 0), e[0]))
-        return [(name, info, self.urls.agency(a.slug, a.ids[0])) for name, info, a in chosen[: self.config.chart_top]]
+            top = heapq.nsmallest(self.config.chart_top, chosen, key=lambda e: (-(e[1].head.processed or 0), e[0]))
+        return [(name, info, self.urls.agency(a.slug, a.ids[0])) for name, info, a in top]  # (the first of a sort)
 
     def listing_pages(self, rows: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]], int, int]]:
         """(URL, rows, page, pages) of each page of the comparison table without JavaScript."""
@@ -176,10 +184,12 @@ class SiteRenderer:
             outputs.append(self._page(urls.page(page["name"]), "page.html", page=page, codes=CODES))
         with_errors = [(a, info, rid, sentences(info.error_messages)) for a in agencies
                        for info, rid in zip(a.reports, a.ids, strict=True) if info.head.quality == "error"]
-        owners = {info.name: (a, rid) for a in agencies for info, rid in zip(a.reports, a.ids, strict=True)}
+        others = [o for a in agencies for o in a.others]
+        counted = {o.counted for o in others}  # the reports counted in their stead, and whose they are
+        owners = {info.name: (a, rid) for a in agencies for info, rid in zip(a.reports, a.ids, strict=True)
+                  if info.name in counted} if counted else {}
         duplicates = [{"file": public_file(o.name), "of": public_file(o.of), "kind": o.kind, "reason": o.reason,
-                       "year": o.year, "agency": owners[o.counted][0], "id": owners[o.counted][1]}
-                      for a in agencies for o in a.others]
+                       "year": o.year, "agency": owners[o.counted][0], "id": owners[o.counted][1]} for o in others]
         outputs.append(self._page(urls.problems(), "problems.html", problems=problem_rows(problems),
                                   with_errors=with_errors, duplicates=sorted(duplicates, key=lambda d: d["file"])))
         outputs.append(self._page(urls.page("404").rstrip("/") + ".html", "404.html"))
