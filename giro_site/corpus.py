@@ -106,7 +106,17 @@ def scan_reports(content: Path, sidecars: dict[str, os.stat_result] | None = Non
             skip(folder, "这是本程序生成的网站，不作为报告读取：请把输出文件夹（--out）放在内容文件夹以外")
             continue
         for entry in entries:
-            if entry.name.startswith("."):
+            name = entry.name
+            if name.startswith("."):
+                continue
+            if entry.is_file(follow_symlinks=False) and not is_sidecar(name):  # the usual entry, at once
+                dot = name.rfind(".")
+                if dot > 0 and name[dot:].lower() in suffixes:
+                    reason = _name_reason(name)
+                    if reason is not None:
+                        skip(entry.path, reason)
+                    else:
+                        found.append((entry.path, entry.stat(follow_symlinks=False)))
                 continue
             if is_sidecar(entry.name):
                 if sidecars is not None and entry.is_file(follow_symlinks=False):

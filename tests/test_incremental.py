@@ -13,7 +13,7 @@ import orjson
 import pytest
 
 from giro_site.bench.synth import make_corpus, random_report, render_text
-from giro_site.site.build import builder, incremental, sitesize, store
+from giro_site.site.build import builder, incremental, journal, sitesize, store
 from giro_site.site.build.builder import BuildOptions, build_site
 from tests.conftest import ROOT
 from tests.sitecheck import page_text, published_reports
@@ -228,16 +228,24 @@ def test_rebuilds_in_a_new_process_and_in_serve_give_a_full_builds_bytes(tmp_pat
     built, served = both()
     assert not served.patched and built.reports == served.reports == 90
     assert built.rendered_agencies < built.agencies
-    saved = tmp_path / ".giro-cache" / "public" / builder.MODEL_FILE
-    older = saved.read_bytes()
+    saved = journal.Journal(tmp_path / ".giro-cache" / "public", builder.MODEL)
+    older = {path: path.read_bytes() for path in (saved.whole, saved.delta) if path.is_file()}
     edit(reports[5], _more_items)  # and a patch again after those
     built, served = both()
     assert served.patched and built.patched
-    saved.write_bytes(older)  # the model an earlier build saved (it has the old figures of reports[5]):
+    saved.remove()
+    for path, data in older.items():  # the model an earlier build saved (it has the old figures of reports[5]):
+        path.write_bytes(data)
     edit(reports[3], _more_items)  # not of the store's index as it is now: made again from the summaries
     built, served = both()
     assert served.patched and not built.patched
-    saved.write_bytes(b"{}")  # a damaged saved model: the same
+    edit(reports[8], _more_items)  # a patch on the model a build saved whole, then on the delta beside it
+    built, _ = both()
+    assert built.patched and saved.delta.is_file()
+    edit(reports[9], _more_items)
+    built, _ = both()
+    assert built.patched
+    saved.whole.write_bytes(b"{}")  # a damaged saved model: the same
     edit(reports[4], _more_items)
     built, served = both()
     assert served.patched and not built.patched
@@ -256,30 +264,40 @@ def test_a_saved_model_is_used_only_whole_and_for_its_own_index_and_settings(pro
     a snapshot damaged in any way, of another store index or of other settings."""
     build(project)
     cache = project / ".giro-cache" / "public"
-    data = (cache / builder.MODEL_FILE).read_bytes()
+    loaded = journal.Journal(cache, builder.MODEL).load()
+    assert loaded is not None
+    head, records, _ = loaded
     saved = store.ReportStore(cache, project / "content")
     entries = saved.entries
 
     def summary(name: str) -> dict | None:
         return entries[name]["summary"] if name in entries else None
 
-    base = orjson.loads(data)["base"]
-    made = incremental.restore(data, base, saved.token, summary)
+    def again() -> tuple[dict, dict]:  # each try gets its own copy (a restore may change what it reads)
+        return orjson.loads(orjson.dumps(head)), orjson.loads(orjson.dumps(records))
+
+    base = head["base"]
+    made = incremental.restore(*again(), base, saved.token, summary)
     assert made is not None
     agencies, keys, _, rows, pieces = made
     assert len(agencies) == len(rows) == len(pieces) == len(keys) > 3
+    assert [a.slug for a in agencies] == head["order"]
     assert {info.name for agency in agencies for info in agency.reports} <= set(entries)
-    assert incremental.restore(data, base, "0" * 16, summary) is None  # another index
-    assert incremental.restore(data, base, "", summary) is None
-    assert incremental.restore(data, "other", saved.token, summary) is None  # other settings or code
-    assert incremental.restore(data, base, saved.token, lambda name: None) is None  # reports gone
-    whole = orjson.loads(data)
-    damaged = [data[: len(data) // 2], b"", b"[]", b"null", b"{}",
-               orjson.dumps({**whole, "agencies": [[1, 2]]}), orjson.dumps({**whole, "agencies": None}),
-               orjson.dumps({**whole, "rows": whole["rows"][1:]}), orjson.dumps({**whole, "keys": {}}),
-               orjson.dumps({**whole, "format": 0}), orjson.dumps({k: v for k, v in whole.items() if k != "pieces"})]
-    for bad in damaged:
-        assert incremental.restore(bad, base, saved.token, summary) is None, bad[:60]
+    assert incremental.restore(*again(), base, "0" * 16, summary) is None  # another index
+    assert incremental.restore(*again(), base, "", summary) is None
+    assert incremental.restore(*again(), "other", saved.token, summary) is None  # other settings or code
+    assert incremental.restore(*again(), base, saved.token, lambda name: None) is None  # reports gone
+    first = head["order"][0]
+    damaged = [({**head, "order": head["order"][1:]}, records),
+               (head, {k: v for k, v in records.items() if k != first}),
+               (head, {**records, first: [1, 2]}), (head, {**records, first: None}), ({**head, "format": 0}, records),
+               ({k: v for k, v in head.items() if k != "order"}, records), (head, None),
+               ({**head, "order": None}, records), ({**head, "order": [first] * len(records)}, records)]
+    for bad_head, bad_records in damaged:
+        assert incremental.restore(orjson.loads(orjson.dumps(bad_head)), orjson.loads(orjson.dumps(bad_records)),
+                                   base, saved.token, summary) is None, (str(bad_head)[:60], str(bad_records)[:60])
+    (cache / "model.json").write_bytes((cache / "model.json").read_bytes()[:100])  # cut short: not read at all
+    assert journal.Journal(cache, builder.MODEL).load() is None
 
 
 def test_a_report_deleted_between_the_scan_and_its_parse_is_named_not_a_crash(project: Path,
@@ -303,21 +321,27 @@ def test_a_report_deleted_between_the_scan_and_its_parse_is_named_not_a_crash(pr
     assert not [p for p in again.problems if "gone.txt" in p]  # not kept: asked again, and gone
 
 
-def test_a_rebuild_saves_only_the_store_entries_that_changed(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The store's index is not written again for one changed report: its entry goes into the
-    delta beside it, which the next build reads with the index, giving the entries a whole
-    index would; a delta of another index is not applied; a long delta is folded into it."""
+def test_a_rebuild_saves_only_what_changed(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store's index, the saved model and the manifest are not written again for one
+    changed report: its entry and its agency's go into the delta beside each, which the next
+    build reads with the whole, giving the entries a whole index would; a delta of another
+    index is not applied; a long delta is folded into it."""
     from giro_site.fetch.sidecar import sidecar_path, write_record
 
     build(project)
     cache, content = project / ".giro-cache" / "public", project / "content"
-    index = (cache / store.INDEX).read_bytes()
+    wholes = {name: (cache / f"{name}.json").read_bytes() for name in ("store", "model", "manifest")}
+    index = wholes["store"]
     report = project / EDITED
     report.write_text(report.read_text(encoding="utf-8").replace("309条", "310条"), encoding="utf-8")
-    assert build(project).parsed == 1
-    assert (cache / store.INDEX).read_bytes() == index
-    delta = orjson.loads((cache / store.DELTA).read_bytes())
+    result = build(project)
+    assert (result.parsed, result.rendered_agencies, result.patched) == (1, 1, True)
+    assert {name: (cache / f"{name}.json").read_bytes() for name in wholes} == wholes  # none written again
+    delta = orjson.loads((cache / "store.delta.json").read_bytes())
     assert list(delta["entries"]) == [EDITED]
+    for name in ("model", "manifest"):  # the agency of the report, and nothing else
+        changed = list(orjson.loads((cache / f"{name}.delta.json").read_bytes())["entries"])
+        assert len(changed) == 1 and changed[0].startswith("gaoling"), name
     other = next(name for name in store.ReportStore(cache, content).entries if name.endswith(".txt") and name != EDITED)
     write_record(sidecar_path(project / other), {"url": "https://www.example.gov.cn/a.html",
                                                  "fetched_at": "2026-01-01T00:00:00Z"})
@@ -330,21 +354,33 @@ def test_a_rebuild_saves_only_the_store_entries_that_changed(project: Path, monk
     assert read[other]["origin"]["url"] == "https://www.example.gov.cn/a.html"  # type: ignore[index]
     build(project, "other", cache_dir=project / "other-cache")
     assert read == summaries(project / "other-cache")
-    assert sorted(orjson.loads((cache / store.DELTA).read_bytes())["entries"]) == sorted([EDITED, other])
+    assert sorted(orjson.loads((cache / "store.delta.json").read_bytes())["entries"]) == sorted([EDITED, other])
 
-    stale = orjson.loads((cache / store.DELTA).read_bytes())
-    (cache / store.DELTA).write_bytes(orjson.dumps({**stale, "base": "0" * 16}))
+    stale = orjson.loads((cache / "store.delta.json").read_bytes())
+    (cache / "store.delta.json").write_bytes(orjson.dumps({**stale, "journal": "0" * 16}))
     again = build(project)  # the index alone does not describe the pack: every report parsed again
     assert again.parsed >= again.reports == 5
     assert_same_as_fresh(project)
 
     report.write_text(report.read_text(encoding="utf-8").replace("310条", "311条"), encoding="utf-8")
     build(project)
-    index = (cache / store.INDEX).read_bytes()
-    assert list(orjson.loads((cache / store.DELTA).read_bytes())["entries"]) == [EDITED]
-    monkeypatch.setattr(store, "DELTA_MIN", 0)  # now one changed entry of five is a long delta
+    index = (cache / "store.json").read_bytes()
+    assert list(orjson.loads((cache / "store.delta.json").read_bytes())["entries"]) == [EDITED]
+    monkeypatch.setattr(journal, "MINIMUM", 0)  # now one changed entry of five is a long delta
     report.write_text(report.read_text(encoding="utf-8").replace("311条", "312条"), encoding="utf-8")
     assert build(project).parsed == 1
-    assert not (cache / store.DELTA).exists() and (cache / store.INDEX).read_bytes() != index
+    assert not (cache / "store.delta.json").exists() and (cache / "store.json").read_bytes() != index
     assert summaries(cache) == summaries(project / "other-cache") | {EDITED: summaries(cache)[EDITED]}
+    assert_same_as_fresh(project)
+
+
+def test_an_agency_folder_deleted_by_hand_is_written_again(project: Path) -> None:
+    """An unchanged agency keeps its files only while they are there: its folder removed from
+    the output, the next build renders that agency again (and only it)."""
+    build(project)
+    folder = year_page(project, "gaoling", 2020).parent
+    shutil.rmtree(folder)
+    result = build(project)
+    assert (result.mode, result.rendered_agencies) == ("rebuild", 1)
+    assert year_page(project, "gaoling", 2020).is_file()
     assert_same_as_fresh(project)

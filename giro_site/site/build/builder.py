@@ -33,12 +33,12 @@ from giro_site.regions.gazetteer import data_key
 from giro_site.site.build import sitesize, write
 from giro_site.site.build.assets import collect_assets
 from giro_site.site.build.incremental import Patch, SiteModel, patch, restore, snapshot
+from giro_site.site.build.journal import Journal
 from giro_site.site.build.lock import BuildLock
 from giro_site.site.build.output import (
     OutputFolder,
     Staging,
     clean_leftovers,
-    file_stamp,
     inspect_output,
     is_marked,
     load_state,
@@ -57,7 +57,8 @@ from giro_site.site.pages.renderer import SiteRenderer
 from giro_site.site.versions import report_infos
 
 PROJECT = Path(__file__).resolve().parents[3]
-MANIFEST_FORMAT = 5
+MANIFEST_FORMAT = 6  # 6: the agencies as a journal's entries
+MANIFEST = "manifest"  # manifest.json and manifest.delta.json in the cache (``journal``)
 
 
 @dataclass
@@ -118,17 +119,20 @@ class BuildSession:
         self.one_shot = one_shot
         self.store: ReportStore | None = None
         self.model: SiteModel | None = None
+        self.saved_model: Journal | None = None  # the model as saved for a new process, with what it holds
         self.states: dict[str, dict[str, Any]] = {}
         self._where: tuple[Path, Path] | None = None  # the cache and content folders these are of
-        self._stamp: list[int] | None = None  # the manifest this session wrote last (size, time)
+        self._stamp: list[list[int] | None] | None = None  # the manifest this session wrote last (size, time)
         self._thread: threading.Thread | None = None
         self.failure: BaseException | None = None  # what went wrong finishing the last rebuild
-        self.read_manifest: tuple[list[int] | None, dict[str, Any]] | None = None  # (its stamp, it) as read
+        # The manifest as read (its stamp, it, its journal) or as this session saved it (its journal).
+        self.read_manifest: tuple[list[list[int] | None], dict[str, Any], Journal] | None = None
+        self.manifest_journal: Journal | None = None
 
     def _ours(self, cache: Path) -> bool:
         """Whether the cache is still as this session left it (another process, a `build` in
         another terminal, may have built the same output since: then all is read again)."""
-        return self._stamp is not None and self._stamp == file_stamp(cache / "manifest.json")
+        return self._stamp is not None and self._stamp == Journal(cache, MANIFEST).stamp()
 
     def store_for(self, cache: Path, options: BuildOptions) -> ReportStore:
         if options.fresh or self.store is None or self._where != (cache, options.content) or not self._ours(cache):
@@ -151,7 +155,7 @@ class BuildSession:
     def keep(self, store: ReportStore, model: SiteModel, states: dict[str, dict[str, Any]], cache: Path) -> None:
         if self.background:
             self.store, self.model, self.states = store, model, states
-            self._stamp = file_stamp(cache / "manifest.json")
+            self._stamp = Journal(cache, MANIFEST).stamp()
 
     def later(self, work: Callable[[], None]) -> None:
         def run() -> None:
@@ -291,17 +295,20 @@ def build_site(options: BuildOptions, session: BuildSession | None = None) -> Bu
 
 def _last_manifest(options: BuildOptions, session: BuildSession) -> dict[str, Any]:
     """The last build's manifest: as ``serve`` kept it, else read from the cache (3 MB of JSON
-    at 10,000 reports). Read before the lock, to refuse a wrong ``--out`` before anything is
+    at 10,000 reports; ``journal``: the whole and the delta beside it, the agencies as
+    ``agencies``). Read before the lock, to refuse a wrong ``--out`` before anything is
     written, and again under it (another process may have built in between; ``_ours`` tells)."""
     known = session.manifest_for(options)
     if known is not None:
         return known
-    path = options.cache_folder() / "manifest.json"
-    stamp = file_stamp(path)
-    if session.read_manifest is not None and session.read_manifest[0] == stamp and stamp is not None:
+    saved = Journal(options.cache_folder(), MANIFEST)
+    stamp = saved.stamp()
+    if session.read_manifest is not None and session.read_manifest[0] == stamp:
+        session.manifest_journal = session.read_manifest[2]
         return session.read_manifest[1]
-    manifest = load_state(path)
-    session.read_manifest = (stamp, manifest)
+    loaded = saved.load()
+    manifest = {} if loaded is None else {**loaded[0], "agencies": loaded[1]}
+    session.read_manifest, session.manifest_journal = (stamp, manifest, saved), saved
     return manifest
 
 
@@ -330,23 +337,22 @@ def _make_model(renderer: SiteRenderer, store: ReportStore, directory: AgencyDir
                      regions, [index_piece(agency, regions) for agency in agencies], metas)
 
 
-MODEL_FILE = "model.json"
+MODEL = "model"  # the saved model: model.json and model.delta.json in the cache (``journal``)
 
 
-def _restored_model(renderer: SiteRenderer, store: ReportStore, cache: Path, base: str) -> SiteModel | None:
+def _restored_model(renderer: SiteRenderer, store: ReportStore, saved: Journal, base: str) -> SiteModel | None:
     """The last build's model as it saved it (``incremental.snapshot``), for a new process
     whose change a patch may make: grouping every report again costs more (0.4 s at 10,000
     reports). None when there is none for this store and these settings."""
-    try:
-        data = (cache / MODEL_FILE).read_bytes()
-    except OSError:
+    loaded = saved.load()
+    if loaded is None:
         return None
 
     def summary(name: str) -> dict[str, Any] | None:  # as the last build saw it
         entry = store.before.get(name) or store.entries.get(name)
         return entry["summary"] if entry else None
 
-    made = restore(data, base, store.token, summary)
+    made = restore(loaded[0], loaded[1], base, store.token, summary)
     if made is None:
         return None
     agencies, keys, metas, rows, pieces = made
@@ -356,15 +362,19 @@ def _restored_model(renderer: SiteRenderer, store: ReportStore, cache: Path, bas
 
 def _apply(renderer: SiteRenderer, model: SiteModel, patched: Patch) -> None:
     """The rest of the model after a patch changed some agencies' reports."""
-    position = {row.name: index for index, row in enumerate(model.download_rows)}
+    starts = [0]  # where each agency's rows begin among the download rows (in the agencies' order)
+    for agency in model.agencies[:max(patched.changed, default=0)]:
+        starts.append(starts[-1] + len(agency.reports))
     for index in patched.changed:
         agency = model.agencies[index]
         model.keys[agency.slug] = agency_key(agency, model.base)
         model.metas[agency.slug] = meta_key(agency, model.base)
         model.rows[index] = renderer.index_rows([agency])[0]
         model.index_pieces[index] = index_piece(agency, model.regions)
-        for row in renderer.download_rows([agency], {agency.slug: model.metas[agency.slug]}):
-            model.download_rows[position[row.name]] = row
+        rows = renderer.download_rows([agency], {agency.slug: model.metas[agency.slug]})
+        assert [row.name for row in model.download_rows[starts[index]:starts[index] + len(rows)]] \
+            == [row.name for row in rows]  # a patch keeps each agency's reports and their order
+        model.download_rows[starts[index]:starts[index] + len(rows)] = rows
 
 
 def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[], None]) -> BuildResult:
@@ -407,9 +417,10 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
         base = global_key(options, renderer)
         model = None if options.fresh or not previous else session.model
         kept = model is not None  # this process made it, and wrote the files it describes
+        saved_model = session.saved_model if kept and session.saved_model else Journal(cache, MODEL)
         if model is None and previous and not options.fresh \
                 and all((store.before.get(name) or {}).get("summary") is not None for name in store.changed):
-            model = _restored_model(renderer, store, cache, base)  # only a change a patch may make
+            model = _restored_model(renderer, store, saved_model, base)  # only a change a patch may make
         patched = None
         if model is not None:
             patched = patch(model, base, {name: store.entries.get(name, {}).get("summary") for name in store.changed},
@@ -452,7 +463,12 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
         depends on the downloads. (Saved before the manifest: a build that fails in between
         leaves a model whose keys the old manifest's differ from, so those pages are made again.)"""
         store.save()
-        _save_model(cache / MODEL_FILE, snapshot(model, store.token))
+        try:  # one that cannot be saved only costs the next build the general path, never this one
+            saved_model.save(*snapshot(model, store.token),
+                             None if patched is None else [model.agencies[index].slug for index in patched.changed])
+        except OSError:
+            with suppress(OSError):
+                saved_model.remove()
         if pinyin != known_pinyin:  # new names, or entries of an older layout made again
             save_state(cache / "pinyin.json", pinyin)
         if len(pairs) != known_pairs:
@@ -475,12 +491,18 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
         agency_files = written.agency_files
         sizes[:] = [_agency_size(agency_files, plan, written.rendered), sitesize.tally(
             (name, entry[1]) for name, entry in written.manifest["files"].items())]
-        saved = {"format": MANIFEST_FORMAT, "global": base, **written.manifest,
-                 "agencies": {slug: {"key": model.keys[slug], "files": agency_files[slug]["files"],
-                                     "sizes": agency_files[slug]["sizes"]} for slug in model.keys},
-                 "agency_size": sitesize.as_record(sizes[0])}
-        save_state(plan.path, saved)
+        head = {"format": MANIFEST_FORMAT, "global": base, **written.manifest,
+                "agency_size": sitesize.as_record(sizes[0])}
+        agencies = {slug: {"key": model.keys[slug], "files": agency_files[slug]["files"],
+                           "sizes": agency_files[slug]["sizes"]} for slug in model.keys}
+        changed = None if written.rendered is None else [  # rendered again or gone
+            *written.rendered, *(slug for slug in plan.previous.get("agencies", {}) if slug not in model.keys)]
+        journal = session.manifest_journal if plan.rebuild and session.manifest_journal else Journal(cache, MANIFEST)
+        journal.save(head, agencies, changed)
+        session.manifest_journal = journal
+        saved = {**head, "agencies": agencies}
         session.keep(store, model, {"pinyin": pinyin, "pairs": pairs, "manifest": saved}, cache)
+        session.saved_model = saved_model
         return written
 
     infos = [info for agency in model.agencies for info in agency.reports]
@@ -513,19 +535,6 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
     else:
         complete()
     return result
-
-
-def _save_model(path: Path, data: bytes) -> None:
-    """The snapshot for the next build, whole or not at all: one that cannot be saved only
-    costs the next build the general path (it is never a reason to fail this one)."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}")
-    try:
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
-    except OSError:
-        for leftover in (temporary, path):
-            with suppress(OSError):
-                leftover.unlink(missing_ok=True)
 
 
 def _agency_size(agencies: dict[str, dict[str, Any]], plan: Plan, rendered: list[str] | None) -> SiteSize:

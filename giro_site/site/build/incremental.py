@@ -13,18 +13,17 @@ takes the general path, which builds the model anew from all the summaries.
 ``serve`` keeps the model in memory. Every build also saves what a new ``build`` process
 needs to make it again without grouping every report (``snapshot``: the agencies as
 grouped, by their reports' names, with their keys and index rows; the summaries themselves
-are the store's). It is used only when it was made from the store's index as it is now
-saved and under the same global key (``restore``); anything else, a missing, damaged or
-older snapshot included, takes the general path.
+are the store's), one record per agency, so a patch writes only its agencies' (``journal``).
+It is used only when it was made from the store's index as it is now saved and under the
+same global key (``restore``); anything else, a missing, damaged or older snapshot
+included, takes the general path.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-
-import orjson
 
 from giro_site.corpus import cross_year_findings
 from giro_site.site.config import AgencyDirectory
@@ -119,25 +118,45 @@ def patch(model: SiteModel, base: str, summaries: dict[str, dict[str, Any]], dir
 
 # --- the model saved for the next `build` process ------------------------------------------------
 
-SNAPSHOT_FORMAT = 1
+SNAPSHOT_FORMAT = 2  # 2: one record per agency (saved through ``journal``: a patch writes its agencies only)
 
 
-def snapshot(model: SiteModel, token: str) -> bytes:
+class Records(Mapping[str, list[Any]]):
+    """Each agency's record of a ``snapshot`` by slug, made when asked for: a patch saves
+    those of its agencies only (``journal``), not 22,000 of them at 50,000 reports."""
+
+    def __init__(self, model: SiteModel):
+        self.model = model
+        self.index = {agency.slug: position for position, agency in enumerate(model.agencies)}
+
+    def __getitem__(self, slug: str) -> list[Any]:
+        position = self.index[slug]
+        model, a = self.model, self.model.agencies[position]
+        return [a.key, a.name, a.region, a.level, a.source_url, a.ids, a.pinyin, a.initials, a.division,
+                a.explicit_slug, a.display_name, a.places, [[i.name, i.linked, i.year_valid] for i in a.reports],
+                [[o.name, o.of, o.counted, o.kind, o.reason, o.year, o.sha256] for o in a.others],
+                model.keys[slug], model.metas[slug], model.rows[position],
+                model.index_pieces[position].decode("utf-8")]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.index)
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+
+def snapshot(model: SiteModel, token: str) -> tuple[dict[str, Any], Records]:
     """What a new process needs to make ``model`` again without grouping every report: each
     agency as grouped (its reports by name, with the findings the corpus added), its keys
-    and its row of data/index.json. ``token`` names the store's index it was made from
-    (``ReportStore.token``): the reports' summaries come from there."""
-    agencies = [[a.key, a.slug, a.name, a.region, a.level, a.source_url, a.ids, a.pinyin, a.initials, a.division,
-                 a.explicit_slug, a.display_name, a.places,
-                 [[i.name, i.linked, i.year_valid] for i in a.reports],
-                 [[o.name, o.of, o.counted, o.kind, o.reason, o.year, o.sha256] for o in a.others]]
-                for a in model.agencies]
-    return orjson.dumps({"format": SNAPSHOT_FORMAT, "base": model.base, "token": token, "agencies": agencies,
-                         "keys": model.keys, "metas": model.metas, "rows": model.rows,
-                         "pieces": [piece.decode("utf-8") for piece in model.index_pieces]})
+    and its row of data/index.json, by slug; and a head with the agencies' order. ``token``
+    names the store's index it was made from (``ReportStore.token``): the reports'
+    summaries come from there."""
+    records = Records(model)
+    return {"format": SNAPSHOT_FORMAT, "base": model.base, "token": token, "order": list(records.index)}, records
 
 
-def restore(data: bytes, base: str, token: str, summary: Callable[[str], dict[str, Any] | None]
+def restore(head: dict[str, Any], records: dict[str, Any], base: str, token: str,
+            summary: Callable[[str], dict[str, Any] | None]
             ) -> tuple[list[Agency], dict[str, str], dict[str, str], list[dict[str, Any]], list[bytes]] | None:
     """The agencies, keys, metadata keys, index rows and index pieces of a ``snapshot``, if it
     was made under ``base`` from the store's index ``token`` (else None, never an error: a
@@ -146,20 +165,21 @@ def restore(data: bytes, base: str, token: str, summary: Callable[[str], dict[st
     if not token:
         return None  # a store index that names no save: nothing ties a snapshot to it
     try:
-        saved = orjson.loads(data)
-        if not isinstance(saved, dict) or saved.get("format") != SNAPSHOT_FORMAT or saved.get("base") != base \
-                or saved.get("token") != token:
+        if head.get("format") != SNAPSHOT_FORMAT or head.get("base") != base or head.get("token") != token:
             return None
-        return _restored(saved, summary)
-    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
+        return _restored(head["order"], records, summary)
+    except (KeyError, TypeError, ValueError, AttributeError):
         return None
 
 
-def _restored(saved: dict[str, Any], summary: Callable[[str], dict[str, Any] | None]
+def _restored(order: list[str], records: dict[str, Any], summary: Callable[[str], dict[str, Any] | None]
               ) -> tuple[list[Agency], dict[str, str], dict[str, str], list[dict[str, Any]], list[bytes]] | None:
-    agencies = []
-    for (key, slug, name, region, level, source_url, ids, pinyin, initials, division, explicit, display, places,
-         reports, others) in saved["agencies"]:
+    if len(order) != len(records):
+        return None
+    agencies, keys, metas, rows, pieces = [], {}, {}, [], []
+    for slug in order:
+        (key, name, region, level, source_url, ids, pinyin, initials, division, explicit, display, places,
+         reports, others, keys[slug], metas[slug], row, piece) = records[slug]
         infos = []
         for report, linked, year_valid in reports:
             found = summary(report)
@@ -170,11 +190,9 @@ def _restored(saved: dict[str, Any], summary: Callable[[str], dict[str, Any] | N
                                reports=infos, ids=ids, pinyin=pinyin, initials=initials, division=division,
                                explicit_slug=explicit, display_name=display, places=places,
                                others=[OtherVersion(*other) for other in others]))
-    keys, metas, rows, pieces = saved["keys"], saved["metas"], saved["rows"], saved["pieces"]
-    slugs = [agency.slug for agency in agencies]
-    if sorted(slugs) != sorted(keys) or sorted(slugs) != sorted(metas) or len(rows) != len(agencies) \
-            or len(pieces) != len(agencies):
+        row["years"] = [tuple(pair) for pair in row["years"]]  # as ``listing.index_rows`` makes them
+        rows.append(row)
+        pieces.append(piece.encode("utf-8"))
+    if len(keys) != len(order):
         return None
-    for row in rows:  # as ``listing.index_rows`` makes them
-        row["years"] = [tuple(pair) for pair in row["years"]]
-    return agencies, keys, metas, rows, [piece.encode("utf-8") for piece in pieces]
+    return agencies, keys, metas, rows, pieces

@@ -388,8 +388,13 @@ def load_state(path: Path) -> dict[str, Any]:
 def save_state(path: Path, data: dict[str, Any]) -> None:
     """Write a cache file whole or not at all (an interrupted build never leaves half of one)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(path, orjson.dumps(data))
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """The file whole or not at all (a killed build leaves the last one)."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}")
-    temporary.write_bytes(orjson.dumps(data))
+    temporary.write_bytes(data)
     os.replace(temporary, path)
 
 

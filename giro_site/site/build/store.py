@@ -6,9 +6,8 @@ reports in one index file and the whole reports in one append-only pack file (wi
 report's offset in the index), so a rebuild after one change reads every summary but
 only one report. One pack, not a file per report: on this project's build machine,
 creating a file costs up to a millisecond, which is ten seconds at ten thousand reports.
-A build that changed a few entries writes only those, beside the index (``store.delta.json``:
-the entries that differ from the index as saved), not the whole index again (15 MB at
-10,000 reports); the index is written whole again when the delta grows past a tenth of it.
+A build that changed a few entries writes only those, beside the index (``journal``), not
+the whole index again (11 MB at 10,000 reports).
 
 A file is taken as unchanged, like in Pelican's file-stamp cache, when its size and
 modification time are; otherwise its bytes are hashed and only new content is parsed.
@@ -36,11 +35,10 @@ from giro_site.readers import read_bytes
 from giro_site.regions import gazetteer
 from giro_site.regions.gazetteer import data_key
 from giro_site.report import parse_report
+from giro_site.site.build.journal import Journal
 from giro_site.site.build.summary import cross_year_link, summarize
 
 STORE_FORMAT = 5  # 5: the cross-year link in the pack (``link``), not in the summary
-INDEX, DELTA = "store.json", "store.delta.json"
-DELTA_SHARE, DELTA_MIN = 10, 50  # the delta is folded into the index past 1/10 of the entries + 50
 
 
 # An entry is kept as the plain dict the index file holds, so that loading and saving the
@@ -135,9 +133,8 @@ class ReportStore:
         self.content = content
         self.pack = folder / "reports.pack"
         self.token = ""  # names the index as saved: changes whenever it is saved again
-        self._saved: dict[str, Entry] = {}  # the index file's entries, as read (``_load``) or written
-        self._saved_token = ""  # the index file's own token (a delta names the index it applies to)
-        self._touched: set[str] = set()  # entries changed in place since they were read
+        self.journal = Journal(folder, "store")  # the index: the whole and the delta beside it
+        self._unsaved: set[str] = set()  # entries replaced, changed in place or removed since the last save
         self.entries: dict[str, Entry] = {} if fresh else self._load()
         self.changed: set[str] = set()  # names whose content (or problem) the last refresh found changed
         self.before: dict[str, Entry] = {}  # the entries of those names before the last refresh
@@ -145,43 +142,19 @@ class ReportStore:
         self._dirty = fresh
         self._reader: Any = None
 
-    def _read(self, name: str) -> dict[str, Any] | None:
-        try:
-            data = orjson.loads((self.folder / name).read_bytes())
-        except (OSError, orjson.JSONDecodeError):
-            return None
-        if not isinstance(data, dict) or data.get("format") != STORE_FORMAT or data.get("parser") != parser_key() \
-                or not isinstance(data.get("entries"), dict):
-            return None
-        return data
-
     def _load(self) -> dict[str, Entry]:
-        """The index with its delta applied; {} (every report parsed again) when the index is
-        missing, of another parser, or does not describe the pack as it is."""
-        data = self._read(INDEX)
-        if data is None:
+        """The index; {} (every report parsed again) when it is missing, of another parser,
+        or does not describe the pack as it is."""
+        loaded = self.journal.load()
+        if loaded is None:
             return {}
-        saved: dict[str, Entry] = data["entries"]
-        token = str(data.get("token", ""))
-        delta = self._read(DELTA)
-        entries, current = saved, data
-        if delta is not None and delta.get("base") == token:
-            entries = dict(saved)
-            added = False
-            for name, entry in delta["entries"].items():
-                if entry is None:
-                    entries.pop(name, None)
-                else:
-                    added = added or name not in entries
-                    entries[name] = entry
-            if added:  # in name order, as ``refresh`` keeps them
-                entries = dict(sorted(entries.items()))
-            current = delta
-        if not self.pack.is_file() or self.pack.stat().st_size != current.get("pack_size"):
-            return {}  # the pack is not the one the index (and its delta) describe
-        self._saved, self._saved_token = saved, token
-        self.token = str(current.get("token", ""))
-        return entries
+        head, entries, added = loaded
+        if head.get("format") != STORE_FORMAT or head.get("parser") != parser_key() \
+                or not self.pack.is_file() or self.pack.stat().st_size != head.get("pack_size"):
+            self.journal = Journal(self.folder, "store")  # (not built on: the next save writes it whole)
+            return {}  # of another parser, or the pack is not the one the index describes
+        self.token = str(head.get("token", ""))
+        return dict(sorted(entries.items())) if added else entries  # in name order, as ``refresh`` keeps them
 
     def refresh(self, *, jobs: int = 1, progress: Progress | None = None) -> None:
         """Bring the store up to date with the content folder: parse what is new or changed."""
@@ -241,9 +214,10 @@ class ReportStore:
         finally:
             _OLD = {}
         with_new_origin, touched = _attach_origins(current, described)
-        self._touched |= touched
         self._dirty = self._dirty or bool(pending) or set(current) != set(self.entries) or bool(touched)
         old = self.entries
+        self._unsaved |= touched | {name for name, entry in current.items() if entry is not old.get(name)}
+        self._unsaved.update(name for name in old if name not in current)
         self.changed = {name for name, entry in current.items() if entry is not (before := old.get(name))
                         and (before is None or before["sha256"] != entry["sha256"]
                              or before["problem"] != entry["problem"])}  # (an entry kept as it was is the same)
@@ -302,8 +276,8 @@ class ReportStore:
             self._reader = None
 
     def save(self) -> None:
-        """Write the index, or only what changed since it was written (``DELTA``), after the
-        pack: a crash in between only costs a re-parse."""
+        """Write the index, after the pack (a crash in between only costs a re-parse): only
+        the entries that changed, beside it, when few did (``journal``)."""
         self._close()
         if not self._dirty:
             return
@@ -311,25 +285,6 @@ class ReportStore:
         self.token = os.urandom(8).hex()
         head = {"format": STORE_FORMAT, "parser": parser_key(), "token": self.token,
                 "pack_size": self.pack.stat().st_size if self.pack.is_file() else 0}
-        saved, touched = self._saved, self._touched
-        delta: dict[str, Entry | None] | None = None
-        if saved:
-            delta = {name: entry for name, entry in self.entries.items()
-                     if saved.get(name) is not entry or name in touched}
-            delta.update((name, None) for name in saved if name not in self.entries)
-            if len(delta) > len(self.entries) // DELTA_SHARE + DELTA_MIN:
-                delta = None  # the whole index again: a long delta would cost every later build
-        if delta is not None:
-            _write_atomically(self.folder / DELTA, orjson.dumps({**head, "base": self._saved_token, "entries": delta}))
-        else:
-            _write_atomically(self.folder / INDEX, orjson.dumps({**head, "entries": self.entries}))
-            (self.folder / DELTA).unlink(missing_ok=True)
-            self._saved, self._saved_token = dict(self.entries), self.token
-            self._touched = set()
+        self.journal.save(head, self.entries, self._unsaved)
+        self._unsaved = set()
         self._dirty = False
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)

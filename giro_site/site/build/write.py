@@ -116,6 +116,22 @@ class _RenderAll:
 # --- what to write ------------------------------------------------------------------------
 
 
+def _listing(folder: Path) -> set[str]:
+    try:
+        return set(os.listdir(folder))
+    except OSError:
+        return set()
+
+
+def _there(out: Path, relative: str, agencies: set[str]) -> bool:
+    """Whether an agency's first file is still there: for a page under ``agency/`` its folder
+    (one listing of ``agency/`` for all: 22,000 folders at 50,000 reports), else the file."""
+    parts = relative.split("/", 2)
+    if len(parts) == 3 and parts[0] == "agency":
+        return parts[1] in agencies
+    return os.path.exists(out / relative)
+
+
 class Plan:
     """What the previous build left, and what this build must do about it."""
 
@@ -125,14 +141,13 @@ class Plan:
         self.previous = previous
         same_site = previous.get("global") == base
         old = previous.get("agencies", {})
-        # An unchanged agency keeps its files; that its first one is still there is checked (a
-        # stat per agency, not per file; after deleting files by hand, build with --fresh),
-        # unless ``trusted``: this process wrote them (serve).
-        where = str(out)
+        # An unchanged agency keeps its files; that its folder is still there is checked (not
+        # each file; after deleting files by hand, build with --fresh), unless ``trusted``:
+        # this process wrote them (serve).
+        present = _listing(out / "agency") if same_site and not trusted else set()
         self.unchanged = {slug for slug, key in keys.items()
                           if same_site and old.get(slug, {}).get("key") == key
-                          and (trusted or not old[slug]["files"]
-                               or os.path.exists(os.path.join(where, old[slug]["files"][0])))}
+                          and (trusted or not old[slug]["files"] or _there(out, old[slug]["files"][0], present))}
         changed = len(keys) - len(self.unchanged)
         self.rebuild = same_site and changed <= max(20, REBUILD_LIMIT * len(keys))
 

@@ -37,18 +37,27 @@ def place_of(agency: Agency) -> Place | None:
 def region_tree(agencies: list[Agency]) -> dict[str, Region]:
     """Every place with a body in it, by code, children in the gazetteer's order."""
     regions: dict[str, Region] = {}
+    by_code = gazetteer().by_code
+    chains: dict[str, list[Region]] = {}  # a place's regions, the province first (bodies share places)
     for agency in agencies:
-        place = place_of(agency)
-        if place is None:
-            continue
-        for index, ancestor in enumerate(place.chain()):
-            region = regions.get(ancestor.code)
-            if region is None:
-                region = regions[ancestor.code] = Region(ancestor)
-                if index:
-                    regions[ancestor.parent.code].children.append(region)  # type: ignore[union-attr]
+        code = agency.division.get("code")
+        chain = chains.get(code) if code else None
+        if chain is None:
+            place = by_code.get(code) if code else None
+            if place is None:
+                continue
+            chain = []
+            for index, ancestor in enumerate(place.chain()):
+                region = regions.get(ancestor.code)
+                if region is None:
+                    region = regions[ancestor.code] = Region(ancestor)
+                    if index:
+                        regions[ancestor.parent.code].children.append(region)  # type: ignore[union-attr]
+                chain.append(region)
+            chains[code] = chain  # type: ignore[index]
+        for region in chain:
             region.beneath.append(agency)
-        regions[place.code].here.append(agency)
+        chain[-1].here.append(agency)
     for region in regions.values():
         region.children.sort(key=lambda r: r.place.code)
     return regions
