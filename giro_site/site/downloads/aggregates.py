@@ -31,33 +31,26 @@ from typing import Any
 import orjson
 
 from giro_site.site.build.output import file_stamp, load_state, save_state
-from giro_site.site.downloads import allyears, textparts
+from giro_site.site.downloads import allyears, paged, textparts
 from giro_site.site.downloads.deflate import ZIP_LEVEL, Previous, Record, compress, file_parts
-from giro_site.site.downloads.dictionary import datasette_metadata
 from giro_site.site.downloads.formats import (
     SCHEMA,
     SQLITE_TABLES,
     csv_header,
     csv_line,
-    database_readme,
     dictionary_csv,
     fixed_rows,
     sqlite_rows,
-    write_out,
 )
+from giro_site.site.downloads.paged import stable_id
 from giro_site.site.model import ReportInfo, as_published
 
 LoadRaw = Callable[[str], bytes]
 # What the cached files were made with: a new column or table (the SQLite schema, the CSV's
 # header), or another way of cutting and compressing parts, makes every year again instead
 # of reusing parts or rows of the old layout.
-_MADE_WITH = b"parts-1|%d|%d" % (textparts.GROUP, ZIP_LEVEL)
+_MADE_WITH = b"parts-2|%d|%d|%d|%d|%d" % (textparts.GROUP, ZIP_LEVEL, paged.PAGE, paged.GROUP, paged.LAYOUT_FORMAT)
 STATE_FORMAT = hashlib.sha1(SCHEMA.encode("utf-8") + csv_header() + _MADE_WITH).hexdigest()[:16]
-
-
-def stable_id(name: str) -> int:
-    """A report's id: the same in every build, whatever else changes (52 bits)."""
-    return int(hashlib.sha1(name.encode("utf-8")).hexdigest()[:13], 16)
 
 
 def full_json(info: ReportInfo, load_raw: LoadRaw) -> bytes:
@@ -128,37 +121,36 @@ def _insert(db: sqlite3.Connection, rows: dict[str, list[tuple[Any, ...]]]) -> N
 
 
 def update_sqlite(rows: list[Row], load_raw: LoadRaw, work: Path, versions: dict[str, str] | None,
-                  final: Path) -> None:
-    """Bring the working database ``work`` to ``rows`` (replacing the rows of reports whose
-    version differs from ``versions``, what it held; all of them when None) and write it out
-    to ``final`` with VACUUM INTO, which lays a database out the same way for the same rows."""
-    if versions is None:
-        work.unlink(missing_ok=True)
-    db = sqlite3.connect(work)
+                  current: dict[str, str]) -> tuple[set[int], set[int]]:
+    """Bring the working database ``work`` to ``rows`` (``current``: their versions),
+    replacing the rows of reports whose version differs from ``versions``, what it held
+    (all of them when None). Returns the ids of the reports removed and of those added."""
+    db = paged.new_work(work) if versions is None else sqlite3.connect(work)
     try:
         db.execute("PRAGMA journal_mode = OFF")
         db.execute("PRAGMA synchronous = OFF")
         if versions is None:
-            db.executescript(SCHEMA)
             _insert(db, fixed_rows())
             versions = {}
-        current = {row.name: row.version for row in rows}
-        stale = [(stable_id(n),) for n, v in versions.items() if current.get(n) != v]
+        gone = {stable_id(n) for n, v in versions.items() if current.get(n) != v}
+        stale = [(report_id,) for report_id in gone]
         for table in SQLITE_TABLES[:-2]:  # the dictionary and the codes hold no report's rows
             db.executemany(f"DELETE FROM {table} WHERE {'id' if table == 'reports' else 'report_id'} = ?", stale)
         batch: dict[str, list[tuple[Any, ...]]] = {}
-        for count, row in enumerate((r for r in rows if versions.get(r.name) != r.version), start=1):
-            for table, values in sqlite_rows(orjson.loads(full_json(row.info, load_raw)), row.fields).items():
+        new: set[int] = set()
+        for count, row in enumerate((r for r in rows if versions.get(r.info.name) != r.version), start=1):
+            fields = row.fields
+            new.add(fields["id"])
+            for table, values in sqlite_rows(orjson.loads(full_json(row.info, load_raw)), fields).items():
                 batch.setdefault(table, []).extend(values)
             if count % 2000 == 0:
                 _insert(db, batch)
                 batch = {}
         _insert(db, batch)
         db.commit()
-        write_out(db, final)
     finally:
         db.close()
-
+    return gone, new
 
 
 # --- zip files ----------------------------------------------------------------------------------
@@ -192,7 +184,7 @@ FORMATS = ("csv.zip", "json.zip", "sqlite.zip")
 class _Year:
     key: str
     rows: list[Row]
-    fingerprint: str
+    versions: dict[str, str]  # each report's version: a year whose versions are as recorded is kept
     old: dict[str, Any]  # what the cache holds for this year, as last recorded (or {})
 
 
@@ -248,22 +240,19 @@ def _database_files(years: list[_Year], load_raw: LoadRaw, folder: Path, site: d
     versions) the all-years database (``allyears``); returns what the cache now holds, per year."""
     done: dict[str, Any] = {}
     for year in years:
-        work = folder / f"reports-{year.key}.work.sqlite"
-        old = year.old.get("sqlite")
-        versions = old["versions"] if old and old["stamp"] == file_stamp(work) else None
-        final = folder / f"reports-{year.key}.sqlite"
-        update_sqlite(year.rows, load_raw, work, versions, final)
         name = f"reports-{year.key}"
-        metadata = datasette_metadata([name], site["title"], site["source_url"])
-        zipped = zip_members(folder / f"{name}.sqlite.zip", [
-            (f"{name}.sqlite", final), ("metadata.json", orjson.dumps(metadata, option=orjson.OPT_INDENT_2)),
-            ("dictionary.csv", dictionary_csv()), ("README.txt", database_readme(
-                f"reports-{year.key}", site["title"],
-                f"{'年度不详' if year.key == 'unknown' else year.key + '年度'}报告的 SQLite 数据库"))],
-            (old or {}).get("zip"))
-        final.unlink()
-        done[year.key] = {"sqlite": {"versions": {r.name: r.version for r in year.rows}, "stamp": file_stamp(work),
-                                     "zip": zipped}}
+        work = folder / f"{name}.work.sqlite"
+        old = year.old.get("sqlite") or {}
+        versions = year.old.get("versions") if old and old["stamp"] == file_stamp(work) else None
+        gone, new = update_sqlite(year.rows, load_raw, work, versions, year.versions)
+        layout = paged.load_layout(folder / f"{name}.layout") if versions is not None else None
+        layout, *changed = paged.changes(layout, old.get("stamp"), gone, new, lambda y=year: y.versions)
+        heading = f"{'年度不详' if year.key == 'unknown' else year.key + '年度'}报告的 SQLite 数据库"
+        zipped, made = paged.zip_database(folder, name, heading, site, (changed[0], changed[1]), layout,
+                                          old.get("zip"))
+        made.stamp = file_stamp(work)
+        paged.save_layout(folder / f"{name}.layout", made)
+        done[year.key] = {"sqlite": {"stamp": made.stamp, "zip": zipped}}
     if every is not None:
         old = (every_old or {}).get("sqlite", {})
         done[allyears.ALL] = {"sqlite": allyears.update_database(folder, every, site, old, zip_members)}
@@ -274,8 +263,68 @@ def _in_child(target: Callable[..., dict[str, Any]], result: Path, *args: Any) -
     result.write_bytes(orjson.dumps(target(*args)))
 
 
+def _make(rows: list[Row], load_raw: LoadRaw, folder: Path, site: dict[str, str], fresh: bool, result: Path) -> None:
+    """In the downloads' child process: find the years whose reports changed (by the state the
+    cache holds), make their files and the all-years files, the text in a second child and
+    the databases here, save the state and say where the files are (``result``)."""
+    state = {} if fresh else load_state(folder / "state.json")
+    old_years = state.get("years", {}) if state.get("format") == STATE_FORMAT else {}
+    grouped: dict[str, list[Row]] = {}
+    versions: dict[str, dict[str, str]] = {}
+    for row in rows:
+        year = row.info.year
+        key = "unknown" if year is None else str(year)
+        grouped.setdefault(key, []).append(row)
+        versions.setdefault(key, {})[row.info.name] = row.version
+    salt = orjson.dumps(site).decode()
+    years = [_Year(key, members, versions[key], old_years.get(key, {})) for key, members in sorted(grouped.items())]
+    for leftover in folder.iterdir():
+        if _leftover(leftover.name, set(grouped)):
+            leftover.unlink()
+    changed = [y for y in years if y.old.get("salt") != salt or y.old.get("versions") != y.versions
+               or not _intact(folder, y)
+               or file_stamp(folder / f"reports-{y.key}.work.sqlite") is None]
+    kept: dict[str, Any] = {y.key: y.old for y in years}
+    # The all-years files: made again when any year is, or when they are not in the cache.
+    every = state.get(allyears.ALL, {}) if state.get("format") == STATE_FORMAT else {}
+    every_missing = not every or not all(path.is_file() for _, _, path in
+                                         allyears.published(folder, every.get("sqlite", {})))
+    every_changed = bool(years) and (bool(changed) or every_missing)
+    if changed or every_changed:
+        text_result = folder / f".text-result.{os.getpid()}.json"
+        text = multiprocessing.get_context("fork").Process(
+            target=_in_child, args=(_text_files, text_result, changed, load_raw, folder, years))
+        text.start()
+        held = _database_files(changed, load_raw, folder, site, versions, every)
+        text.join()
+        if text.exitcode != 0:
+            raise RuntimeError(f"生成下载文件失败（CSV 和 JSON：子进程退出码 {text.exitcode}）")
+        for year, files in orjson.loads(text_result.read_bytes()).items():
+            held.setdefault(year, {}).update(files)
+        text_result.unlink()
+        for year in changed:
+            kept[year.key] = {"salt": salt, "versions": year.versions, **held[year.key]}
+        if every_changed:
+            every = held[allyears.ALL]
+        save_state(folder / "state.json", {"format": STATE_FORMAT, "years": kept, allyears.ALL: every})
+    published = {key: every.get("sqlite", {}).get(key) for key in ("split", "provinces")}
+    result.write_bytes(orjson.dumps({"years": [y.key for y in years], "every": published}))
+
+
+def _intact(folder: Path, year: _Year) -> bool:
+    """Whether the year's zips are those its state records (a part is read back from them)."""
+    for fmt, held in (("csv.zip", year.old.get("csv")), ("json.zip", year.old.get("json")),
+                      ("sqlite.zip", (year.old.get("sqlite") or {}).get("zip"))):
+        stamp = file_stamp(folder / f"reports-{year.key}.{fmt}")
+        if stamp is None or not held or any(record.get("stamp") != stamp for record in held.values()):
+            return False
+    return True
+
+
 class Downloads:
-    """Make the files of every year whose reports changed, in two forked child processes.
+    """Make the files of every year whose reports changed in a forked child process (which
+    forks one more: text and databases side by side). The main process only forks and,
+    at the end, waits: which years changed, by the rows' versions, is found in the child.
 
     ``site`` holds what the files say about the site (``title``, ``source_url``); a change
     there makes every year again."""
@@ -283,77 +332,28 @@ class Downloads:
     def __init__(self, rows: list[Row], load_raw: LoadRaw, folder: Path, site: dict[str, str], *, fresh: bool):
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
-        state = {} if fresh else load_state(folder / "state.json")
-        old_years = state.get("years", {}) if state.get("format") == STATE_FORMAT else {}
-        grouped: dict[str, list[Row]] = {}
-        for row in rows:
-            year = row.info.year
-            grouped.setdefault("unknown" if year is None else str(year), []).append(row)
-        salt = orjson.dumps(site).decode()
-        self.years = [_Year(key, members, _fingerprint(salt, members), old_years.get(key, {}))
-                      for key, members in sorted(grouped.items())]
-        for leftover in folder.iterdir():
-            if _leftover(leftover.name, set(grouped)):
-                leftover.unlink()
-        self.changed = [y for y in self.years if y.old.get("fingerprint") != y.fingerprint
-                        or not self._intact(y)
-                        or file_stamp(folder / f"reports-{y.key}.work.sqlite") is None]
-        self.state: dict[str, Any] = {y.key: y.old for y in self.years}
-        # The all-years files: made again when any year is, or when they are not in the cache.
-        self.every = state.get(allyears.ALL, {}) if state.get("format") == STATE_FORMAT else {}
-        every_missing = not self.every or not all(path.is_file() for _, _, path in
-                                                  allyears.published(folder, self.every.get("sqlite", {})))
-        self.every_changed = bool(self.years) and (bool(self.changed) or every_missing)
-        context = multiprocessing.get_context("fork")
-        self.jobs = []
-        if self.changed or self.every_changed:
-            versions = {y.key: {r.name: r.version for r in y.rows} for y in self.years}
-            for name, target, extra in (("text", _text_files, (self.years,)),
-                                        ("database", _database_files, (site, versions, self.every))):
-                result = folder / f".{name}-result.{os.getpid()}.json"
-                process = context.Process(target=_in_child,
-                                          args=(target, result, self.changed, load_raw, folder, *extra))
-                process.start()
-                self.jobs.append((name, process, result))
-
-    def _intact(self, year: _Year) -> bool:
-        """Whether the year's zips are those its state records (a part is read back from them)."""
-        for fmt, held in (("csv.zip", year.old.get("csv")), ("json.zip", year.old.get("json")),
-                          ("sqlite.zip", (year.old.get("sqlite") or {}).get("zip"))):
-            stamp = file_stamp(self.folder / f"reports-{year.key}.{fmt}")
-            if stamp is None or not held or any(record.get("stamp") != stamp for record in held.values()):
-                return False
-        return True
+        self.made: dict[str, Any] = {}
+        self.result_path = folder / f".result.{os.getpid()}.json"
+        self.process = multiprocessing.get_context("fork").Process(
+            target=_make, args=(rows, load_raw, folder, site, fresh, self.result_path))
+        self.process.start()
 
     def paths(self, year: str) -> dict[str, Path]:
         return {fmt: self.folder / f"reports-{year}.{fmt}" for fmt in FORMATS}
 
     def result(self) -> list[tuple[str, dict[str, Path]]]:
-        """(year, format → file in the cache) for every year, newest first; the state saved."""
-        held: dict[str, dict[str, Any]] = {}
-        for name, process, result in self.jobs:
-            process.join()
-            if process.exitcode != 0:
-                raise RuntimeError(f"生成下载文件失败（{name}：子进程退出码 {process.exitcode}）")
-            for year, files in orjson.loads(result.read_bytes()).items():
-                held.setdefault(year, {}).update(files)
-            result.unlink()
-        for year in self.changed:
-            self.state[year.key] = {"fingerprint": year.fingerprint, **held[year.key]}
-        if self.every_changed:
-            self.every = held[allyears.ALL]
-        save_state(self.folder / "state.json", {"format": STATE_FORMAT, "years": self.state, allyears.ALL: self.every})
-        return [(y.key, self.paths(y.key)) for y in reversed(self.years)]
+        """(year, format → file in the cache) for every year, newest first."""
+        if not self.made:
+            self.process.join()
+            if self.process.exitcode != 0:
+                raise RuntimeError(f"生成下载文件失败（子进程退出码 {self.process.exitcode}）")
+            self.made = orjson.loads(self.result_path.read_bytes())
+            self.result_path.unlink()
+        return [(key, self.paths(key)) for key in reversed(self.made["years"])]
 
     def every_year(self) -> list[tuple[str, str, Path]]:
         """The all-years files (``allyears.published``), after ``result``."""
-        return allyears.published(self.folder, self.every.get("sqlite", {})) if self.years else []
-
-
-def _fingerprint(salt: str, rows: list[Row]) -> str:
-    """Changes with any row's name or version (one hash over one joined text: this runs over
-    every report in the main process)."""
-    return hashlib.sha1("\0".join([salt, *(f"{row.info.name}\0{row.version}" for row in rows)]).encode()).hexdigest()
+        return allyears.published(self.folder, self.made["every"]) if self.made["years"] else []
 
 
 def _leftover(file_name: str, years: set[str]) -> bool:

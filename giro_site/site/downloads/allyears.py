@@ -24,9 +24,9 @@ from typing import Any
 import orjson
 
 from giro_site.site.build.output import file_stamp
+from giro_site.site.downloads import paged
 from giro_site.site.downloads.dictionary import datasette_metadata
 from giro_site.site.downloads.formats import (
-    SCHEMA,
     SQLITE_TABLES,
     database_readme,
     dictionary_csv,
@@ -38,6 +38,7 @@ ALL = "all"
 SPLIT_LIMIT = 50 * 1024 * 1024  # bytes of the zipped database: GitHub warns about a larger file
 OTHER = "other"  # the province part of the name of the file of reports of no known province
 _ROW_TABLES = SQLITE_TABLES[:-2]  # the tables that hold reports' rows (not the dictionary and the codes)
+_EVERY_YEAR = "%s的 SQLite 数据库（各年度的报告都在其中，年度见 reports 表的 year 列）"  # a README's heading
 
 
 def year_order(keys: list[str]) -> list[str]:
@@ -66,11 +67,7 @@ def _copy_rows(db: sqlite3.Connection, source: Path, ids: list[int] | None) -> N
 
 
 def _new_database(path: Path) -> sqlite3.Connection:
-    path.unlink(missing_ok=True)
-    db = sqlite3.connect(path)
-    db.execute("PRAGMA journal_mode = OFF")
-    db.execute("PRAGMA synchronous = OFF")
-    db.executescript(SCHEMA)
+    db = paged.new_work(path)
     for table, values in fixed_rows().items():
         db.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' for _ in values[0])})", values)
     return db
@@ -84,7 +81,7 @@ def _zip_database(folder: Path, name: str, final: Path, site: dict[str, str], wh
     zipped: dict[str, Any] = zip_members(folder / f"{name}.sqlite.zip", [
         (f"{name}.sqlite", final), ("metadata.json", orjson.dumps(metadata, option=orjson.OPT_INDENT_2)),
         ("dictionary.csv", dictionary_csv()), ("README.txt", database_readme(
-            name, site["title"], f"{what}的 SQLite 数据库（各年度的报告都在其中，年度见 reports 表的 year 列）")),
+            name, site["title"], _EVERY_YEAR % what)),
     ], held)
     final.unlink()
     return zipped
@@ -96,51 +93,57 @@ def update_database(folder: Path, years: dict[str, dict[str, str]], site: dict[s
     (year key → report name → version), and write the zipped file or files. ``old``: what the
     cache held (``{}``). Returns what it holds now."""
     work = folder / f"reports-{ALL}.work.sqlite"
-    current = {name: version for held in years.values() for name, version in held.items()}
-    previous: dict[str, str] | None = old.get("versions") if old.get("stamp") == file_stamp(work) else None
-    if previous is None:
+    before: dict[str, dict[str, str]] | None = old.get("versions") if old.get("stamp") == file_stamp(work) else None
+    if before is None:
         db = _new_database(work)
-        previous = {}
+        before = {}
     else:
         db = sqlite3.connect(work)
         db.execute("PRAGMA journal_mode = OFF")
         db.execute("PRAGMA synchronous = OFF")
     try:
-        # ids (a hash of the name) only of the reports that changed: this runs at every rebuild
-        stale = [(_id(name),) for name, version in previous.items() if current.get(name) != version]
+        # only the years whose reports changed are looked at, and ids (a hash of the name)
+        # made only of the reports that changed: this runs at every rebuild
+        gone: set[int] = set()
+        fresh: dict[str, list[str]] = {}
+        for key in set(years) | set(before):
+            now, was = years.get(key, {}), before.get(key, {})
+            if now != was:
+                gone |= {paged.stable_id(name) for name, version in was.items() if now.get(name) != version}
+                fresh[key] = [name for name, version in now.items() if was.get(name) != version]
         for table in _ROW_TABLES:
-            db.executemany(f"DELETE FROM {table} WHERE {_key_column(table)} = ?", stale)
+            db.executemany(f"DELETE FROM {table} WHERE {_key_column(table)} = ?", [(i,) for i in gone])
         db.commit()
-        for key in year_order(list(years)):
-            fresh = [name for name, version in years[key].items() if previous.get(name) != version]
-            if fresh:
-                whole = len(fresh) == len(years[key]) and not previous
-                _copy_rows(db, folder / f"reports-{key}.work.sqlite", None if whole else [_id(n) for n in fresh])
-        versions = current
+        new: set[int] = set()
+        for key in year_order([key for key, names in fresh.items() if names]):
+            ids = [paged.stable_id(name) for name in fresh[key]]
+            new.update(ids)
+            _copy_rows(db, folder / f"reports-{key}.work.sqlite", None if not before else ids)
         estimate = sum((folder / f"reports-{key}.sqlite.zip").stat().st_size for key in years)
         split = estimate > (SPLIT_LIMIT if limit is None else limit)
         provinces: dict[str, str] = {}
         zips: dict[str, Any] = {}
         if split:
+            versions = {name: version for held in years.values() for name, version in held.items()}
             provinces, zips = _split(db, folder, versions, site, old.get("provinces", {}), zip_members,
                                      old.get("zips") or {})
             (folder / f"reports-{ALL}.sqlite.zip").unlink(missing_ok=True)
         else:
-            final = folder / f"reports-{ALL}.sqlite"
-            write_out(db, final)
-            zips[""] = _zip_database(folder, f"reports-{ALL}", final, site, "全部年度报告", zip_members,
-                                     (old.get("zips") or {}).get(""))
-            for stale_file in folder.glob(f"reports-{ALL}-*.sqlite.zip"):
-                stale_file.unlink()
+            layout = paged.load_layout(folder / f"reports-{ALL}.layout") if before else None
+            layout, *changed = paged.changes(layout, old.get("stamp"), gone, new,
+                                             lambda: [name for held in years.values() for name in held])
     finally:
         db.close()
-    return {"versions": versions, "stamp": file_stamp(work), "split": split, "provinces": provinces, "zips": zips}
-
-
-def _id(name: str) -> int:
-    from giro_site.site.downloads.aggregates import stable_id
-
-    return stable_id(name)
+    if not split:
+        zips[""], made = paged.zip_database(folder, f"reports-{ALL}", _EVERY_YEAR % "全部年度报告", site,
+                                            (changed[0], changed[1]), layout, (old.get("zips") or {}).get(""))
+        made.stamp = file_stamp(work)
+        paged.save_layout(folder / f"reports-{ALL}.layout", made)
+        for stale_file in folder.glob(f"reports-{ALL}-*.sqlite.zip"):
+            stale_file.unlink()
+    else:
+        (folder / f"reports-{ALL}.layout").unlink(missing_ok=True)
+    return {"versions": years, "stamp": file_stamp(work), "split": split, "provinces": provinces, "zips": zips}
 
 
 def _split(db: sqlite3.Connection, folder: Path, versions: dict[str, str],
@@ -152,7 +155,7 @@ def _split(db: sqlite3.Connection, folder: Path, versions: dict[str, str],
     by_province: dict[str, list[int]] = {}
     for code, report_id in db.execute("SELECT substr(region_code, 1, 2), id FROM reports ORDER BY id"):
         by_province.setdefault(code or OTHER, []).append(report_id)
-    version_of = {_id(name): version for name, version in versions.items()}
+    version_of = {paged.stable_id(name): version for name, version in versions.items()}
     made: dict[str, str] = {}
     zips: dict[str, Any] = {}
     for code, members in sorted(by_province.items()):

@@ -19,7 +19,6 @@ import os
 import struct
 import zlib
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from giro_site.site.build.output import file_stamp
@@ -77,24 +76,43 @@ def _powers() -> list[int]:
 _POWERS = _powers()
 
 
-@lru_cache(maxsize=1024)
-def _shift(length: int) -> int:
-    """x^(8·length) modulo the polynomial: what carrying a CRC past ``length`` zero bytes
-    multiplies it by (cached: most parts have one of a few lengths)."""
-    result, k, n = 1 << 31, 3, length  # 1
-    while n:
-        if n & 1:
-            result = _times(_POWERS[k], result)
-        n >>= 1
-        k += 1
-    return result
+_OPERATORS: dict[int, tuple[list[int], list[int], list[int], list[int]]] = {}
+
+
+def _operator(k: int) -> tuple[list[int], list[int], list[int], list[int]]:
+    """Multiplication by x^(8·2^k) (carrying a CRC past 2^k zero bytes) as four tables, one
+    per byte of the CRC: the product is linear in the CRC, so it is the XOR of each byte's.
+    Made when first needed (32 products and 1,024 XORs), then kept."""
+    found = _OPERATORS.get(k)
+    if found is None:
+        factor = _POWERS[k + 3]
+        tables = []
+        for byte in range(4):
+            table = [0] * 256
+            for bit in range(8):
+                table[1 << bit] = _times(factor, 1 << (8 * byte + bit))
+            for value in range(3, 256):
+                low = value & -value
+                if value != low:
+                    table[value] = table[value ^ low] ^ table[low]
+            tables.append(table)
+        found = _OPERATORS[k] = (tables[0], tables[1], tables[2], tables[3])
+    return found
 
 
 def crc_combine(first: int, second: int, second_length: int) -> int:
     """crc32(A + B) from crc32(A), crc32(B) and len(B): CRC-32 is affine, so the first CRC
-    is carried past len(B) bytes by one multiplication in GF(2)[x] modulo the polynomial
-    (time logarithmic in the length, not linear as running the CRC over zeros would be)."""
-    return (_times(_shift(second_length), first) if first else 0) ^ second
+    is carried past len(B) bytes by a multiplication in GF(2)[x] modulo the polynomial, one
+    table look-up per byte for each bit of the length (time logarithmic in the length, not
+    linear as running the CRC over zeros would be)."""
+    crc, k = first, 0
+    while second_length and crc:
+        if second_length & 1:
+            t0, t1, t2, t3 = _operator(k)
+            crc = t0[crc & 0xFF] ^ t1[(crc >> 8) & 0xFF] ^ t2[(crc >> 16) & 0xFF] ^ t3[crc >> 24]
+        second_length >>= 1
+        k += 1
+    return crc ^ second
 
 
 def member_crc(parts: list[Part]) -> int:
