@@ -461,3 +461,25 @@ def test_zips_are_deflated_at_the_level_chosen(tmp_path: Path, monkeypatch: pyte
         assert archive.getinfo("x.csv").compress_size == expected
         assert archive.read("x.csv") == data
         assert archive.read("small.txt") == b"hello"
+
+
+def test_a_cache_recorded_by_an_older_version_is_made_again_not_a_failure(tmp_path: Path) -> None:
+    """The downloads' state of another layout (here the all-years versions as one flat map,
+    as an earlier version recorded them) makes the files again, giving a fresh build's bytes."""
+    from giro_site.bench.synth import make_corpus
+
+    content = tmp_path / "content"
+    make_corpus(content, 12)
+    build_site(BuildOptions(content=content, out=tmp_path / "public", build_date=DATE))
+    state_path = tmp_path / ".giro-cache" / "public" / "downloads" / "state.json"
+    state = json.loads(state_path.read_text(encoding="utf-8"))
+    every = state["all"]["sqlite"]
+    every["versions"] = {name: version for held in every["versions"].values() for name, version in held.items()}
+    state_path.write_text(json.dumps(state), encoding="utf-8")
+    report = sorted((content / "reports").rglob("*.txt"))[3]
+    report.write_text(report.read_text(encoding="utf-8").replace("。", "；", 1), encoding="utf-8")
+    build_site(BuildOptions(content=content, out=tmp_path / "public", build_date=DATE))
+    build_site(BuildOptions(content=content, out=tmp_path / "fresh", build_date=DATE, fresh=True,
+                            cache_dir=tmp_path / "fresh-cache"))
+    for made in sorted((tmp_path / "fresh" / "data").glob("reports-*.zip")):
+        assert (tmp_path / "public" / "data" / made.name).read_bytes() == made.read_bytes(), made.name

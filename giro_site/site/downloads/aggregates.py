@@ -49,7 +49,10 @@ LoadRaw = Callable[[str], bytes]
 # What the cached files were made with: a new column or table (the SQLite schema, the CSV's
 # header), or another way of cutting and compressing parts, makes every year again instead
 # of reusing parts or rows of the old layout.
-_MADE_WITH = b"parts-2|%d|%d|%d|%d|%d" % (textparts.GROUP, ZIP_LEVEL, paged.PAGE, paged.GROUP, paged.LAYOUT_FORMAT)
+# ``_STATE``: the layout of the state file itself (what each year and the all-years files record).
+_STATE = 3
+_MADE_WITH = b"parts-2|%d|%d|%d|%d|%d|%d" % (textparts.GROUP, ZIP_LEVEL, paged.PAGE, paged.GROUP, paged.LAYOUT_FORMAT,
+                                             _STATE)
 STATE_FORMAT = hashlib.sha1(SCHEMA.encode("utf-8") + csv_header() + _MADE_WITH).hexdigest()[:16]
 
 

@@ -94,6 +94,8 @@ def update_database(folder: Path, years: dict[str, dict[str, str]], site: dict[s
     cache held (``{}``). Returns what it holds now."""
     work = folder / f"reports-{ALL}.work.sqlite"
     before: dict[str, dict[str, str]] | None = old.get("versions") if old.get("stamp") == file_stamp(work) else None
+    if not isinstance(before, dict) or not all(isinstance(held, dict) for held in before.values()):
+        before = None  # not what this version records (year → report → version): made again
     if before is None:
         db = _new_database(work)
         before = {}
