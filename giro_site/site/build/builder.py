@@ -307,7 +307,9 @@ def _last_manifest(options: BuildOptions, session: BuildSession) -> dict[str, An
         session.manifest_journal = session.read_manifest[2]
         return session.read_manifest[1]
     loaded = saved.load()
-    manifest = {} if loaded is None else {**loaded[0], "agencies": loaded[1]}
+    # An older version's manifest (one file, no journal) still names the files it wrote, so a
+    # file added by hand survives the first build after an upgrade.
+    manifest = load_state(saved.whole) if loaded is None else {**loaded[0], "agencies": loaded[1]}
     session.read_manifest, session.manifest_journal = (stamp, manifest, saved), saved
     return manifest
 
