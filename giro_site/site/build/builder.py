@@ -235,6 +235,35 @@ def _infos(store: ReportStore, directory: AgencyDirectory, build_year: int, know
     return report_infos(named, keys, build_year, store.link, known, used)
 
 
+class _Names:
+    """The pinyin of bodies' names from earlier builds (``pinyin.json``, 5.7 MB at 50,000
+    reports): only a model made from the summaries needs it, not a patch."""
+
+    def __init__(self, cache: Path, session: BuildSession, fresh: bool):
+        self.cache, self.session, self.fresh = cache, session, fresh
+        self.pinyin: dict[str, list[str]] | None = None
+        self.known: dict[str, list[str]] = {}
+
+    def read(self) -> dict[str, list[str]]:
+        if self.pinyin is None:
+            pinyin = {} if self.fresh else self.session.state(self.cache, "pinyin")
+            if pinyin.get("\0gazetteer") != [version := data_key()]:  # own names read against another one
+                pinyin = {key: value for key, value in pinyin.items() if not key.startswith("own\t")}
+                pinyin["\0gazetteer"] = [version]
+            self.pinyin, self.known = pinyin, dict(pinyin)
+        return self.pinyin
+
+    def save(self) -> None:
+        if self.pinyin is not None and self.pinyin != self.known:  # new names, or an older layout's made again
+            save_state(self.cache / "pinyin.json", self.pinyin)
+
+    def kept(self) -> dict[str, dict[str, list[str]]]:
+        """For ``serve``: what it keeps in memory (nothing when it was not read)."""
+        if self.pinyin is not None:
+            return {"pinyin": self.pinyin}
+        return {"pinyin": self.session.states["pinyin"]} if "pinyin" in self.session.states else {}
+
+
 def _load_pinyin() -> None:
     """While the workers parse many reports (a first build, a new parser), load pypinyin's
     dictionaries, which the model will need for the new bodies' names (0.14 s a build that
@@ -416,11 +445,7 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
     with _kept():  # the model
         previous = manifest if folder.state == "ours" and not options.fresh \
             and manifest.get("format") == MANIFEST_FORMAT else {}  # never rebuild in place into another's folder
-        pinyin = {} if options.fresh else session.state(cache, "pinyin")
-        if pinyin.get("\0gazetteer") != [gazetteer_version := data_key()]:  # own names read against another one
-            pinyin = {key: value for key, value in pinyin.items() if not key.startswith("own\t")}
-            pinyin["\0gazetteer"] = [gazetteer_version]
-        known_pinyin = dict(pinyin)
+        names = _Names(cache, session, options.fresh)  # read only if the model is made from the summaries
         pairs = {} if options.fresh else session.state(cache, "pairs")
         known_pairs = len(pairs)
         base = global_key(options, renderer)
@@ -436,7 +461,7 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
                             directory, store.link, pairs, pairs)
         if patched is None:
             used_pairs: dict[str, list[dict[str, Any]]] = {}
-            model = _make_model(renderer, store, directory, base, pinyin, pairs, used_pairs)
+            model = _make_model(renderer, store, directory, base, names.read(), pairs, used_pairs)
             if used_pairs.keys() != pairs.keys():
                 pairs, known_pairs = used_pairs, -1
         else:
@@ -478,8 +503,7 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
         except OSError:
             with suppress(OSError):
                 saved_model.remove()
-        if pinyin != known_pinyin:  # new names, or entries of an older layout made again
-            save_state(cache / "pinyin.json", pinyin)
+        names.save()
         if len(pairs) != known_pairs:
             save_state(cache / "pairs.json", pairs)
 
@@ -510,7 +534,7 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
         journal.save(head, agencies, changed)
         session.manifest_journal = journal
         saved = {**head, "agencies": agencies}
-        session.keep(store, model, {"pinyin": pinyin, "pairs": pairs, "manifest": saved}, cache)
+        session.keep(store, model, {**names.kept(), "pairs": pairs, "manifest": saved}, cache)
         session.saved_model = saved_model
         return written
 
