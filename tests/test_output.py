@@ -167,3 +167,21 @@ def test_an_output_reached_through_a_symbolic_link_keeps_the_link(content: Path,
     build(content, link)
     build(content, link, fresh=True)
     assert link.is_symlink() and (real / "index.html").is_file() and is_marked(real)
+
+
+def test_a_file_added_by_hand_survives_the_first_build_after_an_upgrade(content: Path, tmp_path: Path) -> None:
+    """A manifest an older version wrote (one file, the agencies in it) still says which files
+    the build wrote: a file added to the output by hand stays through the full build the new
+    version makes."""
+    import orjson
+
+    out = tmp_path / "public"
+    build(content, out)
+    cache = tmp_path / ".giro-cache" / "public"
+    whole = orjson.loads((cache / "manifest.json").read_bytes())
+    older = {key: value for key, value in whole.items() if key not in ("journal", "entries", "agency_size")}
+    (cache / "manifest.json").write_bytes(orjson.dumps({**older, "format": 5, "agencies": whole["entries"]}))
+    (cache / "manifest.delta.json").unlink(missing_ok=True)
+    (out / "CNAME").write_text("giro.example.org")
+    assert build(content, out).mode == "full"
+    assert (out / "CNAME").read_text() == "giro.example.org"

@@ -249,7 +249,8 @@ class Staging:
     def __init__(self, out: Path, *, stage: Path | None = None):
         self.out = out
         self.stage = stage or out.parent / f".{out.name}.staging-{os.getpid()}"
-        self._dirs: set[Path] = set()
+        self._root = str(self.stage)
+        self._dirs: set[str] = set()
 
     def create(self) -> Staging:
         if self.stage.exists():
@@ -258,21 +259,31 @@ class Staging:
             shutil.rmtree(self.stage)  # left by a build that had this process id
         self.stage.mkdir(parents=True)
         (self.stage / MARKER).write_bytes(MARKER_TEXT)  # first: an interrupted build's folder is known as ours
-        self._dirs.add(self.stage)
+        self._dirs.add(self._root)
         return self
 
-    def _target(self, relative: str) -> Path:
-        target = self.stage / _inside(relative)
-        if target.parent not in self._dirs:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._dirs.add(target.parent)
+    def _target(self, relative: str) -> str:
+        # (Strings and os calls, not pathlib: a full build stages tens of thousands of files,
+        # and pathlib's objects cost ~10 µs a file, 0.3 CPU s at 10,000 reports.)
+        target = os.path.join(self._root, _inside(relative))
+        parent = os.path.dirname(target)
+        if parent not in self._dirs:
+            os.makedirs(parent, exist_ok=True)
+            self._dirs.add(parent)
         return target
 
     def put(self, relative: str, payload: Payload) -> None:
+        target = self._target(relative)
         if not isinstance(payload, bytes):
-            _place(payload, self._target(relative))
-        else:
-            self._target(relative).write_bytes(payload)
+            _place(payload, Path(target))
+            return
+        handle = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        try:
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(handle, view):]
+        finally:
+            os.close(handle)
 
     def commit(self, folder: OutputFolder, ours: set[str] | None) -> list[str]:
         """Swap the staged site in. The replaced folder is retired (``ours``: the files the

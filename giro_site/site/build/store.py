@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -156,8 +156,10 @@ class ReportStore:
         self.token = str(head.get("token", ""))
         return dict(sorted(entries.items())) if added else entries  # in name order, as ``refresh`` keeps them
 
-    def refresh(self, *, jobs: int = 1, progress: Progress | None = None) -> None:
-        """Bring the store up to date with the content folder: parse what is new or changed."""
+    def refresh(self, *, jobs: int = 1, progress: Progress | None = None,
+                meanwhile: Callable[[], None] | None = None) -> None:
+        """Bring the store up to date with the content folder: parse what is new or changed.
+        ``meanwhile``: work for this process while worker processes parse (when they do)."""
         global _OLD, _CONTENT
         current: dict[str, Entry] = {}
         pending: list[Path] = []
@@ -195,6 +197,8 @@ class ReportStore:
             if jobs > 1 and len(pending) > 50:
                 pool = multiprocessing.get_context("fork").Pool(jobs)
                 results = pool.imap(_parse, pending, chunksize=max(1, min(64, len(pending) // (jobs * 8))))
+                if meanwhile is not None:
+                    meanwhile()
             else:
                 results = map(_parse, pending)
             with open(self.pack, "ab") as pack:

@@ -176,10 +176,11 @@ class AboutAll:
         self.downloads: aggregates.Downloads | None = None
 
     def start(self) -> None:
-        """Start making the downloads in their child processes. A rebuild starts them once its
-        pages are written: forked from a process holding the model of tens of thousands of
-        reports, every page of memory the parent touched while the children ran was copied
-        (at 50,000 reports, seconds)."""
+        """Start making the downloads in their child processes. A rebuild in ``serve`` starts
+        them once its pages are written, in the background (``rebuild``'s ``finish``): forked
+        from a process holding the model of tens of thousands of reports, every page of
+        memory the parent touched while the children ran was copied (at 50,000 reports,
+        seconds)."""
         if self.downloads is None:
             rows, load, folder, site, fresh = self._start
             self.downloads = aggregates.Downloads(rows, load, folder, site, fresh=fresh)
@@ -295,9 +296,8 @@ def rebuild(out: Path, renderer: SiteRenderer, store: ReportStore, model: SiteMo
             global_files.setdefault(relative, old_globals[relative])
     count = len(writer.pending)
     writer.commit()
-    about_all.start()
 
-    def finish() -> Written:
+    def finish() -> Written:  # (``serve`` runs it in the background: the downloads start there)
         late = InPlace(out, journal=journal)
         global_files.update(_global_files(about_all.download_outputs(), old_globals, late.put, out))
         # What may be gone: the last build's pages about all agencies, and the files of the
