@@ -173,7 +173,7 @@ class ReportStore:
             if path in sidecars:
                 described[name] = (path + SIDECAR, sidecars[path])
             old = self.entries.get(name)
-            if old is not None and old["stamp"] == [stat.st_size, stat.st_mtime_ns]:
+            if old is not None and (stamp := old["stamp"])[0] == stat.st_size and stamp[1] == stat.st_mtime_ns:
                 current[name] = old
             else:
                 pending.append(Path(path))
@@ -182,9 +182,12 @@ class ReportStore:
         self.folder.mkdir(parents=True, exist_ok=True)
         if not self.entries:
             self.pack.write_bytes(b"")  # nothing in the index refers to the old pack
-        live = sum(e["span"][1] + e["link"][1] for e in current.values() if e["span"])
-        if self.pack.stat().st_size > 2 * live + (1 << 20):  # mostly replaced reports: a new pack
-            current = self._compact(current)
+        # Mostly replaced reports: a new pack (looked at when the share may have moved: reports
+        # to parse, or fewer files than the index holds).
+        if pending or len(current) < len(self.entries):
+            live = sum(e["span"][1] + e["link"][1] for e in current.values() if e["span"])
+            if self.pack.stat().st_size > 2 * live + (1 << 20):
+                current = self._compact(current)
         _OLD, _CONTENT = self.entries, self.content
         progress = progress or Progress()
         progress.stage("解析报告", len(pending), "个文件")
@@ -218,14 +221,16 @@ class ReportStore:
         finally:
             _OLD = {}
         with_new_origin, touched = _attach_origins(current, described)
-        self._dirty = self._dirty or bool(pending) or set(current) != set(self.entries) or bool(touched)
         old = self.entries
-        self._unsaved |= touched | {name for name, entry in current.items() if entry is not old.get(name)}
-        self._unsaved.update(name for name in old if name not in current)
-        self.changed = {name for name, entry in current.items() if entry is not (before := old.get(name))
-                        and (before is None or before["sha256"] != entry["sha256"]
-                             or before["problem"] != entry["problem"])}  # (an entry kept as it was is the same)
-        self.changed.update(name for name in old if name not in current)
+        replaced = [name for name, entry in current.items() if entry is not old.get(name)]  # (or new)
+        new_names = sum(name not in old for name in replaced)
+        # names in the index no file has now: as many as the new ones beyond the growth in names
+        gone = [name for name in old if name not in current] if new_names > len(current) - len(old) else []
+        self._dirty = self._dirty or bool(pending) or bool(gone) or bool(new_names) or bool(touched)
+        self._unsaved.update(touched, replaced, gone)
+        self.changed = {name for name in replaced if (before := old.get(name)) is None
+                        or before["sha256"] != current[name]["sha256"] or before["problem"] != current[name]["problem"]}
+        self.changed.update(gone)
         self.changed.update(with_new_origin)
         self.before = {name: old[name] for name in self.changed if name in old}
         self.entries = current if list(current) == sorted(current) else dict(sorted(current.items()))
