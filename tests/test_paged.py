@@ -139,9 +139,12 @@ def test_made_whole_or_kept_up_to_date_the_file_is_valid_and_the_same(tmp_path_f
             previous = deflate.Previous(zip_path, held["x.sqlite"])
             bounds = sorted(set(layout.bounds) - dirty | {i for i in dirty if i in data and i % group == 0})
             try:
-                keys, parts, layout = paged.database(work, bounds, dirty, layout, previous)
+                keys, parts, made = paged.database(work, bounds, dirty, layout, previous)
             finally:
                 previous.close()
+            paged.save_layout(folder / "x.layout", made)  # kept between builds as a build keeps it
+            layout = paged.load_layout(folder / "x.layout")
+            assert layout == made
             whole_keys, whole_parts, _ = _whole(folder / "whole.sqlite")
             assert keys == whole_keys
             assert _file(parts) == _file(whole_parts)
@@ -182,3 +185,26 @@ def test_one_report_changed_makes_its_groups_pages_only(tmp_path: Path) -> None:
         assert len(set(new_keys) - set(keys)) == len(compressed)
     finally:
         paged.GROUP = original
+
+
+def test_a_layout_in_the_cache_is_data_never_code(tmp_path: Path) -> None:
+    """The cache may come from elsewhere (a CI cache restored before the build): a layout file
+    holding a pickle that would run a command is not loaded, and runs nothing; a damaged or
+    foreign one is not used either (the database is made whole)."""
+    import pickle
+
+    marker = tmp_path / "ran"
+
+    class Payload:
+        def __reduce__(self) -> tuple:
+            return (Path.touch, (marker,))
+
+    path = tmp_path / "reports-all.layout"
+    path.write_bytes(pickle.dumps(Payload()))
+    assert paged.load_layout(path) is None and not marker.exists()
+    for bad in (b"", b"{}", b"[]", b'{"format": 3, "bounds": [1], "pieces": [[0, 1, {"reports": [1]}]]}',
+                b'{"format": 3, "bounds": ["x"], "pieces": []}',
+                b'{"format": 3, "bounds": [1], "pieces": [[0, 1, {"reports": '
+                b'[1, 1, [true], false, false, 2, false, ""]}]]}'):
+        path.write_bytes(bad)
+        assert paged.load_layout(path) is None, bad

@@ -27,7 +27,6 @@ from __future__ import annotations
 import bisect
 import hashlib
 import mmap
-import pickle
 import sqlite3
 import struct
 from collections.abc import Callable
@@ -44,7 +43,7 @@ from giro_site.site.downloads.formats import SCHEMA, SQLITE_TABLES, fixed_rows
 
 PAGE = 32768  # rows up to 8 KB stay on their leaf (a section of prose rarely is longer)
 GROUP = 256  # reports a group holds, on average
-LAYOUT_FORMAT = 2  # changes with the working databases or the layout kept
+LAYOUT_FORMAT = 3  # changes with the working databases or the layout kept (3: JSON, not pickle)
 _TABLE_LEAF, _TABLE_INTERIOR, _INDEX_LEAF, _INDEX_INTERIOR = 0x0D, 0x05, 0x0A, 0x02
 _MAX_INDEX = (PAGE - 12) * 64 // 255 - 23  # SQLite's limits of a cell's payload on its page
 _MAX_TABLE = PAGE - 35
@@ -589,17 +588,55 @@ class Layout:
     format: int = LAYOUT_FORMAT
 
 
+# The layout is kept as JSON, never as pickle: the cache may come from elsewhere (a CI cache),
+# and reading it must not run anything. An index's keys are cells (bytes), kept as hex.
+
+
+def _key_out(key: Any) -> Any:
+    return key.hex() if isinstance(key, bytes) else key
+
+
+def _key_in(key: Any) -> int | bytes:
+    if isinstance(key, bool) or not isinstance(key, int | str):
+        raise ValueError(f"not a key: {key!r}")
+    return bytes.fromhex(key) if isinstance(key, str) else key
+
+
+def _piece_in(fields: Any) -> Piece:
+    leaves, pages, keys, lead_in, lead_out, start, overflow, key = fields
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (leaves, pages, start)) \
+            or not all(isinstance(v, bool) for v in (lead_in, lead_out, overflow)) or not isinstance(key, str):
+        raise ValueError("not a piece")
+    return Piece(leaves, pages, [_key_in(k) for k in keys], lead_in, lead_out, start, overflow, key)
+
+
+def _bound(value: Any) -> int | None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        raise ValueError(f"not an id: {value!r}")
+    return value  # type: ignore[no-any-return]
+
+
 def load_layout(path: Path) -> Layout | None:
+    """The layout ``save_layout`` wrote; None for anything else (the database is made whole)."""
     try:
-        layout = pickle.loads(path.read_bytes())
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+        data = orjson.loads(path.read_bytes())
+        if not isinstance(data, dict) or data.get("format") != LAYOUT_FORMAT:
+            return None
+        pieces = {(_bound(low), _bound(high)): {str(table): _piece_in(fields) for table, fields in tables.items()}
+                  for low, high, tables in data["pieces"]}
+        return Layout([_bound(b) for b in data["bounds"]], pieces,  # type: ignore[misc]
+                      data.get("stamp"), LAYOUT_FORMAT)
+    except (OSError, orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
         return None
-    return layout if isinstance(layout, Layout) and layout.format == LAYOUT_FORMAT else None
 
 
 def save_layout(path: Path, layout: Layout) -> None:
+    pieces = [[low, high, {table: [p.leaves, p.pages, [_key_out(k) for k in p.keys], p.lead_in, p.lead_out,
+                                   p.start, p.overflow, p.key] for table, p in tables.items()}]
+              for (low, high), tables in layout.pieces.items()]
+    data = {"format": layout.format, "stamp": layout.stamp, "bounds": layout.bounds, "pieces": pieces}
     temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_bytes(pickle.dumps(layout, protocol=pickle.HIGHEST_PROTOCOL))
+    temporary.write_bytes(orjson.dumps(data))
     temporary.replace(path)
 
 
