@@ -185,3 +185,13 @@ def test_a_file_added_by_hand_survives_the_first_build_after_an_upgrade(content:
     (out / "CNAME").write_text("giro.example.org")
     assert build(content, out).mode == "full"
     assert (out / "CNAME").read_text() == "giro.example.org"
+
+
+def test_the_build_cache_holds_no_code(content: Path, tmp_path: Path) -> None:
+    """``.giro-cache`` (which the publish workflow restores from an earlier run) holds data
+    the build reads as data: no compiled templates (Python bytecode), no pickles."""
+    build(content, tmp_path / "public")
+    cache = tmp_path / ".giro-cache"
+    names = [p.name for p in cache.rglob("*") if p.is_file()]
+    assert names and not [n for n in names if n.endswith((".cache", ".pyc", ".pickle", ".pkl"))], names
+    assert not (cache / "public" / "templates").exists()

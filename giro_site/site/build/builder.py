@@ -264,6 +264,18 @@ class _Names:
         return {"pinyin": self.session.states["pinyin"]} if "pinyin" in self.session.states else {}
 
 
+def _template_cache() -> Path | None:
+    """Where compiled templates are kept between builds: the user's own cache folder, not
+    ``.giro-cache`` beside the output, which a CI job restores from an earlier run: Jinja's
+    compiled templates are Python code, and what that folder holds is read as data only."""
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "giro-site" / "templates"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None  # compiled again at each build
+    return folder
+
+
 def _load_pinyin() -> None:
     """While the workers parse many reports (a first build, a new parser), load pypinyin's
     dictionaries, which the model will need for the new bodies' names (0.14 s a build that
@@ -435,7 +447,7 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
     pages = markdown_pages(options.content)
     folder.notes.extend(note for page in pages for note in page["notes"])
     renderer = SiteRenderer(config, options.content, options.templates, collect_assets(options.assets), pages,
-                            bytecode=cache / "templates")
+                            bytecode=_template_cache())
     with _kept():
         store = session.store_for(cache, options)
     store.refresh(jobs=options.jobs, progress=options.progress, meanwhile=_load_pinyin)  # the stage "解析报告"
