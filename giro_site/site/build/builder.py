@@ -480,7 +480,7 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
             assert model is not None
             _apply(renderer, model, patched)
         session.model = None  # until this build has finished: a failed build leaves no half-patched model
-        plan = Plan(cache / "manifest.json", options.out, base, model.keys, previous,
+        plan = Plan(options.out, base, model.keys, previous,
                     trusted=kept and patched is not None)
     lap("plan")
 

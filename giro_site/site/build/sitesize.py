@@ -59,15 +59,21 @@ def tally(files: Iterable[tuple[str, int]]) -> SiteSize:
     return size
 
 
+def _kinds(first: dict[str, list[int]], second: dict[str, list[int]], sign: int) -> dict[str, list[int]]:
+    """``first``'s [bytes, files] by kind with ``second``'s added (``sign`` 1) or taken away (-1);
+    kinds left with no file dropped."""
+    by_kind = {kind: list(counts) for kind, counts in first.items()}
+    for kind, (length, count) in second.items():
+        counts = by_kind.setdefault(kind, [0, 0])
+        counts[0] += sign * length
+        counts[1] += sign * count
+    return {kind: counts for kind, counts in by_kind.items() if counts[1]}
+
+
 def merged(first: SiteSize, second: SiteSize) -> SiteSize:
     """The size of two sets of files that share none."""
-    by_kind = {kind: list(counts) for kind, counts in first.by_kind.items()}
-    for kind, (length, count) in second.by_kind.items():
-        counts = by_kind.setdefault(kind, [0, 0])
-        counts[0] += length
-        counts[1] += count
     return SiteSize(first.bytes + second.bytes, first.files + second.files, max(first.largest, second.largest),
-                    by_kind)
+                    _kinds(first.by_kind, second.by_kind, 1))
 
 
 def without(size: SiteSize, files: Iterable[tuple[str, int]]) -> SiteSize | None:
@@ -76,13 +82,8 @@ def without(size: SiteSize, files: Iterable[tuple[str, int]]) -> SiteSize | None
     gone = tally(files)
     if gone.files and gone.largest[0] >= size.largest[0]:
         return None
-    by_kind = {kind: list(counts) for kind, counts in size.by_kind.items()}
-    for kind, (length, count) in gone.by_kind.items():
-        counts = by_kind[kind]
-        counts[0] -= length
-        counts[1] -= count
     return SiteSize(size.bytes - gone.bytes, size.files - gone.files, size.largest,
-                    {kind: counts for kind, counts in by_kind.items() if counts[1]})
+                    _kinds(size.by_kind, gone.by_kind, -1))
 
 
 def as_record(size: SiteSize) -> dict[str, object]:
@@ -91,12 +92,13 @@ def as_record(size: SiteSize) -> dict[str, object]:
 
 def from_record(record: object) -> SiteSize | None:
     """A size saved by ``as_record`` (in the manifest); None for anything else."""
+    if not isinstance(record, dict):
+        return None
     try:
-        assert isinstance(record, dict)
         largest = record["largest"]
         by_kind = {str(kind): [int(counts[0]), int(counts[1])] for kind, counts in record["by_kind"].items()}
         return SiteSize(int(record["bytes"]), int(record["files"]), (int(largest[0]), str(largest[1])), by_kind)
-    except (AssertionError, KeyError, TypeError, ValueError, IndexError, AttributeError):
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
         return None
 
 

@@ -135,9 +135,8 @@ def _there(out: Path, relative: str, agencies: set[str]) -> bool:
 class Plan:
     """What the previous build left, and what this build must do about it."""
 
-    def __init__(self, path: Path, out: Path, base: str, keys: dict[str, str], previous: dict[str, Any], *,
+    def __init__(self, out: Path, base: str, keys: dict[str, str], previous: dict[str, Any], *,
                  trusted: bool = False):
-        self.path = path
         self.previous = previous
         same_site = previous.get("global") == base
         old = previous.get("agencies", {})
