@@ -12,6 +12,7 @@ from pathlib import Path
 import orjson
 import pytest
 
+from giro_site import corpus
 from giro_site.bench.synth import make_corpus, random_report, render_text
 from giro_site.site.build import builder, incremental, journal, sitesize, store
 from giro_site.site.build.builder import BuildOptions, build_site
@@ -304,7 +305,7 @@ def test_a_report_deleted_between_the_scan_and_its_parse_is_named_not_a_crash(pr
                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     content = project / "content"
     gone = content / "reports" / "2020" / "gone.txt"
-    scan = store.scan_reports
+    scan = corpus.scan_reports
 
     def scan_then_delete(folder: Path, sidecars: dict) -> tuple[list, list]:
         gone.write_text((content / EDITED.removeprefix("content/")).read_text("utf-8"), "utf-8")
@@ -312,11 +313,11 @@ def test_a_report_deleted_between_the_scan_and_its_parse_is_named_not_a_crash(pr
         gone.unlink()  # as a maintainer's `mv` or `git checkout` does while the build runs
         return found, skipped
 
-    monkeypatch.setattr(store, "scan_reports", scan_then_delete)
+    monkeypatch.setattr(corpus, "scan_reports", scan_then_delete)  # run by the build's scan child
     result = build(project)
     named = [p for p in result.problems if "gone.txt" in p]
     assert named and "删除或移动" in named[0]
-    monkeypatch.setattr(store, "scan_reports", scan)
+    monkeypatch.setattr(corpus, "scan_reports", scan)
     again = build(project)
     assert not [p for p in again.problems if "gone.txt" in p]  # not kept: asked again, and gone
 

@@ -26,7 +26,7 @@ from typing import Any
 import orjson
 
 from giro_site import PARSER_VERSION
-from giro_site.corpus import Problem, display_path, scan_reports
+from giro_site.corpus import Problem, display_path
 from giro_site.errors import ReportError
 from giro_site.fetch.sidecar import SUFFIX as SIDECAR
 from giro_site.fetch.sidecar import origin
@@ -36,6 +36,7 @@ from giro_site.regions import gazetteer
 from giro_site.regions.gazetteer import data_key
 from giro_site.report import parse_report
 from giro_site.site.build.journal import Journal
+from giro_site.site.build.prescan import Scanned, Stamp, scan_here
 from giro_site.site.build.summary import cross_year_link, summarize
 
 STORE_FORMAT = 5  # 5: the cross-year link in the pack (``link``), not in the summary
@@ -96,7 +97,7 @@ def parser_key() -> str:
     return f"{PARSER_VERSION}|{data_key()}"
 
 
-def _attach_origins(entries: dict[str, Entry], described: dict[str, tuple[str, os.stat_result]]
+def _attach_origins(entries: dict[str, Entry], described: dict[str, tuple[str, os.stat_result | Stamp]]
                     ) -> tuple[set[str], set[str]]:
     """Put each report's provenance (``fetch.sidecar.origin``) in its summary as ``origin``,
     reading a sidecar only when it or the report changed. Returns the reports whose origin
@@ -157,15 +158,15 @@ class ReportStore:
         return dict(sorted(entries.items())) if added else entries  # in name order, as ``refresh`` keeps them
 
     def refresh(self, *, jobs: int = 1, progress: Progress | None = None,
-                meanwhile: Callable[[], None] | None = None) -> None:
+                meanwhile: Callable[[], None] | None = None, scanned: Scanned | None = None) -> None:
         """Bring the store up to date with the content folder: parse what is new or changed.
-        ``meanwhile``: work for this process while worker processes parse (when they do)."""
+        ``meanwhile``: work for this process while worker processes parse (when they do);
+        ``scanned``: the content folder's scan, if the caller has made it (``prescan``)."""
         global _OLD, _CONTENT
         current: dict[str, Entry] = {}
         pending: list[Path] = []
-        sidecars: dict[str, os.stat_result] = {}
-        found, skipped = scan_reports(self.content, sidecars)
-        described: dict[str, tuple[str, os.stat_result]] = {}  # report name → its sidecar
+        found, skipped, sidecars = scanned or scan_here(self.content)
+        described: dict[str, tuple[str, os.stat_result | Stamp]] = {}  # report name → its sidecar
         inside, shown = str(self.content) + os.sep, f"{self.content.name}/"  # ``display_path``, inline
         for path, stat in found:
             name = shown + path[len(inside):].replace(os.sep, "/") if path.startswith(inside) \

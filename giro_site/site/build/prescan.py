@@ -1,0 +1,113 @@
+"""The content folder's scan, run in a child process while the build reads its caches.
+
+A rebuild must look at every report file's size and time to find the one that changed
+(``corpus.scan_reports``): at 50,000 reports that is half a second of Python, which the
+build otherwise spends before or after reading the store's index and its settings, with
+the machine's other core idle. Forked at the start of a build, a child scans while this
+process reads; the result comes back through a pipe as plain bytes (names, sizes, times),
+never as objects. Where there is no fork, or the child fails, the scan runs here instead,
+so the result is the same either way.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import NamedTuple
+
+import orjson
+
+from giro_site import corpus
+from giro_site.corpus import Problem
+
+
+class Stamp(NamedTuple):
+    """What the store reads of a file's ``os.stat_result``."""
+
+    st_size: int
+    st_mtime_ns: int
+
+
+Found = list[tuple[str, "os.stat_result | Stamp"]]
+Scanned = tuple[Found, list[Problem], "dict[str, os.stat_result | Stamp]"]
+
+
+def scan_here(content: Path) -> Scanned:
+    sidecars: dict[str, os.stat_result | Stamp] = {}
+    found, skipped = corpus.scan_reports(content, sidecars)  # type: ignore[arg-type]
+    return list(found), skipped, sidecars
+
+
+def _encoded(scanned: Scanned) -> bytes:
+    """Fields separated by NUL, which no path holds and compact JSON never has."""
+    found, skipped, sidecars = scanned
+    fields = [b"%d" % len(found), b"%d" % len(sidecars)]
+    for path, stat in (*found, *sidecars.items()):
+        fields += [os.fsencode(path), b"%d" % stat.st_size, b"%d" % stat.st_mtime_ns]
+    fields.append(orjson.dumps([[p.file, p.reason, p.line] for p in skipped]))
+    return b"\0".join(fields)
+
+
+def _decoded(data: bytes) -> Scanned:
+    fields = data.split(b"\0")
+    count, sides = int(fields[0]), int(fields[1])
+    if len(fields) != 3 + 3 * (count + sides):
+        raise ValueError("a scan cut short")
+    records = [(os.fsdecode(fields[i]), Stamp(int(fields[i + 1]), int(fields[i + 2])))
+               for i in range(2, 2 + 3 * (count + sides), 3)]
+    skipped = [Problem(file, reason, line) for file, reason, line in orjson.loads(fields[-1])]
+    return records[:count], skipped, dict(records[count:])
+
+
+class ScanAhead:
+    """``scan_reports(content)`` started now in a forked child; ``result`` waits for it."""
+
+    def __init__(self, content: Path):
+        self.content = content
+        self._child: tuple[int, int] | None = None  # (pid, the pipe's end to read)
+        if not hasattr(os, "fork"):
+            return
+        read, write = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read)
+            os.close(write)
+            return
+        if pid == 0:  # the child: scan, write, end without running the parent's clean-up
+            code = 1
+            try:
+                os.close(read)
+                with open(write, "wb") as pipe:
+                    pipe.write(_encoded(scan_here(content)))
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write)
+        self._child = (pid, read)
+
+    def result(self) -> Scanned:
+        """The child's scan; the scan done here when the child could not give it."""
+        if self._child is None:
+            return scan_here(self.content)
+        pid, read = self._child
+        self._child = None
+        try:
+            with open(read, "rb") as pipe:
+                data = pipe.read()
+        finally:
+            _, status = os.waitpid(pid, 0)
+        if status == 0:
+            try:
+                return _decoded(data)
+            except (ValueError, TypeError, orjson.JSONDecodeError):
+                pass
+        return scan_here(self.content)
+
+    def close(self) -> None:
+        """The child ended and reaped, its result unread (a build that stopped early)."""
+        if self._child is not None:
+            pid, read = self._child
+            self._child = None
+            os.close(read)
+            os.waitpid(pid, 0)
