@@ -3,6 +3,7 @@ site is what a fresh build of the same inputs gives."""
 
 from __future__ import annotations
 
+import os
 import random
 import re
 import shutil
@@ -16,6 +17,7 @@ from giro_site import corpus
 from giro_site.bench.synth import make_corpus, random_report, render_text
 from giro_site.site.build import builder, incremental, journal, sitesize, store
 from giro_site.site.build.builder import BuildOptions, build_site
+from giro_site.site.model import ReportInfo
 from tests.conftest import ROOT
 from tests.sitecheck import page_text, published_reports
 
@@ -270,24 +272,30 @@ def test_a_saved_model_is_used_only_whole_and_for_its_own_index_and_settings(pro
     head, records, _ = loaded
     saved = store.ReportStore(cache, project / "content")
     entries = saved.entries
+    summary = saved.summary
 
-    def summary(name: str) -> dict | None:
-        return entries[name]["summary"] if name in entries else None
+    def known(name: str) -> bool:
+        return name in entries and entries[name]["problem"] is None
 
     def again() -> tuple[dict, dict]:  # each try gets its own copy (a restore may change what it reads)
         return orjson.loads(orjson.dumps(head)), orjson.loads(orjson.dumps(records))
 
     base = head["base"]
-    made = incremental.restore(*again(), base, saved.token, summary)
+    made = incremental.restore(*again(), base, saved.token, known, summary)
     assert made is not None
     agencies, keys, _, rows, pieces = made
     assert len(agencies) == len(rows) == len(pieces) == len(keys) > 3
     assert [a.slug for a in agencies] == head["order"]
     assert {info.name for agency in agencies for info in agency.reports} <= set(entries)
-    assert incremental.restore(*again(), base, "0" * 16, summary) is None  # another index
-    assert incremental.restore(*again(), base, "", summary) is None
-    assert incremental.restore(*again(), "other", saved.token, summary) is None  # other settings or code
-    assert incremental.restore(*again(), base, saved.token, lambda name: None) is None  # reports gone
+    infos = [info for agency in agencies for info in agency.reports]  # as the general path makes them:
+    for info in infos:
+        made_here = ReportInfo(info.name, summary(info.name), info.linked, info.year_valid)  # type: ignore[arg-type]
+        assert (info.head, info.year, info.version, info.summary) == \
+            (made_here.head, made_here.year, made_here.version, made_here.summary)
+    assert incremental.restore(*again(), base, "0" * 16, known, summary) is None  # another index
+    assert incremental.restore(*again(), base, "", known, summary) is None
+    assert incremental.restore(*again(), "other", saved.token, known, summary) is None  # other settings or code
+    assert incremental.restore(*again(), base, saved.token, lambda name: False, summary) is None  # reports gone
     first = head["order"][0]
     damaged = [({**head, "order": head["order"][1:]}, records),
                (head, {k: v for k, v in records.items() if k != first}),
@@ -295,8 +303,9 @@ def test_a_saved_model_is_used_only_whole_and_for_its_own_index_and_settings(pro
                ({k: v for k, v in head.items() if k != "order"}, records), (head, None),
                ({**head, "order": None}, records), ({**head, "order": [first] * len(records)}, records)]
     for bad_head, bad_records in damaged:
+        shown = (str(bad_head)[:60], str(bad_records)[:60])
         assert incremental.restore(orjson.loads(orjson.dumps(bad_head)), orjson.loads(orjson.dumps(bad_records)),
-                                   base, saved.token, summary) is None, (str(bad_head)[:60], str(bad_records)[:60])
+                                   base, saved.token, known, summary) is None, shown
     (cache / "model.json").write_bytes((cache / "model.json").read_bytes()[:100])  # cut short: not read at all
     assert journal.Journal(cache, builder.MODEL).load() is None
 
@@ -349,7 +358,7 @@ def test_a_rebuild_saves_only_what_changed(project: Path, monkeypatch: pytest.Mo
     build(project)  # an entry changed in place (its origin read from the new sidecar) is saved too
 
     def summaries(folder: Path) -> dict[str, object]:
-        return {name: entry["summary"] for name, entry in store.ReportStore(folder, content).entries.items()}
+        return dict(store.ReportStore(folder, content).reports())
 
     read = summaries(cache)
     assert read[other]["origin"]["url"] == "https://www.example.gov.cn/a.html"  # type: ignore[index]
@@ -384,4 +393,31 @@ def test_an_agency_folder_deleted_by_hand_is_written_again(project: Path) -> Non
     result = build(project)
     assert (result.mode, result.rendered_agencies) == ("rebuild", 1)
     assert year_page(project, "gaoling", 2020).is_file()
+    assert_same_as_fresh(project)
+
+
+def test_a_pack_copied_anew_keeps_every_piece_a_rebuild_reads(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the store copies its pack anew (mostly replaced reports), the reports it keeps,
+    those whose file was only touched (same bytes, a new time: the worker hands back the
+    entry from before the copy), those edited and those deleted all read as a fresh build
+    reads them: whole reports, summaries (read from the pack when asked for) and links."""
+    build(project)
+    reports = sorted((project / "content" / "reports").rglob("*.txt"))
+    monkeypatch.setattr(store, "COMPACT_SLACK", -(1 << 40))  # every rebuild copies the pack
+    cache = project / ".giro-cache" / "public"
+    inode = (cache / "reports.pack").stat().st_ino
+    touched, edited, deleted = reports[0], project / EDITED, reports[-1]
+    assert len({touched, edited, deleted}) == 3
+    os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 10**9))
+    edited.write_text(_more_items(edited.read_text(encoding="utf-8")), encoding="utf-8")
+    deleted.unlink()
+    result = build(project)
+    assert result.parsed == 1 and (cache / "reports.pack").stat().st_ino != inode  # the edited one; copied anew
+    kept = store.ReportStore(cache, project / "content")
+    fresh = store.ReportStore(project / "fresh-cache", project / "content", fresh=True)
+    fresh.refresh()
+    assert kept.reports() == fresh.reports()
+    for read in ("raw", "link"):
+        assert {name: getattr(kept, read)(name) for name, _ in kept.reports()} == \
+            {name: getattr(fresh, read)(name) for name, _ in fresh.reports()}, read
     assert_same_as_fresh(project)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -110,29 +111,31 @@ def headline(report: dict[str, Any]) -> Headline:
     )
 
 
-@dataclass
+_OUTCOME_KEYS = [key for key, _, _ in OUTCOME_GROUPS]
+
+
 class ReportInfo:
     """One report as the pages about many reports see it: its summary (``site.summary``),
-    the cross-year findings added after parsing, and its headline figures with them."""
+    the cross-year findings added after parsing, and its headline figures with them.
 
-    name: str  # where the report is: content/reports/2020/x.txt
-    summary: dict[str, Any]
-    linked: list[dict[str, Any]] = field(default_factory=list)
-    # False when the year the report gives is impossible (``YEAR_INVALID``): the report then
-    # counts in no year (``year`` is None) and shows its own (``stated_year``).
-    year_valid: bool = True
-    head: Headline = field(init=False)
-    # Changes when anything the report contributes to the pages and downloads changes: its
-    # content (hash) and the cross-year findings added to it. (Computed here: a cached_property
-    # takes a lock per access, which showed up at 10,000 reports.)
-    version: str = field(init=False)
-    year: int | None = field(init=False)  # the summary's (an attribute: read tens of thousands of times a build)
+    ``summary`` may be read only when asked for (``restored``): a rebuild that patches the
+    model it saved keeps each report's headline, year and version (``brief``), and the
+    pages about all reports read the summaries of a few reports, not of every one."""
 
-    def __post_init__(self) -> None:
-        # (Made for every report of every build, 50,000 of them in a rebuild at that size: the
-        # sums over the added findings and the hashes only where there are any.)
-        summary, linked = self.summary, self.linked
-        self.year = summary["year"] if self.year_valid else None  # the year it counts in: none if impossible
+    __slots__ = ("_load", "_summary", "head", "linked", "name", "version", "year", "year_valid")
+
+    def __init__(self, name: str, summary: dict[str, Any], linked: list[dict[str, Any]] | None = None,
+                 year_valid: bool = True):
+        self.name = name  # where the report is: content/reports/2020/x.txt
+        self._summary: dict[str, Any] | None = summary
+        self._load: Callable[[str], dict[str, Any] | None] | None = None
+        self.linked = [] if linked is None else linked
+        # False when the year the report gives is impossible (``YEAR_INVALID``): the report then
+        # counts in no year (``year`` is None) and shows its own (``stated_year``).
+        self.year_valid = year_valid
+        # (Made for every report of every build that groups them all: the sums over the added
+        # findings and the hashes only where there are any.)
+        self.year: int | None = summary["year"] if year_valid else None  # the year it counts in
         figures = summary["head"]
         counts = summary["counts"]
         errors, warnings = counts[ERROR], counts[WARNING]
@@ -144,19 +147,63 @@ class ReportInfo:
             figures["lawsuits"], figures["corrected"], figures["outcomes"],
             "error" if errors else "warning" if warnings else "ok", errors, warnings,
             figures.get("granted"), figures.get("complete", {}), figures.get("items_approximate", False))
+        # Changes when anything the report contributes to the pages and downloads changes: its
+        # content (hash) and the cross-year findings added to it.
         added = hashlib.sha1(orjson.dumps(linked)).hexdigest()[:12] if linked else ""
         origin = summary.get("origin")  # where the file was fetched from (fetch's sidecar)
         fetched = hashlib.sha1(orjson.dumps(origin)).hexdigest()[:12] if origin else ""
         self.version = f"{summary['sha256']}:{added}:{fetched}"
 
+    def brief(self) -> list[Any]:
+        """What ``restored`` needs besides the summary: plain JSON values."""
+        h = self.head
+        outcomes = list(h.outcomes.values()) if list(h.outcomes) == _OUTCOME_KEYS else h.outcomes
+        complete = list(h.complete.values()) if list(h.complete) == _OUTCOME_KEYS else h.complete
+        return [self.year, self.version, h.items, h.applications, h.processed, h.granted_share, h.reviews, h.lawsuits,
+                h.corrected, outcomes, h.quality, h.errors, h.warnings, h.granted, complete, h.items_approximate]
+
+    @classmethod
+    def restored(cls, name: str, brief: list[Any], linked: list[dict[str, Any]], year_valid: bool,
+                 load: Callable[[str], dict[str, Any] | None]) -> ReportInfo:
+        """The info ``brief`` describes, its summary read by ``load(name)`` when asked for."""
+        info = cls.__new__(cls)
+        (year, version, items, applications, processed, share, reviews, lawsuits, corrected, outcomes, quality,
+         errors, warnings, granted, complete, approximate) = brief
+        if isinstance(outcomes, list):
+            outcomes = dict(zip(_OUTCOME_KEYS, outcomes, strict=True))
+        if isinstance(complete, list):
+            complete = dict(zip(_OUTCOME_KEYS, complete, strict=True))
+        info.name, info._summary, info._load, info.linked, info.year_valid = name, None, load, linked, year_valid
+        info.year, info.version = year, version
+        info.head = Headline(items, applications, processed, share, reviews, lawsuits, corrected, outcomes, quality,
+                             errors, warnings, granted, complete, approximate)
+        return info
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        if self._summary is None:
+            found = self._load(self.name) if self._load is not None else None
+            if found is None:
+                raise LookupError(f"{self.name}: no summary in the store")
+            self._summary = found
+        return self._summary
+
+    @property
+    def sha256(self) -> str:
+        """Of the report's bytes (from ``version``: no summary read)."""
+        return self.version[:self.version.index(":")]
+
     @property
     def stated_year(self) -> int | None:
         """The year the report gives, possible or not: what its page and address show."""
-        return self.summary["year"]
+        return self.summary["year"]  # type: ignore[no-any-return]
 
     @property
     def error_messages(self) -> list[str]:
         return self.summary["error_messages"] + [f["message"] for f in self.linked if f["severity"] == ERROR]
+
+    def __repr__(self) -> str:
+        return f"ReportInfo({self.name!r}, year={self.year!r}, version={self.version!r})"
 
 
 def as_published(report: dict[str, Any], info: ReportInfo) -> dict[str, Any]:

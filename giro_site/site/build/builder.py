@@ -410,11 +410,11 @@ def _restored_model(renderer: SiteRenderer, store: ReportStore, saved: Journal, 
     if loaded is None:
         return None
 
-    def summary(name: str) -> dict[str, Any] | None:  # as the last build saw it
+    def known(name: str) -> bool:  # a report as the last build saw it
         entry = store.before.get(name) or store.entries.get(name)
-        return entry["summary"] if entry else None
+        return entry is not None and entry["problem"] is None
 
-    made = restore(loaded[0], loaded[1], base, store.token, summary)
+    made = restore(loaded[0], loaded[1], base, store.token, known, store.summary_before)
     if made is None:
         return None
     agencies, keys, metas, rows, pieces = made
@@ -479,11 +479,11 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
         kept = model is not None  # this process made it, and wrote the files it describes
         saved_model = session.saved_model if kept and session.saved_model else Journal(cache, MODEL)
         if model is None and previous and not options.fresh \
-                and all((store.before.get(name) or {}).get("summary") is not None for name in store.changed):
+                and all(name in store.before and store.before[name]["problem"] is None for name in store.changed):
             model = _restored_model(renderer, store, saved_model, base)  # only a change a patch may make
         patched = None
         if model is not None:
-            patched = patch(model, base, {name: store.entries.get(name, {}).get("summary") for name in store.changed},
+            patched = patch(model, base, {name: store.summary(name) for name in store.changed},
                             directory, store.link, pairs, pairs)
         if patched is None:
             used_pairs: dict[str, list[dict[str, Any]]] = {}
@@ -576,7 +576,7 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
                          pages_seconds=pages_seconds, patched=patched is not None,
                          warnings=directory.unused(() if patched is None else  # looked at only as needed
                                                    ((s["file"], s.get("agency"), s.get("region"))
-                                                    for e in store.entries.values() if (s := e["summary"]))),
+                                                    for _, s in store.reports())),
                          error_reports=[i.name for i in infos if i.head.quality == "error"])
 
     def complete() -> None:

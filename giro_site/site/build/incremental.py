@@ -90,8 +90,8 @@ def patch(model: SiteModel, base: str, summaries: dict[str, dict[str, Any]], dir
             return None
         if any(other.counted == name for other in model.agencies[index].others):
             return None  # the choice between versions of its year may change (``site.versions``)
-        if shas is None:
-            shas = {i.summary["sha256"] for a in model.agencies for i in a.reports if i.name not in summaries}
+        if shas is None:  # (from each report's version: no summary read)
+            shas = {i.sha256 for a in model.agencies for i in a.reports if i.name not in summaries}
             shas |= {o.sha256 for a in model.agencies for o in a.others}
         if summary["sha256"] in shas:
             return None  # now a copy of another file
@@ -118,7 +118,7 @@ def patch(model: SiteModel, base: str, summaries: dict[str, dict[str, Any]], dir
 
 # --- the model saved for the next `build` process ------------------------------------------------
 
-SNAPSHOT_FORMAT = 2  # 2: one record per agency (saved through ``journal``: a patch writes its agencies only)
+SNAPSHOT_FORMAT = 3  # 3: each report's headline, year and version (``ReportInfo.brief``): no summary read
 
 
 class Records(Mapping[str, list[Any]]):
@@ -133,7 +133,8 @@ class Records(Mapping[str, list[Any]]):
         position = self.index[slug]
         model, a = self.model, self.model.agencies[position]
         return [a.key, a.name, a.region, a.level, a.source_url, a.ids, a.pinyin, a.initials, a.division,
-                a.explicit_slug, a.display_name, a.places, [[i.name, i.linked, i.year_valid] for i in a.reports],
+                a.explicit_slug, a.display_name, a.places,
+                [[i.name, i.linked, i.year_valid, i.brief()] for i in a.reports],
                 [[o.name, o.of, o.counted, o.kind, o.reason, o.year, o.sha256] for o in a.others],
                 model.keys[slug], model.metas[slug], model.rows[position],
                 model.index_pieces[position].decode("utf-8")]
@@ -156,23 +157,25 @@ def snapshot(model: SiteModel, token: str) -> tuple[dict[str, Any], Records]:
 
 
 def restore(head: dict[str, Any], records: dict[str, Any], base: str, token: str,
-            summary: Callable[[str], dict[str, Any] | None]
+            known: Callable[[str], bool], summary: Callable[[str], dict[str, Any] | None]
             ) -> tuple[list[Agency], dict[str, str], dict[str, str], list[dict[str, Any]], list[bytes]] | None:
     """The agencies, keys, metadata keys, index rows and index pieces of a ``snapshot``, if it
     was made under ``base`` from the store's index ``token`` (else None, never an error: a
-    damaged or older snapshot only costs the general path). ``summary`` gives a report's
-    summary as that index held it."""
+    damaged or older snapshot only costs the general path). ``known``: whether that index
+    held a report of this name; ``summary`` gives its summary as the index held it, read
+    only when a page or a patch asks for it."""
     if not token:
         return None  # a store index that names no save: nothing ties a snapshot to it
     try:
         if head.get("format") != SNAPSHOT_FORMAT or head.get("base") != base or head.get("token") != token:
             return None
-        return _restored(head["order"], records, summary)
+        return _restored(head["order"], records, known, summary)
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
 
 
-def _restored(order: list[str], records: dict[str, Any], summary: Callable[[str], dict[str, Any] | None]
+def _restored(order: list[str], records: dict[str, Any], known: Callable[[str], bool],
+              summary: Callable[[str], dict[str, Any] | None]
               ) -> tuple[list[Agency], dict[str, str], dict[str, str], list[dict[str, Any]], list[bytes]] | None:
     if len(order) != len(records):
         return None
@@ -181,11 +184,10 @@ def _restored(order: list[str], records: dict[str, Any], summary: Callable[[str]
         (key, name, region, level, source_url, ids, pinyin, initials, division, explicit, display, places,
          reports, others, keys[slug], metas[slug], row, piece) = records[slug]
         infos = []
-        for report, linked, year_valid in reports:
-            found = summary(report)
-            if found is None:
+        for report, linked, year_valid, brief in reports:
+            if not known(report):
                 return None
-            infos.append(ReportInfo(report, found, linked, year_valid=year_valid))
+            infos.append(ReportInfo.restored(report, brief, linked, year_valid, summary))
         agencies.append(Agency(key=key, slug=slug, name=name, region=region, level=level, source_url=source_url,
                                reports=infos, ids=ids, pinyin=pinyin, initials=initials, division=division,
                                explicit_slug=explicit, display_name=display, places=places,

@@ -1,13 +1,14 @@
 """The reports of a build: parsed once, cached, summarised.
 
 The pages and files about all reports need a summary of each (``site.summary``); the
-pages of one agency need its reports whole. The store keeps the summaries of all
-reports in one index file and the whole reports in one append-only pack file (with each
-report's offset in the index), so a rebuild after one change reads every summary but
-only one report. One pack, not a file per report: on this project's build machine,
-creating a file costs up to a millisecond, which is ten seconds at ten thousand reports.
-A build that changed a few entries writes only those, beside the index (``journal``), not
-the whole index again (11 MB at 10,000 reports).
+pages of one agency need its reports whole. The store keeps an index of all reports (each
+file's stamp, hash and where its pieces are) in one file and the pieces, the whole report,
+its summary and its cross-year link, in one append-only pack file, so a rebuild after one
+change reads the index and only the summaries it asks for (``summary``): a rebuild that
+patches the model it saved (``incremental``) reads a few, not 50,000. One pack, not a file
+per report: on this project's build machine, creating a file costs up to a millisecond,
+which is ten seconds at ten thousand reports. A build that changed a few entries writes
+only those, beside the index (``journal``), not the whole index again.
 
 A file is taken as unchanged, like in Pelican's file-stamp cache, when its size and
 modification time are; otherwise its bytes are hashed and only new content is parsed.
@@ -17,6 +18,7 @@ The parser version is part of every key: a parser change re-parses everything.
 from __future__ import annotations
 
 import hashlib
+import mmap
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable
@@ -39,20 +41,27 @@ from giro_site.site.build.journal import Journal
 from giro_site.site.build.prescan import Scanned, Stamp, scan_here
 from giro_site.site.build.summary import cross_year_link, summarize
 
-STORE_FORMAT = 5  # 5: the cross-year link in the pack (``link``), not in the summary
+STORE_FORMAT = 6  # 6: the summary in the pack (``sum``), read when asked for
+COMPACT_SLACK = 1 << 20  # a pack with more unused bytes than its used ones and this is copied anew
 
 
 # An entry is kept as the plain dict the index file holds, so that loading and saving the
 # index of ten thousand reports is one orjson call each way, not ten thousand conversions:
-#   {"stamp": [size, mtime_ns], "sha256": str, "summary": dict | None (None: not a report),
-#    "problem": [reason, line] | None, "span": [offset, length] of the report in the pack | None,
-#    "link": [offset, length] of its ``summary.cross_year_link`` in the pack | None}
+#   {"stamp": [size, mtime_ns], "sha256": str, "problem": [reason, line] | None (None: a report),
+#    "span": [offset, length] of the report in the pack | None,
+#    "link": [offset, length] of its ``summary.cross_year_link`` in the pack | None,
+#    "sum": [offset, length] of its summary in the pack | None (not written yet, or not a report)}
+# A report just parsed comes from the workers with its "summary" beside these, which the
+# store takes into memory (``_held``) and writes into the pack when it saves.
 Entry = dict[str, Any]
 
 
 def _entry(stamp: list[int], sha256: str, summary: dict[str, Any] | None = None,
            problem: list[Any] | None = None, span: list[int] | None = None) -> Entry:
-    return {"stamp": stamp, "sha256": sha256, "summary": summary, "problem": problem, "span": span, "link": None}
+    entry = {"stamp": stamp, "sha256": sha256, "problem": problem, "span": span, "link": None, "sum": None}
+    if summary is not None:
+        entry["summary"] = summary
+    return entry
 
 
 def _stamp(path: Path) -> list[int]:
@@ -97,27 +106,29 @@ def parser_key() -> str:
     return f"{PARSER_VERSION}|{data_key()}"
 
 
-def _attach_origins(entries: dict[str, Entry], described: dict[str, tuple[str, os.stat_result | Stamp]]
-                    ) -> tuple[set[str], set[str]]:
+def _attach_origins(entries: dict[str, Entry], described: dict[str, tuple[str, os.stat_result | Stamp]],
+                    summary_of: Callable[[str], dict[str, Any] | None]) -> tuple[set[str], set[str]]:
     """Put each report's provenance (``fetch.sidecar.origin``) in its summary as ``origin``,
-    reading a sidecar only when it or the report changed. Returns the reports whose origin
-    changed, and those whose entry changed at all (a sidecar read again)."""
+    reading a sidecar only when it or the report changed (``origin_stamp``: the sidecar's
+    stamp when it was read into the summary; a summary just parsed has none). Returns the
+    reports whose origin changed, and those whose summary changed at all (a sidecar read
+    again). Only those summaries are read (``summary_of``)."""
     changed: set[str] = set()
     touched: set[str] = set()
     for name, entry in entries.items():
-        summary = entry["summary"]
-        if summary is None:
-            continue
         side = described.get(name)
         if side is None:
-            if summary.get("origin") is not None or "origin_stamp" in entry:
+            if "origin_stamp" in entry and (summary := summary_of(name)) is not None:
                 summary["origin"] = None
                 entry.pop("origin_stamp", None)
                 changed.add(name)
                 touched.add(name)
             continue
         stamp = [side[1].st_size, side[1].st_mtime_ns]
-        if entry.get("origin_stamp") == stamp and "origin" in summary:
+        if entry.get("origin_stamp") == stamp or entry["problem"] is not None:
+            continue
+        summary = summary_of(name)
+        if summary is None:
             continue
         found = origin(Path(side[0]), entry["sha256"])
         if found != summary.get("origin"):
@@ -139,6 +150,9 @@ class ReportStore:
         self.entries: dict[str, Entry] = {} if fresh else self._load()
         self.changed: set[str] = set()  # names whose content (or problem) the last refresh found changed
         self.before: dict[str, Entry] = {}  # the entries of those names before the last refresh
+        self._earlier: dict[str, dict[str, Any] | None] = {}  # and their summaries (``summary_before``)
+        self._held: dict[str, dict[str, Any]] = {}  # summaries in memory: parsed, or read (``summary``)
+        self._unwritten: set[str] = set()  # those of them not in the pack as they are now
         self.parsed = 0
         self._dirty = fresh
         self._reader: Any = None
@@ -165,6 +179,7 @@ class ReportStore:
         global _OLD, _CONTENT
         current: dict[str, Entry] = {}
         pending: list[Path] = []
+        pending_names: list[str] = []
         found, skipped, sidecars = scanned or scan_here(self.content)
         described: dict[str, tuple[str, os.stat_result | Stamp]] = {}  # report name → its sidecar
         inside, shown = str(self.content) + os.sep, f"{self.content.name}/"  # ``display_path``, inline
@@ -178,18 +193,30 @@ class ReportStore:
                 current[name] = old
             else:
                 pending.append(Path(path))
+                pending_names.append(name)
         for problem in skipped:  # not read: named again at every build, never cached
             current[problem.file] = _entry([0, 0], "", problem=[problem.reason, None])
         self.folder.mkdir(parents=True, exist_ok=True)
-        if not self.entries:
+        old = self.entries
+        if not old:
             self.pack.write_bytes(b"")  # nothing in the index refers to the old pack
+        # The summaries of the entries this refresh may replace, as they were (``summary_before``),
+        # read while the pack holds them where the index says.
+        earlier = {name: self._summary(name, old[name]) for name in pending_names if name in old}
+        reused = old  # the entries a worker hands back when a file's bytes are as they were
         # Mostly replaced reports: a new pack (looked at when the share may have moved: reports
         # to parse, or fewer files than the index holds).
-        if pending or len(current) < len(self.entries):
-            live = sum(e["span"][1] + e["link"][1] for e in current.values() if e["span"])
-            if self.pack.stat().st_size > 2 * live + (1 << 20):
-                current = self._compact(current)
-        _OLD, _CONTENT = self.entries, self.content
+        if pending or len(current) < len(old):
+            live = sum(e["span"][1] + e["link"][1] + (e["sum"][1] if e["sum"] else 0) for e in current.values()
+                       if e["span"])
+            if self.pack.stat().st_size > 2 * live + COMPACT_SLACK:
+                earlier.update((name, self._summary(name, entry)) for name, entry in old.items()
+                               if name not in current and name not in earlier)  # gone: their place moves too
+                again = {name: old[name] for name in pending_names if name in old}
+                compacted = self._compact({**current, **again})
+                current = {name: compacted[name] for name in current}
+                reused = {**old, **{name: compacted[name] for name in again}}
+        _OLD, _CONTENT = reused, self.content
         progress = progress or Progress()
         progress.stage("解析报告", len(pending), "个文件")
         if pending:
@@ -213,6 +240,13 @@ class ReportStore:
                             pack.write(blob)
                             entry[key] = [offset, len(blob)]
                             offset += len(blob)
+                    summary = entry.pop("summary", None)
+                    if summary is not None:  # written into the pack when the store is saved
+                        self._held[name] = summary
+                        self._unwritten.add(name)
+                    elif entry["problem"] is not None:
+                        self._held.pop(name, None)
+                        self._unwritten.discard(name)
                     current[name] = entry
                     self.parsed += parsed
                     progress.advance()
@@ -221,8 +255,9 @@ class ReportStore:
                 pool.join()
         finally:
             _OLD = {}
-        with_new_origin, touched = _attach_origins(current, described)
-        old = self.entries
+        with_new_origin, touched = _attach_origins(current, described,
+                                                   lambda name: self._summary(name, current[name], keep=True))
+        self._unwritten.update(touched)
         replaced = [name for name, entry in current.items() if entry is not old.get(name)]  # (or new)
         new_names = sum(name not in old for name in replaced)
         # names in the index no file has now: as many as the new ones beyond the growth in names
@@ -234,6 +269,11 @@ class ReportStore:
         self.changed.update(gone)
         self.changed.update(with_new_origin)
         self.before = {name: old[name] for name in self.changed if name in old}
+        self._earlier = {name: earlier[name] if name in earlier else self._summary(name, entry)
+                         for name, entry in self.before.items()}
+        for name in gone:
+            self._held.pop(name, None)
+            self._unwritten.discard(name)
         self.entries = current if list(current) == sorted(current) else dict(sorted(current.items()))
 
     def _compact(self, current: dict[str, Entry]) -> dict[str, Entry]:
@@ -244,7 +284,7 @@ class ReportStore:
             for name, entry in current.items():
                 if entry["span"] is not None:
                     entry = dict(entry)
-                    for key in ("span", "link"):
+                    for key in ("span", "link", "sum") if entry["sum"] is not None else ("span", "link"):
                         old.seek(entry[key][0])
                         blob = old.read(entry[key][1])
                         entry[key] = [new.tell(), len(blob)]
@@ -256,7 +296,28 @@ class ReportStore:
 
     def reports(self) -> list[tuple[str, dict[str, Any]]]:
         """(name, summary) of every file that is a report, in name order."""
-        return [(name, e["summary"]) for name, e in self.entries.items() if e["summary"] is not None]
+        return [(name, summary) for name, entry in self.entries.items()
+                if entry["problem"] is None and (summary := self._summary(name, entry, keep=True)) is not None]
+
+    def summary(self, name: str) -> dict[str, Any] | None:
+        """The report's summary (``site.summary``), read from the pack the first time it is
+        asked for; None when the file is not a report."""
+        return self._summary(name, self.entries.get(name), keep=True)
+
+    def summary_before(self, name: str) -> dict[str, Any] | None:
+        """The summary as the index held it before the last refresh (what the last build saw)."""
+        return self._earlier[name] if name in self._earlier else self.summary(name)
+
+    def _summary(self, name: str, entry: Entry | None, *, keep: bool = False) -> dict[str, Any] | None:
+        """``entry``'s summary; ``keep``: ``entry`` is the name's entry now, and what is read
+        is kept for the next time (an entry from before a refresh may not be)."""
+        held = self._held.get(name)
+        if held is not None or entry is None or entry["sum"] is None:
+            return held
+        summary: dict[str, Any] = orjson.loads(self._read_span(entry["sum"], name))
+        if keep:
+            self._held[name] = summary
+        return summary
 
     def problems(self) -> list[Problem]:
         return [Problem(name, e["problem"][0], e["problem"][1]) for name, e in self.entries.items() if e["problem"]]
@@ -270,12 +331,15 @@ class ReportStore:
         return orjson.loads(self._read_span(self.entries[name]["link"], name))  # type: ignore[no-any-return]
 
     def _read_span(self, span: list[int] | None, name: str) -> bytes:
+        """Bytes of the pack, mapped into memory (a new model reads 50,000 summaries: a seek
+        and a read each cost more than the summary)."""
         assert span is not None, name
-        if self._reader is None or self._reader[0] != os.getpid():
-            self._reader = (os.getpid(), open(self.pack, "rb"))  # noqa: SIM115 - kept open for many reads
-        reader = self._reader[1]
-        reader.seek(span[0])
-        return reader.read(span[1])  # type: ignore[no-any-return]
+        end = span[0] + span[1]
+        if self._reader is None or self._reader[0] != os.getpid() or len(self._reader[1]) < end:
+            self._close()
+            with open(self.pack, "rb") as pack:
+                self._reader = (os.getpid(), mmap.mmap(pack.fileno(), 0, access=mmap.ACCESS_READ))
+        return self._reader[1][span[0]:end]  # type: ignore[no-any-return]
 
     def full(self, name: str) -> dict[str, Any]:
         return orjson.loads(self.raw(name))  # type: ignore[no-any-return]
@@ -286,9 +350,23 @@ class ReportStore:
             self._reader = None
 
     def save(self) -> None:
-        """Write the index, after the pack (a crash in between only costs a re-parse): only
-        the entries that changed, beside it, when few did (``journal``)."""
+        """Write the summaries not in the pack yet into it, then the index (a crash in between
+        only costs a re-parse): only the entries that changed, beside it, when few did
+        (``journal``)."""
         self._close()
+        if self._unwritten:
+            with open(self.pack, "ab") as pack:
+                offset = pack.tell()
+                for name in sorted(self._unwritten):
+                    entry, summary = self.entries.get(name), self._held.get(name)
+                    if entry is not None and summary is not None:
+                        blob = orjson.dumps(summary)
+                        pack.write(blob)
+                        entry["sum"] = [offset, len(blob)]
+                        offset += len(blob)
+                        self._unsaved.add(name)
+            self._unwritten = set()
+            self._dirty = True
         if not self._dirty:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
