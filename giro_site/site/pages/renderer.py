@@ -119,9 +119,8 @@ class SiteRenderer:
     def index_rows(self, agencies: list[Agency]) -> list[dict[str, Any]]:
         return listing.index_rows(agencies, self.urls)
 
-    def _compared(self, agencies: list[Agency], year: int | None, order: str) -> list[charts.Entry]:
-        """The agencies in the index charts: each one's report for ``year``, the top ones."""
-        chosen = [(a.display_name, a.reports[0], a) for a in agencies if a.reports[0].year == year]
+    def _compared(self, chosen: list[tuple[str, ReportInfo, Agency]], order: str) -> list[charts.Entry]:
+        """The agencies in the index charts, the top ones (``chosen``: their reports of a year)."""
         if order == "items":
             top = heapq.nsmallest(self.config.chart_top, chosen, key=lambda e: (-(e[1].head.items or 0), e[0]))
         else:
@@ -164,16 +163,18 @@ class SiteRenderer:
         (``download_outputs``); ``index_pieces``: each agency's ``listing.index_piece``."""
         urls, config = self.urls, self.config
         outputs: list[Output] = [(f"assets/{a.hashed}", a.source) for a in self.assets]
-        years = sorted({i.year for a in agencies for i in a.reports if i.year is not None}, reverse=True)
+        totals = totals_by_year(agencies)
+        years = [t.year for t in totals]  # every year a report counts in, newest first
         latest_year = years[0] if years else None
-        by_items = self._compared(agencies, latest_year, "items")
+        chosen = [(a.display_name, a.reports[0], a) for a in agencies if a.reports[0].year == latest_year]
+        by_items = self._compared(chosen, "items")
         index_charts = [charts.volumes_chart(by_items), charts.article20_chart(by_items),
-                        charts.outcome_shares_chart(self._compared(agencies, latest_year, "processed"))]
+                        charts.outcome_shares_chart(self._compared(chosen, "processed"))]
         table_pages = self.listing_pages(rows)
         unplaced = sum(not a.division.get("code") for a in agencies)
         places = regions_index_view(regions, urls, unplaced)
         outputs.append(self._page(
-            urls.index(), "index.html", totals=totals_by_year(agencies),
+            urls.index(), "index.html", totals=totals,
             latest_year=latest_year, charts=index_charts,
             rows=table_pages[0][1], page=1, pages=len(table_pages), years=years, problems=problems,
             report_count=len(rows), places=places))
