@@ -283,7 +283,8 @@ def test_a_saved_model_is_used_only_whole_and_for_its_own_index_and_settings(pro
     base = head["base"]
     made = incremental.restore(*again(), base, saved.token, known, summary)
     assert made is not None
-    agencies, keys, _, rows, pieces = made
+    agencies, keys, _, rows, pieces, unused = made
+    assert unused == []  # agencies.toml's entries all match a report
     assert len(agencies) == len(rows) == len(pieces) == len(keys) > 3
     assert [a.slug for a in agencies] == head["order"]
     assert {info.name for agency in agencies for info in agency.reports} <= set(entries)
@@ -421,3 +422,18 @@ def test_a_pack_copied_anew_keeps_every_piece_a_rebuild_reads(project: Path, mon
         assert {name: getattr(kept, read)(name) for name, _ in kept.reports()} == \
             {name: getattr(fresh, read)(name) for name, _ in fresh.reports()}, read
     assert_same_as_fresh(project)
+
+
+def test_a_patched_rebuild_still_warns_of_an_entry_matching_no_report(project: Path) -> None:
+    """agencies.toml's entries no report matches are warned of at every build: a rebuild that
+    patches the saved model (and reads no other report's summary) gives the same warning."""
+    agencies = project / "content" / "agencies.toml"
+    agencies.write_text(agencies.read_text(encoding="utf-8")
+                        + '\n[[agency]]\nmatch = ["岭子镇政府"]\nname = "不存在的镇人民政府"\n', encoding="utf-8")
+    first = build(project)
+    assert len(first.warnings) == 1 and "不存在的镇人民政府" in first.warnings[0]
+    report = project / EDITED
+    report.write_text(_more_items(report.read_text(encoding="utf-8")), encoding="utf-8")
+    again = build(project)
+    assert again.patched and again.parsed == 1
+    assert again.warnings == first.warnings

@@ -329,15 +329,20 @@ def build_site(options: BuildOptions, session: BuildSession | None = None) -> Bu
     rebuild follow its pages, finished in the background)."""
     session = session or BuildSession()
     session.wait()  # the last rebuild's downloads are in place before anything else is
-    # A refused --out stops the build before anything is written (the lock's folder too);
-    # under the lock, the output is looked at again.
-    inspect_output(options.content, options.out, manifest=_last_manifest(options, session),
-                   force=options.force, sources=(options.templates, options.assets))
-    lock = BuildLock(options.cache_folder())
-    lock.acquire(options.progress.note)
     # The content's scan in a child while this process reads the caches; not in ``serve``,
     # whose other threads a fork would copy mid-work (and whose rebuilds read no caches).
     scan = None if session.background else ScanAhead(options.content)
+    try:
+        # A refused --out stops the build before anything is written (the lock's folder too);
+        # under the lock, the output is looked at again.
+        inspect_output(options.content, options.out, manifest=_last_manifest(options, session),
+                       force=options.force, sources=(options.templates, options.assets))
+        lock = BuildLock(options.cache_folder())
+        lock.acquire(options.progress.note)
+    except BaseException:
+        if scan is not None:
+            scan.close()
+        raise
 
     def done() -> None:  # when the build has finished, maybe in the background (``serve``)
         options.progress.close()
@@ -402,13 +407,11 @@ def _make_model(renderer: SiteRenderer, store: ReportStore, directory: AgencyDir
 MODEL = "model"  # the saved model: model.json and model.delta.json in the cache (``journal``)
 
 
-def _restored_model(renderer: SiteRenderer, store: ReportStore, saved: Journal, base: str) -> SiteModel | None:
-    """The last build's model as it saved it (``incremental.snapshot``), for a new process
-    whose change a patch may make: grouping every report again costs more (0.4 s at 10,000
-    reports). None when there is none for this store and these settings."""
-    loaded = saved.load()
-    if loaded is None:
-        return None
+def _restored_model(renderer: SiteRenderer, store: ReportStore, loaded: tuple[dict[str, Any], dict[str, Any], bool],
+                    base: str) -> SiteModel | None:
+    """The last build's model as it saved it (``incremental.snapshot``, ``loaded`` from its
+    journal), for a new process whose change a patch may make: grouping every report again
+    costs more (0.4 s at 10,000 reports). None when it is not of this store and settings."""
 
     def known(name: str) -> bool:  # a report as the last build saw it
         entry = store.before.get(name) or store.entries.get(name)
@@ -417,9 +420,9 @@ def _restored_model(renderer: SiteRenderer, store: ReportStore, saved: Journal, 
     made = restore(loaded[0], loaded[1], base, store.token, known, store.summary_before)
     if made is None:
         return None
-    agencies, keys, metas, rows, pieces = made
+    agencies, keys, metas, rows, pieces, unused = made
     return SiteModel(base, agencies, keys, rows, renderer.download_rows(agencies, metas), region_tree(agencies),
-                     pieces, metas)
+                     pieces, metas, unused=unused)
 
 
 def _apply(renderer: SiteRenderer, model: SiteModel, patched: Patch) -> None:
@@ -463,24 +466,26 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
                             bytecode=_template_cache())
     with _kept():
         store = session.store_for(cache, options)
+        previous = manifest if folder.state == "ours" and not options.fresh \
+            and manifest.get("format") == MANIFEST_FORMAT else {}  # never rebuild in place into another's folder
+        model = None if options.fresh or not previous else session.model
+        kept = model is not None  # this process made it, and wrote the files it describes
+        saved_model = session.saved_model if kept and session.saved_model else Journal(cache, MODEL)
+        # Read while the content's scan runs in its child (``prescan``): what a patch needs.
+        loaded = saved_model.load() if model is None and previous else None
+        pairs = {} if options.fresh else session.state(cache, "pairs")
     store.refresh(jobs=options.jobs, progress=options.progress, meanwhile=_load_pinyin,  # the stage "解析报告"
                   scanned=scan.result() if scan is not None else None)
     problems = store.problems()
     lap("parse")
 
     with _kept():  # the model
-        previous = manifest if folder.state == "ours" and not options.fresh \
-            and manifest.get("format") == MANIFEST_FORMAT else {}  # never rebuild in place into another's folder
         names = _Names(cache, session, options.fresh)  # read only if the model is made from the summaries
-        pairs = {} if options.fresh else session.state(cache, "pairs")
         known_pairs = len(pairs)
         base = global_key(options, renderer)
-        model = None if options.fresh or not previous else session.model
-        kept = model is not None  # this process made it, and wrote the files it describes
-        saved_model = session.saved_model if kept and session.saved_model else Journal(cache, MODEL)
-        if model is None and previous and not options.fresh \
+        if loaded is not None \
                 and all(name in store.before and store.before[name]["problem"] is None for name in store.changed):
-            model = _restored_model(renderer, store, saved_model, base)  # only a change a patch may make
+            model = _restored_model(renderer, store, loaded, base)  # only a change a patch may make
         patched = None
         if model is not None:
             patched = patch(model, base, {name: store.summary(name) for name in store.changed},
@@ -493,6 +498,7 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
         else:
             assert model is not None
             _apply(renderer, model, patched)
+        warnings = _unused(directory, model, store, patched is not None)  # (before the model is saved)
         session.model = None  # until this build has finished: a failed build leaves no half-patched model
         plan = Plan(options.out, base, model.keys, previous,
                     trusted=kept and patched is not None)
@@ -574,9 +580,7 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
                          rendered_agencies=len(model.agencies) - len(plan.unchanged) if plan.rebuild
                          else len(model.agencies), timings=timings, cpu=cpu, notes=folder.notes,
                          pages_seconds=pages_seconds, patched=patched is not None,
-                         warnings=directory.unused(() if patched is None else  # looked at only as needed
-                                                   ((s["file"], s.get("agency"), s.get("region"))
-                                                    for _, s in store.reports())),
+                         warnings=warnings,
                          error_reports=[i.name for i in infos if i.head.quality == "error"])
 
     def complete() -> None:
@@ -594,8 +598,17 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
     else:
         complete()
     if session.one_shot:
-        _LEFT_TO_EXIT.append((store, model, manifest, plan, about_all, renderer, names, pairs, infos))
+        _LEFT_TO_EXIT.append((store, model, manifest, plan, about_all, renderer, names, pairs, infos, loaded))
     return result
+
+
+def _unused(directory: AgencyDirectory, model: SiteModel, store: ReportStore, patched: bool) -> list[str]:
+    """The warnings about agencies.toml's entries no report matched: found while grouping
+    every report, or kept from then (``SiteModel.unused``) when a patch grouped only some."""
+    if not patched or model.unused is None:  # (a model saved without them: every summary read)
+        model.unused = directory.unused(() if not patched else ((s["file"], s.get("agency"), s.get("region"))
+                                                                for _, s in store.reports()))
+    return model.unused
 
 
 def _agency_size(agencies: dict[str, dict[str, Any]], plan: Plan, rendered: list[str] | None) -> SiteSize:

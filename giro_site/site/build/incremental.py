@@ -50,6 +50,10 @@ class SiteModel:
     index_pieces: list[bytes]  # each agency's row of data/index.json
     metas: dict[str, str] = field(default_factory=dict)  # slug → key of its metadata (``builder.meta_key``)
     where: dict[str, int] = field(default_factory=dict)  # report name → index of its agency
+    # The warnings about agencies.toml's entries no report matched (``AgencyDirectory.unused``),
+    # as the general path found them: a patch changes no report's file, agency or place, and
+    # a change to agencies.toml takes the general path, so they stand until it runs again.
+    unused: list[str] | None = None
 
     def __post_init__(self) -> None:
         if not self.where:
@@ -153,13 +157,16 @@ def snapshot(model: SiteModel, token: str) -> tuple[dict[str, Any], Records]:
     names the store's index it was made from (``ReportStore.token``): the reports'
     summaries come from there."""
     records = Records(model)
-    return {"format": SNAPSHOT_FORMAT, "base": model.base, "token": token, "order": list(records.index)}, records
+    return {"format": SNAPSHOT_FORMAT, "base": model.base, "token": token, "order": list(records.index),
+            "unused": model.unused}, records
+
+
+Restored = tuple[list[Agency], dict[str, str], dict[str, str], list[dict[str, Any]], list[bytes], list[str] | None]
 
 
 def restore(head: dict[str, Any], records: dict[str, Any], base: str, token: str,
-            known: Callable[[str], bool], summary: Callable[[str], dict[str, Any] | None]
-            ) -> tuple[list[Agency], dict[str, str], dict[str, str], list[dict[str, Any]], list[bytes]] | None:
-    """The agencies, keys, metadata keys, index rows and index pieces of a ``snapshot``, if it
+            known: Callable[[str], bool], summary: Callable[[str], dict[str, Any] | None]) -> Restored | None:
+    """The agencies, keys, metadata keys, index rows, index pieces and warnings of a ``snapshot``, if it
     was made under ``base`` from the store's index ``token`` (else None, never an error: a
     damaged or older snapshot only costs the general path). ``known``: whether that index
     held a report of this name; ``summary`` gives its summary as the index held it, read
@@ -169,7 +176,11 @@ def restore(head: dict[str, Any], records: dict[str, Any], base: str, token: str
     try:
         if head.get("format") != SNAPSHOT_FORMAT or head.get("base") != base or head.get("token") != token:
             return None
-        return _restored(head["order"], records, known, summary)
+        made = _restored(head["order"], records, known, summary)
+        unused = head.get("unused")
+        if made is None or (unused is not None and not all(isinstance(u, str) for u in unused)):
+            return None
+        return (*made, unused)
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
 
