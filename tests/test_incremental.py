@@ -265,6 +265,9 @@ def test_rebuilds_in_a_new_process_and_in_serve_give_a_full_builds_bytes(tmp_pat
 def test_a_saved_model_is_used_only_whole_and_for_its_own_index_and_settings(project: Path) -> None:
     """``incremental.restore`` gives the model a build saved, and nothing (never an error) for
     a snapshot damaged in any way, of another store index or of other settings."""
+    broken = random_report(random.Random(5), "十里河镇人民政府", "密云区", 2021, broken=True)  # an error report
+    (project / "content" / "reports" / "2021").mkdir(exist_ok=True)
+    (project / "content" / "reports" / "2021" / "broken.txt").write_text(render_text(broken), encoding="utf-8")
     build(project)
     cache = project / ".giro-cache" / "public"
     loaded = journal.Journal(cache, builder.MODEL).load()
@@ -274,8 +277,8 @@ def test_a_saved_model_is_used_only_whole_and_for_its_own_index_and_settings(pro
     entries = saved.entries
     summary = saved.summary
 
-    def known(name: str) -> bool:
-        return name in entries and entries[name]["problem"] is None
+    def known(names: set[str]) -> bool:
+        return all(name in entries and entries[name]["problem"] is None for name in names)
 
     def again() -> tuple[dict, dict]:  # each try gets its own copy (a restore may change what it reads)
         return orjson.loads(orjson.dumps(head)), orjson.loads(orjson.dumps(records))
@@ -291,12 +294,14 @@ def test_a_saved_model_is_used_only_whole_and_for_its_own_index_and_settings(pro
     infos = [info for agency in agencies for info in agency.reports]  # as the general path makes them:
     for info in infos:
         made_here = ReportInfo(info.name, summary(info.name), info.linked, info.year_valid)  # type: ignore[arg-type]
-        assert (info.head, info.year, info.version, info.summary) == \
-            (made_here.head, made_here.year, made_here.version, made_here.summary)
+        assert (info.head, info.year, info.version, info.error_messages) == \
+            (made_here.head, made_here.year, made_here.version, made_here.error_messages)  # from the brief
+        assert info.summary == made_here.summary  # read from the pack now
+    assert any(info.head.quality == "error" and info.error_messages for info in infos)
     assert incremental.restore(*again(), base, "0" * 16, known, summary) is None  # another index
     assert incremental.restore(*again(), base, "", known, summary) is None
     assert incremental.restore(*again(), "other", saved.token, known, summary) is None  # other settings or code
-    assert incremental.restore(*again(), base, saved.token, lambda name: False, summary) is None  # reports gone
+    assert incremental.restore(*again(), base, saved.token, lambda names: False, summary) is None  # reports gone
     first = head["order"][0]
     damaged = [({**head, "order": head["order"][1:]}, records),
                (head, {k: v for k, v in records.items() if k != first}),

@@ -122,13 +122,14 @@ class ReportInfo:
     model it saved keeps each report's headline, year and version (``brief``), and the
     pages about all reports read the summaries of a few reports, not of every one."""
 
-    __slots__ = ("_load", "_summary", "head", "linked", "name", "version", "year", "year_valid")
+    __slots__ = ("_errors", "_load", "_summary", "head", "linked", "name", "version", "year", "year_valid")
 
     def __init__(self, name: str, summary: dict[str, Any], linked: list[dict[str, Any]] | None = None,
                  year_valid: bool = True):
         self.name = name  # where the report is: content/reports/2020/x.txt
         self._summary: dict[str, Any] | None = summary
         self._load: Callable[[str], dict[str, Any] | None] | None = None
+        self._errors: list[str] | None = None  # the summary's error messages, when it is not read
         self.linked = [] if linked is None else linked
         # False when the year the report gives is impossible (``YEAR_INVALID``): the report then
         # counts in no year (``year`` is None) and shows its own (``stated_year``).
@@ -159,8 +160,10 @@ class ReportInfo:
         h = self.head
         outcomes = list(h.outcomes.values()) if list(h.outcomes) == _OUTCOME_KEYS else h.outcomes
         complete = list(h.complete.values()) if list(h.complete) == _OUTCOME_KEYS else h.complete
+        errors = self.summary["error_messages"] if h.quality == "error" else None  # (the problems page lists them)
         return [self.year, self.version, h.items, h.applications, h.processed, h.granted_share, h.reviews, h.lawsuits,
-                h.corrected, outcomes, h.quality, h.errors, h.warnings, h.granted, complete, h.items_approximate]
+                h.corrected, outcomes, h.quality, h.errors, h.warnings, h.granted, complete, h.items_approximate,
+                errors]
 
     @classmethod
     def restored(cls, name: str, brief: list[Any], linked: list[dict[str, Any]], year_valid: bool,
@@ -168,12 +171,15 @@ class ReportInfo:
         """The info ``brief`` describes, its summary read by ``load(name)`` when asked for."""
         info = cls.__new__(cls)
         (year, version, items, applications, processed, share, reviews, lawsuits, corrected, outcomes, quality,
-         errors, warnings, granted, complete, approximate) = brief
-        if isinstance(outcomes, list):
-            outcomes = dict(zip(_OUTCOME_KEYS, outcomes, strict=True))
-        if isinstance(complete, list):
-            complete = dict(zip(_OUTCOME_KEYS, complete, strict=True))
+         errors, warnings, granted, complete, approximate, messages) = brief
+        if outcomes.__class__ is list and len(outcomes) == len(_OUTCOME_KEYS):
+            outcomes = dict(zip(_OUTCOME_KEYS, outcomes, strict=False))  # (the lengths are checked)
+        if complete.__class__ is list and len(complete) == len(_OUTCOME_KEYS):
+            complete = dict(zip(_OUTCOME_KEYS, complete, strict=False))
+        if outcomes.__class__ is not dict or complete.__class__ is not dict:
+            raise ValueError(f"{name}: a brief of another layout")
         info.name, info._summary, info._load, info.linked, info.year_valid = name, None, load, linked, year_valid
+        info._errors = messages
         info.year, info.version = year, version
         info.head = Headline(items, applications, processed, share, reviews, lawsuits, corrected, outcomes, quality,
                              errors, warnings, granted, complete, approximate)
@@ -200,7 +206,8 @@ class ReportInfo:
 
     @property
     def error_messages(self) -> list[str]:
-        return self.summary["error_messages"] + [f["message"] for f in self.linked if f["severity"] == ERROR]
+        own = self._errors if self._summary is None and self._errors is not None else self.summary["error_messages"]
+        return own + [f["message"] for f in self.linked if f["severity"] == ERROR]
 
     def __repr__(self) -> str:
         return f"ReportInfo({self.name!r}, year={self.year!r}, version={self.version!r})"

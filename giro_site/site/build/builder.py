@@ -413,9 +413,12 @@ def _restored_model(renderer: SiteRenderer, store: ReportStore, loaded: tuple[di
     journal), for a new process whose change a patch may make: grouping every report again
     costs more (0.4 s at 10,000 reports). None when it is not of this store and settings."""
 
-    def known(name: str) -> bool:  # a report as the last build saw it
-        entry = store.before.get(name) or store.entries.get(name)
-        return entry is not None and entry["problem"] is None
+    def known(names: set[str]) -> bool:
+        """Whether each was a report as the last build saw it: one unchanged since is in the
+        index as it was, one changed has its entry from before (which may be of a report)."""
+        before = store.before
+        return all(name in before and before[name]["problem"] is None
+                   for name in names - store.entries.keys() | names & before.keys())
 
     made = restore(loaded[0], loaded[1], base, store.token, known, store.summary_before)
     if made is None:

@@ -165,11 +165,11 @@ Restored = tuple[list[Agency], dict[str, str], dict[str, str], list[dict[str, An
 
 
 def restore(head: dict[str, Any], records: dict[str, Any], base: str, token: str,
-            known: Callable[[str], bool], summary: Callable[[str], dict[str, Any] | None]) -> Restored | None:
+            known: Callable[[set[str]], bool], summary: Callable[[str], dict[str, Any] | None]) -> Restored | None:
     """The agencies, keys, metadata keys, index rows, index pieces and warnings of a ``snapshot``, if it
     was made under ``base`` from the store's index ``token`` (else None, never an error: a
     damaged or older snapshot only costs the general path). ``known``: whether that index
-    held a report of this name; ``summary`` gives its summary as the index held it, read
+    held a report of each of these names; ``summary`` gives its summary as the index held it, read
     only when a page or a patch asks for it."""
     if not token:
         return None  # a store index that names no save: nothing ties a snapshot to it
@@ -185,20 +185,19 @@ def restore(head: dict[str, Any], records: dict[str, Any], base: str, token: str
         return None
 
 
-def _restored(order: list[str], records: dict[str, Any], known: Callable[[str], bool],
+def _restored(order: list[str], records: dict[str, Any], known: Callable[[set[str]], bool],
               summary: Callable[[str], dict[str, Any] | None]
               ) -> tuple[list[Agency], dict[str, str], dict[str, str], list[dict[str, Any]], list[bytes]] | None:
     if len(order) != len(records):
         return None
     agencies, keys, metas, rows, pieces = [], {}, {}, [], []
+    names: set[str] = set()
     for slug in order:
         (key, name, region, level, source_url, ids, pinyin, initials, division, explicit, display, places,
          reports, others, keys[slug], metas[slug], row, piece) = records[slug]
-        infos = []
-        for report, linked, year_valid, brief in reports:
-            if not known(report):
-                return None
-            infos.append(ReportInfo.restored(report, brief, linked, year_valid, summary))
+        infos = [ReportInfo.restored(report, brief, linked, year_valid, summary)
+                 for report, linked, year_valid, brief in reports]
+        names.update(info.name for info in infos)
         agencies.append(Agency(key=key, slug=slug, name=name, region=region, level=level, source_url=source_url,
                                reports=infos, ids=ids, pinyin=pinyin, initials=initials, division=division,
                                explicit_slug=explicit, display_name=display, places=places,
@@ -206,6 +205,6 @@ def _restored(order: list[str], records: dict[str, Any], known: Callable[[str], 
         row["years"] = [tuple(pair) for pair in row["years"]]  # as ``listing.index_rows`` makes them
         rows.append(row)
         pieces.append(piece.encode("utf-8"))
-    if len(keys) != len(order):
+    if len(keys) != len(order) or not known(names):
         return None
     return agencies, keys, metas, rows, pieces
