@@ -503,15 +503,11 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
             _apply(renderer, model, patched)
         warnings = _unused(directory, model, store, patched is not None)  # (before the model is saved)
         session.model = None  # until this build has finished: a failed build leaves no half-patched model
-        about_all = AboutAll(cache, options.fresh, renderer, store, model, problems, patched)
-        if patched is not None and not session.background:
-            about_all.start()  # the downloads' children, now the model is whole: they take longest
         plan = Plan(options.out, base, model.keys, previous,
                     trusted=kept and patched is not None)
-        if not plan.rebuild:
-            about_all.patched = None
     lap("plan")
 
+    about_all = AboutAll(cache, options.fresh, renderer, store, model, problems, patched if plan.rebuild else None)
     options.progress.stage("生成汇总页面和下载文件")
     if plan.rebuild:
         finish = write.rebuild(options.out, renderer, store, model, plan, about_all, options.progress,
