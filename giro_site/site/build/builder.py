@@ -51,7 +51,7 @@ from giro_site.site.build.store import ReportStore
 from giro_site.site.build.write import AboutAll, Plan, Written
 from giro_site.site.config import AgencyDirectory, load_agencies, load_config
 from giro_site.site.model import Agency, OtherVersion, ReportInfo, build_agencies, group_key
-from giro_site.site.pages.listing import index_piece
+from giro_site.site.pages.listing import IndexRows, index_piece
 from giro_site.site.pages.markdown_pages import markdown_pages
 from giro_site.site.pages.regions import region_tree
 from giro_site.site.pages.renderer import SiteRenderer
@@ -400,7 +400,8 @@ def _make_model(renderer: SiteRenderer, store: ReportStore, directory: AgencyDir
     regions = region_tree(agencies)
     keys = {agency.slug: agency_key(agency, base) for agency in agencies}
     metas = {agency.slug: meta_key(agency, base) for agency in agencies}
-    return SiteModel(base, agencies, keys, renderer.index_rows(agencies), renderer.download_rows(agencies, metas),
+    return SiteModel(base, agencies, keys, IndexRows(renderer.index_rows(agencies)),
+                     renderer.download_rows(agencies, metas),
                      regions, [index_piece(agency, regions) for agency in agencies], metas)
 
 
@@ -577,7 +578,7 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
     result = BuildResult(out=given, reports=len(infos), agencies=len(model.agencies),
                          problems=[p.describe() for p in problems],
                          errors=sum(i.head.quality == "error" for i in infos),
-                         pages=sum(len(a.ids) for a in model.agencies) + len(renderer.listing_pages(model.rows))
+                         pages=sum(len(a.ids) for a in model.agencies) + len(renderer.listing_pages(len(model.rows)))
                          + len(model.regions) + 4 + len(renderer.pages),
                          seconds=0.0, mode="rebuild" if plan.rebuild else "full", parsed=store.parsed,
                          rendered_agencies=len(model.agencies) - len(plan.unchanged) if plan.rebuild

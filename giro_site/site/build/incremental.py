@@ -29,6 +29,7 @@ from giro_site.corpus import cross_year_findings
 from giro_site.site.config import AgencyDirectory
 from giro_site.site.downloads.aggregates import Row
 from giro_site.site.model import Agency, OtherVersion, ReportInfo, group_key
+from giro_site.site.pages.listing import IndexRows
 from giro_site.site.pages.regions import Region
 from giro_site.site.versions import corpus_findings, link_of
 
@@ -44,7 +45,7 @@ class SiteModel:
     base: str  # the global key it was made under
     agencies: list[Agency]
     keys: dict[str, str]  # slug → agency key
-    rows: list[dict[str, Any]]  # the index's rows, one per agency, in the agencies' order
+    rows: IndexRows  # the index's rows, one per agency, in the agencies' order
     download_rows: list[Row]  # one per report, in the agencies' order
     regions: dict[str, Region]
     index_pieces: list[bytes]  # each agency's row of data/index.json
@@ -122,7 +123,8 @@ def patch(model: SiteModel, base: str, summaries: dict[str, dict[str, Any]], dir
 
 # --- the model saved for the next `build` process ------------------------------------------------
 
-SNAPSHOT_FORMAT = 3  # 3: each report's headline, year and version (``ReportInfo.brief``): no summary read
+SNAPSHOT_FORMAT = 4  # 3: each report's headline, year and version (``ReportInfo.brief``): no summary read;
+# 4: each agency's index row as the JSON of it (``IndexRows``)
 
 
 class Records(Mapping[str, list[Any]]):
@@ -140,7 +142,7 @@ class Records(Mapping[str, list[Any]]):
                 a.explicit_slug, a.display_name, a.places,
                 [[i.name, i.linked, i.year_valid, i.brief()] for i in a.reports],
                 [[o.name, o.of, o.counted, o.kind, o.reason, o.year, o.sha256] for o in a.others],
-                model.keys[slug], model.metas[slug], model.rows[position],
+                model.keys[slug], model.metas[slug], model.rows.raw(position),
                 model.index_pieces[position].decode("utf-8")]
 
     def __iter__(self) -> Iterator[str]:
@@ -161,7 +163,7 @@ def snapshot(model: SiteModel, token: str) -> tuple[dict[str, Any], Records]:
             "unused": model.unused}, records
 
 
-Restored = tuple[list[Agency], dict[str, str], dict[str, str], list[dict[str, Any]], list[bytes], list[str] | None]
+Restored = tuple[list[Agency], dict[str, str], dict[str, str], IndexRows, list[bytes], list[str] | None]
 
 
 def restore(head: dict[str, Any], records: dict[str, Any], base: str, token: str,
@@ -187,7 +189,7 @@ def restore(head: dict[str, Any], records: dict[str, Any], base: str, token: str
 
 def _restored(order: list[str], records: dict[str, Any], known: Callable[[set[str]], bool],
               summary: Callable[[str], dict[str, Any] | None]
-              ) -> tuple[list[Agency], dict[str, str], dict[str, str], list[dict[str, Any]], list[bytes]] | None:
+              ) -> tuple[list[Agency], dict[str, str], dict[str, str], IndexRows, list[bytes]] | None:
     if len(order) != len(records):
         return None
     agencies, keys, metas, rows, pieces = [], {}, {}, [], []
@@ -202,9 +204,10 @@ def _restored(order: list[str], records: dict[str, Any], known: Callable[[set[st
                                reports=infos, ids=ids, pinyin=pinyin, initials=initials, division=division,
                                explicit_slug=explicit, display_name=display, places=places,
                                others=[OtherVersion(*other) for other in others]))
-        row["years"] = [tuple(pair) for pair in row["years"]]  # as ``listing.index_rows`` makes them
-        rows.append(row)
+        if row.__class__ is not str or piece.__class__ is not str:
+            return None
+        rows.append(row)  # (read when a page shows it: ``IndexRows``)
         pieces.append(piece.encode("utf-8"))
     if len(keys) != len(order) or not known(names):
         return None
-    return agencies, keys, metas, rows, pieces
+    return agencies, keys, metas, IndexRows(raw=rows), pieces

@@ -216,7 +216,7 @@ class AboutAll:
                 listing_keys.setdefault(url, key)
             if self.patched is None:  # pages may be gone (a patch leaves the addresses as they were)
                 urls = {renderer.urls.region(region.place.short_code) for region in model.regions.values()}
-                urls |= {url for url, _, _, _ in renderer.listing_pages(model.rows)} | {renderer.urls.sitemap()}
+                urls |= {url for url, _, _, _ in renderer.listing_pages(len(model.rows))} | {renderer.urls.sitemap()}
                 listing_keys = {url: key for url, key in listing_keys.items() if url in urls}
         return outputs, listing_keys, signatures
 

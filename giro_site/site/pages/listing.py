@@ -8,7 +8,8 @@ addresses rebuilt in the browser from a template.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, overload
 
 import orjson
 
@@ -42,6 +43,56 @@ def index_rows(agencies: list[Agency], urls: Urls) -> list[dict[str, Any]]:
                       for r, rid in zip(agency.reports, agency.ids, strict=True)],
         })
     return rows
+
+
+class IndexRows(Sequence[dict[str, Any]]):
+    """The rows of ``index_rows``, one per body, in the bodies' order. A row restored from the
+    saved model stays the JSON it was saved as until a page shows it: a rebuild shows the one
+    listing page a changed body is on, and compares the other pages by that JSON
+    (``raw``), which is what ``orjson.dumps`` gives for the row."""
+
+    def __init__(self, rows: Iterable[dict[str, Any]] = (), *, raw: Iterable[str] = ()):
+        self._rows: list[dict[str, Any] | None] = list(rows)
+        self._raw: list[str | None] = [None] * len(self._rows)
+        if raw:
+            self._raw = list(raw)
+            self._rows = [None] * len(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, slice):
+            return [self._row(i) for i in range(*index.indices(len(self._rows)))]
+        return self._row(index)
+
+    def __setitem__(self, index: int, row: dict[str, Any]) -> None:
+        self._rows[index], self._raw[index] = row, None
+
+    def _row(self, index: int) -> dict[str, Any]:
+        row = self._rows[index]
+        if row is None:
+            row = orjson.loads(self._raw[index])  # type: ignore[arg-type]
+            row["years"] = [tuple(pair) for pair in row["years"]]  # as ``index_rows`` makes them
+            self._rows[index] = row
+        return row
+
+    def raw(self, index: int) -> str:
+        """The row as JSON (what the saved model holds of it)."""
+        raw = self._raw[index]
+        if raw is None:
+            raw = self._raw[index] = orjson.dumps(self._rows[index]).decode("utf-8")
+        return raw
+
+    def page_key(self, start: int, stop: int, pages: int) -> bytes:
+        """``orjson.dumps([rows[start:stop], pages, len(rows)])`` without reading the rows."""
+        joined = ",".join(self.raw(i) for i in range(start, min(stop, len(self._rows))))
+        return f"[[{joined}],{pages},{len(self._rows)}]".encode()
 
 
 def index_piece(agency: Agency, regions: dict[str, Region]) -> bytes:

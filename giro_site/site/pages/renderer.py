@@ -32,6 +32,7 @@ from giro_site.site.pages import charts, listing
 from giro_site.site.pages.contexts import year_links, year_view
 from giro_site.site.pages.environment import make_environment
 from giro_site.site.pages.fragments import Fragments
+from giro_site.site.pages.listing import IndexRows
 from giro_site.site.pages.problems import problem_rows, public_file, sentences
 from giro_site.site.pages.regions import Region, crumbs, place_of, region_view, regions_index_view
 from giro_site.site.totals import totals_by_year
@@ -127,26 +128,28 @@ class SiteRenderer:
             top = heapq.nsmallest(self.config.chart_top, chosen, key=lambda e: (-(e[1].head.processed or 0), e[0]))
         return [(name, info, self.urls.agency(a.slug, a.ids[0])) for name, info, a in top]  # (the first of a sort)
 
-    def listing_pages(self, rows: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]], int, int]]:
-        """(URL, rows, page, pages) of each page of the comparison table without JavaScript."""
+    def listing_pages(self, count: int) -> list[tuple[str, int, int, int]]:
+        """(URL, first row, page, pages) of each page of the comparison table without
+        JavaScript, for ``count`` rows (``config.page_size`` a page)."""
         size = self.config.page_size
-        pages = max(1, -(-len(rows) // size))
-        return [(self.urls.agencies(p), rows[(p - 1) * size:p * size], p, pages) for p in range(1, pages + 1)]
+        pages = max(1, -(-count // size))
+        return [(self.urls.agencies(p), (p - 1) * size, p, pages) for p in range(1, pages + 1)]
 
-    def render_listing(self, url: str, rows: list[dict[str, Any]], page: int, pages: int, total: int) -> Output:
-        return self._page(url, "agencies.html", rows=rows, page=page, pages=pages, report_count=total)
+    def render_listing(self, url: str, rows: IndexRows, start: int, page: int, pages: int) -> Output:
+        return self._page(url, "agencies.html", rows=rows[start:start + self.config.page_size], page=page,
+                          pages=pages, report_count=len(rows))
 
-    def keyed_pages(self, agencies: list[Agency], rows: list[dict[str, Any]], regions: dict[str, Region],
+    def keyed_pages(self, agencies: list[Agency], rows: IndexRows, regions: dict[str, Region],
                     only: set[str] | None = None) -> list[tuple[str, bytes, Callable[[], Output]]]:
         """(URL, what the page shows, how to render it) of the pages a rebuild renders only
         when what they show changed: the listing pages, the region pages (with ``only``, the
         regions of those codes: the caller knows the others are as they were) and, without
         ``only``, the sitemap (it shows the addresses)."""
         pages: list[tuple[str, bytes, Callable[[], Output]]] = []
-        listing_pages = self.listing_pages(rows)
-        for url, page_rows, page, count in listing_pages:
-            pages.append((url, orjson.dumps([page_rows, count, len(rows)]),
-                          partial(self.render_listing, url, page_rows, page, count, len(rows))))
+        size = self.config.page_size
+        for url, start, page, count in self.listing_pages(len(rows)):
+            pages.append((url, rows.page_key(start, start + size, count),
+                          partial(self.render_listing, url, rows, start, page, count)))
         chart_top = self.config.chart_top
         for region in regions.values() if only is None else (regions[code] for code in sorted(only)):
             view = region_view(region, regions, self.urls, chart_top)
@@ -157,7 +160,7 @@ class SiteRenderer:
             pages.append((self.urls.sitemap(), "\n".join(listed).encode("utf-8"), partial(self.sitemap, listed)))
         return pages
 
-    def global_outputs(self, agencies: list[Agency], problems: list[Problem], rows: list[dict[str, Any]],
+    def global_outputs(self, agencies: list[Agency], problems: list[Problem], rows: IndexRows,
                        regions: dict[str, Region], index_pieces: list[bytes]) -> list[Output]:
         """Every page about all agencies except those of ``keyed_pages`` and the downloads
         (``download_outputs``); ``index_pieces``: each agency's ``listing.index_piece``."""
@@ -170,13 +173,13 @@ class SiteRenderer:
         by_items = self._compared(chosen, "items")
         index_charts = [charts.volumes_chart(by_items), charts.article20_chart(by_items),
                         charts.outcome_shares_chart(self._compared(chosen, "processed"))]
-        table_pages = self.listing_pages(rows)
+        table_pages = self.listing_pages(len(rows))
         unplaced = sum(not a.division.get("code") for a in agencies)
         places = regions_index_view(regions, urls, unplaced)
         outputs.append(self._page(
             urls.index(), "index.html", totals=totals,
             latest_year=latest_year, charts=index_charts,
-            rows=table_pages[0][1], page=1, pages=len(table_pages), years=years, problems=problems,
+            rows=rows[:self.config.page_size], page=1, pages=len(table_pages), years=years, problems=problems,
             report_count=len(rows), places=places))
         outputs.append((urls.output_path(urls.index_data()), listing.index_data(index_pieces, regions, urls)))
         outputs.append(self._page(urls.regions(), "regions.html", places=places))
@@ -200,10 +203,9 @@ class SiteRenderer:
         outputs.append((".nojekyll", b""))
         return outputs
 
-    def sitemap_urls(self, agencies: list[Agency], rows: list[dict[str, Any]], regions: dict[str, Region]
-                     ) -> list[str]:
+    def sitemap_urls(self, agencies: list[Agency], rows: IndexRows, regions: dict[str, Region]) -> list[str]:
         urls, config = self.urls, self.config
-        listed = [urls.index(), *(url for url, _, _, _ in self.listing_pages(rows)), urls.downloads(),
+        listed = [urls.index(), *(url for url, _, _, _ in self.listing_pages(len(rows))), urls.downloads(),
                   urls.dictionary(), urls.problems(), *(urls.page(p["name"]) for p in self.pages), urls.regions(),
                   *(urls.region(r.place.short_code) for r in regions.values())]
         listed += [url for agency in agencies for url in self.agency_urls(agency)]
