@@ -312,7 +312,7 @@ class ReportStore:
         """``entry``'s summary; ``keep``: ``entry`` is the name's entry now, and what is read
         is kept for the next time (an entry from before a refresh may not be)."""
         held = self._held.get(name)
-        if held is not None or entry is None or entry["sum"] is None:
+        if held is not None or entry is None or not entry.get("sum"):
             return held
         summary: dict[str, Any] = orjson.loads(self._read_span(entry["sum"], name))
         if keep:
