@@ -18,7 +18,6 @@ The parser version is part of every key: a parser change re-parses everything.
 from __future__ import annotations
 
 import hashlib
-import mmap
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable
@@ -331,22 +330,24 @@ class ReportStore:
         return orjson.loads(self._read_span(self.entries[name]["link"], name))  # type: ignore[no-any-return]
 
     def _read_span(self, span: list[int] | None, name: str) -> bytes:
-        """Bytes of the pack, mapped into memory (a new model reads 50,000 summaries: a seek
-        and a read each cost more than the summary)."""
+        """Bytes of the pack, in one system call (a new model reads 50,000 summaries: a seek
+        and a buffered read each cost more than the summary; a mapping of the pack would be
+        counted again in every worker's memory)."""
         assert span is not None, name
-        end = span[0] + span[1]
-        if self._reader is None or self._reader[0] != os.getpid() or len(self._reader[1]) < end:
-            self._close()
-            with open(self.pack, "rb") as pack:
-                self._reader = (os.getpid(), mmap.mmap(pack.fileno(), 0, access=mmap.ACCESS_READ))
-        return self._reader[1][span[0]:end]  # type: ignore[no-any-return]
+        if self._reader is None or self._reader[0] != os.getpid():
+            self._reader = (os.getpid(), os.open(self.pack, os.O_RDONLY))
+        data = os.pread(self._reader[1], span[1], span[0])
+        if len(data) != span[1]:
+            raise ReportError(f"缓存中的报告数据不完整：{self.pack}（请用 --fresh 重新生成）", path=name)
+        return data
 
     def full(self, name: str) -> dict[str, Any]:
         return orjson.loads(self.raw(name))  # type: ignore[no-any-return]
 
     def _close(self) -> None:
         if self._reader is not None:
-            self._reader[1].close()
+            if self._reader[0] == os.getpid():  # (a forked child leaves its parent's descriptor alone)
+                os.close(self._reader[1])
             self._reader = None
 
     def save(self) -> None:
