@@ -15,6 +15,7 @@ import pytest
 
 from giro_site import corpus
 from giro_site.bench.synth import make_corpus, random_report, render_text
+from giro_site.errors import ReportError
 from giro_site.site.build import builder, incremental, journal, sitesize, store
 from giro_site.site.build.builder import BuildOptions, build_site
 from giro_site.site.model import ReportInfo
@@ -442,3 +443,20 @@ def test_a_patched_rebuild_still_warns_of_an_entry_matching_no_report(project: P
     again = build(project)
     assert again.patched and again.parsed == 1
     assert again.warnings == first.warnings
+
+
+def test_a_damaged_piece_of_the_pack_is_named_with_what_to_do(project: Path) -> None:
+    """A summary damaged in the pack (a disk's fault, a cache restored from elsewhere) stops the
+    build with a message naming the report and --fresh, never a traceback; --fresh builds."""
+    build(project)
+    cache = project / ".giro-cache" / "public"
+    span = store.ReportStore(cache, project / "content").entries[EDITED]["sum"]
+    with open(cache / "reports.pack", "r+b") as pack:
+        pack.seek(span[0])
+        pack.write(b"\xff" * span[1])  # the same length: the index still describes the pack
+    report = project / EDITED
+    report.write_text(_more_items(report.read_text(encoding="utf-8")), encoding="utf-8")
+    with pytest.raises(ReportError) as raised:
+        build(project)
+    assert "--fresh" in raised.value.describe() and EDITED in raised.value.describe()
+    assert build(project, fresh=True).reports >= 5

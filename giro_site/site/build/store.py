@@ -313,7 +313,7 @@ class ReportStore:
         held = self._held.get(name)
         if held is not None or entry is None or not entry.get("sum"):
             return held
-        summary: dict[str, Any] = orjson.loads(self._read_span(entry["sum"], name))
+        summary: dict[str, Any] = self._json(entry["sum"], name)
         if keep:
             self._held[name] = summary
         return summary
@@ -327,7 +327,14 @@ class ReportStore:
 
     def link(self, name: str) -> dict[str, Any]:
         """What the cross-year checks compare of the report (``summary.cross_year_link``)."""
-        return orjson.loads(self._read_span(self.entries[name]["link"], name))  # type: ignore[no-any-return]
+        return self._json(self.entries[name]["link"], name)
+
+    def _json(self, span: list[int] | None, name: str) -> Any:
+        """A piece of the pack as JSON; a damaged one is named, with what to do."""
+        try:
+            return orjson.loads(self._read_span(span, name))
+        except orjson.JSONDecodeError as exc:
+            raise ReportError(f"缓存中的报告数据已损坏：{self.pack}（请用 --fresh 重新生成）", path=name) from exc
 
     def _read_span(self, span: list[int] | None, name: str) -> bytes:
         """Bytes of the pack, in one system call (a new model reads 50,000 summaries: a seek
@@ -342,7 +349,7 @@ class ReportStore:
         return data
 
     def full(self, name: str) -> dict[str, Any]:
-        return orjson.loads(self.raw(name))  # type: ignore[no-any-return]
+        return self._json(self.entries[name]["span"], name)
 
     def _close(self) -> None:
         if self._reader is not None:
