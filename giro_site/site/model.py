@@ -160,7 +160,7 @@ class ReportInfo:
         h = self.head
         outcomes = list(h.outcomes.values()) if list(h.outcomes) == _OUTCOME_KEYS else h.outcomes
         complete = list(h.complete.values()) if list(h.complete) == _OUTCOME_KEYS else h.complete
-        errors = self.summary["error_messages"] if h.quality == "error" else None  # (the problems page lists them)
+        errors = self._own_errors() if h.quality == "error" else None  # (the problems page lists them)
         return [self.year, self.version, h.items, h.applications, h.processed, h.granted_share, h.reviews, h.lawsuits,
                 h.corrected, outcomes, h.quality, h.errors, h.warnings, h.granted, complete, h.items_approximate,
                 errors]
@@ -204,10 +204,15 @@ class ReportInfo:
         """The year the report gives, possible or not: what its page and address show."""
         return self.summary["year"]  # type: ignore[no-any-return]
 
+    def _own_errors(self) -> list[str]:
+        """The summary's error messages: kept apart (``brief``) while the summary is not read."""
+        if self._summary is None and self._errors is not None:
+            return self._errors
+        return self.summary["error_messages"]  # type: ignore[no-any-return]
+
     @property
     def error_messages(self) -> list[str]:
-        own = self._errors if self._summary is None and self._errors is not None else self.summary["error_messages"]
-        return own + [f["message"] for f in self.linked if f["severity"] == ERROR]
+        return self._own_errors() + [f["message"] for f in self.linked if f["severity"] == ERROR]
 
     def __repr__(self) -> str:
         return f"ReportInfo({self.name!r}, year={self.year!r}, version={self.version!r})"

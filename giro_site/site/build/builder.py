@@ -475,7 +475,8 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
         model = None if options.fresh or not previous else session.model
         kept = model is not None  # this process made it, and wrote the files it describes
         saved_model = session.saved_model if kept and session.saved_model else Journal(cache, MODEL)
-        # Read while the content's scan runs in its child (``prescan``): what a patch needs.
+        # Read while the content's scan runs in its child (``prescan``): what a patch needs (read
+        # in vain when the change takes the general path: 0.3 s at 50,000 beside seconds of work).
         loaded = saved_model.load() if model is None and previous else None
         pairs = {} if options.fresh else session.state(cache, "pairs")
     store.refresh(jobs=options.jobs, progress=options.progress, meanwhile=_load_pinyin,  # the stage "解析报告"
