@@ -5,16 +5,16 @@ At fifty thousand reports a year's files are megabytes, so a rebuild does not ma
 again from every report. Only the years whose reports changed are made again, and those
 cheaply: the CSV and JSON are zipped from parts of a few dozen reports each, and only the
 parts holding a changed report are made and compressed again (``textparts``); the SQLite
-database gets the changed reports' rows replaced, is laid out again, and only the parts of
-the file whose bytes changed are compressed again (``deflate.file_parts``). The working
-databases and the zips are kept in the build's cache folder with what each holds, and the
-site gets copies of the zips. The work runs in two forked child processes (text,
-database).
+database gets the changed reports' rows replaced in a working database, and the file is
+written page by page (``paged``): only the pages of the changed reports' groups are made
+and compressed again. The working databases and the zips are kept in the build's cache
+folder with what each holds, and the site gets copies of the zips. The work runs in a
+forked child process (the databases), which forks one more (the text files).
 
 Everything is made so that the same reports give the same bytes, however they were made:
-report ids are stable (derived from the report's path), the database is laid out by
-VACUUM INTO with fixed header counters, the parts are cut by the reports' names, and the
-zip files carry fixed dates.
+report ids are stable (derived from the report's path), the databases' layout is a
+function of their rows alone, the parts are cut by the reports' names, and the zip files
+carry fixed dates.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +39,7 @@ from giro_site.site.downloads.formats import (
     csv_line,
     dictionary_csv,
     fixed_rows,
+    insert_rows,
     sqlite_rows,
 )
 from giro_site.site.downloads.paged import stable_id
@@ -116,24 +116,15 @@ def csv_piece(load_raw: LoadRaw) -> Callable[[Row], bytes]:
 # --- SQLite -----------------------------------------------------------------------------------
 
 
-def _insert(db: sqlite3.Connection, rows: dict[str, list[tuple[Any, ...]]]) -> None:
-    for table, values in rows.items():
-        if values:
-            marks = ", ".join("?" for _ in values[0])
-            db.executemany(f"INSERT INTO {table} VALUES ({marks})", values)
-
-
 def update_sqlite(rows: list[Row], load_raw: LoadRaw, work: Path, versions: dict[str, str] | None,
                   current: dict[str, str]) -> tuple[set[int], set[int]]:
     """Bring the working database ``work`` to ``rows`` (``current``: their versions),
     replacing the rows of reports whose version differs from ``versions``, what it held
     (all of them when None). Returns the ids of the reports removed and of those added."""
-    db = paged.new_work(work) if versions is None else sqlite3.connect(work)
+    db = paged.new_work(work) if versions is None else paged.open_work(work)
     try:
-        db.execute("PRAGMA journal_mode = OFF")
-        db.execute("PRAGMA synchronous = OFF")
         if versions is None:
-            _insert(db, fixed_rows())
+            insert_rows(db, fixed_rows())
             versions = {}
         gone = {stable_id(n) for n, v in versions.items() if current.get(n) != v}
         stale = [(report_id,) for report_id in gone]
@@ -147,9 +138,9 @@ def update_sqlite(rows: list[Row], load_raw: LoadRaw, work: Path, versions: dict
             for table, values in sqlite_rows(orjson.loads(full_json(row.info, load_raw)), fields).items():
                 batch.setdefault(table, []).extend(values)
             if count % 2000 == 0:
-                _insert(db, batch)
+                insert_rows(db, batch)
                 batch = {}
-        _insert(db, batch)
+        insert_rows(db, batch)
         db.commit()
     finally:
         db.close()
@@ -249,10 +240,9 @@ def _database_files(years: list[_Year], load_raw: LoadRaw, folder: Path, site: d
         versions = year.old.get("versions") if old and old["stamp"] == file_stamp(work) else None
         gone, new = update_sqlite(year.rows, load_raw, work, versions, year.versions)
         layout = paged.load_layout(folder / f"{name}.layout") if versions is not None else None
-        layout, *changed = paged.changes(layout, old.get("stamp"), gone, new, lambda y=year: y.versions)
+        layout, bounds, dirty = paged.changes(layout, old.get("stamp"), gone, new, lambda y=year: y.versions)
         heading = f"{'年度不详' if year.key == 'unknown' else year.key + '年度'}报告的 SQLite 数据库"
-        zipped, made = paged.zip_database(folder, name, heading, site, (changed[0], changed[1]), layout,
-                                          old.get("zip"))
+        zipped, made = paged.zip_database(folder, name, heading, site, bounds, dirty, layout, old.get("zip"))
         made.stamp = file_stamp(work)
         paged.save_layout(folder / f"{name}.layout", made)
         done[year.key] = {"sqlite": {"stamp": made.stamp, "zip": zipped}}
@@ -275,8 +265,7 @@ def _make(rows: list[Row], load_raw: LoadRaw, folder: Path, site: dict[str, str]
     grouped: dict[str, list[Row]] = {}
     versions: dict[str, dict[str, str]] = {}
     for row in rows:
-        year = row.info.year
-        key = "unknown" if year is None else str(year)
+        key = year_key(row.info.year)
         grouped.setdefault(key, []).append(row)
         versions.setdefault(key, {})[row.info.name] = row.version
     salt = orjson.dumps(site).decode()

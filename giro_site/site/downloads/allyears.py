@@ -3,9 +3,10 @@
 
 Made from the yearly files rather than from the reports again: the CSV is the yearly CSVs'
 compressed parts one after the other behind one header (``aggregates``), and the database
-takes the rows of the yearly working databases with SQLite's own ``INSERT … SELECT``. A rebuild replaces only the
-rows of the reports that changed, copied from their year's database; then, as for a year,
-VACUUM INTO lays the file out the same way for the same rows, however it was made.
+takes the rows of the yearly working databases with SQLite's own ``INSERT … SELECT``. A
+rebuild replaces only the rows of the reports that changed, copied from their year's
+database; then, as for a year, the file is written page by page (``paged``); split by
+province, each part is laid out by VACUUM INTO, the same way for the same rows.
 
 A journalist's one file must still be one a host serves: when the zipped database would
 pass ``SPLIT_LIMIT`` (judged from the yearly files, which hold the same rows) it is written
@@ -21,16 +22,13 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from giro_site.site.build.output import file_stamp
 from giro_site.site.downloads import paged
-from giro_site.site.downloads.dictionary import datasette_metadata
 from giro_site.site.downloads.formats import (
     SQLITE_TABLES,
-    database_readme,
-    dictionary_csv,
+    database_companions,
     fixed_rows,
+    insert_rows,
     write_out,
 )
 
@@ -68,8 +66,7 @@ def _copy_rows(db: sqlite3.Connection, source: Path, ids: list[int] | None) -> N
 
 def _new_database(path: Path) -> sqlite3.Connection:
     db = paged.new_work(path)
-    for table, values in fixed_rows().items():
-        db.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' for _ in values[0])})", values)
+    insert_rows(db, fixed_rows())
     return db
 
 
@@ -77,12 +74,8 @@ def _zip_database(folder: Path, name: str, final: Path, site: dict[str, str], wh
                   held: dict[str, Any] | None) -> dict[str, Any]:
     """The zip of the database ``final`` (removed after); ``held``: what the cache recorded of
     the previous zip, whose unchanged parts are read back (``aggregates.zip_members``)."""
-    metadata = datasette_metadata([name], site["title"], site["source_url"])
     zipped: dict[str, Any] = zip_members(folder / f"{name}.sqlite.zip", [
-        (f"{name}.sqlite", final), ("metadata.json", orjson.dumps(metadata, option=orjson.OPT_INDENT_2)),
-        ("dictionary.csv", dictionary_csv()), ("README.txt", database_readme(
-            name, site["title"], _EVERY_YEAR % what)),
-    ], held)
+        (f"{name}.sqlite", final), *database_companions(name, site, _EVERY_YEAR % what)], held)
     final.unlink()
     return zipped
 
@@ -100,9 +93,7 @@ def update_database(folder: Path, years: dict[str, dict[str, str]], site: dict[s
         db = _new_database(work)
         before = {}
     else:
-        db = sqlite3.connect(work)
-        db.execute("PRAGMA journal_mode = OFF")
-        db.execute("PRAGMA synchronous = OFF")
+        db = paged.open_work(work)
     try:
         # only the years whose reports changed are looked at, and ids (a hash of the name)
         # made only of the reports that changed: this runs at every rebuild
@@ -130,15 +121,14 @@ def update_database(folder: Path, years: dict[str, dict[str, str]], site: dict[s
             provinces, zips = _split(db, folder, versions, site, old.get("provinces", {}), zip_members,
                                      old.get("zips") or {})
             (folder / f"reports-{ALL}.sqlite.zip").unlink(missing_ok=True)
-        else:
-            layout = paged.load_layout(folder / f"reports-{ALL}.layout") if before else None
-            layout, *changed = paged.changes(layout, old.get("stamp"), gone, new,
-                                             lambda: [name for held in years.values() for name in held])
     finally:
         db.close()
     if not split:
+        layout = paged.load_layout(folder / f"reports-{ALL}.layout") if before else None
+        layout, bounds, dirty = paged.changes(layout, old.get("stamp"), gone, new,
+                                              lambda: [name for held in years.values() for name in held])
         zips[""], made = paged.zip_database(folder, f"reports-{ALL}", _EVERY_YEAR % "全部年度报告", site,
-                                            (changed[0], changed[1]), layout, (old.get("zips") or {}).get(""))
+                                            bounds, dirty, layout, (old.get("zips") or {}).get(""))
         made.stamp = file_stamp(work)
         paged.save_layout(folder / f"reports-{ALL}.layout", made)
         for stale_file in folder.glob(f"reports-{ALL}-*.sqlite.zip"):

@@ -31,6 +31,7 @@ from giro_site.site.downloads.dictionary import (
     VIEW_COLUMNS,
     VIEWS,
     cells,
+    datasette_metadata,
     entries,
     row_of,
     table_columns,
@@ -170,6 +171,14 @@ def _schema() -> str:
 SCHEMA = _schema()
 
 
+def insert_rows(db: sqlite3.Connection, rows: dict[str, list[tuple[Any, ...]]]) -> None:
+    """``rows`` (table → its rows) into ``db``."""
+    for table, values in rows.items():
+        if values:
+            marks = ", ".join("?" for _ in values[0])
+            db.executemany(f"INSERT INTO {table} VALUES ({marks})", values)
+
+
 def fixed_rows() -> dict[str, list[tuple[Any, ...]]]:
     """The rows every database holds whatever its reports: the dictionary and the codes."""
     return {"dictionary": [row_of(c) for c in entries()],
@@ -208,6 +217,14 @@ def sqlite_rows(report: dict[str, Any], fields: dict[str, Any]) -> dict[str, lis
                        for number, r in enumerate(report["extra_rows"], start=1)],
         "narrative": [(rid, key, text) for key, text in report["narrative"].items() if text],
     }
+
+
+def database_companions(name: str, site: dict[str, str], heading: str) -> list[tuple[str, bytes]]:
+    """The members beside a database in its zip (yearly and all-years): Datasette's metadata,
+    the dictionary and the README (``heading``: what the database holds)."""
+    metadata = orjson.dumps(datasette_metadata([name], site["title"], site["source_url"]), option=orjson.OPT_INDENT_2)
+    return [("metadata.json", metadata), ("dictionary.csv", dictionary_csv()),
+            ("README.txt", database_readme(name, site["title"], heading))]
 
 
 def database_readme(name: str, title: str, heading: str) -> bytes:

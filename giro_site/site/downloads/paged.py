@@ -1,8 +1,9 @@
-"""The all-years SQLite database written page by page, so that a rebuild writes the pages of
-the reports that changed and reuses every other page's compressed bytes.
+"""The SQLite databases of the downloads (each year's and the all-years one) written page by
+page, so that a rebuild writes the pages of the reports that changed and reuses every other
+page's compressed bytes.
 
 SQLite's own ``VACUUM INTO`` gives the same bytes for the same rows, but it lays the whole
-file out again (43 MB at 10,000 reports, 200 MB at 50,000) and a row that changes length
+file out again (the all-years one: 43 MB at 10,000 reports, 200 MB at 50,000) and a row that changes length
 moves every later row to another page. Here the file is written from the b-tree file
 format directly (https://www.sqlite.org/fileformat2.html), in a layout that is a function
 of the rows alone and that confines a change:
@@ -38,8 +39,10 @@ from typing import Any
 
 import orjson
 
+from giro_site.site.build.output import write_atomically
+from giro_site.site.downloads import textparts
 from giro_site.site.downloads.deflate import Part, Previous, compress
-from giro_site.site.downloads.formats import SCHEMA, SQLITE_TABLES, fixed_rows
+from giro_site.site.downloads.formats import SCHEMA, SQLITE_TABLES, database_companions, fixed_rows, insert_rows
 
 PAGE = 32768  # rows up to 8 KB stay on their leaf (a section of prose rarely is longer)
 GROUP = 256  # reports a group holds, on average
@@ -135,22 +138,6 @@ def _leaf(image: bytes, start: int, pointers: tuple[int, ...], table: bool) -> l
     return out
 
 
-def cells(image: bytes, root: int) -> list[bytes]:
-    """Every entry of the b-tree at page ``root`` of the database ``image``, in key order."""
-    start = (root - 1) * PAGE
-    head = start + (100 if root == 1 else 0)
-    kind, count = image[head], struct.unpack_from(">H", image, head + 3)[0]
-    if kind in (_TABLE_LEAF, _INDEX_LEAF):
-        return _leaf(image, start, struct.unpack_from(f">{count}H", image, head + 8), kind == _TABLE_LEAF)
-    out: list[bytes] = []
-    for pointer in struct.unpack_from(f">{count}H", image, head + 12):
-        out += cells(image, struct.unpack_from(">I", image, start + pointer)[0])
-        if kind == _INDEX_INTERIOR:  # an index keeps entries in its interior pages too
-            out.append(_cell(image, start + pointer + 4, False))
-    out += cells(image, struct.unpack_from(">I", image, head + 8)[0])
-    return out
-
-
 def _scratch() -> sqlite3.Connection:
     db = sqlite3.connect(":memory:")
     db.execute(f"PRAGMA page_size = {PAGE}")
@@ -219,34 +206,49 @@ def _range(image: Any, root: int, low: int | None, high: int | None, out: list[b
     return _range(image, struct.unpack_from(">I", image, head + 8)[0], low, high, out)
 
 
-def group_cells(work: Path, low: int | None, high: int | None) -> dict[str, list[bytes]]:
-    """The cells of every table's rows of the reports with ids in (low, high] (None: no
-    bound), read from the pages of the working database ``work`` (of ``PAGE`` bytes a page,
-    as ``new_work`` makes them) as SQLite wrote them."""
-    with sqlite3.connect(work) as db:
-        roots = dict(db.execute("SELECT name, rootpage FROM sqlite_schema WHERE type = 'table'").fetchall())
-        size = db.execute("PRAGMA page_size").fetchone()[0]
-    db.close()
-    if size != PAGE:
-        raise ValueError(f"{work.name}: pages of {size} bytes, not {PAGE}")
-    with open(work, "rb") as stream, mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as image:
+class _WorkPages:
+    """The pages of the working database ``work`` (of ``PAGE`` bytes a page, as ``new_work``
+    makes them), mapped once for all the groups a database reads."""
+
+    def __init__(self, work: Path):
+        with sqlite3.connect(work) as db:
+            self.roots = dict(db.execute("SELECT name, rootpage FROM sqlite_schema WHERE type = 'table'").fetchall())
+            size = db.execute("PRAGMA page_size").fetchone()[0]
+        db.close()
+        if size != PAGE:
+            raise ValueError(f"{work.name}: pages of {size} bytes, not {PAGE}")
+        with open(work, "rb") as stream:
+            self.image = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
+
+    def group_cells(self, low: int | None, high: int | None) -> dict[str, list[bytes]]:
+        """The cells of every table's rows of the reports with ids in (low, high] (None: no
+        bound), as SQLite wrote them."""
         made: dict[str, list[bytes]] = {}
         for table in SQLITE_TABLES:
             if table not in _FIXED:
                 made[table] = []
-                _range(image, roots[table], low, high, made[table])
-    return made
+                _range(self.image, self.roots[table], low, high, made[table])
+        return made
+
+    def close(self) -> None:
+        self.image.close()
 
 
 def new_work(path: Path) -> sqlite3.Connection:
-    """A new working database (``path`` replaced): the schema, pages of ``PAGE`` bytes, no
-    journal (the cache is made again if a build stops halfway)."""
+    """A new working database (``path`` replaced): the schema, pages of ``PAGE`` bytes
+    (``open_work``)."""
     path.unlink(missing_ok=True)
-    db = sqlite3.connect(path)
+    db = open_work(path)
     db.execute(f"PRAGMA page_size = {PAGE}")
+    db.executescript(SCHEMA)
+    return db
+
+
+def open_work(path: Path) -> sqlite3.Connection:
+    """A working database, with no journal (the cache is made again if a build stops halfway)."""
+    db = sqlite3.connect(path)
     db.execute("PRAGMA journal_mode = OFF")
     db.execute("PRAGMA synchronous = OFF")
-    db.executescript(SCHEMA)
     return db
 
 
@@ -255,15 +257,17 @@ def _fixed_cells() -> tuple[dict[str, list[bytes]], list[tuple[str, str, str, st
     """The cells of the tables every database holds the same, and the schema's rows."""
     db = _scratch()
     try:
-        for table, values in fixed_rows().items():
-            db.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' for _ in values[0])})", values)
+        insert_rows(db, fixed_rows())
         db.commit()
         image = db.serialize()
         roots = dict(db.execute("SELECT name, rootpage FROM sqlite_schema WHERE type = 'table'").fetchall())
         schema = db.execute("SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY rowid").fetchall()
     finally:
         db.close()
-    return {table: cells(image, roots[table]) for table in _FIXED}, schema
+    made: dict[str, list[bytes]] = {table: [] for table in _FIXED}
+    for table in _FIXED:
+        _range(image, roots[table], None, None, made[table])
+    return made, schema
 
 
 # --- writing pages --------------------------------------------------------------------------
@@ -326,9 +330,6 @@ class _Pages:
 
     pages: list[bytearray]
     holes: list[tuple[int, int, bytes]] = field(default_factory=list)  # page, offset, rest of payload
-
-    def overflow_pages(self) -> int:
-        return sum(-(-len(rest) // (PAGE - 4)) for _, _, rest in self.holes)
 
     def number(self, first_overflow: int) -> list[bytes]:
         """The pages, then their overflow pages numbered from ``first_overflow``."""
@@ -635,9 +636,7 @@ def save_layout(path: Path, layout: Layout) -> None:
                                    p.start, p.overflow, p.key] for table, p in tables.items()}]
               for (low, high), tables in layout.pieces.items()]
     data = {"format": layout.format, "stamp": layout.stamp, "bounds": layout.bounds, "pieces": pieces}
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_bytes(orjson.dumps(data))
-    temporary.replace(path)
+    write_atomically(path, orjson.dumps(data))
 
 
 def stable_id(name: str) -> int:
@@ -657,26 +656,19 @@ def changes(layout: Layout | None, stamp: Any, gone: set[int], new: set[int], ev
     return layout, sorted(set(layout.bounds) - gone | {i for i in new if i % GROUP == 0}), gone | new
 
 
-def zip_database(folder: Path, name: str, heading: str, site: dict[str, str], changed: tuple[list[int], set[int]],
+def zip_database(folder: Path, name: str, heading: str, site: dict[str, str], bounds: list[int], dirty: set[int],
                  layout: Layout | None, held: dict[str, Any] | None) -> tuple[dict[str, Any], Layout]:
     """``{name}.sqlite.zip`` from ``{name}.work.sqlite``, its database written page by page:
-    only the pages of the groups of the ``changed`` reports (the bounds, the ids) are made
-    and compressed, the others' compressed bytes copied from the previous zip (``held``:
-    what the cache recorded of it). Returns what to record, and the layout made."""
-    from giro_site.site.downloads import textparts
-    from giro_site.site.downloads.dictionary import datasette_metadata
-    from giro_site.site.downloads.formats import database_readme, dictionary_csv
-
+    only the pages of the groups of the ``dirty`` reports (``changes``) are made and
+    compressed, the others' compressed bytes copied from the previous zip (``held``: what the
+    cache recorded of it). Returns what to record, and the layout made."""
     target = folder / f"{name}.sqlite.zip"
     previous = Previous(target, (held or {}).get(f"{name}.sqlite"))
     try:
-        keys, parts, made = database(folder / f"{name}.work.sqlite", *changed, layout, previous)
-        metadata = orjson.dumps(datasette_metadata([name], site["title"], site["source_url"]),
-                                option=orjson.OPT_INDENT_2)
-        zipped = textparts.write(target, [
-            (f"{name}.sqlite", keys, parts), textparts.fixed("metadata.json", metadata),
-            textparts.fixed("dictionary.csv", dictionary_csv()),
-            textparts.fixed("README.txt", database_readme(name, site["title"], heading))])
+        keys, parts, made = database(folder / f"{name}.work.sqlite", bounds, dirty, layout, previous)
+        zipped = textparts.write(target, [(f"{name}.sqlite", keys, parts),
+                                          *(textparts.fixed(member, data)
+                                            for member, data in database_companions(name, site, heading))])
     finally:
         previous.close()
     return zipped, made
@@ -694,22 +686,36 @@ def _ranges(bounds: list[int]) -> list[tuple[int | None, int | None]]:
 
 def database(work: Path, bounds: list[int], dirty: set[int], old: Layout | None, previous: Previous | None
              ) -> tuple[list[str], list[Part], Layout]:
-    """The all-years database as a zip member's parts (and their keys), from the working
-    database ``work``: the groups of ``dirty`` ids (changed, added or removed reports), and
-    every group when ``old`` is None, are made from their rows; the others reused as
-    ``old`` and the previous zip (``previous``, by part key) hold them."""
+    """A database as a zip member's parts (and their keys), from the working database
+    ``work``: the groups of ``dirty`` ids (changed, added or removed reports), and every
+    group when ``old`` is None, are made from their rows; the others reused as ``old`` and
+    the previous zip (``previous``, by part key) hold them."""
     ranges = _ranges(bounds)
     changed = {bisect.bisect_left(bounds, report_id) for report_id in dirty}  # the first bound ≥ the id ends its group
     fetched: dict[int, dict[str, list[bytes]]] = {}
     fixed, schema = _fixed_cells()
+    pages: list[_WorkPages] = []  # ``work`` mapped, when a group is first read
 
     def entries(table: str, group: int) -> list[bytes]:
         if table in _FIXED:
             return fixed[table]
         if group not in fetched:
-            fetched[group] = group_cells(work, *ranges[group])
+            if not pages:
+                pages.append(_WorkPages(work))
+            fetched[group] = pages[0].group_cells(*ranges[group])
         return fetched[group][table]
 
+    try:
+        return _database(bounds, ranges, changed, old, previous, entries, schema)
+    finally:
+        for opened in pages:
+            opened.close()
+
+
+def _database(bounds: list[int], ranges: list[tuple[int | None, int | None]], changed: set[int],
+              old: Layout | None, previous: Previous | None, entries: Callable[[str, int], list[bytes]],
+              schema: list[tuple[str, str, str, str]]) -> tuple[list[str], list[Part], Layout]:
+    """``database``'s pages, its groups' rows read by ``entries(table, group)``."""
     made_parts: list[tuple[str, Part]] = []
 
     def part(data: bytes) -> tuple[str, Part]:
