@@ -109,7 +109,11 @@ def scan_reports(content: Path, sidecars: dict[str, os.stat_result] | None = Non
             name = entry.name
             if name.startswith("."):
                 continue
-            if entry.is_file(follow_symlinks=False) and not is_sidecar(name):  # the usual entry, at once
+            if is_sidecar(name):
+                if sidecars is not None and entry.is_file(follow_symlinks=False):
+                    sidecars[report_of(entry.path)] = entry.stat(follow_symlinks=False)
+                continue
+            if entry.is_file(follow_symlinks=False):  # the usual entry, at once
                 dot = name.rfind(".")
                 if dot > 0 and name[dot:].lower() in suffixes:
                     reason = _name_reason(name)
@@ -117,10 +121,6 @@ def scan_reports(content: Path, sidecars: dict[str, os.stat_result] | None = Non
                         skip(entry.path, reason)
                     else:
                         found.append((entry.path, entry.stat(follow_symlinks=False)))
-                continue
-            if is_sidecar(entry.name):
-                if sidecars is not None and entry.is_file(follow_symlinks=False):
-                    sidecars[report_of(entry.path)] = entry.stat(follow_symlinks=False)
                 continue
             link = entry.is_symlink()
             candidate = os.path.splitext(entry.name)[1].lower() in suffixes

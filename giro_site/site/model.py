@@ -114,6 +114,20 @@ def headline(report: dict[str, Any]) -> Headline:
 _OUTCOME_KEYS = [key for key, _, _ in OUTCOME_GROUPS]
 
 
+def _by_group_out(by_group: dict[str, Any]) -> list[Any] | dict[str, Any]:
+    """A figure per outcome group as ``brief`` keeps it: its values when in the groups' order."""
+    return list(by_group.values()) if list(by_group) == _OUTCOME_KEYS else by_group
+
+
+def _by_group_in(kept: Any) -> dict[str, Any]:
+    """``_by_group_out``'s figures as they were (ValueError for anything else)."""
+    if kept.__class__ is list and len(kept) == len(_OUTCOME_KEYS):
+        return dict(zip(_OUTCOME_KEYS, kept, strict=False))  # (the lengths are checked)
+    if kept.__class__ is not dict:
+        raise ValueError("a brief of another layout")
+    return kept  # type: ignore[no-any-return]
+
+
 class ReportInfo:
     """One report as the pages about many reports see it: its summary (``site.summary``),
     the cross-year findings added after parsing, and its headline figures with them.
@@ -158,11 +172,10 @@ class ReportInfo:
     def brief(self) -> list[Any]:
         """What ``restored`` needs besides the summary: plain JSON values."""
         h = self.head
-        outcomes = list(h.outcomes.values()) if list(h.outcomes) == _OUTCOME_KEYS else h.outcomes
-        complete = list(h.complete.values()) if list(h.complete) == _OUTCOME_KEYS else h.complete
         errors = self._own_errors() if h.quality == "error" else None  # (the problems page lists them)
         return [self.year, self.version, h.items, h.applications, h.processed, h.granted_share, h.reviews, h.lawsuits,
-                h.corrected, outcomes, h.quality, h.errors, h.warnings, h.granted, complete, h.items_approximate,
+                h.corrected, _by_group_out(h.outcomes), h.quality, h.errors, h.warnings, h.granted,
+                _by_group_out(h.complete), h.items_approximate,
                 errors]
 
     @classmethod
@@ -172,17 +185,12 @@ class ReportInfo:
         info = cls.__new__(cls)
         (year, version, items, applications, processed, share, reviews, lawsuits, corrected, outcomes, quality,
          errors, warnings, granted, complete, approximate, messages) = brief
-        if outcomes.__class__ is list and len(outcomes) == len(_OUTCOME_KEYS):
-            outcomes = dict(zip(_OUTCOME_KEYS, outcomes, strict=False))  # (the lengths are checked)
-        if complete.__class__ is list and len(complete) == len(_OUTCOME_KEYS):
-            complete = dict(zip(_OUTCOME_KEYS, complete, strict=False))
-        if outcomes.__class__ is not dict or complete.__class__ is not dict:
-            raise ValueError(f"{name}: a brief of another layout")
         info.name, info._summary, info._load, info.linked, info.year_valid = name, None, load, linked, year_valid
         info._errors = messages
         info.year, info.version = year, version
-        info.head = Headline(items, applications, processed, share, reviews, lawsuits, corrected, outcomes, quality,
-                             errors, warnings, granted, complete, approximate)
+        info.head = Headline(items, applications, processed, share, reviews, lawsuits, corrected,
+                             _by_group_in(outcomes), quality, errors, warnings, granted, _by_group_in(complete),
+                             approximate)
         return info
 
     @property

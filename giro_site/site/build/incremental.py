@@ -210,4 +210,4 @@ def _restored(order: list[str], records: dict[str, Any], known: Callable[[set[st
         pieces.append(piece.encode("utf-8"))
     if len(keys) != len(order) or not known(names):
         return None
-    return agencies, keys, metas, IndexRows(raw=rows), pieces
+    return agencies, keys, metas, IndexRows.from_raw(rows), pieces

@@ -163,9 +163,6 @@ def shown_table(layout: TableLayout, report: dict[str, Any], findings: list[Show
     return table
 
 
-_NONE: dict[str, Any] = {}
-
-
 _FIGURE_ROWS: dict[int, tuple[TableLayout, list[FigureRow]]] = {}
 
 
@@ -184,8 +181,6 @@ def _figure_rows(layout: TableLayout) -> list[FigureRow]:
                          tuple(path for path, _, _ in parts), parts))
         found = _FIGURE_ROWS[id(layout)] = (layout, rows)
     return found[1]
-
-
 
 
 @dataclass

@@ -97,9 +97,14 @@ class Fragments:
                     shown = [text if text is not None else self._stated_text(figure)
                              for text, figure in zip(shown, figures, strict=True)]
                 add("".join(shown))
-            else:
+            else:  # cells of several of the report's rows (table 四's one row), or derived ones
                 for path, cell_row, column in parts:
-                    add(str(self.value(values.get(cell_row, _NONE).get(column), path in derived, (), year_id)))
+                    figure = values.get(cell_row, _NONE).get(column)
+                    if path in derived:
+                        add(str(self.value(figure, True, (), year_id)))
+                    else:
+                        text = stated.get(figure)
+                        add(text if text is not None else self._stated_text(figure))
             add(piece)
         return Markup("".join(filled).replace(_ID, str(escape(year_id))))
 

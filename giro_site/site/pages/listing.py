@@ -51,12 +51,17 @@ class IndexRows(Sequence[dict[str, Any]]):
     listing page a changed body is on, and compares the other pages by that JSON
     (``raw``), which is what ``orjson.dumps`` gives for the row."""
 
-    def __init__(self, rows: Iterable[dict[str, Any]] = (), *, raw: Iterable[str] = ()):
+    def __init__(self, rows: Iterable[dict[str, Any]] = ()):
         self._rows: list[dict[str, Any] | None] = list(rows)
         self._raw: list[str | None] = [None] * len(self._rows)
-        if raw:
-            self._raw = list(raw)
-            self._rows = [None] * len(self._raw)
+
+    @classmethod
+    def from_raw(cls, raw: Iterable[str]) -> IndexRows:
+        """The rows of their JSON (``raw``), each read when asked for."""
+        made = cls()
+        made._raw = list(raw)
+        made._rows = [None] * len(made._raw)
+        return made
 
     def __len__(self) -> int:
         return len(self._rows)

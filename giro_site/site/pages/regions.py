@@ -37,13 +37,12 @@ def place_of(agency: Agency) -> Place | None:
 def region_tree(agencies: list[Agency]) -> dict[str, Region]:
     """Every place with a body in it, by code, children in the gazetteer's order."""
     regions: dict[str, Region] = {}
-    by_code = gazetteer().by_code
     chains: dict[str, list[Region]] = {}  # a place's regions, the province first (bodies share places)
     for agency in agencies:
         code = agency.division.get("code")
         chain = chains.get(code) if code else None
         if chain is None:
-            place = by_code.get(code) if code else None
+            place = place_of(agency)
             if place is None:
                 continue
             chain = []
