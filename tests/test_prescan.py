@@ -13,13 +13,12 @@ from hypothesis import strategies as st
 from giro_site import corpus
 from giro_site.corpus import Problem
 from giro_site.site.build import prescan
-from giro_site.site.build.prescan import ScanAhead, Stamp, scan_here
+from giro_site.site.build.prescan import ScanAhead, scan_here
 
 
 def _plain(scanned: prescan.Scanned) -> tuple[list, list, dict]:
     found, skipped, sidecars = scanned
-    return ([(path, stat.st_size, stat.st_mtime_ns) for path, stat in found], skipped,
-            {path: (stat.st_size, stat.st_mtime_ns) for path, stat in sidecars.items()})
+    return list(found), skipped, dict(sidecars)
 
 
 @pytest.fixture
@@ -75,8 +74,8 @@ names = st.text(st.characters(blacklist_characters="\0/", blacklist_categories=(
        st.dictionaries(names, st.tuples(st.integers(0, 2**40), st.integers(0, 2**63)), max_size=5),
        st.lists(st.tuples(names, names, st.none() | st.integers(1, 10**6)), max_size=5))
 def test_what_the_child_sends_is_read_back_whole(found: list, sidecars: dict, skipped: list) -> None:
-    scanned: prescan.Scanned = ([("/c/" + n, Stamp(s, t)) for n, s, t in found], [Problem(*p) for p in skipped],
-                                {"/c/" + n: Stamp(*stamp) for n, stamp in sidecars.items()})
+    scanned: prescan.Scanned = ([("/c/" + n, s, t) for n, s, t in found], [Problem(*p) for p in skipped],
+                                {"/c/" + n: stamp for n, stamp in sidecars.items()})
     assert prescan._decoded(prescan._encoded(scanned)) == scanned
     with pytest.raises(ValueError):
         prescan._decoded(prescan._encoded(scanned)[:-1] + b"\0")  # cut short or padded: refused, not misread

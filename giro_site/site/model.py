@@ -203,11 +203,6 @@ class ReportInfo:
         return self._summary
 
     @property
-    def sha256(self) -> str:
-        """Of the report's bytes (from ``version``: no summary read)."""
-        return self.version[:self.version.index(":")]
-
-    @property
     def stated_year(self) -> int | None:
         """The year the report gives, possible or not: what its page and address show."""
         return self.summary["year"]  # type: ignore[no-any-return]

@@ -329,33 +329,34 @@ def build_site(options: BuildOptions, session: BuildSession | None = None) -> Bu
     rebuild follow its pages, finished in the background)."""
     session = session or BuildSession()
     session.wait()  # the last rebuild's downloads are in place before anything else is
-    # The content's scan in a child while this process reads the caches; not in ``serve``,
-    # whose other threads a fork would copy mid-work (and whose rebuilds read no caches).
-    scan = None if session.background else ScanAhead(options.content)
-    try:
-        # A refused --out stops the build before anything is written (the lock's folder too);
-        # under the lock, the output is looked at again.
-        inspect_output(options.content, options.out, manifest=_last_manifest(options, session),
-                       force=options.force, sources=(options.templates, options.assets))
-        lock = BuildLock(options.cache_folder())
-        lock.acquire(options.progress.note)
-    except BaseException:
-        if scan is not None:
-            scan.close()
-        raise
+    # (from the first cache read: the manifest's objects alone cost a full collection)
+    with _long_lived_objects(session.one_shot):
+        # The content's scan in a child while this process reads the caches; not in ``serve``,
+        # whose other threads a fork would copy mid-work (and whose rebuilds read no caches).
+        scan = None if session.background else ScanAhead(options.content)
+        try:
+            # A refused --out stops the build before anything is written (the lock's folder too);
+            # under the lock, the output is looked at again.
+            inspect_output(options.content, options.out, manifest=_last_manifest(options, session),
+                           force=options.force, sources=(options.templates, options.assets))
+            lock = BuildLock(options.cache_folder())
+            lock.acquire(options.progress.note)
+        except BaseException:
+            if scan is not None:
+                scan.close()
+            raise
 
-    def done() -> None:  # when the build has finished, maybe in the background (``serve``)
-        options.progress.close()
-        lock.release()
+        def done() -> None:  # when the build has finished, maybe in the background (``serve``)
+            options.progress.close()
+            lock.release()
 
-    try:
-        with _long_lived_objects(session.one_shot):
+        try:
             return _build_site(options, session, done, scan)
-    except BaseException:
-        if scan is not None:
-            scan.close()
-        done()
-        raise
+        except BaseException:
+            if scan is not None:
+                scan.close()
+            done()
+            raise
 
 
 def _last_manifest(options: BuildOptions, session: BuildSession) -> dict[str, Any]:
@@ -401,7 +402,6 @@ def _make_model(renderer: SiteRenderer, store: ReportStore, directory: AgencyDir
     keys = {agency.slug: agency_key(agency, base) for agency in agencies}
     metas = {agency.slug: meta_key(agency, base) for agency in agencies}
     return SiteModel(base, agencies, keys, IndexRows(renderer.index_rows(agencies)),
-                     renderer.download_rows(agencies, metas),
                      regions, [index_piece(agency, regions) for agency in agencies], metas)
 
 
@@ -425,25 +425,18 @@ def _restored_model(renderer: SiteRenderer, store: ReportStore, loaded: tuple[di
     if made is None:
         return None
     agencies, keys, metas, rows, pieces, unused = made
-    return SiteModel(base, agencies, keys, rows, renderer.download_rows(agencies, metas), region_tree(agencies),
-                     pieces, metas, unused=unused)
+    return SiteModel(base, agencies, keys, rows, region_tree(agencies), pieces, metas, unused=unused)
 
 
 def _apply(renderer: SiteRenderer, model: SiteModel, patched: Patch) -> None:
-    """The rest of the model after a patch changed some agencies' reports."""
-    starts = [0]  # where each agency's rows begin among the download rows (in the agencies' order)
-    for agency in model.agencies[:max(patched.changed, default=0)]:
-        starts.append(starts[-1] + len(agency.reports))
+    """The rest of the model after a patch changed some agencies' reports (the downloads' rows
+    are made from the agencies, in the downloads' child: ``AboutAll.start``)."""
     for index in patched.changed:
         agency = model.agencies[index]
         model.keys[agency.slug] = agency_key(agency, model.base)
         model.metas[agency.slug] = meta_key(agency, model.base)
         model.rows[index] = renderer.index_rows([agency])[0]
         model.index_pieces[index] = index_piece(agency, model.regions)
-        rows = renderer.download_rows([agency], {agency.slug: model.metas[agency.slug]})
-        assert [row.name for row in model.download_rows[starts[index]:starts[index] + len(rows)]] \
-            == [row.name for row in rows]  # a patch keeps each agency's reports and their order
-        model.download_rows[starts[index]:starts[index] + len(rows)] = rows
 
 
 def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[], None],
@@ -494,7 +487,7 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
         patched = None
         if model is not None:
             patched = patch(model, base, {name: store.summary(name) for name in store.changed},
-                            directory, store.link, pairs, pairs)
+                            directory, store.link, pairs, pairs, store.digests)
         if patched is None:
             used_pairs: dict[str, list[dict[str, Any]]] = {}
             model = _make_model(renderer, store, directory, base, names.read(), pairs, used_pairs)

@@ -27,7 +27,6 @@ from typing import Any
 
 from giro_site.corpus import cross_year_findings
 from giro_site.site.config import AgencyDirectory
-from giro_site.site.downloads.aggregates import Row
 from giro_site.site.model import Agency, OtherVersion, ReportInfo, group_key
 from giro_site.site.pages.listing import IndexRows
 from giro_site.site.pages.regions import Region
@@ -46,7 +45,6 @@ class SiteModel:
     agencies: list[Agency]
     keys: dict[str, str]  # slug → agency key
     rows: IndexRows  # the index's rows, one per agency, in the agencies' order
-    download_rows: list[Row]  # one per report, in the agencies' order
     regions: dict[str, Region]
     index_pieces: list[bytes]  # each agency's row of data/index.json
     metas: dict[str, str] = field(default_factory=dict)  # slug → key of its metadata (``builder.meta_key``)
@@ -76,11 +74,13 @@ class Patch:
 
 def patch(model: SiteModel, base: str, summaries: dict[str, dict[str, Any]], directory: AgencyDirectory,
           link: Callable[[str], dict[str, Any]],
-          known_pairs: dict[str, list[dict[str, Any]]], used_pairs: dict[str, list[dict[str, Any]]]
-          ) -> Patch | None:
+          known_pairs: dict[str, list[dict[str, Any]]], used_pairs: dict[str, list[dict[str, Any]]],
+          digests: Callable[[set[str]], set[str]]) -> Patch | None:
     """Apply changed summaries (report name → its new summary) to ``model`` in place, or
     return None (the model untouched) when the change is not one a patch can make. ``link``
-    gives a report's cross-year link by name (``ReportStore.link``)."""
+    gives a report's cross-year link by name (``ReportStore.link``); ``digests``, the hashes
+    of every readable file but those named (``ReportStore.digests``: a superset of the
+    model's reports and other versions, so a new copy of any of them is seen)."""
     if model.base != base:
         return None
     by_agency: dict[int, dict[str, dict[str, Any]]] = {}
@@ -95,9 +95,8 @@ def patch(model: SiteModel, base: str, summaries: dict[str, dict[str, Any]], dir
             return None
         if any(other.counted == name for other in model.agencies[index].others):
             return None  # the choice between versions of its year may change (``site.versions``)
-        if shas is None:  # (from each report's version: no summary read)
-            shas = {i.sha256 for a in model.agencies for i in a.reports if i.name not in summaries}
-            shas |= {o.sha256 for a in model.agencies for o in a.others}
+        if shas is None:
+            shas = digests(set(summaries))
         if summary["sha256"] in shas:
             return None  # now a copy of another file
         by_agency.setdefault(index, {})[name] = summary

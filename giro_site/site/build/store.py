@@ -37,7 +37,7 @@ from giro_site.regions import gazetteer
 from giro_site.regions.gazetteer import data_key
 from giro_site.report import parse_report
 from giro_site.site.build.journal import Journal
-from giro_site.site.build.prescan import Scanned, Stamp, scan_here
+from giro_site.site.build.prescan import Scanned, scan_here
 from giro_site.site.build.summary import cross_year_link, summarize
 
 STORE_FORMAT = 6  # 6: the summary in the pack (``sum``), read when asked for
@@ -105,7 +105,7 @@ def parser_key() -> str:
     return f"{PARSER_VERSION}|{data_key()}"
 
 
-def _attach_origins(entries: dict[str, Entry], described: dict[str, tuple[str, os.stat_result | Stamp]],
+def _attach_origins(entries: dict[str, Entry], described: dict[str, tuple[str, tuple[int, int]]],
                     summary_of: Callable[[str], dict[str, Any] | None]) -> tuple[set[str], set[str]]:
     """Put each report's provenance (``fetch.sidecar.origin``) in its summary as ``origin``,
     reading a sidecar only when it or the report changed (``origin_stamp``: the sidecar's
@@ -123,7 +123,7 @@ def _attach_origins(entries: dict[str, Entry], described: dict[str, tuple[str, o
                 changed.add(name)
                 touched.add(name)
             continue
-        stamp = [side[1].st_size, side[1].st_mtime_ns]
+        stamp = list(side[1])  # (size, time)
         if entry.get("origin_stamp") == stamp or entry["problem"] is not None:
             continue
         summary = summary_of(name)
@@ -180,15 +180,15 @@ class ReportStore:
         pending: list[Path] = []
         pending_names: list[str] = []
         found, skipped, sidecars = scanned or scan_here(self.content)
-        described: dict[str, tuple[str, os.stat_result | Stamp]] = {}  # report name → its sidecar
+        described: dict[str, tuple[str, tuple[int, int]]] = {}  # report name → its sidecar
         inside, shown = str(self.content) + os.sep, f"{self.content.name}/"  # ``display_path``, inline
-        for path, stat in found:
+        for path, size, time in found:
             name = shown + path[len(inside):].replace(os.sep, "/") if path.startswith(inside) \
                 else display_path(path, self.content)
             if path in sidecars:
                 described[name] = (path + SIDECAR, sidecars[path])
             old = self.entries.get(name)
-            if old is not None and (stamp := old["stamp"])[0] == stat.st_size and stamp[1] == stat.st_mtime_ns:
+            if old is not None and (stamp := old["stamp"])[0] == size and stamp[1] == time:
                 current[name] = old
             else:
                 pending.append(Path(path))
@@ -317,6 +317,10 @@ class ReportStore:
         if keep:
             self._held[name] = summary
         return summary
+
+    def digests(self, but: set[str]) -> set[str]:
+        """The hashes of the files read as reports, but those named."""
+        return {entry["sha256"] for name, entry in self.entries.items() if entry["problem"] is None and name not in but}
 
     def problems(self) -> list[Problem]:
         return [Problem(name, e["problem"][0], e["problem"][1]) for name, e in self.entries.items() if e["problem"]]

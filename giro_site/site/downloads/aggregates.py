@@ -256,10 +256,13 @@ def _in_child(target: Callable[..., dict[str, Any]], result: Path, *args: Any) -
     result.write_bytes(orjson.dumps(target(*args)))
 
 
-def _make(rows: list[Row], load_raw: LoadRaw, folder: Path, site: dict[str, str], fresh: bool, result: Path) -> None:
-    """In the downloads' child process: find the years whose reports changed (by the state the
-    cache holds), make their files and the all-years files, the text in a second child and
-    the databases here, save the state and say where the files are (``result``)."""
+def _make(rows_of: Callable[[], list[Row]], load_raw: LoadRaw, folder: Path, site: dict[str, str], fresh: bool,
+          result: Path) -> None:
+    """In the downloads' child process: make every report's row (``rows_of``), find the years
+    whose reports changed (by the state the cache holds), make their files and the all-years
+    files, the text in a second child and the databases here, save the state and say where
+    the files are (``result``)."""
+    rows = rows_of()
     state = {} if fresh else load_state(folder / "state.json")
     old_years = state.get("years", {}) if state.get("format") == STATE_FORMAT else {}
     grouped: dict[str, list[Row]] = {}
@@ -321,13 +324,14 @@ class Downloads:
     ``site`` holds what the files say about the site (``title``, ``source_url``); a change
     there makes every year again."""
 
-    def __init__(self, rows: list[Row], load_raw: LoadRaw, folder: Path, site: dict[str, str], *, fresh: bool):
+    def __init__(self, rows_of: Callable[[], list[Row]], load_raw: LoadRaw, folder: Path, site: dict[str, str], *,
+                 fresh: bool):
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
         self.made: dict[str, Any] = {}
         self.result_path = folder / f".result.{os.getpid()}.json"
         self.process = multiprocessing.get_context("fork").Process(
-            target=_make, args=(rows, load_raw, folder, site, fresh, self.result_path))
+            target=_make, args=(rows_of, load_raw, folder, site, fresh, self.result_path))
         self.process.start()
 
     def paths(self, year: str) -> dict[str, Path]:
