@@ -67,9 +67,12 @@ def totals_by_year(agencies: list[Agency]) -> list[Totals]:
     bodies: dict[int, set[str]] = {}
     for agency in agencies:
         for info in agency.reports:
-            if info.year is not None:
-                heads.setdefault(info.year, []).append(info.head)
-                bodies.setdefault(info.year, set()).add(agency.slug)
+            if (year := info.year) is not None:
+                if (found := heads.get(year)) is None:
+                    found = heads[year] = []
+                    bodies[year] = set()
+                found.append(info.head)
+                bodies[year].add(agency.slug)
     return [_totals(year, heads[year], len(bodies[year])) for year in sorted(heads, reverse=True)]
 
 

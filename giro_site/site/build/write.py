@@ -171,8 +171,8 @@ class AboutAll:
     def __init__(self, options_cache: Path, fresh: bool, renderer: SiteRenderer, store: ReportStore,
                  model: SiteModel, problems: list[Problem], patched: Patch | None):
         self.renderer, self.model, self.problems, self.patched = renderer, model, problems, patched
-        # (each report's row made in the child: 0.08 s at 50,000 reports, beside this process's pages)
-        self._start = (partial(renderer.download_rows, model.agencies, model.metas), store.raw,
+        # (the rows made in the child, and only those of the years made again)
+        self._start = (partial(renderer.download_source, model.agencies, model.metas), store.raw,
                        options_cache / "downloads", renderer.download_site(), fresh)
         self.downloads: aggregates.Downloads | None = None
 
@@ -183,8 +183,8 @@ class AboutAll:
         memory the parent touched while the children ran was copied (at 50,000 reports,
         seconds)."""
         if self.downloads is None:
-            rows_of, load, folder, site, fresh = self._start
-            self.downloads = aggregates.Downloads(rows_of, load, folder, site, fresh=fresh)
+            source_of, load, folder, site, fresh = self._start
+            self.downloads = aggregates.Downloads(source_of, load, folder, site, fresh=fresh)
 
     def pages(self, previous: dict[str, Any]) -> tuple[list[Output], dict[str, str], dict[str, str]]:
         """(outputs, the listing keys, the regions' signatures) of the pages about all agencies."""

@@ -24,6 +24,7 @@ import multiprocessing
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +88,7 @@ class Row:
 
     def __post_init__(self) -> None:
         salt = self.salt if self.salt is not None else hashlib.sha1(orjson.dumps(self.fields)).hexdigest()[:12]
-        self.version = f"{self.info.version}:{salt}"
+        self.version = row_version(self.info, salt)
 
     @property
     def fields(self) -> dict[str, Any]:
@@ -98,8 +99,22 @@ class Row:
         return self.info.name
 
 
+def row_version(info: ReportInfo, salt: str) -> str:
+    return f"{info.version}:{salt}"
+
+
 def year_key(year: int | None) -> str:
     return "unknown" if year is None else str(year)
+
+
+@dataclass
+class RowSource:
+    """Every report's version in the downloads by year (``year_key``; a year's reports in the
+    rows' order), and a year's rows, made only for the years whose files are made again:
+    every row of 50,000 reports cost the downloads' child a tenth of a second."""
+
+    versions: dict[str, dict[str, str]]
+    rows_of: Callable[[str], list[Row]]
 
 
 # --- the text files ----------------------------------------------------------------------------
@@ -177,9 +192,13 @@ FORMATS = ("csv.zip", "json.zip", "sqlite.zip")
 @dataclass
 class _Year:
     key: str
-    rows: list[Row]
     versions: dict[str, str]  # each report's version: a year whose versions are as recorded is kept
     old: dict[str, Any]  # what the cache holds for this year, as last recorded (or {})
+    source: RowSource
+
+    @cached_property
+    def rows(self) -> list[Row]:
+        return self.source.rows_of(self.key)
 
 
 def _text_files(years: list[_Year], load_raw: LoadRaw, folder: Path, every: list[_Year] | None = None
@@ -256,25 +275,20 @@ def _in_child(target: Callable[..., dict[str, Any]], result: Path, *args: Any) -
     result.write_bytes(orjson.dumps(target(*args)))
 
 
-def _make(rows_of: Callable[[], list[Row]], load_raw: LoadRaw, folder: Path, site: dict[str, str], fresh: bool,
+def _make(source_of: Callable[[], RowSource], load_raw: LoadRaw, folder: Path, site: dict[str, str], fresh: bool,
           result: Path) -> None:
-    """In the downloads' child process: make every report's row (``rows_of``), find the years
-    whose reports changed (by the state the cache holds), make their files and the all-years
-    files, the text in a second child and the databases here, save the state and say where
-    the files are (``result``)."""
-    rows = rows_of()
+    """In the downloads' child process: every report's version (``source_of``), the years
+    whose reports changed (by the state the cache holds), their files (their rows made only
+    now) and the all-years files, the text in a second child and the databases here; save
+    the state and say where the files are (``result``)."""
+    source = source_of()
+    versions = source.versions
     state = {} if fresh else load_state(folder / "state.json")
     old_years = state.get("years", {}) if state.get("format") == STATE_FORMAT else {}
-    grouped: dict[str, list[Row]] = {}
-    versions: dict[str, dict[str, str]] = {}
-    for row in rows:
-        key = year_key(row.info.year)
-        grouped.setdefault(key, []).append(row)
-        versions.setdefault(key, {})[row.info.name] = row.version
     salt = orjson.dumps(site).decode()
-    years = [_Year(key, members, versions[key], old_years.get(key, {})) for key, members in sorted(grouped.items())]
+    years = [_Year(key, versions[key], old_years.get(key, {}), source) for key in sorted(versions)]
     for leftover in folder.iterdir():
-        if _leftover(leftover.name, set(grouped)):
+        if _leftover(leftover.name, set(versions)):
             leftover.unlink()
     changed = [y for y in years if y.old.get("salt") != salt or y.old.get("versions") != y.versions
                or not _intact(folder, y)
@@ -286,6 +300,8 @@ def _make(rows_of: Callable[[], list[Row]], load_raw: LoadRaw, folder: Path, sit
                                          allyears.published(folder, every.get("sqlite", {})))
     every_changed = bool(years) and (bool(changed) or every_missing)
     if changed or every_changed:
+        for year in changed:
+            assert year.rows is not None  # made here, before the text's child forks: one making, not two
         text_result = folder / f".text-result.{os.getpid()}.json"
         text = multiprocessing.get_context("fork").Process(
             target=_in_child, args=(_text_files, text_result, changed, load_raw, folder, years))
@@ -324,14 +340,14 @@ class Downloads:
     ``site`` holds what the files say about the site (``title``, ``source_url``); a change
     there makes every year again."""
 
-    def __init__(self, rows_of: Callable[[], list[Row]], load_raw: LoadRaw, folder: Path, site: dict[str, str], *,
+    def __init__(self, source_of: Callable[[], RowSource], load_raw: LoadRaw, folder: Path, site: dict[str, str], *,
                  fresh: bool):
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
         self.made: dict[str, Any] = {}
         self.result_path = folder / f".result.{os.getpid()}.json"
         self.process = multiprocessing.get_context("fork").Process(
-            target=_make, args=(rows_of, load_raw, folder, site, fresh, self.result_path))
+            target=_make, args=(source_of, load_raw, folder, site, fresh, self.result_path))
         self.process.start()
 
     def paths(self, year: str) -> dict[str, Path]:

@@ -23,7 +23,7 @@ from giro_site.regions import gazetteer
 from giro_site.site.build.assets import Asset
 from giro_site.site.build.output import Payload
 from giro_site.site.config import SiteConfig
-from giro_site.site.downloads.aggregates import Row, stable_id
+from giro_site.site.downloads.aggregates import Row, RowSource, row_version, stable_id, year_key
 from giro_site.site.downloads.dictionary import DICTIONARY_COLUMNS, datasette_metadata
 from giro_site.site.downloads.dictionary import entries as dictionary_entries
 from giro_site.site.downloads.formats import YEAR_FORMATS, derived_fields, dictionary_csv, example_query
@@ -244,8 +244,27 @@ class SiteRenderer:
         """Each report's row of the downloads, its fields made when a download needs them
         (``keys``: a key of each agency's metadata, which with the report's own version
         changes whenever the fields would; not its other reports, whose rows stay as they are)."""
-        return [Row(info, partial(self.report_fields, agency, info, rid), keys[agency.slug][:16])
+        return [self._download_row(agency, info, rid, keys[agency.slug][:16])
                 for agency in agencies for info, rid in zip(agency.reports, agency.ids, strict=True)]
+
+    def _download_row(self, agency: Agency, info: ReportInfo, report_id: str, salt: str) -> Row:
+        return Row(info, partial(self.report_fields, agency, info, report_id), salt)
+
+    def download_source(self, agencies: list[Agency], keys: dict[str, str]) -> RowSource:
+        """Each report's version in the downloads (as its ``download_rows`` row gives it), by
+        year; a year's rows made when asked for."""
+        versions: dict[str, dict[str, str]] = {}
+        members: dict[str, list[tuple[Agency, ReportInfo, str, str]]] = {}
+        for agency in agencies:
+            salt = keys[agency.slug][:16]
+            for info, rid in zip(agency.reports, agency.ids, strict=True):
+                key = year_key(info.year)
+                if (held := versions.get(key)) is None:
+                    held = versions[key] = {}
+                    members[key] = []
+                held[info.name] = row_version(info, salt)
+                members[key].append((agency, info, rid, salt))
+        return RowSource(versions, lambda key: [self._download_row(*member) for member in members[key]])
 
     def download_site(self) -> dict[str, str]:
         """What the download files say about the site: its address only when ``site_url`` is
