@@ -7,6 +7,8 @@ optional (``publish_originals``)."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from giro_site.bench.synth import make_corpus
 from giro_site.site.build import sitesize
@@ -56,3 +58,17 @@ def test_no_file_is_near_a_hosts_limit(sites: dict[int, sitesize.SiteSize]) -> N
     near = sitesize.SiteSize(bytes=sitesize.GITHUB_PAGES_BYTES, files=sitesize.CLOUDFLARE_FILES + 1,
                              largest=(sitesize.CLOUDFLARE_FILE_BYTES + 1, "data/big.zip"))
     assert [w[:4] for w in sitesize.warnings(near)] == ["网站大小", "共 20", "data"]
+
+
+_SEGMENTS = ["agency", "agencies", "regions", "source", "assets", "data", "reports-all.csv.zip", "reports-2020.csv.zip",
+             "x.html", "agencyX", "", "a.json.gz"]
+
+
+@given(st.lists(st.sampled_from(_SEGMENTS), min_size=1, max_size=4))
+def test_a_files_kind_is_that_of_the_first_prefix_it_starts_with(parts: list[str]) -> None:
+    relative = "/".join(parts)
+    if relative.startswith("agency/"):
+        expected = "报告页面" if relative.endswith(".html") else "机关数据文件"
+    else:
+        expected = next((kind for prefix, kind in sitesize._PREFIXES if relative.startswith(prefix)), "其他页面和文件")
+    assert sitesize.kind_of(relative) == expected

@@ -112,6 +112,7 @@ def headline(report: dict[str, Any]) -> Headline:
 
 
 _OUTCOME_KEYS = [key for key, _, _ in OUTCOME_GROUPS]
+_GROUPS = len(_OUTCOME_KEYS)
 
 
 def _by_group_out(by_group: dict[str, Any]) -> list[Any] | dict[str, Any]:
@@ -121,7 +122,7 @@ def _by_group_out(by_group: dict[str, Any]) -> list[Any] | dict[str, Any]:
 
 def _by_group_in(kept: Any) -> dict[str, Any]:
     """``_by_group_out``'s figures as they were (ValueError for anything else)."""
-    if kept.__class__ is list and len(kept) == len(_OUTCOME_KEYS):
+    if kept.__class__ is list and len(kept) == _GROUPS:
         return dict(zip(_OUTCOME_KEYS, kept, strict=False))  # (the lengths are checked)
     if kept.__class__ is not dict:
         raise ValueError("a brief of another layout")
@@ -189,8 +190,11 @@ class ReportInfo:
         info._errors = messages
         info.year, info.version = year, version
         info.head = Headline(items, applications, processed, share, reviews, lawsuits, corrected,
-                             _by_group_in(outcomes), quality, errors, warnings, granted, _by_group_in(complete),
-                             approximate)
+                             dict(zip(_OUTCOME_KEYS, outcomes, strict=False)) if outcomes.__class__ is list
+                             and len(outcomes) == _GROUPS else _by_group_in(outcomes),  # (the usual brief, inline)
+                             quality, errors, warnings, granted,
+                             dict(zip(_OUTCOME_KEYS, complete, strict=False)) if complete.__class__ is list
+                             and len(complete) == _GROUPS else _by_group_in(complete), approximate)
         return info
 
     @property

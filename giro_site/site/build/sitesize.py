@@ -20,10 +20,20 @@ _PREFIXES = (("source/", ORIGINALS), ("data/reports-all", "全部年度下载文
              ("agencies/", "机关列表页面"), ("assets/", "静态资源"))
 
 
+_BY_FOLDER = {prefix[:-1]: kind for prefix, kind in _PREFIXES if prefix.endswith("/")}
+
+
 def kind_of(relative: str) -> str:
-    """The kind of a file by where it is in the site."""
-    if relative.startswith("agency/"):
+    """The kind of a file by where it is in the site (by its top folder at once: the build
+    tallies tens of thousands of region pages)."""
+    folder, inside, _ = relative.partition("/")
+    if not inside:
+        return "其他页面和文件"
+    if folder == "agency":
         return "报告页面" if relative.endswith(".html") else "机关数据文件"
+    kind = _BY_FOLDER.get(folder)
+    if kind is not None:
+        return kind
     return next((kind for prefix, kind in _PREFIXES if relative.startswith(prefix)), "其他页面和文件")
 
 

@@ -37,23 +37,29 @@ def place_of(agency: Agency) -> Place | None:
 def region_tree(agencies: list[Agency]) -> dict[str, Region]:
     """Every place with a body in it, by code, children in the gazetteer's order."""
     regions: dict[str, Region] = {}
-    chains: dict[str, list[Region]] = {}  # a place's regions, the province first (bodies share places)
+    chains: dict[str, list[Region]] = {}  # a place's regions by its code, the province first (bodies share places)
+
+    def chain_of(place: Place) -> list[Region]:  # (as deep as the gazetteer's levels)
+        chain = chains.get(place.code)
+        if chain is None:
+            above = chain_of(place.parent) if place.parent is not None else []
+            region = regions[place.code] = Region(place)  # (after its ancestors: the order pages are made in)
+            if above:
+                above[-1].children.append(region)
+            chain = chains[place.code] = [*above, region]
+        return chain
+
+    by_code = gazetteer().by_code
     for agency in agencies:
         code = agency.division.get("code")
-        chain = chains.get(code) if code else None
+        if not code:
+            continue
+        chain = chains.get(code)
         if chain is None:
-            place = place_of(agency)
+            place = by_code.get(code)
             if place is None:
                 continue
-            chain = []
-            for index, ancestor in enumerate(place.chain()):
-                region = regions.get(ancestor.code)
-                if region is None:
-                    region = regions[ancestor.code] = Region(ancestor)
-                    if index:
-                        regions[ancestor.parent.code].children.append(region)  # type: ignore[union-attr]
-                chain.append(region)
-            chains[code] = chain  # type: ignore[index]
+            chain = chains[code] = chain_of(place)
         for region in chain:
             region.beneath.append(agency)
         chain[-1].here.append(agency)
