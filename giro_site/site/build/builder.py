@@ -50,6 +50,7 @@ from giro_site.site.build.sitesize import SiteSize
 from giro_site.site.build.store import ReportStore
 from giro_site.site.build.write import AboutAll, Plan, Written
 from giro_site.site.config import AgencyDirectory, load_agencies, load_config
+from giro_site.site.downloads.ahead import DownloadsAhead
 from giro_site.site.model import Agency, OtherVersion, ReportInfo, build_agencies, group_key
 from giro_site.site.pages.listing import IndexRows, index_piece
 from giro_site.site.pages.markdown_pages import markdown_pages
@@ -334,6 +335,8 @@ def build_site(options: BuildOptions, session: BuildSession | None = None) -> Bu
         # The content's scan in a child while this process reads the caches; not in ``serve``,
         # whose other threads a fork would copy mid-work (and whose rebuilds read no caches).
         scan = None if session.background else ScanAhead(options.content)
+        # and a child for the downloads of a patch, forked while this process is small (``ahead``)
+        ahead = None if session.background or options.fresh else DownloadsAhead()
         try:
             # A refused --out stops the build before anything is written (the lock's folder too);
             # under the lock, the output is looked at again.
@@ -344,6 +347,8 @@ def build_site(options: BuildOptions, session: BuildSession | None = None) -> Bu
         except BaseException:
             if scan is not None:
                 scan.close()
+            if ahead is not None:
+                ahead.close()
             raise
 
         def done() -> None:  # when the build has finished, maybe in the background (``serve``)
@@ -351,10 +356,12 @@ def build_site(options: BuildOptions, session: BuildSession | None = None) -> Bu
             lock.release()
 
         try:
-            return _build_site(options, session, done, scan)
+            return _build_site(options, session, done, scan, ahead)
         except BaseException:
             if scan is not None:
                 scan.close()
+            if ahead is not None:
+                ahead.close()
             done()
             raise
 
@@ -425,7 +432,8 @@ def _restored_model(renderer: SiteRenderer, store: ReportStore, loaded: tuple[di
     if made is None:
         return None
     agencies, keys, metas, rows, pieces, unused = made
-    return SiteModel(base, agencies, keys, rows, region_tree(agencies), pieces, metas, unused=unused)
+    return SiteModel(base, agencies, keys, rows, region_tree(agencies), pieces, metas, unused=unused,
+                     generation=str(loaded[0].get("generation") or ""))
 
 
 def _apply(renderer: SiteRenderer, model: SiteModel, patched: Patch) -> None:
@@ -440,7 +448,7 @@ def _apply(renderer: SiteRenderer, model: SiteModel, patched: Patch) -> None:
 
 
 def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[], None],
-                scan: ScanAhead | None = None) -> BuildResult:
+                scan: ScanAhead | None = None, ahead: DownloadsAhead | None = None) -> BuildResult:
     started = time.perf_counter()
     given = options.out
     folder, manifest = _prepare_output(options, session)
@@ -502,7 +510,9 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
                     trusted=kept and patched is not None)
     lap("plan")
 
-    about_all = AboutAll(cache, options.fresh, renderer, store, model, problems, patched if plan.rebuild else None)
+    generation = os.urandom(8).hex()  # of the model as this build saves it, and of its downloads
+    about_all = AboutAll(cache, options.fresh, renderer, store, model, problems, patched if plan.rebuild else None,
+                         generation, ahead)
     options.progress.stage("生成汇总页面和下载文件")
     if plan.rebuild:
         finish = write.rebuild(options.out, renderer, store, model, plan, about_all, options.progress,
@@ -528,8 +538,9 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
         leaves a model whose keys the old manifest's differ from, so those pages are made again.)"""
         store.save()
         try:  # one that cannot be saved only costs the next build the general path, never this one
-            saved_model.save(*snapshot(model, store.token),
+            saved_model.save(*snapshot(model, store.token, generation),
                              None if patched is None else [model.agencies[index].slug for index in patched.changed])
+            model.generation = generation
         except OSError:
             with suppress(OSError):
                 saved_model.remove()

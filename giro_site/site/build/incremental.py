@@ -54,6 +54,8 @@ class SiteModel:
     # as the general path found them: a patch changes no report's file, agency or place, and
     # a change to agencies.toml takes the general path, so they stand until it runs again.
     unused: list[str] | None = None
+    # Names the model as a build saved it (``snapshot``), and the downloads made of it (``ahead``).
+    generation: str = ""
 
     def __post_init__(self) -> None:
         if not self.where:
@@ -152,15 +154,15 @@ class Records(Mapping[str, list[Any]]):
         return len(self.index)
 
 
-def snapshot(model: SiteModel, token: str) -> tuple[dict[str, Any], Records]:
+def snapshot(model: SiteModel, token: str, generation: str) -> tuple[dict[str, Any], Records]:
     """What a new process needs to make ``model`` again without grouping every report: each
     agency as grouped (its reports by name, with the findings the corpus added), its keys
     and its row of data/index.json, by slug; and a head with the agencies' order. ``token``
     names the store's index it was made from (``ReportStore.token``): the reports'
-    summaries come from there."""
+    summaries come from there; ``generation``, this save (``SiteModel.generation``)."""
     records = Records(model)
     return {"format": SNAPSHOT_FORMAT, "base": model.base, "token": token, "order": list(records.index),
-            "unused": model.unused}, records
+            "unused": model.unused, "generation": generation}, records
 
 
 Restored = tuple[list[Agency], dict[str, str], dict[str, str], IndexRows, list[bytes], list[str] | None]

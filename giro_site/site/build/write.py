@@ -25,6 +25,7 @@ from giro_site.site.build.incremental import Patch, SiteModel
 from giro_site.site.build.output import MARKER, MARKER_TEXT, InPlace, Payload, Prepared, Staging
 from giro_site.site.build.store import ReportStore
 from giro_site.site.downloads import aggregates
+from giro_site.site.downloads.ahead import DownloadsAhead, request
 from giro_site.site.model import Agency
 from giro_site.site.pages.regions import Region
 from giro_site.site.pages.renderer import Output, SiteRenderer
@@ -169,12 +170,35 @@ class AboutAll:
     regions it touched."""
 
     def __init__(self, options_cache: Path, fresh: bool, renderer: SiteRenderer, store: ReportStore,
-                 model: SiteModel, problems: list[Problem], patched: Patch | None):
+                 model: SiteModel, problems: list[Problem], patched: Patch | None, generation: str = "",
+                 ahead: DownloadsAhead | None = None):
+        """``generation``: of the model as this build saves it (the downloads' state records
+        it); ``ahead``: a child forked when the build started, which makes the downloads of a
+        patch (``patched``) of the model of ``model.generation`` once sent its work, here; it
+        is closed if there is none."""
         self.renderer, self.model, self.problems, self.patched = renderer, model, problems, patched
+        folder = options_cache / "downloads"
         # (the rows made in the child, and only those of the years made again)
-        self._start = (partial(renderer.download_source, model.agencies, model.metas), store.raw,
-                       options_cache / "downloads", renderer.download_site(), fresh)
+        self._start = (partial(renderer.download_source, model.agencies, model.metas), store.raw, folder,
+                       renderer.download_site(), fresh, generation)
         self.downloads: aggregates.Downloads | None = None
+        if ahead is not None:
+            if patched is not None and model.generation and not fresh:
+                changed = [renderer.download_row(model.agencies[index], info.name, model.metas)
+                           for index in patched.changed for info in model.agencies[index].reports]
+
+                def names_of(key: str) -> list[str]:
+                    return [info.name for agency in model.agencies for info in agency.reports
+                            if aggregates.year_key(info.year) == key]
+
+                def row_of(name: str) -> aggregates.Row:
+                    return renderer.download_row(model.agencies[model.where[name]], name, model.metas)
+
+                work = request(folder, renderer.download_site(), model.generation, generation, changed, names_of,
+                               row_of, store.raw)
+                self.downloads = ahead.send(folder, work, self._started)
+            if self.downloads is None:
+                ahead.close()
 
     def start(self) -> None:
         """Start making the downloads in their child processes. A rebuild in ``serve`` starts
@@ -183,8 +207,11 @@ class AboutAll:
         memory the parent touched while the children ran was copied (at 50,000 reports,
         seconds)."""
         if self.downloads is None:
-            source_of, load, folder, site, fresh = self._start
-            self.downloads = aggregates.Downloads(source_of, load, folder, site, fresh=fresh)
+            self.downloads = self._started()
+
+    def _started(self) -> aggregates.Downloads:
+        source_of, load, folder, site, fresh, generation = self._start
+        return aggregates.Downloads.start(source_of, load, folder, site, fresh=fresh, generation=generation)
 
     def pages(self, previous: dict[str, Any]) -> tuple[list[Output], dict[str, str], dict[str, str]]:
         """(outputs, the listing keys, the regions' signatures) of the pages about all agencies."""

@@ -22,11 +22,11 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 
@@ -98,6 +98,36 @@ class Row:
     def name(self) -> str:
         return self.info.name
 
+    def published(self, load_raw: LoadRaw) -> bytes:
+        return full_json(self.info, load_raw)
+
+    def raw(self, load_raw: LoadRaw) -> bytes:
+        return load_raw(self.info.name)
+
+
+class ReportRow(Protocol):
+    """What the downloads read of a report's row (``Row``, or what a child was sent: ``ahead``)."""
+
+    @property
+    def name(self) -> str: ...
+
+    version: str
+
+    @property
+    def fields(self) -> dict[str, Any]: ...
+
+    def published(self, load_raw: LoadRaw) -> bytes: ...
+
+    def raw(self, load_raw: LoadRaw) -> bytes: ...
+
+
+class NotSent(Exception):
+    """A row's content that the downloads' early child was not sent (``ahead``): it hands the
+    work back to a child forked the usual way."""
+
+
+NOT_SENT = 3  # the exit code of a child that met a ``NotSent``
+
 
 def row_version(info: ReportInfo, salt: str) -> str:
     return f"{info.version}:{salt}"
@@ -114,24 +144,24 @@ class RowSource:
     every row of 50,000 reports cost the downloads' child a tenth of a second."""
 
     versions: dict[str, dict[str, str]]
-    rows_of: Callable[[str], list[Row]]
+    rows_of: Callable[[str], Sequence[ReportRow]]
 
 
 # --- the text files ----------------------------------------------------------------------------
 
 
-def json_piece(load_raw: LoadRaw) -> Callable[[Row], bytes]:
-    return lambda row: full_json(row.info, load_raw)
+def json_piece(load_raw: LoadRaw) -> Callable[[ReportRow], bytes]:
+    return lambda row: row.published(load_raw)
 
 
-def csv_piece(load_raw: LoadRaw) -> Callable[[Row], bytes]:
-    return lambda row: csv_line(row.fields, orjson.loads(load_raw(row.name)))
+def csv_piece(load_raw: LoadRaw) -> Callable[[ReportRow], bytes]:
+    return lambda row: csv_line(row.fields, orjson.loads(row.raw(load_raw)))
 
 
 # --- SQLite -----------------------------------------------------------------------------------
 
 
-def update_sqlite(rows: list[Row], load_raw: LoadRaw, work: Path, versions: dict[str, str] | None,
+def update_sqlite(rows: Sequence[ReportRow], load_raw: LoadRaw, work: Path, versions: dict[str, str] | None,
                   current: dict[str, str]) -> tuple[set[int], set[int]]:
     """Bring the working database ``work`` to ``rows`` (``current``: their versions),
     replacing the rows of reports whose version differs from ``versions``, what it held
@@ -147,10 +177,10 @@ def update_sqlite(rows: list[Row], load_raw: LoadRaw, work: Path, versions: dict
             db.executemany(f"DELETE FROM {table} WHERE {'id' if table == 'reports' else 'report_id'} = ?", stale)
         batch: dict[str, list[tuple[Any, ...]]] = {}
         new: set[int] = set()
-        for count, row in enumerate((r for r in rows if versions.get(r.info.name) != r.version), start=1):
+        for count, row in enumerate((r for r in rows if versions.get(r.name) != r.version), start=1):
             fields = row.fields
             new.add(fields["id"])
-            for table, values in sqlite_rows(orjson.loads(full_json(row.info, load_raw)), fields).items():
+            for table, values in sqlite_rows(orjson.loads(row.published(load_raw)), fields).items():
                 batch.setdefault(table, []).extend(values)
             if count % 2000 == 0:
                 insert_rows(db, batch)
@@ -197,7 +227,7 @@ class _Year:
     source: RowSource
 
     @cached_property
-    def rows(self) -> list[Row]:
+    def rows(self) -> Sequence[ReportRow]:
         return self.source.rows_of(self.key)
 
 
@@ -272,18 +302,24 @@ def _database_files(years: list[_Year], load_raw: LoadRaw, folder: Path, site: d
 
 
 def _in_child(target: Callable[..., dict[str, Any]], result: Path, *args: Any) -> None:
-    result.write_bytes(orjson.dumps(target(*args)))
+    try:
+        made = target(*args)
+    except NotSent:
+        os._exit(NOT_SENT)  # (not an error: told to the early child, which hands the work back)
+    result.write_bytes(orjson.dumps(made))
 
 
-def _make(source_of: Callable[[], RowSource], load_raw: LoadRaw, folder: Path, site: dict[str, str], fresh: bool,
-          result: Path) -> None:
+def make(source_of: Callable[[], RowSource], load_raw: LoadRaw, folder: Path, site: dict[str, str], fresh: bool,
+          result: Path, generation: str = "", state: dict[str, Any] | None = None) -> None:
     """In the downloads' child process: every report's version (``source_of``), the years
-    whose reports changed (by the state the cache holds), their files (their rows made only
-    now) and the all-years files, the text in a second child and the databases here; save
-    the state and say where the files are (``result``)."""
+    whose reports changed (by the state the cache holds, or ``state`` as read already),
+    their files (their rows made only now) and the all-years files, the text in a second
+    child and the databases here; save the state, with the ``generation`` of the saved
+    model these rows are of (``ahead``), and say where the files are (``result``)."""
     source = source_of()
     versions = source.versions
-    state = {} if fresh else load_state(folder / "state.json")
+    if state is None:
+        state = {} if fresh else load_state(folder / "state.json")
     old_years = state.get("years", {}) if state.get("format") == STATE_FORMAT else {}
     salt = orjson.dumps(site).decode()
     years = [_Year(key, versions[key], old_years.get(key, {}), source) for key in sorted(versions)]
@@ -306,8 +342,12 @@ def _make(source_of: Callable[[], RowSource], load_raw: LoadRaw, folder: Path, s
         text = multiprocessing.get_context("fork").Process(
             target=_in_child, args=(_text_files, text_result, changed, load_raw, folder, years))
         text.start()
-        held = _database_files(changed, load_raw, folder, site, versions, every)
-        text.join()
+        try:
+            held = _database_files(changed, load_raw, folder, site, versions, every)
+        finally:
+            text.join()  # (never left writing beside whatever runs next)
+        if text.exitcode == NOT_SENT:
+            raise NotSent("the CSV and JSON")
         if text.exitcode != 0:
             raise RuntimeError(f"生成下载文件失败（CSV 和 JSON：子进程退出码 {text.exitcode}）")
         for year, files in orjson.loads(text_result.read_bytes()).items():
@@ -317,7 +357,9 @@ def _make(source_of: Callable[[], RowSource], load_raw: LoadRaw, folder: Path, s
             kept[year.key] = {"salt": salt, "versions": year.versions, **held[year.key]}
         if every_changed:
             every = held[allyears.ALL]
-        save_state(folder / "state.json", {"format": STATE_FORMAT, "years": kept, allyears.ALL: every})
+    if changed or every_changed or state.get("generation") != generation:
+        save_state(folder / "state.json", {"format": STATE_FORMAT, "generation": generation, "years": kept,
+                                           allyears.ALL: every})
     published = {key: every.get("sqlite", {}).get(key) for key in ("split", "provinces")}
     result.write_bytes(orjson.dumps({"years": [y.key for y in years], "every": published}))
 
@@ -340,15 +382,27 @@ class Downloads:
     ``site`` holds what the files say about the site (``title``, ``source_url``); a change
     there makes every year again."""
 
-    def __init__(self, source_of: Callable[[], RowSource], load_raw: LoadRaw, folder: Path, site: dict[str, str], *,
-                 fresh: bool):
-        self.folder = folder
-        folder.mkdir(parents=True, exist_ok=True)
+    def __init__(self, folder: Path, wait: Callable[[], int | None], result_path: Path,
+                 instead: Callable[[], Downloads] | None = None):
+        """``wait``: for the child, its exit code; ``instead``: the downloads to wait for if that
+        child hands the work back (``NOT_SENT``)."""
+        self.folder, self._wait, self.result_path, self._instead = folder, wait, result_path, instead
         self.made: dict[str, Any] = {}
-        self.result_path = folder / f".result.{os.getpid()}.json"
-        self.process = multiprocessing.get_context("fork").Process(
-            target=_make, args=(source_of, load_raw, folder, site, fresh, self.result_path))
-        self.process.start()
+
+    @classmethod
+    def start(cls, source_of: Callable[[], RowSource], load_raw: LoadRaw, folder: Path, site: dict[str, str], *,
+              fresh: bool, generation: str = "") -> Downloads:
+        folder.mkdir(parents=True, exist_ok=True)
+        result_path = folder / f".result.{os.getpid()}.json"
+        process = multiprocessing.get_context("fork").Process(
+            target=make, args=(source_of, load_raw, folder, site, fresh, result_path, generation))
+        process.start()
+
+        def wait() -> int | None:
+            process.join()
+            return process.exitcode
+
+        return cls(folder, wait, result_path)
 
     def paths(self, year: str) -> dict[str, Path]:
         return {fmt: self.folder / f"reports-{year}.{fmt}" for fmt in FORMATS}
@@ -356,9 +410,13 @@ class Downloads:
     def result(self) -> list[tuple[str, dict[str, Path]]]:
         """(year, format → file in the cache) for every year, newest first."""
         if not self.made:
-            self.process.join()
-            if self.process.exitcode != 0:
-                raise RuntimeError(f"生成下载文件失败（子进程退出码 {self.process.exitcode}）")
+            code = self._wait()
+            if code == NOT_SENT and self._instead is not None:
+                instead = self._instead()
+                self._wait, self.result_path, self._instead = instead._wait, instead.result_path, None
+                code = self._wait()
+            if code != 0:
+                raise RuntimeError(f"生成下载文件失败（子进程退出码 {code}）")
             self.made = orjson.loads(self.result_path.read_bytes())
             self.result_path.unlink()
         return [(key, self.paths(key)) for key in reversed(self.made["years"])]

@@ -35,13 +35,18 @@ class Item(Protocol):
 def groups(items: Sequence[Item]) -> list[tuple[int, int]]:
     """(start, end) of each group of ``items``: a group ends after an item whose name's CRC is
     divisible by ``GROUP``, or at the end."""
+    return name_groups([item.name for item in items])
+
+
+def name_groups(names: Sequence[str]) -> list[tuple[int, int]]:
+    """``groups`` of items of these names."""
     bounds, start = [], 0
-    for index, item in enumerate(items):
-        if zlib.crc32(item.name.encode("utf-8")) % GROUP == 0:
+    for index, name in enumerate(names):
+        if zlib.crc32(name.encode("utf-8")) % GROUP == 0:
             bounds.append((start, index + 1))
             start = index + 1
-    if start < len(items):
-        bounds.append((start, len(items)))
+    if start < len(names):
+        bounds.append((start, len(names)))
     return bounds
 
 

@@ -1,0 +1,154 @@
+"""The downloads of a patched rebuild, made by the child forked when the build starts: the same
+files as a fresh build; the work handed back to a child forked the usual way whenever the
+cache's state is not that of the model the build patched."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from giro_site.bench.synth import make_corpus
+from giro_site.site.build.builder import BuildOptions, build_site
+from giro_site.site.downloads import aggregates, ahead, textparts
+from tests.test_incremental import DATE, _more_items, files
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    """A corpus of several years, a year's reports in several text groups."""
+    make_corpus(tmp_path / "content", 160)
+    return tmp_path
+
+
+def build(site: Path, out: str = "public", **extra: object) -> object:
+    return build_site(BuildOptions(content=site / "content", out=site / out, build_date=DATE, **extra))  # type: ignore[arg-type]
+
+
+def assert_same_as_fresh(site: Path) -> None:
+    build(site, "fresh", fresh=True, cache_dir=site / "fresh-cache")
+    rebuilt, fresh = files(site / "public"), files(site / "fresh")
+    assert sorted(rebuilt) == sorted(fresh)
+    assert [name for name in rebuilt if rebuilt[name] != fresh[name]] == []
+    shutil.rmtree(site / "fresh")
+    shutil.rmtree(site / "fresh-cache")
+
+
+def _state(site: Path) -> Path:
+    return site / ".giro-cache" / "public" / "downloads" / "state.json"
+
+
+def _edited(site: Path) -> Path:
+    """A report edited: one more item (a patch); returns the report."""
+    path = next(p for p in sorted((site / "content" / "reports").rglob("*.txt"))
+                if re.search(r"主动公开政府信息\d+条", p.read_text(encoding="utf-8")))
+    path.write_text(_more_items(path.read_text(encoding="utf-8")), encoding="utf-8")
+    return path
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Calls of the usual way (a child forked from the build once it has its model)."""
+    calls: list[int] = []
+    real = aggregates.Downloads.start
+
+    def start(*args: object, **kwargs: object) -> aggregates.Downloads:
+        calls.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(aggregates.Downloads, "start", start)
+    return calls
+
+
+def test_a_patch_has_its_downloads_made_by_the_child_forked_at_the_start(site: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    build(site)
+    _edited(site)
+    with monkeypatch.context() as patched:
+        calls = _counting(patched)
+        result = build(site)
+    assert result.patched and calls == []  # type: ignore[attr-defined]
+    assert orjson.loads(_state(site).read_bytes())["generation"]
+    assert_same_as_fresh(site)
+
+
+@pytest.mark.parametrize("damage", ["generation", "zip", "database"])
+def test_a_cache_not_as_the_patched_model_left_it_hands_the_work_back(site: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                      damage: str) -> None:
+    """The state of another generation (the last build's downloads failed after its model was
+    saved), or a year's file or working database gone from the cache (every row of that year
+    is needed, and the child was sent those of a few text groups): the usual way makes the
+    files, the same as a fresh build."""
+    monkeypatch.setattr(textparts, "GROUP", 4)  # (a year of this small corpus in many groups)
+    build(site)
+    edited = _edited(site)
+    if damage == "generation":
+        state = orjson.loads(_state(site).read_bytes())
+        state["generation"] = "0" * 16
+        _state(site).write_bytes(orjson.dumps(state))
+    else:
+        years = orjson.loads(_state(site).read_bytes())["years"]
+        year = next(key for key, held in years.items() if any(name.endswith(edited.name) for name in held["versions"]))
+        gone = f"reports-{year}.csv.zip" if damage == "zip" else f"reports-{year}.work.sqlite"
+        (_state(site).parent / gone).unlink()
+    with monkeypatch.context() as patched:
+        calls = _counting(patched)
+        result = build(site)
+    assert result.patched and calls == [1]  # type: ignore[attr-defined]
+    assert_same_as_fresh(site)
+
+
+def test_a_child_with_no_work_ends_and_is_reaped() -> None:
+    child = ahead.DownloadsAhead()
+    pid = child._child[0] if child._child is not None else None
+    child.close()
+    if pid is not None:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, 0)
+
+
+def test_a_child_whose_pipe_closes_gives_up() -> None:
+    read, write = os.pipe()
+    os.close(write)
+    with pytest.raises(EOFError):
+        ahead._read(read, 8, os.getppid())
+    os.close(read)
+
+
+@dataclass
+class _Info:
+    year: int | None
+
+
+@dataclass
+class _Row:
+    name: str
+    info: _Info
+    version: str = "v"
+    fields: dict | None = None
+
+    def raw(self, load_raw: object) -> bytes:
+        return b'{"r":1}'
+
+    def published(self, load_raw: object) -> bytes:
+        return b'{"p":1}'
+
+
+@given(st.lists(st.text("abcdefgh", min_size=1, max_size=6), min_size=1, max_size=300, unique=True), st.data())
+def test_every_text_group_holding_a_changed_row_is_sent_whole(names: list[str], data: st.DataObject) -> None:
+    changed = data.draw(st.sets(st.sampled_from(names), min_size=1, max_size=3))
+    rows = [_Row(name, _Info(2020)) for name in changed]
+    work = orjson.loads(ahead.request(Path("/d"), {}, "base", "next", rows,  # type: ignore[arg-type]
+                                      lambda key: names, lambda name: _Row(name, _Info(2020), fields={}),  # type: ignore
+                                      lambda name: b""))
+    sent = set(work["rows"])
+    for start, end in textparts.name_groups(names):
+        group = set(names[start:end])
+        assert group <= sent if group & changed else not group & sent
+    assert set(work["changed"]) == changed and work["base"] == "base" and work["generation"] == "next"
