@@ -12,6 +12,7 @@ import hashlib
 import multiprocessing
 import os
 from dataclasses import dataclass, field
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,8 @@ import orjson
 
 from giro_site.checks import check_against_previous
 from giro_site.errors import ReportError
-from giro_site.fetch.sidecar import is_sidecar, report_of
+from giro_site.fetch.sidecar import SUFFIX as SIDECAR
+from giro_site.fetch.sidecar import report_of
 from giro_site.findings import ERROR, INFO, WARNING, finding, sort_findings
 from giro_site.progress import Progress
 from giro_site.prose.identity import body_key
@@ -64,6 +66,9 @@ def _inside(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
+_NAME, _FIRST = attrgetter("name"), itemgetter(0)
+
+
 def scan_reports(content: Path, sidecars: dict[str, os.stat_result] | None = None,
                  ) -> tuple[list[tuple[str, os.stat_result]], list[Problem]]:
     """(path, stat) of every candidate report file, hidden folders and files skipped; and
@@ -98,25 +103,25 @@ def scan_reports(content: Path, sidecars: dict[str, os.stat_result] | None = Non
         folder = pending.pop()
         try:
             with os.scandir(folder) as listing:
-                entries = sorted(listing, key=lambda entry: entry.name)
+                entries = sorted(listing, key=_NAME)
         except OSError as exc:
             skip(folder, f"无法读取这个文件夹：{exc.strerror}")
             continue
-        if any(entry.name == MARKER for entry in entries):
+        if MARKER in map(_NAME, entries):
             skip(folder, "这是本程序生成的网站，不作为报告读取：请把输出文件夹（--out）放在内容文件夹以外")
             continue
         for entry in entries:
             name = entry.name
             if name.startswith("."):
                 continue
-            if is_sidecar(name):
+            if name.endswith(SIDECAR):  # (``is_sidecar``, inline: once a file of tens of thousands)
                 if sidecars is not None and entry.is_file(follow_symlinks=False):
                     sidecars[report_of(entry.path)] = entry.stat(follow_symlinks=False)
                 continue
             if entry.is_file(follow_symlinks=False):  # the usual entry, at once
                 dot = name.rfind(".")
                 if dot > 0 and name[dot:].lower() in suffixes:
-                    reason = _name_reason(name)
+                    reason = None if name.isascii() else _name_reason(name)
                     if reason is not None:
                         skip(entry.path, reason)
                     else:
@@ -139,7 +144,7 @@ def scan_reports(content: Path, sidecars: dict[str, os.stat_result] | None = Non
                     pending.append(entry.path)
             elif candidate and entry.is_file():
                 found.append((entry.path, entry.stat()))
-    found.sort(key=lambda item: item[0])
+    found.sort(key=_FIRST)
     return found, skipped
 
 

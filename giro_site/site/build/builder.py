@@ -579,18 +579,18 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
         session.saved_model = saved_model
         return written
 
-    infos = [info for agency in model.agencies for info in agency.reports]
-    result = BuildResult(out=given, reports=len(infos), agencies=len(model.agencies),
-                         problems=[p.describe() for p in problems],
-                         errors=sum(i.head.quality == "error" for i in infos),
-                         pages=sum(len(a.ids) for a in model.agencies) + len(renderer.listing_pages(len(model.rows)))
-                         + len(model.regions) + 4 + len(renderer.pages),
+    error_reports = [info.name for agency in model.agencies for info in agency.reports if info.head.quality == "error"]
+    reports = len(model.where)  # (a page each)
+    result = BuildResult(out=given, reports=reports, agencies=len(model.agencies),
+                         problems=[p.describe() for p in problems], errors=len(error_reports),
+                         pages=reports + len(renderer.listing_pages(len(model.rows))) + len(model.regions) + 4
+                         + len(renderer.pages),
                          seconds=0.0, mode="rebuild" if plan.rebuild else "full", parsed=store.parsed,
                          rendered_agencies=len(model.agencies) - len(plan.unchanged) if plan.rebuild
                          else len(model.agencies), timings=timings, cpu=cpu, notes=folder.notes,
                          pages_seconds=pages_seconds, patched=patched is not None,
                          warnings=warnings,
-                         error_reports=[i.name for i in infos if i.head.quality == "error"])
+                         error_reports=error_reports)
 
     def complete() -> None:
         try:
@@ -607,7 +607,7 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
     else:
         complete()
     if session.one_shot:
-        _LEFT_TO_EXIT.append((store, model, manifest, plan, about_all, renderer, names, pairs, infos, loaded))
+        _LEFT_TO_EXIT.append((store, model, manifest, plan, about_all, renderer, names, pairs, loaded))
     return result
 
 
