@@ -145,10 +145,17 @@ def test_every_text_group_holding_a_changed_row_is_sent_whole(names: list[str], 
     changed = data.draw(st.sets(st.sampled_from(names), min_size=1, max_size=3))
     rows = [_Row(name, _Info(2020)) for name in changed]
     work = orjson.loads(ahead.request(Path("/d"), {}, "base", "next", rows,  # type: ignore[arg-type]
-                                      lambda key: names, lambda name: _Row(name, _Info(2020), fields={}),  # type: ignore
-                                      lambda name: b""))
+                                      lambda years: {2020: names}, lambda name: _Row(name, _Info(2020), fields={}),
+                                      lambda name: b""))  # type: ignore[arg-type, return-value]
     sent = set(work["rows"])
     for start, end in textparts.name_groups(names):
         group = set(names[start:end])
         assert group <= sent if group & changed else not group & sent
     assert set(work["changed"]) == changed and work["base"] == "base" and work["generation"] == "next"
+
+
+@given(st.lists(st.text("abcdefgh", min_size=1, max_size=6), min_size=1, max_size=400, unique=True), st.data())
+def test_a_names_group_found_around_it_is_its_group(names: list[str], data: st.DataObject) -> None:
+    index = data.draw(st.integers(0, len(names) - 1))
+    assert textparts.group_of(names, index) == next(
+        (start, end) for start, end in textparts.name_groups(names) if start <= index < end)

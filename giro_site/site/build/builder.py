@@ -483,6 +483,8 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
     store.refresh(jobs=options.jobs, progress=options.progress, meanwhile=_load_pinyin,  # the stage "解析报告"
                   scanned=scan.result() if scan is not None else None)
     problems = store.problems()
+    if ahead is not None:  # (the other core is free of the scan now)
+        ahead.prepare(cache / "downloads")
     lap("parse")
 
     with _kept():  # the model

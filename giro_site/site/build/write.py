@@ -187,9 +187,14 @@ class AboutAll:
                 changed = [renderer.download_row(model.agencies[index], info.name, model.metas)
                            for index in patched.changed for info in model.agencies[index].reports]
 
-                def names_of(key: str) -> list[str]:
-                    return [info.name for agency in model.agencies for info in agency.reports
-                            if aggregates.year_key(info.year) == key]
+                def names_of(years: set[int | None]) -> dict[int | None, list[str]]:
+                    """Each year's reports in the rows' order, in one pass."""
+                    names: dict[int | None, list[str]] = {year: [] for year in years}
+                    for agency in model.agencies:
+                        for info in agency.reports:
+                            if (held := names.get(info.year)) is not None:
+                                held.append(info.name)
+                    return names
 
                 def row_of(name: str) -> aggregates.Row:
                     return renderer.download_row(model.agencies[model.where[name]], name, model.metas)

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import os
 import select
+import threading
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -59,33 +61,36 @@ class SentRow:
         return self._part("fields")  # type: ignore[no-any-return]
 
     def published(self, load_raw: LoadRaw) -> bytes:
-        return self._part("published").encode("utf-8")  # type: ignore[no-any-return]
+        published = self._part("published")  # (None: the JSON as stored)
+        return (self._part("raw") if published is None else published).encode("utf-8")  # type: ignore[no-any-return]
 
     def raw(self, load_raw: LoadRaw) -> bytes:
         return self._part("raw").encode("utf-8")  # type: ignore[no-any-return]
 
 
 def request(folder: Path, site: dict[str, str], base: str, generation: str, changed: list[Row],
-            names_of: Callable[[str], list[str]], row_of: Callable[[str], Row], load_raw: LoadRaw) -> bytes:
+            names_of: Callable[[set[int | None]], dict[int | None, list[str]]], row_of: Callable[[str], Row],
+            load_raw: LoadRaw) -> bytes:
     """The child's work: the downloads' cache ``folder``; the rows of the reports of the
     patched agencies (``changed``), each with its year and version; the generation of the
     saved model the cache's state must be of (``base``: every other row is as that state
     holds it) and the one to record; and the content of every row of a text group holding a
-    changed row (``names_of``: a year's reports in the rows' order; ``row_of``: a report's
-    row), with its fields and its JSON as stored and as published."""
-    by_year: dict[str, set[str]] = {}
+    changed row (``names_of``: the reports of each of these years in the rows' order;
+    ``row_of``: a report's row), with its fields and its JSON as stored and as published."""
+    by_year: dict[int | None, set[str]] = {}
     for row in changed:
-        by_year.setdefault(year_key(row.info.year), set()).add(row.name)
+        by_year.setdefault(row.info.year, set()).add(row.name)
     sent: dict[str, dict[str, Any]] = {}
-    for key, names_changed in by_year.items():
-        names = names_of(key)
-        hits = [index for index, name in enumerate(names) if name in names_changed]
-        for start, end in textparts.name_groups(names):
-            if any(start <= index < end for index in hits):
-                for name in names[start:end]:
+    for year, names in names_of(set(by_year)).items():
+        for index in (index for index, name in enumerate(names) if name in by_year[year]):
+            start, end = textparts.group_of(names, index)
+            for name in names[start:end]:
+                if name not in sent:
                     row = row_of(name)
-                    sent[name] = {"fields": row.fields, "raw": row.raw(load_raw).decode("utf-8"),
-                                  "published": row.published(load_raw).decode("utf-8")}
+                    raw = row.raw(load_raw)
+                    published = row.published(lambda _, raw=raw: raw)  # (read once)
+                    sent[name] = {"fields": row.fields, "raw": raw.decode("utf-8"),
+                                  "published": None if published == raw else published.decode("utf-8")}
     return orjson.dumps({"folder": str(folder), "site": site, "base": base, "generation": generation,
                          "changed": {row.name: [year_key(row.info.year), row.version] for row in changed},
                          "rows": sent})
@@ -108,18 +113,39 @@ def _read(fd: int, size: int, parent: int) -> bytes:
     return b"".join(chunks)
 
 
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
 def _result(folder: Path, pid: int) -> Path:
     return folder / f".ahead-result.{pid}.json"
 
 
-def _serve(fd: int, parent: int) -> int:
-    """The child: wait for the work, do it; the exit code."""
+def _message(fd: int, parent: int) -> dict[str, Any] | None:
+    """The next message from the build (None: no work)."""
     size = int.from_bytes(_read(fd, 8, parent), "big")
-    if not size:
+    return orjson.loads(_read(fd, size, parent)) if size else None
+
+
+def _serve(fd: int, parent: int) -> int:
+    """The child: read the cache's state when told which (``prepare``: while the build
+    restores its model, this process has a core to itself), wait for the work, do it; the
+    exit code."""
+    work = _message(fd, parent)
+    state: dict[str, Any] | None = None
+    if work is not None and "prepare" in work:
+        prepared = work["prepare"]
+        state = load_state(Path(prepared) / "state.json")
+        work = _message(fd, parent)
+        if work is not None and work["folder"] != prepared:
+            state = None
+    if work is None:
         return 0
-    work = orjson.loads(_read(fd, size, parent))
     folder = Path(work["folder"])
-    state = load_state(folder / "state.json")
+    if state is None:
+        state = load_state(folder / "state.json")
     if state.get("format") != STATE_FORMAT or not work["base"] or state.get("generation") != work["base"]:
         return NOT_SENT  # not the downloads of the model the build patched
     versions = {key: dict(year.get("versions") or {}) for key, year in state.get("years", {}).items()}
@@ -150,6 +176,7 @@ class DownloadsAhead:
     def __init__(self) -> None:
         self._child: tuple[int, int] | None = None  # (pid, the pipe's end to write)
         self._sent: int | None = None  # the pid of a child sent its work
+        self._writing: threading.Thread | None = None
         if not hasattr(os, "fork"):
             return
         read, write = os.pipe()
@@ -170,25 +197,50 @@ class DownloadsAhead:
         os.close(read)
         self._child = (pid, write)
 
+    def _tell(self, message: bytes) -> bool:
+        """Write a short message (empty: no work); False when the child is gone."""
+        assert self._child is not None
+        try:
+            _write_all(self._child[1], len(message).to_bytes(8, "big") + message)
+        except OSError:
+            return False
+        return True
+
+    def prepare(self, folder: Path) -> None:
+        """Name the downloads' cache folder, whose state the child then reads."""
+        if self._child is not None and not self._tell(orjson.dumps({"prepare": str(folder)})):
+            self._end()
+
     def send(self, folder: Path, work: bytes, instead: Callable[[], Downloads]) -> Downloads | None:
         """Hand the child its work (``request`` for ``folder``): the downloads it makes
-        (``instead`` if it hands them back), or None when there is no child to make them."""
+        (``instead`` if it hands them back), or None when there is no child to make them.
+        Written by a thread: a megabyte does not fit the pipe, and the child may still be
+        reading the state (``prepare``)."""
         if self._child is None or not work:
             return None
         pid, write = self._child
-        self._child = None
-        try:
-            with open(write, "wb") as pipe:
-                pipe.write(len(work).to_bytes(8, "big"))
-                pipe.write(work)
-        except OSError:
-            os.waitpid(pid, 0)  # it ended before it was sent anything
-            return None
-        self._sent = pid
+        self._child, self._sent = None, pid
+        self._writing = threading.Thread(target=self._write, args=(write, work), daemon=True)
+        self._writing.start()
         return Downloads(folder, self._wait, _result(folder, pid), instead)
+
+    @staticmethod
+    def _write(fd: int, work: bytes) -> None:
+        with suppress(OSError):  # (a child gone ends with an exit code that says so)
+            _write_all(fd, len(work).to_bytes(8, "big") + work)
+        os.close(fd)
+
+    def _end(self) -> None:
+        assert self._child is not None
+        pid, write = self._child
+        self._child = None
+        os.close(write)
+        os.waitpid(pid, 0)
 
     def _wait(self) -> int | None:
         assert self._sent is not None
+        if self._writing is not None:
+            self._writing.join()
         _, status = os.waitpid(self._sent, 0)
         self._sent = None
         return os.waitstatus_to_exitcode(status)
@@ -196,13 +248,7 @@ class DownloadsAhead:
     def close(self) -> None:
         """No work: the child ends, and is reaped (as is one sent work and never waited for)."""
         if self._child is not None:
-            pid, write = self._child
-            self._child = None
-            try:
-                with open(write, "wb") as pipe:
-                    pipe.write(bytes(8))
-            except OSError:
-                pass
-            os.waitpid(pid, 0)
+            self._tell(b"")
+            self._end()
         if self._sent is not None:
             self._wait()

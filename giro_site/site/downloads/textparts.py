@@ -42,12 +42,27 @@ def name_groups(names: Sequence[str]) -> list[tuple[int, int]]:
     """``groups`` of items of these names."""
     bounds, start = [], 0
     for index, name in enumerate(names):
-        if zlib.crc32(name.encode("utf-8")) % GROUP == 0:
+        if _ends_group(name):
             bounds.append((start, index + 1))
             start = index + 1
     if start < len(names):
         bounds.append((start, len(names)))
     return bounds
+
+
+def group_of(names: Sequence[str], index: int) -> tuple[int, int]:
+    """(start, end) of the group of ``name_groups`` that holds ``names[index]``, found by
+    looking at the names around it only (a group is a few dozen of tens of thousands)."""
+    start, end = index, index
+    while start and not _ends_group(names[start - 1]):
+        start -= 1
+    while end < len(names) - 1 and not _ends_group(names[end]):
+        end += 1
+    return start, end + 1
+
+
+def _ends_group(name: str) -> bool:
+    return zlib.crc32(name.encode("utf-8")) % GROUP == 0
 
 
 def _key(salt: bytes, items: Sequence[Item], first: bool) -> str:
