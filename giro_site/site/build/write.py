@@ -184,26 +184,23 @@ class AboutAll:
         self.downloads: aggregates.Downloads | None = None
         if ahead is not None:
             if patched is not None and model.generation and not fresh:
-                changed = [renderer.download_row(model.agencies[index], info.name, model.metas)
-                           for index in patched.changed for info in model.agencies[index].reports]
-
-                def names_of(years: set[int | None]) -> dict[int | None, list[str]]:
-                    """Each year's reports in the rows' order, in one pass."""
-                    names: dict[int | None, list[str]] = {year: [] for year in years}
-                    for agency in model.agencies:
-                        for info in agency.reports:
-                            if (held := names.get(info.year)) is not None:
-                                held.append(info.name)
-                    return names
-
-                def row_of(name: str) -> aggregates.Row:
-                    return renderer.download_row(model.agencies[model.where[name]], name, model.metas)
-
-                work = request(folder, renderer.download_site(), model.generation, generation, changed, names_of,
-                               row_of, store.raw)
-                self.downloads = ahead.send(folder, work, self._started)
+                self.downloads = self._sent(ahead, patched, store, folder, generation)
             if self.downloads is None:
                 ahead.close()
+
+    def _sent(self, ahead: DownloadsAhead, patched: Patch, store: ReportStore, folder: Path,
+              generation: str) -> aggregates.Downloads | None:
+        """The downloads of a patch, handed to the child forked at the start (``ahead``)."""
+        renderer, model = self.renderer, self.model
+        changed = [renderer.download_row(model.agencies[index], info.name, model.metas)
+                   for index in patched.changed for info in model.agencies[index].reports]
+
+        def row_of(name: str) -> aggregates.Row:
+            return renderer.download_row(model.agencies[model.where[name]], name, model.metas)
+
+        work = request(folder, renderer.download_site(), model.generation, generation, changed,
+                       model.names_by_year, row_of, store.raw)
+        return ahead.send(folder, work, self._started)
 
     def start(self) -> None:
         """Start making the downloads in their child processes. A rebuild in ``serve`` starts

@@ -9,7 +9,10 @@ database gets the changed reports' rows replaced in a working database, and the 
 written page by page (``paged``): only the pages of the changed reports' groups are made
 and compressed again. The working databases and the zips are kept in the build's cache
 folder with what each holds, and the site gets copies of the zips. The work runs in a
-forked child process (the databases), which forks one more (the text files).
+forked child process (the databases), which forks one more (the text files); which years
+changed is found there from every report's version (``RowSource``), and only those years'
+rows are made. A patched rebuild hands the work to a child forked when the build started
+instead (``ahead``), sent only the rows it needs.
 
 Everything is made so that the same reports give the same bytes, however they were made:
 report ids are stable (derived from the report's path), the databases' layout is a
@@ -24,7 +27,6 @@ import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -225,10 +227,10 @@ class _Year:
     versions: dict[str, str]  # each report's version: a year whose versions are as recorded is kept
     old: dict[str, Any]  # what the cache holds for this year, as last recorded (or {})
     source: RowSource
+    rows: Sequence[ReportRow] = ()  # made only for a year whose files are made again (``load_rows``)
 
-    @cached_property
-    def rows(self) -> Sequence[ReportRow]:
-        return self.source.rows_of(self.key)
+    def load_rows(self) -> None:
+        self.rows = self.source.rows_of(self.key)
 
 
 def _text_files(years: list[_Year], load_raw: LoadRaw, folder: Path, every: list[_Year] | None = None
@@ -336,8 +338,8 @@ def make(source_of: Callable[[], RowSource], load_raw: LoadRaw, folder: Path, si
                                          allyears.published(folder, every.get("sqlite", {})))
     every_changed = bool(years) and (bool(changed) or every_missing)
     if changed or every_changed:
-        for year in changed:
-            assert year.rows is not None  # made here, before the text's child forks: one making, not two
+        for year in changed:  # (here, before the text's child forks: made once, not in both)
+            year.load_rows()
         text_result = folder / f".text-result.{os.getpid()}.json"
         text = multiprocessing.get_context("fork").Process(
             target=_in_child, args=(_text_files, text_result, changed, load_raw, folder, years))
