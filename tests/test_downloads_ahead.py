@@ -159,3 +159,19 @@ def test_a_names_group_found_around_it_is_its_group(names: list[str], data: st.D
     index = data.draw(st.integers(0, len(names) - 1))
     assert textparts.group_of(names, index) == next(
         (start, end) for start, end in textparts.name_groups(names) if start <= index < end)
+
+
+def test_an_early_child_that_fails_hands_the_work_back(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The early child is a shortcut: whatever stops it, the usual child makes the files."""
+    build(site)
+    _edited(site)
+
+    def fails(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the early child's own failure")
+
+    monkeypatch.setattr(ahead, "make", fails)  # (inherited by the child forked at the build's start)
+    calls = _counting(monkeypatch)
+    result = build(site)
+    assert result.patched and calls == [1]  # type: ignore[attr-defined]
+    monkeypatch.undo()
+    assert_same_as_fresh(site)

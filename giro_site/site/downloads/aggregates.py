@@ -387,7 +387,8 @@ class Downloads:
     def __init__(self, folder: Path, wait: Callable[[], int | None], result_path: Path,
                  instead: Callable[[], Downloads] | None = None):
         """``wait``: for the child, its exit code; ``instead``: the downloads to wait for if that
-        child hands the work back (``NOT_SENT``)."""
+        child hands the work back (``NOT_SENT``) or fails (the early child is a shortcut: the
+        usual child says what is wrong, if anything still is)."""
         self.folder, self._wait, self.result_path, self._instead = folder, wait, result_path, instead
         self.made: dict[str, Any] = {}
 
@@ -413,7 +414,7 @@ class Downloads:
         """(year, format → file in the cache) for every year, newest first."""
         if not self.made:
             code = self._wait()
-            if code == NOT_SENT and self._instead is not None:
+            if code != 0 and self._instead is not None:
                 instead = self._instead()
                 self._wait, self.result_path, self._instead = instead._wait, instead.result_path, None
                 code = self._wait()

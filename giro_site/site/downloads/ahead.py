@@ -4,16 +4,19 @@ The downloads' child forked the usual way (``aggregates.Downloads.start``) share
 of the build's memory, and every page either process writes while both live is copied (in
 Python, reading an object writes its reference count): at 50,000 reports the pages about all
 agencies took twice as long beside that child. A child forked at the start of a build holds
-none of the model. When the build patches its model (``incremental``), it sends this child
-what the downloads need: every report's version by year, and the rows of the text groups
-that hold a report of a patched agency, whole (a group's part is made again from all its
-rows, ``textparts``). The child then makes the files as ``aggregates.make`` does. A row it
-needs and was not sent (the cache's state is not the last build's: a build that stopped, a
-cache from elsewhere) raises ``aggregates.NotSent``, and the work goes to a child forked the
-usual way, which reads every report (``Downloads``' ``instead``). Any other build sends
-nothing, and the child ends.
+none of the model. Told the cache folder once the build has its content's scan (``prepare``),
+it reads the downloads' state while the build restores its model. When the build patches
+the model (``incremental``), it sends the child the rows of the patched agencies' reports
+(name, year, version) and the content of every row of a text group holding one (a group's
+part is made again from all its rows, ``textparts``); every other row is as that state
+records it, which holds only when the state is of the downloads made of the very model the
+build patched (a generation saved with both, ``SiteModel.generation``). The child then makes
+the files as ``aggregates.make`` does. Another generation, or a row it needs and was not sent
+(a year's file gone from the cache, say), raises ``aggregates.NotSent``, and the work goes to
+a child forked the usual way, which reads every report (``Downloads``' ``instead``). Any
+other build sends nothing, and the child ends.
 
-The message is its length (8 bytes), then JSON; the child gives up if its parent is gone.
+A message is its length (8 bytes), then JSON; the child gives up if its parent is gone.
 """
 
 from __future__ import annotations
