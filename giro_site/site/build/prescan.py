@@ -19,6 +19,7 @@ import orjson
 
 from giro_site import corpus
 from giro_site.corpus import Problem
+from giro_site.site.build.child import fork_with_pipe
 
 Found = list[tuple[str, int, int]]  # (path, size, modification time in ns) of each candidate report
 Scanned = tuple[Found, list[Problem], dict[str, tuple[int, int]]]  # and the sidecars' (size, time), by report
@@ -60,27 +61,13 @@ class ScanAhead:
 
     def __init__(self, content: Path):
         self.content = content
-        self._child: tuple[int, int] | None = None  # (pid, the pipe's end to read)
-        if not hasattr(os, "fork"):
-            return
-        read, write = os.pipe()
-        try:
-            pid = os.fork()
-        except OSError:
-            os.close(read)
-            os.close(write)
-            return
-        if pid == 0:  # the child: scan, write, end without running the parent's clean-up
-            code = 1
-            try:
-                os.close(read)
-                with open(write, "wb") as pipe:
-                    pipe.write(_encoded(scan_here(content)))
-                code = 0
-            finally:
-                os._exit(code)
-        os.close(write)
-        self._child = (pid, read)
+
+        def scan(write: int) -> int:
+            with open(write, "wb") as pipe:
+                pipe.write(_encoded(scan_here(content)))
+            return 0
+
+        self._child = fork_with_pipe(scan, child_reads=False)  # (pid, the pipe's end to read)
 
     def result(self) -> Scanned:
         """The child's scan; the scan done here when the child could not give it."""

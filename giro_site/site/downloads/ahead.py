@@ -31,6 +31,7 @@ from typing import Any
 
 import orjson
 
+from giro_site.site.build.child import fork_with_pipe
 from giro_site.site.build.output import load_state
 from giro_site.site.downloads import textparts
 from giro_site.site.downloads.aggregates import (
@@ -180,25 +181,8 @@ class DownloadsAhead:
         self._child: tuple[int, int] | None = None  # (pid, the pipe's end to write)
         self._sent: int | None = None  # the pid of a child sent its work
         self._writing: threading.Thread | None = None
-        if not hasattr(os, "fork"):
-            return
-        read, write = os.pipe()
         parent = os.getpid()
-        try:
-            pid = os.fork()
-        except OSError:
-            os.close(read)
-            os.close(write)
-            return
-        if pid == 0:  # the child: no clean-up of the parent's runs here
-            code = 1
-            try:
-                os.close(write)
-                code = _serve(read, parent)
-            finally:
-                os._exit(code)
-        os.close(read)
-        self._child = (pid, write)
+        self._child = fork_with_pipe(lambda read: _serve(read, parent), child_reads=True)
 
     def _tell(self, message: bytes) -> bool:
         """Write a short message (empty: no work); False when the child is gone."""
