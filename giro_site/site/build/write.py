@@ -192,8 +192,7 @@ class AboutAll:
               generation: str) -> aggregates.Downloads | None:
         """The downloads of a patch, handed to the child forked at the start (``ahead``)."""
         renderer, model = self.renderer, self.model
-        changed = [renderer.download_row(model.agencies[index], info.name, model.metas)
-                   for index in patched.changed for info in model.agencies[index].reports]
+        changed = renderer.download_rows([model.agencies[index] for index in patched.changed], model.metas)
 
         def row_of(name: str) -> aggregates.Row:
             return renderer.download_row(model.agencies[model.where[name]], name, model.metas)

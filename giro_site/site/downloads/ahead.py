@@ -152,10 +152,14 @@ def _serve(fd: int, parent: int) -> int:
         state = load_state(folder / "state.json")
     if state.get("format") != STATE_FORMAT or not work["base"] or state.get("generation") != work["base"]:
         return NOT_SENT  # not the downloads of the model the build patched
-    versions = {key: dict(year.get("versions") or {}) for key, year in state.get("years", {}).items()}
+    versions = {key: year.get("versions") or {} for key, year in state.get("years", {}).items()}
+    copied: set[str] = set()  # (a year changed here is a copy: the state's own is what the cache held)
     for name, (key, version) in work["changed"].items():
         if name not in versions.get(key, {}):
             return NOT_SENT
+        if key not in copied:
+            versions[key] = dict(versions[key])
+            copied.add(key)
         versions[key][name] = version
     sent: dict[str, dict[str, Any]] = work["rows"]
 

@@ -256,8 +256,8 @@ class SiteRenderer:
         return Row(info, partial(self.report_fields, agency, info, report_id), salt)
 
     def download_source(self, agencies: list[Agency], keys: dict[str, str]) -> RowSource:
-        """Each report's version in the downloads (as its ``download_rows`` row gives it), by
-        year; a year's rows made when asked for."""
+        """Each report's version in the downloads (its ``download_rows`` row's), by year; a
+        year's rows made when asked for."""
         versions: dict[str, dict[str, str]] = {}
         members: dict[str, list[tuple[Agency, ReportInfo, str, str]]] = {}
         for agency in agencies:
