@@ -345,10 +345,7 @@ def build_site(options: BuildOptions, session: BuildSession | None = None) -> Bu
             lock = BuildLock(options.cache_folder())
             lock.acquire(options.progress.note)
         except BaseException:
-            if scan is not None:
-                scan.close()
-            if ahead is not None:
-                ahead.close()
+            _close_children(scan, ahead)
             raise
 
         def done() -> None:  # when the build has finished, maybe in the background (``serve``)
@@ -358,12 +355,16 @@ def build_site(options: BuildOptions, session: BuildSession | None = None) -> Bu
         try:
             return _build_site(options, session, done, scan, ahead)
         except BaseException:
-            if scan is not None:
-                scan.close()
-            if ahead is not None:
-                ahead.close()
+            _close_children(scan, ahead)
             done()
             raise
+
+
+def _close_children(scan: ScanAhead | None, ahead: DownloadsAhead | None) -> None:
+    """The early children of a build that stopped: ended and reaped."""
+    for child in (scan, ahead):
+        if child is not None:
+            child.close()
 
 
 def _last_manifest(options: BuildOptions, session: BuildSession) -> dict[str, Any]:
