@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from giro_site.site.downloads import deflate, textparts
-from giro_site.site.downloads.aggregates import Row, zip_members
+from giro_site.site.downloads.aggregates import NotSent, Row, _or_old, zip_members
 from giro_site.site.model import ReportInfo
 
 FIGURES = {"applications": None, "processed": None, "share": None, "reviews": None, "lawsuits": None,
@@ -35,11 +35,20 @@ def zipped(folder: Path, rows: list[Row], versions: dict[str, int], held: dict |
            separator: bytes) -> tuple[bytes, dict, int]:  # type: ignore[type-arg]
     """One member of ``rows`` between "[" and "]", its parts reused from ``held``; returns the
     zip's bytes, what to hold, and how many parts were compressed."""
+    return zipped_with(folder, rows, piece_of(versions), held, separator)
+
+
+def zipped_with(folder: Path, rows: list[Row], piece, held: dict | None,  # type: ignore[no-untyped-def, type-arg]
+                separator: bytes, old: dict[str, str] | None = None) -> tuple[bytes, dict, int]:  # type: ignore[type-arg]
+    """``zipped`` with each row's piece from ``piece``; with ``old`` (the versions the held
+    zip was made of), a row whose piece raises ``NotSent`` takes its piece from that zip."""
     previous = textparts.previous(folder, "x.zip", "x.json", held)
-    keys, parts, made = textparts.item_parts(rows, piece_of(versions), separator, b"salt", previous)
+    if old is not None:
+        piece = _or_old(piece, textparts.OldPieces(previous, old, separator, b"salt", first=1))
+    keys, parts, made, lengths = textparts.item_parts(rows, piece, separator, b"salt", previous)
     previous.close()
     member = ("x.json", ["head", *keys, "tail"], [deflate.compress(b"["), *parts, deflate.compress(b"]")])
-    kept = textparts.write(folder / "x.zip", [member])
+    kept = textparts.write(folder / "x.zip", [member], [[None, *lengths, None]])
     return (folder / "x.zip").read_bytes(), kept, made
 
 
@@ -63,6 +72,61 @@ def test_parts_kept_give_the_bytes_of_parts_made_whole(tmp_path_factory, before:
         assert archive.read("x.json") == b"[" + separator.join(piece_of(new_versions)(r) for r in rows) + b"]"
         if separator:
             assert orjson.loads(archive.read("x.json")) == [orjson.loads(piece_of(new_versions)(r)) for r in rows]
+
+
+def sent_only(versions: dict[str, int], sent: set[str]):  # type: ignore[no-untyped-def]
+    """Pieces of the rows in ``sent`` only, as a child sent the changed rows alone has them."""
+    made = piece_of(versions)
+
+    def piece(row: Row) -> bytes:
+        if row.name not in sent:
+            raise NotSent(row.name)
+        return made(row)
+    return piece
+
+
+@settings(max_examples=80, deadline=None)
+@given(before=names, after=names, changed=st.sets(st.sampled_from(NAMES)), separator=st.sampled_from([b",", b""]))
+def test_rows_not_sent_take_their_pieces_from_the_previous_zip(tmp_path_factory, before: list[str],  # type: ignore[no-untyped-def]
+                                                               after: list[str], changed: set[str],
+                                                               separator: bytes) -> None:
+    """Parts made again from the changed rows and the others' old pieces give the bytes of
+    the member made whole from every row; a row that was never in the old zip, or whose
+    version there differs, is not found there."""
+    folder = tmp_path_factory.mktemp("old")
+    versions = dict.fromkeys(before, 1)
+    _, held, _ = zipped(folder, [info(n, 1) for n in before], versions, None, separator)
+    new_versions = {n: (2 if n in changed or n not in versions else 1) for n in after}
+    rows = [info(n, new_versions[n]) for n in after]
+    sent = {n for n in after if new_versions[n] == 2}
+    old = {r.name: r.version for r in (info(n, 1) for n in before)}
+    kept, _, _ = zipped_with(folder, rows, sent_only(new_versions, sent), held, separator, old)
+    whole, _, _ = zipped(folder, rows, new_versions, None, separator)
+    assert kept == whole
+
+
+def test_an_old_piece_is_given_only_for_its_own_version_and_sound_bytes(tmp_path: Path) -> None:
+    rows = [info(n, 1) for n in NAMES]
+    versions = dict.fromkeys(NAMES, 1)
+    _, held, _ = zipped(tmp_path, rows, versions, None, b",")
+    old = {r.name: r.version for r in rows}
+    name = NAMES[5]
+
+    def pieces(record: dict) -> textparts.OldPieces:  # type: ignore[type-arg]
+        return textparts.OldPieces(textparts.previous(tmp_path, "x.zip", "x.json", record), old, b",", b"salt", 1)
+
+    assert pieces(held).piece(name, old[name]) == piece_of(versions)(rows[5])
+    assert pieces(held).piece(name, "another version") is None
+    assert pieces(held).piece("content/reports/2020/never.txt", old[name]) is None
+    unrecorded = {"x.json": {**held["x.json"]}}
+    del unrecorded["x.json"]["pieces"]  # (a zip recorded without its pieces' lengths)
+    assert pieces(unrecorded).piece(name, old[name]) is None
+    data = bytearray((tmp_path / "x.zip").read_bytes())
+    offset = held["x.json"]["offset"] + held["x.json"]["parts"][0][3]  # the first group's part
+    data[offset + 3] ^= 0xFF
+    (tmp_path / "x.zip").write_bytes(bytes(data))
+    stamped = {"x.json": {**held["x.json"], "stamp": deflate.file_stamp(tmp_path / "x.zip")}}
+    assert pieces(stamped).piece(NAMES[0], old[NAMES[0]]) is None
 
 
 def test_one_report_changed_compresses_its_part_only(tmp_path: Path) -> None:

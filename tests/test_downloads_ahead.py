@@ -12,8 +12,6 @@ from pathlib import Path
 
 import orjson
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from giro_site.bench.synth import make_corpus
 from giro_site.site.build.builder import BuildOptions, build_site
@@ -45,10 +43,10 @@ def _state(site: Path) -> Path:
     return site / ".giro-cache" / "public" / "downloads" / "state.json"
 
 
-def _edited(site: Path) -> Path:
-    """A report edited: one more item (a patch); returns the report."""
-    path = next(p for p in sorted((site / "content" / "reports").rglob("*.txt"))
-                if re.search(r"主动公开政府信息\d+条", p.read_text(encoding="utf-8")))
+def _edited(site: Path, which: int = 0) -> Path:
+    """A report edited (the ``which``-th that can be): one more item (a patch); returns the report."""
+    path = [p for p in sorted((site / "content" / "reports").rglob("*.txt"))
+            if re.search(r"主动公开政府信息\d+条", p.read_text(encoding="utf-8"))][which]
     path.write_text(_more_items(path.read_text(encoding="utf-8")), encoding="utf-8")
     return path
 
@@ -75,6 +73,20 @@ def test_a_patch_has_its_downloads_made_by_the_child_forked_at_the_start(site: P
         result = build(site)
     assert result.patched and calls == []  # type: ignore[attr-defined]
     assert orjson.loads(_state(site).read_bytes())["generation"]
+    assert_same_as_fresh(site)
+
+
+def test_patches_one_after_another_keep_the_downloads_of_a_fresh_build(site: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each early child records the pieces of the parts it makes again, which the next one
+    cuts its unchanged rows' pieces out of."""
+    build(site)
+    for which in (0, 3, 0, 11):
+        _edited(site, which)
+        with monkeypatch.context() as patched:
+            calls = _counting(patched)
+            result = build(site)
+        assert result.patched and calls == []  # type: ignore[attr-defined]
     assert_same_as_fresh(site)
 
 
@@ -140,25 +152,15 @@ class _Row:
         return b'{"p":1}'
 
 
-@given(st.lists(st.text("abcdefgh", min_size=1, max_size=6), min_size=1, max_size=300, unique=True), st.data())
-def test_every_text_group_holding_a_changed_row_is_sent_whole(names: list[str], data: st.DataObject) -> None:
-    changed = data.draw(st.sets(st.sampled_from(names), min_size=1, max_size=3))
-    rows = [_Row(name, _Info(2020)) for name in changed]
-    work = orjson.loads(ahead.request(Path("/d"), {}, "base", "next", rows,  # type: ignore[arg-type]
-                                      lambda years: {2020: names}, lambda name: _Row(name, _Info(2020), fields={}),
-                                      lambda name: b""))  # type: ignore[arg-type, return-value]
-    sent = set(work["rows"])
-    for start, end in textparts.name_groups(names):
-        group = set(names[start:end])
-        assert group <= sent if group & changed else not group & sent
-    assert set(work["changed"]) == changed and work["base"] == "base" and work["generation"] == "next"
-
-
-@given(st.lists(st.text("abcdefgh", min_size=1, max_size=6), min_size=1, max_size=400, unique=True), st.data())
-def test_a_names_group_found_around_it_is_its_group(names: list[str], data: st.DataObject) -> None:
-    index = data.draw(st.integers(0, len(names) - 1))
-    assert textparts.group_of(names, index) == next(
-        (start, end) for start, end in textparts.name_groups(names) if start <= index < end)
+def test_only_the_changed_rows_are_sent_with_their_content() -> None:
+    """The early child is sent the patched rows alone (every other row, and the pieces of a
+    text group made again, come from the cache: ``textparts.OldPieces``)."""
+    rows = [_Row("a", _Info(2020), fields={"id": 1}), _Row("b", _Info(None), version="w", fields={"id": 2})]
+    work = orjson.loads(ahead.request(Path("/d"), {}, "base", "next", rows, lambda name: b""))  # type: ignore[arg-type]
+    assert work["changed"] == {"a": ["2020", "v"], "b": ["unknown", "w"]}
+    assert work["rows"] == {"a": {"fields": {"id": 1}, "raw": '{"r":1}', "published": '{"p":1}'},
+                            "b": {"fields": {"id": 2}, "raw": '{"r":1}', "published": '{"p":1}'}}
+    assert work["base"] == "base" and work["generation"] == "next" and work["folder"] == "/d"
 
 
 def test_an_early_child_that_fails_hands_the_work_back(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:

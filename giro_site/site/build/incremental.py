@@ -61,15 +61,6 @@ class SiteModel:
         if not self.where:
             self.where = {info.name: index for index, agency in enumerate(self.agencies) for info in agency.reports}
 
-    def names_by_year(self, years: set[int | None]) -> dict[int | None, list[str]]:
-        """The reports of each of ``years`` (as they count), in the agencies' order, in one pass."""
-        names: dict[int | None, list[str]] = {year: [] for year in years}
-        for agency in self.agencies:
-            for info in agency.reports:
-                if (held := names.get(info.year)) is not None:
-                    held.append(info.name)
-        return names
-
 
 def _keys_of(infos: list[ReportInfo], directory: AgencyDirectory) -> list[str]:
     """The cross-year checks' key of each report, as the general path makes it."""

@@ -193,12 +193,7 @@ class AboutAll:
         """The downloads of a patch, handed to the child forked at the start (``ahead``)."""
         renderer, model = self.renderer, self.model
         changed = renderer.download_rows([model.agencies[index] for index in patched.changed], model.metas)
-
-        def row_of(name: str) -> aggregates.Row:
-            return renderer.download_row(model.agencies[model.where[name]], name, model.metas)
-
-        work = request(folder, renderer.download_site(), model.generation, generation, changed,
-                       model.names_by_year, row_of, store.raw)
+        work = request(folder, renderer.download_site(), model.generation, generation, changed, store.raw)
         return ahead.send(folder, work, self._started)
 
     def start(self) -> None:

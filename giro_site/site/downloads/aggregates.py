@@ -53,7 +53,7 @@ LoadRaw = Callable[[str], bytes]
 # header), or another way of cutting and compressing parts, makes every year again instead
 # of reusing parts or rows of the old layout.
 # ``_STATE``: the layout of the state file itself (what each year and the all-years files record).
-_STATE = 3
+_STATE = 4  # (4: a text member's record holds the lengths of its parts' pieces, ``textparts.OldPieces``)
 _MADE_WITH = b"parts-2|%d|%d|%d|%d|%d|%d" % (textparts.GROUP, ZIP_LEVEL, paged.PAGE, paged.GROUP, paged.LAYOUT_FORMAT,
                                              _STATE)
 STATE_FORMAT = hashlib.sha1(SCHEMA.encode("utf-8") + csv_header() + _MADE_WITH).hexdigest()[:16]
@@ -246,21 +246,39 @@ def _text_files(years: list[_Year], load_raw: LoadRaw, folder: Path, every: list
         for suffix, piece, separator, head, tail in (("json", json_piece(load_raw), b",", b"[", b"]"),
                                                      ("csv", csv_piece(load_raw), b"", csv_header(), b"")):
             member = f"{name}.{suffix}"
+            salt = _MADE_WITH + suffix.encode()
             previous = textparts.previous(folder, f"{member}.zip", member, year.old.get(suffix))
+            old = textparts.OldPieces(previous, year.old.get("versions") or {}, separator, salt, first=1)
             try:
-                keys, parts, _ = textparts.item_parts(year.rows, piece, separator, _MADE_WITH + suffix.encode(),
-                                                      previous)
+                keys, parts, _, pieces = textparts.item_parts(year.rows, _or_old(piece, old), separator, salt,
+                                                              previous)
             finally:
                 previous.close()
             ends = [compress(head)], ([compress(tail)] if tail else [])
             made = [(member, ["head", *keys, *(["tail"] if tail else [])], [*ends[0], *parts, *ends[1]])]
+            lengths = [[None, *pieces, *([None] if tail else [])]]
             if suffix == "csv":
                 made.append(textparts.fixed("dictionary.csv", dictionary_csv()))
-            held[suffix] = textparts.write(folder / f"{member}.zip", made)
+                lengths.append(None)
+            held[suffix] = textparts.write(folder / f"{member}.zip", made, lengths)
         done[year.key] = held
     if every is not None:
         done[allyears.ALL] = {"csv": _every_csv(folder, every, done)}
     return done
+
+
+def _or_old(piece: Callable[[ReportRow], bytes], old: textparts.OldPieces) -> Callable[[ReportRow], bytes]:
+    """``piece``, or for a row whose content was not sent (``ahead``: it did not change) its
+    piece as the previous zip holds it."""
+    def made(row: ReportRow) -> bytes:
+        try:
+            return piece(row)
+        except NotSent:
+            found = old.piece(row.name, row.version)
+            if found is None:
+                raise
+            return found
+    return made
 
 
 def _every_csv(folder: Path, every: list[_Year], done: dict[str, Any]) -> dict[str, Record]:

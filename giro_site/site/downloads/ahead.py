@@ -7,14 +7,15 @@ agencies took twice as long beside that child. A child forked at the start of a 
 none of the model. Told the cache folder once the build has its content's scan (``prepare``),
 it reads the downloads' state while the build restores its model. When the build patches
 the model (``incremental``), it sends the child the rows of the patched agencies' reports
-(name, year, version) and the content of every row of a text group holding one (a group's
-part is made again from all its rows, ``textparts``); every other row is as that state
-records it, which holds only when the state is of the downloads made of the very model the
-build patched (a generation saved with both, ``SiteModel.generation``). The child then makes
-the files as ``aggregates.make`` does. Another generation, or a row it needs and was not sent
-(a year's file gone from the cache, say), raises ``aggregates.NotSent``, and the work goes to
-a child forked the usual way, which reads every report (``Downloads``' ``instead``). Any
-other build sends nothing, and the child ends.
+(name, year, version, content), and nothing of any other row: every other row is as that
+state records it, which holds only when the state is of the downloads made of the very
+model the build patched (a generation saved with both, ``SiteModel.generation``), and a text
+group's part made again takes its unchanged rows' pieces out of the previous zip
+(``textparts.OldPieces``). The child then makes the files as ``aggregates.make`` does.
+Another generation, or a row it needs and cannot have (a year's file gone from the cache,
+say), raises ``aggregates.NotSent``, and the work goes to a child forked the usual way,
+which reads every report (``Downloads``' ``instead``). Any other build sends nothing, and
+the child ends.
 
 A message is its length (8 bytes), then JSON; the child gives up if its parent is gone.
 """
@@ -33,7 +34,6 @@ import orjson
 
 from giro_site.site.build.child import fork_with_pipe
 from giro_site.site.build.output import load_state
-from giro_site.site.downloads import textparts
 from giro_site.site.downloads.aggregates import (
     NOT_SENT,
     STATE_FORMAT,
@@ -73,28 +73,18 @@ class SentRow:
 
 
 def request(folder: Path, site: dict[str, str], base: str, generation: str, changed: list[Row],
-            names_of: Callable[[set[int | None]], dict[int | None, list[str]]], row_of: Callable[[str], Row],
             load_raw: LoadRaw) -> bytes:
     """The child's work: the downloads' cache ``folder``; the rows of the reports of the
-    patched agencies (``changed``), each with its year and version; the generation of the
-    saved model the cache's state must be of (``base``: every other row is as that state
-    holds it) and the one to record; and the content of every row of a text group holding a
-    changed row (``names_of``: the reports of each of these years in the rows' order;
-    ``row_of``: a report's row), with its fields and its JSON as stored and as published."""
-    by_year: dict[int | None, set[str]] = {}
-    for row in changed:
-        by_year.setdefault(row.info.year, set()).add(row.name)
+    patched agencies (``changed``), each with its year and version and its content (its
+    fields, and its JSON as stored and as published); and the generation of the saved model
+    the cache's state must be of (``base``: every other row is as that state holds it) and
+    the one to record."""
     sent: dict[str, dict[str, Any]] = {}
-    for year, names in names_of(set(by_year)).items():
-        for index in (index for index, name in enumerate(names) if name in by_year[year]):
-            start, end = textparts.group_of(names, index)
-            for name in names[start:end]:
-                if name not in sent:
-                    row = row_of(name)
-                    raw = row.raw(load_raw)
-                    published = row.published(lambda _, raw=raw: raw)  # (read once)
-                    sent[name] = {"fields": row.fields, "raw": raw.decode("utf-8"),
-                                  "published": None if published == raw else published.decode("utf-8")}
+    for row in changed:
+        raw = row.raw(load_raw)
+        published = row.published(lambda _, raw=raw: raw)  # (read once)
+        sent[row.name] = {"fields": row.fields, "raw": raw.decode("utf-8"),
+                          "published": None if published == raw else published.decode("utf-8")}
     return orjson.dumps({"folder": str(folder), "site": site, "base": base, "generation": generation,
                          "changed": {row.name: [year_key(row.info.year), row.version] for row in changed},
                          "rows": sent})

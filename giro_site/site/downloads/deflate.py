@@ -202,13 +202,24 @@ def read_part(reader: object, span: tuple[int, int], crc: int, size: int) -> Par
 Record = dict[str, object]  # what the cache keeps of a member: the zip's stamp, where its parts are, their keys
 
 
-def records(target: Path, placed: list[Placed], keyed: list[tuple[list[str], list[Part]]]) -> list[Record]:
+Pieces = list[list[int] | None]  # each part's pieces' lengths (None: not known), beside its parts
+
+
+def records(target: Path, placed: list[Placed], keyed: list[tuple[list[str], list[Part]]],
+            pieces: list[Pieces | None] | None = None) -> list[Record]:
     """What to keep of each member of the zip just written (``write_zip``'s ``placed``, with
-    each member's part keys and parts), for ``Previous`` in the next build."""
+    each member's part keys and parts, and where known the lengths of the pieces each part
+    joins: ``textparts.OldPieces``), for ``Previous`` in the next build."""
     stamp = file_stamp(target)
-    return [{"stamp": stamp, "offset": where.offset,
-             "parts": [[key, part.crc, part.size, len(part.data)] for key, part in zip(keys, parts, strict=True)]}
-            for where, (keys, parts) in zip(placed, keyed, strict=True)]
+    kept: list[Record] = []
+    for index, (where, (keys, parts)) in enumerate(zip(placed, keyed, strict=True)):
+        record: Record = {"stamp": stamp, "offset": where.offset,
+                          "parts": [[key, part.crc, part.size, len(part.data)]
+                                    for key, part in zip(keys, parts, strict=True)]}
+        if pieces is not None and pieces[index] is not None:
+            record["pieces"] = pieces[index]
+        kept.append(record)
+    return kept
 
 
 class Previous:
@@ -219,18 +230,34 @@ class Previous:
     def __init__(self, zip_path: Path, record: Record | None):
         self.path = zip_path
         self.spans: dict[str, tuple[int, int, int, int]] = {}  # key → offset, length, crc, size
+        self.ordered: list[tuple[str, tuple[int, int, int, int]]] = []  # each part in the member's order
+        self.pieces: dict[str, list[int]] = {}  # key → its pieces' lengths, where recorded
         self._reader: object | None = None
         if not record or record.get("stamp") != file_stamp(zip_path):
             return
         position = int(record["offset"])  # type: ignore[call-overload]
         for key, crc, size, length in record["parts"]:  # type: ignore[attr-defined]
             self.spans.setdefault(key, (position, length, crc, size))
+            self.ordered.append((key, (position, length, crc, size)))
             position += length
+        lengths = record.get("pieces")
+        if isinstance(lengths, list) and len(lengths) == len(self.ordered):
+            for (key, _), each in zip(self.ordered, lengths, strict=True):
+                if isinstance(each, list):
+                    self.pieces.setdefault(key, each)
+
+    def at(self, index: int) -> tuple[str, Part] | None:
+        """The member's part at ``index`` in its order, with its key."""
+        if not 0 <= index < len(self.ordered):
+            return None
+        key, found = self.ordered[index]
+        return key, self._read(found)
 
     def get(self, key: str) -> Part | None:
         found = self.spans.get(key)
-        if found is None:
-            return None
+        return None if found is None else self._read(found)
+
+    def _read(self, found: tuple[int, int, int, int]) -> Part:
         if self._reader is None:
             self._reader = open(self.path, "rb")  # noqa: SIM115 - closed by ``close``
         return read_part(self._reader, (found[0], found[1]), found[2], found[3])

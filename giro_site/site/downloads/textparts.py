@@ -7,18 +7,21 @@ same reports the same way. Each group is one compressed part of the zip member
 (``deflate``), kept by a key over its reports' names and versions: a rebuild makes the
 bytes of the groups whose key changed and reads every other part back from the previous
 zip. No unzipped copy is kept: the all-years CSV is the yearly CSVs' parts one after the
-other (behind one header), so it is never compressed at all.
+other (behind one header), so it is never compressed at all. Beside each part the cache
+records the lengths of the pieces it joins, so a group made again can take its unchanged
+reports' pieces out of the previous zip instead of making them (``OldPieces``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import zlib
-from collections.abc import Callable, Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
-from giro_site.site.downloads.deflate import Part, Previous, Record, compress, records, whole, write_zip
+from giro_site.site.downloads.deflate import Part, Pieces, Previous, Record, compress, records, whole, write_zip
 
 GROUP = 64  # reports a part holds, on average
 
@@ -50,17 +53,6 @@ def name_groups(names: Sequence[str]) -> list[tuple[int, int]]:
     return bounds
 
 
-def group_of(names: Sequence[str], index: int) -> tuple[int, int]:
-    """(start, end) of the group of ``name_groups`` that holds ``names[index]``, found by
-    looking at the names around it only (a group is a few dozen of tens of thousands)."""
-    start, end = index, index
-    while start and not _ends_group(names[start - 1]):
-        start -= 1
-    while end < len(names) - 1 and not _ends_group(names[end]):
-        end += 1
-    return start, end + 1
-
-
 def _ends_group(name: str) -> bool:
     return zlib.crc32(name.encode("utf-8")) % GROUP == 0
 
@@ -74,11 +66,13 @@ def _key(salt: bytes, items: Sequence[Item], first: bool) -> str:
 
 
 def item_parts(items: Sequence[Item], piece: Callable[[Any], bytes], separator: bytes, salt: bytes,
-               previous: Previous | None) -> tuple[list[str], list[Part], int]:
+               previous: Previous | None) -> tuple[list[str], list[Part], int, Pieces]:
     """The parts of ``items`` (their pieces joined by ``separator``), each reused from
-    ``previous`` where its key is there; and how many were compressed anew."""
+    ``previous`` where its key is there; how many were compressed anew; and the lengths of
+    each part's pieces (``OldPieces``)."""
     keys: list[str] = []
     parts: list[Part] = []
+    lengths: Pieces = []
     made = 0
     for start, end in groups(items):
         members = items[start:end]
@@ -89,18 +83,83 @@ def item_parts(items: Sequence[Item], piece: Callable[[Any], bytes], separator: 
             raw = separator.join(pieces)
             part = compress(separator + raw if start and separator else raw)
             made += 1
+            lengths.append([len(each) for each in pieces])
+        else:
+            lengths.append(previous.pieces.get(key))  # type: ignore[union-attr]
         keys.append(key)
         parts.append(part)
-    return keys, parts, made
+    return keys, parts, made, lengths
+
+
+class _Named(NamedTuple):
+    name: str
+    version: str
+
+
+class OldPieces:
+    """The pieces of a member's items as a zip an earlier build wrote holds them
+    (``previous``, made of the items ``versions`` names, in that order), cut out of its
+    parts by the lengths recorded beside them. A group's part made again needs every
+    item's piece; a child sent only the items that changed (``ahead``) takes the others'
+    from here. A piece is given only for an item of the very name and version its part was
+    made of (its key says so), and only when the part's bytes check out; else None.
+    ``first``: the parts ahead of the items' (a header)."""
+
+    def __init__(self, previous: Previous, versions: Mapping[str, str], separator: bytes, salt: bytes,
+                 first: int):
+        self.previous, self.versions, self.separator, self.salt, self.first = \
+            previous, versions, separator, salt, first
+        self._names: list[str] = []
+        self._starts: list[int] = []  # each group's first position (``name_groups`` of the names)
+        self._position: dict[str, int] = {}
+        self._cut: dict[str, bytes] = {}
+
+    def piece(self, name: str, version: str) -> bytes | None:
+        if self.versions.get(name) != version:
+            return None
+        if name not in self._cut:
+            if not self._names:
+                self._names = list(self.versions)
+                self._starts = [start for start, _ in name_groups(self._names)]
+                self._position = {each: index for index, each in enumerate(self._names)}
+            self._cut.update(self._group(bisect_right(self._starts, self._position[name]) - 1))
+        return self._cut.get(name)
+
+    def _group(self, ordinal: int) -> dict[str, bytes]:
+        """The pieces of the group at ``ordinal``, by name ({} when they cannot be trusted)."""
+        start = self._starts[ordinal]
+        end = self._starts[ordinal + 1] if ordinal + 1 < len(self._starts) else len(self._names)
+        names = self._names[start:end]
+        found = self.previous.at(self.first + ordinal)
+        if found is None:
+            return {}
+        key, part = found
+        lengths = self.previous.pieces.get(key)
+        if key != _key(self.salt, [_Named(n, self.versions[n]) for n in names], start == 0) \
+                or lengths is None or len(lengths) != len(names):
+            return {}
+        try:
+            raw = zlib.decompressobj(-15).decompress(part.data)
+        except zlib.error:
+            return {}
+        if len(raw) != part.size or zlib.crc32(raw) != part.crc:
+            return {}
+        position = len(self.separator) if start and self.separator else 0
+        cut: dict[str, bytes] = {}
+        for each, length in zip(names, lengths, strict=True):
+            cut[each] = raw[position:position + length]
+            position += length + len(self.separator)
+        return cut if position - len(self.separator) == len(raw) else {}
 
 
 Member = tuple[str, list[str], list[Part]]  # name in the zip, part keys, parts
 
 
-def write(target: Path, members: list[Member]) -> dict[str, Record]:
-    """Write the zip; returns each member's record (for ``Previous`` next time)."""
+def write(target: Path, members: list[Member], pieces: list[Pieces | None] | None = None) -> dict[str, Record]:
+    """Write the zip; returns each member's record (for ``Previous`` next time), with the
+    lengths of its parts' pieces where given (``pieces``, by member)."""
     placed = write_zip(target, [(name, parts) for name, _, parts in members])
-    kept = records(target, placed, [(keys, parts) for _, keys, parts in members])
+    kept = records(target, placed, [(keys, parts) for _, keys, parts in members], pieces)
     return {name: record for (name, _, _), record in zip(members, kept, strict=True)}
 
 

@@ -247,11 +247,6 @@ class SiteRenderer:
         return [self._download_row(agency, info, rid, keys[agency.slug][:16])
                 for agency in agencies for info, rid in zip(agency.reports, agency.ids, strict=True)]
 
-    def download_row(self, agency: Agency, name: str, keys: dict[str, str]) -> Row:
-        """The row of the agency's report ``name``, as ``download_rows`` makes it."""
-        position = next(i for i, info in enumerate(agency.reports) if info.name == name)
-        return self._download_row(agency, agency.reports[position], agency.ids[position], keys[agency.slug][:16])
-
     def _download_row(self, agency: Agency, info: ReportInfo, report_id: str, salt: str) -> Row:
         return Row(info, partial(self.report_fields, agency, info, report_id), salt)
 
