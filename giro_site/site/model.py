@@ -277,6 +277,13 @@ class Agency:
         return self.division.get("code")
 
 
+def reports_with_errors(agencies: list[Agency]) -> list[tuple[Agency, ReportInfo, str]]:
+    """(agency, report, its id) of each report with an error finding, in the agencies' order:
+    one pass over every report serves the problems page and the build's own account."""
+    return [(agency, info, report_id) for agency in agencies
+            for info, report_id in zip(agency.reports, agency.ids, strict=True) if info.head.quality == "error"]
+
+
 @lru_cache(maxsize=4096)
 def syllables(text: str | None) -> tuple[str, ...]:
     """The pinyin syllables of the Chinese characters in ``text`` (regions repeat: cached)."""

@@ -19,7 +19,7 @@ import hashlib
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -51,7 +51,7 @@ from giro_site.site.build.store import ReportStore
 from giro_site.site.build.write import AboutAll, Plan, Written
 from giro_site.site.config import AgencyDirectory, load_agencies, load_config
 from giro_site.site.downloads.ahead import DownloadsAhead
-from giro_site.site.model import Agency, OtherVersion, ReportInfo, build_agencies, group_key
+from giro_site.site.model import Agency, OtherVersion, ReportInfo, build_agencies, group_key, reports_with_errors
 from giro_site.site.pages.listing import IndexRows, index_piece
 from giro_site.site.pages.markdown_pages import markdown_pages
 from giro_site.site.pages.regions import region_tree
@@ -514,8 +514,9 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
     lap("plan")
 
     generation = os.urandom(8).hex()  # of the model as this build saves it, and of its downloads
+    errors = reports_with_errors(model.agencies)
     about_all = AboutAll(cache, options.fresh, renderer, store, model, problems, patched if plan.rebuild else None,
-                         generation, ahead)
+                         generation, ahead, errors=errors)
     options.progress.stage("生成汇总页面和下载文件")
     if plan.rebuild:
         finish = write.rebuild(options.out, renderer, store, model, plan, about_all, options.progress,
@@ -570,19 +571,19 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
             (name, entry[1]) for name, entry in written.manifest["files"].items())]
         head = {"format": MANIFEST_FORMAT, "global": base, **written.manifest,
                 "agency_size": sitesize.as_record(sizes[0])}
-        agencies = {slug: {"key": model.keys[slug], "files": agency_files[slug]["files"],
-                           "sizes": agency_files[slug]["sizes"]} for slug in model.keys}
+        agencies = _ManifestEntries(model.keys, agency_files)
         changed = None if written.rendered is None else [  # rendered again or gone
             *written.rendered, *(slug for slug in plan.previous.get("agencies", {}) if slug not in model.keys)]
         journal = session.manifest_journal if plan.rebuild and session.manifest_journal else Journal(cache, MANIFEST)
         journal.save(head, agencies, changed)
         session.manifest_journal = journal
-        saved = {**head, "agencies": agencies}
-        session.keep(store, model, {**names.kept(), "pairs": pairs, "manifest": saved}, cache)
+        if session.background:  # (``serve``: the next build's manifest, in memory)
+            saved = {**head, "agencies": dict(agencies.items())}
+            session.keep(store, model, {**names.kept(), "pairs": pairs, "manifest": saved}, cache)
         session.saved_model = saved_model
         return written
 
-    error_reports = [info.name for agency in model.agencies for info in agency.reports if info.head.quality == "error"]
+    error_reports = [info.name for _, info, _ in errors]
     reports = len(model.where)  # (a page each)
     result = BuildResult(out=given, reports=reports, agencies=len(model.agencies),
                          problems=[p.describe() for p in problems], errors=len(error_reports),
@@ -612,6 +613,25 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
     if session.one_shot:
         _LEFT_TO_EXIT.append((store, model, manifest, plan, about_all, renderer, names, pairs, loaded))
     return result
+
+
+class _ManifestEntries(Mapping[str, dict[str, Any]]):
+    """The manifest's entry of each agency (its key, files and their sizes), made when looked
+    up: a rebuild's journal writes only the entries it changed (22,000 agencies at 50,000
+    reports)."""
+
+    def __init__(self, keys: dict[str, str], files: dict[str, dict[str, Any]]):
+        self.keys, self.files = keys, files
+
+    def __getitem__(self, slug: str) -> dict[str, Any]:
+        written = self.files[slug]
+        return {"key": self.keys[slug], "files": written["files"], "sizes": written["sizes"]}
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.keys)
+
+    def __len__(self) -> int:
+        return len(self.keys)
 
 
 def _unused(directory: AgencyDirectory, model: SiteModel, store: ReportStore, patched: bool) -> list[str]:

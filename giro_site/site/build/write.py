@@ -26,7 +26,7 @@ from giro_site.site.build.output import MARKER, MARKER_TEXT, InPlace, Payload, P
 from giro_site.site.build.store import ReportStore
 from giro_site.site.downloads import aggregates
 from giro_site.site.downloads.ahead import DownloadsAhead, request
-from giro_site.site.model import Agency
+from giro_site.site.model import Agency, ReportInfo
 from giro_site.site.pages.regions import Region
 from giro_site.site.pages.renderer import Output, SiteRenderer
 
@@ -171,12 +171,13 @@ class AboutAll:
 
     def __init__(self, options_cache: Path, fresh: bool, renderer: SiteRenderer, store: ReportStore,
                  model: SiteModel, problems: list[Problem], patched: Patch | None, generation: str = "",
-                 ahead: DownloadsAhead | None = None):
+                 ahead: DownloadsAhead | None = None, *, errors: list[tuple[Agency, ReportInfo, str]]):
         """``generation``: of the model as this build saves it (the downloads' state records
         it); ``ahead``: a child forked when the build started, which makes the downloads of a
         patch (``patched``) of the model of ``model.generation`` once sent its work, here; it
         is closed if there is none."""
         self.renderer, self.model, self.problems, self.patched = renderer, model, problems, patched
+        self.errors = errors  # the reports with an error finding (``model.reports_with_errors``)
         folder = options_cache / "downloads"
         # (the rows made in the child, and only those of the years made again)
         self._start = (partial(renderer.download_source, model.agencies, model.metas), store.raw, folder,
@@ -214,7 +215,7 @@ class AboutAll:
         renderer, model = self.renderer, self.model
         # the marker (the output is a site this build made) and the pages, while the downloads are made
         outputs: list[Output] = [(MARKER, MARKER_TEXT), *renderer.global_outputs(
-            model.agencies, self.problems, model.rows, model.regions, model.index_pieces)]
+            model.agencies, self.problems, model.rows, model.regions, model.index_pieces, self.errors)]
         old_keys = previous.get("listing", {})
         old_signatures = previous.get("regions", {})
         if self.patched is not None:

@@ -161,9 +161,11 @@ class SiteRenderer:
         return pages
 
     def global_outputs(self, agencies: list[Agency], problems: list[Problem], rows: IndexRows,
-                       regions: dict[str, Region], index_pieces: list[bytes]) -> list[Output]:
+                       regions: dict[str, Region], index_pieces: list[bytes],
+                       errors: list[tuple[Agency, ReportInfo, str]]) -> list[Output]:
         """Every page about all agencies except those of ``keyed_pages`` and the downloads
-        (``download_outputs``); ``index_pieces``: each agency's ``listing.index_piece``."""
+        (``download_outputs``); ``index_pieces``: each agency's ``listing.index_piece``;
+        ``errors``: the reports with an error finding (``model.reports_with_errors``)."""
         urls, config = self.urls, self.config
         outputs: list[Output] = [(f"assets/{a.hashed}", a.source) for a in self.assets]
         totals = totals_by_year(agencies)
@@ -186,8 +188,7 @@ class SiteRenderer:
         outputs.append(self._page(urls.compare(), "compare.html", labels=listing.compare_labels()))
         for page in self.pages:
             outputs.append(self._page(urls.page(page["name"]), "page.html", page=page, codes=CODES))
-        with_errors = [(a, info, rid, sentences(info.error_messages)) for a in agencies
-                       for info, rid in zip(a.reports, a.ids, strict=True) if info.head.quality == "error"]
+        with_errors = [(a, info, rid, sentences(info.error_messages)) for a, info, rid in errors]
         others = [o for a in agencies for o in a.others]
         counted = {o.counted for o in others}  # the reports counted in their stead, and whose they are
         owners = {info.name: (a, rid) for a in agencies for info, rid in zip(a.reports, a.ids, strict=True)
