@@ -507,16 +507,17 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
         else:
             assert model is not None
             _apply(renderer, model, patched)
+        generation = os.urandom(8).hex()  # of the model as this build saves it, and of its downloads
+        errors = reports_with_errors(model.agencies)
+        # (a patch's downloads handed to the early child now, to be made while this process plans)
+        about_all = AboutAll(cache, options.fresh, renderer, store, model, problems, patched, generation, ahead,
+                             errors=errors)
         warnings = _unused(directory, model, store, patched is not None)  # (before the model is saved)
         session.model = None  # until this build has finished: a failed build leaves no half-patched model
         plan = Plan(options.out, base, model.keys, previous,
                     trusted=kept and patched is not None)
     lap("plan")
 
-    generation = os.urandom(8).hex()  # of the model as this build saves it, and of its downloads
-    errors = reports_with_errors(model.agencies)
-    about_all = AboutAll(cache, options.fresh, renderer, store, model, problems, patched if plan.rebuild else None,
-                         generation, ahead, errors=errors)
     options.progress.stage("生成汇总页面和下载文件")
     if plan.rebuild:
         finish = write.rebuild(options.out, renderer, store, model, plan, about_all, options.progress,

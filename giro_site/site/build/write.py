@@ -166,16 +166,17 @@ class Written:
 class AboutAll:
     """The downloads of all reports (made in child processes, see ``start``) and every page
     about all agencies; the listing and region pages only where what they show changed
-    since ``previous`` (the last build's manifest, or empty), and with a patch only the
-    regions it touched."""
+    since ``previous`` (the last build's manifest, or empty), and with a patch written in
+    place (``rebuild``) only the regions it touched."""
 
     def __init__(self, options_cache: Path, fresh: bool, renderer: SiteRenderer, store: ReportStore,
                  model: SiteModel, problems: list[Problem], patched: Patch | None, generation: str = "",
                  ahead: DownloadsAhead | None = None, *, errors: list[tuple[Agency, ReportInfo, str]]):
         """``generation``: of the model as this build saves it (the downloads' state records
         it); ``ahead``: a child forked when the build started, which makes the downloads of a
-        patch (``patched``) of the model of ``model.generation`` once sent its work, here; it
-        is closed if there is none."""
+        patch (``patched``) of the model of ``model.generation`` once sent its work, here (as
+        soon as the model is patched, whether the pages are then written in place or whole);
+        it is closed if there is none."""
         self.renderer, self.model, self.problems, self.patched = renderer, model, problems, patched
         self.errors = errors  # the reports with an error finding (``model.reports_with_errors``)
         folder = options_cache / "downloads"
@@ -210,16 +211,18 @@ class AboutAll:
         source_of, load, folder, site, fresh, generation = self._start
         return aggregates.Downloads.start(source_of, load, folder, site, fresh=fresh, generation=generation)
 
-    def pages(self, previous: dict[str, Any]) -> tuple[list[Output], dict[str, str], dict[str, str]]:
-        """(outputs, the listing keys, the regions' signatures) of the pages about all agencies."""
+    def pages(self, previous: dict[str, Any], patched: Patch | None
+              ) -> tuple[list[Output], dict[str, str], dict[str, str]]:
+        """(outputs, the listing keys, the regions' signatures) of the pages about all agencies;
+        ``patched``: the patch of a rebuild in place, whose regions alone may have changed."""
         renderer, model = self.renderer, self.model
         # the marker (the output is a site this build made) and the pages, while the downloads are made
         outputs: list[Output] = [(MARKER, MARKER_TEXT), *renderer.global_outputs(
             model.agencies, self.problems, model.rows, model.regions, model.index_pieces, self.errors)]
         old_keys = previous.get("listing", {})
         old_signatures = previous.get("regions", {})
-        if self.patched is not None:
-            only, signatures = self.patched.regions, dict(old_signatures)
+        if patched is not None:
+            only, signatures = patched.regions, dict(old_signatures)
             for code in only:
                 signatures[code] = region_signature(model.regions[code], model.keys)
         else:
@@ -233,14 +236,14 @@ class AboutAll:
             if old_keys.get(url) != listing_keys[url]:
                 outputs.append(render())
         if only is not None:  # the pages not looked at show what they showed
-            if self.patched is None:  # the addresses may have changed: the sitemap, made again if they did
+            if patched is None:  # the addresses may have changed: the sitemap, made again if they did
                 for url, shown, render in [_sitemap(renderer, model)]:
                     listing_keys[url] = hashlib.sha256(shown).hexdigest()
                     if old_keys.get(url) != listing_keys[url]:
                         outputs.append(render())
             for url, key in old_keys.items():
                 listing_keys.setdefault(url, key)
-            if self.patched is None:  # pages may be gone (a patch leaves the addresses as they were)
+            if patched is None:  # pages may be gone (a patch leaves the addresses as they were)
                 urls = {renderer.urls.region(region.place.short_code) for region in model.regions.values()}
                 urls |= {url for url, _, _, _ in renderer.listing_pages(len(model.rows))} | {renderer.urls.sitemap()}
                 listing_keys = {url: key for url, key in listing_keys.items() if url in urls}
@@ -297,7 +300,7 @@ def rebuild(out: Path, renderer: SiteRenderer, store: ReportStore, model: SiteMo
     first, see ``AboutAll.start``)."""
     if downloads_first:
         about_all.start()
-    outputs, listing_keys, signatures = about_all.pages(plan.previous)
+    outputs, listing_keys, signatures = about_all.pages(plan.previous, about_all.patched)
     writer = InPlace(out, journal=journal)
     agency_files: dict[str, dict[str, Any]] = {}
     rendered: list[str] = []
@@ -349,7 +352,7 @@ def full(out: Path, jobs: int, progress: Progress, renderer: SiteRenderer,
     try:
         rendering = _RenderAll(renderer, model.agencies, store, staging, jobs, progress)
         about_all.start()  # beside the workers and the pages about all reports
-        outputs, listing_keys, signatures = about_all.pages({})
+        outputs, listing_keys, signatures = about_all.pages({}, None)
         outputs += about_all.download_outputs()
         global_files = _global_files(outputs, {}, staging.put, None)
         lap("aggregate")
