@@ -3,6 +3,7 @@ items 1, 7 and 9), and what an interrupted build left is cleaned at the next one
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -195,3 +196,50 @@ def test_the_build_cache_holds_no_code(content: Path, tmp_path: Path) -> None:
     names = [p.name for p in cache.rglob("*") if p.is_file()]
     assert names and not [n for n in names if n.endswith((".cache", ".pyc", ".pickle", ".pkl"))], names
     assert not (cache / "public" / "templates").exists()
+
+
+def _download_files(out: Path) -> list[Path]:
+    return sorted((out / "data").glob("reports-*.zip"))
+
+
+def test_downloads_are_the_caches_own_files_linked_and_never_changed_in_place(tmp_path: Path) -> None:
+    """A download is linked from the cache (which only ever renames a new file over its
+    own): the site's file stays as published until a build puts the next one in place."""
+    from giro_site.bench.synth import make_corpus
+
+    make_corpus(tmp_path / "content", 40)
+    out = tmp_path / "public"
+    build(tmp_path / "content", out)
+    cache = out.parent / ".giro-cache" / out.name / "downloads"
+    published = _download_files(out)
+    assert published
+    for path in published:
+        assert path.stat().st_ino == (cache / path.name).stat().st_ino
+    before = {path.name: path.read_bytes() for path in published}
+    report = sorted((tmp_path / "content" / "reports").rglob("*.txt"))[0]
+    report.write_text(report.read_text(encoding="utf-8") + "\n附注。\n", encoding="utf-8")
+    held = (out / "data" / published[0].name).open("rb")  # (a reader with the old file open)
+    build(tmp_path / "content", out)
+    assert held.read() == before[published[0].name]
+    held.close()
+    changed = [path for path in _download_files(out) if path.read_bytes() != before.get(path.name)]
+    assert changed  # the edited report's year and the all-years files
+    for path in _download_files(out):
+        assert path.stat().st_ino == (cache / path.name).stat().st_ino
+
+
+def test_downloads_are_copied_where_they_cannot_be_linked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from giro_site.bench.synth import make_corpus
+
+    make_corpus(tmp_path / "content", 20)
+
+    def no_links(*args: object, **kwargs: object) -> None:
+        raise OSError(18, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "link", no_links)
+    out = tmp_path / "public"
+    build(tmp_path / "content", out)
+    cache = out.parent / ".giro-cache" / out.name / "downloads"
+    for path in _download_files(out):
+        assert path.stat().st_ino != (cache / path.name).stat().st_ino
+        assert path.read_bytes() == (cache / path.name).read_bytes()

@@ -22,7 +22,7 @@ from typing import Any
 from giro_site.corpus import Problem
 from giro_site.progress import Progress
 from giro_site.site.build.incremental import Patch, SiteModel
-from giro_site.site.build.output import MARKER, MARKER_TEXT, InPlace, Payload, Prepared, Staging
+from giro_site.site.build.output import MARKER, MARKER_TEXT, InPlace, Linked, Payload, Staging
 from giro_site.site.build.store import ReportStore
 from giro_site.site.downloads import aggregates
 from giro_site.site.downloads.ahead import DownloadsAhead, request
@@ -39,18 +39,17 @@ Files = dict[str, list[Any]]  # path in the site → [fingerprint, size]
 def size_of(payload: Payload) -> int:
     if isinstance(payload, bytes):
         return len(payload)
-    return (payload.path if isinstance(payload, Prepared) else payload).stat().st_size
+    return (payload.path if isinstance(payload, Linked) else payload).stat().st_size
 
 
 def fingerprint(payload: Payload) -> str:
     """What tells whether a file must be written again: its bytes' hash, or for a file to copy
-    its size and time; a prepared file is always new."""
+    or link its size and time."""
     if isinstance(payload, bytes):
         return hashlib.sha1(payload).hexdigest()
-    if isinstance(payload, Prepared):
-        return payload.fingerprint
-    stat = payload.stat()
-    return f"file:{payload}:{stat.st_size}:{stat.st_mtime_ns}"
+    path = payload.path if isinstance(payload, Linked) else payload
+    stat = path.stat()
+    return f"file:{path}:{stat.st_size}:{stat.st_mtime_ns}"
 
 
 # --- parallel rendering for full builds -------------------------------------------------
@@ -250,10 +249,12 @@ class AboutAll:
         return outputs, listing_keys, signatures
 
     def download_outputs(self) -> list[Output]:
+        """The downloads' pages and files: each file the cache keeps, linked into the site."""
         self.start()
         assert self.downloads is not None
         years = self.downloads.result()
-        return self.renderer.download_outputs(years, self.downloads.every_year())
+        return [(relative, Linked(payload) if isinstance(payload, Path) else payload)
+                for relative, payload in self.renderer.download_outputs(years, self.downloads.every_year())]
 
 
 def _global_files(outputs: list[Output], old: Files, writer: Callable[[str, Payload], None],
@@ -266,8 +267,6 @@ def _global_files(outputs: list[Output], old: Files, writer: Callable[[str, Payl
         files[relative] = entry
         if out is None or (old.get(relative) or [None])[0] != entry[0] or not (out / relative).is_file():
             writer(relative, payload)
-        elif isinstance(payload, Prepared):
-            payload.path.unlink()  # the same as the file in place
     return files
 
 
