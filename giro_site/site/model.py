@@ -47,28 +47,77 @@ def whole_sum(values: list[Number | None]) -> Number | None:
     return None if any(v is None for v in values) else sum(values)  # type: ignore[arg-type]
 
 
-@dataclass(slots=True)  # (tens of thousands made at every rebuild: no instance dict)
 class Headline:
     """The figures a citizen looks for first; None where the report does not say.
 
     A figure made of several cells is given only when every one of them is stated, except
     the outcome groups (``outcomes``), which are the sum of their stated rows, with
-    ``complete`` saying whether every row was stated."""
+    ``complete`` saying whether every row was stated.
 
-    items: int | None
-    applications: Number | None
-    processed: Number | None  # （七）总计, or the six groups when every row of them is stated
-    granted_share: float | None  # （一）＋（二） of ``processed``, when all three are stated
-    reviews: Number | None
-    lawsuits: Number | None
-    corrected: Number | None
-    outcomes: dict[str, Number | None]
-    quality: str
-    errors: int
-    warnings: int
-    granted: Number | None = None  # （一）予以公开＋（二）部分公开, when both are stated
-    complete: dict[str, bool] = field(default_factory=dict)  # outcome group → every row of it stated
-    items_approximate: bool = False  # the report gives the number of items as 约, 余, 超过…
+    Tens of thousands are made at every rebuild (slots: no instance dict). A restored
+    report's two figures by outcome group stay as the saved model keeps them (a list in the
+    groups' order, ``_by_group_out``) until first read: 100,000 dicts at 50,000 reports,
+    which a rebuild's pages about all agencies mostly never look at."""
+
+    __slots__ = (
+        "_complete",
+        "_outcomes",
+        "applications",
+        "corrected",
+        "errors",
+        "granted",
+        "granted_share",
+        "items",
+        "items_approximate",
+        "lawsuits",
+        "processed",
+        "quality",
+        "reviews",
+        "warnings",
+    )
+
+    def __init__(self, items: int | None, applications: Number | None, processed: Number | None,
+                 granted_share: float | None, reviews: Number | None, lawsuits: Number | None,
+                 corrected: Number | None, outcomes: dict[str, Number | None] | list[Number | None], quality: str,
+                 errors: int, warnings: int, granted: Number | None = None,
+                 complete: dict[str, bool] | list[bool] | None = None, items_approximate: bool = False):
+        self.items = items
+        self.applications = applications
+        self.processed = processed  # （七）总计, or the six groups when every row of them is stated
+        self.granted_share = granted_share  # （一）＋（二） of ``processed``, when all three are stated
+        self.reviews, self.lawsuits, self.corrected = reviews, lawsuits, corrected
+        self._outcomes = outcomes
+        self.quality, self.errors, self.warnings = quality, errors, warnings
+        self.granted = granted  # （一）予以公开＋（二）部分公开, when both are stated
+        self._complete = {} if complete is None else complete  # outcome group → every row of it stated
+        self.items_approximate = items_approximate  # the report gives the number of items as 约, 余, 超过…
+
+    @property
+    def outcomes(self) -> dict[str, Number | None]:
+        kept = self._outcomes
+        if kept.__class__ is list:
+            kept = self._outcomes = dict(zip(_OUTCOME_KEYS, kept, strict=True))
+        return kept  # type: ignore[return-value]
+
+    @property
+    def complete(self) -> dict[str, bool]:
+        kept = self._complete
+        if kept.__class__ is list:
+            kept = self._complete = dict(zip(_OUTCOME_KEYS, kept, strict=True))
+        return kept  # type: ignore[return-value]
+
+    def _fields(self) -> tuple[Any, ...]:
+        return (self.items, self.applications, self.processed, self.granted_share, self.reviews, self.lawsuits,
+                self.corrected, self.outcomes, self.quality, self.errors, self.warnings, self.granted,
+                self.complete, self.items_approximate)
+
+    def __eq__(self, other: object) -> bool:
+        return self._fields() == other._fields() if isinstance(other, Headline) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # (mutable, compared by value)
+
+    def __repr__(self) -> str:
+        return f"Headline{self._fields()!r}"
 
     @property
     def cases(self) -> Number | None:
@@ -190,11 +239,11 @@ class ReportInfo:
         info._errors = messages
         info.year, info.version = year, version
         info.head = Headline(items, applications, processed, share, reviews, lawsuits, corrected,
-                             dict(zip(_OUTCOME_KEYS, outcomes, strict=False)) if outcomes.__class__ is list
-                             and len(outcomes) == _GROUPS else _by_group_in(outcomes),  # (the usual brief, inline)
+                             outcomes if outcomes.__class__ is list and len(outcomes) == _GROUPS
+                             else _by_group_in(outcomes),  # (the usual brief, inline: kept as a list till read)
                              quality, errors, warnings, granted,
-                             dict(zip(_OUTCOME_KEYS, complete, strict=False)) if complete.__class__ is list
-                             and len(complete) == _GROUPS else _by_group_in(complete), approximate)
+                             complete if complete.__class__ is list and len(complete) == _GROUPS
+                             else _by_group_in(complete), approximate)
         return info
 
     @property
