@@ -90,6 +90,24 @@ def test_patches_one_after_another_keep_the_downloads_of_a_fresh_build(site: Pat
     assert_same_as_fresh(site)
 
 
+def test_a_patch_of_many_bodies_written_whole_has_its_downloads_from_the_early_child(
+        site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A patch too large to write in place (the site is written whole) still hands its
+    downloads to the early child, as soon as the model is patched."""
+    build(site)
+    editable = [p for p in sorted((site / "content" / "reports").rglob("*.txt"))
+                if re.search(r"主动公开政府信息\d+条", p.read_text(encoding="utf-8"))]
+    bodies = {path.name.split("-")[0]: index for index, path in reversed(list(enumerate(editable)))}
+    assert len(bodies) > 25
+    for which in sorted(bodies.values())[:25]:  # (25 bodies: past the share a rebuild writes in place)
+        _edited(site, which)
+    with monkeypatch.context() as patched:
+        calls = _counting(patched)
+        result = build(site)
+    assert result.patched and result.mode == "full" and calls == []  # type: ignore[attr-defined]
+    assert_same_as_fresh(site)
+
+
 @pytest.mark.parametrize("damage", ["generation", "zip", "database"])
 def test_a_cache_not_as_the_patched_model_left_it_hands_the_work_back(site: Path, monkeypatch: pytest.MonkeyPatch,
                                                                       damage: str) -> None:
