@@ -210,11 +210,12 @@ class AboutAll:
         source_of, load, folder, site, fresh, generation = self._start
         return aggregates.Downloads.start(source_of, load, folder, site, fresh=fresh, generation=generation)
 
-    def pages(self, previous: dict[str, Any], patched: Patch | None
+    def pages(self, previous: dict[str, Any], *, in_place: bool
               ) -> tuple[list[Output], dict[str, str], dict[str, str]]:
         """(outputs, the listing keys, the regions' signatures) of the pages about all agencies;
-        ``patched``: the patch of a rebuild in place, whose regions alone may have changed."""
+        ``in_place``: a rebuild writing only what changed, where a patch's regions alone may have."""
         renderer, model = self.renderer, self.model
+        patched = self.patched if in_place else None
         # the marker (the output is a site this build made) and the pages, while the downloads are made
         outputs: list[Output] = [(MARKER, MARKER_TEXT), *renderer.global_outputs(
             model.agencies, self.problems, model.rows, model.regions, model.index_pieces, self.errors)]
@@ -299,7 +300,7 @@ def rebuild(out: Path, renderer: SiteRenderer, store: ReportStore, model: SiteMo
     first, see ``AboutAll.start``)."""
     if downloads_first:
         about_all.start()
-    outputs, listing_keys, signatures = about_all.pages(plan.previous, about_all.patched)
+    outputs, listing_keys, signatures = about_all.pages(plan.previous, in_place=True)
     writer = InPlace(out, journal=journal)
     agency_files: dict[str, dict[str, Any]] = {}
     rendered: list[str] = []
@@ -351,7 +352,7 @@ def full(out: Path, jobs: int, progress: Progress, renderer: SiteRenderer,
     try:
         rendering = _RenderAll(renderer, model.agencies, store, staging, jobs, progress)
         about_all.start()  # beside the workers and the pages about all reports
-        outputs, listing_keys, signatures = about_all.pages({}, None)
+        outputs, listing_keys, signatures = about_all.pages({}, in_place=False)
         outputs += about_all.download_outputs()
         global_files = _global_files(outputs, {}, staging.put, None)
         lap("aggregate")
