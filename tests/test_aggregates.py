@@ -44,7 +44,7 @@ def zipped_with(folder: Path, rows: list[Row], piece, held: dict | None,  # type
     zip was made of), a row whose piece raises ``NotSent`` takes its piece from that zip."""
     previous = textparts.previous(folder, "x.zip", "x.json", held)
     if old is not None:
-        piece = _or_old(piece, textparts.OldPieces(previous, old, separator, b"salt", first=1))
+        piece = _or_old(piece, textparts.OldPieces(previous, textparts.OldOrder(old), separator, b"salt", first=1))
     keys, parts, made, lengths = textparts.item_parts(rows, piece, separator, b"salt", previous)
     previous.close()
     member = ("x.json", ["head", *keys, "tail"], [deflate.compress(b"["), *parts, deflate.compress(b"]")])
@@ -113,7 +113,8 @@ def test_an_old_piece_is_given_only_for_its_own_version_and_sound_bytes(tmp_path
     name = NAMES[5]
 
     def pieces(record: dict) -> textparts.OldPieces:  # type: ignore[type-arg]
-        return textparts.OldPieces(textparts.previous(tmp_path, "x.zip", "x.json", record), old, b",", b"salt", 1)
+        return textparts.OldPieces(textparts.previous(tmp_path, "x.zip", "x.json", record), textparts.OldOrder(old),
+                                   b",", b"salt", 1)
 
     assert pieces(held).piece(name, old[name]) == piece_of(versions)(rows[5])
     assert pieces(held).piece(name, "another version") is None

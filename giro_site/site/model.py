@@ -320,11 +320,6 @@ class Agency:
     places: list[str] = field(default_factory=list)  # the names of the places above the body itself
     others: list[OtherVersion] = field(default_factory=list)  # its files that do not count
 
-    @property
-    def place_code(self) -> str | None:
-        """The code of the body's own place (its township, county…), for region pages."""
-        return self.division.get("code")
-
 
 def reports_with_errors(agencies: list[Agency]) -> list[tuple[Agency, ReportInfo, str]]:
     """(agency, report, its id) of each report with an error finding, in the agencies' order:

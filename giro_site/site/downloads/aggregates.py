@@ -243,12 +243,13 @@ def _text_files(years: list[_Year], load_raw: LoadRaw, folder: Path, every: list
     for year in years:
         name = f"reports-{year.key}"
         held: dict[str, Any] = {}
+        order = textparts.OldOrder(year.old.get("versions") or {})  # (the rows the cached zips were made of)
         for suffix, piece, separator, head, tail in (("json", json_piece(load_raw), b",", b"[", b"]"),
                                                      ("csv", csv_piece(load_raw), b"", csv_header(), b"")):
             member = f"{name}.{suffix}"
             salt = _MADE_WITH + suffix.encode()
             previous = textparts.previous(folder, f"{member}.zip", member, year.old.get(suffix))
-            old = textparts.OldPieces(previous, year.old.get("versions") or {}, separator, salt, first=1)
+            old = textparts.OldPieces(previous, order, separator, salt, first=1)
             try:
                 keys, parts, _, pieces = textparts.item_parts(year.rows, _or_old(piece, old), separator, salt,
                                                               previous)

@@ -182,12 +182,6 @@ def whole(raw: bytes) -> list[Part]:
     return [compress(raw)] if raw else []
 
 
-def chunked(raw: bytes | memoryview, size: int) -> list[Part]:
-    """A member cut into parts of ``size`` raw bytes."""
-    view = memoryview(raw)
-    return [compress(view[start:start + size]) for start in range(0, len(view), size)]
-
-
 def read_part(reader: object, span: tuple[int, int], crc: int, size: int) -> Part:
     """A part of a previous zip, open as ``reader`` (a binary file), at ``span``."""
     reader.seek(span[0])  # type: ignore[attr-defined]

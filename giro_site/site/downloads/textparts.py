@@ -96,46 +96,58 @@ class _Named(NamedTuple):
     version: str
 
 
+class OldOrder:
+    """The items a zip an earlier build wrote was made of (``versions``: names and versions,
+    in that order) and where its groups start, worked out when first needed and shared by
+    the members made of the same items (a year's CSV and JSON)."""
+
+    def __init__(self, versions: Mapping[str, str]):
+        self.versions = versions
+        self.names: list[str] = []
+        self.starts: list[int] = []  # each group's first position (``name_groups`` of the names)
+        self.position: dict[str, int] = {}
+
+    def group_of(self, name: str) -> int:
+        """The ordinal of the group holding ``name`` (one of ``versions``)."""
+        if not self.names:
+            self.names = list(self.versions)
+            self.starts = [start for start, _ in name_groups(self.names)]
+            self.position = {each: index for index, each in enumerate(self.names)}
+        return bisect_right(self.starts, self.position[name]) - 1
+
+
 class OldPieces:
     """The pieces of a member's items as a zip an earlier build wrote holds them
-    (``previous``, made of the items ``versions`` names, in that order), cut out of its
-    parts by the lengths recorded beside them. A group's part made again needs every
-    item's piece; a child sent only the items that changed (``ahead``) takes the others'
-    from here. A piece is given only for an item of the very name and version its part was
-    made of (its key says so), and only when the part's bytes check out; else None.
-    ``first``: the parts ahead of the items' (a header)."""
+    (``previous``, made of the items ``order`` names), cut out of its parts by the lengths
+    recorded beside them. A group's part made again needs every item's piece; a child sent
+    only the items that changed (``ahead``) takes the others' from here. A piece is given
+    only for an item of the very name and version its part was made of (its key says so),
+    and only when the part's bytes check out; else None. ``first``: the parts ahead of the
+    items' (a header)."""
 
-    def __init__(self, previous: Previous, versions: Mapping[str, str], separator: bytes, salt: bytes,
-                 first: int):
-        self.previous, self.versions, self.separator, self.salt, self.first = \
-            previous, versions, separator, salt, first
-        self._names: list[str] = []
-        self._starts: list[int] = []  # each group's first position (``name_groups`` of the names)
-        self._position: dict[str, int] = {}
+    def __init__(self, previous: Previous, order: OldOrder, separator: bytes, salt: bytes, first: int):
+        self.previous, self.order, self.separator, self.salt, self.first = previous, order, separator, salt, first
         self._cut: dict[str, bytes] = {}
 
     def piece(self, name: str, version: str) -> bytes | None:
-        if self.versions.get(name) != version:
+        if self.order.versions.get(name) != version:
             return None
         if name not in self._cut:
-            if not self._names:
-                self._names = list(self.versions)
-                self._starts = [start for start, _ in name_groups(self._names)]
-                self._position = {each: index for index, each in enumerate(self._names)}
-            self._cut.update(self._group(bisect_right(self._starts, self._position[name]) - 1))
+            self._cut.update(self._group(self.order.group_of(name)))
         return self._cut.get(name)
 
     def _group(self, ordinal: int) -> dict[str, bytes]:
         """The pieces of the group at ``ordinal``, by name ({} when they cannot be trusted)."""
-        start = self._starts[ordinal]
-        end = self._starts[ordinal + 1] if ordinal + 1 < len(self._starts) else len(self._names)
-        names = self._names[start:end]
+        order = self.order
+        start = order.starts[ordinal]
+        end = order.starts[ordinal + 1] if ordinal + 1 < len(order.starts) else len(order.names)
+        names = order.names[start:end]
         found = self.previous.at(self.first + ordinal)
         if found is None:
             return {}
         key, part = found
         lengths = self.previous.pieces.get(key)
-        if key != _key(self.salt, [_Named(n, self.versions[n]) for n in names], start == 0) \
+        if key != _key(self.salt, [_Named(n, order.versions[n]) for n in names], start == 0) \
                 or lengths is None or len(lengths) != len(names):
             return {}
         try:
