@@ -61,7 +61,8 @@ class SiteRenderer:
     def __post_init__(self) -> None:
         self.urls = Urls(self.config.base_url, {a.name: a.hashed for a in self.assets})
         self.env = make_environment(self.templates, {
-            "urls": self.urls, "config": self.config, "nav_pages": self.pages, "quality_label": QUALITY_LABEL,
+            "urls": self.urls, "site_links": self.urls.fixed([page["name"] for page in self.pages]),
+            "config": self.config, "nav_pages": self.pages, "quality_label": QUALITY_LABEL,
             "severity_label": SEVERITY_LABEL,
         }, self.bytecode)
         self.fragments = Fragments(self.env)
