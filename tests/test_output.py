@@ -243,3 +243,26 @@ def test_downloads_are_copied_where_they_cannot_be_linked(tmp_path: Path, monkey
     for path in _download_files(out):
         assert path.stat().st_ino != (cache / path.name).stat().st_ino
         assert path.read_bytes() == (cache / path.name).read_bytes()
+
+
+@pytest.mark.parametrize("sendfile", ["works", "refused"])
+def test_originals_are_copied_whole_with_or_without_sendfile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             sendfile: str) -> None:
+    """The originals are copied by ``sendfile`` where the system has it; a file system that
+    refuses it gets the ordinary copy, with the same bytes."""
+    import errno
+
+    from giro_site.bench.synth import make_corpus
+
+    make_corpus(tmp_path / "content", 12)
+    big = sorted((tmp_path / "content" / "reports").rglob("*.txt"))[0]
+    big.write_text(big.read_text(encoding="utf-8") + "附注。" * 100_000 + "\n", encoding="utf-8")  # over a megabyte
+    if sendfile == "refused":
+        def refuse(*args: object) -> int:
+            raise OSError(errno.EINVAL, "Invalid argument")
+
+        monkeypatch.setattr(os, "sendfile", refuse)
+    out = tmp_path / "public"
+    build(tmp_path / "content", out)
+    originals = {path.read_bytes() for path in (out / "source").iterdir()}
+    assert {path.read_bytes() for path in (tmp_path / "content" / "reports").rglob("*.txt")} <= originals

@@ -25,9 +25,11 @@ build never removes what it did not write.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import shutil
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -239,7 +241,24 @@ def _place(payload: Path | Linked, target: Path) -> None:
         except OSError:  # another file system, or one without links: a copy
             target.unlink(missing_ok=True)
             payload = payload.path
-    shutil.copyfile(payload, target)
+    _copy(payload, target)
+
+
+def _copy(source: Path, target: Path) -> None:
+    """``shutil.copyfile`` without its checks (two ``stat`` calls a file for the same file,
+    two more for pipes: the build's own paths are neither), by ``sendfile`` on Linux; half
+    the CPU time for thousands of originals a full build."""
+    if sys.platform != "linux":
+        shutil.copyfile(source, target)
+        return
+    try:
+        with open(source, "rb") as given, open(target, "wb") as made:
+            while os.sendfile(made.fileno(), given.fileno(), None, 1 << 30):
+                pass
+    except OSError as exc:
+        if exc.errno not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+            raise
+        shutil.copyfile(source, target)  # a file system without sendfile
 
 
 def _inside(relative: str) -> str:
