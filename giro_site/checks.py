@@ -8,7 +8,6 @@ a contradiction). An identity whose operands are all blank says nothing and is s
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from giro_site.findings import ERROR, WARNING, finding
@@ -99,18 +98,21 @@ def _cell(model: dict[str, Any], table: str, row: str, column: str) -> Operand:
     return (f"{table}.{row}.{column}", model[table][row][column])
 
 
-Keys = list[tuple[str, str]]  # (row, column) of one side's cells
+Keys = tuple[tuple[str, str], ...]  # (row, column) of one side's cells
+# An identity of one table: its code, where a finding points, its two sides, the message
+# with ``{lhs}`` and ``{rhs}``. Made once for the form (a report checks over forty).
+Identity = tuple[str, str, Keys, Keys, str]
 
 
-def _check(code: str, where: str, model: dict[str, Any], table: str, left: Keys, right: Keys,
-           template: Callable[[], str], lines: dict[str, int]) -> dict[str, Any] | None:
-    """``check_identity`` over the cells ``left`` and ``right`` of ``table``, its operands and
-    message made only for an identity that fails: most hold, and a report has over forty."""
+def _check(model: dict[str, Any], table: str, identity: Identity, lines: dict[str, int]) -> dict[str, Any] | None:
+    """``check_identity`` over the cells of ``table``, its operands made only for an identity
+    that fails: most hold."""
+    code, where, left, right, template = identity
     cells = model[table]
     if _holds([cells[row][column] for row, column in left], [cells[row][column] for row, column in right]):
         return None
     return check_identity(code, where, [_cell(model, table, row, column) for row, column in left],
-                          [_cell(model, table, row, column) for row, column in right], template(), lines)
+                          [_cell(model, table, row, column) for row, column in right], template, lines)
 
 
 def check_report(model: dict[str, Any], lines: dict[str, int], tables_found: set[str]) -> list[dict[str, Any]]:
@@ -119,66 +121,61 @@ def check_report(model: dict[str, Any], lines: dict[str, int], tables_found: set
     if "applications" in tables_found:
         out += _applications(model, lines)
     if "review_litigation" in tables_found:
-        out += _review(model, lines)
+        out += [_check(model, "review_litigation", identity, lines) for identity in _REVIEW]
     return [f for f in out if f is not None]
 
 
+_APP = "applications"
 _RESULT_ROWS = tuple(row for row in APPLICATION_RESULT_ROWS if row not in OTHER_SUBROWS)
+
+
+def _column_identities(column: str) -> dict[str, Identity]:
+    name = COLUMN_NAMES[column]
+    results = tuple((row, column) for row in _RESULT_ROWS)
+    subrows = tuple((row, column) for row in OTHER_SUBROWS)
+    total = f"{_APP}.total_processed.{column}"
+    results_message = f"“{name}”一列：办理结果总计为{{lhs}}，但（一）至（六）各项之和为{{rhs}}。"
+    return {
+        "balance": ("BALANCE", f"{_APP}.{column}", (("new_received", column), ("carried_over", column)),
+                    (("total_processed", column), ("carried_forward", column)),
+                    f"“{name}”一列：本年新收＋上年结转＝{{lhs}}，但办理结果总计＋结转下年度继续办理＝{{rhs}}，两者应相等。"),
+        "results": ("RESULTS_TOTAL", total, (("total_processed", column),), (*results, ("other", column)),
+                    results_message),
+        # （六） left blank because one of its sub-rows is missing (2021 form): the sub-rows are
+        # its figures, and the missing one counts as the blank it is.
+        "results_by_subrows": ("RESULTS_TOTAL", total, (("total_processed", column),), results + subrows,
+                               results_message),
+        "other": ("OTHER_SUBTOTAL", f"{_APP}.other.{column}", (("other", column),), subrows,
+                  f"“{name}”一列：（六）其他处理为{{lhs}}，但其下三项之和为{{rhs}}。"),
+    }
+
+
+_BY_COLUMN = {column: _column_identities(column) for column in APPLICANT_KEYS}
+_ROW_TOTALS = {spec.key: ("ROW_TOTAL", f"{_APP}.{spec.key}.total", ((spec.key, "total"),),
+                          tuple((spec.key, column) for column in APPLICANT_COLUMNS_ONLY),
+                          f"“{spec.label}”一行：总计为{{lhs}}，但各类申请人之和为{{rhs}}。")
+               for spec in APPLICATION_ROWS}
+_REVIEW = tuple(("REVIEW_TOTAL", f"review_litigation.{group}.total", ((group, "total"),),
+                 tuple((group, outcome) for outcome in ("upheld", "corrected", "other", "pending")),
+                 f"“{GROUP_NAMES[group]}”：总计为{{lhs}}，但结果维持、结果纠正、其他结果、尚未审结之和为{{rhs}}。")
+                for group in REVIEW_GROUPS)
 
 
 def _applications(model: dict[str, Any], lines: dict[str, int]) -> list[dict[str, Any] | None]:
     out: list[dict[str, Any] | None] = []
-    app = "applications"
     derived = model.get("derived", [])
-    for column in APPLICANT_KEYS:
-        name = COLUMN_NAMES[column]
-        out.append(_check(
-            "BALANCE", f"{app}.{column}", model, app,
-            [("new_received", column), ("carried_over", column)],
-            [("total_processed", column), ("carried_forward", column)],
-            lambda name=name: f"“{name}”一列：本年新收＋上年结转＝{{lhs}}，"
-                              "但办理结果总计＋结转下年度继续办理＝{rhs}，两者应相等。",
-            lines))
-        results = [(row, column) for row in _RESULT_ROWS]
-        other_path = f"{app}.other.{column}"
+    table = model[_APP]
+    by_subrows = model.get("form") == "2021"
+    for column, identities in _BY_COLUMN.items():
+        out.append(_check(model, _APP, identities["balance"], lines))
+        other_path = f"{_APP}.other.{column}"
         own_other = other_path in lines or other_path in derived
-        if model.get("form") == "2021" and not own_other:
-            # （六） was left blank because one of its sub-rows is missing: the sub-rows are
-            # its figures, and the missing one counts as the blank it is.
-            results += [(row, column) for row in OTHER_SUBROWS]
-        else:
-            results.append(("other", column))
-        out.append(_check(
-            "RESULTS_TOTAL", f"{app}.total_processed.{column}", model, app, [("total_processed", column)], results,
-            lambda name=name: f"“{name}”一列：办理结果总计为{{lhs}}，但（一）至（六）各项之和为{{rhs}}。",
-            lines))
-        if other_path in lines:  # the report gave （六） figures of its own: they must add up
-            subrows = [(row, column) for row in OTHER_SUBROWS]
-            if any(model[app][row][column] is not None for row, _ in subrows):
-                out.append(_check(
-                    "OTHER_SUBTOTAL", f"{app}.other.{column}", model, app, [("other", column)], subrows,
-                    lambda name=name: f"“{name}”一列：（六）其他处理为{{lhs}}，但其下三项之和为{{rhs}}。",
-                    lines))
-    for row in model[app]:
-        label = ROW_NAMES[row]
-        out.append(_check(
-            "ROW_TOTAL", f"{app}.{row}.total", model, app, [(row, "total")],
-            [(row, column) for column in APPLICANT_COLUMNS_ONLY],
-            lambda label=label: f"“{label}”一行：总计为{{lhs}}，但各类申请人之和为{{rhs}}。",
-            lines))
-    return out
-
-
-def _review(model: dict[str, Any], lines: dict[str, int]) -> list[dict[str, Any] | None]:
-    out: list[dict[str, Any] | None] = []
-    table = "review_litigation"
-    for group in REVIEW_GROUPS:
-        name = GROUP_NAMES[group]
-        out.append(_check(
-            "REVIEW_TOTAL", f"{table}.{group}.total", model, table, [(group, "total")],
-            [(group, outcome) for outcome in ("upheld", "corrected", "other", "pending")],
-            lambda name=name: f"“{name}”：总计为{{lhs}}，但结果维持、结果纠正、其他结果、尚未审结之和为{{rhs}}。",
-            lines))
+        out.append(_check(model, _APP, identities["results_by_subrows" if by_subrows and not own_other
+                                                   else "results"], lines))
+        if other_path in lines and any(table[row][column] is not None for row in OTHER_SUBROWS):
+            # the report gave （六） figures of its own: they must add up
+            out.append(_check(model, _APP, identities["other"], lines))
+    out += [_check(model, _APP, _ROW_TOTALS[row], lines) for row in table]
     return out
 
 
