@@ -30,6 +30,7 @@ import orjson
 from giro_site import PARSER_VERSION
 from giro_site.progress import Progress
 from giro_site.regions.gazetteer import data_key
+from giro_site.site import compression
 from giro_site.site.build import sitesize, write
 from giro_site.site.build.assets import collect_assets
 from giro_site.site.build.incremental import Patch, SiteModel, patch, restore, snapshot
@@ -206,7 +207,7 @@ def global_key(options: BuildOptions, renderer: SiteRenderer) -> str:
     content = options.content
     extra = [(content / name).read_bytes() if (content / name).is_file() else b""
              for name in ("site.toml", "agencies.toml")]
-    return _digest(PARSER_VERSION, data_key(), _tree_digest(PROJECT / "giro_site", "*.py"),
+    return _digest(PARSER_VERSION, data_key(), compression.NAME, _tree_digest(PROJECT / "giro_site", "*.py"),
                    _tree_digest(options.templates),
                    *(a.hashed for a in renderer.assets), repr(renderer.config), orjson.dumps(renderer.pages).decode(),
                    *(hashlib.sha256(part).hexdigest() for part in extra))

@@ -32,6 +32,7 @@ from typing import Any, Protocol
 
 import orjson
 
+from giro_site.site import compression
 from giro_site.site.build.output import file_stamp, load_state, save_state
 from giro_site.site.downloads import allyears, paged, textparts
 from giro_site.site.downloads.deflate import ZIP_LEVEL, Previous, Record, compress, file_parts
@@ -56,7 +57,15 @@ LoadRaw = Callable[[str], bytes]
 _STATE = 4  # (4: a text member's record holds the lengths of its parts' pieces, ``textparts.OldPieces``)
 _MADE_WITH = b"parts-2|%d|%d|%d|%d|%d|%d" % (textparts.GROUP, ZIP_LEVEL, paged.PAGE, paged.GROUP, paged.LAYOUT_FORMAT,
                                              _STATE)
-STATE_FORMAT = hashlib.sha1(SCHEMA.encode("utf-8") + csv_header() + _MADE_WITH).hexdigest()[:16]
+
+
+def state_format(deflate: str) -> str:
+    """What the cache's files must have been made with to be reused (``deflate``: the
+    library's ``compression.NAME``, whose bytes differ from another's)."""
+    return hashlib.sha1(SCHEMA.encode("utf-8") + csv_header() + _MADE_WITH + deflate.encode("utf-8")).hexdigest()[:16]
+
+
+STATE_FORMAT = state_format(compression.NAME)
 
 
 def full_json(info: ReportInfo, load_raw: LoadRaw) -> bytes:

@@ -21,6 +21,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from giro_site.site import compression
 from giro_site.site.build.output import file_stamp
 
 # zlib's default level. The fastest (1) takes a third of the time, but the downloads are then
@@ -46,8 +47,8 @@ class Part:
 
 def compress(raw: bytes | memoryview) -> Part:
     """One part: ``raw`` deflated by a fresh compressor, ended by a sync flush."""
-    compressor = zlib.compressobj(ZIP_LEVEL, zlib.DEFLATED, -15)
-    return Part(zlib.crc32(raw), len(raw), compressor.compress(raw) + compressor.flush(zlib.Z_SYNC_FLUSH))
+    compressor = compression.compressobj(ZIP_LEVEL, compression.DEFLATED, -15)
+    return Part(compression.crc32(raw), len(raw), compressor.compress(raw) + compressor.flush(compression.Z_SYNC_FLUSH))
 
 
 _POLY = 0xEDB88320  # CRC-32's polynomial, bits reflected as zlib keeps them
