@@ -37,8 +37,10 @@ class FormResult:
 
 def recognise_form(proactive_rows: list[Row], application_rows: list[Row]) -> str | None:
     """The form whose header words the tables use; None when neither table tells."""
-    words = {core(t) for r in proactive_rows for t in r.texts()}
-    hits = {form: sum(any(m in w for w in words) for m in markers) for form, markers in FORM_MARKERS.items()}
+    # Each marker looked for in all the table's words at once, joined by a character no label
+    # has (none of the markers holds it, so none is found across two words).
+    words = "\0".join({core(t) for r in proactive_rows for t in r.texts()})
+    hits = {form: sum(m in words for m in markers) for form, markers in FORM_MARKERS.items()}
     if hits["2021"] > hits["2019"]:
         return "2021"
     if hits["2019"] > hits["2021"]:
