@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import sqlite3
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -133,8 +134,10 @@ def csv_line(fields: dict[str, Any], report: dict[str, Any]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
+@lru_cache(maxsize=1)
 def dictionary_csv() -> bytes:
-    """``data/dictionary.csv``: UTF-8 with BOM, one line per entry."""
+    """``data/dictionary.csv``: UTF-8 with BOM, one line per entry (made once a process: it
+    goes into the site and into every database's zip)."""
     return b"\xef\xbb\xbf" + csv_rows([[key for key, _ in DICTIONARY_COLUMNS], *map(list, map(row_of, entries()))])
 
 
@@ -181,8 +184,14 @@ def insert_rows(db: sqlite3.Connection, rows: dict[str, list[tuple[Any, ...]]]) 
 
 def fixed_rows() -> dict[str, list[tuple[Any, ...]]]:
     """The rows every database holds whatever its reports: the dictionary and the codes."""
-    return {"dictionary": [row_of(c) for c in entries()],
-            "finding_codes": [(c.code, c.severity, c.title, c.explanation) for c in CODES]}
+    return {table: list(rows) for table, rows in _fixed_rows().items()}
+
+
+@lru_cache(maxsize=1)
+def _fixed_rows() -> dict[str, tuple[tuple[Any, ...], ...]]:
+    """(made once a process: a build writes a database for each year and one for all)"""
+    return {"dictionary": tuple(row_of(c) for c in entries()),
+            "finding_codes": tuple((c.code, c.severity, c.title, c.explanation) for c in CODES)}
 
 
 def _derived(derived: set[str], prefix: str, columns: list[str]) -> str | None:
