@@ -8,7 +8,10 @@ from dataclasses import asdict
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from jinja2 import Environment, StrictUndefined, UndefinedError
+from markupsafe import Markup
 
 from giro_site.site.pages.environment import make_environment
 from giro_site.site.pages.regions import _totals
@@ -48,3 +51,30 @@ def test_region_totals_as_asdict() -> None:
     assert _totals(totals) == asdict(totals)
     assert list(_totals(totals) or {}) == list(asdict(totals))
     assert _totals(None) is None
+
+
+_OUTPUT = ("{% macro m(x) %}<b>{{ x }}</b>{% endmacro %}{{ v }}|{{ m(v) }}|{% set block %}<i>{{ v }}</i>{% endset %}"
+           "{{ block }}|{{ v|e }}|{{ [v]|join(',') }}|{{ o.v }}|{{ o.missing is defined }}")
+
+
+class _Holder:
+    def __init__(self, v: object) -> None:
+        self.v = v
+
+
+@given(st.one_of(st.text(), st.integers(), st.floats(allow_nan=False), st.none(), st.booleans(),
+                 st.text().map(Markup)))
+def test_output_is_escaped_as_jinja_escapes_it(value: object) -> None:
+    """Our templates write ``escape``'s text without making a ``Markup`` of it: every page
+    reads as Jinja's own rendering would, report text (data from outside) escaped, markup
+    the code made safe left as it is, a macro's or block's output never escaped twice."""
+    jinja = Environment(autoescape=True, undefined=StrictUndefined)
+    ours = make_environment(Path("templates"), {})
+    context = {"v": value, "o": _Holder(value)}
+    assert ours.from_string(_OUTPUT).render(context) == jinja.from_string(_OUTPUT).render(context)
+
+
+def test_report_text_cannot_open_markup(ours: Environment) -> None:
+    text = '</p><script>alert("x")</script>&amp;\'"'
+    page = ours.from_string("<p>{{ t }}</p>").render(t=text)
+    assert page == "<p>&lt;/p&gt;&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&amp;amp;&#39;&#34;</p>"
