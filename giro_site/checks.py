@@ -24,7 +24,6 @@ from giro_site.numbers import Number
 Operand = tuple[str, Number | None]  # (JSON path, value)
 
 COLUMN_NAMES = {leaf.key: leaf.label for _, leaf in APPLICANT_COLUMNS.leaves()}
-ROW_NAMES = {spec.key: spec.label for spec in APPLICATION_ROWS}
 GROUP_NAMES = {"review": "行政复议", "litigation_direct": "未经复议直接起诉", "litigation_after_review": "复议后起诉"}
 APPLICANT_COLUMNS_ONLY = tuple(k for k in APPLICANT_KEYS if k != "total")
 

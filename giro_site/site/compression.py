@@ -25,6 +25,6 @@ crc32 = _zlib.crc32
 
 
 def gzip(data: bytes, level: int) -> bytes:
-    """``data`` as a gzip file with no name and no time in its header (the same bytes for the
-    same data, as ``gzip.compress(..., mtime=0)`` makes)."""
+    """``data`` as a gzip file with no name and no time in its header: the same bytes for the
+    same data."""
     return _zlib.compress(data, level, 31)
