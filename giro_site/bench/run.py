@@ -138,6 +138,20 @@ def file_creation_ms(folder: Path, count: int = 500) -> float:
     return 1000 * seconds / count
 
 
+# Creating a small file here takes 0.03-0.06 ms on a quiet disk, and ten times that for
+# minutes after many files were deleted (another benchmark's folder): a full build then
+# spends seconds more of system time, and its figures are not comparable with another run's.
+SLOW_CREATION_MS = 0.15
+
+
+def creation_note(milliseconds: float) -> str | None:
+    """What to tell about a slow disk, or None."""
+    if milliseconds <= SLOW_CREATION_MS:
+        return None
+    return (f"注意：新建文件比平时慢（{milliseconds:.2f} 毫秒，平常约 0.05 毫秒；几分钟内删除过大量文件时常见），"
+            "完整生成会多花几秒系统时间，与其他时候测得的结果不可比；请过几分钟再测")
+
+
 def precompile() -> bool:
     """Write the package's bytecode once, as Python does on its first run on a usual machine
     (where PYTHONDONTWRITEBYTECODE is set, every build would compile ~40 modules again)."""
@@ -216,6 +230,8 @@ def run_bench(count: int, *, keep: bool = False, jobs: int | None = None, rounds
         creation = file_creation_ms(folder)
         report(f"本机：纯 Python 参考任务 {reference:.3f} 秒（越大越慢），新建一个小文件 {creation:.3f} 毫秒；"
                f"字节码{'已预编译' if compiled else '未能预编译'}；负载 {_load()}")
+        if (note := creation_note(creation)) is not None:
+            report(note)
         started = time.perf_counter()
         bodies = make_corpus(content, count)
         report(f"语料：{count} 份报告，{bodies} 个机关，生成用时 {time.perf_counter() - started:.1f} 秒（{folder}）")
