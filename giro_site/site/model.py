@@ -47,6 +47,11 @@ def whole_sum(values: list[Number | None]) -> Number | None:
     return None if any(v is None for v in values) else sum(values)  # type: ignore[arg-type]
 
 
+def _by_group_kept(kept: dict[str, Any] | list[Any]) -> dict[str, Any]:
+    """A figure by outcome group, made a dict from the list the saved model keeps (``Headline``)."""
+    return dict(zip(_OUTCOME_KEYS, kept, strict=True)) if kept.__class__ is list else kept  # type: ignore[return-value]
+
+
 class Headline:
     """The figures a citizen looks for first; None where the report does not say.
 
@@ -94,17 +99,13 @@ class Headline:
 
     @property
     def outcomes(self) -> dict[str, Number | None]:
-        kept = self._outcomes
-        if kept.__class__ is list:
-            kept = self._outcomes = dict(zip(_OUTCOME_KEYS, kept, strict=True))
-        return kept  # type: ignore[return-value]
+        self._outcomes = _by_group_kept(self._outcomes)
+        return self._outcomes  # type: ignore[return-value]
 
     @property
     def complete(self) -> dict[str, bool]:
-        kept = self._complete
-        if kept.__class__ is list:
-            kept = self._complete = dict(zip(_OUTCOME_KEYS, kept, strict=True))
-        return kept  # type: ignore[return-value]
+        self._complete = _by_group_kept(self._complete)
+        return self._complete  # type: ignore[return-value]
 
     def _fields(self) -> tuple[Any, ...]:
         return (self.items, self.applications, self.processed, self.granted_share, self.reviews, self.lawsuits,
