@@ -8,19 +8,22 @@ import re
 import signal
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from giro_site.corpus import Corpus, load_corpus
 from giro_site.errors import ReportError
 from giro_site.fetch.command import add_fetch_parser
 from giro_site.findings import ERROR, SEVERITY_LABEL
 from giro_site.progress import for_terminal
-from giro_site.prose.identity import full_name
-from giro_site.report import parse_report, to_json
-from giro_site.site.build import jobsummary, sitesize
-from giro_site.site.build.builder import BuildOptions, BuildResult, BuildSession, build_site
-from giro_site.site.config import AgencyDirectory, load_agencies, load_config
+from giro_site.site import pinyin
+from giro_site.site.build.options import BuildOptions
 from giro_site.terminal import echo
+
+# The parser and the site are imported by the commands that use them: a build starts its
+# pinyin helper before it imports them (``pinyin``), ``fetch`` needs neither.
+if TYPE_CHECKING:
+    from giro_site.corpus import Corpus
+    from giro_site.site.build.builder import BuildResult
+    from giro_site.site.config import AgencyDirectory
 
 # How `build` starts its closing lines, for the benchmark that reads them back.
 BUILT_LINE = "已生成"
@@ -36,6 +39,8 @@ def _utf8_stdout() -> None:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
+    from giro_site.report import parse_report, to_json
+
     try:
         report = parse_report(Path(args.file))
     except ReportError as exc:
@@ -68,6 +73,8 @@ def _unused_entries(corpus: Corpus, directory: AgencyDirectory | None) -> list[s
 
 def format_summary(corpus: Corpus, directory: AgencyDirectory | None = None) -> list[str]:
     """The check summary: one block per report, then the files that failed."""
+    from giro_site.prose.identity import full_name
+
     lines: list[str] = []
     notes = {id(report): note for report, note in corpus.others}
     for report in sorted([*corpus.reports, *(r for r, _ in corpus.others)], key=lambda r: r["source"]["file"]):
@@ -100,6 +107,9 @@ def _missing_reports(content: Path) -> bool:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from giro_site.corpus import load_corpus
+    from giro_site.site.config import load_agencies, load_config
+
     content = Path(args.content)
     if _missing_reports(content):
         return 2
@@ -142,9 +152,19 @@ def report_build(result: BuildResult) -> None:
 def cmd_build(args: argparse.Namespace) -> int:
     if _missing_reports(Path(args.content)):
         return 2
+    options = _build_options(args)
+    one_shot = getattr(args, "quick_exit", False)
+    # A process of its own (``build.py``) whose build has no pinyin of an earlier one: the
+    # helper that loads pypinyin is forked first, while this process imports the build.
+    if one_shot and pinyin.wanted(options.cache_folder(), options.fresh):
+        pinyin.start_helper()
+    from giro_site.site.build import jobsummary, sitesize
+    from giro_site.site.build.builder import BuildSession, build_site
+
     try:
-        result = build_site(_build_options(args), BuildSession(one_shot=getattr(args, "quick_exit", False)))
+        result = build_site(options, BuildSession(one_shot=one_shot))  # (which ends the helper once it has the model)
     except (ReportError, OSError) as exc:
+        pinyin.stop_helper()
         message = (exc.describe() if isinstance(exc, ReportError)  # a full disk, a folder without write permission
                    else f"{exc.filename or ''} {exc.strerror or exc}：请检查磁盘空间和文件夹的写入权限")
         echo(f"生成失败：{message}", err=True)

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from giro_site.errors import ReportError
 from giro_site.fetch.politeness import MAX_PER_HOST
-from giro_site.readers.encoding import decode_text
 from giro_site.terminal import echo
 
 MIN_DELAY = 0.5  # seconds: the least pause between two requests to one site a maintainer may ask for
@@ -32,6 +31,7 @@ def add_fetch_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
 
 def _addresses(args: argparse.Namespace) -> list[str]:
     from giro_site.fetch.run import read_list
+    from giro_site.readers.encoding import decode_text  # (here: the command line loads no reader to start)
 
     addresses = list(args.urls)
     for name in args.list:

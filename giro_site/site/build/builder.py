@@ -28,14 +28,14 @@ from typing import Any
 import orjson
 
 from giro_site import PARSER_VERSION
-from giro_site.progress import Progress
 from giro_site.regions.gazetteer import data_key
-from giro_site.site import compression
+from giro_site.site import compression, pinyin
 from giro_site.site.build import sitesize, write
 from giro_site.site.build.assets import collect_assets
 from giro_site.site.build.incremental import Patch, SiteModel, patch, restore, snapshot
 from giro_site.site.build.journal import Journal
 from giro_site.site.build.lock import BuildLock
+from giro_site.site.build.options import PROJECT, BuildOptions
 from giro_site.site.build.output import (
     OutputFolder,
     Staging,
@@ -52,14 +52,22 @@ from giro_site.site.build.store import ReportStore
 from giro_site.site.build.write import AboutAll, Plan, Written
 from giro_site.site.config import AgencyDirectory, load_agencies, load_config
 from giro_site.site.downloads.ahead import DownloadsAhead
-from giro_site.site.model import Agency, OtherVersion, ReportInfo, build_agencies, group_key, reports_with_errors
+from giro_site.site.model import (
+    Agency,
+    OtherVersion,
+    ReportInfo,
+    build_agencies,
+    group_key,
+    likely_names,
+    reports_with_errors,
+)
 from giro_site.site.pages.listing import IndexRows, index_piece
 from giro_site.site.pages.markdown_pages import markdown_pages
 from giro_site.site.pages.regions import region_tree
 from giro_site.site.pages.renderer import SiteRenderer
+from giro_site.site.pinyin import CACHE_NAME
 from giro_site.site.versions import report_infos
 
-PROJECT = Path(__file__).resolve().parents[3]
 MANIFEST_FORMAT = 6  # 6: the agencies as a journal's entries
 MANIFEST = "manifest"  # manifest.json and manifest.delta.json in the cache (``journal``)
 
@@ -67,24 +75,6 @@ MANIFEST = "manifest"  # manifest.json and manifest.delta.json in the cache (``j
 # 50,000 reports), kept until its process ends without freeing them (``cli.main(quick_exit=)``):
 # freeing them one by one when the build returned took 0.45 s of a one-report rebuild there.
 _LEFT_TO_EXIT: list[Any] = []
-
-
-@dataclass
-class BuildOptions:
-    content: Path = Path("content")
-    out: Path = Path("public")
-    base_url: str | None = None
-    build_date: str | None = None
-    jobs: int = 1
-    templates: Path = PROJECT / "templates"
-    assets: Path = PROJECT / "assets"
-    cache_dir: Path | None = None  # default: .giro-cache/<out name> beside the output
-    fresh: bool = False  # ignore caches and the previous build
-    force: bool = False  # replace a non-empty --out that is not a site of this tool (it is moved aside)
-    progress: Progress = field(default_factory=Progress)  # what the maintainer sees while it runs
-
-    def cache_folder(self) -> Path:
-        return self.cache_dir or self.out.parent / ".giro-cache" / self.out.name
 
 
 @dataclass
@@ -255,22 +245,22 @@ class _Names:
 
     def read(self) -> dict[str, list[str]]:
         if self.pinyin is None:
-            pinyin = {} if self.fresh else self.session.state(self.cache, "pinyin")
-            if pinyin.get("\0gazetteer") != [version := data_key()]:  # own names read against another one
-                pinyin = {key: value for key, value in pinyin.items() if not key.startswith("own\t")}
-                pinyin["\0gazetteer"] = [version]
-            self.pinyin, self.known = pinyin, dict(pinyin)
+            saved = {} if self.fresh else self.session.state(self.cache, CACHE_NAME)
+            if saved.get("\0gazetteer") != [version := data_key()]:  # own names read against another one
+                saved = {key: value for key, value in saved.items() if not key.startswith("own\t")}
+                saved["\0gazetteer"] = [version]
+            self.pinyin, self.known = saved, dict(saved)
         return self.pinyin
 
     def save(self) -> None:
         if self.pinyin is not None and self.pinyin != self.known:  # new names, or an older layout's made again
-            save_state(self.cache / "pinyin.json", self.pinyin)
+            save_state(self.cache / f"{CACHE_NAME}.json", self.pinyin)
 
     def kept(self) -> dict[str, dict[str, list[str]]]:
         """For ``serve``: what it keeps in memory (nothing when it was not read)."""
         if self.pinyin is not None:
-            return {"pinyin": self.pinyin}
-        return {"pinyin": self.session.states["pinyin"]} if "pinyin" in self.session.states else {}
+            return {CACHE_NAME: self.pinyin}
+        return {CACHE_NAME: self.session.states[CACHE_NAME]} if CACHE_NAME in self.session.states else {}
 
 
 def _template_cache() -> Path | None:
@@ -288,8 +278,10 @@ def _template_cache() -> Path | None:
 def _load_pinyin() -> None:
     """While the workers parse many reports (a first build, a new parser), load pypinyin's
     dictionaries, which the model will need for the new bodies' names (0.14 s a build that
-    this process would otherwise spend with the other core idle)."""
-    import pypinyin  # noqa: F401
+    this process would otherwise spend with the other core idle); not when the pinyin
+    helper, started with the build, has them (``pinyin``)."""
+    if not pinyin.helping():
+        import pypinyin  # noqa: F401
 
 
 @contextmanager
@@ -502,12 +494,15 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
                             directory, store.link, pairs, pairs, store.digests)
         if patched is None:
             used_pairs: dict[str, list[dict[str, Any]]] = {}
+            pinyin.prefetch(likely_names((summary for _, summary in store.reports()), directory)
+                            if pinyin.helping() else ())
             model = _make_model(renderer, store, directory, base, names.read(), pairs, used_pairs)
             if used_pairs.keys() != pairs.keys():
                 pairs, known_pairs = used_pairs, -1
         else:
             assert model is not None
             _apply(renderer, model, patched)
+        pinyin.stop_helper()  # (the names are converted)
         generation = os.urandom(8).hex()  # of the model as this build saves it, and of its downloads
         errors = reports_with_errors(model.agencies)
         # (a patch's downloads handed to the early child now, to be made while this process plans)

@@ -1,5 +1,6 @@
-"""A child process forked with a pipe to it: the build's early children (the content's scan,
-``prescan``; a patched rebuild's downloads, ``downloads.ahead``) start this way."""
+"""A child process forked with pipes to it: the build's early children (the content's scan,
+``prescan``; a patched rebuild's downloads, ``downloads.ahead``; the pinyin of a cold
+build's names, ``site.pinyin``) start this way."""
 
 from __future__ import annotations
 
@@ -16,18 +17,39 @@ def fork_with_pipe(work: Callable[[int], int], *, child_reads: bool) -> tuple[in
         return None
     read, write = os.pipe()
     mine, theirs = (write, read) if child_reads else (read, write)
+    pid = _fork(lambda: work(theirs), [mine], [theirs])
+    return None if pid is None else (pid, mine)
+
+
+def fork_with_pipes(work: Callable[[int, int], int]) -> tuple[int, int, int] | None:
+    """As ``fork_with_pipe``, with a pipe each way: the child runs ``work`` with (the end it
+    reads, the end it writes); the parent gets (the child's pid, the end it writes to the
+    child, the end it reads from it)."""
+    if not hasattr(os, "fork"):
+        return None
+    to_child, from_child = os.pipe(), os.pipe()
+    pid = _fork(lambda: work(to_child[0], from_child[1]), [to_child[1], from_child[0]], [to_child[0], from_child[1]])
+    return None if pid is None else (pid, to_child[1], from_child[0])
+
+
+def _fork(work: Callable[[], int], mine: list[int], theirs: list[int]) -> int | None:
+    """Fork; in the child, close the parent's ends (``mine``), run ``work`` and exit with its
+    code; in the parent, close the child's ends and return its pid (None, every end closed,
+    when the fork failed)."""
     try:
         pid = os.fork()
     except OSError:
-        os.close(read)
-        os.close(write)
+        for end in mine + theirs:
+            os.close(end)
         return None
     if pid == 0:
         code = 1
         try:
-            os.close(mine)
-            code = work(theirs)
+            for end in mine:
+                os.close(end)
+            code = work()
         finally:
             os._exit(code)
-    os.close(theirs)
-    return pid, mine
+    for end in theirs:
+        os.close(end)
+    return pid
