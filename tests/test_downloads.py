@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from giro_site.bench.synth import random_report, render_text
 from giro_site.site.build.builder import BuildOptions, build_site
@@ -274,6 +276,27 @@ def test_a_pdf_findings_page_and_line_on_that_page_reach_sqlite() -> None:
     described = {c.field: c for c in dictionary.entries()}
     assert described["findings.page"].type == described["extra_rows.page"].type == "INTEGER"
     assert "该页" in described["findings.line"].description
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_a_rows_derived_columns_are_those_its_report_marks(data: st.DataObject) -> None:
+    """``derived`` names each worked-out cell ("applications.<row>.<column>"): a row's
+    ``derived`` column lists its own, in the table's order, and no other row's (rows whose
+    keys share a beginning or hold a dot included)."""
+    rows = data.draw(st.lists(st.sampled_from(["a", "a.b", "ab", "b", "total", "natural_person"]), unique=True))
+    tables = {"proactive": downloads._PROACTIVE, "applications": downloads._APPLICANTS}
+    cells = [f"{table}.{row}.{column}" for table, columns in tables.items() for row in rows for column in columns]
+    derived = data.draw(st.lists(st.sampled_from(cells) if cells else st.nothing(), unique=True))
+    report = {"proactive": {row: {} for row in rows}, "applications": {row: {} for row in rows},
+              "review_litigation": {}, "findings": [], "extra_rows": [], "narrative": {}, "derived": derived}
+    made = downloads.sqlite_rows(report, {key: None for key in downloads.META_COLUMNS} | {"id": 1})
+    for table, columns in tables.items():
+        assert not any("." in column for column in columns)
+        for values in made[table]:
+            row = values[1]
+            marked = [c for c in columns if f"{table}.{row}.{c}" in derived]
+            assert values[-1] == (",".join(marked) or None)
 
 
 def test_without_published_originals_pages_link_to_the_source_url(site: Path, tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import sqlite3
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -123,12 +124,13 @@ def csv_line(fields: dict[str, Any], report: dict[str, Any]) -> bytes:
     Made for tens of thousands of reports a build: each row's cells are read at C speed
     (``map`` of the row's ``get``), and only text is looked at for a formula's start (the
     csv module writes None as an empty field)."""
-    values = [fields[key] for key in META_COLUMNS]
+    values = [csv_text(v) if isinstance(v, str) else v for v in map(fields.__getitem__, META_COLUMNS)]
+    figures: list[Any] = []  # (text in a table's cell is rare: looked at only when there is some)
     for table, row, columns in _CELL_RUNS:
         cells = report[table].get(row)
-        values.extend(map(cells.get, columns) if cells is not None else (None,) * len(columns))
-    if str in set(map(type, values)):
-        values = [csv_text(v) if isinstance(v, str) else v for v in values]
+        figures.extend(map(cells.get, columns) if cells is not None else (None,) * len(columns))
+    values += figures if str not in set(map(type, figures)) else [
+        csv_text(v) if isinstance(v, str) else v for v in figures]
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerow(values)
     return buffer.getvalue().encode("utf-8")
@@ -194,10 +196,22 @@ def _fixed_rows() -> dict[str, tuple[tuple[Any, ...], ...]]:
             "finding_codes": tuple((c.code, c.severity, c.title, c.explanation) for c in CODES)}
 
 
-def _derived(derived: set[str], prefix: str, columns: list[str]) -> str | None:
-    if not derived:  # most reports: nothing worked out
+def _derived_by_row(derived: Iterable[str]) -> dict[str, set[str]]:
+    """A report's derived cells ("applications.<row>.<column>") as each row's ("applications.<row>")
+    columns: a row is then looked up once, not each of its cells (a column has no dot)."""
+    by_row: dict[str, set[str]] = {}
+    for path in derived:
+        row, _, column = path.rpartition(".")
+        by_row.setdefault(row, set()).add(column)
+    return by_row
+
+
+def _derived(by_row: dict[str, set[str]], prefix: str, columns: list[str]) -> str | None:
+    """The row's derived columns, in the table's order, comma-separated; None when none is."""
+    found = by_row.get(prefix)
+    if found is None:  # most rows: nothing worked out
         return None
-    return ",".join(c for c in columns if f"{prefix}.{c}" in derived) or None
+    return ",".join(c for c in columns if c in found) or None
 
 
 _PROACTIVE = [c.sqlite_column for c in table_columns("proactive")][2:-1]
@@ -208,7 +222,7 @@ _OUTCOMES = [c.sqlite_column for c in table_columns("review_litigation")][2:]
 def sqlite_rows(report: dict[str, Any], fields: dict[str, Any]) -> dict[str, list[tuple[Any, ...]]]:
     """The rows of one report in every table of the SQLite download."""
     rid = fields["id"]
-    derived = set(report.get("derived", ()))
+    derived = _derived_by_row(report.get("derived", ()))
     return {
         "reports": [tuple(fields[key] for key in META_COLUMNS)],
         "proactive": [(rid, row, *map(cells.get, _PROACTIVE),
