@@ -164,13 +164,14 @@ def cmd_build(args: argparse.Namespace) -> int:
     try:
         result = build_site(options, BuildSession(one_shot=one_shot))  # (which ends the helper once it has the model)
     except (ReportError, OSError) as exc:
-        pinyin.stop_helper()
         message = (exc.describe() if isinstance(exc, ReportError)  # a full disk, a folder without write permission
                    else f"{exc.filename or ''} {exc.strerror or exc}：请检查磁盘空间和文件夹的写入权限")
         echo(f"生成失败：{message}", err=True)
         if args.summary:
             jobsummary.append(Path(args.summary), jobsummary.failure(message))
         return 2
+    finally:
+        pinyin.stop_helper()  # (a build that failed before its plan)
     report_build(result)
     if args.summary:
         jobsummary.append(Path(args.summary), jobsummary.summary(result))

@@ -105,16 +105,22 @@ class SiteRenderer:
             section = Markup(section_template.render(v=view))  # our own template's escaped output
             outputs.append(self._page(urls.agency(agency.slug, view.id), "agency.html", agency=agency, years=links,
                                       current=view, trend=trend, section=section, breadcrumb=breadcrumb))
-            relative = info.name.split("/", 1)[-1]
-            source = self.content / relative
-            if self.config.publish_originals and source.is_file():
-                outputs.append((urls.output_path(urls.source_file(relative)), source))
+            if (original := self.original_file(info.name)) is not None:
+                outputs.append(original)
         for other in agency.others:  # another version of a year: its original, which its page links to
-            source = self.content / other.name.split("/", 1)[-1]
-            if other.kind == "version" and self.config.publish_originals and source.is_file():
-                outputs.append((urls.output_path(urls.source_file(other.name.split("/", 1)[-1])), source))
+            if other.kind == "version" and (original := self.original_file(other.name)) is not None:
+                outputs.append(original)
         outputs.append((urls.output_path(urls.agency_data(agency.slug)), agency_data(published)))
         return outputs
+
+    def original_file(self, name: str) -> tuple[str, Path] | None:
+        """Where the original of the report ``name`` goes in the site, and the file copied
+        there; None when the site does not publish originals, or the file is gone."""
+        relative = name.split("/", 1)[-1]
+        source = self.content / relative
+        if self.config.publish_originals and source.is_file():
+            return self.urls.output_path(self.urls.source_file(relative)), source
+        return None
 
     # --- pages about all agencies -------------------------------------------------------
 
