@@ -3,6 +3,9 @@ rebuilds, and figures taken from the build it made (not from a model of it)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -69,7 +72,7 @@ def test_the_hugo_reference_builds_the_same_pages_with_the_same_tables(tmp_path:
     reports = list(hugo.published(tmp_path / "site"))
     assert hugo.make_site(iter(reports), tmp_path / "hugo") == 12
     done = hugo.build(tmp_path / "hugo", tmp_path / "hugo-out")
-    assert done.pages >= 12 and done.seconds > 0
+    assert done.pages >= 12 and done.seconds > 0 and done.peak_bytes > 0  # (sampled as our build is)
     page = next((tmp_path / "hugo-out" / "reports").glob("*/index.html")).read_text(encoding="utf-8")
     assert "三、收到和处理政府信息公开申请情况" in page and "<td" in page
 
@@ -99,3 +102,18 @@ def test_a_slow_disk_is_named_before_the_figures() -> None:
     assert creation_note(SLOW_CREATION_MS) is None
     note = creation_note(0.5)
     assert note is not None and "0.50 毫秒" in note and "不可比" in note
+
+
+def test_peak_memory_counts_a_process_and_its_children() -> None:
+    """The sampler both sides of the comparison run under: a child holding 64 MiB, under a
+    parent that waits for it, is counted (resident bytes from ``statm``, the tree from
+    ``/proc``)."""
+    from giro_site.bench.memory import PeakMemory, tree_rss
+
+    hold = "import time; b = bytearray(64 << 20); time.sleep(0.6)"
+    parent = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {hold!r}])"
+    process = subprocess.Popen([sys.executable, "-c", parent])
+    with PeakMemory(process.pid) as memory:
+        process.wait()
+    assert memory.peak >= 64 << 20
+    assert tree_rss(os.getpid()) > 0

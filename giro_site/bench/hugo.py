@@ -25,6 +25,7 @@ from typing import Any
 
 import orjson
 
+from giro_site.bench.memory import PeakMemory
 from giro_site.site.tables import layouts, show
 
 _CONFIG = """baseURL = "https://example.org/"
@@ -133,6 +134,7 @@ class HugoBuild:
     seconds: float
     cpu_seconds: float
     pages: int
+    peak_bytes: int = 0  # of the process and its children, sampled as our build's is
 
 
 def build(folder: Path, destination: Path) -> HugoBuild:
@@ -142,10 +144,13 @@ def build(folder: Path, destination: Path) -> HugoBuild:
                "--cacheDir", str(cache)]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    with PeakMemory(process.pid) as memory:  # (as our build is timed: the same sampler beside it)
+        stdout, stderr = process.communicate()
     seconds = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode != 0:
-        raise RuntimeError(f"hugo failed:\n{done.stdout}\n{done.stderr}")
+    if process.returncode != 0:
+        raise RuntimeError(f"hugo failed:\n{stdout}\n{stderr}")
     pages = sum(1 for _ in destination.rglob("*.html"))
-    return HugoBuild(seconds, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, pages)
+    return HugoBuild(seconds, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, pages,
+                     memory.peak)

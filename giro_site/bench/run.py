@@ -19,7 +19,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,51 +27,11 @@ from pathlib import Path
 import orjson
 
 from giro_site.bench import hugo as hugo_reference
+from giro_site.bench.memory import PeakMemory
 from giro_site.bench.served import edit
 from giro_site.bench.synth import make_corpus
 from giro_site.cli import BUILT_LINE, TIMINGS_LINE
 from giro_site.site.build import sitesize
-
-
-class PeakMemory:
-    """Samples the resident memory of a process and all its descendants."""
-
-    def __init__(self, pid: int):
-        self.pid = pid
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    @staticmethod
-    def _tree_rss(pid: int) -> int:
-        total = 0
-        pending = [pid]
-        while pending:
-            current = pending.pop()
-            try:
-                with open(f"/proc/{current}/status", encoding="ascii") as status:
-                    for line in status:
-                        if line.startswith("VmRSS:"):
-                            total += int(line.split()[1]) * 1024
-                            break
-                with open(f"/proc/{current}/task/{current}/children", encoding="ascii") as children:
-                    pending.extend(int(c) for c in children.read().split())
-            except (FileNotFoundError, ProcessLookupError, PermissionError):
-                continue
-        return total
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, self._tree_rss(self.pid))
-            self._stop.wait(0.02)
-
-    def __enter__(self) -> PeakMemory:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 @dataclass
@@ -260,8 +219,10 @@ def run_bench(count: int, *, keep: bool = False, jobs: int | None = None, rounds
             hugo_median, hugo_cpu = _median([h.seconds for h in hugos]), _median([h.cpu_seconds for h in hugos])
             each = "、".join(f"{h.seconds:.2f}" for h in hugos)
             ratio, cpu_ratio = build_median / hugo_median, cpu_median / max(0.01, hugo_cpu)
-            report(f"Hugo 同样页面：{hugo_median:.2f} 秒（中位数，CPU {hugo_cpu:.2f} 秒）；各轮 {each} 秒；"
-                   f"本程序是 Hugo 的 {ratio:.1f} 倍（CPU {cpu_ratio:.1f} 倍）")
+            hugo_peak = max(h.peak_bytes for h in hugos) / 2**20
+            report(f"Hugo 同样页面：{hugo_median:.2f} 秒（中位数，CPU {hugo_cpu:.2f} 秒，"
+                   f"内存峰值 {hugo_peak:.0f} MiB）；各轮 {each} 秒；"
+                   f"本程序是 Hugo 的 {ratio:.2f} 倍（CPU {cpu_ratio:.2f} 倍）")
         agencies = len(list((out / "agency").iterdir()))
         pages_found = list((out / "agency").glob("*/*.html"))
         sizes = [p.stat().st_size for p in pages_found]
