@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 
 from giro_site.bench.synth import make_corpus
 from giro_site.site.build.builder import BuildOptions, build_site
+from giro_site.site.build.child import parent_alive, receive_message, send_message
 from giro_site.site.downloads import aggregates, ahead, textparts
 from tests.test_incremental import DATE, _more_items, files
 
@@ -143,11 +145,22 @@ def test_a_child_with_no_work_ends_and_is_reaped() -> None:
             os.waitpid(pid, 0)
 
 
-def test_a_child_whose_pipe_closes_gives_up() -> None:
+def test_a_child_whose_pipe_closes_or_whose_build_is_gone_gives_up() -> None:
     read, write = os.pipe()
     os.close(write)
     with pytest.raises(EOFError):
-        ahead._read(read, 8, os.getppid())
+        receive_message(read, parent_alive(os.getppid()))
+    os.close(read)
+    read, write = os.pipe()  # nothing written, the writer open: waits while the build lives
+    with pytest.raises(EOFError, match="gone"):
+        receive_message(read, parent_alive(-1))  # (a parent this process does not have)
+    send_message(write, b"")
+    assert receive_message(read, parent_alive(os.getppid())) == b""
+    writer = threading.Thread(target=send_message, args=(write, b"x" * 300_000))  # (more than a pipe holds)
+    writer.start()
+    assert receive_message(read, parent_alive(os.getppid())) == b"x" * 300_000
+    writer.join()
+    os.close(write)
     os.close(read)
 
 

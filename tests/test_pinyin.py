@@ -8,6 +8,7 @@ import filecmp
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -74,7 +75,7 @@ def test_a_helper_that_died_is_given_up_for_pypinyin_here() -> None:
 
 def test_a_helper_that_says_nothing_is_given_up(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pinyin, "_PATIENCE", 0.2)
-    monkeypatch.setattr(pinyin, "_serve", lambda read, write: (os.read(read, 1 << 20), __import__("time").sleep(30))[0])
+    monkeypatch.setattr(pinyin, "_serve", lambda read, write, parent: (os.read(read, 1 << 20), time.sleep(30))[0])
     pinyin.start_helper()
     assert pinyin.convert("长沙市") == ["chang", "sha", "shi"] == lazy_pinyin("长沙市")
     assert not pinyin.helping()

@@ -11,26 +11,25 @@ starts (``prefetch``) and converted while this process groups the reports; a nam
 the batch is asked alone. Where there is no fork, or the child has failed, pypinyin is
 loaded here: the answer is the same either way (the same function of the same library).
 
-A message is its length (8 bytes), then JSON: a list of strings to the child, the list of
-their syllables back.
+A message (``child.send_message``) is JSON: a list of strings to the child, the list of their
+syllables back.
 """
 
 from __future__ import annotations
 
 import os
-import select
 import signal
+import time
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from pathlib import Path
 
 import orjson
 
-from giro_site.site.build.child import fork_with_pipes
+from giro_site.site.build.child import fork_with_pipes, parent_alive, receive_message, send_message
 
 CACHE_NAME = "pinyin"  # the build's cache of names' pinyin: <cache>/pinyin.json (``builder._Names``)
-_HEAD = 8
-_PATIENCE = 120.0  # seconds without a word from the child before it is given up (then: here)
+_PATIENCE = 120.0  # seconds the build waits for an answer before it gives the child up (then: here)
 
 
 def wanted(cache: Path, fresh: bool) -> bool:
@@ -38,38 +37,32 @@ def wanted(cache: Path, fresh: bool) -> bool:
     return fresh or not (cache / f"{CACHE_NAME}.json").is_file()
 
 
-def _read_exact(fd: int, size: int) -> bytes:
-    chunks, left = [], size
-    while left:
-        ready, _, _ = select.select([fd], [], [], _PATIENCE)
-        if not ready:
-            raise TimeoutError("pinyin helper")
-        chunk = os.read(fd, min(left, 1 << 20))
-        if not chunk:
-            raise EOFError("pinyin helper")
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
-
-
 def _send(fd: int, message: object) -> None:
-    body = orjson.dumps(message)
-    data = memoryview(len(body).to_bytes(_HEAD, "little") + body)
-    while data:
-        data = data[os.write(fd, data):]
+    send_message(fd, orjson.dumps(message))
 
 
-def _receive(fd: int) -> object:
-    return orjson.loads(_read_exact(fd, int.from_bytes(_read_exact(fd, _HEAD), "little")))
+def _receive(fd: int, waiting: Callable[[], None]) -> object:
+    return orjson.loads(receive_message(fd, waiting))
 
 
-def _serve(read: int, write: int) -> int:
-    """The child: load pypinyin, then answer each batch until the parent closes its end."""
+def _patient() -> Callable[[], None]:
+    """For the build's ``receive_message``: wait for the child's answer ``_PATIENCE`` seconds."""
+    deadline = time.monotonic() + _PATIENCE
+
+    def waiting() -> None:
+        if time.monotonic() > deadline:
+            raise TimeoutError("the pinyin helper does not answer")
+    return waiting
+
+
+def _serve(read: int, write: int, parent: int) -> int:
+    """The child: load pypinyin, then answer each batch while the build lives (it may parse
+    for minutes before it asks)."""
     from pypinyin import lazy_pinyin
 
     while True:
         try:
-            texts = _receive(read)
+            texts = _receive(read, parent_alive(parent))
         except EOFError:
             return 0
         if not isinstance(texts, list) or not all(isinstance(text, str) for text in texts):
@@ -93,7 +86,7 @@ class _Helper:
         """Read the answers to the batch sent, into ``_answers``."""
         if self.pending is not None:
             texts, self.pending = self.pending, None
-            answers = _receive(self.read)
+            answers = _receive(self.read, _patient())
             if not isinstance(answers, list) or len(answers) != len(texts):
                 raise ValueError("pinyin helper: answers do not match the names")
             _answers.update(zip(texts, answers, strict=True))
@@ -115,7 +108,8 @@ _answers: dict[str, list[str]] = {}  # what the child said, by the Chinese chara
 def start_helper() -> None:
     """Fork the child now (call before importing what the build needs: its time is the cost)."""
     global _helper
-    if _helper is None and (forked := fork_with_pipes(_serve)) is not None:
+    parent = os.getpid()
+    if _helper is None and (forked := fork_with_pipes(lambda read, write: _serve(read, write, parent))) is not None:
         _helper = _Helper(*forked)
 
 

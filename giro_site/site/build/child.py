@@ -1,10 +1,12 @@
 """A child process forked with pipes to it: the build's early children (the content's scan,
 ``prescan``; a patched rebuild's downloads, ``downloads.ahead``; the pinyin of a cold
-build's names, ``site.pinyin``) start this way."""
+build's names, ``site.pinyin``) start this way, and those that talk send messages: a
+message is its length (8 bytes), then its bytes."""
 
 from __future__ import annotations
 
 import os
+import select
 from collections.abc import Callable
 
 
@@ -53,3 +55,39 @@ def _fork(work: Callable[[], int], mine: list[int], theirs: list[int]) -> int | 
     for end in theirs:
         os.close(end)
     return pid
+
+
+def send_message(fd: int, message: bytes) -> None:
+    """One message into the pipe ``fd`` (``receive_message`` reads it)."""
+    data = memoryview(len(message).to_bytes(8, "big") + message)
+    while data:
+        data = data[os.write(fd, data):]
+
+
+def receive_message(fd: int, waiting: Callable[[], None]) -> bytes:
+    """The next message from the pipe ``fd``. EOFError when the pipe closes first;
+    ``waiting`` is called after each second without a byte, and raises to stop waiting."""
+    return _read_exact(fd, int.from_bytes(_read_exact(fd, 8, waiting), "big"), waiting)
+
+
+def _read_exact(fd: int, size: int, waiting: Callable[[], None]) -> bytes:
+    chunks: list[bytes] = []
+    while size:
+        ready, _, _ = select.select([fd], [], [], 1.0)
+        if not ready:
+            waiting()
+            continue
+        chunk = os.read(fd, min(size, 1 << 20))
+        if not chunk:
+            raise EOFError("the pipe closed")
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+def parent_alive(parent: int) -> Callable[[], None]:
+    """For a child's ``receive_message``: wait while the process that forked it lives."""
+    def waiting() -> None:
+        if os.getppid() != parent:
+            raise EOFError("the build is gone")
+    return waiting

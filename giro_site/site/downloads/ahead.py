@@ -23,7 +23,6 @@ A message is its length (8 bytes), then JSON; the child gives up if its parent i
 from __future__ import annotations
 
 import os
-import select
 import threading
 from collections.abc import Callable
 from contextlib import suppress
@@ -32,7 +31,7 @@ from typing import Any
 
 import orjson
 
-from giro_site.site.build.child import fork_with_pipe
+from giro_site.site.build.child import fork_with_pipe, parent_alive, receive_message, send_message
 from giro_site.site.build.output import load_state
 from giro_site.site.downloads.aggregates import (
     NOT_SENT,
@@ -90,37 +89,14 @@ def request(folder: Path, site: dict[str, str], base: str, generation: str, chan
                          "rows": sent})
 
 
-def _read(fd: int, size: int, parent: int) -> bytes:
-    """``size`` bytes from ``fd``; EOFError if the pipe closes or the parent is gone first."""
-    chunks: list[bytes] = []
-    while size:
-        ready, _, _ = select.select([fd], [], [], 1.0)
-        if not ready:
-            if os.getppid() != parent:
-                raise EOFError("the build is gone")
-            continue
-        chunk = os.read(fd, min(size, 1 << 20))
-        if not chunk:
-            raise EOFError("the pipe closed")
-        chunks.append(chunk)
-        size -= len(chunk)
-    return b"".join(chunks)
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
-
-
 def _result(folder: Path, pid: int) -> Path:
     return folder / f".ahead-result.{pid}.json"
 
 
 def _message(fd: int, parent: int) -> dict[str, Any] | None:
     """The next message from the build (None: no work)."""
-    size = int.from_bytes(_read(fd, 8, parent), "big")
-    return orjson.loads(_read(fd, size, parent)) if size else None
+    message = receive_message(fd, parent_alive(parent))
+    return orjson.loads(message) if message else None
 
 
 def _serve(fd: int, parent: int) -> int:
@@ -182,7 +158,7 @@ class DownloadsAhead:
         """Write a short message (empty: no work); False when the child is gone."""
         assert self._child is not None
         try:
-            _write_all(self._child[1], len(message).to_bytes(8, "big") + message)
+            send_message(self._child[1], message)
         except OSError:
             return False
         return True
@@ -208,7 +184,7 @@ class DownloadsAhead:
     @staticmethod
     def _write(fd: int, work: bytes) -> None:
         with suppress(OSError):  # (a child gone ends with an exit code that says so)
-            _write_all(fd, len(work).to_bytes(8, "big") + work)
+            send_message(fd, work)
         os.close(fd)
 
     def _end(self) -> None:
