@@ -81,6 +81,19 @@ def test_a_helper_that_says_nothing_is_given_up(monkeypatch: pytest.MonkeyPatch)
     assert not pinyin.helping()
 
 
+def test_the_helper_waits_for_its_first_batch_as_long_as_the_build_lives(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build parses for minutes before it asks; only the build's wait for an answer is bounded."""
+    monkeypatch.setattr(pinyin, "_PATIENCE", 0.1)
+    pinyin.start_helper()
+    try:
+        time.sleep(1.5)
+        pinyin.prefetch(["重庆市"])
+        assert pinyin.convert("重庆市") == ["chong", "qing", "shi"]
+        assert pinyin.helping()
+    finally:
+        pinyin.stop_helper()
+
+
 def test_stopping_the_helper_reaps_it() -> None:
     pinyin.start_helper()
     assert pinyin._helper is not None
