@@ -16,7 +16,7 @@ import pytest
 from giro_site import corpus
 from giro_site.bench.synth import make_corpus, random_report, render_text
 from giro_site.errors import ReportError
-from giro_site.site.build import builder, incremental, journal, sitesize, store
+from giro_site.site.build import builder, incremental, journal, sitesize, store, write
 from giro_site.site.build.builder import BuildOptions, build_site
 from giro_site.site.model import ReportInfo
 from tests.conftest import ROOT
@@ -157,6 +157,28 @@ def test_a_failed_rebuild_leaves_the_site_whole(project: Path, monkeypatch: pyte
     monkeypatch.undo()
     assert build(project).rendered_agencies == 1
     assert "共主动公开政府信息310条" in page_text(year_page(project, "gaoling", 2020))
+
+
+def test_a_full_build_that_fails_while_its_workers_render_is_made_whole_by_the_next(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The site before it stays whole, and the next build makes a fresh build's site, region
+    pages included. (A full build that kept its caches before its pages were in place failed
+    this: the next build read the changed report as unchanged and left the old region page.)"""
+    build(project)
+    before = files(project / "public")
+    report = project / EDITED
+    report.write_text(_more_items(report.read_text(encoding="utf-8")), encoding="utf-8")
+
+    def failing(self: object) -> object:
+        raise RuntimeError("rendering failed")
+
+    monkeypatch.setattr(write._RenderAll, "collect", failing)
+    with pytest.raises(RuntimeError, match="rendering failed"):
+        build(project, fresh=True)
+    assert files(project / "public") == before
+    monkeypatch.undo()
+    build(project)
+    assert_same_as_fresh(project)
 
 
 def _more_items(text: str) -> str:
