@@ -218,17 +218,16 @@ def agency_key(agency: Agency, base: str) -> str:
     return _digest(*parts)
 
 
-def _infos(store: ReportStore, directory: AgencyDirectory, build_year: int, known: dict[str, list[dict[str, Any]]],
-           used: dict[str, list[dict[str, Any]]], names: dict[str, list[str]] | None = None
-           ) -> tuple[list[ReportInfo], list[OtherVersion]]:
+def _infos(store: ReportStore, named: list[tuple[str, dict[str, Any]]], directory: AgencyDirectory,
+           build_year: int, known: dict[str, list[dict[str, Any]]], used: dict[str, list[dict[str, Any]]],
+           names: dict[str, list[str]] | None = None) -> tuple[list[ReportInfo], list[OtherVersion]]:
     """The summaries of the reports that count (one per body and year) with the findings the
     corpus adds (cross-year, year, versions: ``versions.report_infos``), and the files that
     do not count.
 
     ``known`` holds the findings of pairs compared in earlier builds, keyed by the two
     reports' content hashes (a comparison depends on nothing else); the pairs of this build
-    are put in ``used``."""
-    named = store.reports()
+    are put in ``used``; ``named``: the store's reports (``ReportStore.reports``)."""
     keys = [group_key(summary, directory, names)[0] if summary.get("agency") else f"\0{name}"
             for name, summary in named]
     return report_infos(named, keys, build_year, store.link, known, used)
@@ -394,11 +393,15 @@ def _prepare_output(options: BuildOptions, session: BuildSession) -> tuple[Outpu
 
 
 def _make_model(renderer: SiteRenderer, store: ReportStore, directory: AgencyDirectory, base: str,
-                pinyin: dict[str, list[str]], pairs: dict[str, list[dict[str, Any]]],
+                names: dict[str, list[str]], pairs: dict[str, list[dict[str, Any]]],
                 used_pairs: dict[str, list[dict[str, Any]]]) -> SiteModel:
-    """The model from every report's summary (the general path)."""
-    infos, others = _infos(store, directory, int(renderer.config.build_date[:4]), pairs, used_pairs, pinyin)
-    agencies = build_agencies(infos, directory, pinyin, others)
+    """The model from every report's summary (the general path); ``names``: the build's pinyin
+    cache. The names it will convert go to the pinyin helper first, if one runs."""
+    named = store.reports()
+    if pinyin.helping():
+        pinyin.prefetch(likely_names((summary for _, summary in named), directory))
+    infos, others = _infos(store, named, directory, int(renderer.config.build_date[:4]), pairs, used_pairs, names)
+    agencies = build_agencies(infos, directory, names, others)
     regions = region_tree(agencies)
     keys = {agency.slug: agency_key(agency, base) for agency in agencies}
     metas = {agency.slug: meta_key(agency, base) for agency in agencies}
@@ -494,8 +497,6 @@ def _build_site(options: BuildOptions, session: BuildSession, done: Callable[[],
                             directory, store.link, pairs, pairs, store.digests)
         if patched is None:
             used_pairs: dict[str, list[dict[str, Any]]] = {}
-            pinyin.prefetch(likely_names((summary for _, summary in store.reports()), directory)
-                            if pinyin.helping() else ())
             model = _make_model(renderer, store, directory, base, names.read(), pairs, used_pairs)
             if used_pairs.keys() != pairs.keys():
                 pairs, known_pairs = used_pairs, -1
