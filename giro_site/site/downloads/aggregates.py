@@ -188,7 +188,10 @@ def update_sqlite(rows: Sequence[ReportRow], load_raw: LoadRaw, work: Path, vers
             db.executemany(f"DELETE FROM {table} WHERE {'id' if table == 'reports' else 'report_id'} = ?", stale)
         batch: dict[str, list[tuple[Any, ...]]] = {}
         new: set[int] = set()
-        for count, row in enumerate((r for r in rows if versions.get(r.name) != r.version), start=1):
+        # in the order of the tables' keys (a report's id first): SQLite then adds to the end
+        # of its b-trees rather than splitting pages all over them (a tenth of the inserts' time)
+        changed = sorted((r for r in rows if versions.get(r.name) != r.version), key=lambda r: stable_id(r.name))
+        for count, row in enumerate(changed, start=1):
             fields = row.fields
             new.add(fields["id"])
             for table, values in sqlite_rows(orjson.loads(row.published(load_raw)), fields).items():
