@@ -37,7 +37,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache, partial
-from itertools import islice, repeat
+from itertools import compress, count, islice, repeat
 from operator import itemgetter, not_
 
 from giro_site.document import Block, Cell, Document, Paragraph, Row, Table
@@ -321,11 +321,13 @@ def _tab_table(lines: list[str], letters: str, start: int, one_line: dict[int, _
     if after < len(letters) and letters[after] != "B" and after not in one_line \
             and heading_section(lines[after].strip()) is None:
         return None
+    # Every line's cell made in one pass (the blank lines between rows too, a few cells
+    # made for nothing), then cut into rows: cheaper than a pass per row.
+    cells = _cells(list(map(_AFTER_TAB, lines[start:end])), range(start + 1, end + 1))
     rows = []
-    first = start
+    first = 0
     for group in letters[start:end].split("B"):
-        texts = list(map(_AFTER_TAB, lines[first: first + len(group)]))
-        rows.append(_row((_cells(texts, range(first + 1, first + len(group) + 1)), first + 1, 0)))
+        rows.append(_row((cells[first: first + len(group)], start + first + 1, 0)))
         first += len(group) + 1
     return Table(tuple(rows), start + 1), end
 
@@ -345,8 +347,8 @@ def parse_text(text: str, *, fast: bool = True) -> Document:
     else:
         if fast:
             letters = bytes(kinds).translate(_KIND_LETTERS).decode("ascii")  # at C speed
-        for index, kind in enumerate(kinds):
-            if kind == TEXT and _figures_split(lines[index]) is not None:
+        for index in list(compress(count(), map(TEXT.__eq__, kinds))):  # the lines of words, found at C speed
+            if _figures_split(lines[index]) is not None:
                 kinds[index] = FIGURES
     one_line = _one_line_tables(lines, kinds) if not _ROWS.isdisjoint(kinds) else {}
     blocks: list[Block] = []
