@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
+from operator import attrgetter
 
 from giro_site.document import Row
 from giro_site.findings import finding
@@ -38,6 +39,10 @@ from giro_site.forms.spec import (
     OTHER_SUBROWS,
 )
 from giro_site.labels import core, matches
+from giro_site.numbers import UnreadableNumber, parse_count
+
+_TEXT, _LINE = attrgetter("text"), attrgetter("line")
+assert not any(leaf.money for _, leaf in APPLICANT_COLUMNS.leaves()), "_by_plan reads every value as a count"
 
 
 @lru_cache(maxsize=1024)
@@ -101,9 +106,26 @@ def _by_plan(rows: list[Row], form: str, plan: Plan) -> Mapped:
     out = Mapped(values={spec.key: dict.fromkeys(leaves) for spec in APPLICATION_ROWS})
     columns = plan.columns
     assert columns is not None
+    keys = [leaf.key for _, leaf in columns.columns]
+    values, lines, stated = out.values, out.lines, out.rows_stated
     for index, key, path in plan.fills:
         row = rows[index]
-        _fill(out, "applications", key, DataRow(path, row.cells[len(row.cells) - width:], row), columns)
+        cells = row.cells[len(row.cells) - width:]
+        # What ``_fill`` does, a row at a time: a table a plan serves has no hidden cell
+        # (``layout_key``) and table 三 no amount, so each value is ``parse_count`` of its
+        # text. A text that does not read, or a cell without a line, takes ``_fill``.
+        try:
+            figures = list(map(parse_count, map(_TEXT, cells)))
+        except UnreadableNumber:
+            figures = None
+        numbers = list(map(_LINE, cells))
+        if figures is None or None in numbers:
+            _fill(out, "applications", key, DataRow(path, cells, row), columns)
+            continue
+        values[key].update(zip(keys, figures, strict=False))
+        lines.update(zip(_paths("applications", key, columns), numbers, strict=False))
+        if cells:
+            stated.add(key)
     _derive_other(out, form, leaves)
     return out
 
