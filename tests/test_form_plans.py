@@ -122,3 +122,21 @@ def test_tables_with_rows_moved_or_dropped_map_the_same_by_plan(which: int, drop
         table.insert(moved % (len(table) + 1), table.pop(moved % len(table)))
         changed[kind] = table
     _same(changed, form)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.integers(0, len(CLEAN) - 1), st.lists(st.tuples(st.integers(0, 60), st.integers(0, 12)), max_size=6))
+def test_cells_without_a_line_map_the_same_by_plan(which: int, cells: list[tuple[int, int]]) -> None:
+    """A cell a reader gave no line (the plans' fast fills write the lines of a row at once)."""
+    rows, form = CLEAN[which]
+    _same(rows, form)
+    changed = {}
+    for kind, table in rows.items():
+        table = list(table)
+        for row_index, cell_index in cells:
+            row = table[row_index % len(table)]
+            row_cells = list(row.cells)
+            row_cells[cell_index % len(row_cells)] = row_cells[cell_index % len(row_cells)]._replace(line=None)
+            table[row_index % len(table)] = row._replace(cells=tuple(row_cells))
+        changed[kind] = table
+    _same(changed, form)

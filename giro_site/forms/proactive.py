@@ -28,6 +28,7 @@ from giro_site.forms.grid import DataRow, LabelTracker, is_blank, is_numeric, sp
 from giro_site.forms.plans import Plan, Plans
 from giro_site.forms.spec import PROACTIVE_COLUMNS, PROACTIVE_ROWS, ColumnSpec, RowSpec
 from giro_site.labels import core, flat
+from giro_site.numbers import UnreadableNumber, parse_amount, parse_count
 
 TABLE = "proactive"
 
@@ -116,23 +117,79 @@ def map_proactive(rows: list[Row], form: str, *, plans: bool = True) -> Mapped:
                       general=lambda: _planned_general(rows, form))
 
 
+# How ``_fill_row`` fills a planned row that says no more than its figures: for each value
+# cell, its column's key (None past the block's columns: the cell is read, not kept), its
+# JSON path, and the header an amount is read with (None: a count).
+Recipe = tuple[tuple[str | None, str, str | None], ...]
+PlannedFills = tuple[tuple[int, str, tuple[str, ...], int, _Context, Recipe | None], ...]
+
+
+def _recipe(key: str, expected: tuple[str, ...], width: int, context: _Context) -> Recipe | None:
+    """The recipe of a form row of ``width`` values in this block; None when ``_fill_row``
+    says more than its figures whatever they are (values short of the row's columns, a
+    column the row does not have): such a row is always filled by ``_fill_row``."""
+    columns = context.columns
+    if width < len(expected) or any(c is None or c.key not in expected for c in columns[:width]):
+        return None
+    recipe: list[tuple[str | None, str, str | None]] = []
+    for index in range(width):
+        column = columns[index] if index < len(columns) else None
+        header = context.headers[index] if index < len(context.headers) else ""
+        recipe.append((None, "", None) if column is None else
+                      (column.key, f"{TABLE}.{key}.{column.key}", header if column.money else None))
+    return tuple(recipe)
+
+
 def _planned_general(rows: list[Row], form: str) -> tuple[Mapped, Plan | None, dict[int, int]]:
     out, fills = _map_proactive(rows, form)
-    return out, Plan(None, tuple(fills)) if fills else None, {index: width for index, _, _, width, _ in fills}
+    expected = {spec.key: columns for spec, columns in PROACTIVE_ROWS[form]}
+    planned = tuple((index, key, path, width, context, _recipe(key, expected[key], width, context))
+                    for index, key, path, width, context in fills)
+    return out, Plan(None, planned) if fills else None, {index: width for index, _, _, width, _ in fills}
 
 
-def _by_plan(rows: list[Row], form: str, fills: tuple[tuple[int, str, tuple[str, ...], int, _Context], ...]
-             ) -> Mapped:
-    """The table mapped by a plan: each form row filled by ``_fill_row`` from the row, cells
-    and block columns the general path took (the plans take it only when it says no more
-    than figures: an amount without its unit, a cell that does not read, go the general way)."""
+def _by_plan(rows: list[Row], form: str, fills: PlannedFills) -> Mapped:
+    """The table mapped by a plan: each form row filled from the row, cells and block
+    columns the general path took (the plans take it only when it says no more than
+    figures: an amount without its unit, a cell that does not read, go the general way).
+    A row is filled by its recipe (``_fill_planned``) when it says no more than its
+    figures, else by ``_fill_row``."""
     layout = {spec.key: (spec, columns) for spec, columns in PROACTIVE_ROWS[form]}
     out = Mapped(values={key: dict.fromkeys(columns) for key, (_, columns) in layout.items()})
-    for index, key, path, width, context in fills:
+    for index, key, path, width, context, recipe in fills:
         row = rows[index]
-        spec, expected = layout[key]
-        _fill_row(out, spec, expected, DataRow(path, row.cells[len(row.cells) - width:], row), context)
+        cells = row.cells[len(row.cells) - width:]
+        if recipe is None or not _fill_planned(out, key, cells, recipe):
+            spec, expected = layout[key]
+            _fill_row(out, spec, expected, DataRow(path, cells, row), context)
     return out
+
+
+def _fill_planned(out: Mapped, key: str, cells: tuple[Cell, ...], recipe: Recipe) -> bool:
+    """What ``_fill_row`` does for a row of figures by its recipe, without the per-cell work
+    of ``read_value`` (a table a plan serves has no hidden cell: ``layout_key``). False, with
+    nothing filled, when a cell would make a finding (text that does not read, an amount
+    without its unit): ``_fill_row`` then fills the row and says so."""
+    figures: list[Number | None] = []
+    try:
+        for (_, _, header), cell in zip(recipe, cells, strict=False):
+            if header is None:
+                figures.append(parse_count(cell.text))
+                continue
+            amount = parse_amount(cell.text, header)
+            if amount is not None and amount.unit_source == "assumed" and amount.wan_yuan != 0:
+                return False
+            figures.append(amount.wan_yuan if amount is not None else None)
+    except UnreadableNumber:
+        return False
+    values = out.values[key]
+    for (column, path, _), value, cell in zip(recipe, figures, cells, strict=False):
+        if column is not None:
+            values[column] = value
+            out.rows_stated.add(key)
+            if cell.line is not None:
+                out.lines[path] = cell.line
+    return True
 
 
 def _map_proactive(rows: list[Row], form: str) -> tuple[Mapped, Fills]:
