@@ -8,6 +8,7 @@ a contradiction). An identity whose operands are all blank says nothing and is s
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any
 
 from giro_site.findings import ERROR, WARNING, finding
@@ -108,7 +109,13 @@ def _check(model: dict[str, Any], table: str, identity: Identity, lines: dict[st
     that fails: most hold."""
     code, where, left, right, template = identity
     cells = model[table]
-    if _holds([cells[row][column] for row, column in left], [cells[row][column] for row, column in right]):
+    left_values = [cells[row][column] for row, column in left]
+    right_values = [cells[row][column] for row, column in right]
+    if None not in left_values and None not in right_values:  # ``_holds`` for counts, without a call
+        total_left, total_right = sum(left_values), sum(right_values)
+        if total_left == total_right and total_left.__class__ is int and total_right.__class__ is int:
+            return None
+    if _holds(left_values, right_values):
         return None
     return check_identity(code, where, [_cell(model, table, row, column) for row, column in left],
                           [_cell(model, table, row, column) for row, column in right], template, lines)
@@ -150,10 +157,12 @@ def _column_identities(column: str) -> dict[str, Identity]:
 
 
 _BY_COLUMN = {column: _column_identities(column) for column in APPLICANT_KEYS}
+_OTHER_PATHS = {column: f"{_APP}.other.{column}" for column in APPLICANT_KEYS}
 _ROW_TOTALS = {spec.key: ("ROW_TOTAL", f"{_APP}.{spec.key}.total", ((spec.key, "total"),),
                           tuple((spec.key, column) for column in APPLICANT_COLUMNS_ONLY),
                           f"“{spec.label}”一行：总计为{{lhs}}，但各类申请人之和为{{rhs}}。")
                for spec in APPLICATION_ROWS}
+_COLUMNS_ONLY = itemgetter(*APPLICANT_COLUMNS_ONLY)
 _REVIEW = tuple(("REVIEW_TOTAL", f"review_litigation.{group}.total", ((group, "total"),),
                  tuple((group, outcome) for outcome in ("upheld", "corrected", "other", "pending")),
                  f"“{GROUP_NAMES[group]}”：总计为{{lhs}}，但结果维持、结果纠正、其他结果、尚未审结之和为{{rhs}}。")
@@ -167,14 +176,22 @@ def _applications(model: dict[str, Any], lines: dict[str, int]) -> list[dict[str
     by_subrows = model.get("form") == "2021"
     for column, identities in _BY_COLUMN.items():
         out.append(_check(model, _APP, identities["balance"], lines))
-        other_path = f"{_APP}.other.{column}"
+        other_path = _OTHER_PATHS[column]
         own_other = other_path in lines or other_path in derived
         out.append(_check(model, _APP, identities["results_by_subrows" if by_subrows and not own_other
                                                    else "results"], lines))
         if other_path in lines and any(table[row][column] is not None for row in OTHER_SUBROWS):
             # the report gave （六） figures of its own: they must add up
             out.append(_check(model, _APP, identities["other"], lines))
-    out += [_check(model, _APP, _ROW_TOTALS[row], lines) for row in table]
+    for row, values in table.items():
+        # A row's total against its columns' sum, told at once when every cell is a count
+        # (nearly every row of every report); ``_check`` otherwise.
+        parts, total = _COLUMNS_ONLY(values), values["total"]
+        if total.__class__ is int and None not in parts:
+            stated = sum(parts)
+            if stated.__class__ is int and stated == total:
+                continue
+        out.append(_check(model, _APP, _ROW_TOTALS[row], lines))
     return out
 
 
