@@ -12,6 +12,7 @@ import hashlib
 import multiprocessing
 import os
 from dataclasses import dataclass, field
+from itertools import chain
 from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
@@ -262,8 +263,9 @@ class Versions:
 
 def stated_cells(report: dict[str, Any]) -> int:
     """How many cells of the form's three tables the report fills in (a blank is not one)."""
-    rows = [list(row.values()) for table in FORM_TABLES for row in report[table].values()]
-    return sum(map(len, rows)) - sum(row.count(None) for row in rows)  # at C speed: every report is counted
+    rows = chain.from_iterable(map(dict.values, map(report.__getitem__, FORM_TABLES)))
+    cells = list(chain.from_iterable(map(dict.values, rows)))  # at C speed: every report is counted
+    return len(cells) - cells.count(None)
 
 
 def figures_digest(report: dict[str, Any]) -> str:

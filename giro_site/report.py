@@ -27,10 +27,13 @@ from giro_site.regions import resolve
 SCHEMA_VERSION = 1
 
 
-def parse_report(path: Path | str, *, data: bytes | None = None, display_path: str | None = None) -> dict[str, Any]:
+def parse_report(path: Path | str, *, data: bytes | None = None, display_path: str | None = None,
+                 sha256: str | None = None) -> dict[str, Any]:
     """Read and normalise one report file. Raises ReportError (naming the file) when the
-    file cannot be read or is not a report; anything else would be a bug."""
-    path = Path(path)
+    file cannot be read or is not a report; anything else would be a bug. ``sha256``: the
+    hex digest of ``data`` when the caller has it already (the build's store hashes every
+    file), so that the bytes are not hashed twice."""
+    path = path if isinstance(path, Path) else Path(path)
     shown = display_path or path.as_posix()
     if data is None:
         try:
@@ -41,7 +44,7 @@ def parse_report(path: Path | str, *, data: bytes | None = None, display_path: s
         document = read_document(path, data)
     except ReportError as exc:
         raise exc.with_path(shown) from exc
-    source = {"file": shown, "format": document.source_format, "sha256": hashlib.sha256(data).hexdigest()}
+    source = {"file": shown, "format": document.source_format, "sha256": sha256 or hashlib.sha256(data).hexdigest()}
     try:
         return normalise(document, source)
     except ReportError as exc:

@@ -91,7 +91,7 @@ def _parse(path: Path) -> tuple[str, Entry, tuple[bytes, bytes] | None, bool]:
     if old is not None and old["sha256"] == sha256:
         return name, {**old, "stamp": stamp}, None, False
     try:
-        report = parse_report(path, data=data, display_path=name)
+        report = parse_report(path, data=data, display_path=name, sha256=sha256)
     except ReportError as exc:
         if exc.transient:  # not the file's fault for certain: tried again at the next build
             return name, _entry([0, 0], "", problem=[exc.reason, exc.line]), None, True
