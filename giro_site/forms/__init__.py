@@ -20,6 +20,7 @@ from giro_site.forms.spec import FORM_MARKERS
 from giro_site.labels import core
 from giro_site.numbers import excerpt
 
+_HIDDEN, _CELLS, _TEXT = attrgetter("hidden"), attrgetter("cells"), attrgetter("text")
 _TABLE_NAMES = {PROACTIVE: "表二“主动公开政府信息情况”", APPLICATIONS: "表三“收到和处理政府信息公开申请情况”",
                 REVIEW: "表四“政府信息公开行政复议、行政诉讼情况”"}
 # What mapping a table that is not there says about its rows and header: TABLE_MISSING says it.
@@ -39,7 +40,7 @@ def recognise_form(proactive_rows: list[Row], application_rows: list[Row]) -> st
     """The form whose header words the tables use; None when neither table tells."""
     # Each marker looked for in all the table's words at once, joined by a character no label
     # has (none of the markers holds it, so none is found across two words).
-    words = "\0".join({core(t) for r in proactive_rows for t in r.texts()})
+    words = "\0".join(set(map(core, map(_TEXT, chain.from_iterable(map(_CELLS, proactive_rows))))))  # at C speed
     hits = {form: sum(m in words for m in markers) for form, markers in FORM_MARKERS.items()}
     if hits["2021"] > hits["2019"]:
         return "2021"
@@ -94,7 +95,6 @@ def read_form(document: Document, year: int | None) -> FormResult:
     return result
 
 
-_HIDDEN, _CELLS = attrgetter("hidden"), attrgetter("cells")
 
 
 def _hidden_elsewhere(sources: list[tuple[str, list[Row]]], named: set[int]) -> list[dict[str, Any]]:

@@ -9,7 +9,8 @@ that puts each block of table 二 in its own ``<table>``); its rows are appended
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import chain
+from functools import lru_cache
+from itertools import chain, filterfalse
 from operator import attrgetter
 
 from giro_site.document import Document, Row, Table
@@ -46,9 +47,20 @@ _TEXT, _CELLS = attrgetter("text"), attrgetter("cells")
 
 
 def classify(table: Table) -> str | None:
-    """The table whose signal words this table holds most of (at least two), or None."""
-    words = set(map(flat, set(map(_TEXT, chain.from_iterable(map(_CELLS, table.rows[:40]))))))  # at C speed
-    words.discard("")
+    """The table whose signal words this table holds most of (at least two), or None.
+
+    A word of ASCII only (a figure: ``12``, ``3,000``) holds no signal word, so it is left
+    out, and the rest, the table's labels, are nearly always those of a table seen before:
+    its kind is then known (``_classify_words``, cached)."""
+    texts = set(map(_TEXT, chain.from_iterable(map(_CELLS, table.rows[:40]))))  # at C speed
+    return _classify_words(frozenset(filterfalse(str.isascii, map(flat, texts))))
+
+
+assert not any(signal.isascii() for signals in _SIGNALS.values() for signal in signals)
+
+
+@lru_cache(maxsize=1024)
+def _classify_words(words: frozenset[str]) -> str | None:
     text = "\x00".join(words)
     scores = {kind: sum(signal in text for signal in _SIGNALS[kind]) for kind in KINDS}
     best = max(scores, key=lambda k: scores[k])
