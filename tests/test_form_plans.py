@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 
 from giro_site.bench.synth import random_report, render_text
 from giro_site.document import Cell, Row
-from giro_site.forms import applications, proactive
+from giro_site.forms import applications, plans, proactive
 from giro_site.forms.applications import map_applications
+from giro_site.forms.grid import cell_kind
 from giro_site.forms.locate import APPLICATIONS, PROACTIVE, locate_tables
 from giro_site.forms.proactive import map_proactive
 from giro_site.readers.text import parse_text
@@ -140,3 +141,14 @@ def test_cells_without_a_line_map_the_same_by_plan(which: int, cells: list[tuple
             table[row_index % len(table)] = row._replace(cells=tuple(row_cells))
         changed[kind] = table
     _same(changed, form)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(FIGURES + OTHER), st.text(max_size=4)), max_size=30), st.booleans())
+def test_layout_keys_kinds_are_cell_kinds(texts: list[str], full: bool) -> None:
+    """The kinds a layout key holds, looked up in its own dict (emptied when full)."""
+    if full:
+        plans._KIND_OF.update((str(n), 0) for n in range(plans._MAX_KINDS + 1 - len(plans._KIND_OF)))
+    assert plans._kinds(texts) == tuple(map(cell_kind, texts))
+    assert plans._kinds(texts) == tuple(map(cell_kind, texts))
+    assert len(plans._KIND_OF) <= plans._MAX_KINDS + 1 + len(texts)
