@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
-from operator import attrgetter
+from itertools import accumulate, chain
+from operator import attrgetter, itemgetter
 
-from giro_site.document import Row
+from giro_site.document import Cell, Row
 from giro_site.findings import finding
 from giro_site.forms.align import Pending, report_unplaced, settle
 from giro_site.forms.cells import (
@@ -41,7 +43,7 @@ from giro_site.forms.spec import (
 from giro_site.labels import core, matches
 from giro_site.numbers import UnreadableNumber, parse_count
 
-_TEXT, _LINE = attrgetter("text"), attrgetter("line")
+_TEXT, _LINE, _CELLS = attrgetter("text"), attrgetter("line"), attrgetter("cells")
 assert not any(leaf.money for _, leaf in APPLICANT_COLUMNS.leaves()), "_by_plan reads every value as a count"
 
 
@@ -95,39 +97,68 @@ def map_applications(rows: list[Row], form: str, *, plans: bool = True) -> Mappe
 def _planned_general(rows: list[Row], form: str) -> tuple[Mapped, Plan | None, dict[int, int]]:
     out, column_map, fills = _map_applications(rows, form)
     widths = dict.fromkeys((index for index, _, _ in fills), len(APPLICANT_COLUMNS.leaves()))
-    return out, Plan(column_map, tuple(fills)) if fills else None, widths
+    return out, Plan(column_map, tuple(fills), _batch(rows, column_map, fills)) if fills else None, widths
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """A plan's fills as one table-wide read: where the value cells of the filled rows stand
+    among the table's cells (all rows', in order; a table of the plan's layout has rows of
+    the same lengths), each filled row's key, each value cell's column and JSON path."""
+
+    cells: Callable[[list[Cell]], tuple[Cell, ...]]
+    keys: tuple[str, ...]
+    columns: tuple[str, ...]
+    paths: tuple[str, ...]
+
+
+def _batch(rows: list[Row], column_map: ColumnMap, fills: Fills) -> _Batch | None:
+    width = len(APPLICANT_COLUMNS.leaves())
+    if len(column_map.columns) != width or not fills:
+        return None
+    ends = list(accumulate(map(len, map(_CELLS, rows))))  # where each row's cells end
+    positions = [position for index, _, _ in fills for position in range(ends[index] - width, ends[index])]
+    return _Batch(itemgetter(*positions), tuple(key for _, key, _ in fills),
+                  tuple(leaf.key for _, leaf in column_map.columns),
+                  tuple(path for _, key, _ in fills for path in _paths("applications", key, column_map)))
 
 
 def _by_plan(rows: list[Row], form: str, plan: Plan) -> Mapped:
     """The table mapped by a plan: each form row filled by ``_fill`` from the row and cells
-    the general path took (the plans take it only when it says no more than figures)."""
+    the general path took (the plans take it only when it says no more than figures), or
+    all at once (``_fill_at_once``) when every value reads."""
     leaves = [leaf.key for _, leaf in APPLICANT_COLUMNS.leaves()]
     width = len(leaves)
     out = Mapped(values={spec.key: dict.fromkeys(leaves) for spec in APPLICATION_ROWS})
     columns = plan.columns
     assert columns is not None
-    keys = [leaf.key for _, leaf in columns.columns]
-    values, lines, stated = out.values, out.lines, out.rows_stated
-    for index, key, path in plan.fills:
-        row = rows[index]
-        cells = row.cells[len(row.cells) - width:]
-        # What ``_fill`` does, a row at a time: a table a plan serves has no hidden cell
-        # (``layout_key``) and table 三 no amount, so each value is ``parse_count`` of its
-        # text. A text that does not read, or a cell without a line, takes ``_fill``.
-        try:
-            figures = list(map(parse_count, map(_TEXT, cells)))
-        except UnreadableNumber:
-            figures = None
-        numbers = list(map(_LINE, cells))
-        if figures is None or None in numbers:
-            _fill(out, "applications", key, DataRow(path, cells, row), columns)
-            continue
-        values[key].update(zip(keys, figures, strict=False))
-        lines.update(zip(_paths("applications", key, columns), numbers, strict=False))
-        if cells:
-            stated.add(key)
+    if plan.batch is None or not _fill_at_once(out, rows, plan.batch, width):
+        for index, key, path in plan.fills:
+            row = rows[index]
+            _fill(out, "applications", key, DataRow(path, row.cells[len(row.cells) - width:], row), columns)
     _derive_other(out, form, leaves)
     return out
+
+
+def _fill_at_once(out: Mapped, rows: list[Row], batch: _Batch, width: int) -> bool:
+    """What ``_fill`` does for each of a plan's fills, for the whole table at once: a table
+    a plan serves has no hidden cell (``layout_key``) and table 三 no amount, so each value
+    is ``parse_count`` of its text. False, with nothing filled, when a value does not read
+    (``_fill`` says so) or a cell has no line."""
+    cells = batch.cells(list(chain.from_iterable(map(_CELLS, rows))))
+    try:
+        figures = list(map(parse_count, map(_TEXT, cells)))
+    except UnreadableNumber:
+        return False
+    numbers = list(map(_LINE, cells))
+    if None in numbers:
+        return False
+    values = out.values
+    for position, key in enumerate(batch.keys):
+        values[key].update(zip(batch.columns, figures[position * width: (position + 1) * width], strict=True))
+    out.lines.update(zip(batch.paths, numbers, strict=True))
+    out.rows_stated.update(batch.keys)
+    return True
 
 
 def _map_applications(rows: list[Row], form: str) -> tuple[Mapped, ColumnMap, Fills]:

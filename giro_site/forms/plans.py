@@ -42,10 +42,12 @@ _MAX_PLANS = 64  # layouts kept per table in a process (a corpus has a handful)
 class Plan:
     """The general path's decisions for one layout: the column map (table 三's; table 二's
     columns are per block, in each fill), and in order each form row filled: from which row
-    of the table (its index), which form row (its key), its label path and so on."""
+    of the table (its index), which form row (its key), its label path and so on; and what
+    a mapper works out from them once to fill a table at once (``batch``; table 三's)."""
 
     columns: ColumnMap | None
     fills: tuple[tuple[Any, ...], ...]
+    batch: Any = None
 
 
 def layout_key(form: str, rows: list[Row]) -> Key | None:
