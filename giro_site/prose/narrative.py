@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from giro_site.document import Document, Paragraph
 from giro_site.labels import flat
@@ -48,8 +49,20 @@ class Metric:
     approximate: bool = False
 
 
-def _sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+_CACHED_TEXT = 4096  # characters: a longer paragraph is split uncached, so the cache stays small
+
+
+def _sentences(text: str) -> tuple[str, ...]:
+    """The paragraph's sentences. Cached for paragraphs of usual length: ``proactive_items``
+    and ``received_applications`` read the same paragraphs one after the other."""
+    return _split_cached(text) if len(text) <= _CACHED_TEXT else _split_sentences(text)
+
+
+def _split_sentences(text: str) -> tuple[str, ...]:
+    return tuple([s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()])
+
+
+_split_cached = lru_cache(maxsize=256)(_split_sentences)
 
 
 _BRACKET = re.compile(r"[()]")
