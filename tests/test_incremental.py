@@ -9,6 +9,7 @@ import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 
 import orjson
 import pytest
@@ -16,6 +17,7 @@ import pytest
 from giro_site import corpus
 from giro_site.bench.synth import make_corpus, random_report, render_text
 from giro_site.errors import ReportError
+from giro_site.progress import Progress
 from giro_site.site.build import builder, incremental, journal, sitesize, store, write
 from giro_site.site.build.builder import BuildOptions, build_site
 from giro_site.site.model import ReportInfo
@@ -179,6 +181,26 @@ def test_a_full_build_that_fails_while_its_workers_render_is_made_whole_by_the_n
     monkeypatch.undo()
     build(project)
     assert_same_as_fresh(project)
+
+
+def _niceness_chunk(bounds: tuple[int, int]) -> list[tuple[str, list[str], list[int]]]:
+    """A render worker's chunk that says at which niceness the worker runs."""
+    return [(str(bounds[0]), [str(os.nice(0))], [])]
+
+
+def test_render_workers_yield_to_the_builds_chains_of_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The main process (the pages about all agencies) and the downloads' child are one chain
+    of work each; the render workers, any of which can take the next chunk, run at a lower
+    priority than the build, so that a chain never runs last alone on one core."""
+    monkeypatch.setattr(write, "_render_chunk", _niceness_chunk)
+    renderer = SimpleNamespace(ready=lambda: None)
+    rendering = write._RenderAll(renderer, [object()] * 3 * write._RenderAll.chunk,  # type: ignore[arg-type]
+                                 None, SimpleNamespace(stage=Path("unused")), 2, Progress())  # type: ignore[arg-type]
+    assert rendering.pool is not None
+    made = rendering.collect()
+    assert len(made) == 3
+    assert write.RENDER_NICENESS > 0
+    assert {entry["files"][0] for entry in made.values()} == {str(min(19, os.nice(0) + write.RENDER_NICENESS))}
 
 
 def _more_items(text: str) -> str:
