@@ -95,8 +95,6 @@ def read_form(document: Document, year: int | None) -> FormResult:
     return result
 
 
-
-
 def _hidden_elsewhere(sources: list[tuple[str, list[Row]]], named: set[int]) -> list[dict[str, Any]]:
     """HIDDEN_TEXT for the cells no figure was read from (a row label, a header, a cell of
     a row left aside) that held hidden text: the label a row was matched by may have been
