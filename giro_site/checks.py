@@ -8,6 +8,7 @@ a contradiction). An identity whose operands are all blank says nothing and is s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from operator import itemgetter
 from typing import Any
 
@@ -62,6 +63,16 @@ def _holds(left: list[Number | None], right: list[Number | None]) -> bool:
     return _round(sum(stated_left)) == _round(sum(stated_right))
 
 
+def _counts_agree(left: Sequence[Number | None], right: Sequence[Number | None]) -> bool:
+    """``_holds``'s answer for the usual case, without its rounding: every cell stated, each
+    side adding up to the same whole number (nearly every identity of every report). False
+    says only that ``_holds`` must decide."""
+    if None in left or None in right:
+        return False
+    total_left, total_right = sum(left), sum(right)
+    return total_left.__class__ is int and total_right.__class__ is int and total_left == total_right
+
+
 def check_identity(code: str, where: str, left: list[Operand], right: list[Operand],
                    template: str, lines: dict[str, int]) -> dict[str, Any] | None:
     """A finding if the stated cells of the two sides do not add up to the same (a blank
@@ -111,11 +122,7 @@ def _check(model: dict[str, Any], table: str, identity: Identity, lines: dict[st
     cells = model[table]
     left_values = [cells[row][column] for row, column in left]
     right_values = [cells[row][column] for row, column in right]
-    if None not in left_values and None not in right_values:  # ``_holds`` for counts, without a call
-        total_left, total_right = sum(left_values), sum(right_values)
-        if total_left == total_right and total_left.__class__ is int and total_right.__class__ is int:
-            return None
-    if _holds(left_values, right_values):
+    if _counts_agree(left_values, right_values) or _holds(left_values, right_values):
         return None
     return check_identity(code, where, [_cell(model, table, row, column) for row, column in left],
                           [_cell(model, table, row, column) for row, column in right], template, lines)
@@ -184,14 +191,10 @@ def _applications(model: dict[str, Any], lines: dict[str, int]) -> list[dict[str
             # the report gave （六） figures of its own: they must add up
             out.append(_check(model, _APP, identities["other"], lines))
     for row, values in table.items():
-        # A row's total against its columns' sum, told at once when every cell is a count
-        # (nearly every row of every report); ``_check`` otherwise.
-        parts, total = _COLUMNS_ONLY(values), values["total"]
-        if total.__class__ is int and None not in parts:
-            stated = sum(parts)
-            if stated.__class__ is int and stated == total:
-                continue
-        out.append(_check(model, _APP, _ROW_TOTALS[row], lines))
+        # A row's total against its columns, read straight from the row (nearly every row of
+        # every report adds up); ``_check`` says what is wrong otherwise.
+        if not _counts_agree((values["total"],), _COLUMNS_ONLY(values)):
+            out.append(_check(model, _APP, _ROW_TOTALS[row], lines))
     return out
 
 
